@@ -1,0 +1,3 @@
+import { unitTestConfig } from '../../jest.config.base.js';
+
+export default unitTestConfig;

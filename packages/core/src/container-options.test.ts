@@ -1,0 +1,96 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { planContainer, shortId } from './container-options.js';
+import { DEFAULT_PATH } from './env-file.js';
+import { RyouikiError } from './errors.js';
+import { helperArgs } from './helper.js';
+
+const base = mkdtempSync(join(tmpdir(), 'ryouiki-plan-'));
+const rootfs = join(base, 'rootfs');
+const shellless = join(base, 'shellless');
+mkdirSync(join(rootfs, 'bin'), { recursive: true });
+symlinkSync('busybox', join(rootfs, 'bin', 'sh'));
+mkdirSync(shellless);
+const envFile = join(base, 'env.txt');
+writeFileSync(envFile, 'PATH=/bin\nLANG=C\n');
+const aFile = join(base, 'file');
+writeFileSync(aFile, '');
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+function planError(options: Parameters<typeof planContainer>[0]): RyouikiError {
+  try {
+    planContainer(options);
+  } catch (error) {
+    if (error instanceof RyouikiError) return error;
+    throw error;
+  }
+  throw new Error('expected planContainer to refuse');
+}
+
+describe('planContainer', () => {
+  it('runs --command through /bin/sh -c with the env file as the whole environment', () => {
+    const { id, spec, commandLabel } = planContainer({ path: rootfs, envFile, command: 'id; hostname' });
+    expect(spec.process.args).toEqual(['/bin/sh', '-c', 'id; hostname']);
+    expect(spec.process.env).toEqual(['PATH=/bin', 'LANG=C']);
+    expect(spec.hostname).toBe(shortId(id));
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect(commandLabel).toBe('id; hostname');
+    expect(spec.linux.namespaces.map((n) => n.type)).toEqual(['user', 'mount', 'pid', 'uts', 'ipc', 'network']);
+  });
+
+  it('executes a program directly and gives the standard PATH without an env file', () => {
+    const { spec, commandLabel } = planContainer({ path: rootfs, args: ['/bin/echo', 'a b'] });
+    expect(spec.process.args).toEqual(['/bin/echo', 'a b']);
+    expect(spec.process.env).toEqual([`PATH=${DEFAULT_PATH}`]);
+    expect(commandLabel).toBe('/bin/echo a b');
+  });
+
+  it('keeps the host network namespace for --network host', () => {
+    const { spec } = planContainer({ path: rootfs, args: ['true'], network: 'host' });
+    expect(spec.linux.namespaces.map((n) => n.type)).not.toContain('network');
+    expect(helperArgs(spec, { infoFd: 3, blockFd: 4 })).toContain('--share-net');
+  });
+
+  it('refuses both a command string and a program', () => {
+    const error = planError({ path: rootfs, command: 'id', args: ['id'] });
+    expect(error.code).toBe('USAGE');
+    expect(error.message).toBe('give either --command STRING or -- PROGRAM ARGS, not both');
+  });
+
+  it('refuses an empty command in either form', () => {
+    expect(planError({ path: rootfs, command: '  ' }).code).toBe('COMMAND_EMPTY');
+    expect(planError({ path: rootfs }).code).toBe('COMMAND_EMPTY');
+  });
+
+  it('refuses a missing rootfs, a file as rootfs, and a rootfs without /bin/sh for --command', () => {
+    expect(planError({ path: join(base, 'nope'), command: 'id' }).code).toBe('ROOTFS_NOT_FOUND');
+    expect(planError({ path: aFile, command: 'id' }).code).toBe('ROOTFS_NOT_DIRECTORY');
+    expect(planError({ path: shellless, command: 'id' }).code).toBe('ROOTFS_NO_SHELL');
+    expect(() => planContainer({ path: shellless, args: ['/prog'] })).not.toThrow();
+  });
+
+  it('reports every problem at once with the field each concerns', () => {
+    const error = planError({ path: join(base, 'nope'), envFile: join(base, 'missing-env'), args: [], network: 'bridge', hostname: 'bad_name!' });
+    expect(error.code).toBe('SPEC_INVALID');
+    expect(error.problems.map((p) => [p.path, p.code])).toEqual([
+      ['process.env', 'ENV_FILE_NOT_FOUND'],
+      ['linux.namespaces', 'NETWORK_MODE_UNKNOWN'],
+      ['root.path', 'ROOTFS_NOT_FOUND'],
+      ['process.args', 'COMMAND_EMPTY'],
+      ['hostname', 'SPEC_INVALID'],
+    ]);
+    expect(error.message.split('\n')).toHaveLength(1);
+  });
+});
+
+describe('helperArgs', () => {
+  it('passes the whole configuration as flags and the command after --', () => {
+    const { spec } = planContainer({ path: rootfs, envFile, args: ['/bin/sh', '-c', 'echo $A'], hostname: 'box', cwd: '/tmp' });
+    expect(helperArgs(spec, { infoFd: 3, blockFd: 4 })).toEqual([
+      '--rootfs', rootfs, '--cwd', '/tmp', '--info-fd', '3', '--block-fd', '4', '--hostname', 'box',
+      '--env', 'PATH=/bin', '--env', 'LANG=C', '--', '/bin/sh', '-c', 'echo $A',
+    ]);
+  });
+});

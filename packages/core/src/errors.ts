@@ -1,0 +1,60 @@
+/** Exit codes as docker and podman use them. */
+export const EXIT_RUNTIME_ERROR = 125;
+export const EXIT_CANNOT_EXECUTE = 126;
+export const EXIT_NOT_FOUND = 127;
+
+export type ErrorCode =
+  | 'USAGE'
+  | 'SPEC_INVALID'
+  | 'ROOTFS_NOT_FOUND'
+  | 'ROOTFS_NOT_DIRECTORY'
+  | 'ROOTFS_NO_SHELL'
+  | 'ENV_FILE_NOT_FOUND'
+  | 'ENV_FILE_UNREADABLE'
+  | 'ENV_FILE_INVALID'
+  | 'COMMAND_EMPTY'
+  | 'NETWORK_MODE_UNKNOWN'
+  | 'HELPER_NOT_FOUND'
+  | 'HELPER_FAILED'
+  | 'USERNS_UNAVAILABLE'
+  | 'COMMAND_NOT_FOUND'
+  | 'COMMAND_NOT_EXECUTABLE'
+  | 'PROCESS_LOG_NOT_FOUND';
+
+/** One thing wrong with a spec, with the field it concerns. */
+export interface SpecProblem {
+  path: string;
+  code: ErrorCode;
+  message: string;
+}
+
+/**
+ * The one error type of Ryouiki: a stable string `code` for programs, a
+ * one-line `message` for people, and the exit code the CLI leaves with.
+ */
+export class RyouikiError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+  readonly problems: SpecProblem[];
+
+  constructor(code: ErrorCode, message: string, options: { exitCode?: number; problems?: SpecProblem[]; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RyouikiError';
+    this.code = code;
+    this.exitCode = options.exitCode ?? EXIT_RUNTIME_ERROR;
+    this.problems = options.problems ?? [];
+  }
+}
+
+export function isRyouikiError(error: unknown): error is RyouikiError {
+  return error instanceof RyouikiError;
+}
+
+/** All problems of a spec as one error: the single problem's own code, or SPEC_INVALID for several. */
+export function problemsError(problems: SpecProblem[]): RyouikiError {
+  const first = problems[0];
+  if (first === undefined) throw new Error('problemsError needs at least one problem');
+  const code = problems.length === 1 ? first.code : 'SPEC_INVALID';
+  const message = problems.map((problem) => problem.message).join('; ');
+  return new RyouikiError(code, message, { problems });
+}

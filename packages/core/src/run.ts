@@ -1,0 +1,126 @@
+import { constants } from 'node:os';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { appendProcessLog, type ProcessStatus } from '@ryouiki/logs';
+import { execa, type ResultPromise } from 'execa';
+import { newContainerId } from './container-options.js';
+import { RyouikiError } from './errors.js';
+import { helperArgs, helperFailure, helperPath, parseHelperEvent, type HelperEvent } from './helper.js';
+import { dataDir, type StoreOptions } from './paths.js';
+import type { ContainerSpec } from './spec.js';
+import { assertValidSpec } from './validate.js';
+
+const INFO_FD = 3;
+const BLOCK_FD = 4;
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGWINCH'];
+
+export interface RunOptions extends StoreOptions {
+  /** `inherit` passes this process's stdin, stdout and stderr straight through; `pipe` (default) captures them. */
+  stdio?: 'inherit' | 'pipe';
+  /** What the command reads on stdin, in `pipe` mode. */
+  input?: string | Uint8Array;
+  /** Forward the signals this process gets to the container while it runs (the CLI does). */
+  forwardSignals?: boolean;
+  /** How the process log names the command; default: the arguments joined by spaces. */
+  commandLabel?: string;
+  /** The container's id; the hostname defaults to its short form. */
+  id?: string;
+}
+
+export interface RunResult {
+  id: string;
+  /** The container's init as the host sees it: the seed's binding_vow PID. */
+  pid: number;
+  exitCode: number;
+  /** Set when the command was killed by a signal. */
+  signal?: NodeJS.Signals;
+  stdout: string;
+  stderr: string;
+}
+
+type HelperProcess = ResultPromise<{ stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] }>;
+
+function spawnHelper(spec: ContainerSpec, options: RunOptions): HelperProcess {
+  const inherit = options.stdio === 'inherit';
+  const standard = inherit ? 'inherit' : 'pipe';
+  return execa(helperPath(), helperArgs(spec, { infoFd: INFO_FD, blockFd: BLOCK_FD }), {
+    stdio: [standard, standard, standard, 'pipe', 'pipe'],
+    input: inherit ? undefined : options.input,
+    env: {},
+    extendEnv: false,
+    reject: false,
+    stripFinalNewline: false,
+    buffer: { fd3: false, fd4: false },
+  } as never) as unknown as HelperProcess;
+}
+
+/** Calls back for each event the helper writes on its info fd, until it closes. */
+async function readHelperEvents(info: Readable, onEvent: (event: HelperEvent) => void): Promise<void> {
+  for await (const line of createInterface({ input: info, crlfDelay: Infinity })) {
+    const event = parseHelperEvent(line);
+    if (event !== undefined) onEvent(event);
+  }
+}
+
+function forwardSignalsTo(helper: HelperProcess): () => void {
+  const forward = (signal: NodeJS.Signals): void => {
+    helper.kill(signal);
+  };
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+  return () => {
+    for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+  };
+}
+
+function exitStatus(exitCode: number): ProcessStatus {
+  return exitCode === 0 ? 'done' : 'failed';
+}
+
+/** 128+N for a helper killed by signal N, as a shell reports it. */
+function signalExitCode(signal: NodeJS.Signals | undefined, exitCode: number | undefined): number {
+  if (exitCode !== undefined) return exitCode;
+  const number = signal === undefined ? undefined : (constants.signals as Record<string, number>)[signal];
+  return 128 + (number ?? 0);
+}
+
+/**
+ * Runs a container in the foreground: starts the helper, records the process
+ * in the seed's binding_vow log once its PID exists, releases it, and resolves
+ * with the command's exit code. Rejects only when the runtime itself fails.
+ */
+export async function run(spec: ContainerSpec, options: RunOptions = {}): Promise<RunResult> {
+  assertValidSpec(spec);
+  const store = dataDir(options);
+  const id = options.id ?? newContainerId();
+  const command = options.commandLabel ?? spec.process.args.join(' ');
+  const helper = spawnHelper(spec, options);
+  const stopForwarding = options.forwardSignals === true ? forwardSignalsTo(helper) : () => undefined;
+  const block = helper.stdio[BLOCK_FD] as unknown as Writable;
+  block.on('error', () => undefined);
+  let pid: number | undefined;
+  let failure: string | undefined;
+  try {
+    const events = readHelperEvents(helper.stdio[INFO_FD] as Readable, (event) => {
+      if ('pid' in event) {
+        pid = event.pid;
+        appendProcessLog(store, { command, pid, status: 'started', time: new Date().toISOString() });
+        block.end('1');
+      } else if ('error' in event) {
+        failure = event.error;
+      }
+    });
+    const [result] = await Promise.all([helper, events]);
+    if (result.failed && result.exitCode === undefined && result.signal === undefined) {
+      throw new RyouikiError('HELPER_FAILED', `cannot start the helper: ${result.shortMessage}`, { cause: result });
+    }
+    const exitCode = signalExitCode(result.signal, result.exitCode);
+    if (pid !== undefined) appendProcessLog(store, { command, pid, status: exitStatus(exitCode), exitCode, time: new Date().toISOString() });
+    if (failure !== undefined) throw helperFailure(failure, exitCode);
+    if (pid === undefined) throw helperFailure(`the helper exited with ${exitCode} before the container started`, 125);
+    const runResult: RunResult = { id, pid, exitCode, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+    if (result.signal !== undefined) runResult.signal = result.signal;
+    return runResult;
+  } finally {
+    stopForwarding();
+  }
+}

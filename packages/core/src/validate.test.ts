@@ -1,0 +1,41 @@
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from '@jest/globals';
+import { OCI_VERSION, type ContainerSpec } from './spec.js';
+import { specProblems } from './validate.js';
+
+function spec(overrides: Partial<ContainerSpec> = {}): ContainerSpec {
+  return {
+    ociVersion: OCI_VERSION,
+    process: { args: ['/bin/true'], env: ['PATH=/bin'], cwd: '/' },
+    root: { path: tmpdir() },
+    linux: { namespaces: [{ type: 'user' }, { type: 'mount' }, { type: 'pid' }] },
+    ...overrides,
+  };
+}
+
+describe('specProblems', () => {
+  it('accepts a minimal valid spec', () => {
+    expect(specProblems(spec())).toEqual([]);
+  });
+
+  it('reports bad env entries, a relative cwd and the field path of each', () => {
+    const problems = specProblems(spec({ process: { args: ['x'], env: ['OK=1', 'broken', '=x'], cwd: 'relative' } }));
+    expect(problems.map((p) => p.path)).toEqual(['process.env[1]', 'process.env[2]', 'process.cwd']);
+  });
+
+  it('requires the user, mount and pid namespaces and refuses unknown or joined ones', () => {
+    const problems = specProblems(spec({ linux: { namespaces: [{ type: 'user' }, { type: 'cgroup' }, { type: 'network', path: '/proc/1/ns/net' }] } }));
+    expect(problems.map((p) => p.path)).toEqual([
+      'linux.namespaces[1].type',
+      'linux.namespaces[2].path',
+      'linux.namespaces',
+      'linux.namespaces',
+    ]);
+  });
+
+  it('refuses hostnames that the kernel or resolvers would not take', () => {
+    expect(specProblems(spec({ hostname: 'ok-name.example' }))).toEqual([]);
+    expect(specProblems(spec({ hostname: '-bad' }))[0]?.path).toBe('hostname');
+    expect(specProblems(spec({ hostname: 'a'.repeat(65) }))[0]?.path).toBe('hostname');
+  });
+});

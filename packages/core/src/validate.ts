@@ -1,0 +1,98 @@
+import { lstatSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { problemsError, type SpecProblem } from './errors.js';
+import type { ContainerSpec, NamespaceType } from './spec.js';
+
+const ENV_ENTRY = /^[A-Za-z_][A-Za-z0-9_]*=/;
+const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const SUPPORTED_NAMESPACES: NamespaceType[] = ['user', 'mount', 'pid', 'uts', 'ipc', 'network'];
+const REQUIRED_NAMESPACES: NamespaceType[] = ['user', 'mount', 'pid'];
+
+function rootfsProblems(rootPath: unknown): SpecProblem[] {
+  if (typeof rootPath !== 'string' || rootPath === '') {
+    return [{ path: 'root.path', code: 'SPEC_INVALID', message: 'no root filesystem given: pass --path DIR' }];
+  }
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(rootPath).isDirectory();
+  } catch {
+    return [{ path: 'root.path', code: 'ROOTFS_NOT_FOUND', message: `rootfs ${rootPath} does not exist: give --path an existing folder` }];
+  }
+  if (!isDirectory) {
+    return [{ path: 'root.path', code: 'ROOTFS_NOT_DIRECTORY', message: `rootfs ${rootPath} is not a directory: give --path a folder holding the container's files` }];
+  }
+  return [];
+}
+
+function processProblems(spec: ContainerSpec): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const { args, env, cwd } = spec.process ?? {};
+  if (!Array.isArray(args) || args.length === 0 || typeof args[0] !== 'string' || args[0].trim() === '') {
+    problems.push({ path: 'process.args', code: 'COMMAND_EMPTY', message: 'the command is empty: give --command STRING or -- PROGRAM ARGS' });
+  }
+  if (!Array.isArray(env)) {
+    problems.push({ path: 'process.env', code: 'SPEC_INVALID', message: 'process.env must be a list of KEY=VALUE strings' });
+  } else {
+    env.forEach((entry, index) => {
+      if (typeof entry !== 'string' || !ENV_ENTRY.test(entry)) {
+        problems.push({ path: `process.env[${index}]`, code: 'SPEC_INVALID', message: `process.env[${index}] must be KEY=VALUE, got ${JSON.stringify(entry)}` });
+      }
+    });
+  }
+  if (typeof cwd !== 'string' || !isAbsolute(cwd)) {
+    problems.push({ path: 'process.cwd', code: 'SPEC_INVALID', message: `the working directory must be an absolute path, got ${JSON.stringify(cwd)}` });
+  }
+  return problems;
+}
+
+function namespaceProblems(spec: ContainerSpec): SpecProblem[] {
+  const namespaces = spec.linux?.namespaces;
+  if (!Array.isArray(namespaces)) {
+    return [{ path: 'linux.namespaces', code: 'SPEC_INVALID', message: 'linux.namespaces must be a list' }];
+  }
+  const problems: SpecProblem[] = [];
+  namespaces.forEach((namespace, index) => {
+    if (!SUPPORTED_NAMESPACES.includes(namespace.type)) {
+      problems.push({ path: `linux.namespaces[${index}].type`, code: 'SPEC_INVALID', message: `namespace type ${JSON.stringify(namespace.type)} is not supported: use ${SUPPORTED_NAMESPACES.join(', ')}` });
+    }
+    if (namespace.path !== undefined) {
+      problems.push({ path: `linux.namespaces[${index}].path`, code: 'SPEC_INVALID', message: `joining an existing ${namespace.type} namespace is not supported yet: remove its path` });
+    }
+  });
+  for (const type of REQUIRED_NAMESPACES) {
+    if (!namespaces.some((namespace) => namespace.type === type)) {
+      problems.push({ path: 'linux.namespaces', code: 'SPEC_INVALID', message: `a rootless container needs its own ${type} namespace: add {"type": "${type}"}` });
+    }
+  }
+  return problems;
+}
+
+function hostnameProblems(hostname: unknown): SpecProblem[] {
+  if (hostname === undefined || (typeof hostname === 'string' && HOSTNAME.test(hostname) && hostname.length <= 64)) return [];
+  return [{ path: 'hostname', code: 'SPEC_INVALID', message: `hostname ${JSON.stringify(hostname)} is not valid: use letters, digits, '-' and '.', at most 64 characters` }];
+}
+
+/** Every problem of a spec at once, each with the field it concerns. */
+export function specProblems(spec: ContainerSpec): SpecProblem[] {
+  return [
+    ...rootfsProblems(spec.root?.path),
+    ...processProblems(spec),
+    ...namespaceProblems(spec),
+    ...hostnameProblems(spec.hostname),
+  ];
+}
+
+export function assertValidSpec(spec: ContainerSpec): void {
+  const problems = specProblems(spec);
+  if (problems.length > 0) throw problemsError(problems);
+}
+
+/** `--command` runs through the rootfs's /bin/sh; a symlink counts even when it points inside the rootfs. */
+export function shellProblems(rootPath: string): SpecProblem[] {
+  try {
+    lstatSync(join(rootPath, 'bin', 'sh'));
+    return [];
+  } catch {
+    return [{ path: 'process.args', code: 'ROOTFS_NO_SHELL', message: `rootfs ${rootPath} has no /bin/sh to run --command: add a shell, or run the program directly with -- PROGRAM ARGS` }];
+  }
+}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Runs a command in a built copy of this checkout as the unprivileged test user.
+# Rootless behaviour is never tested as root: as root, this prepares the host,
+# copies the built tree to a folder the test user can enter (the checkout may
+# sit under /root) and runs the command there as that user. As any other user
+# it runs the command in place.
+# Usage: as-test-user.sh COMMAND [ARGS...]
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ "$(id -u)" -ne 0 ]; then
+  cd "$top"
+  exec "$@"
+fi
+
+TEST_USER=${RYOUIKI_TEST_USER:-ryouiki-test}
+"$top/scripts/setup-test-host.sh"
+home=$(getent passwd "$TEST_USER" | cut -d: -f6)
+copy=/var/tmp/ryouiki-tree-$TEST_USER
+
+rm -rf "$copy"
+mkdir -m 0755 "$copy"
+trap 'rm -rf "$copy"' EXIT
+# The copy holds the built tree (node_modules, dist, the helper) but not .git.
+tar -C "$top" --exclude=./.git -cf - . | tar -C "$copy" -xf -
+chown -R "$TEST_USER:" "$copy"
+
+cd "$copy"
+runuser -u "$TEST_USER" -- env -i \
+  HOME="$home" USER="$TEST_USER" LOGNAME="$TEST_USER" \
+  PATH="/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" \
+  LANG=C.UTF-8 CI="${CI:-}" TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 \
+  "$@"

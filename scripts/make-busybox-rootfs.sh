@@ -1,0 +1,20 @@
+#!/bin/sh
+# Builds a minimal root filesystem from Debian's busybox-static: a demo and test
+# rootfs that needs no download. Usage: make-busybox-rootfs.sh DIR
+set -eu
+dir=${1:?usage: make-busybox-rootfs.sh DIR}
+busybox=${BUSYBOX:-/bin/busybox}
+if [ ! -x "$busybox" ]; then
+  echo "make-busybox-rootfs: $busybox not found: install busybox-static (apt-get install busybox-static)" >&2
+  exit 1
+fi
+mkdir -p "$dir"
+cd "$dir"
+mkdir -p bin sbin usr/bin usr/sbin etc proc dev sys tmp root run var/tmp
+chmod 1777 tmp var/tmp
+cp "$busybox" bin/busybox
+for applet in $("$busybox" --list); do
+  [ -e "bin/$applet" ] || ln -s busybox "bin/$applet"
+done
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >etc/passwd
+printf 'root:x:0:\nnogroup:x:65534:\n' >etc/group

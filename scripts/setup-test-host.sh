@@ -1,0 +1,36 @@
+#!/bin/sh
+# Root-only preparation of a machine for Ryouiki's rootless tests: system
+# packages, the unprivileged test user, and /dev/net/tun as distributions ship it.
+# Idempotent; make test runs it when started as root.
+set -eu
+TEST_USER=${RYOUIKI_TEST_USER:-ryouiki-test}
+PACKAGES="gcc make libc6-dev uidmap slirp4netns busybox-static procps iproute2 util-linux rsync"
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup-test-host: run as root (it installs packages and creates the test user)" >&2
+  exit 1
+fi
+
+missing=""
+for package in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing="$missing $package"
+done
+if [ -n "$missing" ]; then
+  echo "setup-test-host: installing$missing"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+if ! id "$TEST_USER" >/dev/null 2>&1; then
+  useradd --create-home --shell /bin/sh "$TEST_USER"
+fi
+# A subordinate id range, as useradd gives new users on most distributions.
+for file in /etc/subuid /etc/subgid; do
+  touch "$file"
+  grep -q "^$TEST_USER:" "$file" || echo "$TEST_USER:200000:65536" >>"$file"
+done
+
+# Distributions ship /dev/net/tun 0666; slirp4netns needs it as an unprivileged user.
+if [ -c /dev/net/tun ]; then
+  chmod 0666 /dev/net/tun
+fi

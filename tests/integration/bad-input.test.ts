@@ -1,0 +1,64 @@
+import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectNoLeftovers, makeTempDir, removeDir, ryouiki, testRootfs } from './harness.js';
+
+let work: string;
+let files: Record<string, string>;
+
+beforeAll(() => {
+  work = makeTempDir('bad-input');
+  const shellless = join(work, 'shellless');
+  mkdirSync(join(shellless, 'bin'), { recursive: true });
+  const noProc = join(work, 'noproc');
+  mkdirSync(join(noProc, 'dev'), { recursive: true });
+  mkdirSync(join(noProc, 'bin'));
+  symlinkSync('/bin/busybox', join(noProc, 'bin', 'sh'));
+  const unreadable = join(work, 'unreadable.env');
+  writeFileSync(unreadable, 'A=1\n');
+  chmodSync(unreadable, 0o000);
+  const malformed = join(work, 'malformed.env');
+  writeFileSync(malformed, 'PATH=/bin\n\nthis is not a pair\n');
+  const aFile = join(work, 'a-file');
+  writeFileSync(aFile, '');
+  files = { shellless, noProc, unreadable, malformed, aFile };
+});
+afterAll(() => removeDir(work));
+
+const cases: Array<[string, () => string[], RegExp]> = [
+  ['a missing rootfs', () => ['--path', join(work, 'missing'), '--command', 'id'], /^rootfs .*\/missing does not exist: give --path an existing folder$/],
+  ['a rootfs that is a file', () => ['--path', files.aFile!, '--command', 'id'], /^rootfs .*a-file is not a directory: /],
+  ['a rootfs without /bin/sh for --command', () => ['--path', files.shellless!, '--command', 'id'], /^rootfs .*shellless has no \/bin\/sh to run --command: /],
+  ['a rootfs without /proc', () => ['--path', files.noProc!, '--command', 'id'], /^rootfs: .*noproc has no \/proc directory: create it/],
+  ['a missing env file', () => ['--path', testRootfs(), '--env', join(work, 'nope.env'), '--command', 'id'], /^env file .*nope.env does not exist: /],
+  ['an unreadable env file', () => ['--path', testRootfs(), '--env', files.unreadable!, '--command', 'id'], /^env file .*unreadable.env cannot be read \(.*\): check its permissions$/],
+  ['a malformed env line', () => ['--path', testRootfs(), '--env', files.malformed!, '--command', 'id'], /^env file .*malformed.env line 3: expected KEY=VALUE/],
+  ['an empty command', () => ['--path', testRootfs(), '--command', ''], /^the command is empty: /],
+  ['no command at all', () => ['--path', testRootfs()], /^the command is empty: /],
+  ['both --command and a program', () => ['--path', testRootfs(), '--command', 'id', '--', 'id'], /^give either --command STRING or -- PROGRAM ARGS, not both$/],
+  ['an unknown flag', () => ['--path', testRootfs(), '--frobnicate', '--command', 'id'], /^Nonexistent flag: --frobnicate: see ryouiki --help$/],
+  ['a missing --path', () => ['--command', 'id'], /Missing required flag path/],
+  ['an unknown network mode', () => ['--path', testRootfs(), '--network', 'bridge', '--command', 'id'], /^unknown network mode "bridge": use one of none, host$/],
+];
+
+describe('bad input to ryouiki tenkai', () => {
+  it.each(cases)('refuses %s: one line, exit 125, nothing left behind', async (_name, args, message) => {
+    const store = join(work, 'store');
+    const out = await ryouiki(['tenkai', '--root', store, ...args()]);
+    expect(out.exitCode).toBe(125);
+    expect(out.stdout).toBe('');
+    const lines = out.stderr.split('\n').filter((line) => line !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^ryouiki: /);
+    expect(lines[0]!.replace(/^ryouiki: /, '')).toMatch(message);
+    expect(out.stderr).not.toMatch(/\n\s+at /);
+    await expectNoLeftovers();
+    if (existsSync(store)) expect(readdirSync(join(store, 'binding_vow'))).toEqual([]);
+  });
+
+  it('refuses an unknown command with exit 125', async () => {
+    const out = await ryouiki(['frobnicate']);
+    expect(out.exitCode).toBe(125);
+    expect(out.stderr).toBe('ryouiki: command frobnicate not found: see ryouiki --help\n');
+  });
+});

@@ -1,0 +1,26 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HELPER, REPO_ROOT } from './harness.js';
+
+/**
+ * Checks that rootless containers can run here, then builds the busybox rootfs
+ * the tests share. Under CI=true a test that cannot run is a failure, so every
+ * precondition failure throws; elsewhere it throws too, with the fix: these
+ * tests exist to run in real namespaces, and a silent skip would hide that.
+ */
+function precondition(ok: boolean, message: string): void {
+  if (!ok) throw new Error(`integration tests cannot run: ${message}`);
+}
+
+export default function globalSetup(): void {
+  precondition(process.getuid?.() !== 0, 'they must run as an unprivileged user, never root: use make test, which runs them as the test user');
+  precondition(existsSync(HELPER), `${HELPER} is missing: run make first`);
+  precondition(existsSync('/bin/busybox'), 'busybox-static is not installed (apt-get install busybox-static)');
+  const userns = spawnSync('unshare', ['--user', '--map-root-user', 'true'], { encoding: 'utf8' });
+  precondition(userns.status === 0, `unprivileged user namespaces are refused here: ${userns.stderr.trim()}`);
+  const rootfs = join(mkdtempSync(join(tmpdir(), 'ryouiki-rootfs-')), 'rootfs');
+  execFileSync(join(REPO_ROOT, 'scripts', 'make-busybox-rootfs.sh'), [rootfs]);
+  process.env.RYOUIKI_TEST_ROOTFS = rootfs;
+}
