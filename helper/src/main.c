@@ -1,0 +1,341 @@
+/* ryouiki-init: runs a command in new namespaces, as the only child of a minimal
+ * init, for the Ryouiki rootless container runtime. See README.md for the contract.
+ *
+ * The helper (this process, on the host side) clones the container's init into new
+ * user, mount, PID, UTS, IPC and network namespaces. While the init waits for the
+ * start message, the helper writes its id maps and announces it on --info-fd. The
+ * init then sets up the filesystem, runs the command and reports the outcome of
+ * exec; from then on both forward signals and wait for their child. */
+#include "ids.h"
+#include "init.h"
+#include "mounts.h"
+#include "options.h"
+#include "protocol.h"
+#include "utils.h"
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+/* What the error handlers need. */
+static pid_t container_pid = -1;
+static int info_fd = -1;
+static int init_sync_fd = -1;
+
+static __attribute__ ((noreturn)) void
+finish (int code)
+{
+  info_send_exit (info_fd, code);
+  if (info_fd >= 0)
+    close (info_fd);
+  exit (code);
+}
+
+/* A caller that reads --info-fd gets the error there, and nothing on stderr: it
+ * reports the error itself, while the command may share our stderr. */
+static void
+report_failure (const char *message, int err, int code)
+{
+  if (info_fd >= 0)
+    info_send_error (info_fd, message, err, code);
+  else
+    fprintf (stderr, PROGRAM_NAME ": %s\n", message);
+}
+
+/* Fatal errors in the helper: take the container down with us. */
+static void
+helper_die (int err, const char *message)
+{
+  int status;
+
+  report_failure (message, err, EXIT_RUNTIME);
+  if (container_pid > 0)
+    {
+      kill (container_pid, SIGKILL);
+      waitpid_retry (container_pid, &status, 0);
+    }
+  finish (EXIT_RUNTIME);
+}
+
+/* Fatal errors in the init, before the command runs: the helper reports them. */
+static void
+init_die (int err, const char *message)
+{
+  if (sync_send (init_sync_fd, SYNC_ERROR, err, message) < 0)
+    fprintf (stderr, PROGRAM_NAME ": %s\n", message);
+  _exit (EXIT_RUNTIME);
+}
+
+static void
+die_with_parent (void)
+{
+  pid_t spawner = getppid ();
+
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+    die_with_errno ("prctl(PR_SET_PDEATHSIG)");
+  if (getppid () != spawner)
+    exit (EXIT_RUNTIME);        /* it died before we could ask to follow it */
+}
+
+static void
+parse_command_line (struct options *opts, int argc, char **argv)
+{
+  char error[512];
+
+  switch (options_parse (opts, argc, argv, error, sizeof error))
+    {
+    case OPTIONS_RUN:
+      return;
+    case OPTIONS_HELP:
+      options_print_help (stdout);
+      exit (0);
+    case OPTIONS_VERSION:
+      printf (PROGRAM_NAME " " PROGRAM_VERSION "\n");
+      exit (0);
+    case OPTIONS_ERROR:
+    default:
+      die ("%s", error);
+    }
+}
+
+static void
+check_fd (const char *option, int fd, int wanted_access)
+{
+  int flags;
+
+  if (fd < 0)
+    return;
+  flags = fcntl (fd, F_GETFL);
+  if (flags < 0)
+    die_with_errno ("%s %d", option, fd);
+  if ((flags & O_ACCMODE) != O_RDWR && (flags & O_ACCMODE) != wanted_access)
+    die ("%s %d: not open for %s", option, fd, wanted_access == O_RDONLY ? "reading" : "writing");
+}
+
+static pid_t
+raw_clone (unsigned long flags)
+{
+  /* Without a new stack, clone() behaves like fork(): the child returns here too. */
+#if defined(__s390__) || defined(__CRIS__)
+  return (pid_t) syscall (SYS_clone, NULL, flags, NULL, NULL, NULL);
+#else
+  return (pid_t) syscall (SYS_clone, flags, NULL, NULL, NULL, NULL);
+#endif
+}
+
+static pid_t
+spawn_container (bool share_net)
+{
+  unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS
+                        | CLONE_NEWIPC | SIGCHLD;
+  pid_t pid;
+
+  if (!share_net)
+    flags |= CLONE_NEWNET;
+  pid = raw_clone (flags);
+  if (pid < 0 && is_userns_refusal (errno))
+    die_userns (errno);
+  if (pid < 0)
+    die_with_errno ("clone");
+  return pid;
+}
+
+/* ---- The container's init, before it runs the command ---- */
+
+static void
+wait_for_go (int sync_fd)
+{
+  struct sync_message message;
+
+  /* Anything but the start message means the helper is gone: leave quietly. */
+  if (sync_receive (sync_fd, &message) != 1 || message.kind != SYNC_GO)
+    _exit (EXIT_RUNTIME);
+}
+
+static void
+bring_up_loopback (void)
+{
+  autoclose_fd int sock = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct ifreq request = { .ifr_name = "lo" };
+
+  if (sock < 0)
+    die_with_errno ("network: socket");
+  if (ioctl (sock, SIOCGIFFLAGS, &request) < 0)
+    die_with_errno ("network: get flags of lo");
+  request.ifr_flags |= IFF_UP;
+  if (ioctl (sock, SIOCSIFFLAGS, &request) < 0)
+    die_with_errno ("network: bring lo up");
+}
+
+static __attribute__ ((noreturn)) void
+run_container (const struct options *opts, const char *rootfs, int sync_fd,
+               const struct saved_signals *saved)
+{
+  init_sync_fd = sync_fd;
+  set_die_handler (init_die);
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+    die_with_errno ("prctl(PR_SET_PDEATHSIG)");
+  /* The helper's copies are enough; ours would keep the info pipe open. */
+  if (opts->info_fd >= 0)
+    close (opts->info_fd);
+  if (opts->block_fd >= 0 && opts->block_fd != opts->info_fd)
+    close (opts->block_fd);
+
+  wait_for_go (sync_fd);
+  setup_rootfs (rootfs, opts->read_only);
+  if (sethostname (opts->hostname, strlen (opts->hostname)) < 0)
+    die_with_errno ("hostname: %s", opts->hostname);
+  if (!opts->share_net)
+    bring_up_loopback ();
+  if (chdir (opts->cwd) < 0)
+    die_with_errno ("cwd: %s", opts->cwd);
+  run_init (opts, sync_fd, saved);
+}
+
+/* ---- The helper, after clone ---- */
+
+/* Waits until one of fds is readable, or has hung up, and returns its index;
+ * meanwhile passes the signals we receive on to the container. */
+static size_t
+wait_readable (const int *fds, size_t n_fds, int sigfd)
+{
+  struct pollfd polls[3];
+
+  for (;;)
+    {
+      for (size_t i = 0; i < n_fds; i++)
+        polls[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
+      polls[n_fds] = (struct pollfd) { .fd = sigfd, .events = POLLIN };
+      if (RETRY_EINTR (poll (polls, n_fds + 1, -1)) < 0)
+        die_with_errno ("poll");
+      for (size_t i = 0; i < n_fds; i++)
+        if (polls[i].revents != 0)
+          return i;
+      /* A SIGCHLD is consumed here without reaping: supervise() checks first. */
+      signals_forward_next (sigfd, container_pid);
+    }
+}
+
+static void
+wait_for_start_byte (int block_fd, int sync_fd, int sigfd)
+{
+  const int fds[] = { block_fd, sync_fd };
+
+  for (;;)
+    {
+      char byte;
+      ssize_t n;
+
+      if (wait_readable (fds, N_ELEMENTS (fds), sigfd) == 1)
+        die ("container: its init exited before the start signal");
+      n = read_retry (block_fd, &byte, 1);
+      if (n == 1)
+        return;
+      if (n == 0)
+        die ("block-fd: closed before the start signal");
+      if (errno != EAGAIN)
+        die_with_errno ("block-fd");
+    }
+}
+
+/* Returns true once the command runs, false with the init's error report in report. */
+static bool
+wait_for_exec_report (int sync_fd, int sigfd, struct sync_message *report)
+{
+  int received;
+
+  wait_readable (&sync_fd, 1, sigfd);
+  received = sync_receive (sync_fd, report);
+  if (received < 0)
+    die_with_errno ("sync: receive");
+  if (received == 0)
+    die ("container: its init exited before running the command");
+  return report->kind == SYNC_EXEC_OK;
+}
+
+/* Reaps the init that could not run the command; returns its exit code: 125, 126 or 127. */
+static int
+fail_start (const struct sync_message *report)
+{
+  int status;
+  int code;
+
+  if (waitpid_retry (container_pid, &status, 0) < 0)
+    die_with_errno ("waitpid");
+  container_pid = -1;
+  code = exit_code_from_status (status);
+  report_failure (report->text, report->err, code);
+  return code;
+}
+
+/* Returns the exit code of the helper. */
+static int
+run_helper (const struct options *opts, int sync_fd)
+{
+  autoclose_fd int sigfd = signals_open_fd ();
+  struct sync_message report;
+  int status;
+
+  if (!opts->no_idmap)
+    write_id_maps (container_pid, geteuid (), getegid ());
+  info_send_pid (info_fd, container_pid);
+  if (opts->block_fd >= 0)
+    wait_for_start_byte (opts->block_fd, sync_fd, sigfd);
+  if (sync_send (sync_fd, SYNC_GO, 0, "") < 0)
+    die_with_errno ("sync: send the start message");
+  if (!wait_for_exec_report (sync_fd, sigfd, &report))
+    return fail_start (&report);
+  info_send_exec (info_fd);
+  status = supervise (container_pid, sigfd, false);
+  container_pid = -1;
+  return exit_code_from_status (status);
+}
+
+int
+main (int argc, char **argv)
+{
+  struct options opts;
+  struct saved_signals saved;
+  char *rootfs;
+  int sync_fds[2];
+  int code;
+
+  die_with_parent ();
+  parse_command_line (&opts, argc, argv);
+  /* Only 0, 1 and 2 are for the command; anything else inherited stays out of it. */
+  mark_fds_cloexec_from (3);
+  check_fd ("--info-fd", opts.info_fd, O_WRONLY);
+  check_fd ("--block-fd", opts.block_fd, O_RDONLY);
+  info_fd = opts.info_fd;
+  set_die_handler (helper_die);
+
+  validate_rootfs (opts.rootfs);
+  rootfs = realpath (opts.rootfs, NULL);
+  if (rootfs == NULL)
+    die_with_errno ("rootfs: %s", opts.rootfs);
+
+  signals_block (&saved);
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync_fds) < 0)
+    die_with_errno ("socketpair");
+  container_pid = spawn_container (opts.share_net);
+  if (container_pid == 0)
+    {
+      close (sync_fds[0]);
+      run_container (&opts, rootfs, sync_fds[1], &saved);
+    }
+  close (sync_fds[1]);
+  free (rootfs);
+
+  code = run_helper (&opts, sync_fds[0]);
+  options_free (&opts);
+  finish (code);
+}

@@ -1,0 +1,164 @@
+/* mounts.c: the container's root filesystem, /proc, /dev and pivot_root. */
+#include "mounts.h"
+#include "ids.h"
+#include "utils.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+
+static void
+require_directory (const char *rootfs, const char *name)
+{
+  char path[4096];
+  struct stat st;
+
+  snprintf (path, sizeof path, "%s/%s", rootfs, name);
+  if (lstat (path, &st) < 0)
+    {
+      if (errno == ENOENT)
+        die_with_err (ENOENT, "rootfs: %s has no /%s directory: create it (mkdir %s)", rootfs, name, path);
+      die_with_errno ("rootfs: %s", path);
+    }
+  if (!S_ISDIR (st.st_mode))
+    die_with_err (ENOTDIR, "rootfs: %s is not a directory", path);
+}
+
+void
+validate_rootfs (const char *rootfs)
+{
+  struct stat st;
+
+  if (stat (rootfs, &st) < 0)
+    die_with_errno ("rootfs: %s", rootfs);
+  if (!S_ISDIR (st.st_mode))
+    die_with_err (ENOTDIR, "rootfs: %s is not a directory", rootfs);
+  require_directory (rootfs, "proc");
+  require_directory (rootfs, "dev");
+}
+
+/* what names the mount in error messages, as the container will see it. */
+static void
+mount_or_die (const char *what, const char *source, const char *target,
+              const char *type, unsigned long flags, const char *data)
+{
+  if (mount (source, target, type, flags, data) < 0)
+    die_with_errno ("mount %s", what);
+}
+
+static void
+make_mounts_private (void)
+{
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+    return;
+  /* AppArmor on Ubuntu lets clone() create the namespace and refuses here. */
+  if (errno == EPERM)
+    die_userns (errno);
+  die_with_errno ("mount: make / private");
+}
+
+static void
+remount_read_only (const char *rootfs)
+{
+  unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+  struct statvfs st;
+
+  if (statvfs (rootfs, &st) < 0)
+    die_with_errno ("rootfs: %s", rootfs);
+  /* The host mount's flags are locked in a user namespace: a remount must keep them. */
+  if (st.f_flag & ST_NOSUID)
+    flags |= MS_NOSUID;
+  if (st.f_flag & ST_NODEV)
+    flags |= MS_NODEV;
+  if (st.f_flag & ST_NOEXEC)
+    flags |= MS_NOEXEC;
+  mount_or_die ("/ read-only", NULL, rootfs, NULL, flags, NULL);
+}
+
+/* The paths below are relative: the working directory is the rootfs bind mount. */
+
+static void
+make_directory (const char *path, mode_t mode)
+{
+  if (mkdir (path, mode) < 0)
+    die_with_errno ("mkdir /%s", path);
+}
+
+static void
+make_symlink (const char *target, const char *path)
+{
+  if (symlink (target, path) < 0)
+    die_with_errno ("symlink /%s", path);
+}
+
+static void
+bind_device (const char *name)
+{
+  char host[64], inside[64];
+  struct stat st;
+  int fd;
+
+  snprintf (host, sizeof host, "/dev/%s", name);
+  snprintf (inside, sizeof inside, "dev/%s", name);
+  if (stat (host, &st) < 0 && errno == ENOENT)
+    return;
+  fd = RETRY_EINTR (open (inside, O_WRONLY | O_CREAT | O_EXCL | O_NOCTTY | O_CLOEXEC, 0666));
+  if (fd < 0)
+    die_with_errno ("create %s", host);
+  close (fd);
+  mount_or_die (host, host, inside, NULL, MS_BIND, NULL);
+}
+
+static void
+populate_dev (void)
+{
+  static const char *const devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
+
+  mount_or_die ("/dev", "tmpfs", "dev", "tmpfs", MS_NOSUID, "mode=755,size=64k");
+  for (size_t i = 0; i < N_ELEMENTS (devices); i++)
+    bind_device (devices[i]);
+
+  make_directory ("dev/pts", 0755);
+  /* No gid=5 option: group 5 may have no mapping in our user namespace. */
+  mount_or_die ("/dev/pts", "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                "newinstance,ptmxmode=0666,mode=620");
+  make_symlink ("pts/ptmx", "dev/ptmx");
+
+  make_directory ("dev/shm", 01777);
+  mount_or_die ("/dev/shm", "shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+
+  make_symlink ("/proc/self/fd", "dev/fd");
+  make_symlink ("/proc/self/fd/0", "dev/stdin");
+  make_symlink ("/proc/self/fd/1", "dev/stdout");
+  make_symlink ("/proc/self/fd/2", "dev/stderr");
+}
+
+static void
+pivot_to_working_directory (void)
+{
+  /* Stack the old root on top of the new one, then detach it: no directory needed for it. */
+  if (syscall (SYS_pivot_root, ".", ".") < 0)
+    die_with_errno ("pivot_root");
+  if (umount2 (".", MNT_DETACH) < 0)
+    die_with_errno ("pivot_root: detach the old root");
+  if (chdir ("/") < 0)
+    die_with_errno ("chdir /");
+}
+
+void
+setup_rootfs (const char *rootfs, bool read_only)
+{
+  make_mounts_private ();
+  /* pivot_root wants a mount point; binding also leaves the host's mount untouched. */
+  mount_or_die ("/", rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL);
+  if (read_only)
+    remount_read_only (rootfs);
+  if (chdir (rootfs) < 0)
+    die_with_errno ("rootfs: %s", rootfs);
+  mount_or_die ("/proc", "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  populate_dev ();
+  pivot_to_working_directory ();
+}

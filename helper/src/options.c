@@ -1,0 +1,239 @@
+/* options.c: the command line of ryouiki-init. */
+#include "options.h"
+#include "utils.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum
+{
+  OPT_ROOTFS = 256,
+  OPT_HOSTNAME,
+  OPT_CWD,
+  OPT_ENV,
+  OPT_SHARE_NET,
+  OPT_READ_ONLY,
+  OPT_INFO_FD,
+  OPT_BLOCK_FD,
+  OPT_NO_IDMAP,
+  OPT_HELP,
+  OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+  { "rootfs", required_argument, NULL, OPT_ROOTFS },
+  { "hostname", required_argument, NULL, OPT_HOSTNAME },
+  { "cwd", required_argument, NULL, OPT_CWD },
+  { "env", required_argument, NULL, OPT_ENV },
+  { "share-net", no_argument, NULL, OPT_SHARE_NET },
+  { "read-only", no_argument, NULL, OPT_READ_ONLY },
+  { "info-fd", required_argument, NULL, OPT_INFO_FD },
+  { "block-fd", required_argument, NULL, OPT_BLOCK_FD },
+  { "no-idmap", no_argument, NULL, OPT_NO_IDMAP },
+  { "help", no_argument, NULL, OPT_HELP },
+  { "version", no_argument, NULL, OPT_VERSION },
+  { NULL, 0, NULL, 0 },
+};
+
+void
+options_print_help (FILE *out)
+{
+  fputs ("Usage: " PROGRAM_NAME " [OPTIONS] --rootfs DIR -- PROGRAM [ARGS...]\n"
+         "\n"
+         "Run PROGRAM in new user, mount, PID, UTS, IPC and network namespaces,\n"
+         "with DIR as its root filesystem, under a minimal init (PID 1).\n"
+         "\n"
+         "  --rootfs DIR      root filesystem (required); must contain proc/ and dev/\n"
+         "  --hostname NAME   hostname in the container (default: " DEFAULT_HOSTNAME ")\n"
+         "  --cwd DIR         absolute working directory in the container (default: /)\n"
+         "  --env KEY=VALUE   environment variable of PROGRAM; repeatable. PROGRAM gets\n"
+         "                    exactly these, nothing from the host. A PROGRAM without '/'\n"
+         "                    is looked up in the container in their PATH, by default\n"
+         "                    " DEFAULT_PATH "\n"
+         "  --share-net       keep the host network (default: a new network namespace\n"
+         "                    with only lo, up)\n"
+         "  --read-only       mount the root filesystem read-only\n"
+         "  --info-fd N       write JSON lines to fd N: {\"pid\": HOST_PID} once the\n"
+         "                    container exists, {\"exec\": true} once PROGRAM runs,\n"
+         "                    {\"exit\": CODE} at the end\n"
+         "  --block-fd N      after the pid line, wait for one byte on fd N before\n"
+         "                    running PROGRAM; EOF aborts\n"
+         "  --no-idmap        do not write uid_map/gid_map, someone else does it before\n"
+         "                    sending the byte (requires --block-fd)\n"
+         "  --help            show this help and exit\n"
+         "  --version         show the version and exit\n"
+         "\n"
+         "Exit status: PROGRAM's, or 128+N if signal N killed it; 125 if the container\n"
+         "could not be set up, 126 if PROGRAM cannot be executed, 127 if not found.\n",
+         out);
+}
+
+static __attribute__ ((format (printf, 3, 4))) enum options_result
+error_result (char *error, size_t error_size, const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  vsnprintf (error, error_size, format, args);
+  va_end (args);
+  return OPTIONS_ERROR;
+}
+
+int
+parse_fd_number (const char *text, int *fd)
+{
+  char *end;
+  long number;
+
+  if (!isdigit ((unsigned char) text[0]))
+    return -1;
+  errno = 0;
+  number = strtol (text, &end, 10);
+  if (errno != 0 || *end != '\0' || number > INT_MAX)
+    return -1;
+  *fd = (int) number;
+  return 0;
+}
+
+static void
+add_env (struct options *opts, char *assignment)
+{
+  size_t key_length = (size_t) (strchr (assignment, '=') - assignment) + 1;
+
+  for (size_t i = 0; i < opts->n_env; i++)
+    if (strncmp (opts->env[i], assignment, key_length) == 0)
+      {
+        opts->env[i] = assignment;
+        return;
+      }
+  opts->env[opts->n_env++] = assignment;
+}
+
+const char *
+options_search_path (const struct options *opts)
+{
+  for (size_t i = 0; i < opts->n_env; i++)
+    if (strncmp (opts->env[i], "PATH=", 5) == 0)
+      return opts->env[i] + 5;
+  return DEFAULT_PATH;
+}
+
+static enum options_result
+parse_fd_option (const char *name, const char *arg, int *fd, char *error, size_t error_size)
+{
+  if (parse_fd_number (arg, fd) < 0)
+    return error_result (error, error_size, "--%s: %s: not a file descriptor number", name, arg);
+  /* They become close-on-exec, so they must not be the command's stdio. */
+  if (*fd <= 2)
+    return error_result (error, error_size, "--%s: %s: 0, 1 and 2 are the command's stdio, use 3 or more",
+                         name, arg);
+  return OPTIONS_RUN;
+}
+
+static enum options_result
+apply_option (struct options *opts, int option, char *arg, char *error, size_t error_size)
+{
+  switch (option)
+    {
+    case OPT_ROOTFS:
+      opts->rootfs = arg;
+      return OPTIONS_RUN;
+    case OPT_HOSTNAME:
+      if (strlen (arg) > HOST_NAME_MAX)
+        return error_result (error, error_size, "--hostname: %s: longer than %d bytes", arg, HOST_NAME_MAX);
+      opts->hostname = arg;
+      return OPTIONS_RUN;
+    case OPT_CWD:
+      if (arg[0] != '/')
+        return error_result (error, error_size, "--cwd: %s: not an absolute path", arg);
+      opts->cwd = arg;
+      return OPTIONS_RUN;
+    case OPT_ENV:
+      if (arg[0] == '=' || strchr (arg, '=') == NULL)
+        return error_result (error, error_size, "--env: %s: not KEY=VALUE", arg);
+      add_env (opts, arg);
+      return OPTIONS_RUN;
+    case OPT_SHARE_NET:
+      opts->share_net = true;
+      return OPTIONS_RUN;
+    case OPT_READ_ONLY:
+      opts->read_only = true;
+      return OPTIONS_RUN;
+    case OPT_INFO_FD:
+      return parse_fd_option ("info-fd", arg, &opts->info_fd, error, error_size);
+    case OPT_BLOCK_FD:
+      return parse_fd_option ("block-fd", arg, &opts->block_fd, error, error_size);
+    case OPT_NO_IDMAP:
+      opts->no_idmap = true;
+      return OPTIONS_RUN;
+    case OPT_HELP:
+      return OPTIONS_HELP;
+    case OPT_VERSION:
+      return OPTIONS_VERSION;
+    default:
+      return error_result (error, error_size, "unexpected option %d", option);
+    }
+}
+
+static enum options_result
+check_complete (struct options *opts, int argc, char **argv, char *error, size_t error_size)
+{
+  if (opts->rootfs == NULL)
+    return error_result (error, error_size, "--rootfs is required (see --help)");
+  if (optind >= argc)
+    return error_result (error, error_size,
+                         "no command given: usage: " PROGRAM_NAME
+                         " [OPTIONS] --rootfs DIR -- PROGRAM [ARGS...]");
+  if (opts->no_idmap && opts->block_fd < 0)
+    return error_result (error, error_size,
+                         "--no-idmap requires --block-fd (the id maps must be written before the start byte)");
+  opts->command = argv + optind;
+  return OPTIONS_RUN;
+}
+
+enum options_result
+options_parse (struct options *opts, int argc, char **argv, char *error, size_t error_size)
+{
+  int option;
+
+  *opts = (struct options) {
+    .hostname = DEFAULT_HOSTNAME,
+    .cwd = "/",
+    .info_fd = -1,
+    .block_fd = -1,
+  };
+  opts->env = calloc ((size_t) argc + 1, sizeof *opts->env);
+  if (opts->env == NULL)
+    return error_result (error, error_size, "out of memory");
+
+  optind = 0;                   /* 0, not 1: makes glibc reset its state, for repeated calls */
+  opterr = 0;
+  /* '+' stops at PROGRAM, whose own options are not ours; ':' tells a missing argument apart. */
+  while ((option = getopt_long (argc, argv, "+:", long_options, NULL)) != -1)
+    {
+      enum options_result result;
+
+      if (option == '?' && optopt > 0 && optopt < 256)
+        return error_result (error, error_size, "-%c: unknown option (see --help)", optopt);
+      if (option == '?')
+        return error_result (error, error_size, "%s: unknown option (see --help)", argv[optind - 1]);
+      if (option == ':')
+        return error_result (error, error_size, "%s: needs an argument", argv[optind - 1]);
+      result = apply_option (opts, option, optarg, error, error_size);
+      if (result != OPTIONS_RUN)
+        return result;
+    }
+  return check_complete (opts, argc, argv, error, error_size);
+}
+
+void
+options_free (struct options *opts)
+{
+  free (opts->env);
+  opts->env = NULL;
+}

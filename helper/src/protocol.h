@@ -1,0 +1,49 @@
+/* protocol.h: what the helper says to others: JSON lines on --info-fd, and the
+ * messages between the helper and the container's init on their socketpair. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Each formats one JSON line, "\n" included; returns its length, or -1 if size is too small. */
+int info_format_pid (char *buf, size_t size, pid_t pid);
+int info_format_exec (char *buf, size_t size);
+int info_format_exit (char *buf, size_t size, int code);
+/* {"error": TEXT, "step": STEP, "errno": ERR, "code": CODE}: STEP is TEXT up to its
+ * first ": " (left out if there is none), errno is left out when err is 0. */
+int info_format_error (char *buf, size_t size, const char *text, int err, int code);
+
+/* Each writes its line to fd, if fd >= 0. A reader that went away is not an error of ours. */
+void info_send_pid (int fd, pid_t pid);
+void info_send_exec (int fd);
+void info_send_exit (int fd, int code);
+void info_send_error (int fd, const char *text, int err, int code);
+
+enum sync_kind
+{
+  SYNC_GO = 1,        /* helper -> init: the id maps are written, set up and run the command */
+  SYNC_EXEC_OK,       /* init -> helper: the command has been executed */
+  SYNC_ERROR,         /* init -> helper: setup failed; err and "step: reason" text */
+};
+
+#define SYNC_TEXT_MAX 512
+
+struct sync_message
+{
+  uint32_t kind;
+  int32_t err;
+  char text[SYNC_TEXT_MAX];
+};
+
+/* Fills message and returns how many of its bytes to send (the text is cut to fit). */
+size_t sync_encode (struct sync_message *message, enum sync_kind kind, int err, const char *text);
+
+/* Checks len bytes received from the socket; returns 0, or -1 if they are no message. */
+int sync_decode (const void *data, size_t len, struct sync_message *message);
+
+/* The socket must be SOCK_SEQPACKET: one message per packet. */
+int sync_send (int fd, enum sync_kind kind, int err, const char *text);
+
+/* Returns 1 with a message, 0 at end of file (the peer is gone), -1 on error. */
+int sync_receive (int fd, struct sync_message *message);

@@ -1,0 +1,164 @@
+/* utils.c: error reporting, EINTR-safe I/O and fd cleanup helpers. */
+#include "utils.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static __attribute__ ((noreturn)) void
+print_and_exit (int err, const char *message)
+{
+  (void) err;
+  fprintf (stderr, PROGRAM_NAME ": %s\n", message);
+  exit (EXIT_RUNTIME);
+}
+
+static die_handler_fn die_handler = print_and_exit;
+
+void
+set_die_handler (die_handler_fn handler)
+{
+  die_handler = handler != NULL ? handler : print_and_exit;
+}
+
+static __attribute__ ((noreturn)) void
+fail (int err, const char *message)
+{
+  die_handler (err, message);
+  print_and_exit (err, message);
+}
+
+static __attribute__ ((format (printf, 4, 0))) void
+format_message (char *message, size_t size, int err, const char *format, va_list args)
+{
+  size_t length;
+
+  vsnprintf (message, size, format, args);
+  if (err == 0)
+    return;
+  length = strlen (message);
+  snprintf (message + length, size - length, ": %s", strerror (err));
+}
+
+void
+die_with_errno (const char *format, ...)
+{
+  int err = errno;
+  char message[1024];
+  va_list args;
+
+  va_start (args, format);
+  format_message (message, sizeof message, err, format, args);
+  va_end (args);
+  fail (err, message);
+}
+
+void
+die_with_err (int err, const char *format, ...)
+{
+  char message[1024];
+  va_list args;
+
+  va_start (args, format);
+  format_message (message, sizeof message, 0, format, args);
+  va_end (args);
+  fail (err, message);
+}
+
+ssize_t
+read_retry (int fd, void *buf, size_t size)
+{
+  return RETRY_EINTR (read (fd, buf, size));
+}
+
+int
+write_all (int fd, const void *buf, size_t size)
+{
+  const char *p = buf;
+
+  while (size > 0)
+    {
+      ssize_t written = RETRY_EINTR (write (fd, p, size));
+      if (written < 0)
+        return -1;
+      p += written;
+      size -= (size_t) written;
+    }
+  return 0;
+}
+
+pid_t
+waitpid_retry (pid_t pid, int *status, int options)
+{
+  return RETRY_EINTR (waitpid (pid, status, options));
+}
+
+int
+write_file (const char *path, const char *text)
+{
+  autoclose_fd int fd = RETRY_EINTR (open (path, O_WRONLY | O_CLOEXEC | O_NOCTTY));
+
+  if (fd < 0)
+    return -1;
+  return write_all (fd, text, strlen (text));
+}
+
+int
+read_int_file (const char *path, int *value)
+{
+  autoclose_fd int fd = RETRY_EINTR (open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  char buf[64];
+  char *end;
+  ssize_t n;
+  long number;
+
+  if (fd < 0)
+    return -1;
+  n = read_retry (fd, buf, sizeof buf - 1);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  errno = 0;
+  number = strtol (buf, &end, 10);
+  if (errno != 0 || end == buf || number < INT_MIN || number > INT_MAX)
+    return -1;
+  *value = (int) number;
+  return 0;
+}
+
+static void
+mark_fds_cloexec_slowly (int first)
+{
+  DIR *dir = opendir ("/proc/self/fd");
+  struct dirent *entry;
+
+  if (dir == NULL)
+    die_with_errno ("fds: open /proc/self/fd");
+  while ((entry = readdir (dir)) != NULL)
+    {
+      int fd = atoi (entry->d_name);
+      if (fd >= first && fd != dirfd (dir))
+        fcntl (fd, F_SETFD, FD_CLOEXEC);
+    }
+  closedir (dir);
+}
+
+void
+mark_fds_cloexec_from (int first)
+{
+#ifdef SYS_close_range
+  if (syscall (SYS_close_range, (unsigned) first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+    return;
+#endif
+  mark_fds_cloexec_slowly (first);
+}

@@ -1,0 +1,365 @@
+/* test-units.c: TAP tests of the pure functions of ryouiki-init. */
+#include "ids.h"
+#include "init.h"
+#include "options.h"
+#include "protocol.h"
+#include "utils.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static int test_count;
+static int failure_count;
+static FILE *tap;               /* results are collected here, to print the plan first */
+
+static void
+check (bool passed, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
+
+static void
+check (bool passed, const char *format, ...)
+{
+  va_list args;
+
+  fprintf (tap, "%sok %d - ", passed ? "" : "not ", ++test_count);
+  va_start (args, format);
+  vfprintf (tap, format, args);
+  va_end (args);
+  fprintf (tap, "\n");
+  if (!passed)
+    failure_count++;
+}
+
+static void
+check_string (const char *actual, const char *expected, const char *what)
+{
+  bool passed = actual != NULL && strcmp (actual, expected) == 0;
+
+  check (passed, "%s", what);
+  if (!passed)
+    fprintf (tap, "#   expected: \"%s\"\n#   actual:   \"%s\"\n", expected, actual ? actual : "(null)");
+}
+
+static void
+check_int (long actual, long expected, const char *what)
+{
+  check (actual == expected, "%s", what);
+  if (actual != expected)
+    fprintf (tap, "#   expected: %ld\n#   actual:   %ld\n", expected, actual);
+}
+
+/* ---- options ---- */
+
+#define PARSE(opts, error, ...)                                          \
+  parse ((opts), (error), (char *[]) { "ryouiki-init", __VA_ARGS__, NULL })
+
+static char parse_error[512];
+
+static enum options_result
+parse (struct options *opts, char *error, char **argv)
+{
+  int argc = 0;
+
+  while (argv[argc] != NULL)
+    argc++;
+  error[0] = '\0';
+  return options_parse (opts, argc, argv, error, sizeof parse_error);
+}
+
+static void
+test_options_defaults (void)
+{
+  struct options opts;
+
+  check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--", "sh", "-c", "x"), OPTIONS_RUN,
+             "options: minimal command line parses");
+  check_string (opts.rootfs, "/r", "options: --rootfs");
+  check_string (opts.hostname, "ryouiki", "options: default hostname");
+  check_string (opts.cwd, "/", "options: default cwd");
+  check (opts.info_fd == -1 && opts.block_fd == -1, "options: no info or block fd by default");
+  check (!opts.share_net && !opts.read_only && !opts.no_idmap, "options: flags off by default");
+  check (opts.n_env == 0 && opts.env[0] == NULL, "options: empty environment by default");
+  check (opts.command != NULL && strcmp (opts.command[0], "sh") == 0
+         && strcmp (opts.command[1], "-c") == 0 && strcmp (opts.command[2], "x") == 0
+         && opts.command[3] == NULL, "options: command after --");
+  check_string (options_search_path (&opts), DEFAULT_PATH, "options: default search PATH");
+  options_free (&opts);
+}
+
+static void
+test_options_all (void)
+{
+  struct options opts;
+
+  check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--hostname", "box", "--cwd", "/tmp",
+                    "--env", "A=1", "--env", "PATH=/bin", "--env", "A=2", "--env", "B=",
+                    "--share-net", "--read-only", "--info-fd", "3", "--block-fd", "4",
+                    "--no-idmap", "--", "cat"), OPTIONS_RUN, "options: every option parses");
+  check_string (opts.hostname, "box", "options: --hostname");
+  check_string (opts.cwd, "/tmp", "options: --cwd");
+  check (opts.n_env == 3 && strcmp (opts.env[0], "A=2") == 0 && strcmp (opts.env[1], "PATH=/bin") == 0
+         && strcmp (opts.env[2], "B=") == 0 && opts.env[3] == NULL,
+         "options: --env keeps order, a later KEY replaces an earlier one");
+  check_string (options_search_path (&opts), "/bin", "options: search PATH from --env");
+  check (opts.share_net && opts.read_only && opts.no_idmap, "options: flags");
+  check (opts.info_fd == 3 && opts.block_fd == 4, "options: --info-fd and --block-fd");
+  options_free (&opts);
+
+  check_int (PARSE (&opts, parse_error, "--rootfs=/r", "true"), OPTIONS_RUN,
+             "options: --opt=value form, and no -- before PROGRAM");
+  check (strcmp (opts.rootfs, "/r") == 0 && strcmp (opts.command[0], "true") == 0,
+         "options: --opt=value values");
+  options_free (&opts);
+
+  check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--", "ls", "--cwd", "x"), OPTIONS_RUN,
+             "options: PROGRAM's own options are left alone");
+  check (strcmp (opts.cwd, "/") == 0 && strcmp (opts.command[1], "--cwd") == 0,
+         "options: PROGRAM's own options values");
+  options_free (&opts);
+
+  check_int (PARSE (&opts, parse_error, "--help"), OPTIONS_HELP, "options: --help");
+  options_free (&opts);
+  check_int (PARSE (&opts, parse_error, "--version"), OPTIONS_VERSION, "options: --version");
+  options_free (&opts);
+}
+
+static void
+check_parse_error (char **argv, const char *expected)
+{
+  struct options opts;
+  enum options_result result = parse (&opts, parse_error, argv);
+
+  check (result == OPTIONS_ERROR, "options: error: %s", expected);
+  if (result == OPTIONS_ERROR)
+    check_string (parse_error, expected, "options: error text");
+  else
+    check (false, "options: error text");
+  options_free (&opts);
+}
+
+#define CHECK_PARSE_ERROR(expected, ...)                                \
+  check_parse_error ((char *[]) { "ryouiki-init", __VA_ARGS__, NULL }, (expected))
+
+static void
+test_options_errors (void)
+{
+  CHECK_PARSE_ERROR ("--rootfs is required (see --help)", "--", "sh");
+  CHECK_PARSE_ERROR ("no command given: usage: ryouiki-init [OPTIONS] --rootfs DIR -- PROGRAM [ARGS...]",
+                     "--rootfs", "/r");
+  CHECK_PARSE_ERROR ("no command given: usage: ryouiki-init [OPTIONS] --rootfs DIR -- PROGRAM [ARGS...]",
+                     "--rootfs", "/r", "--");
+  CHECK_PARSE_ERROR ("--bogus: unknown option (see --help)", "--bogus", "--rootfs", "/r", "--", "sh");
+  CHECK_PARSE_ERROR ("-x: unknown option (see --help)", "-x", "--rootfs", "/r", "--", "sh");
+  CHECK_PARSE_ERROR ("--rootfs: needs an argument", "--rootfs");
+  CHECK_PARSE_ERROR ("--cwd: tmp: not an absolute path", "--rootfs", "/r", "--cwd", "tmp", "--", "sh");
+  CHECK_PARSE_ERROR ("--env: FOO: not KEY=VALUE", "--rootfs", "/r", "--env", "FOO", "--", "sh");
+  CHECK_PARSE_ERROR ("--env: =x: not KEY=VALUE", "--rootfs", "/r", "--env", "=x", "--", "sh");
+  CHECK_PARSE_ERROR ("--info-fd: x3: not a file descriptor number",
+                     "--rootfs", "/r", "--info-fd", "x3", "--", "sh");
+  CHECK_PARSE_ERROR ("--block-fd: 1: 0, 1 and 2 are the command's stdio, use 3 or more",
+                     "--rootfs", "/r", "--block-fd", "1", "--", "sh");
+  CHECK_PARSE_ERROR ("--no-idmap requires --block-fd (the id maps must be written before the start byte)",
+                     "--rootfs", "/r", "--no-idmap", "--", "sh");
+  CHECK_PARSE_ERROR ("--hostname: 12345678901234567890123456789012345678901234567890123456789012345: "
+                     "longer than 64 bytes", "--rootfs", "/r", "--hostname",
+                     "12345678901234567890123456789012345678901234567890123456789012345", "--", "sh");
+}
+
+static void
+test_parse_fd_number (void)
+{
+  static const struct { const char *text; int result; int fd; } cases[] = {
+    { "0", 0, 0 }, { "3", 0, 3 }, { "42", 0, 42 }, { "2147483647", 0, 2147483647 },
+    { "", -1, 0 }, { "-1", -1, 0 }, { "+3", -1, 0 }, { " 3", -1, 0 }, { "3 ", -1, 0 },
+    { "3x", -1, 0 }, { "0x3", -1, 0 }, { "2147483648", -1, 0 }, { "99999999999999999999", -1, 0 },
+  };
+
+  for (size_t i = 0; i < N_ELEMENTS (cases); i++)
+    {
+      int fd = -7;
+      int result = parse_fd_number (cases[i].text, &fd);
+
+      check (result == cases[i].result && (result < 0 || fd == cases[i].fd),
+             "parse_fd_number(\"%s\") %s", cases[i].text, cases[i].result == 0 ? "parses" : "is refused");
+    }
+}
+
+/* ---- ids ---- */
+
+static void
+test_format_id_map (void)
+{
+  char buf[64];
+
+  check_int (format_id_map (buf, sizeof buf, 0, 1000, 1), 9, "format_id_map: length");
+  check_string (buf, "0 1000 1\n", "format_id_map: single id");
+  format_id_map (buf, sizeof buf, 1, 100000, 65536);
+  check_string (buf, "1 100000 65536\n", "format_id_map: range");
+  format_id_map (buf, sizeof buf, 0, 4294967294U, 1);
+  check_string (buf, "0 4294967294 1\n", "format_id_map: largest id");
+  check_int (format_id_map (buf, 5, 0, 1000, 1), -1, "format_id_map: too small a buffer");
+}
+
+static void
+check_diagnosis (int max, int clone, int apparmor, const char *expected)
+{
+  struct userns_sysctls sysctls = { max, clone, apparmor };
+  char buf[1024], what[128];
+
+  userns_diagnosis (&sysctls, buf, sizeof buf);
+  snprintf (what, sizeof what, "userns_diagnosis: max_user_namespaces %d, "
+            "unprivileged_userns_clone %d, apparmor_restrict %d", max, clone, apparmor);
+  check_string (buf, expected, what);
+}
+
+#define MAX_ZERO "user namespaces are disabled (user.max_user_namespaces = 0), " \
+  "fix: sysctl -w user.max_user_namespaces=15000"
+#define CLONE_ZERO "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone = 0), " \
+  "fix: sysctl -w kernel.unprivileged_userns_clone=1"
+#define APPARMOR_ONE "AppArmor restricts unprivileged user namespaces " \
+  "(kernel.apparmor_restrict_unprivileged_userns = 1), " \
+  "fix: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 " \
+  "or an AppArmor profile that allows userns for ryouiki-init"
+
+static void
+test_userns_diagnosis (void)
+{
+  char small[16];
+  struct userns_sysctls all_bad = { 0, 0, 1 };
+
+  check_diagnosis (0, -1, -1, MAX_ZERO);
+  check_diagnosis (15000, 0, -1, CLONE_ZERO);
+  check_diagnosis (15000, 1, 1, APPARMOR_ONE);
+  check_diagnosis (0, 0, 1, MAX_ZERO "; " CLONE_ZERO "; " APPARMOR_ONE);
+  check_diagnosis (15000, 1, 0,
+                   "no sysctl disables them (user.max_user_namespaces = 15000): the limit may be reached, "
+                   "or a security policy (seccomp, SELinux, an outer container) denies them");
+  check_diagnosis (-1, -1, -1,
+                   "this kernel may lack user namespaces (no /proc/sys/user/max_user_namespaces), "
+                   "or a security policy (seccomp, SELinux, an outer container) denies them");
+  userns_diagnosis (&all_bad, small, sizeof small);
+  check (strlen (small) == sizeof small - 1, "userns_diagnosis: cut to the buffer");
+  check (strchr (MAX_ZERO CLONE_ZERO APPARMOR_ONE, '\n') == NULL, "userns_diagnosis: one line");
+  check (is_userns_refusal (EPERM) && is_userns_refusal (ENOSPC) && is_userns_refusal (EINVAL)
+         && is_userns_refusal (EACCES) && !is_userns_refusal (ENOMEM),
+         "is_userns_refusal: EPERM ENOSPC EINVAL EACCES, not ENOMEM");
+}
+
+/* ---- exit codes ---- */
+
+static void
+test_exit_codes (void)
+{
+  check_int (exit_code_from_status (W_EXITCODE (0, 0)), 0, "exit_code_from_status: exit 0");
+  check_int (exit_code_from_status (W_EXITCODE (42, 0)), 42, "exit_code_from_status: exit 42");
+  check_int (exit_code_from_status (W_EXITCODE (255, 0)), 255, "exit_code_from_status: exit 255");
+  check_int (exit_code_from_status (W_EXITCODE (0, SIGKILL)), 137, "exit_code_from_status: SIGKILL");
+  check_int (exit_code_from_status (W_EXITCODE (0, SIGTERM)), 143, "exit_code_from_status: SIGTERM");
+  check_int (exit_code_from_status (W_EXITCODE (0, SIGSEGV) | WCOREFLAG), 139,
+             "exit_code_from_status: SIGSEGV with core");
+  check_int (exec_failure_exit_code (ENOENT), 127, "exec_failure_exit_code: ENOENT");
+  check_int (exec_failure_exit_code (ENOTDIR), 127, "exec_failure_exit_code: ENOTDIR");
+  check_int (exec_failure_exit_code (EACCES), 126, "exec_failure_exit_code: EACCES");
+  check_int (exec_failure_exit_code (ENOEXEC), 126, "exec_failure_exit_code: ENOEXEC");
+  check_int (exec_failure_exit_code (ELOOP), 126, "exec_failure_exit_code: ELOOP");
+}
+
+/* ---- protocol ---- */
+
+static void
+test_info_lines (void)
+{
+  char buf[64];
+
+  check_int (info_format_pid (buf, sizeof buf, 12345), 15, "info_format_pid: length");
+  check_string (buf, "{\"pid\": 12345}\n", "info_format_pid");
+  info_format_exec (buf, sizeof buf);
+  check_string (buf, "{\"exec\": true}\n", "info_format_exec");
+  info_format_exit (buf, sizeof buf, 0);
+  check_string (buf, "{\"exit\": 0}\n", "info_format_exit: 0");
+  info_format_exit (buf, sizeof buf, 137);
+  check_string (buf, "{\"exit\": 137}\n", "info_format_exit: 137");
+  check_int (info_format_pid (buf, 8, 12345), -1, "info_format_pid: too small a buffer");
+}
+
+static void
+test_error_lines (void)
+{
+  char buf[256];
+
+  info_format_error (buf, sizeof buf, "exec: /x: No such file or directory", ENOENT, 127);
+  check_string (buf, "{\"error\": \"exec: /x: No such file or directory\", \"step\": \"exec\", "
+                "\"errno\": 2, \"code\": 127}\n", "info_format_error: step, errno and code");
+  info_format_error (buf, sizeof buf, "block-fd: closed before the start signal", 0, 125);
+  check_string (buf, "{\"error\": \"block-fd: closed before the start signal\", \"step\": \"block-fd\", "
+                "\"code\": 125}\n", "info_format_error: no errno when it is 0");
+  info_format_error (buf, sizeof buf, "user namespace: Operation not permitted: x", EPERM, 125);
+  check_string (buf, "{\"error\": \"user namespace: Operation not permitted: x\", "
+                "\"step\": \"user namespace\", \"errno\": 1, \"code\": 125}\n",
+                "info_format_error: the step ends at the first colon");
+  info_format_error (buf, sizeof buf, "no step", 0, 125);
+  check_string (buf, "{\"error\": \"no step\", \"code\": 125}\n", "info_format_error: no step");
+  info_format_error (buf, sizeof buf, "cwd: /a\"b\\c\n\t\x01\xc3\xa9", 0, 125);
+  check_string (buf, "{\"error\": \"cwd: /a\\\"b\\\\c\\u000a\\u0009\\u0001\xc3\xa9\", "
+                "\"step\": \"cwd\", \"code\": 125}\n", "info_format_error: JSON escapes, UTF-8 kept");
+  check_int (info_format_error (buf, 40, "exec: /x: No such file or directory", ENOENT, 127), -1,
+             "info_format_error: too small a buffer");
+}
+
+static void
+test_sync_messages (void)
+{
+  struct sync_message message, decoded;
+  char long_text[2 * SYNC_TEXT_MAX];
+  size_t len;
+
+  len = sync_encode (&message, SYNC_ERROR, ENOENT, "cwd: /x: No such file or directory");
+  check_int ((long) len, (long) (8 + strlen ("cwd: /x: No such file or directory") + 1),
+             "sync_encode: header and text with its NUL");
+  check (sync_decode (&message, len, &decoded) == 0 && decoded.kind == SYNC_ERROR
+         && decoded.err == ENOENT && strcmp (decoded.text, "cwd: /x: No such file or directory") == 0,
+         "sync_decode: round trip of an error");
+  len = sync_encode (&message, SYNC_GO, 0, "");
+  check (len == 9 && sync_decode (&message, len, &decoded) == 0 && decoded.kind == SYNC_GO
+         && decoded.text[0] == '\0', "sync: round trip of the start message");
+  memset (long_text, 'a', sizeof long_text - 1);
+  long_text[sizeof long_text - 1] = '\0';
+  len = sync_encode (&message, SYNC_ERROR, 0, long_text);
+  check (len == sizeof message && sync_decode (&message, len, &decoded) == 0
+         && strlen (decoded.text) == SYNC_TEXT_MAX - 1, "sync: a long text is cut");
+  check_int (sync_decode (&message, 8, &decoded), -1, "sync_decode: no text is no message");
+  check_int (sync_decode (&message, sizeof message + 1, &decoded), -1, "sync_decode: too long");
+  message.kind = 99;
+  check_int (sync_decode (&message, 9, &decoded), -1, "sync_decode: unknown kind");
+}
+
+int
+main (void)
+{
+  char *results = NULL;
+  size_t results_size = 0;
+
+  tap = open_memstream (&results, &results_size);
+  if (tap == NULL)
+    {
+      printf ("Bail out! open_memstream failed\n");
+      return 1;
+    }
+  test_options_defaults ();
+  test_options_all ();
+  test_options_errors ();
+  test_parse_fd_number ();
+  test_format_id_map ();
+  test_userns_diagnosis ();
+  test_exit_codes ();
+  test_info_lines ();
+  test_error_lines ();
+  test_sync_messages ();
+  fclose (tap);
+  printf ("1..%d\n%s", test_count, results);
+  free (results);
+  return failure_count == 0 ? 0 : 1;
+}
