@@ -1,8 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { HELPER, REPO_ROOT } from './harness.js';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Kept free of imports from the tests: jest loads this file outside their module mapping.
+const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const HELPER = join(REPO_ROOT, 'helper', 'ryouiki-init');
 
 /**
  * Checks that rootless containers can run here, then builds the busybox rootfs

@@ -10,9 +10,12 @@ function firstLine(text: string): string {
   return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? text;
 }
 
-/** oclif's parse errors carry a multi-line message with a "See more help" tail; keep what it says is wrong. */
+const OCLIF_FRAMING = /^(The following errors? occurred:|See more help with --help)$/;
+
+/** oclif's parse errors wrap what is wrong in framing lines; keep the first line that says what is wrong. */
 function usageMessage(error: OclifErrorShape): string {
-  const text = firstLine(error.message ?? 'invalid usage');
+  const lines = (error.message ?? '').split('\n').map((line) => line.trim());
+  const text = lines.find((line) => line !== '' && !OCLIF_FRAMING.test(line)) ?? 'invalid usage';
   return `${text.replace(/\.$/, '')}: see ryouiki --help`;
 }
 

@@ -84,11 +84,54 @@ function signalExitCode(signal: NodeJS.Signals | undefined, exitCode: number | u
 }
 
 /**
- * Runs a container in the foreground: starts the helper, records the process
- * in the seed's binding_vow log once its PID exists, releases it, and resolves
- * with the command's exit code. Rejects only when the runtime itself fails.
+ * Something set up around a container between the moment its PID exists and
+ * the moment its command runs (a cgroup, a network), and torn down after.
  */
-export async function run(spec: ContainerSpec, options: RunOptions = {}): Promise<RunResult> {
+export interface ContainerResource {
+  /** Called with the container's host PID while the command waits; a rejection aborts the start. */
+  attach(pid: number): Promise<void>;
+  /** Called once the container has ended, also after a failed start; must not throw. */
+  release(): Promise<void>;
+}
+
+interface StartState {
+  pid?: number;
+  failure?: string;
+  attachError?: unknown;
+  attached: ContainerResource[];
+}
+
+/** Attaches each resource in turn, then releases the command by writing one byte on the block fd. */
+async function releaseContainer(pid: number, resources: ContainerResource[], block: Writable, state: StartState): Promise<void> {
+  try {
+    for (const resource of resources) {
+      await resource.attach(pid);
+      state.attached.push(resource);
+    }
+    block.end('1');
+  } catch (error) {
+    state.attachError = error;
+    block.end();
+  }
+}
+
+async function releaseAll(resources: ContainerResource[]): Promise<void> {
+  for (const resource of [...resources].reverse()) await resource.release();
+}
+
+function logProcess(store: string, command: string, pid: number, exitCode?: number): void {
+  const time = new Date().toISOString();
+  if (exitCode === undefined) appendProcessLog(store, { command, pid, status: 'started', time });
+  else appendProcessLog(store, { command, pid, status: exitStatus(exitCode), exitCode, time });
+}
+
+/**
+ * Runs a container in the foreground: starts the helper, records the process
+ * in the seed's binding_vow log once its PID exists, attaches the resources,
+ * releases the command, and resolves with its exit code. Rejects only when
+ * the runtime itself fails, never because the command exited non-zero.
+ */
+export async function run(spec: ContainerSpec, options: RunOptions = {}, resources: ContainerResource[] = []): Promise<RunResult> {
   assertValidSpec(spec);
   const store = dataDir(options);
   const id = options.id ?? newContainerId();
@@ -97,30 +140,33 @@ export async function run(spec: ContainerSpec, options: RunOptions = {}): Promis
   const stopForwarding = options.forwardSignals === true ? forwardSignalsTo(helper) : () => undefined;
   const block = helper.stdio[BLOCK_FD] as unknown as Writable;
   block.on('error', () => undefined);
-  let pid: number | undefined;
-  let failure: string | undefined;
+  const state: StartState = { attached: [] };
+  let released: Promise<void> = Promise.resolve();
   try {
     const events = readHelperEvents(helper.stdio[INFO_FD] as Readable, (event) => {
       if ('pid' in event) {
-        pid = event.pid;
-        appendProcessLog(store, { command, pid, status: 'started', time: new Date().toISOString() });
-        block.end('1');
+        state.pid = event.pid;
+        logProcess(store, command, event.pid);
+        released = releaseContainer(event.pid, resources, block, state);
       } else if ('error' in event) {
-        failure = event.error;
+        state.failure = event.error;
       }
     });
     const [result] = await Promise.all([helper, events]);
+    await released;
     if (result.failed && result.exitCode === undefined && result.signal === undefined) {
       throw new RyouikiError('HELPER_FAILED', `cannot start the helper: ${result.shortMessage}`, { cause: result });
     }
     const exitCode = signalExitCode(result.signal, result.exitCode);
-    if (pid !== undefined) appendProcessLog(store, { command, pid, status: exitStatus(exitCode), exitCode, time: new Date().toISOString() });
-    if (failure !== undefined) throw helperFailure(failure, exitCode);
-    if (pid === undefined) throw helperFailure(`the helper exited with ${exitCode} before the container started`, 125);
-    const runResult: RunResult = { id, pid, exitCode, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+    if (state.pid !== undefined) logProcess(store, command, state.pid, exitCode);
+    if (state.attachError !== undefined) throw state.attachError;
+    if (state.failure !== undefined) throw helperFailure(state.failure, exitCode);
+    if (state.pid === undefined) throw helperFailure(`the helper exited with ${exitCode} before the container started`, 125);
+    const runResult: RunResult = { id, pid: state.pid, exitCode, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
     if (result.signal !== undefined) runResult.signal = result.signal;
     return runResult;
   } finally {
     stopForwarding();
+    await releaseAll(state.attached);
   }
 }
