@@ -24,10 +24,13 @@ fi
 if ! id "$TEST_USER" >/dev/null 2>&1; then
   useradd --create-home --shell /bin/sh "$TEST_USER"
 fi
-# A subordinate id range, as useradd gives new users on most distributions.
+# A subordinate id range of its own, as useradd gives new users on most distributions.
 for file in /etc/subuid /etc/subgid; do
   touch "$file"
-  grep -q "^$TEST_USER:" "$file" || echo "$TEST_USER:200000:65536" >>"$file"
+  if ! grep -q "^$TEST_USER:" "$file"; then
+    start=$(awk -F: 'BEGIN { end = 100000 } $2 + $3 > end { end = $2 + $3 } END { print end }' "$file")
+    echo "$TEST_USER:$start:65536" >>"$file"
+  fi
 done
 
 # Distributions ship /dev/net/tun 0666; slirp4netns needs it as an unprivileged user.
