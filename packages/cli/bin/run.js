@@ -1,10 +1,4 @@
 #!/usr/bin/env node
-import { flush, run } from '@oclif/core';
-import { reportError } from '../dist/error-report.js';
+import { main } from '../dist/ryouiki.js';
 
-try {
-  await run(process.argv.slice(2), import.meta.url);
-  await flush();
-} catch (error) {
-  process.exitCode = reportError(error);
-}
+await main(process.argv.slice(2), import.meta.url);

@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// make bench: start-to-exit latency of /bin/true in a busybox rootfs, Ryouiki
+// side by side with its peers, measured in one run with the contenders
+// interleaved (A, B, A, B, ...), medians after a warm-up, and ratios against
+// the targets of the speed issue. Installs nothing: a peer that is missing is
+// named as skipped. Usage: node bench/bench.mjs [--runs N] [--out FILE]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { formatMs, formatTable, median } from './stats.mjs';
+import { findPeers } from './peers.mjs';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: cli } = parseArgs({ options: { runs: { type: 'string', default: '20' }, out: { type: 'string' } } });
+const RUNS = Math.max(20, Number(cli.runs));
+const WARMUP = 3;
+
+function timeProcess(argv) {
+  const start = performance.now();
+  const result = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const elapsed = performance.now() - start;
+  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed (${result.status ?? result.signal}): ${String(result.stderr).trim()}`);
+  return elapsed;
+}
+
+async function timeCall(fn) {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+/** Runs every contender of a case in turn, round after round, so drift hits all alike. */
+async function measureCase(contenders) {
+  const samples = new Map(contenders.map((c) => [c.name, []]));
+  for (let round = 0; round < WARMUP + RUNS; round++) {
+    for (const contender of contenders) {
+      const ms = contender.argv ? timeProcess(contender.argv) : await timeCall(contender.call);
+      if (round >= WARMUP) samples.get(contender.name).push(ms);
+    }
+  }
+  return contenders.map((c) => ({ name: c.name, medianMs: median(samples.get(c.name)), samples: samples.get(c.name) }));
+}
+
+function ratioCheck(results, name, reference, limit) {
+  const ours = results.find((r) => r.name === name);
+  const base = results.find((r) => r.name === reference);
+  if (!ours || !base) return undefined;
+  const ratio = ours.medianMs / base.medianMs;
+  return { target: `${name} <= ${limit} x ${reference}`, value: `${ratio.toFixed(2)} x`, met: ratio <= limit };
+}
+
+function differenceCheck(results, name, reference, limitMs) {
+  const ours = results.find((r) => r.name === name);
+  const base = results.find((r) => r.name === reference);
+  if (!ours || !base) return undefined;
+  const difference = ours.medianMs - base.medianMs;
+  return { target: `${name} <= ${reference} + ${limitMs} ms`, value: `${difference >= 0 ? '+' : ''}${difference.toFixed(1)} ms`, met: difference <= limitMs };
+}
+
+function printCase(title, results, reference) {
+  const base = results.find((r) => r.name === reference);
+  const rows = results.map((r) => [r.name, formatMs(r.medianMs), base ? `${(r.medianMs / base.medianMs).toFixed(2)} x` : '']);
+  console.log(`\n${title} (median of ${RUNS} runs; ratio to ${reference})\n${formatTable(['contender', 'median', 'ratio'], rows)}`);
+}
+
+async function main() {
+  if (process.getuid?.() === 0) throw new Error('run the benchmark as an unprivileged user (make bench does so when started as root)');
+  const work = mkdtempSync(join(tmpdir(), 'ryouiki-bench-'));
+  try {
+    const rootfs = join(work, 'rootfs');
+    spawnSync(join(REPO, 'scripts', 'make-busybox-rootfs.sh'), [rootfs], { stdio: 'inherit' });
+    const peers = await findPeers({ repo: REPO, rootfs, work });
+    for (const skipped of peers.skipped) console.log(`skipped peer: ${skipped}`);
+    const cases = [];
+
+    const library = [{ name: 'run() (@ryouiki/core)', call: peers.libraryRun }];
+    if (peers.bwrapFromNode) library.push({ name: 'bwrap --unshare-all', call: peers.bwrapFromNode });
+    cases.push({ title: '1. from a warm Node.js process', contenders: library, reference: 'bwrap --unshare-all', checks: (r) => [ratioCheck(r, 'run() (@ryouiki/core)', 'bwrap --unshare-all', 1.3)] });
+
+    const whole = [{ name: 'ryouiki tenkai', argv: peers.tenkai }, { name: 'node -e 0', argv: ['node', '-e', '0'] }];
+    if (peers.runc) whole.push({ name: 'runc run (rootless)', argv: peers.runc });
+    if (peers.podmanNone) whole.push({ name: 'podman run --network none', argv: peers.podmanNone });
+    cases.push({ title: '2. as a whole process', contenders: whole, reference: 'node -e 0', checks: (r) => [ratioCheck(r, 'ryouiki tenkai', 'node -e 0', 1.5)] });
+
+    const helper = [{ name: 'ryouiki-init', argv: peers.helper }];
+    if (peers.bwrap) helper.push({ name: 'bwrap --unshare-all', argv: peers.bwrap });
+    cases.push({ title: '3. the helper alone, same namespaces and mounts', contenders: helper, reference: 'bwrap --unshare-all', checks: (r) => [differenceCheck(r, 'ryouiki-init', 'bwrap --unshare-all', 2)] });
+
+    const report = { date: new Date().toISOString(), runs: RUNS, skipped: peers.skipped, cases: [], targets: [] };
+    for (const benchCase of cases) {
+      const results = await measureCase(benchCase.contenders);
+      printCase(benchCase.title, results, benchCase.reference);
+      report.cases.push({ title: benchCase.title, reference: benchCase.reference, results: results.map(({ name, medianMs }) => ({ name, medianMs })) });
+      report.targets.push(...benchCase.checks(results).filter(Boolean));
+    }
+    console.log(`\nTargets\n${formatTable(['target', 'measured', 'met'], report.targets.map((t) => [t.target, t.value, t.met ? 'yes' : 'MISSED']))}`);
+    if (cli.out) {
+      mkdirSync(dirname(resolve(cli.out)), { recursive: true });
+      writeFileSync(cli.out, `${JSON.stringify(report, null, 2)}\n`);
+      console.log(`\nwrote ${cli.out}`);
+    }
+    await peers.cleanup();
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,102 @@
+/**
+ * The contenders of the benchmark, each prepared on the same busybox rootfs,
+ * and those that are not installed named as skipped.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+function which(program) {
+  const result = spawnSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+/** Runs a peer once; a peer that cannot start here is skipped with its reason. */
+function works(argv) {
+  const result = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 60000 });
+  return result.status === 0 ? undefined : (result.stderr || result.error?.message || `exit ${result.status}`).trim().split('\n').pop();
+}
+
+function spawnAndWait(argv) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${argv[0]} exited ${code}`))));
+  });
+}
+
+function bwrapArgv(bwrap, rootfs) {
+  return [bwrap, '--unshare-all', '--die-with-parent', '--bind', rootfs, '/', '--proc', '/proc', '--dev', '/dev', '/bin/true'];
+}
+
+/** A rootless runc bundle over the same rootfs, running /bin/true. */
+function prepareRunc(runc, rootfs, work) {
+  const bundle = join(work, 'runc-bundle');
+  mkdirSync(bundle);
+  spawnSync(runc, ['spec', '--rootless'], { cwd: bundle });
+  const config = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
+  config.root = { path: rootfs, readonly: true };
+  config.process.args = ['/bin/true'];
+  config.process.terminal = false;
+  writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
+  return [runc, '--root', join(work, 'runc-state'), 'run', '--bundle', bundle, 'ryouiki-bench-runc'];
+}
+
+/** podman needs an image: the same rootfs, imported locally (no registry). crun cannot run on hybrid cgroups, so runc. */
+function preparePodman(podman, rootfs) {
+  const image = 'localhost/ryouiki-bench-busybox:latest';
+  const imported = spawnSync('sh', ['-c', `tar -C '${rootfs}' -c . | '${podman}' import - ${image}`], { encoding: 'utf8' });
+  if (imported.status !== 0) return { skip: `podman import failed: ${imported.stderr.trim().split('\n').pop()}` };
+  const base = [podman, 'run', '--rm', '--runtime', which('runc') ?? 'crun'];
+  return {
+    none: [...base, '--network', 'none', image, '/bin/true'],
+    cleanup: () => spawnSync(podman, ['rmi', '-f', image], { stdio: 'ignore' }),
+  };
+}
+
+export async function findPeers({ repo, rootfs, work }) {
+  const skipped = [];
+  const cleanups = [];
+  const store = join(work, 'store');
+  const { planContainer, run } = await import(pathToFileURL(join(repo, 'packages', 'core', 'dist', 'index.js')).href);
+  const plan = planContainer({ path: rootfs, args: ['/bin/true'] });
+  const peers = {
+    tenkai: [join(repo, 'bin', 'ryouiki'), 'tenkai', '--path', rootfs, '--root', store, '--', '/bin/true'],
+    helper: [join(repo, 'helper', 'ryouiki-init'), '--rootfs', rootfs, '--', '/bin/true'],
+    libraryRun: async () => {
+      const result = await run(plan.spec, { id: plan.id, root: store });
+      if (result.exitCode !== 0) throw new Error(`run() gave ${result.exitCode}`);
+    },
+    skipped,
+    cleanup: async () => cleanups.forEach((cleanup) => cleanup()),
+  };
+
+  const bwrap = which('bwrap');
+  const bwrapProblem = bwrap ? works(bwrapArgv(bwrap, rootfs)) : 'not installed (apt-get install bubblewrap)';
+  if (bwrapProblem) skipped.push(`bwrap: ${bwrapProblem}`);
+  else {
+    peers.bwrap = bwrapArgv(bwrap, rootfs);
+    peers.bwrapFromNode = () => spawnAndWait(peers.bwrap);
+  }
+
+  const runc = which('runc');
+  if (!runc) skipped.push('runc: not installed (apt-get install runc)');
+  else {
+    const argv = prepareRunc(runc, rootfs, work);
+    const problem = works(argv);
+    if (problem) skipped.push(`runc: ${problem}`);
+    else peers.runc = argv;
+  }
+
+  const podman = which('podman');
+  if (!podman) skipped.push('podman: not installed (apt-get install podman)');
+  else {
+    const prepared = preparePodman(podman, rootfs);
+    const problem = prepared.skip ?? works(prepared.none);
+    if (prepared.cleanup) cleanups.push(prepared.cleanup);
+    if (problem) skipped.push(`podman: ${problem}`);
+    else peers.podmanNone = prepared.none;
+  }
+  return peers;
+}
