@@ -91,7 +91,7 @@ parse_command_line (struct options *opts, int argc, char **argv)
 {
   char error[512];
 
-  switch (options_parse (opts, argc, argv, error, sizeof error))
+  switch (options_parse (opts, argc, argv, environ, error, sizeof error))
     {
     case OPTIONS_RUN:
       return;

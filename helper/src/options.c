@@ -51,10 +51,11 @@ options_print_help (FILE *out)
          "  --rootfs DIR      root filesystem (required); must contain proc/ and dev/\n"
          "  --hostname NAME   hostname in the container (default: " DEFAULT_HOSTNAME ")\n"
          "  --cwd DIR         absolute working directory in the container (default: /)\n"
-         "  --env KEY=VALUE   environment variable of PROGRAM; repeatable. PROGRAM gets\n"
-         "                    exactly these, nothing from the host. A PROGRAM without '/'\n"
-         "                    is looked up in the container in their PATH, by default\n"
-         "                    " DEFAULT_PATH "\n"
+         "  --env KEY=VALUE   environment variable of PROGRAM, added to the helper's own\n"
+         "                    environment (which PROGRAM inherits: start the helper with\n"
+         "                    exactly the environment PROGRAM should get, as env -i does).\n"
+         "                    A PROGRAM without '/' is looked up in the container in that\n"
+         "                    PATH, by default " DEFAULT_PATH "\n"
          "  --share-net       keep the host network (default: a new network namespace\n"
          "                    with only lo, up)\n"
          "  --read-only       mount the root filesystem read-only\n"
@@ -196,9 +197,21 @@ check_complete (struct options *opts, int argc, char **argv, char *error, size_t
   return OPTIONS_RUN;
 }
 
-enum options_result
-options_parse (struct options *opts, int argc, char **argv, char *error, size_t error_size)
+static size_t
+count_strings (char **strings)
 {
+  size_t n = 0;
+
+  while (strings != NULL && strings[n] != NULL)
+    n++;
+  return n;
+}
+
+enum options_result
+options_parse (struct options *opts, int argc, char **argv, char **envp, char *error,
+               size_t error_size)
+{
+  size_t n_inherited = count_strings (envp);
   int option;
 
   *opts = (struct options) {
@@ -207,9 +220,12 @@ options_parse (struct options *opts, int argc, char **argv, char *error, size_t 
     .info_fd = -1,
     .block_fd = -1,
   };
-  opts->env = calloc ((size_t) argc + 1, sizeof *opts->env);
+  opts->env = calloc (n_inherited + (size_t) argc + 1, sizeof *opts->env);
   if (opts->env == NULL)
     return error_result (error, error_size, "out of memory");
+  for (size_t i = 0; i < n_inherited; i++)
+    if (strchr (envp[i], '=') != NULL)
+      add_env (opts, envp[i]);
 
   optind = 0;                   /* 0, not 1: makes glibc reset its state, for repeated calls */
   opterr = 0;

@@ -31,8 +31,10 @@ enum options_result
   OPTIONS_ERROR,
 };
 
-/* On OPTIONS_ERROR, error holds a one-line message. Call options_free() in every case. */
-enum options_result options_parse (struct options *opts, int argc, char **argv,
+/* envp is the environment the command starts from (the helper's own); --env adds to it
+ * and overrides it. On OPTIONS_ERROR, error holds a one-line message. Call
+ * options_free() in every case. */
+enum options_result options_parse (struct options *opts, int argc, char **argv, char **envp,
                                    char *error, size_t error_size);
 void options_free (struct options *opts);
 void options_print_help (FILE *out);

@@ -38,7 +38,8 @@ expect() { # DESCRIPTION EXPECTED ACTUAL
 
 skip() { count=$((count + 1)); echo "ok $count # SKIP $1"; }
 
-run() { "$bin" --rootfs "$rootfs" "$@"; }
+# The command inherits the helper's environment: start it from an empty one, as Ryouiki does.
+run() { env -i "$bin" --rootfs "$rootfs" "$@"; }
 
 snapshot() { find "$rootfs" -printf '%p %y %m %U %s %T@ %l\n' | sort; }
 
@@ -76,6 +77,7 @@ expect "--read-only: / is read-only, /dev/shm is not" "ro ok" \
 
 # --- environment and PATH lookup ---
 expect "no --env: empty environment" "" "$(run -- env)"
+expect "the helper's own environment is the command's" "INHERITED=1" "$(env -i INHERITED=1 "$bin" --rootfs "$rootfs" -- env)"
 expect "--env: exactly these, a later KEY wins" "A=2 B=x=y" \
   "$(run --env A=1 --env B=x=y --env A=2 -- env | tr '\n' ' ' | sed 's/ $//')"
 expect "PATH from --env is the command's" "PATH=/bin" "$(run --env PATH=/bin -- env)"

@@ -66,7 +66,7 @@ parse (struct options *opts, char *error, char **argv)
   while (argv[argc] != NULL)
     argc++;
   error[0] = '\0';
-  return options_parse (opts, argc, argv, error, sizeof parse_error);
+  return options_parse (opts, argc, argv, NULL, error, sizeof parse_error);
 }
 
 static void
@@ -106,6 +106,18 @@ test_options_all (void)
   check_string (options_search_path (&opts), "/bin", "options: search PATH from --env");
   check (opts.share_net && opts.read_only && opts.no_idmap, "options: flags");
   check (opts.info_fd == 3 && opts.block_fd == 4, "options: --info-fd and --block-fd");
+  options_free (&opts);
+
+  {
+    char *inherited[] = { "A=0", "KEEP=yes", "PATH=/sbin", NULL };
+    char *argv[] = { "ryouiki-init", "--rootfs", "/r", "--env", "A=1", "--", "cat", NULL };
+
+    check_int (options_parse (&opts, 7, argv, inherited, parse_error, sizeof parse_error),
+               OPTIONS_RUN, "options: parses with an inherited environment");
+    check (opts.n_env == 3 && strcmp (opts.env[0], "A=1") == 0 && strcmp (opts.env[1], "KEEP=yes") == 0
+           && strcmp (opts.env[2], "PATH=/sbin") == 0,
+           "options: the command inherits the helper's environment, --env overrides it");
+  }
   options_free (&opts);
 
   check_int (PARSE (&opts, parse_error, "--rootfs=/r", "true"), OPTIONS_RUN,

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { listProcessLogPids, readProcessLog } from '@ryouiki/logs';
-import { collect, expectNoLeftovers, makeTempDir, removeDir, ryouiki, startRyouiki, tenkai, testRootfs, waitFor } from './harness.js';
+import { collect, expectNoLeftovers, leftovers, liveProcesses, makeTempDir, removeDir, ryouiki, startRyouiki, tenkai, testRootfs, waitFor } from './harness.js';
 
 let work: string;
 let store: string;
@@ -100,6 +100,17 @@ describe('ryouiki tenkai isolation', () => {
   it('gives the command exactly the env file\'s environment', async () => {
     const out = await tenkai(store, ['--env', envFile, '--', '/bin/env']);
     expect(out.stdout.trim().split('\n').sort()).toEqual(['EMPTY=', 'GREETING=hello world', 'PATH=/bin']);
+  });
+
+  it('keeps env values out of every process list', async () => {
+    const secretEnv = join(work, 'secret.env');
+    writeFileSync(secretEnv, 'TOKEN=very-secret-4711\n');
+    const child = startRyouiki(['tenkai', '--path', testRootfs(), '--root', store, '--env', secretEnv, '--', 'sleep', '4711']);
+    const outcome = collect(child);
+    await waitFor(() => leftovers('sleep 4711').find((p) => p.comm === 'sleep'), 'the command to run');
+    expect(liveProcesses().filter((p) => p.cmdline.includes('very-secret-4711'))).toEqual([]);
+    child.kill('SIGTERM');
+    expect((await outcome).exitCode).toBe(143);
   });
 
   it('gives the standard PATH and nothing else without an env file', async () => {

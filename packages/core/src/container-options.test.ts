@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { planContainer, shortId } from './container-options.js';
 import { DEFAULT_PATH } from './env-file.js';
 import { RyouikiError } from './errors.js';
-import { helperArgs } from './helper.js';
+import { helperArgs, helperEnvironment } from './helper.js';
 
 const base = mkdtempSync(join(tmpdir(), 'ryouiki-plan-'));
 const rootfs = join(base, 'rootfs');
@@ -86,11 +86,17 @@ describe('planContainer', () => {
 });
 
 describe('helperArgs', () => {
-  it('passes the whole configuration as flags and the command after --', () => {
+  it('passes the configuration as flags and the command after --', () => {
     const { spec } = planContainer({ path: rootfs, envFile, args: ['/bin/sh', '-c', 'echo $A'], hostname: 'box', cwd: '/tmp' });
     expect(helperArgs(spec, { infoFd: 3, blockFd: 4 })).toEqual([
       '--rootfs', rootfs, '--cwd', '/tmp', '--info-fd', '3', '--block-fd', '4', '--hostname', 'box',
-      '--env', 'PATH=/bin', '--env', 'LANG=C', '--', '/bin/sh', '-c', 'echo $A',
+      '--', '/bin/sh', '-c', 'echo $A',
     ]);
+  });
+
+  it('gives the environment as the helper\'s own, never as flags', () => {
+    const { spec } = planContainer({ path: rootfs, envFile, args: ['env'] });
+    expect(helperEnvironment(spec)).toEqual({ PATH: '/bin', LANG: 'C' });
+    expect(helperArgs(spec, { infoFd: 3, blockFd: 4 }).join(' ')).not.toContain('LANG');
   });
 });

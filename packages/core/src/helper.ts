@@ -24,8 +24,20 @@ export function helperArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   if (spec.hostname !== undefined) args.push('--hostname', spec.hostname);
   if (!hasNamespace(spec, 'network')) args.push('--share-net');
   if (spec.root.readonly === true) args.push('--read-only');
-  for (const entry of spec.process.env) args.push('--env', entry);
   return [...args, '--', ...spec.process.args];
+}
+
+/**
+ * The command's environment, given to the helper as its own (which the command
+ * inherits) rather than as flags, so values never show in a process list.
+ */
+export function helperEnvironment(spec: ContainerSpec): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const entry of spec.process.env) {
+    const equals = entry.indexOf('=');
+    environment[entry.slice(0, equals)] = entry.slice(equals + 1);
+  }
+  return environment;
 }
 
 /** What the helper reports on its info fd, one JSON object a line. */

@@ -5,7 +5,7 @@ import { appendProcessLog, type ProcessStatus } from '@ryouiki/logs';
 import { execa, type ResultPromise } from 'execa';
 import { newContainerId } from './container-options.js';
 import { RyouikiError } from './errors.js';
-import { helperArgs, helperFailure, helperPath, parseHelperEvent, type HelperEvent } from './helper.js';
+import { helperArgs, helperEnvironment, helperFailure, helperPath, parseHelperEvent, type HelperEvent } from './helper.js';
 import { dataDir, type StoreOptions } from './paths.js';
 import type { ContainerSpec } from './spec.js';
 import { assertValidSpec } from './validate.js';
@@ -46,7 +46,7 @@ function spawnHelper(spec: ContainerSpec, options: RunOptions): HelperProcess {
   return execa(helperPath(), helperArgs(spec, { infoFd: INFO_FD, blockFd: BLOCK_FD }), {
     stdio: [standard, standard, standard, 'pipe', 'pipe'],
     input: inherit ? undefined : options.input,
-    env: {},
+    env: helperEnvironment(spec),
     extendEnv: false,
     reject: false,
     stripFinalNewline: false,
