@@ -1,7 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/**
+ * Removes the shared rootfs. A test that failed may have left a container
+ * running (its own assertion already reported that): kill what remains, so a
+ * failed run does not leave processes behind on the machine either.
+ */
 export default function globalTeardown(): void {
+  spawnSync('pkill', ['-KILL', '-u', String(process.getuid?.()), '-x', 'ryouiki-init']);
   const rootfs = process.env.RYOUIKI_TEST_ROOTFS;
   if (rootfs !== undefined) rmSync(dirname(rootfs), { recursive: true, force: true });
 }

@@ -19,7 +19,10 @@ export type ErrorCode =
   | 'USERNS_UNAVAILABLE'
   | 'COMMAND_NOT_FOUND'
   | 'COMMAND_NOT_EXECUTABLE'
-  | 'PROCESS_LOG_NOT_FOUND';
+  | 'PROCESS_LOG_NOT_FOUND'
+  | 'COMMAND_FAILED'
+  | 'ABORTED'
+  | 'TIMED_OUT';
 
 /** One thing wrong with a spec, with the field it concerns. */
 export interface SpecProblem {
@@ -36,13 +39,16 @@ export class RyouikiError extends Error {
   readonly code: ErrorCode;
   readonly exitCode: number;
   readonly problems: SpecProblem[];
+  /** For COMMAND_FAILED: what the run gave, output included. */
+  readonly result?: unknown;
 
-  constructor(code: ErrorCode, message: string, options: { exitCode?: number; problems?: SpecProblem[]; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { exitCode?: number; problems?: SpecProblem[]; cause?: unknown; result?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RyouikiError';
     this.code = code;
     this.exitCode = options.exitCode ?? EXIT_RUNTIME_ERROR;
     this.problems = options.problems ?? [];
+    if (options.result !== undefined) this.result = options.result;
   }
 }
 

@@ -2,7 +2,7 @@ import { constants } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { appendProcessLog, type ProcessStatus } from '@ryouiki/logs';
-import { execa, type ResultPromise } from 'execa';
+import { execa, type Result, type ResultPromise } from 'execa';
 import { newContainerId } from './container-options.js';
 import { RyouikiError } from './errors.js';
 import { helperArgs, helperEnvironment, helperFailure, helperPath, parseHelperEvent, type HelperEvent } from './helper.js';
@@ -15,10 +15,18 @@ const BLOCK_FD = 4;
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGWINCH'];
 
 export interface RunOptions extends StoreOptions {
-  /** `inherit` passes this process's stdin, stdout and stderr straight through; `pipe` (default) captures them. */
+  /** `inherit` passes this process's stdin, stdout and stderr straight through; `pipe` (default) gives them as streams. */
   stdio?: 'inherit' | 'pipe';
-  /** What the command reads on stdin, in `pipe` mode. */
-  input?: string | Uint8Array;
+  /** What the command reads on stdin, in `pipe` mode: a string, bytes, or a stream. Without it, write to the returned stdin and end it. */
+  input?: string | Uint8Array | Readable;
+  /** Collect stdout and stderr into the result (default true); turn off when reading the streams yourself. */
+  buffer?: boolean;
+  /** Aborting it kills the container and everything in it; run() then rejects with code ABORTED. */
+  signal?: AbortSignal;
+  /** Milliseconds after which the container is killed; run() then rejects with code TIMED_OUT. */
+  timeout?: number;
+  /** Also reject, with code COMMAND_FAILED, when the command exits non-zero (as execa's reject). Default false. */
+  rejectOnExitCode?: boolean;
   /** Forward the signals this process gets to the container while it runs (the CLI does). */
   forwardSignals?: boolean;
   /** How the process log names the command; default: the arguments joined by spaces. */
@@ -31,27 +39,50 @@ export interface RunResult {
   id: string;
   /** The container's init as the host sees it: the seed's binding_vow PID. */
   pid: number;
+  /** The command's exit code; 128+N when it died of signal N, as a shell reports it. */
   exitCode: number;
-  /** Set when the command was killed by a signal. */
+  /** The signal that exit code stands for, when it is above 128. */
   signal?: NodeJS.Signals;
   stdout: string;
   stderr: string;
 }
 
+/** A running container: a promise of its result, with its standard streams (in `pipe` mode) and a way to signal it. */
+export interface ContainerRun extends Promise<RunResult> {
+  stdin: Writable | null;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  /** Sends a signal (default SIGTERM) to the command, through the helper and the container's init. */
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** How long a command gets to exit after SIGTERM, on abort or timeout, before everything is killed. */
+const KILL_GRACE_MS = 2000;
+
 type HelperProcess = ResultPromise<{ stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] }>;
+
+function isReadable(value: unknown): value is Readable {
+  return typeof value === 'object' && value !== null && typeof (value as Readable).pipe === 'function';
+}
 
 function spawnHelper(spec: ContainerSpec, options: RunOptions): HelperProcess {
   const inherit = options.stdio === 'inherit';
   const standard = inherit ? 'inherit' : 'pipe';
-  return execa(helperPath(), helperArgs(spec, { infoFd: INFO_FD, blockFd: BLOCK_FD }), {
+  const buffer = options.buffer ?? true;
+  const helper = execa(helperPath(), helperArgs(spec, { infoFd: INFO_FD, blockFd: BLOCK_FD }), {
     stdio: [standard, standard, standard, 'pipe', 'pipe'],
-    input: inherit ? undefined : options.input,
+    input: inherit || isReadable(options.input) ? undefined : options.input,
     env: helperEnvironment(spec),
     extendEnv: false,
     reject: false,
     stripFinalNewline: false,
-    buffer: { fd3: false, fd4: false },
+    buffer: { stdout: buffer, stderr: buffer, fd3: false, fd4: false },
+    cancelSignal: options.signal,
+    timeout: options.timeout,
+    forceKillAfterDelay: KILL_GRACE_MS,
   } as never) as unknown as HelperProcess;
+  if (!inherit && isReadable(options.input) && helper.stdin) options.input.pipe(helper.stdin);
+  return helper;
 }
 
 /** Calls back for each event the helper writes on its info fd, until it closes. */
@@ -76,11 +107,24 @@ function exitStatus(exitCode: number): ProcessStatus {
   return exitCode === 0 ? 'done' : 'failed';
 }
 
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]));
+
 /** 128+N for a helper killed by signal N, as a shell reports it. */
 function signalExitCode(signal: NodeJS.Signals | undefined, exitCode: number | undefined): number {
   if (exitCode !== undefined) return exitCode;
   const number = signal === undefined ? undefined : (constants.signals as Record<string, number>)[signal];
   return 128 + (number ?? 0);
+}
+
+function signalOfExitCode(exitCode: number): NodeJS.Signals | undefined {
+  return exitCode > 128 ? SIGNAL_NAMES.get(exitCode - 128) : undefined;
+}
+
+/** Why the runtime, not the command, ended the run: an abort or a timeout, if either. */
+function cancellation(result: Pick<Result, 'timedOut' | 'isCanceled'>, options: RunOptions): RyouikiError | undefined {
+  if (result.timedOut) return new RyouikiError('TIMED_OUT', `the container ran longer than ${options.timeout} ms and was killed`);
+  if (result.isCanceled) return new RyouikiError('ABORTED', `the container was aborted: ${String(options.signal?.reason ?? 'AbortSignal')}`);
+  return undefined;
 }
 
 /**
@@ -125,18 +169,11 @@ function logProcess(store: string, command: string, pid: number, exitCode?: numb
   else appendProcessLog(store, { command, pid, status: exitStatus(exitCode), exitCode, time });
 }
 
-/**
- * Runs a container in the foreground: starts the helper, records the process
- * in the seed's binding_vow log once its PID exists, attaches the resources,
- * releases the command, and resolves with its exit code. Rejects only when
- * the runtime itself fails, never because the command exited non-zero.
- */
-export async function run(spec: ContainerSpec, options: RunOptions = {}, resources: ContainerResource[] = []): Promise<RunResult> {
-  assertValidSpec(spec);
+/** Waits for the helper and its info-fd events, attaching resources when the PID arrives; decides the result. */
+async function superviseRun(helper: HelperProcess, spec: ContainerSpec, options: RunOptions, resources: ContainerResource[]): Promise<RunResult> {
   const store = dataDir(options);
   const id = options.id ?? newContainerId();
   const command = options.commandLabel ?? spec.process.args.join(' ');
-  const helper = spawnHelper(spec, options);
   const stopForwarding = options.forwardSignals === true ? forwardSignalsTo(helper) : () => undefined;
   const block = helper.stdio[BLOCK_FD] as unknown as Writable;
   block.on('error', () => undefined);
@@ -159,14 +196,49 @@ export async function run(spec: ContainerSpec, options: RunOptions = {}, resourc
     }
     const exitCode = signalExitCode(result.signal, result.exitCode);
     if (state.pid !== undefined) logProcess(store, command, state.pid, exitCode);
+    const cancelled = cancellation(result, options);
+    if (cancelled !== undefined) throw cancelled;
     if (state.attachError !== undefined) throw state.attachError;
     if (state.failure !== undefined) throw helperFailure(state.failure, exitCode);
     if (state.pid === undefined) throw helperFailure(`the helper exited with ${exitCode} before the container started`, 125);
     const runResult: RunResult = { id, pid: state.pid, exitCode, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
-    if (result.signal !== undefined) runResult.signal = result.signal;
+    const signal = signalOfExitCode(exitCode);
+    if (signal !== undefined) runResult.signal = signal;
+    if (options.rejectOnExitCode === true && exitCode !== 0) {
+      throw new RyouikiError('COMMAND_FAILED', `the command exited with ${exitCode}`, { exitCode, result: runResult });
+    }
     return runResult;
   } finally {
     stopForwarding();
     await releaseAll(state.attached);
   }
+}
+
+/**
+ * Runs a container in the foreground: starts the helper, records the process
+ * in the seed's binding_vow log once its PID exists, attaches the resources,
+ * releases the command, and resolves with its exit code. Like execa, the
+ * returned promise also carries the streams and kill(). Rejects only when the
+ * runtime itself fails (or aborts, or times out), not when the command exits
+ * non-zero unless rejectOnExitCode is set.
+ */
+export function run(spec: ContainerSpec, options: RunOptions = {}, resources: ContainerResource[] = []): ContainerRun {
+  let helper: HelperProcess | undefined;
+  let result: Promise<RunResult>;
+  try {
+    assertValidSpec(spec);
+    helper = spawnHelper(spec, options);
+    result = superviseRun(helper, spec, options, resources);
+  } catch (error) {
+    result = Promise.reject(error);
+  }
+  const streams = options.stdio === 'inherit' || helper === undefined;
+  return Object.assign(result, {
+    stdin: streams ? null : (helper?.stdin ?? null),
+    stdout: streams ? null : (helper?.stdout ?? null),
+    stderr: streams ? null : (helper?.stderr ?? null),
+    kill: (signal: NodeJS.Signals = 'SIGTERM') => {
+      helper?.kill(signal);
+    },
+  });
 }
