@@ -8,8 +8,11 @@ export TURBO_TELEMETRY_DISABLED = 1
 
 all: helper packages
 
+# @ryouiki/core ships the helper it drives: a copy goes into its package.
 helper:
 	$(MAKE) -C helper
+	mkdir -p packages/core/helper
+	cp helper/ryouiki-init packages/core/helper/ryouiki-init
 
 deps:
 	scripts/ensure-pnpm.sh
@@ -42,7 +45,7 @@ demo-here:
 
 clean:
 	$(MAKE) -C helper clean
-	rm -rf build packages/*/dist packages/*/*.tsbuildinfo packages/cli/oclif.manifest.json .turbo packages/*/.turbo tests/.turbo
+	rm -rf build packages/core/helper packages/*/dist packages/*/*.tsbuildinfo packages/cli/oclif.manifest.json .turbo packages/*/.turbo tests/.turbo
 
 # Start-to-exit latency side by side with bubblewrap, runc and podman (where
 # installed), as an unprivileged user; the table also lands in build/bench.json.

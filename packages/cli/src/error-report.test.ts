@@ -32,7 +32,8 @@ describe('reportError', () => {
 
   it('reports an unexpected error without a stack trace unless asked', () => {
     delete process.env.RYOUIKI_DEBUG;
+    delete process.env.DEBUG;
     expect(reportError(new TypeError('x is undefined\nmore'))).toBe(125);
-    expect(written).toBe('ryouiki: internal error: x is undefined (set RYOUIKI_DEBUG=1 for details)\n');
+    expect(written).toBe('ryouiki: internal error: x is undefined (set DEBUG=ryouiki for details)\n');
   });
 });

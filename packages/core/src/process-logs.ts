@@ -1,0 +1,41 @@
+import { listProcessLogPids, parseProcessLogLine, readProcessLog, type ProcessLogEntry } from '@ryouiki/logs';
+import { RyouikiError } from './errors.js';
+import { dataDir, type StoreOptions } from './paths.js';
+
+export interface ProcessLog {
+  pid: number;
+  /** The lines as stored: `command,pid,status,exit code,time`. */
+  lines: string[];
+  entries: ProcessLogEntry[];
+}
+
+/** Parses `--pid`'s comma-separated list. */
+export function parsePidList(text: string): number[] {
+  return text.split(',').map((part) => {
+    const pid = Number(part.trim());
+    if (part.trim() === '' || !Number.isInteger(pid) || pid <= 0) {
+      throw new RyouikiError('USAGE', `--pid takes PIDs separated by commas, got ${JSON.stringify(part)}: for example --pid 1234,5678`);
+    }
+    return pid;
+  });
+}
+
+/**
+ * The seed's process logs (binding_vow/<PID>.ryouiki) of the given PIDs, or of
+ * every PID when none are given. A PID without a log is an error naming it.
+ */
+export function processLogs(options: StoreOptions & { pids?: number[] } = {}): ProcessLog[] {
+  const store = dataDir(options);
+  const pids = options.pids ?? listProcessLogPids(store);
+  const logs: ProcessLog[] = [];
+  const missing: number[] = [];
+  for (const pid of pids) {
+    const lines = readProcessLog(store, pid);
+    if (lines === undefined) missing.push(pid);
+    else logs.push({ pid, lines, entries: lines.map(parseProcessLogLine).filter((entry) => entry !== undefined) });
+  }
+  if (missing.length > 0) {
+    throw new RyouikiError('PROCESS_LOG_NOT_FOUND', `no process log for PID ${missing.join(', ')} in ${store}/binding_vow: list the known ones with ryouiki inspect --all`, { result: logs });
+  }
+  return logs;
+}
