@@ -19,7 +19,9 @@ export type ErrorCode =
   | 'USERNS_UNAVAILABLE'
   | 'COMMAND_NOT_FOUND'
   | 'COMMAND_NOT_EXECUTABLE'
-  | 'PROCESS_LOG_NOT_FOUND';
+  | 'PROCESS_LOG_NOT_FOUND'
+  | 'CGROUP_UNAVAILABLE'
+  | 'CGROUP_FAILED';
 
 /** One thing wrong with a spec, with the field it concerns. */
 export interface SpecProblem {

@@ -1,8 +1,10 @@
 import { constants } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { appendProcessLog, type ProcessStatus } from '@ryouiki/logs';
+import { appendProcessLog, type ProcessCgroupState, type ProcessStatus } from '@ryouiki/logs';
 import { execa, type ResultPromise } from 'execa';
+import { planCgroup, type CgroupReport } from './cgroup.js';
+import type { CgroupOptions } from './cgroup-system.js';
 import { newContainerId } from './container-options.js';
 import { RyouikiError } from './errors.js';
 import { helperArgs, helperFailure, helperPath, parseHelperEvent, type HelperEvent } from './helper.js';
@@ -25,6 +27,8 @@ export interface RunOptions extends StoreOptions {
   commandLabel?: string;
   /** The container's id; the hostname defaults to its short form. */
   id?: string;
+  /** Where the container's cgroup goes, or none (`enabled: false`); see planCgroup. */
+  cgroups?: CgroupOptions;
 }
 
 export interface RunResult {
@@ -36,6 +40,8 @@ export interface RunResult {
   signal?: NodeJS.Signals;
   stdout: string;
   stderr: string;
+  /** The container's cgroup, its last stats and whether it was OOM-killed; absent when it had none. */
+  cgroup?: CgroupReport;
 }
 
 type HelperProcess = ResultPromise<{ stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] }>;
@@ -70,6 +76,11 @@ function forwardSignalsTo(helper: HelperProcess): () => void {
   return () => {
     for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
   };
+}
+
+function cgroupState(report: CgroupReport | undefined): ProcessCgroupState {
+  if (report === undefined) return 'no-cgroup';
+  return report.oomKilled ? 'oom-killed' : 'cgroup';
 }
 
 function exitStatus(exitCode: number): ProcessStatus {
@@ -119,10 +130,10 @@ async function releaseAll(resources: ContainerResource[]): Promise<void> {
   for (const resource of [...resources].reverse()) await resource.release();
 }
 
-function logProcess(store: string, command: string, pid: number, exitCode?: number): void {
+function logProcess(store: string, command: string, pid: number, exitCode?: number, cgroup?: CgroupReport): void {
   const time = new Date().toISOString();
   if (exitCode === undefined) appendProcessLog(store, { command, pid, status: 'started', time });
-  else appendProcessLog(store, { command, pid, status: exitStatus(exitCode), exitCode, time });
+  else appendProcessLog(store, { command, pid, status: exitStatus(exitCode), exitCode, time, cgroup: cgroupState(cgroup) });
 }
 
 /**
@@ -136,6 +147,8 @@ export async function run(spec: ContainerSpec, options: RunOptions = {}, resourc
   const store = dataDir(options);
   const id = options.id ?? newContainerId();
   const command = options.commandLabel ?? spec.process.args.join(' ');
+  const cgroup = planCgroup(spec, id, options.cgroups);
+  if (cgroup !== undefined) resources = [cgroup, ...resources];
   const helper = spawnHelper(spec, options);
   const stopForwarding = options.forwardSignals === true ? forwardSignalsTo(helper) : () => undefined;
   const block = helper.stdio[BLOCK_FD] as unknown as Writable;
@@ -158,12 +171,14 @@ export async function run(spec: ContainerSpec, options: RunOptions = {}, resourc
       throw new RyouikiError('HELPER_FAILED', `cannot start the helper: ${result.shortMessage}`, { cause: result });
     }
     const exitCode = signalExitCode(result.signal, result.exitCode);
-    if (state.pid !== undefined) logProcess(store, command, state.pid, exitCode);
+    const cgroupReport = cgroup !== undefined && state.attached.includes(cgroup) ? cgroup.report() : undefined;
+    if (state.pid !== undefined) logProcess(store, command, state.pid, exitCode, cgroupReport);
     if (state.attachError !== undefined) throw state.attachError;
     if (state.failure !== undefined) throw helperFailure(state.failure, exitCode);
     if (state.pid === undefined) throw helperFailure(`the helper exited with ${exitCode} before the container started`, 125);
     const runResult: RunResult = { id, pid: state.pid, exitCode, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
     if (result.signal !== undefined) runResult.signal = result.signal;
+    if (cgroupReport !== undefined) runResult.cgroup = cgroupReport;
     return runResult;
   } finally {
     stopForwarding();
