@@ -227,10 +227,13 @@ export function removeStaleCgroups(parentDirs: string[]): void {
   }
 }
 
-/** The cgroup folders of container `id`, made below the parent the options name. */
-export function findContainerCgroups(id: string, options: CgroupOptions = {}, system: CgroupSystem = detectCgroups()): ContainerCgroups | undefined {
-  const folders: CgroupFolder[] = [];
-  let found: string | undefined;
+function folderController(version: 1 | 2, dir: string, hierarchyControllers: string[]): string[] {
+  return version === 2 ? (readText(dir, 'cgroup.controllers') ?? '').split(/\s+/).filter(Boolean) : hierarchyControllers;
+}
+
+/** The cgroups of the containers below the parent the options name (the caller's own cgroup by default), by container id. */
+export function listContainerCgroups(options: CgroupOptions = {}, system: CgroupSystem = detectCgroups()): Map<string, ContainerCgroups> {
+  const found = new Map<string, ContainerCgroups>();
   for (const hierarchy of system.hierarchies) {
     const parent = cgroupParentDir(hierarchy, options.parent);
     let names: string[] = [];
@@ -239,12 +242,34 @@ export function findContainerCgroups(id: string, options: CgroupOptions = {}, sy
     } catch {
       continue;
     }
-    const name = names.find((entry) => FOLDER_NAME.exec(entry)?.[1] === id);
-    if (name === undefined) continue;
-    found = name;
-    const dir = join(parent, name);
-    const controllers = hierarchy.version === 2 ? (readText(dir, 'cgroup.controllers') ?? '').split(/\s+/).filter(Boolean) : hierarchy.controllers;
-    folders.push({ version: hierarchy.version, dir, controllers });
+    for (const name of names) {
+      const id = FOLDER_NAME.exec(name)?.[1];
+      if (id === undefined) continue;
+      const dir = join(parent, name);
+      const cgroups = found.get(id) ?? { name, folders: [] };
+      cgroups.folders.push({ version: hierarchy.version, dir, controllers: folderController(hierarchy.version, dir, hierarchy.controllers) });
+      found.set(id, cgroups);
+    }
   }
-  return found === undefined ? undefined : { name: found, folders };
+  return found;
+}
+
+/** The cgroup folders of container `id` (or the one id that starts with it), made below the parent the options name. */
+export function findContainerCgroups(id: string, options: CgroupOptions = {}, system: CgroupSystem = detectCgroups()): ContainerCgroups | undefined {
+  const matches = [...listContainerCgroups(options, system)].filter(([full]) => full.startsWith(id));
+  return matches.length === 1 ? matches[0]?.[1] : undefined;
+}
+
+export interface ContainerStats {
+  id: string;
+  cgroup: string;
+  stats: CgroupStats;
+}
+
+/** Stats of the running containers below the parent the options name; of those whose id starts with one of `ids` when given. */
+export function containerStats(ids: string[] = [], options: CgroupOptions = {}, system: CgroupSystem = detectCgroups()): { found: ContainerStats[]; unknown: string[] } {
+  const all = [...listContainerCgroups(options, system)].sort(([a], [b]) => a.localeCompare(b));
+  const wanted = ids.length === 0 ? all : all.filter(([id]) => ids.some((prefix) => id.startsWith(prefix)));
+  const unknown = ids.filter((prefix) => !all.some(([id]) => id.startsWith(prefix)));
+  return { found: wanted.map(([id, cgroups]) => ({ id, cgroup: cgroups.name, stats: cgroupStats(cgroups) })), unknown };
 }

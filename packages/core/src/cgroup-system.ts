@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 
 /**
@@ -136,4 +136,14 @@ export interface CgroupOptions {
 export function cgroupParentDir(hierarchy: CgroupHierarchy, parent: string | undefined): string {
   if (parent === undefined || parent === '') return hierarchy.ownDir;
   return posix.isAbsolute(parent) ? join(hierarchy.mountPoint, parent) : join(hierarchy.ownDir, parent);
+}
+
+/** Whether the caller may make folders in (and so delegate below) a cgroup folder. */
+export function isWritableDir(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

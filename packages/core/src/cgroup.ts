@@ -1,8 +1,8 @@
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupName, cgroupStats, killCgroup, removeCgroups, removeStaleCgroups, type CgroupFolder, type CgroupStats, type ContainerCgroups } from './cgroup-control.js';
 import { requiredControllers, v1Writes, v2Writes, type CgroupWrite, type RequiredController } from './cgroup-limits.js';
-import { cgroupParentDir, detectCgroups, type CgroupHierarchy, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
+import { cgroupParentDir, detectCgroups, isWritableDir, type CgroupHierarchy, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
 import { RyouikiError } from './errors.js';
 import type { ContainerResource } from './run.js';
 import type { ContainerSpec } from './spec.js';
@@ -30,15 +30,6 @@ interface Candidate {
   writable: boolean;
   /** v1: the hierarchy's controllers; v2: those the parent can hand to a child. */
   controllers: string[];
-}
-
-function isWritableDir(dir: string): boolean {
-  try {
-    accessSync(dir, constants.W_OK | constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function v2Controllers(dir: string): string[] {

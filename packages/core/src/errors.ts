@@ -21,7 +21,8 @@ export type ErrorCode =
   | 'COMMAND_NOT_EXECUTABLE'
   | 'PROCESS_LOG_NOT_FOUND'
   | 'CGROUP_UNAVAILABLE'
-  | 'CGROUP_FAILED';
+  | 'CGROUP_FAILED'
+  | 'CGROUP_NOT_FOUND';
 
 /** One thing wrong with a spec, with the field it concerns. */
 export interface SpecProblem {
