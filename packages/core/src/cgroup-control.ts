@@ -196,6 +196,8 @@ export async function removeCgroups(cgroups: ContainerCgroups): Promise<string[]
 
 /** Folder names: `ryouiki-<container id>-<PID of the ryouiki process that made it>`. */
 const FOLDER_NAME = /^ryouiki-([0-9a-f]{64})-(\d+)$/;
+/** What a ryouiki process leaves, named after its PID: container folders, and its own leaf on cgroup v2 (cgroup-v2-enable.ts). */
+const OWNED_FOLDER = /^ryouiki-(?:[0-9a-f]{64}|self)-(\d+)$/;
 
 export function cgroupName(id: string, ownerPid = process.pid): string {
   return `ryouiki-${id}-${ownerPid}`;
@@ -221,8 +223,8 @@ export function removeStaleCgroups(parentDirs: string[]): void {
       continue;
     }
     for (const name of names) {
-      const match = FOLDER_NAME.exec(name);
-      if (match !== null && !isAlive(Number(match[2]))) removeFolder(join(parent, name));
+      const match = OWNED_FOLDER.exec(name);
+      if (match !== null && !isAlive(Number(match[1]))) removeFolder(join(parent, name));
     }
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { cgroupName, cgroupStats, killCgroup, removeCgroups, removeStaleCgroups, type CgroupFolder, type CgroupStats, type ContainerCgroups } from './cgroup-control.js';
 import { requiredControllers, v1Writes, v2Writes, type CgroupWrite, type RequiredController } from './cgroup-limits.js';
 import { cgroupParentDir, detectCgroups, isWritableDir, type CgroupHierarchy, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
+import { enableV2Controllers, holdOwnCgroupChange, releaseOwnCgroupChange } from './cgroup-v2-enable.js';
 import { RyouikiError } from './errors.js';
 import type { ContainerResource } from './run.js';
 import type { ContainerSpec } from './spec.js';
@@ -12,6 +13,8 @@ const DELEGATION_HINT = 'get a delegated cgroup (systemd-run --user --scope -p D
 /** One folder to make: where, what to write in it, and (v2) what to enable in its parent first. */
 interface PlannedFolder extends CgroupFolder {
   parent: string;
+  /** The caller's own cgroup in this hierarchy. */
+  own: string;
   writes: CgroupWrite[];
   enable: string[];
 }
@@ -85,7 +88,7 @@ function plannedFolder(candidate: Candidate, name: string, spec: ContainerSpec, 
   const writes = (version === 2 ? v2Writes(resources) : v1Writes(resources)).filter((write) => enforced.has(write.controller));
   const enable = version === 2 ? [...enforced] : [];
   const controllers = version === 2 ? enable : candidate.controllers;
-  return { version, dir: join(candidate.parent, name), parent: candidate.parent, controllers, writes, enable };
+  return { version, dir: join(candidate.parent, name), parent: candidate.parent, own: candidate.hierarchy.ownDir, controllers, writes, enable };
 }
 
 function disabledRefusal(required: RequiredController): RyouikiError {
@@ -120,9 +123,8 @@ export function planCgroup(spec: ContainerSpec, id: string, options: CgroupOptio
 }
 
 function cgroupError(action: string, path: string, error: unknown): RyouikiError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason = code === 'EBUSY' && action.startsWith('enable') ? `${path} holds processes, and cgroup v2 gives controllers only to folders without: give --cgroup-parent a delegated cgroup that holds no process` : `${(error as Error).message}`;
-  return new RyouikiError('CGROUP_FAILED', `cgroup: cannot ${action} ${path}: ${reason}`, { cause: error });
+  if (error instanceof RyouikiError) return error;
+  return new RyouikiError('CGROUP_FAILED', `cgroup: cannot ${action} ${path}: ${(error as Error).message}`, { cause: error });
 }
 
 function attempt(action: string, path: string, work: () => void): void {
@@ -133,13 +135,14 @@ function attempt(action: string, path: string, work: () => void): void {
   }
 }
 
-/** Adds controllers to a v2 parent's cgroup.subtree_control; those already there are left as they are. */
-function enableControllers(folder: PlannedFolder): void {
-  const file = join(folder.parent, 'cgroup.subtree_control');
-  const enabled = readFileSync(file, 'utf8').split(/\s+/);
-  const missing = folder.enable.filter((controller) => !enabled.includes(controller));
-  if (missing.length === 0) return;
-  attempt(`enable ${missing.join(' ')} in`, file, () => writeFileSync(file, missing.map((controller) => `+${controller}`).join(' ')));
+/** The helper: the parent of the container's init. */
+function parentPid(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -161,7 +164,8 @@ export class ContainerCgroup implements ContainerResource {
   async attach(pid: number): Promise<void> {
     removeStaleCgroups([...new Set(this.planned.map((folder) => folder.parent))]);
     try {
-      for (const folder of this.planned) this.make(folder);
+      const movable = [process.pid, pid, parentPid(pid) ?? pid];
+      for (const folder of this.planned) this.make(folder, movable);
       for (const folder of this.planned) attempt('move the container into', folder.dir, () => writeFileSync(join(folder.dir, 'cgroup.procs'), String(pid)));
     } catch (error) {
       this.removeMade();
@@ -169,10 +173,11 @@ export class ContainerCgroup implements ContainerResource {
     }
   }
 
-  private make(folder: PlannedFolder): void {
-    if (folder.enable.length > 0) enableControllers(folder);
-    attempt('create', folder.dir, () => mkdirSync(folder.dir));
+  private make(folder: PlannedFolder, movable: number[]): void {
+    if (folder.enable.length > 0) enableV2Controllers(folder.parent, folder.enable, folder.own, movable);
+    holdOwnCgroupChange(folder.own);
     this.made.push(folder);
+    attempt('create', folder.dir, () => mkdirSync(folder.dir));
     for (const write of folder.writes) attempt(`set ${write.file} to ${write.value} in`, folder.dir, () => writeFileSync(join(folder.dir, write.file), write.value));
   }
 
@@ -183,6 +188,7 @@ export class ContainerCgroup implements ContainerResource {
       } catch {
         // Left for removeStaleCgroups.
       }
+      releaseOwnCgroupChange(folder.own);
     }
   }
 
@@ -201,6 +207,6 @@ export class ContainerCgroup implements ContainerResource {
       // The folders are removed below or by the next run.
     }
     await removeCgroups(this.cgroups);
-    this.made.length = 0;
+    for (const folder of this.made.splice(0)) releaseOwnCgroupChange(folder.own);
   }
 }
