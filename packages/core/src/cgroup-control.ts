@@ -229,7 +229,8 @@ export function removeStaleCgroups(parentDirs: string[]): void {
   }
 }
 
-function folderController(version: 1 | 2, dir: string, hierarchyControllers: string[]): string[] {
+/** v1: the hierarchy's controllers; v2: those enabled for the folder, as its cgroup.controllers says. */
+export function folderControllers(version: 1 | 2, dir: string, hierarchyControllers: string[]): string[] {
   return version === 2 ? (readText(dir, 'cgroup.controllers') ?? '').split(/\s+/).filter(Boolean) : hierarchyControllers;
 }
 
@@ -249,7 +250,7 @@ export function listContainerCgroups(options: CgroupOptions = {}, system: Cgroup
       if (id === undefined) continue;
       const dir = join(parent, name);
       const cgroups = found.get(id) ?? { name, folders: [] };
-      cgroups.folders.push({ version: hierarchy.version, dir, controllers: folderController(hierarchy.version, dir, hierarchy.controllers) });
+      cgroups.folders.push({ version: hierarchy.version, dir, controllers: folderControllers(hierarchy.version, dir, hierarchy.controllers) });
       found.set(id, cgroups);
     }
   }

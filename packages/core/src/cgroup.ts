@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cgroupName, cgroupStats, killCgroup, removeCgroups, removeStaleCgroups, type CgroupFolder, type CgroupStats, type ContainerCgroups } from './cgroup-control.js';
+import { cgroupName, cgroupStats, folderControllers, killCgroup, removeCgroups, removeStaleCgroups, type CgroupFolder, type CgroupStats, type ContainerCgroups } from './cgroup-control.js';
 import { requiredControllers, v1Writes, v2Writes, type CgroupWrite, type RequiredController } from './cgroup-limits.js';
 import { cgroupParentDir, detectCgroups, isWritableDir, type CgroupHierarchy, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
 import { enableV2Controllers, holdOwnCgroupChange, releaseOwnCgroupChange } from './cgroup-v2-enable.js';
@@ -192,10 +192,11 @@ export class ContainerCgroup implements ContainerResource {
     }
   }
 
-  /** What the container got, read before release removes the folders. */
+  /** What the container got, read before release removes the folders (on v2, with every controller its parent gave it). */
   report(): CgroupReport {
-    const stats = cgroupStats(this.cgroups);
-    return { ...this.cgroups, oomKilled: (stats.memory?.oomKills ?? 0) > 0, stats };
+    const folders = this.planned.map(({ version, dir, controllers }) => ({ version, dir, controllers: folderControllers(version, dir, controllers) }));
+    const stats = cgroupStats({ name: this.name, folders });
+    return { name: this.name, folders, oomKilled: (stats.memory?.oomKills ?? 0) > 0, stats };
   }
 
   /** Kills whatever is left in the cgroup (nothing, normally: the PID namespace ended with its init), then removes it. */
