@@ -4,7 +4,7 @@ PNPM ?= pnpm
 TURBO = $(PNPM) exec turbo
 export TURBO_TELEMETRY_DISABLED = 1
 
-.PHONY: all helper packages deps test check demo demo-here bench clean
+.PHONY: all helper packages deps test check check-undelegated demo demo-here bench clean
 
 all: helper packages
 
@@ -25,12 +25,17 @@ packages: deps
 # the unprivileged test user; as any other user it runs the suite directly.
 test: all
 	scripts/as-test-user.sh $(MAKE) check
+	RYOUIKI_TEST_CGROUPS=undelegated scripts/as-test-user.sh $(MAKE) check-undelegated
 
 # The whole suite in place, as the current (unprivileged) user.
 check:
 	$(MAKE) -C helper test
 	$(MAKE) -C helper asan-test
 	$(TURBO) run test --concurrency=1 --output-logs=full --no-update-notifier
+
+# The tests of a user without delegated cgroups: limits refused, plain runs work.
+check-undelegated:
+	cd tests && RYOUIKI_TEST_CGROUPS=undelegated node --experimental-vm-modules --no-warnings ../node_modules/jest/bin/jest.js undelegated
 
 # Installs what is missing (as root), builds, makes a busybox rootfs and runs a
 # container on it as an unprivileged user.

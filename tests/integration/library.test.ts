@@ -16,7 +16,7 @@ describe('@ryouiki/core run()', () => {
     const root = join(work, 'capture');
     const { id, spec, commandLabel } = planContainer({ path: testRootfs(), command: 'cat; echo err >&2; exit 5' });
     const result = await run(spec, { id, commandLabel, root, input: 'piped\n' });
-    expect(result).toEqual({ id, pid: expect.any(Number), exitCode: 5, stdout: 'piped\n', stderr: 'err\n' });
+    expect(result).toMatchObject({ id, pid: expect.any(Number), exitCode: 5, stdout: 'piped\n', stderr: 'err\n' });
     expect(readProcessLog(root, result.pid)?.[1]).toMatch(/,failed,5,/);
   });
 

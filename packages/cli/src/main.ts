@@ -1,5 +1,6 @@
 import { flush, run } from '@oclif/core';
 import Inspect from './commands/inspect.js';
+import Stats from './commands/stats.js';
 import Tenkai from './commands/tenkai.js';
 import { reportError } from './error-report.js';
 
@@ -9,6 +10,7 @@ import { reportError } from './error-report.js';
  */
 export const COMMANDS = {
   inspect: Inspect,
+  stats: Stats,
   tenkai: Tenkai,
 };
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { DEFAULT_NETWORK_MODE, hasPrivateNetworkNamespace, isNetworkMode, unknownNetworkModeMessage } from '@ryouiki/net';
+import { resourcesFromFlags, type LimitFlags } from './cgroup-limits.js';
 import { readEnvFile, withDefaultPath, type EnvList } from './env-file.js';
 import { isRyouikiError, problemsError, type SpecProblem } from './errors.js';
 import { DEFAULT_NAMESPACES, OCI_VERSION, type ContainerSpec } from './spec.js';
@@ -21,6 +22,8 @@ export interface ContainerOptions {
   network?: string;
   cwd?: string;
   readOnly?: boolean;
+  /** Resource limits (--memory, --pids-limit, ...), enforced through the container's cgroup. */
+  limits?: LimitFlags;
 }
 
 export interface ContainerPlan {
@@ -86,6 +89,8 @@ export function planContainer(options: ContainerOptions): ContainerPlan {
   const problems: SpecProblem[] = commandProblems(options);
   const id = newContainerId();
   const env = envFromFile(options.envFile, problems);
+  const limits = resourcesFromFlags(options.limits ?? {});
+  problems.push(...limits.problems);
   const spec: ContainerSpec = {
     ociVersion: OCI_VERSION,
     process: { args: processArgs(options), env: withDefaultPath(env), cwd: options.cwd ?? '/' },
@@ -93,6 +98,7 @@ export function planContainer(options: ContainerOptions): ContainerPlan {
     hostname: options.hostname ?? shortId(id),
     linux: { namespaces: networkNamespaces(options.network, problems) },
   };
+  if (limits.resources !== undefined) spec.linux.resources = limits.resources;
   const commandAlreadyReported = problems.some((problem) => problem.path === 'process.args');
   const ownProblems = specProblems(spec).filter((problem) => !(commandAlreadyReported && problem.path === 'process.args'));
   problems.push(...ownProblems);

@@ -22,7 +22,10 @@ export type ErrorCode =
   | 'PROCESS_LOG_NOT_FOUND'
   | 'COMMAND_FAILED'
   | 'ABORTED'
-  | 'TIMED_OUT';
+  | 'TIMED_OUT'
+  | 'CGROUP_UNAVAILABLE'
+  | 'CGROUP_FAILED'
+  | 'CGROUP_NOT_FOUND';
 
 /** One thing wrong with a spec, with the field it concerns. */
 export interface SpecProblem {

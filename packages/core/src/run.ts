@@ -1,8 +1,10 @@
 import { constants } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { appendProcessLog, type ProcessStatus } from '@ryouiki/logs';
+import { appendProcessLog, type ProcessCgroupState, type ProcessStatus } from '@ryouiki/logs';
 import { execa, type Result, type ResultPromise } from 'execa';
+import { planCgroup, type CgroupReport, type ContainerCgroup } from './cgroup.js';
+import type { CgroupOptions } from './cgroup-system.js';
 import { newContainerId } from './container-options.js';
 import { RyouikiError } from './errors.js';
 import { helperArgs, helperEnvironment, helperFailure, helperPath, parseHelperEvent, type HelperEvent } from './helper.js';
@@ -33,6 +35,8 @@ export interface RunOptions extends StoreOptions {
   commandLabel?: string;
   /** The container's id; the hostname defaults to its short form. */
   id?: string;
+  /** Where the container's cgroup goes, or none (`enabled: false`); see planCgroup. */
+  cgroups?: CgroupOptions;
 }
 
 export interface RunResult {
@@ -45,6 +49,8 @@ export interface RunResult {
   signal?: NodeJS.Signals;
   stdout: string;
   stderr: string;
+  /** The container's cgroup, its last stats and whether it was OOM-killed; absent when it had none. */
+  cgroup?: CgroupReport;
 }
 
 /** A running container: a promise of its result, with its standard streams (in `pipe` mode) and a way to signal it. */
@@ -101,6 +107,11 @@ function forwardSignalsTo(helper: HelperProcess): () => void {
   return () => {
     for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
   };
+}
+
+function cgroupState(report: CgroupReport | undefined): ProcessCgroupState {
+  if (report === undefined) return 'no-cgroup';
+  return report.oomKilled ? 'oom-killed' : 'cgroup';
 }
 
 function exitStatus(exitCode: number): ProcessStatus {
@@ -163,16 +174,15 @@ async function releaseAll(resources: ContainerResource[]): Promise<void> {
   for (const resource of [...resources].reverse()) await resource.release();
 }
 
-function logProcess(store: string, command: string, pid: number, exitCode?: number): void {
+function logProcess(store: string, command: string, pid: number, exitCode?: number, cgroup?: CgroupReport): void {
   const time = new Date().toISOString();
   if (exitCode === undefined) appendProcessLog(store, { command, pid, status: 'started', time });
-  else appendProcessLog(store, { command, pid, status: exitStatus(exitCode), exitCode, time });
+  else appendProcessLog(store, { command, pid, status: exitStatus(exitCode), exitCode, time, cgroup: cgroupState(cgroup) });
 }
 
 /** Waits for the helper and its info-fd events, attaching resources when the PID arrives; decides the result. */
-async function superviseRun(helper: HelperProcess, spec: ContainerSpec, options: RunOptions, resources: ContainerResource[]): Promise<RunResult> {
+async function superviseRun(helper: HelperProcess, spec: ContainerSpec, options: RunOptions, id: string, resources: ContainerResource[], cgroup: ContainerCgroup | undefined): Promise<RunResult> {
   const store = dataDir(options);
-  const id = options.id ?? newContainerId();
   const command = options.commandLabel ?? spec.process.args.join(' ');
   const stopForwarding = options.forwardSignals === true ? forwardSignalsTo(helper) : () => undefined;
   const block = helper.stdio[BLOCK_FD] as unknown as Writable;
@@ -195,7 +205,8 @@ async function superviseRun(helper: HelperProcess, spec: ContainerSpec, options:
       throw new RyouikiError('HELPER_FAILED', `cannot start the helper: ${result.shortMessage}`, { cause: result });
     }
     const exitCode = signalExitCode(result.signal, result.exitCode);
-    if (state.pid !== undefined) logProcess(store, command, state.pid, exitCode);
+    const cgroupReport = cgroup !== undefined && state.attached.includes(cgroup) ? cgroup.report() : undefined;
+    if (state.pid !== undefined) logProcess(store, command, state.pid, exitCode, cgroupReport);
     const cancelled = cancellation(result, options);
     if (cancelled !== undefined) throw cancelled;
     if (state.attachError !== undefined) throw state.attachError;
@@ -204,6 +215,7 @@ async function superviseRun(helper: HelperProcess, spec: ContainerSpec, options:
     const runResult: RunResult = { id, pid: state.pid, exitCode, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
     const signal = signalOfExitCode(exitCode);
     if (signal !== undefined) runResult.signal = signal;
+    if (cgroupReport !== undefined) runResult.cgroup = cgroupReport;
     if (options.rejectOnExitCode === true && exitCode !== 0) {
       throw new RyouikiError('COMMAND_FAILED', `the command exited with ${exitCode}`, { exitCode, result: runResult });
     }
@@ -227,8 +239,11 @@ export function run(spec: ContainerSpec, options: RunOptions = {}, resources: Co
   let result: Promise<RunResult>;
   try {
     assertValidSpec(spec);
+    const id = options.id ?? newContainerId();
+    // A limit that cannot be enforced is refused here, before anything starts.
+    const cgroup = planCgroup(spec, id, options.cgroups);
     helper = spawnHelper(spec, options);
-    result = superviseRun(helper, spec, options, resources);
+    result = superviseRun(helper, spec, options, id, cgroup === undefined ? resources : [cgroup, ...resources], cgroup);
   } catch (error) {
     result = Promise.reject(error);
   }

@@ -46,6 +46,8 @@ export interface LinuxResources {
   memory?: { limit?: number; swap?: number };
   pids?: { limit: number };
   cpu?: { quota?: number; period?: number; shares?: number };
+  /** cgroup v2 files by name; Ryouiki knows `cpu.weight` (and writes it as cpu.shares on v1). */
+  unified?: Record<string, string>;
 }
 
 export interface Linux {

@@ -32,6 +32,14 @@ describe('process log lines', () => {
     expect(parseProcessLogLine('cmd,12,exploded')).toBeUndefined();
   });
 
+  it('end, on the line of the end, with the container\'s cgroup state', () => {
+    const entry = { command: 'dd', pid: 7, status: 'failed' as const, exitCode: 137, time: 'T', cgroup: 'oom-killed' as const };
+    const line = formatProcessLogLine(entry);
+    expect(line).toBe('dd,7,failed,137,T,oom-killed');
+    expect(parseProcessLogLine(line)).toEqual(entry);
+    expect(parseProcessLogLine('dd,7,done,0,T,whatever')).toEqual({ command: 'dd', pid: 7, status: 'done', exitCode: 0, time: 'T' });
+  });
+
   it('split empty trailing fields', () => {
     expect(splitCsvLine('a,,')).toEqual(['a', '', '']);
   });

@@ -4,10 +4,13 @@ import { join } from 'node:path';
 /**
  * The seed's process log: one file per container, `binding_vow/<PID>.ryouiki`,
  * named after the container's host PID. Each line starts with the seed's three
- * columns `command,pid,status`, then the exit code (empty while running) and an
- * ISO timestamp.
+ * columns `command,pid,status`, then the exit code (empty while running), an
+ * ISO timestamp and, on the line of the end, the container's cgroup state.
  */
 export type ProcessStatus = 'started' | 'done' | 'failed';
+
+/** Whether the container ran in a cgroup of its own, and whether the kernel's OOM killer struck in it. */
+export type ProcessCgroupState = 'no-cgroup' | 'cgroup' | 'oom-killed';
 
 export interface ProcessLogEntry {
   command: string;
@@ -15,6 +18,7 @@ export interface ProcessLogEntry {
   status: ProcessStatus;
   exitCode?: number;
   time: string;
+  cgroup?: ProcessCgroupState;
 }
 
 export const BINDING_VOW_DIR = 'binding_vow';
@@ -63,7 +67,13 @@ export function splitCsvLine(line: string): string[] {
 
 export function formatProcessLogLine(entry: ProcessLogEntry): string {
   const exitCode = entry.exitCode === undefined ? '' : String(entry.exitCode);
-  return [quoteField(entry.command), String(entry.pid), entry.status, exitCode, entry.time].join(',');
+  const fields = [quoteField(entry.command), String(entry.pid), entry.status, exitCode, entry.time];
+  if (entry.cgroup !== undefined) fields.push(entry.cgroup);
+  return fields.join(',');
+}
+
+function isCgroupState(value: string | undefined): value is ProcessCgroupState {
+  return value === 'no-cgroup' || value === 'cgroup' || value === 'oom-killed';
 }
 
 function isProcessStatus(value: string | undefined): value is ProcessStatus {
@@ -72,11 +82,12 @@ function isProcessStatus(value: string | undefined): value is ProcessStatus {
 
 /** Returns undefined for a line that is not one of ours, so one bad line cannot hide the rest. */
 export function parseProcessLogLine(line: string): ProcessLogEntry | undefined {
-  const [command, pidText, status, exitCodeText, time] = splitCsvLine(line);
+  const [command, pidText, status, exitCodeText, time, cgroup] = splitCsvLine(line);
   const pid = Number(pidText);
   if (command === undefined || !Number.isInteger(pid) || pid <= 0 || !isProcessStatus(status)) return undefined;
   const entry: ProcessLogEntry = { command, pid, status, time: time ?? '' };
   if (exitCodeText !== undefined && exitCodeText !== '') entry.exitCode = Number(exitCodeText);
+  if (isCgroupState(cgroup)) entry.cgroup = cgroup;
   return entry;
 }
 

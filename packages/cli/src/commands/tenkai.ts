@@ -1,5 +1,6 @@
 import { Command, Flags } from '@oclif/core';
 import { planContainer, run } from '@ryouiki/core';
+import { cgroupFlags, cgroupOptions, limitFlags } from '../cgroup-flags.js';
 import { storeFlags } from '../flags.js';
 
 export default class Tenkai extends Command {
@@ -22,6 +23,7 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     hostname: Flags.string({ description: 'hostname inside the container (default: the container\'s short id)' }),
     network: Flags.string({ description: 'none: a private network namespace with only lo; host: the host\'s network', default: 'none' }),
     workdir: Flags.string({ char: 'w', description: 'working directory inside the container', default: '/' }),
+    ...cgroupFlags,
     ...storeFlags,
   };
 
@@ -35,6 +37,7 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
       hostname: flags.hostname,
       network: flags.network,
       cwd: flags.workdir,
+      limits: limitFlags(flags),
     });
     const result = await run(plan.spec, {
       id: plan.id,
@@ -42,6 +45,7 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
       root: flags.root,
       stdio: 'inherit',
       forwardSignals: true,
+      cgroups: cgroupOptions(flags),
     });
     process.exitCode = result.exitCode;
   }

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe } from '@jest/globals';
+import { detectCgroups, isWritableDir, type CgroupHierarchy } from '@ryouiki/core';
+
+/** The folders the cgroup tests need the caller to be able to write: v2, and v1 memory, pids and cpu where v1 holds them. */
+const NEEDED_V1 = ['memory', 'pids', 'cpu'];
+
+export function hierarchies(): CgroupHierarchy[] {
+  return detectCgroups().hierarchies;
+}
+
+/** What is missing for the delegated tests; empty when everything is delegated. */
+export function missingDelegation(): string[] {
+  const all = hierarchies();
+  const missing: string[] = [];
+  if (!all.some((h) => h.version === 2 && isWritableDir(h.ownDir))) missing.push('a writable cgroup v2 folder');
+  for (const controller of NEEDED_V1) {
+    const v1 = all.find((h) => h.version === 1 && h.controllers.includes(controller));
+    const v2 = all.find((h) => h.version === 2 && h.controllers.includes(controller));
+    if (!(v1 !== undefined && isWritableDir(v1.ownDir)) && !(v2 !== undefined && isWritableDir(v2.ownDir))) missing.push(`the ${controller} controller`);
+  }
+  return missing;
+}
+
+/**
+ * describe() when the precondition holds; otherwise describe.skip with the
+ * reason, except under CI=true, where a test that cannot run is a failure.
+ */
+export function describeIf(missing: string[], what: string): typeof describe | typeof describe.skip {
+  if (missing.length === 0) return describe;
+  const reason = `${what}: missing ${missing.join(', ')}`;
+  if (process.env.CI === 'true') throw new Error(`cgroup tests cannot run: ${reason} (make test as root sets this up)`);
+  process.stderr.write(`skipping the cgroup tests: ${reason}\n`);
+  return describe.skip;
+}
+
+/** A parent cgroup of one test file's own, in every hierarchy the caller can write, named for --cgroup-parent. */
+export interface TestCgroupParent {
+  name: string;
+  dirs: string[];
+}
+
+export function makeTestCgroupParent(): TestCgroupParent {
+  const name = `test-${randomBytes(4).toString('hex')}`;
+  const dirs = hierarchies().filter((h) => isWritableDir(h.ownDir)).map((h) => join(h.ownDir, name));
+  for (const dir of dirs) mkdirSync(dir);
+  return { name, dirs };
+}
+
+/** Cgroup folders below the parent, in every hierarchy: what a test left behind. */
+export function cgroupsBelow(parent: TestCgroupParent): string[] {
+  return parent.dirs.flatMap((dir) =>
+    readdirSync(dir)
+      .filter((entry) => statSync(join(dir, entry)).isDirectory())
+      .map((entry) => join(dir, entry)),
+  );
+}
+
+export function removeTestCgroupParent(parent: TestCgroupParent): void {
+  for (const dir of parent.dirs) rmdirSync(dir);
+}
+
+/** The container id in a folder name `ryouiki-<id>-<pid>`. */
+export function containerIdOf(folder: string): string | undefined {
+  return /ryouiki-([0-9a-f]{64})-\d+$/.exec(folder)?.[1];
+}
