@@ -19,7 +19,14 @@ export type ErrorCode =
   | 'USERNS_UNAVAILABLE'
   | 'COMMAND_NOT_FOUND'
   | 'COMMAND_NOT_EXECUTABLE'
-  | 'PROCESS_LOG_NOT_FOUND';
+  | 'PROCESS_LOG_NOT_FOUND'
+  | 'STATE_DIR_UNSAFE'
+  | 'STATE_LOCKED'
+  | 'NAME_IN_USE'
+  | 'CONTAINER_NOT_FOUND'
+  | 'CONTAINER_AMBIGUOUS'
+  | 'CONTAINER_RUNNING'
+  | 'CONTAINER_NOT_RUNNING';
 
 /** One thing wrong with a spec, with the field it concerns. */
 export interface SpecProblem {

@@ -1,16 +1,10 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { checkoutBinary } from './checkout-binary.js';
 import { RyouikiError } from './errors.js';
 import { hasNamespace, type ContainerSpec } from './spec.js';
 
 /** The helper's path: RYOUIKI_HELPER, else `helper/ryouiki-init` of this checkout. */
 export function helperPath(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.RYOUIKI_HELPER;
-  const path = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fileURLToPath(new URL('../../../helper/ryouiki-init', import.meta.url));
-  if (!existsSync(path)) {
-    throw new RyouikiError('HELPER_NOT_FOUND', `the helper ${path} is missing: run make at the top of the checkout, or point RYOUIKI_HELPER at ryouiki-init`);
-  }
-  return path;
+  return checkoutBinary('ryouiki-init', 'RYOUIKI_HELPER', env);
 }
 
 export interface HelperFds {
