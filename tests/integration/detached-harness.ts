@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { liveProcesses, ryouiki, testRootfs, waitFor, type Outcome } from './harness.js';
+import { afterAll, afterEach } from '@jest/globals';
+import { expectNoLeftovers, liveProcesses, makeTempDir, removeDir, ryouiki, testRootfs, waitFor, type Outcome } from './harness.js';
 
 /** `ryouiki start` on the test rootfs with a private store; resolves with the id it printed. */
 export async function startDetached(store: string, args: string[]): Promise<string> {
@@ -64,4 +65,33 @@ export function nodeProcessesOf(store: string): string[] {
 
 export async function waitForText(read: () => string, text: string, what: string): Promise<void> {
   await waitFor(() => (read().includes(text) ? true : undefined), what, 15000);
+}
+
+/** Removes every container of a store, so that a failed test leaves none running for the next. */
+export async function removeAllContainers(store: string): Promise<void> {
+  const ids = runtimeEntries(store).filter((name) => /^[0-9a-f]{64}$/.test(name));
+  if (ids.length > 0) await inStore(store, 'rm', ['-f', ...ids]);
+}
+
+/**
+ * Private stores for the tests of one file: each test takes new ones; after
+ * each test their containers are removed and nothing may be left running.
+ */
+export function useStores(prefix: string): { work: string; newStore: () => string } {
+  const work = makeTempDir(prefix);
+  const stores: string[] = [];
+  afterAll(() => removeDir(work));
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await removeAllContainers(store);
+    await expectNoLeftovers();
+  });
+  let count = 0;
+  return {
+    work,
+    newStore: () => {
+      const store = join(work, `store-${count++}`);
+      stores.push(store);
+      return store;
+    },
+  };
 }

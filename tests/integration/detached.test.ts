@@ -1,17 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { listProcessLogPids, parseProcessLogLine, readProcessLog } from '@ryouiki/logs';
-import { collect, expectNoLeftovers, leftovers, makeTempDir, removeDir, startRyouiki, testRootfs, waitFor } from './harness.js';
-import { inStore, nodeProcessesOf, psAll, residentKib, runtimeEntries, startDetached, waitForStatus } from './detached-harness.js';
+import { collect, expectNoLeftovers, leftovers, startRyouiki, testRootfs, waitFor } from './harness.js';
+import { inStore, nodeProcessesOf, psAll, residentKib, runtimeEntries, startDetached, useStores, waitForStatus } from './detached-harness.js';
 
-const work = makeTempDir('detached');
-let count = 0;
-const newStore = (): string => join(work, `store-${count++}`);
-afterAll(() => removeDir(work));
-afterEach(async () => {
-  await expectNoLeftovers();
-});
+const { work, newStore } = useStores('detached');
 
 describe('ryouiki start', () => {
   it('starts a container detached under a small supervisor, and stop, logs and rm work on it', async () => {

@@ -1,5 +1,5 @@
 import { inspectContainer } from '@ryouiki/core';
-import { filterLogLines, LineAssembler, LogFollower, parseLogText, previousLogPath, readLogLines, type LogFilter, type LogLine } from '@ryouiki/logs';
+import { filterLogLines, LineAssembler, LogFollower, parseLogText, previousLogPath, readLogLines, type LogFilter, type LogLine, type LogRecord } from '@ryouiki/logs';
 import { readFileSync } from 'node:fs';
 
 export interface PrintOptions extends LogFilter {
@@ -23,15 +23,34 @@ export function printLog(logPath: string, options: PrintOptions): void {
   for (const line of filterLogLines(readLogLines(logPath), options)) printLine(line, options.timestamps === true);
 }
 
-function previousLines(logPath: string): LogLine[] {
-  const assembler = new LineAssembler();
-  let text = '';
+function previousRecords(logPath: string): LogRecord[] {
   try {
-    text = readFileSync(previousLogPath(logPath), 'utf8');
+    return parseLogText(readFileSync(previousLogPath(logPath), 'utf8'));
   } catch {
     return [];
   }
-  return parseLogText(text).flatMap((record) => assembler.push(record) ?? []);
+}
+
+function assembleLines(records: LogRecord[]): LogLine[] {
+  const assembler = new LineAssembler();
+  const lines = records.flatMap((record) => assembler.push(record) ?? []);
+  return [...lines, ...assembler.flush()];
+}
+
+/** Prints records as they come, pieces of lines included; the time starts each line. */
+class RecordPrinter {
+  private readonly midLine = new Set<string>();
+
+  constructor(private readonly options: PrintOptions) {}
+
+  print(record: LogRecord): void {
+    if (this.options.since !== undefined && new Date(record.time) < this.options.since) return;
+    const out = record.stream === 'stderr' ? process.stderr : process.stdout;
+    const stamp = this.options.timestamps === true && !this.midLine.has(record.stream) ? `${record.time} ` : '';
+    out.write(`${stamp}${record.content}${record.partial ? '' : '\n'}`);
+    if (record.partial) this.midLine.add(record.stream);
+    else this.midLine.delete(record.stream);
+  }
 }
 
 /**
@@ -40,24 +59,19 @@ function previousLines(logPath: string): LogLine[] {
  */
 export async function followLog(query: string, logPath: string, options: PrintOptions): Promise<void> {
   const follower = new LogFollower(logPath, 0);
-  const assembler = new LineAssembler();
-  const first: LogLine[] = previousLines(logPath);
-  for (const record of follower.poll()) {
-    const line = assembler.push(record);
-    if (line !== undefined) first.push(line);
-  }
-  for (const line of filterLogLines(first, options)) printLine(line, options.timestamps === true);
+  const records = [...previousRecords(logPath), ...follower.poll()];
+  const printer = new RecordPrinter(options);
+  const shown = filterLogLines(assembleLines(records), options);
+  const firstTime = shown[0]?.time;
+  const skip = firstTime === undefined ? records.length : records.findIndex((record) => record.time === firstTime);
+  for (const record of records.slice(skip)) printer.print(record);
   try {
     for (;;) {
       const stopped = (await inspectContainer(query, { root: options.root })).status === 'stopped';
-      for (const record of follower.poll()) {
-        const line = assembler.push(record);
-        if (line !== undefined && (options.since === undefined || new Date(line.time) >= options.since)) printLine(line, options.timestamps === true);
-      }
+      for (const record of follower.poll()) printer.print(record);
       if (stopped) break;
       await sleep(FOLLOW_POLL_MS);
     }
-    for (const line of assembler.flush()) printLine(line, options.timestamps === true);
   } finally {
     follower.close();
   }
