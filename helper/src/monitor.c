@@ -403,6 +403,9 @@ main (int argc, char **argv)
   pid_t helper;
 
   parse_monitor_options (&opts, argc, argv);
+  /* Inherited fds stay open, held, until we end (an --exit-fd for whatever must
+   * end with the container); neither the helper nor the exit command gets them. */
+  mark_fds_cloexec_from (3);
   starter_fd = opts.sync_fd;
   set_die_handler (monitor_die);
   setsid ();

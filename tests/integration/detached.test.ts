@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { listProcessLogPids, parseProcessLogLine, readProcessLog } from '@ryouiki/logs';
 import { collect, expectNoLeftovers, leftovers, startRyouiki, testRootfs, waitFor } from './harness.js';
@@ -39,6 +40,8 @@ describe('ryouiki start', () => {
     ]);
     expect((await inStore(store, 'inspect', ['--pid', String(pid)])).stdout.split('\n').filter(Boolean)).toHaveLength(2);
 
+    const inspected = await inStore(store, 'inspect', ['web']);
+    expect(JSON.parse(inspected.stdout)).toEqual([expect.objectContaining({ id, name: 'web', status: 'stopped', exitCode: 3, pid })]);
     expect(await inStore(store, 'rm', [id])).toMatchObject({ exitCode: 0, stdout: `${id}\n` });
     expect(runtimeEntries(store)).toEqual([]);
     expect(existsSync(stopped.logPath)).toBe(false);
@@ -102,6 +105,35 @@ describe('ryouiki start', () => {
     expect(entries.map((entry) => entry.name)).toEqual(['twin']);
     expect(await inStore(store, 'rm', ['-f', 'twin'])).toMatchObject({ exitCode: 0 });
     expect(runtimeEntries(store)).toEqual([]);
+  });
+});
+
+describe('state left by a crash or a reboot', () => {
+  it('is never reported as running: a dead supervisor, another boot, an abandoned start', async () => {
+    const store = newStore();
+    const template = await startDetached(store, ['--command', 'exit 0']);
+    await waitForStatus(store, template, 'stopped');
+    const state = JSON.parse(readFileSync(join(store, 'run', template, 'state.json'), 'utf8')) as Record<string, unknown>;
+    // This very process, alive, under a different start time (a reused PID) or from another boot.
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const self = { pid: process.pid, startTime: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19], bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() };
+    const cases: Record<string, Record<string, unknown>> = {
+      ['a'.repeat(64)]: { status: 'running', monitor: { ...self, startTime: '1' } },
+      ['b'.repeat(64)]: { status: 'running', monitor: { ...self, bootId: 'another-boot' } },
+      ['c'.repeat(64)]: { status: 'created', monitor: undefined, creator: { ...self, startTime: '1' } },
+    };
+    for (const [id, fields] of Object.entries(cases)) {
+      mkdirSync(join(store, 'run', id));
+      const { exitCode: _exitCode, exitReason: _exitReason, finishedAt: _finishedAt, ...rest } = state;
+      writeFileSync(join(store, 'run', id, 'state.json'), JSON.stringify({ ...rest, ...fields, id, name: id.slice(0, 12) }));
+    }
+    const entries = await psAll(store);
+    expect(entries.filter((entry) => entry.id !== template).map((entry) => [entry.id[0], entry.status, entry.exitCode, entry.exitReason])).toEqual([
+      ['a', 'stopped', null, 'unknown'],
+      ['b', 'stopped', null, 'unknown'],
+      ['c', 'stopped', null, 'aborted'],
+    ]);
+    expect((await inStore(store, 'ps')).stdout.trim().split('\n')).toHaveLength(1);
   });
 });
 

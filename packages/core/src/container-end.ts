@@ -26,12 +26,16 @@ function readExitFile(dirs: StoreDirs, id: string): ContainerEnd | undefined {
  * Whether and how a container not yet recorded as stopped has ended: from the
  * supervisor's exit file, else, when its supervisor is gone (killed, or a
  * reboot), with an unknown exit code. A created container with no supervisor
- * yet is still being started.
+ * yet is still being started while the start that creates it lives.
  */
 export function containerEnd(dirs: StoreDirs, state: ContainerState): ContainerEnd | undefined {
   const recorded = readExitFile(dirs, state.id);
   if (recorded !== undefined) return recorded;
-  if (state.monitor === undefined || isAlive(state.monitor)) return undefined;
+  if (state.monitor === undefined) {
+    if (isAlive(state.creator)) return undefined;
+    return { exitCode: null, reason: 'aborted', finishedAt: new Date().toISOString() };
+  }
+  if (isAlive(state.monitor)) return undefined;
   return { exitCode: null, reason: 'unknown', finishedAt: new Date().toISOString() };
 }
 

@@ -27,6 +27,8 @@ export interface ContainerState {
   process?: ProcessIdentity;
   /** ryouiki-monitor, the container's supervisor. */
   monitor?: ProcessIdentity;
+  /** The ryouiki start that is creating it: a created container whose creator and supervisor are both gone was abandoned. */
+  creator?: ProcessIdentity;
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;

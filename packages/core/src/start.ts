@@ -67,6 +67,7 @@ function createContainer(dirs: StoreDirs, spec: ContainerSpec, options: StartOpt
     logPath: containerLogPath(dirs, id),
     autoRemove: options.autoRemove ?? false,
     resources: [],
+    creator: processIdentity(process.pid),
   };
   createContainerDir(dirs, id);
   writeState(dirs, state);
