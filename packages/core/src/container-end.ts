@@ -72,7 +72,9 @@ export async function settleContainer(dirs: StoreDirs, id: string): Promise<Cont
       const end = state === undefined || state.status === 'stopped' ? undefined : containerEnd(dirs, state);
       if (state === undefined || end === undefined) return state;
       killLeftover(state);
-      state.resources = await releaseRecorded(state.resources);
+      const released = await releaseRecorded(state.resources);
+      state.resources = released.left;
+      if (released.reason !== undefined) end.reason = released.reason;
       logEnd(dirs, state, end);
       Object.assign(state, { status: 'stopped', exitCode: end.exitCode, exitReason: end.reason, finishedAt: end.finishedAt });
       if (state.autoRemove) {

@@ -6,8 +6,12 @@ import type { ContainerSpec } from './spec.js';
 
 export type ContainerStatus = 'created' | 'running' | 'stopped';
 
-/** How a container ended: `exit`, `signal` (exit code 128+N), `aborted` (its start was cut short), `unknown` (its supervisor died). */
-export type ExitReason = 'exit' | 'signal' | 'aborted' | 'unknown';
+/**
+ * How a container ended: `exit`, `signal` (exit code 128+N), `oom` (a
+ * resource releaser saw the kernel's OOM killer end it), `aborted` (its
+ * start was cut short), `unknown` (its supervisor died).
+ */
+export type ExitReason = 'exit' | 'signal' | 'oom' | 'aborted' | 'unknown';
 
 /** A resource a detached container holds, as recorded for whoever releases it later. */
 export interface ResourceRecord {

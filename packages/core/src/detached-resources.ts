@@ -1,4 +1,4 @@
-import type { ResourceRecord } from './container-state.js';
+import type { ExitReason, ResourceRecord } from './container-state.js';
 import type { ContainerResource } from './run.js';
 
 /**
@@ -12,22 +12,38 @@ export interface DetachedResource extends ContainerResource {
   record(): ResourceRecord;
 }
 
-export type ResourceReleaser = (record: ResourceRecord) => Promise<void>;
+/**
+ * Releases what a record describes; must not throw for what is already gone.
+ * A releaser that knows better why the container ended (a cgroup that saw an
+ * OOM kill) says so by returning that reason.
+ */
+export type ResourceReleaser = (record: ResourceRecord) => Promise<ExitReason | void>;
 
 const releasers = new Map<string, ResourceReleaser>();
 
-/** Networking and cgroups register how to release what they recorded; must not throw for what is already gone. */
+/** Networking and cgroups register how to release what they recorded. */
 export function registerResourceReleaser(kind: string, releaser: ResourceReleaser): void {
   releasers.set(kind, releaser);
 }
 
-/** Releases recorded resources, last attached first; a kind nobody registered is left for a later command. */
-export async function releaseRecorded(records: ResourceRecord[]): Promise<ResourceRecord[]> {
-  const left: ResourceRecord[] = [];
+export interface Released {
+  /** Records of kinds nobody registered here, kept for a later command. */
+  left: ResourceRecord[];
+  /** The reason a releaser gave, if any. */
+  reason?: ExitReason;
+}
+
+/** Releases recorded resources, last attached first. */
+export async function releaseRecorded(records: ResourceRecord[]): Promise<Released> {
+  const released: Released = { left: [] };
   for (const record of [...records].reverse()) {
     const releaser = releasers.get(record.kind);
-    if (releaser === undefined) left.unshift(record);
-    else await releaser(record);
+    if (releaser === undefined) {
+      released.left.unshift(record);
+      continue;
+    }
+    const reason = await releaser(record);
+    if (reason !== undefined) released.reason = reason;
   }
-  return left;
+  return released;
 }
