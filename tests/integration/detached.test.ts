@@ -7,6 +7,15 @@ import { inStore, nodeProcessesOf, psAll, residentKib, runtimeEntries, startDeta
 
 const { work, newStore } = useStores('detached');
 
+/** The log text of one container, read straight from its file. */
+function logText(store: string, id: string): string | undefined {
+  try {
+    return readFileSync(join(store, 'logs', `${id}.log`), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 describe('ryouiki start', () => {
   it('starts a container detached under a small supervisor, and stop, logs and rm work on it', async () => {
     const store = newStore();
@@ -62,16 +71,21 @@ describe('ryouiki start', () => {
     const quick = await startDetached(store, ['--command', 'exit 7']);
     const killed = await startDetached(store, ['--', 'sleep', '600']);
     const removed = await startDetached(store, ['--rm', '--command', 'sleep 0.2']);
+    const alarmed = await startDetached(store, ['--command', 'trap "exit 5" ALRM; echo ready; while :; do sleep 0.05; done']);
     expect(await inStore(store, 'kill', ['-s', 'TERM', killed.slice(0, 8)])).toMatchObject({ exitCode: 0 });
-    const wait = await inStore(store, 'wait', [quick, killed]);
-    expect(wait).toMatchObject({ exitCode: 0, stdout: '7\n143\n' });
+    await waitFor(() => ((logText(store, alarmed) ?? '').includes('ready') ? true : undefined), 'the trap to be set');
+    // SIGALRM is not one the init forwards: it goes to the command itself.
+    expect(await inStore(store, 'kill', ['-s', 'SIGALRM', alarmed])).toMatchObject({ exitCode: 0 });
+    const wait = await inStore(store, 'wait', [quick, killed, alarmed]);
+    expect(wait).toMatchObject({ exitCode: 0, stdout: '7\n143\n5\n' });
     await waitFor(() => (runtimeEntries(store).includes(removed) ? undefined : true), 'the --rm container to be removed');
     const entries = await psAll(store);
     expect(entries.map((entry) => [entry.id, entry.status, entry.exitCode, entry.exitReason])).toEqual([
       [quick, 'stopped', 7, 'exit'],
       [killed, 'stopped', 143, 'signal'],
+      [alarmed, 'stopped', 5, 'exit'],
     ]);
-    expect(await inStore(store, 'rm', [quick, killed])).toMatchObject({ exitCode: 0 });
+    expect(await inStore(store, 'rm', [quick, killed, alarmed])).toMatchObject({ exitCode: 0 });
   });
 
   it('refuses unknown ids, short prefixes, exec-less states and rm of a running container, changing nothing', async () => {
@@ -84,6 +98,12 @@ describe('ryouiki start', () => {
     expect(short).toMatchObject({ exitCode: 125, stderr: `ryouiki: no container ${id.slice(0, 3)} (an id prefix needs at least 4 digits): list them with ryouiki ps -a\n` });
     const running = await inStore(store, 'rm', ['keep']);
     expect(running).toMatchObject({ exitCode: 125, stderr: 'ryouiki: container keep is running: stop it first, or use ryouiki rm -f\n' });
+    const badName = await inStore(store, 'start', ['--path', testRootfs(), '--name', 'no/slash', '--', 'true']);
+    expect(badName).toMatchObject({ exitCode: 125, stderr: 'ryouiki: the name "no/slash" is not valid: use letters, digits, _ . and -, starting with a letter or digit: see ryouiki start --help\n' });
+    const badSize = await inStore(store, 'start', ['--path', testRootfs(), '--log-max-size', 'ten', '--', 'true']);
+    expect(badSize).toMatchObject({ exitCode: 125, stderr: 'ryouiki: --log-max-size takes a size such as 10m or 1048576, got "ten"\n' });
+    const taken = await inStore(store, 'start', ['--path', testRootfs(), '--name', 'keep', '--', 'true']);
+    expect(taken).toMatchObject({ exitCode: 125, stderr: `ryouiki: the name keep is already used by container ${id.slice(0, 12)}: choose another, or remove that one with ryouiki rm keep\n` });
     const mixed = await inStore(store, 'kill', ['-s', 'NOSUCH', 'keep']);
     expect(mixed).toMatchObject({ exitCode: 125, stderr: 'ryouiki: unknown signal NOSUCH: give a name such as TERM or KILL, or a number\n' });
     expect(JSON.stringify(await psAll(store))).toBe(before);
