@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Duplex, Writable } from 'node:stream';
 import { appendProcessLog } from '@ryouiki/logs';
@@ -81,7 +82,8 @@ function createContainer(dirs: StoreDirs, spec: ContainerSpec, options: StartOpt
 }
 
 function spawnMonitor(dirs: StoreDirs, state: ContainerState, options: StartOptions): ChildProcess {
-  const exitCommand = options.exitCommand === undefined ? [] : [...options.exitCommand, ...(options.root === undefined ? [] : ['--root', options.root]), state.id];
+  const root = options.root === undefined ? [] : ['--root', resolve(options.root)];
+  const exitCommand = options.exitCommand === undefined ? [] : [...options.exitCommand, ...root, state.id];
   const args = monitorArgs({
     logPath: state.logPath,
     logMaxSize: options.logMaxSize ?? DEFAULT_LOG_MAX_SIZE,
