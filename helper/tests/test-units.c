@@ -1,4 +1,5 @@
 /* test-units.c: TAP tests of the pure functions of ryouiki-init. */
+#include "crilog.h"
 #include "ids.h"
 #include "init.h"
 #include "options.h"
@@ -348,6 +349,60 @@ test_sync_messages (void)
   check_int (sync_decode (&message, 9, &decoded), -1, "sync_decode: unknown kind");
 }
 
+/* ---- the container log ---- */
+
+static void
+test_cri_time (void)
+{
+  struct timespec t = { .tv_sec = 1700000000, .tv_nsec = 5 };
+  char buf[CRI_TIME_SIZE];
+
+  check_int (cri_format_time (buf, sizeof buf, &t), 0, "cri time: formats");
+  check_string (buf, "2023-11-14T22:13:20.000000005Z", "cri time: UTC with nanoseconds");
+  check_int (cri_format_time (buf, 10, &t), -1, "cri time: too small a buffer is refused");
+}
+
+static void
+test_cri_record (void)
+{
+  char buf[128];
+
+  check_int (cri_format_record (buf, sizeof buf, "T", "stdout", false, "hello", 5), 17, "cri record: length");
+  check_string (buf, "T stdout F hello\n", "cri record: full line");
+  cri_format_record (buf, sizeof buf, "T", "stderr", true, "ab", 2);
+  check_string (buf, "T stderr P ab\n", "cri record: partial line");
+  check_int (cri_format_record (buf, 12, "T", "stdout", false, "hello", 5), -1, "cri record: too small a buffer is refused");
+}
+
+static void
+test_cri_next_record (void)
+{
+  static char long_line[CRI_LINE_MAX + 10];
+  size_t len = 0;
+  bool partial = true;
+
+  check_int ((long) cri_next_record ("ab\ncd", 5, false, &len, &partial), 3, "cri split: a line consumes its newline");
+  check (len == 2 && !partial, "cri split: the line is full, without its newline");
+  check_int ((long) cri_next_record ("cd", 2, false, &len, &partial), 0, "cri split: a partial line waits");
+  check_int ((long) cri_next_record ("cd", 2, true, &len, &partial), 2, "cri split: a partial line is flushed");
+  check (len == 2 && partial, "cri split: flushed as partial");
+  check_int ((long) cri_next_record ("", 0, true, &len, &partial), 0, "cri split: nothing to flush");
+  memset (long_line, 'x', sizeof long_line);
+  check_int ((long) cri_next_record (long_line, sizeof long_line, false, &len, &partial), CRI_LINE_MAX,
+             "cri split: an overlong line is cut at CRI_LINE_MAX");
+  check (partial, "cri split: the cut piece is partial");
+}
+
+static void
+test_cri_exit (void)
+{
+  char buf[128];
+
+  cri_format_exit (buf, sizeof buf, 137, "signal", "T");
+  check_string (buf, "{\"exitCode\": 137, \"reason\": \"signal\", \"finishedAt\": \"T\"}\n", "exit file line");
+  check_int (cri_format_exit (buf, 8, 0, "exit", "T"), -1, "exit file line: too small a buffer is refused");
+}
+
 int
 main (void)
 {
@@ -370,6 +425,10 @@ main (void)
   test_info_lines ();
   test_error_lines ();
   test_sync_messages ();
+  test_cri_time ();
+  test_cri_record ();
+  test_cri_next_record ();
+  test_cri_exit ();
   fclose (tap);
   printf ("1..%d\n%s", test_count, results);
   free (results);

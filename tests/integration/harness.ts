@@ -95,7 +95,7 @@ export function liveProcesses(): LiveProcess[] {
 /** Live processes that belong to a container: its helper, or whatever carries the marker. */
 export function leftovers(marker?: string): LiveProcess[] {
   return liveProcesses().filter(
-    (p) => p.comm === 'ryouiki-init' || p.comm === 'slirp4netns' || (marker !== undefined && p.cmdline.includes(marker)),
+    (p) => p.comm === 'ryouiki-init' || p.comm === 'ryouiki-monitor' || p.comm === 'slirp4netns' || (marker !== undefined && p.cmdline.includes(marker)),
   );
 }
 

@@ -12,7 +12,7 @@ export const cgroupFlags = {
   cgroups: Flags.string({ description: 'enabled: a cgroup of its own when one can be made; disabled: none (limits are then refused)', options: ['enabled', 'disabled'], default: 'enabled', helpGroup: 'RESOURCES' }),
 };
 
-interface CgroupFlagValues {
+export interface CgroupFlagValues {
   memory?: string;
   'memory-swap'?: string;
   'pids-limit'?: string;

@@ -1,7 +1,16 @@
 import { flush, run } from '@oclif/core';
+import Cleanup from './commands/cleanup.js';
+import Exec from './commands/exec.js';
 import Inspect from './commands/inspect.js';
+import Kill from './commands/kill.js';
+import Logs from './commands/logs.js';
+import Ps from './commands/ps.js';
+import Rm from './commands/rm.js';
+import Start from './commands/start.js';
 import Stats from './commands/stats.js';
+import Stop from './commands/stop.js';
 import Tenkai from './commands/tenkai.js';
+import Wait from './commands/wait.js';
 import { reportError } from './error-report.js';
 
 /**
@@ -9,9 +18,18 @@ import { reportError } from './error-report.js';
  * a folder, which lets the whole CLI ship as one bundled file that starts fast.
  */
 export const COMMANDS = {
+  cleanup: Cleanup,
+  exec: Exec,
   inspect: Inspect,
+  kill: Kill,
+  logs: Logs,
+  ps: Ps,
+  rm: Rm,
+  start: Start,
   stats: Stats,
+  stop: Stop,
   tenkai: Tenkai,
+  wait: Wait,
 };
 
 /** Runs the CLI for argv; the exit code is left in process.exitCode. */

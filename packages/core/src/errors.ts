@@ -25,7 +25,14 @@ export type ErrorCode =
   | 'TIMED_OUT'
   | 'CGROUP_UNAVAILABLE'
   | 'CGROUP_FAILED'
-  | 'CGROUP_NOT_FOUND';
+  | 'CGROUP_NOT_FOUND'
+  | 'STATE_DIR_UNSAFE'
+  | 'STATE_LOCKED'
+  | 'NAME_IN_USE'
+  | 'CONTAINER_NOT_FOUND'
+  | 'CONTAINER_AMBIGUOUS'
+  | 'CONTAINER_RUNNING'
+  | 'CONTAINER_NOT_RUNNING';
 
 /** One thing wrong with a spec, with the field it concerns. */
 export interface SpecProblem {

@@ -1,35 +1,10 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { shippedBinary } from './shipped-binary.js';
 import { RyouikiError } from './errors.js';
 import { hasNamespace, type ContainerSpec } from './spec.js';
 
-/**
- * Where @ryouiki/core ships its helper: next to this module's dist/ folder, or,
- * when this module is bundled into another program (as the CLI is), in the
- * installed @ryouiki/core package that program depends on.
- */
-function shippedHelperCandidates(): string[] {
-  const candidates = [fileURLToPath(new URL('../helper/ryouiki-init', import.meta.url))];
-  try {
-    const packageJson = createRequire(import.meta.url).resolve('@ryouiki/core/package.json');
-    candidates.push(join(dirname(packageJson), 'helper', 'ryouiki-init'));
-  } catch {
-    // Not installed as a package: the first candidate is the only one.
-  }
-  return candidates;
-}
-
 /** The helper's path: RYOUIKI_HELPER, else the ryouiki-init that @ryouiki/core ships. */
 export function helperPath(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.RYOUIKI_HELPER;
-  const candidates = fromEnv !== undefined && fromEnv !== '' ? [fromEnv] : shippedHelperCandidates();
-  const path = candidates.find((candidate) => existsSync(candidate));
-  if (path === undefined) {
-    throw new RyouikiError('HELPER_NOT_FOUND', `the helper ${candidates[0]} is missing: run make at the top of the checkout, or point RYOUIKI_HELPER at a ryouiki-init binary`);
-  }
-  return path;
+  return shippedBinary('ryouiki-init', 'RYOUIKI_HELPER', env);
 }
 
 export interface HelperFds {

@@ -1,1 +1,2 @@
 export * from './binding-vow.js';
+export * from './cri-log.js';

@@ -1,15 +1,24 @@
 import { Command, Flags } from '@oclif/core';
-import { isRyouikiError, parsePidList, processLogs, type ProcessLog } from '@ryouiki/core';
+import { inspectContainer, isRyouikiError, parsePidList, processLogs, RyouikiError, type ContainerState, type ProcessLog } from '@ryouiki/core';
+import { forEachContainer } from '../each-container.js';
 import { storeFlags } from '../flags.js';
 
 function printLogs(logs: ProcessLog[]): void {
   process.stdout.write(logs.flatMap((log) => log.lines.map((line) => `${line}\n`)).join(''));
 }
 
+async function printContainerStates(queries: string[], root: string | undefined): Promise<void> {
+  const states: ContainerState[] = [];
+  await forEachContainer(queries, async (query) => {
+    states.push(await inspectContainer(query, { root }));
+  }).finally(() => process.stdout.write(`${JSON.stringify(states, null, 2)}\n`));
+}
+
 export default class Inspect extends Command {
-  static override summary = 'Print the process log of containers: binding_vow/<PID>.ryouiki.';
-  static override description = 'Each line is command,pid,status (started, then done or failed), the exit code and the time. Without --pid, every process log is printed, as with --all. With --json, the same logs as JSON, lines parsed.';
-  static override examples = ['<%= config.bin %> inspect --pid 1234,5678', '<%= config.bin %> inspect --all', '<%= config.bin %> inspect --all --json'];
+  static override summary = 'Print the state of detached containers, or the process log of containers: binding_vow/<PID>.ryouiki.';
+  static override description = 'With ids or names, prints the containers\' full states as a JSON array. With --pid or --all, prints process logs: each line is command,pid,status (started, then done or failed), the exit code and the time. Without either, every process log is printed, as with --all; with --json, the same logs as JSON, lines parsed.';
+  static override examples = ['<%= config.bin %> inspect web', '<%= config.bin %> inspect --pid 1234,5678', '<%= config.bin %> inspect --all', '<%= config.bin %> inspect --all --json'];
+  static override strict = false;
   static override enableJsonFlag = true;
 
   static override flags = {
@@ -18,8 +27,13 @@ export default class Inspect extends Command {
     ...storeFlags,
   };
 
-  override async run(): Promise<ProcessLog[]> {
-    const { flags } = await this.parse(Inspect);
+  override async run(): Promise<ProcessLog[] | void> {
+    const { flags, argv } = await this.parse(Inspect);
+    if (argv.length > 0) {
+      if (flags.pid !== undefined || flags.all) throw new RyouikiError('USAGE', 'give either container ids or names, or --pid/--all, not both');
+      await printContainerStates(argv as string[], flags.root);
+      return;
+    }
     const pids = flags.pid === undefined ? undefined : parsePidList(flags.pid);
     try {
       const logs = processLogs({ root: flags.root, pids });

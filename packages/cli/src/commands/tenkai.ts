@@ -1,7 +1,8 @@
 import { Command, Flags } from '@oclif/core';
-import { planContainer, run } from '@ryouiki/core';
-import { cgroupFlags, cgroupOptions, limitFlags } from '../cgroup-flags.js';
+import { run } from '@ryouiki/core';
+import { cgroupFlags, cgroupOptions } from '../cgroup-flags.js';
 import { storeFlags } from '../flags.js';
+import { planFromFlags } from '../plan-from-flags.js';
 
 export default class Tenkai extends Command {
   static override summary = 'Run a command in a rootless container, in the foreground.';
@@ -29,16 +30,7 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
 
   override async run(): Promise<void> {
     const { flags, argv } = await this.parse(Tenkai);
-    const plan = planContainer({
-      path: flags.path,
-      envFile: flags.env,
-      command: flags.command,
-      args: argv as string[],
-      hostname: flags.hostname,
-      network: flags.network,
-      cwd: flags.workdir,
-      limits: limitFlags(flags),
-    });
+    const plan = planFromFlags(flags, argv);
     const result = await run(plan.spec, {
       id: plan.id,
       commandLabel: plan.commandLabel,

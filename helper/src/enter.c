@@ -1,0 +1,275 @@
+/* ryouiki-exec: runs a program inside a running Ryouiki container, for `ryouiki exec`.
+ * It joins the namespaces of the container's init (user first, mount last), takes
+ * the container's root and working directory, and runs the program as its child,
+ * forwarding signals; it exits with the program's exit code. */
+#include "init.h"
+#include "protocol.h"
+#include "utils.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#define EXEC_NAME "ryouiki-exec"
+#define MAX_ENV 1024
+
+struct exec_options
+{
+  pid_t target;
+  const char *cwd;
+  char *env[MAX_ENV + 1];
+  size_t n_env;
+  bool has_user;
+  uid_t uid;
+  gid_t gid;
+  int info_fd;
+  char **command;
+};
+
+/* The namespaces to join, in order: the user namespace first gives the rights for
+ * the others; the mount namespace last, as it changes what /proc shows. */
+static const struct
+{
+  const char *name;
+  int type;
+} namespaces[] = {
+  { "user", CLONE_NEWUSER }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
+  { "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP }, { "mnt", CLONE_NEWNS },
+};
+
+static int info_fd = -1;
+
+static __attribute__ ((noreturn)) void
+exec_die (int err, const char *message)
+{
+  if (info_fd >= 0)
+    info_send_error (info_fd, message, err, EXIT_RUNTIME);
+  else
+    fprintf (stderr, EXEC_NAME ": %s\n", message);
+  exit (EXIT_RUNTIME);
+}
+
+static long
+number_argument (const char *option, const char *text)
+{
+  char *end;
+  long value;
+
+  errno = 0;
+  value = strtol (text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || value < 0 || value > INT_MAX)
+    die ("%s: not a number: %s", option, text);
+  return value;
+}
+
+/* UID or UID:GID, numbers as the container's user namespace sees them. */
+static void
+parse_user (struct exec_options *opts, const char *text)
+{
+  char copy[64];
+  char *colon;
+
+  if (strlen (text) >= sizeof copy)
+    die ("--user: too long: %s", text);
+  strcpy (copy, text);
+  colon = strchr (copy, ':');
+  if (colon != NULL)
+    *colon = '\0';
+  opts->uid = (uid_t) number_argument ("--user", copy);
+  opts->gid = colon != NULL ? (gid_t) number_argument ("--user", colon + 1) : (gid_t) opts->uid;
+  opts->has_user = true;
+}
+
+static void
+parse_exec_options (struct exec_options *opts, int argc, char **argv)
+{
+  static const struct option long_options[] = {
+    { "target", required_argument, NULL, 't' },
+    { "cwd", required_argument, NULL, 'w' },
+    { "env", required_argument, NULL, 'e' },
+    { "user", required_argument, NULL, 'u' },
+    { "info-fd", required_argument, NULL, 'i' },
+    { NULL, 0, NULL, 0 },
+  };
+  int option;
+
+  *opts = (struct exec_options) { .cwd = "/", .info_fd = -1 };
+  while ((option = getopt_long (argc, argv, "+", long_options, NULL)) != -1)
+    switch (option)
+      {
+      case 't': opts->target = (pid_t) number_argument ("--target", optarg); break;
+      case 'w': opts->cwd = optarg; break;
+      case 'e':
+        if (opts->n_env == MAX_ENV)
+          die ("--env: too many");
+        if (strchr (optarg, '=') == NULL)
+          die ("--env: %s: not KEY=VALUE", optarg);
+        opts->env[opts->n_env++] = optarg;
+        break;
+      case 'u': parse_user (opts, optarg); break;
+      case 'i':
+        if (parse_fd_number (optarg, &opts->info_fd) < 0 || opts->info_fd < 3)
+          die ("--info-fd: not an fd of 3 or more: %s", optarg);
+        break;
+      default:
+        die ("unknown option: see the Ryouiki helper README");
+      }
+  if (opts->target <= 0)
+    die ("--target PID is required");
+  if (optind >= argc)
+    die ("the program to run is missing after --");
+  opts->command = argv + optind;
+}
+
+static __attribute__ ((noreturn)) void
+report_exec_failure (const char *program, int err)
+{
+  char message[1024];
+  int code = exec_failure_exit_code (err);
+
+  snprintf (message, sizeof message, "exec: %s: %s", program, strerror (err));
+  if (info_fd >= 0)
+    info_send_error (info_fd, message, err, code);
+  else
+    fprintf (stderr, EXEC_NAME ": %s\n", message);
+  exit (code);
+}
+
+static bool
+same_namespace (pid_t target, const char *name)
+{
+  char path[64];
+  struct stat ours, theirs;
+
+  snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) target, name);
+  if (stat (path, &theirs) < 0)
+    die_with_errno ("namespace: %s", path);
+  snprintf (path, sizeof path, "/proc/self/ns/%s", name);
+  return stat (path, &ours) == 0 && ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev;
+}
+
+static int
+open_target_file (pid_t target, const char *name, int flags)
+{
+  char path[64];
+  int fd;
+
+  snprintf (path, sizeof path, "/proc/%d/%s", (int) target, name);
+  fd = open (path, flags | O_CLOEXEC);
+  if (fd < 0)
+    die_with_errno ("container %d: %s", (int) target, name);
+  return fd;
+}
+
+/* Joins every namespace the target does not share with us, then takes its root. */
+static void
+enter_container (pid_t target)
+{
+  int fds[N_ELEMENTS (namespaces)];
+  autoclose_fd int root_fd = open_target_file (target, "root", O_RDONLY | O_DIRECTORY);
+  char path[32];
+
+  for (size_t i = 0; i < N_ELEMENTS (namespaces); i++)
+    {
+      snprintf (path, sizeof path, "ns/%s", namespaces[i].name);
+      fds[i] = same_namespace (target, namespaces[i].name) ? -1 : open_target_file (target, path, O_RDONLY);
+    }
+  for (size_t i = 0; i < N_ELEMENTS (namespaces); i++)
+    {
+      if (fds[i] < 0)
+        continue;
+      if (setns (fds[i], namespaces[i].type) < 0)
+        die_with_errno ("setns: %s namespace", namespaces[i].name);
+      close (fds[i]);
+    }
+  if (fchdir (root_fd) < 0 || chroot (".") < 0)
+    die_with_errno ("root: enter the container's root");
+}
+
+static void
+become_user (const struct exec_options *opts)
+{
+  if (!opts->has_user)
+    return;
+  if (setgid (opts->gid) < 0 && errno == EINVAL)
+    die ("user: gid %d is not mapped in the container's user namespace", (int) opts->gid);
+  if (setuid (opts->uid) < 0 && errno == EINVAL)
+    die ("user: uid %d is not mapped in the container's user namespace", (int) opts->uid);
+  if (getuid () != opts->uid || getgid () != opts->gid)
+    die_with_errno ("user: %d:%d", (int) opts->uid, (int) opts->gid);
+}
+
+static const char *
+search_path (const struct exec_options *opts)
+{
+  for (size_t i = 0; i < opts->n_env; i++)
+    if (strncmp (opts->env[i], "PATH=", 5) == 0)
+      return opts->env[i] + 5;
+  return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+}
+
+static __attribute__ ((noreturn)) void
+run_program (const struct exec_options *opts, int error_fd, const struct saved_signals *saved)
+{
+  int err;
+
+  /* Dies with ryouiki-exec, which dies with the ryouiki exec that started it. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  signals_restore (saved);
+  become_user (opts);
+  execvpe (opts->command[0], opts->command, (char **) opts->env);
+  err = errno;
+  (void) write_all (error_fd, &err, sizeof err);
+  _exit (exec_failure_exit_code (err));
+}
+
+int
+main (int argc, char **argv)
+{
+  struct exec_options opts;
+  struct saved_signals saved;
+  autoclose_fd int sigfd = -1;
+  int exec_pipe[2];
+  int err = 0;
+  pid_t child;
+
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+    die_with_errno ("prctl(PR_SET_PDEATHSIG)");
+  set_die_handler (exec_die);
+  parse_exec_options (&opts, argc, argv);
+  info_fd = opts.info_fd;
+  mark_fds_cloexec_from (3);
+
+  enter_container (opts.target);
+  if (chdir (opts.cwd) < 0)
+    die_with_errno ("cwd: %s", opts.cwd);
+  if (setenv ("PATH", search_path (&opts), 1) < 0)
+    die_with_errno ("setenv PATH");
+  signals_block (&saved);
+  sigfd = signals_open_fd ();
+  if (pipe2 (exec_pipe, O_CLOEXEC) < 0)
+    die_with_errno ("pipe");
+  child = fork ();
+  if (child < 0)
+    die_with_errno ("fork");
+  if (child == 0)
+    run_program (&opts, exec_pipe[1], &saved);
+  close (exec_pipe[1]);
+  if (read_retry (exec_pipe[0], &err, sizeof err) == (ssize_t) sizeof err)
+    {
+      int status;
+
+      waitpid_retry (child, &status, 0);
+      report_exec_failure (opts.command[0], err);
+    }
+  close (exec_pipe[0]);
+  exit (exit_code_from_status (supervise (child, sigfd, false)));
+}

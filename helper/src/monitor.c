@@ -1,0 +1,465 @@
+/* ryouiki-monitor: the supervisor of a detached Ryouiki container, in the role
+ * podman gives conmon. It starts the helper (ryouiki-init) with the container's
+ * stdout and stderr on pipes of its own, relays the helper's --info-fd lines to the
+ * ryouiki process that started it, writes the container log in the CRI format,
+ * records how the container ended in an exit file, and then becomes the exit
+ * command, which tears down and records the end in the state.
+ *
+ * Start-up is all or nothing: until the starter acknowledges the start with one
+ * byte on --sync-fd, its death (end of file there) kills the container. */
+#include "crilog.h"
+#include "init.h"
+#include "protocol.h"
+#include "utils.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#define MONITOR_NAME "ryouiki-monitor"
+#define HELPER_INFO_FD 3
+#define HELPER_BLOCK_FD 4
+#define MAX_EXIT_ARGS 64
+#define PARTIAL_FLUSH_MS 100
+
+struct monitor_options
+{
+  const char *log_path;
+  long long log_max_size;       /* 0: never rotate */
+  const char *exit_file;
+  int sync_fd;
+  int block_fd;
+  char *exit_command[MAX_EXIT_ARGS + 2];
+  size_t n_exit_args;
+  char **helper;                /* the helper and its arguments, after "--" */
+};
+
+struct log_file
+{
+  const char *path;
+  long long max_size;
+  int fd;
+  long long size;
+};
+
+struct stream
+{
+  const char *name;
+  int fd;
+  size_t len;
+  char buf[CRI_LINE_MAX];
+};
+
+/* What the error handler needs: a failure while the starter listens is reported to it. */
+static int starter_fd = -1;
+static pid_t helper_pid = -1;
+
+static __attribute__ ((noreturn)) void
+monitor_die (int err, const char *message)
+{
+  if (starter_fd >= 0)
+    info_send_error (starter_fd, message, err, EXIT_RUNTIME);
+  else
+    fprintf (stderr, MONITOR_NAME ": %s\n", message);
+  if (helper_pid > 0)
+    kill (helper_pid, SIGKILL);
+  exit (EXIT_RUNTIME);
+}
+
+static void
+usage_error (const char *message)
+{
+  fprintf (stderr, MONITOR_NAME ": %s: see the Ryouiki helper README\n", message);
+  exit (EXIT_RUNTIME);
+}
+
+static int
+fd_argument (const char *option, const char *text)
+{
+  int fd;
+
+  if (parse_fd_number (text, &fd) < 0 || fd < 3)
+    usage_error (option);
+  return fd;
+}
+
+static void
+parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
+{
+  static const struct option long_options[] = {
+    { "log", required_argument, NULL, 'l' },
+    { "log-max-size", required_argument, NULL, 'm' },
+    { "exit-file", required_argument, NULL, 'x' },
+    { "sync-fd", required_argument, NULL, 's' },
+    { "block-fd", required_argument, NULL, 'b' },
+    { "exit-command", required_argument, NULL, 'c' },
+    { "exit-arg", required_argument, NULL, 'a' },
+    { NULL, 0, NULL, 0 },
+  };
+  int option;
+
+  *opts = (struct monitor_options) { .sync_fd = -1, .block_fd = -1 };
+  while ((option = getopt_long (argc, argv, "+", long_options, NULL)) != -1)
+    switch (option)
+      {
+      case 'l': opts->log_path = optarg; break;
+      case 'm': opts->log_max_size = atoll (optarg); break;
+      case 'x': opts->exit_file = optarg; break;
+      case 's': opts->sync_fd = fd_argument ("--sync-fd", optarg); break;
+      case 'b': opts->block_fd = fd_argument ("--block-fd", optarg); break;
+      case 'c': opts->exit_command[0] = optarg; break;
+      case 'a':
+        if (opts->n_exit_args == MAX_EXIT_ARGS)
+          usage_error ("--exit-arg: too many");
+        opts->exit_command[1 + opts->n_exit_args++] = optarg;
+        break;
+      default:
+        usage_error ("unknown option");
+      }
+  if (opts->log_path == NULL || opts->exit_file == NULL || opts->sync_fd < 0 || opts->block_fd < 0)
+    usage_error ("--log, --exit-file, --sync-fd and --block-fd are required");
+  if (optind >= argc)
+    usage_error ("the helper and its arguments are missing after --");
+  opts->helper = argv + optind;
+}
+
+/* ---- the log ---- */
+
+static void
+log_open (struct log_file *log, bool truncate)
+{
+  struct stat st;
+
+  log->fd = RETRY_EINTR (open (log->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0600));
+  if (log->fd < 0)
+    die_with_errno ("log: %s", log->path);
+  log->size = fstat (log->fd, &st) == 0 ? st.st_size : 0;
+}
+
+/* Keeps one previous file: LOG.1. Rotates between records, so no line is cut. */
+static void
+log_rotate (struct log_file *log)
+{
+  char previous[4096];
+
+  snprintf (previous, sizeof previous, "%s.1", log->path);
+  close (log->fd);
+  if (rename (log->path, previous) < 0)
+    die_with_errno ("log: rotate %s", log->path);
+  log_open (log, true);
+}
+
+static void
+log_write (struct log_file *log, const char *stream, bool partial, const char *content, size_t len)
+{
+  static char record[CRI_LINE_MAX + 128];
+  char time[CRI_TIME_SIZE];
+  struct timespec now;
+  int n;
+
+  clock_gettime (CLOCK_REALTIME, &now);
+  if (cri_format_time (time, sizeof time, &now) < 0)
+    die ("log: cannot format the time");
+  n = cri_format_record (record, sizeof record, time, stream, partial, content, len);
+  if (n < 0)
+    die ("log: record too long");
+  if (log->max_size > 0 && log->size > 0 && log->size + n > log->max_size)
+    log_rotate (log);
+  if (write_all (log->fd, record, (size_t) n) < 0)
+    die_with_errno ("log: write %s", log->path);
+  log->size += n;
+}
+
+/* Writes the records the stream's buffer holds; with flush, a partial line too. */
+static void
+stream_drain (struct stream *stream, struct log_file *log, bool flush)
+{
+  size_t used = 0;
+  size_t consumed;
+  size_t content_len;
+  bool partial;
+
+  while ((consumed = cri_next_record (stream->buf + used, stream->len - used, flush, &content_len, &partial)) > 0)
+    {
+      log_write (log, stream->name, partial, stream->buf + used, content_len);
+      used += consumed;
+    }
+  memmove (stream->buf, stream->buf + used, stream->len - used);
+  stream->len -= used;
+}
+
+static void
+stream_read (struct stream *stream, struct log_file *log)
+{
+  ssize_t n = read_retry (stream->fd, stream->buf + stream->len, sizeof stream->buf - stream->len);
+
+  if (n <= 0)
+    {
+      stream_drain (stream, log, true);
+      close (stream->fd);
+      stream->fd = -1;
+      return;
+    }
+  stream->len += (size_t) n;
+  stream_drain (stream, log, false);
+}
+
+/* ---- the helper ---- */
+
+static void
+put_fd (int from, int to)
+{
+  if (dup2 (from, to) < 0)
+    _exit (EXIT_RUNTIME);
+}
+
+static pid_t
+spawn_helper (char **helper, int out_fd, int err_fd, int info_fd, int block_fd, const sigset_t *mask)
+{
+  pid_t pid = fork ();
+
+  if (pid < 0)
+    die_with_errno ("fork");
+  if (pid == 0)
+    {
+      int null_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+      int block_copy = fcntl (block_fd, F_DUPFD_CLOEXEC, 10);
+
+      signal (SIGPIPE, SIG_DFL);
+      sigprocmask (SIG_SETMASK, mask, NULL);
+      if (null_fd < 0 || block_copy < 0)
+        _exit (EXIT_RUNTIME);
+      put_fd (null_fd, 0);
+      put_fd (out_fd, 1);
+      put_fd (err_fd, 2);
+      put_fd (info_fd, HELPER_INFO_FD);
+      put_fd (block_copy, HELPER_BLOCK_FD);
+      execv (helper[0], helper);
+      _exit (exec_failure_exit_code (errno));
+    }
+  return pid;
+}
+
+static void
+make_pipe (int fds[2])
+{
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    die_with_errno ("pipe");
+}
+
+/* ---- start-up: relaying the helper's lines, waiting for the acknowledgement ---- */
+
+struct startup
+{
+  int info_fd;                  /* the helper's info lines, -1 at their end */
+  int sync_fd;                  /* the starter, -1 once it acknowledged or left */
+  bool aborted;                 /* the starter left without acknowledging */
+  size_t info_len;
+  char info[1024];
+};
+
+static void
+relay_info (struct startup *startup)
+{
+  ssize_t n = read_retry (startup->info_fd, startup->info, sizeof startup->info);
+
+  if (n <= 0)
+    {
+      close (startup->info_fd);
+      startup->info_fd = -1;
+      /* The helper has said all it will: the starter's reading ends; its byte can still come. */
+      if (startup->sync_fd >= 0)
+        shutdown (startup->sync_fd, SHUT_WR);
+      return;
+    }
+  /* Each line comes in one write() and fits; passed on as it is. */
+  if (startup->sync_fd >= 0)
+    write_all (startup->sync_fd, startup->info, (size_t) n);
+}
+
+static void
+read_acknowledgement (struct startup *startup, pid_t helper, bool helper_alive)
+{
+  char byte;
+  ssize_t n = read_retry (startup->sync_fd, &byte, 1);
+
+  if (n != 1)
+    {
+      startup->aborted = true;
+      if (helper_alive)
+        kill (helper, SIGKILL);
+    }
+  close (startup->sync_fd);
+  startup->sync_fd = -1;
+  starter_fd = -1;
+}
+
+/* ---- the end ---- */
+
+static const char *
+end_reason (int status, bool aborted)
+{
+  int code = exit_code_from_status (status);
+
+  if (aborted)
+    return "aborted";
+  if (WIFSIGNALED (status) || (code > 128 && code <= 128 + 64))
+    return "signal";
+  return "exit";
+}
+
+static void
+write_exit_file (const char *path, int status, bool aborted)
+{
+  char time[CRI_TIME_SIZE];
+  char line[256];
+  char temporary[4096];
+  struct timespec now;
+  int n;
+  autoclose_fd int fd = -1;
+
+  clock_gettime (CLOCK_REALTIME, &now);
+  cri_format_time (time, sizeof time, &now);
+  n = cri_format_exit (line, sizeof line, exit_code_from_status (status), end_reason (status, aborted), time);
+  snprintf (temporary, sizeof temporary, "%s.tmp", path);
+  fd = RETRY_EINTR (open (temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (n < 0 || fd < 0 || write_all (fd, line, (size_t) n) < 0 || rename (temporary, path) < 0)
+    die_with_errno ("exit file: %s", path);
+}
+
+static __attribute__ ((noreturn)) void
+run_exit_command (char **command)
+{
+  int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+
+  if (command[0] == NULL)
+    exit (0);
+  if (null_fd >= 0)
+    {
+      dup2 (null_fd, 0);
+      dup2 (null_fd, 1);
+      dup2 (null_fd, 2);
+    }
+  execv (command[0], command);
+  _exit (EXIT_RUNTIME);
+}
+
+static void
+block_child_signal (sigset_t *saved, int *sigfd)
+{
+  sigset_t set;
+
+  sigemptyset (&set);
+  sigaddset (&set, SIGCHLD);
+  if (sigprocmask (SIG_BLOCK, &set, saved) < 0)
+    die_with_errno ("sigprocmask");
+  *sigfd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (*sigfd < 0)
+    die_with_errno ("signalfd");
+  signal (SIGPIPE, SIG_IGN);
+  signal (SIGHUP, SIG_IGN);
+  signal (SIGINT, SIG_IGN);
+}
+
+static bool
+reap_helper (pid_t helper, int sigfd, int *status)
+{
+  struct signalfd_siginfo info;
+
+  while (read (sigfd, &info, sizeof info) > 0)
+    ;
+  return waitpid_retry (helper, status, WNOHANG) == helper;
+}
+
+static bool
+partial_lines_waiting (const struct stream *streams, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (streams[i].len > 0)
+      return true;
+  return false;
+}
+
+int
+main (int argc, char **argv)
+{
+  static struct stream streams[2] = { { .name = "stdout" }, { .name = "stderr" } };
+  struct monitor_options opts;
+  struct log_file log = { 0 };
+  struct startup startup = { 0 };
+  int out[2], err[2], info[2];
+  sigset_t saved_mask;
+  int sigfd;
+  int status = 0;
+  bool reaped = false;
+  pid_t helper;
+
+  parse_monitor_options (&opts, argc, argv);
+  /* Inherited fds stay open, held, until we end (an --exit-fd for whatever must
+   * end with the container); neither the helper nor the exit command gets them. */
+  mark_fds_cloexec_from (3);
+  starter_fd = opts.sync_fd;
+  set_die_handler (monitor_die);
+  setsid ();
+  block_child_signal (&saved_mask, &sigfd);
+  log.path = opts.log_path;
+  log.max_size = opts.log_max_size;
+  log_open (&log, false);
+  make_pipe (out);
+  make_pipe (err);
+  make_pipe (info);
+  helper = spawn_helper (opts.helper, out[1], err[1], info[1], opts.block_fd, &saved_mask);
+  helper_pid = helper;
+  close (out[1]);
+  close (err[1]);
+  close (info[1]);
+  close (opts.block_fd);
+  streams[0].fd = out[0];
+  streams[1].fd = err[0];
+  startup.info_fd = info[0];
+  startup.sync_fd = opts.sync_fd;
+
+  while (streams[0].fd >= 0 || streams[1].fd >= 0 || startup.info_fd >= 0 || startup.sync_fd >= 0 || !reaped)
+    {
+      struct pollfd polls[5] = {
+        { .fd = streams[0].fd, .events = POLLIN },
+        { .fd = streams[1].fd, .events = POLLIN },
+        { .fd = startup.info_fd, .events = POLLIN },
+        { .fd = startup.sync_fd, .events = POLLIN },
+        { .fd = sigfd, .events = POLLIN },
+      };
+      int timeout = partial_lines_waiting (streams, 2) ? PARTIAL_FLUSH_MS : -1;
+      int ready = RETRY_EINTR (poll (polls, N_ELEMENTS (polls), timeout));
+
+      if (ready < 0)
+        die_with_errno ("poll");
+      if (ready == 0)
+        for (size_t i = 0; i < 2; i++)
+          stream_drain (&streams[i], &log, true);
+      for (size_t i = 0; i < 2; i++)
+        if (polls[i].revents != 0)
+          stream_read (&streams[i], &log);
+      if (polls[2].revents != 0)
+        relay_info (&startup);
+      /* The helper's lines first: the starter must see them before we go on. */
+      if (polls[3].revents != 0 && polls[2].revents == 0)
+        read_acknowledgement (&startup, helper, !reaped);
+      if (polls[4].revents != 0 && !reaped)
+        {
+          reaped = reap_helper (helper, sigfd, &status);
+          if (reaped)
+            helper_pid = -1;
+        }
+    }
+  close (log.fd);
+  write_exit_file (opts.exit_file, status, startup.aborted);
+  run_exit_command (opts.exit_command);
+}

@@ -1,0 +1,47 @@
+import { fileURLToPath } from 'node:url';
+import { Command, Flags } from '@oclif/core';
+import { start } from '@ryouiki/core';
+import { cgroupOptions } from '../cgroup-flags.js';
+import { planFromFlags } from '../plan-from-flags.js';
+import { parseSize } from '../units.js';
+import Tenkai from './tenkai.js';
+
+/** The CLI entry the supervisor runs once a container has ended: `ryouiki cleanup`. */
+// The supervisor records the end by running this very CLI again: the script node is running now.
+const CLEANUP_COMMAND = [process.execPath, process.argv[1] ?? fileURLToPath(new URL('../bin/run.js', import.meta.url)), 'cleanup'];
+
+export default class Start extends Command {
+  static override summary = 'Start a container detached: print its id and return once its command runs.';
+  static override description = `Takes every flag of tenkai. The container runs under ryouiki-monitor, a small supervisor that writes its stdout and stderr to the container log (see ryouiki logs), records how it ended, and cleans up; no ryouiki process stays behind. Find it again by its id, any unique prefix of 4 or more digits, or its name.`;
+
+  static override examples = [
+    '<%= config.bin %> start --path ./rootfs --env ./env.txt --command \'while :; do date; sleep 1; done\'',
+    '<%= config.bin %> start --name web --path ./rootfs -- /bin/httpd -f -p 8080',
+  ];
+
+  static override strict = false;
+
+  static override flags = {
+    ...Tenkai.flags,
+    name: Flags.string({ description: 'a unique name for the container (default: its short id)' }),
+    'log-max-size': Flags.string({ description: 'rotate the container log past this size, keeping one previous file', default: '10m' }),
+    rm: Flags.boolean({ description: 'remove the container and its log once it has ended' }),
+  };
+
+  override async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Start);
+    const logMaxSize = parseSize(flags['log-max-size'], '--log-max-size');
+    const plan = planFromFlags(flags, argv);
+    const result = await start(plan.spec, {
+      id: plan.id,
+      name: flags.name,
+      commandLabel: plan.commandLabel,
+      root: flags.root,
+      logMaxSize,
+      autoRemove: flags.rm,
+      exitCommand: CLEANUP_COMMAND,
+      cgroups: cgroupOptions(flags),
+    });
+    process.stdout.write(`${result.id}\n`);
+  }
+}

@@ -1,0 +1,19 @@
+import { reportError } from './error-report.js';
+
+/**
+ * Runs an action on each container a person named, going on after a failure
+ * as podman does: each failure is reported on its own line, and the last one
+ * decides the exit code.
+ */
+export async function forEachContainer(queries: string[], action: (query: string) => Promise<void>): Promise<void> {
+  let last: unknown;
+  for (const query of queries) {
+    try {
+      await action(query);
+    } catch (error) {
+      if (last !== undefined) reportError(last);
+      last = error;
+    }
+  }
+  if (last !== undefined) throw last;
+}

@@ -1,0 +1,26 @@
+import { planContainer, type ContainerPlan } from '@ryouiki/core';
+import { limitFlags, type CgroupFlagValues } from './cgroup-flags.js';
+
+/** The container flags tenkai defines and start shares. */
+export interface ContainerFlags extends CgroupFlagValues {
+  path: string;
+  env?: string;
+  command?: string;
+  hostname?: string;
+  network?: string;
+  workdir?: string;
+}
+
+/** Turns tenkai's flags (also start's) and the arguments after `--` into a validated plan. */
+export function planFromFlags(flags: ContainerFlags, argv: unknown[]): ContainerPlan {
+  return planContainer({
+    path: flags.path,
+    envFile: flags.env,
+    command: flags.command,
+    args: argv as string[],
+    hostname: flags.hostname,
+    network: flags.network,
+    cwd: flags.workdir,
+    limits: limitFlags(flags),
+  });
+}

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { appendProcessLog } from '@ryouiki/logs';
+import { containerDir, exitFilePath, readState, removeContainerFiles, writeState, type ContainerState, type ExitReason } from './container-state.js';
+import { releaseName } from './container-names.js';
+import { releaseRecorded } from './detached-resources.js';
+import { isAlive } from './proc-identity.js';
+import type { StoreDirs } from './runtime-dir.js';
+import { withLock } from './state-lock.js';
+
+interface ContainerEnd {
+  exitCode: number | null;
+  reason: ExitReason;
+  finishedAt: string;
+}
+
+function readExitFile(dirs: StoreDirs, id: string): ContainerEnd | undefined {
+  try {
+    const value = JSON.parse(readFileSync(exitFilePath(dirs, id), 'utf8')) as { exitCode: number; reason: ExitReason; finishedAt: string };
+    return { exitCode: value.exitCode, reason: value.reason, finishedAt: value.finishedAt };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether and how a container not yet recorded as stopped has ended: from the
+ * supervisor's exit file, else, when its supervisor is gone (killed, or a
+ * reboot), with an unknown exit code. A created container with no supervisor
+ * yet is still being started while the start that creates it lives.
+ */
+export function containerEnd(dirs: StoreDirs, state: ContainerState): ContainerEnd | undefined {
+  const recorded = readExitFile(dirs, state.id);
+  if (recorded !== undefined) return recorded;
+  if (state.monitor === undefined) {
+    if (isAlive(state.creator)) return undefined;
+    return { exitCode: null, reason: 'aborted', finishedAt: new Date().toISOString() };
+  }
+  if (isAlive(state.monitor)) return undefined;
+  return { exitCode: null, reason: 'unknown', finishedAt: new Date().toISOString() };
+}
+
+function killLeftover(state: ContainerState): void {
+  if (state.process !== undefined && isAlive(state.process)) {
+    try {
+      process.kill(state.process.pid, 'SIGKILL');
+    } catch {
+      // it ended meanwhile
+    }
+  }
+}
+
+function logEnd(dirs: StoreDirs, state: ContainerState, end: ContainerEnd): void {
+  if (state.pid === undefined) return;
+  const entry = { command: state.command, pid: state.pid, time: end.finishedAt };
+  if (end.exitCode === null) appendProcessLog(dirs.data, { ...entry, status: 'failed' });
+  else appendProcessLog(dirs.data, { ...entry, status: end.exitCode === 0 ? 'done' : 'failed', exitCode: end.exitCode });
+}
+
+/**
+ * Records a container's end once it has ended: kills what may be left of it,
+ * releases its resources, writes the end to binding_vow and state.json, and
+ * removes it all for --rm. Run by the supervisor's exit command, and by every
+ * command that reads a container, so a supervisor killed before it could is
+ * caught up with. Returns the state as it is now, undefined once removed.
+ */
+export async function settleContainer(dirs: StoreDirs, id: string): Promise<ContainerState | undefined> {
+  const current = readState(dirs, id);
+  if (current === undefined || current.status === 'stopped' || containerEnd(dirs, current) === undefined) return current;
+  try {
+    return await withLock(containerDir(dirs, id), async () => {
+      const state = readState(dirs, id);
+      const end = state === undefined || state.status === 'stopped' ? undefined : containerEnd(dirs, state);
+      if (state === undefined || end === undefined) return state;
+      killLeftover(state);
+      const released = await releaseRecorded(state.resources);
+      state.resources = released.left;
+      if (released.reason !== undefined) end.reason = released.reason;
+      logEnd(dirs, state, end);
+      Object.assign(state, { status: 'stopped', exitCode: end.exitCode, exitReason: end.reason, finishedAt: end.finishedAt });
+      if (state.autoRemove) {
+        releaseName(dirs, state.name, state.id);
+        removeContainerFiles(dirs, state);
+        return undefined;
+      }
+      writeState(dirs, state);
+      return state;
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,31 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { ensureRuntimeDir, runtimeDir, storeDirs } from './runtime-dir.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'runtime-dir-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('runtimeDir', () => {
+  it('follows --root, then RYOUIKI_ROOT, then XDG_RUNTIME_DIR, then a private folder under /tmp', () => {
+    expect(runtimeDir({ root: '/r' }, { RYOUIKI_ROOT: '/e', XDG_RUNTIME_DIR: '/run/user/1' })).toBe('/r/run');
+    expect(runtimeDir({}, { RYOUIKI_ROOT: '/e', XDG_RUNTIME_DIR: '/run/user/1' })).toBe('/e/run');
+    expect(runtimeDir({}, { XDG_RUNTIME_DIR: '/run/user/1' })).toBe('/run/user/1/ryouiki');
+    expect(runtimeDir({}, {})).toBe(join(tmpdir(), `ryouiki-${process.getuid?.()}`));
+  });
+
+  it('moves data and runtime state together with --root', () => {
+    expect(storeDirs({ root: '/r' }, {})).toEqual({ runtime: '/r/run', data: '/r' });
+  });
+});
+
+describe('ensureRuntimeDir', () => {
+  it('creates a 0700 folder, and refuses one others can enter', () => {
+    const path = join(dir, 'state');
+    ensureRuntimeDir(path);
+    ensureRuntimeDir(path);
+    chmodSync(path, 0o755);
+    expect(() => ensureRuntimeDir(path)).toThrow(`the state folder ${path} is not a private folder of yours (mode 0700)`);
+  });
+});

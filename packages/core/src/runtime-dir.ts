@@ -1,0 +1,37 @@
+import { lstatSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { RyouikiError } from './errors.js';
+import { dataDir, type StoreOptions } from './paths.js';
+
+/**
+ * Where runtime state lives: `ROOT/run` under --root or RYOUIKI_ROOT, else
+ * `$XDG_RUNTIME_DIR/ryouiki`, else a private folder `/tmp/ryouiki-UID`.
+ * Like XDG_RUNTIME_DIR, it is meant to be emptied by a reboot.
+ */
+export function runtimeDir(options: StoreOptions = {}, env: NodeJS.ProcessEnv = process.env): string {
+  const root = options.root ?? env.RYOUIKI_ROOT;
+  if (root !== undefined && root !== '') return join(resolve(root), 'run');
+  if (env.XDG_RUNTIME_DIR !== undefined && env.XDG_RUNTIME_DIR !== '') return join(env.XDG_RUNTIME_DIR, 'ryouiki');
+  return join(tmpdir(), `ryouiki-${process.getuid?.() ?? 0}`);
+}
+
+/** Both folders of a store: runtime state and persistent data. */
+export interface StoreDirs {
+  runtime: string;
+  data: string;
+}
+
+export function storeDirs(options: StoreOptions = {}, env: NodeJS.ProcessEnv = process.env): StoreDirs {
+  return { runtime: runtimeDir(options, env), data: dataDir(options, env) };
+}
+
+/** Creates the runtime folder if needed; refuses one that another user owns or others can enter. */
+export function ensureRuntimeDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(dir);
+  const uid = process.getuid?.();
+  if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o077) !== 0) {
+    throw new RyouikiError('STATE_DIR_UNSAFE', `the state folder ${dir} is not a private folder of yours (mode 0700): remove it, or set XDG_RUNTIME_DIR or --root`);
+  }
+}

@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RyouikiError } from './errors.js';
+
+/**
+ * Where @ryouiki/core ships the helper's binaries: next to this module's dist/
+ * folder, or, when this module is bundled into another program (as the CLI
+ * is), in the installed @ryouiki/core package that program depends on.
+ */
+function shippedCandidates(name: string): string[] {
+  const candidates = [fileURLToPath(new URL(`../helper/${name}`, import.meta.url))];
+  try {
+    const packageJson = createRequire(import.meta.url).resolve('@ryouiki/core/package.json');
+    candidates.push(join(dirname(packageJson), 'helper', name));
+  } catch {
+    // Not installed as a package: the first candidate is the only one.
+  }
+  return candidates;
+}
+
+/** A binary of the helper: the path in envVar if set, else the one @ryouiki/core ships; it must exist. */
+export function shippedBinary(name: string, envVar: string, env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env[envVar];
+  const candidates = fromEnv !== undefined && fromEnv !== '' ? [fromEnv] : shippedCandidates(name);
+  const path = candidates.find((candidate) => existsSync(candidate));
+  if (path === undefined) {
+    throw new RyouikiError('HELPER_NOT_FOUND', `${candidates[0]} is missing: run make at the top of the checkout, or point ${envVar} at a ${name} binary`);
+  }
+  return path;
+}

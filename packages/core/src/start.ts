@@ -1,0 +1,208 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Duplex, Writable } from 'node:stream';
+import { appendProcessLog } from '@ryouiki/logs';
+import { newContainerId, shortId } from './container-options.js';
+import { containerDir, containerLogPath, createContainerDir, exitFilePath, readState, removeContainerFiles, writeState, type ContainerState } from './container-state.js';
+import { nameProblem, releaseName, reserveName } from './container-names.js';
+import { planCgroup } from './cgroup.js';
+import type { CgroupOptions } from './cgroup-system.js';
+import { DetachedCgroup } from './detached-cgroup.js';
+import type { DetachedResource } from './detached-resources.js';
+import { RyouikiError } from './errors.js';
+import { helperArgs, helperFailure, helperPath, parseHelperEvent } from './helper.js';
+import { monitorArgs, monitorPath } from './monitor.js';
+import type { StoreOptions } from './paths.js';
+import { processIdentity } from './proc-identity.js';
+import { ensureRuntimeDir, storeDirs, type StoreDirs } from './runtime-dir.js';
+import type { ContainerSpec } from './spec.js';
+import { withLock } from './state-lock.js';
+import { assertValidSpec } from './validate.js';
+
+const SYNC_FD = 3;
+const BLOCK_FD = 4;
+export const DEFAULT_LOG_MAX_SIZE = 10 * 1024 * 1024;
+
+export interface StartOptions extends StoreOptions {
+  id?: string;
+  /** Default: the short id. */
+  name?: string;
+  /** How ps and the process log name the command; default: the arguments joined by spaces. */
+  commandLabel?: string;
+  /** Rotate the container log past this many bytes, keeping one previous file; 0 never rotates. */
+  logMaxSize?: number;
+  /** Remove the container and its log once it has ended (--rm). */
+  autoRemove?: boolean;
+  /** What the supervisor runs once the container has ended, to record it (`ryouiki cleanup`); `[--root ROOT] ID` is appended. */
+  exitCommand?: string[];
+  /** Where the container's cgroup goes, or none (`enabled: false`); limits come from the spec. */
+  cgroups?: CgroupOptions;
+}
+
+export interface StartResult {
+  id: string;
+  name: string;
+  /** The container's init as the host sees it. */
+  pid: number;
+}
+
+async function updateState(dirs: StoreDirs, id: string, change: (state: ContainerState) => void): Promise<void> {
+  await withLock(containerDir(dirs, id), () => {
+    const state = readState(dirs, id);
+    if (state === undefined) return;
+    change(state);
+    writeState(dirs, state);
+  });
+}
+
+function createContainer(dirs: StoreDirs, spec: ContainerSpec, options: StartOptions): ContainerState {
+  const id = options.id ?? newContainerId();
+  const name = options.name ?? shortId(id);
+  const problem = nameProblem(name);
+  if (problem !== undefined) throw new RyouikiError('USAGE', `${problem}: see ryouiki start --help`);
+  ensureRuntimeDir(dirs.runtime);
+  const state: ContainerState = {
+    id,
+    name,
+    command: options.commandLabel ?? spec.process.args.join(' '),
+    spec,
+    status: 'created',
+    createdAt: new Date().toISOString(),
+    logPath: containerLogPath(dirs, id),
+    autoRemove: options.autoRemove ?? false,
+    resources: [],
+    creator: processIdentity(process.pid),
+  };
+  createContainerDir(dirs, id);
+  writeState(dirs, state);
+  try {
+    reserveName(dirs, name, id);
+  } catch (error) {
+    removeContainerFiles(dirs, state);
+    throw error;
+  }
+  return state;
+}
+
+function spawnMonitor(dirs: StoreDirs, state: ContainerState, options: StartOptions): ChildProcess {
+  const root = options.root === undefined ? [] : ['--root', resolve(options.root)];
+  const exitCommand = options.exitCommand === undefined ? [] : [...options.exitCommand, ...root, state.id];
+  const args = monitorArgs({
+    logPath: state.logPath,
+    logMaxSize: options.logMaxSize ?? DEFAULT_LOG_MAX_SIZE,
+    exitFile: exitFilePath(dirs, state.id),
+    syncFd: SYNC_FD,
+    blockFd: BLOCK_FD,
+    exitCommand,
+    helper: [helperPath(), ...helperArgs(state.spec, { infoFd: SYNC_FD, blockFd: BLOCK_FD })],
+  });
+  return spawn(monitorPath(), args, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
+}
+
+interface Startup {
+  pid?: number;
+  executed: boolean;
+  failure?: string;
+  exitCode?: number;
+  attachError?: unknown;
+  attached: DetachedResource[];
+}
+
+async function attachAll(pid: number, resources: DetachedResource[], startup: Startup, block: Writable): Promise<void> {
+  try {
+    for (const resource of resources) {
+      await resource.attach(pid);
+      startup.attached.push(resource);
+    }
+    block.end('1');
+  } catch (error) {
+    startup.attachError = error;
+    block.destroy();
+  }
+}
+
+/** Reads the helper's lines the supervisor relays until the command runs or the start has failed. */
+async function followStartup(dirs: StoreDirs, state: ContainerState, sync: Duplex, block: Writable, resources: DetachedResource[]): Promise<Startup> {
+  const startup: Startup = { executed: false, attached: [] };
+  for await (const line of createInterface({ input: sync, crlfDelay: Infinity })) {
+    const event = parseHelperEvent(line);
+    if (event === undefined) continue;
+    if ('pid' in event) {
+      startup.pid = event.pid;
+      const identity = processIdentity(event.pid);
+      await updateState(dirs, state.id, (current) => Object.assign(current, { pid: event.pid, process: identity }));
+      appendProcessLog(dirs.data, { command: state.command, pid: event.pid, status: 'started', time: new Date().toISOString() });
+      await attachAll(event.pid, resources, startup, block);
+    } else if ('exec' in event) {
+      startup.executed = true;
+      break;
+    } else if ('error' in event) {
+      startup.failure = event.error;
+    } else if ('exit' in event) {
+      startup.exitCode = event.exit;
+      break;
+    }
+  }
+  return startup;
+}
+
+async function abandonStart(dirs: StoreDirs, state: ContainerState, monitor: ChildProcess, startup: Startup): Promise<never> {
+  if (monitor.exitCode === null && monitor.signalCode === null) {
+    const exited = once(monitor, 'exit');
+    monitor.kill('SIGKILL');
+    await exited;
+  }
+  for (const resource of [...startup.attached].reverse()) await resource.release();
+  const exitCode = startup.exitCode ?? 125;
+  if (startup.pid !== undefined) appendProcessLog(dirs.data, { command: state.command, pid: startup.pid, status: 'failed', exitCode, time: new Date().toISOString() });
+  releaseName(dirs, state.name, state.id);
+  removeContainerFiles(dirs, state);
+  if (startup.attachError !== undefined) throw startup.attachError;
+  throw helperFailure(startup.failure ?? 'the supervisor ended before the container started', exitCode);
+}
+
+/**
+ * Starts a container detached, under ryouiki-monitor: records it in
+ * state.json, attaches the resources while the command waits, and resolves
+ * once the command has been executed. Nothing of Node.js stays behind: the
+ * supervisor holds the container from then on.
+ */
+export async function start(spec: ContainerSpec, options: StartOptions = {}, resources: DetachedResource[] = []): Promise<StartResult> {
+  assertValidSpec(spec);
+  const dirs = storeDirs(options);
+  // A limit that cannot be enforced is refused here, before anything is recorded or started.
+  options = { ...options, id: options.id ?? newContainerId() };
+  const cgroup = planCgroup(spec, options.id!, options.cgroups);
+  if (cgroup !== undefined) resources = [new DetachedCgroup(cgroup), ...resources];
+  const state = createContainer(dirs, spec, options);
+  let monitor: ChildProcess;
+  try {
+    monitor = spawnMonitor(dirs, state, options);
+  } catch (error) {
+    releaseName(dirs, state.name, state.id);
+    removeContainerFiles(dirs, state);
+    throw error;
+  }
+  monitor.on('error', () => undefined);
+  const sync = monitor.stdio[SYNC_FD] as Duplex;
+  const block = monitor.stdio[BLOCK_FD] as Writable;
+  sync.on('error', () => undefined);
+  block.on('error', () => undefined);
+  const monitorIdentity = monitor.pid === undefined ? undefined : processIdentity(monitor.pid);
+  await updateState(dirs, state.id, (current) => Object.assign(current, { monitor: monitorIdentity }));
+  const startup = await followStartup(dirs, state, sync, block, resources);
+  if (!startup.executed || startup.pid === undefined) return abandonStart(dirs, state, monitor, startup);
+  const records = startup.attached.map((resource) => resource.record());
+  await updateState(dirs, state.id, (current) => {
+    current.resources = records;
+    if (current.status === 'created') Object.assign(current, { status: 'running', startedAt: new Date().toISOString() });
+  });
+  sync.end('k');
+  await once(sync, 'finish').catch(() => undefined);
+  sync.destroy();
+  block.destroy();
+  monitor.unref();
+  return { id: state.id, name: state.name, pid: startup.pid };
+}

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Benchmark of detached containers (issue 6): starts N (default 100) detached
+# `sleep 600` containers in parallel, and reports the time to start them all
+# and the supervisors' resident memory per container; then the same with
+# `podman run -d` and its conmon when podman and a local busybox image exist.
+# Run it as an unprivileged user (as root: scripts/as-test-user.sh scripts/bench-detached.sh).
+# Usage: bench-detached.sh [N]
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+count=${1:-100}
+jobs=$(nproc)
+
+if [ "$(id -u)" -eq 0 ]; then
+  echo "bench-detached: run as an unprivileged user: scripts/as-test-user.sh $0" >&2
+  exit 1
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ryouiki-bench-XXXXXX")
+store=$work/store
+cleanup() {
+  ids=$(ls "$store/run" 2>/dev/null | grep -E '^[0-9a-f]{64}$' || true)
+  [ -z "$ids" ] || "$top/bin/ryouiki" rm -f --root "$store" $ids >/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+"$top/scripts/make-busybox-rootfs.sh" "$work/rootfs" >/dev/null
+
+now() { date +%s.%N; }
+
+# Sums VmRSS (KiB) of the processes named $1 whose command line holds $2.
+resident_kib() {
+  total=0
+  for pid in $(pgrep -x "$1" || true); do
+    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2"; then
+      kib=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)
+      total=$((total + ${kib:-0}))
+    fi
+  done
+  echo "$total"
+}
+
+start=$(now)
+seq "$count" | xargs -P "$jobs" -I{} "$top/bin/ryouiki" start --root "$store" --path "$work/rootfs" -- sleep 600 >/dev/null
+end=$(now)
+rss=$(resident_kib ryouiki-monitor "$store")
+awk -v n="$count" -v s="$start" -v e="$end" -v rss="$rss" 'BEGIN {
+  printf "ryouiki start -d x%d: %.2f s in all, supervisor RSS %.0f KiB per container (target: at most 2048)\n", n, e - s, rss / n }'
+
+if command -v podman >/dev/null 2>&1 && podman image exists busybox 2>/dev/null; then
+  start=$(now)
+  seq "$count" | xargs -P "$jobs" -I{} podman run -d --label ryouiki-bench=1 busybox sleep 600 >/dev/null
+  end=$(now)
+  rss=$(resident_kib conmon "")
+  podman rm -f --filter label=ryouiki-bench=1 >/dev/null 2>&1 || podman ps -aq --filter label=ryouiki-bench=1 | xargs -r podman rm -f >/dev/null
+  awk -v n="$count" -v s="$start" -v e="$end" -v rss="$rss" 'BEGIN {
+    printf "podman run -d x%d:   %.2f s in all, conmon RSS %.0f KiB per container\n", n, e - s, rss / n }'
+else
+  echo "podman run -d: not measured (podman or a local busybox image is missing)"
+fi
