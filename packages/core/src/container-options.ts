@@ -21,6 +21,8 @@ export interface ContainerOptions {
   network?: string;
   cwd?: string;
   readOnly?: boolean;
+  /** Give the command a pseudo-terminal (`-t`): OCI's process.terminal. */
+  tty?: boolean;
 }
 
 export interface ContainerPlan {
@@ -88,7 +90,7 @@ export function planContainer(options: ContainerOptions): ContainerPlan {
   const env = envFromFile(options.envFile, problems);
   const spec: ContainerSpec = {
     ociVersion: OCI_VERSION,
-    process: { args: processArgs(options), env: withDefaultPath(env), cwd: options.cwd ?? '/' },
+    process: { args: processArgs(options), env: withDefaultPath(env), cwd: options.cwd ?? '/', terminal: options.tty ?? false },
     root: { path: resolve(options.path), readonly: options.readOnly ?? false },
     hostname: options.hostname ?? shortId(id),
     linux: { namespaces: networkNamespaces(options.network, problems) },

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RyouikiError } from './errors.js';
 import { hasNamespace, type ContainerSpec } from './spec.js';
+import { terminalArgs, type TerminalOptions } from './terminal.js';
 
 /**
  * Where @ryouiki/core ships its helper: next to this module's dist/ folder, or,
@@ -32,7 +33,7 @@ export function helperPath(env: NodeJS.ProcessEnv = process.env): string {
   return path;
 }
 
-export interface HelperFds {
+export interface HelperFds extends TerminalOptions {
   infoFd: number;
   blockFd: number;
 }
@@ -43,7 +44,7 @@ export function helperArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   if (spec.hostname !== undefined) args.push('--hostname', spec.hostname);
   if (!hasNamespace(spec, 'network')) args.push('--share-net');
   if (spec.root.readonly === true) args.push('--read-only');
-  return [...args, '--', ...spec.process.args];
+  return [...args, ...terminalArgs(spec, fds), '--', ...spec.process.args];
 }
 
 /**

@@ -6,4 +6,5 @@ export * from './paths.js';
 export * from './process-logs.js';
 export * from './run.js';
 export * from './spec.js';
+export * from './terminal.js';
 export * from './validate.js';

@@ -1,6 +1,7 @@
 import { Command, Flags } from '@oclif/core';
 import { planContainer, run } from '@ryouiki/core';
 import { storeFlags } from '../flags.js';
+import { terminalFlags, terminalOptions, warnWithoutHostTerminal } from '../terminal.js';
 
 export default class Tenkai extends Command {
   static override summary = 'Run a command in a rootless container, in the foreground.';
@@ -11,6 +12,7 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
   static override examples = [
     '<%= config.bin %> tenkai --path ./rootfs --env ./env.txt --command \'id; hostname; ps\'',
     '<%= config.bin %> tenkai --path ./rootfs -- /bin/echo hello',
+    '<%= config.bin %> tenkai -it --path ./rootfs -- /bin/sh',
   ];
 
   static override strict = false;
@@ -22,6 +24,7 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     hostname: Flags.string({ description: 'hostname inside the container (default: the container\'s short id)' }),
     network: Flags.string({ description: 'none: a private network namespace with only lo; host: the host\'s network', default: 'none' }),
     workdir: Flags.string({ char: 'w', description: 'working directory inside the container', default: '/' }),
+    ...terminalFlags,
     ...storeFlags,
   };
 
@@ -35,13 +38,16 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
       hostname: flags.hostname,
       network: flags.network,
       cwd: flags.workdir,
+      tty: flags.tty,
     });
+    warnWithoutHostTerminal(flags);
     const result = await run(plan.spec, {
       id: plan.id,
       commandLabel: plan.commandLabel,
       root: flags.root,
       stdio: 'inherit',
       forwardSignals: true,
+      ...terminalOptions(flags),
     });
     process.exitCode = result.exitCode;
   }
