@@ -24,6 +24,8 @@ export class HostTerminal {
     writeFileSync(
       session,
       [
+        // As an interactive shell does: a Ctrl-C typed for the command must not end this shell.
+        'trap : INT QUIT',
         `stty rows ${size.rows} cols ${size.cols}`,
         `stty -g > ${join(dir, 'before')}`,
         `tty > ${join(dir, 'tty')}`,
@@ -47,7 +49,9 @@ export class HostTerminal {
       if (match === null) return undefined;
       this.seen += match.index + match[0].length;
       return match[0];
-    }, `the terminal to show ${what}; it shows: ${JSON.stringify(this.output.slice(this.seen))}`);
+    }, `the terminal to show ${what}`).catch((error: Error) => {
+      throw new Error(`${error.message}; it shows: ${JSON.stringify(this.output.slice(this.seen))}`);
+    });
   }
 
   type(keys: string): void {

@@ -105,6 +105,18 @@ describe('ryouiki tenkai -it', () => {
   });
 });
 
+describe('ryouiki tenkai -t without -i, in a terminal', () => {
+  it('leaves the host terminal as it is, and Ctrl-C there reaches the command as a signal', async () => {
+    const host = tenkaiInTerminal(['-t', '--', '/bin/sh', '-c', 'tty; exec sleep 1003']);
+    await host.expect(/\/dev\/pts\/0\r+\n/, '/dev/pts/0 (cooked: the host terminal adds its own \\r)');
+    await containerProcess('sleep 1003');
+    expect(host.currentSettings()).toMatch(/(^|\s)icanon\s/);
+    host.type('\x03');
+    expect(await host.finish()).toBe(130);
+    expect(host.settings().after).toBe(host.settings().before);
+  });
+});
+
 describe('ryouiki-init --tty --interactive, without ryouiki around it', () => {
   it('puts the host terminal in raw mode for the container and back exactly as it was', async () => {
     const host = new HostTerminal(dir, [HELPER, '--tty', '--interactive', '--rootfs', testRootfs(), '--', '/bin/sh', '-c', 'echo ready; read line; exit $line']);
