@@ -66,7 +66,7 @@ sent_by_terminal (const struct signalfd_siginfo *info)
   return info->ssi_code == SI_KERNEL && (sig == SIGINT || sig == SIGQUIT || sig == SIGWINCH);
 }
 
-int
+void
 signals_forward_next (int sigfd, pid_t target)
 {
   struct signalfd_siginfo info;
@@ -75,7 +75,6 @@ signals_forward_next (int sigfd, pid_t target)
     die_with_errno ("signalfd: read");
   if (info.ssi_signo != SIGCHLD && !sent_by_terminal (&info))
     kill (target, (int) info.ssi_signo);
-  return (int) info.ssi_signo;
 }
 
 /* Returns true, with its status, once target has been reaped. */

@@ -24,9 +24,8 @@ void signals_restore (const struct saved_signals *saved);
 int signals_open_fd (void);
 
 /* Reads one signal from sigfd and sends it on to target, unless it is SIGCHLD, or
- * one that a terminal sent to its foreground process group (target got it too).
- * Returns the signal's number. */
-int signals_forward_next (int sigfd, pid_t target);
+ * one that a terminal sent to its foreground process group (target got it too). */
+void signals_forward_next (int sigfd, pid_t target);
 
 /* Forwards signals read from sigfd to target and reaps children (all of them if
  * reap_all, for PID 1) until target exits. Returns target's wait status. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -47,6 +48,10 @@ tty_open_in_container (void)
   struct winsize size;
   char name[64];
 
+  /* Out of the host terminal's session: what it sends is for the helper to pass on,
+   * and the command, our child, can lead a session of its own terminal. */
+  if (setsid () < 0)
+    die_with_errno ("tty: setsid");
   /* /dev/ptmx is the container's pts/ptmx: the terminal is /dev/pts/N of its own instance. */
   pty_master = RETRY_EINTR (open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (pty_master < 0)
@@ -301,10 +306,12 @@ read_input (struct relay *relay)
 
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return;
-  if (n <= 0)
-    relay->input_open = false;
-  else
-    buffer->end += (size_t) n;
+  if (n > 0)
+    {
+      buffer->end += (size_t) n;
+      return;
+    }
+  relay->input_open = false;
 }
 
 static void
@@ -346,12 +353,20 @@ drain_master (struct relay *relay)
     }
 }
 
-/* Handles one signal; SIGWINCH resizes the terminal, and is forwarded too (harmless). */
+/* Passes one signal on to the container, and applies a resize. Unlike without a
+ * terminal, the command is not in the host terminal's foreground process group: what
+ * that terminal sends (Ctrl-C without -i, a SIGWINCH) reaches it only through us. */
 static void
 handle_signal (struct relay *relay, pid_t target, int sigfd)
 {
-  if (signals_forward_next (sigfd, target) == SIGWINCH)
+  struct signalfd_siginfo info;
+
+  if (read_retry (sigfd, &info, sizeof info) != (ssize_t) sizeof info)
+    die_with_errno ("signalfd: read");
+  if (info.ssi_signo == SIGWINCH)
     copy_host_window_size (relay->master);
+  else if (info.ssi_signo != SIGCHLD)
+    kill (target, (int) info.ssi_signo);
 }
 
 static void

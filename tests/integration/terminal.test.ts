@@ -138,6 +138,12 @@ describe('ryouiki tenkai -t and -i without a terminal', () => {
     expect(out.exitCode).toBe(0);
   });
 
+  it('-it with a pipe on stdin: the input reaches the shell through its terminal', async () => {
+    const out = await tenkai(store, ['-it', '--', '/bin/sh'], 'echo $((6*7))\nexit 7\n');
+    expect(out.stdout).toMatch(/\r\n42\r\n/);
+    expect(out.exitCode).toBe(7);
+  });
+
   it('-i without -t: stdin is connected, output stays on stdout and stderr', async () => {
     const out = await tenkai(store, ['-i', '--command', 'read line; echo "got $line"; echo err >&2; tty'], 'yes\n');
     expect(out.stdout).toBe('got yes\nnot a tty\n');
