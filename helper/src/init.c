@@ -1,6 +1,7 @@
 /* init.c: the container's PID 1, and the signal forwarding it shares with the helper. */
 #include "init.h"
 #include "protocol.h"
+#include "tty.h"
 #include "utils.h"
 
 #include <fcntl.h>
@@ -130,6 +131,11 @@ exec_command (const struct options *opts, int error_fd, const struct saved_signa
   int err;
 
   signals_restore (saved);
+  if (opts->tty && (err = tty_attach_command ()) != 0)
+    {
+      (void) write_all (error_fd, &err, sizeof err);
+      _exit (EXIT_RUNTIME);
+    }
   /* execvpe searches the PATH of our own environment and gives the command exactly env. */
   execvpe (opts->command[0], opts->command, opts->env);
   err = errno;
@@ -174,6 +180,8 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
   clearenv ();
   if (setenv ("PATH", options_search_path (opts), 1) < 0)
     die_with_errno ("setenv PATH");
+  if (opts->tty)
+    tty_open_in_container ();
 
   command = fork ();
   if (command < 0)
@@ -186,7 +194,7 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
   if (err != 0)
     report_exec_failure (opts->command[0], err, command, sync_fd);
 
-  if (sync_send (sync_fd, SYNC_EXEC_OK, 0, "") < 0)
+  if (tty_send_exec_ok (sync_fd) < 0)
     die_with_errno ("sync: report exec");
   close (sync_fd);
   set_die_handler (NULL);       /* nobody listens on sync_fd any more: use stderr */

@@ -11,6 +11,7 @@
 #include "mounts.h"
 #include "options.h"
 #include "protocol.h"
+#include "tty.h"
 #include "utils.h"
 
 #include <fcntl.h>
@@ -249,12 +250,12 @@ wait_for_start_byte (int block_fd, int sync_fd, int sigfd)
 
 /* Returns true once the command runs, false with the init's error report in report. */
 static bool
-wait_for_exec_report (int sync_fd, int sigfd, struct sync_message *report)
+wait_for_exec_report (int sync_fd, int sigfd, struct sync_message *report, int *pty_master)
 {
   int received;
 
   wait_readable (&sync_fd, 1, sigfd);
-  received = sync_receive (sync_fd, report);
+  received = sync_receive_with_fd (sync_fd, report, pty_master);
   if (received < 0)
     die_with_errno ("sync: receive");
   if (received == 0)
@@ -283,6 +284,7 @@ run_helper (const struct options *opts, int sync_fd)
 {
   autoclose_fd int sigfd = signals_open_fd ();
   struct sync_message report;
+  int pty_master;
   int status;
 
   if (!opts->no_idmap)
@@ -292,10 +294,13 @@ run_helper (const struct options *opts, int sync_fd)
     wait_for_start_byte (opts->block_fd, sync_fd, sigfd);
   if (sync_send (sync_fd, SYNC_GO, 0, "") < 0)
     die_with_errno ("sync: send the start message");
-  if (!wait_for_exec_report (sync_fd, sigfd, &report))
+  if (!wait_for_exec_report (sync_fd, sigfd, &report, &pty_master))
     return fail_start (&report);
   info_send_exec (info_fd);
-  status = supervise (container_pid, sigfd, false);
+  if (opts->tty)
+    status = tty_supervise (opts, container_pid, sigfd, pty_master);
+  else
+    status = supervise (container_pid, sigfd, false);
   container_pid = -1;
   return exit_code_from_status (status);
 }
@@ -317,6 +322,7 @@ main (int argc, char **argv)
   check_fd ("--block-fd", opts.block_fd, O_RDONLY);
   info_fd = opts.info_fd;
   set_die_handler (helper_die);
+  tty_connect_console_socket (&opts);
 
   validate_rootfs (opts.rootfs);
   rootfs = realpath (opts.rootfs, NULL);

@@ -21,6 +21,9 @@ enum
   OPT_INFO_FD,
   OPT_BLOCK_FD,
   OPT_NO_IDMAP,
+  OPT_TTY,
+  OPT_INTERACTIVE,
+  OPT_CONSOLE_SOCKET,
   OPT_HELP,
   OPT_VERSION,
 };
@@ -35,6 +38,9 @@ static const struct option long_options[] = {
   { "info-fd", required_argument, NULL, OPT_INFO_FD },
   { "block-fd", required_argument, NULL, OPT_BLOCK_FD },
   { "no-idmap", no_argument, NULL, OPT_NO_IDMAP },
+  { "tty", no_argument, NULL, OPT_TTY },
+  { "interactive", no_argument, NULL, OPT_INTERACTIVE },
+  { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
   { "help", no_argument, NULL, OPT_HELP },
   { "version", no_argument, NULL, OPT_VERSION },
   { NULL, 0, NULL, 0 },
@@ -66,6 +72,13 @@ options_print_help (FILE *out)
          "                    running PROGRAM; EOF aborts\n"
          "  --no-idmap        do not write uid_map/gid_map, someone else does it before\n"
          "                    sending the byte (requires --block-fd)\n"
+         "  --tty             give PROGRAM a terminal of the container's own devpts as\n"
+         "                    its controlling terminal and stdio; its output is copied\n"
+         "                    to stdout, its size follows our terminal's on SIGWINCH\n"
+         "  --interactive     with --tty: copy stdin to the terminal, and put stdin's\n"
+         "                    terminal in raw mode until the end\n"
+         "  --console-socket PATH  with --tty: send the terminal's master over the unix\n"
+         "                    socket PATH (SCM_RIGHTS) instead of copying it\n"
          "  --help            show this help and exit\n"
          "  --version         show the version and exit\n"
          "\n"
@@ -172,6 +185,15 @@ apply_option (struct options *opts, int option, char *arg, char *error, size_t e
     case OPT_NO_IDMAP:
       opts->no_idmap = true;
       return OPTIONS_RUN;
+    case OPT_TTY:
+      opts->tty = true;
+      return OPTIONS_RUN;
+    case OPT_INTERACTIVE:
+      opts->interactive = true;
+      return OPTIONS_RUN;
+    case OPT_CONSOLE_SOCKET:
+      opts->console_socket = arg;
+      return OPTIONS_RUN;
     case OPT_HELP:
       return OPTIONS_HELP;
     case OPT_VERSION:
@@ -193,6 +215,8 @@ check_complete (struct options *opts, int argc, char **argv, char *error, size_t
   if (opts->no_idmap && opts->block_fd < 0)
     return error_result (error, error_size,
                          "--no-idmap requires --block-fd (the id maps must be written before the start byte)");
+  if (opts->console_socket != NULL && !opts->tty)
+    return error_result (error, error_size, "--console-socket requires --tty (it hands out the terminal's master)");
   opts->command = argv + optind;
   return OPTIONS_RUN;
 }

@@ -4,6 +4,7 @@
 #include "init.h"
 #include "options.h"
 #include "protocol.h"
+#include "tty.h"
 #include "utils.h"
 
 #include <signal.h>
@@ -11,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static int test_count;
 static int failure_count;
@@ -403,6 +406,64 @@ test_cri_exit (void)
   check_int (cri_format_exit (buf, 8, 0, "exit", "T"), -1, "exit file line: too small a buffer is refused");
 }
 
+static void
+test_tty_options (void)
+{
+  struct options opts;
+
+  check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--", "sh"), OPTIONS_RUN, "tty options: none");
+  check (!opts.tty && !opts.interactive && opts.console_socket == NULL, "tty options: off by default");
+  options_free (&opts);
+  check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--tty", "--interactive",
+                    "--console-socket", "/run/c.sock", "sh"), OPTIONS_RUN, "tty options: all parse");
+  check (opts.tty && opts.interactive, "tty options: --tty and --interactive");
+  check_string (opts.console_socket, "/run/c.sock", "tty options: --console-socket");
+  options_free (&opts);
+  check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--interactive", "sh"), OPTIONS_RUN,
+             "tty options: --interactive alone is accepted (stdin passes through anyway)");
+  options_free (&opts);
+  check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--console-socket", "/s", "sh"), OPTIONS_ERROR,
+             "tty options: --console-socket without --tty is refused");
+  check_string (parse_error, "--console-socket requires --tty (it hands out the terminal's master)",
+                "tty options: the refusal says why");
+  options_free (&opts);
+}
+
+static void
+test_relay_buffer (void)
+{
+  struct relay_buffer buffer = { .start = 0, .end = 10 };
+
+  check (!relay_buffer_empty (&buffer), "relay buffer: holds bytes");
+  relay_buffer_consume (&buffer, 4);
+  check (buffer.start == 4 && buffer.end == 10 && !relay_buffer_empty (&buffer),
+         "relay buffer: a partial write leaves the rest");
+  relay_buffer_consume (&buffer, 6);
+  check (buffer.start == 0 && buffer.end == 0 && relay_buffer_empty (&buffer),
+         "relay buffer: fully written, it starts over at the beginning");
+}
+
+static void
+test_sync_receive_with_fd (void)
+{
+  struct sync_message message;
+  int fds[2];
+  int received_fd = 99;
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+    {
+      check (false, "sync_receive_with_fd: socketpair");
+      return;
+    }
+  sync_send (fds[0], SYNC_EXEC_OK, 0, "");
+  check (sync_receive_with_fd (fds[1], &message, &received_fd) == 1 && message.kind == SYNC_EXEC_OK
+         && received_fd == -1, "sync_receive_with_fd: a message without an fd");
+  close (fds[0]);
+  check_int (sync_receive_with_fd (fds[1], &message, &received_fd), 0,
+             "sync_receive_with_fd: end of file when the peer is gone");
+  close (fds[1]);
+}
+
 int
 main (void)
 {
@@ -429,6 +490,9 @@ main (void)
   test_cri_record ();
   test_cri_next_record ();
   test_cri_exit ();
+  test_tty_options ();
+  test_relay_buffer ();
+  test_sync_receive_with_fd ();
   fclose (tap);
   printf ("1..%d\n%s", test_count, results);
   free (results);

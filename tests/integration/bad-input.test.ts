@@ -56,6 +56,16 @@ describe('bad input to ryouiki tenkai', () => {
     if (existsSync(store)) expect(readdirSync(join(store, 'binding_vow'))).toEqual([]);
   });
 
+  it('refuses -t and -i on start, which cannot attach yet, with exit 125', async () => {
+    for (const flag of ['-t', '-i']) {
+      const store = join(work, 'start-tty');
+      const out = await ryouiki(['start', '--root', store, '--path', testRootfs(), flag, '--', 'sh']);
+      expect(out.exitCode).toBe(125);
+      expect(out.stderr).toBe('ryouiki: ryouiki start does not take -i, -t or --console-socket yet (there is no attach): run an interactive container with ryouiki tenkai -it\n');
+      await expectNoLeftovers();
+    }
+  });
+
   it('refuses an unknown command with exit 125', async () => {
     const out = await ryouiki(['frobnicate']);
     expect(out.exitCode).toBe(125);

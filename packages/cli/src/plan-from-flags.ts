@@ -9,6 +9,7 @@ export interface ContainerFlags extends CgroupFlagValues {
   hostname?: string;
   network?: string;
   workdir?: string;
+  tty?: boolean;
 }
 
 /** Turns tenkai's flags (also start's) and the arguments after `--` into a validated plan. */
@@ -22,5 +23,6 @@ export function planFromFlags(flags: ContainerFlags, argv: unknown[]): Container
     network: flags.network,
     cwd: flags.workdir,
     limits: limitFlags(flags),
+    tty: flags.tty,
   });
 }

@@ -24,6 +24,8 @@ export interface ContainerOptions {
   readOnly?: boolean;
   /** Resource limits (--memory, --pids-limit, ...), enforced through the container's cgroup. */
   limits?: LimitFlags;
+  /** Give the command a pseudo-terminal (`-t`): OCI's process.terminal. */
+  tty?: boolean;
 }
 
 export interface ContainerPlan {
@@ -93,7 +95,7 @@ export function planContainer(options: ContainerOptions): ContainerPlan {
   problems.push(...limits.problems);
   const spec: ContainerSpec = {
     ociVersion: OCI_VERSION,
-    process: { args: processArgs(options), env: withDefaultPath(env), cwd: options.cwd ?? '/' },
+    process: { args: processArgs(options), env: withDefaultPath(env), cwd: options.cwd ?? '/', terminal: options.tty ?? false },
     root: { path: resolve(options.path), readonly: options.readOnly ?? false },
     hostname: options.hostname ?? shortId(id),
     linux: { namespaces: networkNamespaces(options.network, problems) },

@@ -1,13 +1,14 @@
 import { shippedBinary } from './shipped-binary.js';
 import { RyouikiError } from './errors.js';
 import { hasNamespace, type ContainerSpec } from './spec.js';
+import { terminalArgs, type TerminalOptions } from './terminal.js';
 
 /** The helper's path: RYOUIKI_HELPER, else the ryouiki-init that @ryouiki/core ships. */
 export function helperPath(env: NodeJS.ProcessEnv = process.env): string {
   return shippedBinary('ryouiki-init', 'RYOUIKI_HELPER', env);
 }
 
-export interface HelperFds {
+export interface HelperFds extends TerminalOptions {
   infoFd: number;
   blockFd: number;
 }
@@ -18,7 +19,7 @@ export function helperArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   if (spec.hostname !== undefined) args.push('--hostname', spec.hostname);
   if (!hasNamespace(spec, 'network')) args.push('--share-net');
   if (spec.root.readonly === true) args.push('--read-only');
-  return [...args, '--', ...spec.process.args];
+  return [...args, ...terminalArgs(spec, fds), '--', ...spec.process.args];
 }
 
 /**

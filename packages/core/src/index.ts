@@ -10,6 +10,7 @@ export * from './paths.js';
 export * from './process-logs.js';
 export * from './run.js';
 export * from './spec.js';
+export * from './terminal.js';
 export * from './validate.js';
 export * from './container-control.js';
 export * from './container-end.js';

@@ -10,13 +10,14 @@ import { RyouikiError } from './errors.js';
 import { helperArgs, helperEnvironment, helperFailure, helperPath, parseHelperEvent, type HelperEvent } from './helper.js';
 import { dataDir, type StoreOptions } from './paths.js';
 import type { ContainerSpec } from './spec.js';
+import type { TerminalOptions } from './terminal.js';
 import { assertValidSpec } from './validate.js';
 
 const INFO_FD = 3;
 const BLOCK_FD = 4;
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGWINCH'];
 
-export interface RunOptions extends StoreOptions {
+export interface RunOptions extends StoreOptions, TerminalOptions {
   /** `inherit` passes this process's stdin, stdout and stderr straight through; `pipe` (default) gives them as streams. */
   stdio?: 'inherit' | 'pipe';
   /** What the command reads on stdin, in `pipe` mode: a string, bytes, or a stream. Without it, write to the returned stdin and end it. */
@@ -75,7 +76,7 @@ function spawnHelper(spec: ContainerSpec, options: RunOptions): HelperProcess {
   const inherit = options.stdio === 'inherit';
   const standard = inherit ? 'inherit' : 'pipe';
   const buffer = options.buffer ?? true;
-  const helper = execa(helperPath(), helperArgs(spec, { infoFd: INFO_FD, blockFd: BLOCK_FD }), {
+  const helper = execa(helperPath(), helperArgs(spec, { infoFd: INFO_FD, blockFd: BLOCK_FD, interactive: options.interactive, consoleSocket: options.consoleSocket }), {
     stdio: [standard, standard, standard, 'pipe', 'pipe'],
     input: inherit || isReadable(options.input) ? undefined : options.input,
     env: helperEnvironment(spec),

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Command, Flags } from '@oclif/core';
-import { start } from '@ryouiki/core';
+import { RyouikiError, start } from '@ryouiki/core';
 import { cgroupOptions } from '../cgroup-flags.js';
 import { planFromFlags } from '../plan-from-flags.js';
 import { parseSize } from '../units.js';
@@ -30,6 +30,9 @@ export default class Start extends Command {
 
   override async run(): Promise<void> {
     const { flags, argv } = await this.parse(Start);
+    if (flags.tty || flags.interactive || flags['console-socket'] !== undefined) {
+      throw new RyouikiError('USAGE', 'ryouiki start does not take -i, -t or --console-socket yet (there is no attach): run an interactive container with ryouiki tenkai -it');
+    }
     const logMaxSize = parseSize(flags['log-max-size'], '--log-max-size');
     const plan = planFromFlags(flags, argv);
     const result = await start(plan.spec, {

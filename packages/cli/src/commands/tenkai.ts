@@ -3,6 +3,7 @@ import { run } from '@ryouiki/core';
 import { cgroupFlags, cgroupOptions } from '../cgroup-flags.js';
 import { storeFlags } from '../flags.js';
 import { planFromFlags } from '../plan-from-flags.js';
+import { terminalFlags, terminalOptions, warnWithoutHostTerminal } from '../terminal.js';
 
 export default class Tenkai extends Command {
   static override summary = 'Run a command in a rootless container, in the foreground.';
@@ -13,6 +14,7 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
   static override examples = [
     '<%= config.bin %> tenkai --path ./rootfs --env ./env.txt --command \'id; hostname; ps\'',
     '<%= config.bin %> tenkai --path ./rootfs -- /bin/echo hello',
+    '<%= config.bin %> tenkai -it --path ./rootfs -- /bin/sh',
   ];
 
   static override strict = false;
@@ -25,12 +27,14 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     network: Flags.string({ description: 'none: a private network namespace with only lo; host: the host\'s network', default: 'none' }),
     workdir: Flags.string({ char: 'w', description: 'working directory inside the container', default: '/' }),
     ...cgroupFlags,
+    ...terminalFlags,
     ...storeFlags,
   };
 
   override async run(): Promise<void> {
     const { flags, argv } = await this.parse(Tenkai);
     const plan = planFromFlags(flags, argv);
+    warnWithoutHostTerminal(flags);
     const result = await run(plan.spec, {
       id: plan.id,
       commandLabel: plan.commandLabel,
@@ -38,6 +42,7 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
       stdio: 'inherit',
       forwardSignals: true,
       cgroups: cgroupOptions(flags),
+      ...terminalOptions(flags),
     });
     process.exitCode = result.exitCode;
   }

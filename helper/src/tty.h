@@ -1,0 +1,61 @@
+/* tty.h: a pseudo-terminal for the command (--tty), from the container's own devpts
+ * instance; the helper relays it to its own stdio, or hands its master out over
+ * --console-socket. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "options.h"
+#include "protocol.h"
+
+/* ---- In the container's init ---- */
+
+/* Opens a new terminal pair on /dev/ptmx (the container's devpts, after pivot_root),
+ * and gives it the size of the host terminal on our stdin or stdout, if either is one. */
+void tty_open_in_container (void);
+
+/* In the command's process, before exec: a new session with the terminal as its
+ * controlling terminal and as fds 0, 1 and 2. Returns 0, or an errno. */
+int tty_attach_command (void);
+
+/* Sends the exec report to the helper, with the terminal's master attached when
+ * there is one; then closes the init's copies of the pair. Returns 0, or -1. */
+int tty_send_exec_ok (int sync_fd);
+
+/* ---- In the helper ---- */
+
+/* Connects to the --console-socket early, so that a wrong path fails before the
+ * container exists. Does nothing without --console-socket. */
+void tty_connect_console_socket (const struct options *opts);
+
+/* Like sync_receive(), and stores an fd attached to the message in *fd (else -1). */
+int sync_receive_with_fd (int sock, struct sync_message *message, int *fd);
+
+/* Runs the command's terminal until target exits, and returns target's wait status:
+ * sends the master over --console-socket, or relays it to fds 0 and 1 (with the host
+ * terminal in raw mode under --interactive, and its size following SIGWINCH). */
+int tty_supervise (const struct options *opts, pid_t target, int sigfd, int master);
+
+/* Puts the host terminal back as it was, if we changed it; safe to call twice. */
+void tty_restore_host (void);
+
+/* ---- Pure helpers, unit-tested ---- */
+
+/* A buffer of bytes on their way from one fd to another. */
+struct relay_buffer
+{
+  char data[4096];
+  size_t start;
+  size_t end;
+};
+
+static inline bool
+relay_buffer_empty (const struct relay_buffer *buffer)
+{
+  return buffer->start == buffer->end;
+}
+
+/* Drops the first n bytes (which were written); empties it once all are gone. */
+void relay_buffer_consume (struct relay_buffer *buffer, size_t n);

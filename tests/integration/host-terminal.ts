@@ -1,0 +1,92 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor } from './harness.js';
+
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A real pseudo-terminal on the host, made by util-linux's `script`, with a
+ * shell in it that records the terminal's settings (`stty -g`) before and after
+ * running one command, and the command's exit code. Keys are typed by writing
+ * to script's stdin; what the terminal shows is read from its stdout.
+ */
+export class HostTerminal {
+  private readonly child: ChildProcess;
+  private output = '';
+  private seen = 0;
+  private closed: Promise<number | null>;
+
+  constructor(private readonly dir: string, command: string[], size = { rows: 31, cols: 101 }) {
+    const session = join(dir, 'session.sh');
+    writeFileSync(
+      session,
+      [
+        // As an interactive shell does: a Ctrl-C typed for the command must not end this shell.
+        'trap : INT QUIT',
+        `stty rows ${size.rows} cols ${size.cols}`,
+        `stty -g > ${join(dir, 'before')}`,
+        `tty > ${join(dir, 'tty')}`,
+        command.map(shellQuote).join(' '),
+        'echo "SESSION-EXIT=$?"',
+        `stty -g > ${join(dir, 'after')}`,
+        '',
+      ].join('\n'),
+    );
+    this.child = spawn('script', ['--quiet', '--return', '--command', `sh ${session}`, '/dev/null'], { stdio: 'pipe' });
+    this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
+    this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
+    this.closed = new Promise((resolve) => this.child.on('close', (code) => resolve(code)));
+  }
+
+  /** Waits until the terminal shows text after what earlier expectations consumed; returns what it matched. */
+  async expect(pattern: string | RegExp, what = String(pattern)): Promise<string> {
+    const regex = typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : pattern;
+    return waitFor(() => {
+      const match = regex.exec(this.output.slice(this.seen));
+      if (match === null) return undefined;
+      this.seen += match.index + match[0].length;
+      return match[0];
+    }, `the terminal to show ${what}`).catch((error: Error) => {
+      throw new Error(`${error.message}; it shows: ${JSON.stringify(this.output.slice(this.seen))}`);
+    });
+  }
+
+  type(keys: string): void {
+    this.child.stdin?.write(keys);
+  }
+
+  /** The host terminal's device, once the session has started. */
+  ttyPath(): string {
+    return readFileSync(join(this.dir, 'tty'), 'utf8').trim();
+  }
+
+  /** Resizes the host terminal, as a terminal emulator does: its foreground process group gets SIGWINCH. */
+  resize(rows: number, cols: number): void {
+    execFileSync('stty', ['-F', this.ttyPath(), 'rows', String(rows), 'cols', String(cols)]);
+  }
+
+  /** The host terminal's settings now, as stty -a prints them. */
+  currentSettings(): string {
+    return execFileSync('stty', ['-F', this.ttyPath(), '-a'], { encoding: 'utf8' });
+  }
+
+  /** Waits for the command to end; returns its exit code as the session's shell saw it. */
+  async finish(): Promise<number> {
+    const code = await this.expect(/SESSION-EXIT=(\d+)/, 'the command to end');
+    this.child.stdin?.end();
+    await this.closed;
+    return Number(code.split('=')[1]);
+  }
+
+  /** The terminal's settings (stty -g) before the command and after it. */
+  settings(): { before: string; after: string } {
+    return { before: readFileSync(join(this.dir, 'before'), 'utf8'), after: readFileSync(join(this.dir, 'after'), 'utf8') };
+  }
+
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+}

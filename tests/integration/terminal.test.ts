@@ -1,0 +1,178 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { listProcessLogPids } from '@ryouiki/logs';
+import { collect, expectNoLeftovers, HELPER, leftovers, makeTempDir, removeDir, REPO_ROOT, RYOUIKI, tenkai, testRootfs, waitFor } from './harness.js';
+import { HostTerminal } from './host-terminal.js';
+
+let work: string;
+let dir: string;
+let store: string;
+let terminal: HostTerminal | undefined;
+
+beforeAll(() => {
+  work = makeTempDir('terminal');
+});
+afterAll(() => removeDir(work));
+
+let count = 0;
+beforeEach(() => {
+  dir = join(work, `case-${count++}`);
+  store = join(dir, 'store');
+  mkdirSync(dir);
+});
+afterEach(async () => {
+  terminal?.kill();
+  terminal = undefined;
+  await expectNoLeftovers(work);
+});
+
+function tenkaiInTerminal(args: string[], size?: { rows: number; cols: number }): HostTerminal {
+  terminal = new HostTerminal(dir, [RYOUIKI, 'tenkai', '--path', testRootfs(), '--root', store, ...args], size);
+  return terminal;
+}
+
+/** Waits for the container's shell prompt, then runs one line in it, as typed (Enter is a carriage return in raw mode). */
+async function shellLine(host: HostTerminal, line: string): Promise<void> {
+  await host.expect('/ # ', 'the shell prompt');
+  host.type(`${line}\r`);
+}
+
+/** The container's command as the host sees it, once it runs. */
+function containerProcess(cmdline: string): Promise<number> {
+  return waitFor(() => leftovers(cmdline).find((p) => p.cmdline === cmdline)?.pid, `${cmdline} to run`);
+}
+
+/** The helper, ryouiki-init on the host side: the parent of the container's init. */
+function helperProcess(): number | undefined {
+  const init = listProcessLogPids(store)[0];
+  return leftovers().find((p) => p.comm === 'ryouiki-init' && p.pid !== init)?.pid;
+}
+
+describe('ryouiki tenkai -it', () => {
+  it('gives an interactive shell the container\'s own /dev/pts/0 and restores the host terminal after', async () => {
+    const host = tenkaiInTerminal(['-it', '--', '/bin/sh']);
+    await shellLine(host, 'echo $((6*7))');
+    await host.expect('\r\n42\r\n');
+    await shellLine(host, 'tty; ls /dev/pts');
+    await host.expect(/\/dev\/pts\/0\r\n0\s+ptmx\r\n/, '/dev/pts/0 and the container\'s own devpts');
+    await shellLine(host, 'exit 3');
+    expect(await host.finish()).toBe(3);
+    const { before, after } = host.settings();
+    expect(after).toBe(before);
+  });
+
+  it('lets Ctrl-C interrupt the shell\'s foreground job, and the shell survives', async () => {
+    const host = tenkaiInTerminal(['-it', '--', '/bin/sh']);
+    await shellLine(host, 'sleep 100');
+    await containerProcess('sleep 100');
+    host.type('\x03');
+    await shellLine(host, 'echo "rc=$? alive"');
+    await host.expect('rc=130 alive');
+    await shellLine(host, 'exit');
+    expect(await host.finish()).toBe(0);
+    expect(host.settings().after).toBe(host.settings().before);
+  });
+
+  it('gives the terminal the host terminal\'s size, and follows a resize', async () => {
+    const host = tenkaiInTerminal(['-it', '--', '/bin/sh'], { rows: 31, cols: 101 });
+    await shellLine(host, 'stty size');
+    await host.expect('\r\n31 101\r\n');
+    host.resize(40, 120);
+    await shellLine(host, 'stty size');
+    await host.expect('\r\n40 120\r\n');
+    await shellLine(host, 'exit');
+    expect(await host.finish()).toBe(0);
+  });
+
+  it('restores the host terminal when the container is killed', async () => {
+    const host = tenkaiInTerminal(['-it', '--', '/bin/sleep', '1001']);
+    await containerProcess('/bin/sleep 1001');
+    const [init] = listProcessLogPids(store);
+    process.kill(init, 'SIGKILL');
+    expect(await host.finish()).toBe(137);
+    expect(host.settings().after).toBe(host.settings().before);
+  });
+
+  it('restores the host terminal when the helper itself is killed', async () => {
+    const host = tenkaiInTerminal(['-it', '--', '/bin/sleep', '1002']);
+    await containerProcess('/bin/sleep 1002');
+    const helper = await waitFor(helperProcess, 'the helper');
+    process.kill(helper, 'SIGKILL');
+    expect(await host.finish()).toBe(137);
+    expect(host.settings().after).toBe(host.settings().before);
+  });
+});
+
+describe('ryouiki tenkai -t without -i, in a terminal', () => {
+  it('leaves the host terminal as it is, and Ctrl-C there reaches the command as a signal', async () => {
+    const host = tenkaiInTerminal(['-t', '--', '/bin/sh', '-c', 'tty; exec sleep 1003']);
+    await host.expect(/\/dev\/pts\/0\r+\n/, '/dev/pts/0 (cooked: the host terminal adds its own \\r)');
+    await containerProcess('sleep 1003');
+    expect(host.currentSettings()).toMatch(/(^|\s)icanon\s/);
+    host.type('\x03');
+    expect(await host.finish()).toBe(130);
+    expect(host.settings().after).toBe(host.settings().before);
+  });
+});
+
+describe('ryouiki-init --tty --interactive, without ryouiki around it', () => {
+  it('puts the host terminal in raw mode for the container and back exactly as it was', async () => {
+    const host = new HostTerminal(dir, [HELPER, '--tty', '--interactive', '--rootfs', testRootfs(), '--', '/bin/sh', '-c', 'echo ready; read line; exit $line']);
+    terminal = host;
+    await host.expect('ready\r\n');
+    expect(host.currentSettings()).toMatch(/(^|\s)-icanon\s.*(^|\s)-echo\s/s);
+    host.type('5\r');
+    expect(await host.finish()).toBe(5);
+    const { before, after } = host.settings();
+    expect(after).toBe(before);
+  });
+});
+
+describe('ryouiki tenkai -t and -i without a terminal', () => {
+  it('-t with stdin not a terminal: warns, and the command still gets a pseudo-terminal of 80x24', async () => {
+    const out = await tenkai(store, ['-t', '--', '/bin/sh', '-c', 'tty; stty size; echo err >&2']);
+    expect(out.stderr).toBe('ryouiki: warning: -t: stdin is not a terminal: the container gets a pseudo-terminal anyway\n');
+    expect(out.stdout).toBe('/dev/pts/0\r\n24 80\r\nerr\r\n');
+    expect(out.exitCode).toBe(0);
+  });
+
+  it('-it with a pipe on stdin: the input reaches the shell through its terminal', async () => {
+    const out = await tenkai(store, ['-it', '--', '/bin/sh'], 'echo $((6*7))\nexit 7\n');
+    expect(out.stdout).toMatch(/\r\n42\r\n/);
+    expect(out.exitCode).toBe(7);
+  });
+
+  it('-i without -t: stdin is connected, output stays on stdout and stderr', async () => {
+    const out = await tenkai(store, ['-i', '--command', 'read line; echo "got $line"; echo err >&2; tty'], 'yes\n');
+    expect(out.stdout).toBe('got yes\nnot a tty\n');
+    expect(out.stderr).toBe('err\n');
+    expect(out.exitCode).toBe(1);
+  });
+});
+
+describe('ryouiki tenkai -t --console-socket', () => {
+  it('sends the terminal\'s master over the unix socket, and copies nothing itself', async () => {
+    const socket = join(dir, 'console.sock');
+    const receiver = spawn(join(REPO_ROOT, 'helper', 'build', 'console-receiver'), [socket], { stdio: 'pipe' });
+    const received = collect(receiver);
+    let said = '';
+    receiver.stdout?.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    await waitFor(() => (said.includes('listening') ? true : undefined), 'the receiver to listen');
+    const out = await tenkai(store, ['-t', '--console-socket', socket, '--', '/bin/sh', '-c', 'tty; stty size']);
+    expect(out).toMatchObject({ exitCode: 0, stdout: '', stderr: '' });
+    const result = await received;
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe('listening\nname=/dev/pts/0\n/dev/pts/0\r\n24 80\r\n');
+  });
+
+  it('refuses --console-socket without -t, and a socket nobody listens on, before starting anything', async () => {
+    const withoutTty = await tenkai(store, ['--console-socket', join(dir, 'x.sock'), '--', '/bin/true']);
+    expect(withoutTty).toMatchObject({ exitCode: 125, stdout: '', stderr: 'ryouiki: a console socket needs a terminal: add -t (process.terminal)\n' });
+    const missing = join(dir, 'missing.sock');
+    const nobody = await tenkai(store, ['-t', '--console-socket', missing, '--', '/bin/true']);
+    expect(nobody).toMatchObject({ exitCode: 125, stdout: '', stderr: `ryouiki: console-socket: ${missing}: No such file or directory\n` });
+    expect(listProcessLogPids(store)).toEqual([]);
+  });
+});
