@@ -21,6 +21,7 @@ enum
   OPT_INFO_FD,
   OPT_BLOCK_FD,
   OPT_NO_IDMAP,
+  OPT_BIND_FILE,
   OPT_HELP,
   OPT_VERSION,
 };
@@ -35,6 +36,7 @@ static const struct option long_options[] = {
   { "info-fd", required_argument, NULL, OPT_INFO_FD },
   { "block-fd", required_argument, NULL, OPT_BLOCK_FD },
   { "no-idmap", no_argument, NULL, OPT_NO_IDMAP },
+  { "bind-file", required_argument, NULL, OPT_BIND_FILE },
   { "help", no_argument, NULL, OPT_HELP },
   { "version", no_argument, NULL, OPT_VERSION },
   { NULL, 0, NULL, 0 },
@@ -65,6 +67,9 @@ options_print_help (FILE *out)
          "                    running PROGRAM; EOF aborts\n"
          "  --no-idmap        do not write uid_map/gid_map, someone else does it before\n"
          "                    sending the byte (requires --block-fd)\n"
+         "  --bind-file SRC DEST  bind the host file SRC over DEST in the container;\n"
+         "                    repeatable. DEST must exist in the rootfs. SRC is opened\n"
+         "                    before the pid line, so it may be removed after it\n"
          "  --help            show this help and exit\n"
          "  --version         show the version and exit\n"
          "\n"
@@ -132,6 +137,21 @@ parse_fd_option (const char *name, const char *arg, int *fd, char *error, size_t
   if (*fd <= 2)
     return error_result (error, error_size, "--%s: %s: 0, 1 and 2 are the command's stdio, use 3 or more",
                          name, arg);
+  return OPTIONS_RUN;
+}
+
+/* The option's second argument is the next word of argv. */
+static enum options_result
+add_bind_file (struct options *opts, char *source, int argc, char **argv, char *error, size_t error_size)
+{
+  char *destination;
+
+  if (optind >= argc)
+    return error_result (error, error_size, "--bind-file: %s: needs a destination: --bind-file SRC DEST", source);
+  destination = argv[optind++];
+  if (destination[0] != '/')
+    return error_result (error, error_size, "--bind-file: %s: not an absolute path", destination);
+  opts->bind_files[opts->n_bind_files++] = (struct bind_file) { .source = source, .destination = destination, .fd = -1 };
   return OPTIONS_RUN;
 }
 
@@ -208,7 +228,8 @@ options_parse (struct options *opts, int argc, char **argv, char *error, size_t 
     .block_fd = -1,
   };
   opts->env = calloc ((size_t) argc + 1, sizeof *opts->env);
-  if (opts->env == NULL)
+  opts->bind_files = calloc ((size_t) argc + 1, sizeof *opts->bind_files);
+  if (opts->env == NULL || opts->bind_files == NULL)
     return error_result (error, error_size, "out of memory");
 
   optind = 0;                   /* 0, not 1: makes glibc reset its state, for repeated calls */
@@ -224,7 +245,10 @@ options_parse (struct options *opts, int argc, char **argv, char *error, size_t 
         return error_result (error, error_size, "%s: unknown option (see --help)", argv[optind - 1]);
       if (option == ':')
         return error_result (error, error_size, "%s: needs an argument", argv[optind - 1]);
-      result = apply_option (opts, option, optarg, error, error_size);
+      if (option == OPT_BIND_FILE)
+        result = add_bind_file (opts, optarg, argc, argv, error, error_size);
+      else
+        result = apply_option (opts, option, optarg, error, error_size);
       if (result != OPTIONS_RUN)
         return result;
     }
@@ -236,4 +260,6 @@ options_free (struct options *opts)
 {
   free (opts->env);
   opts->env = NULL;
+  free (opts->bind_files);
+  opts->bind_files = NULL;
 }
