@@ -38,7 +38,7 @@ const cases: Array<[string, () => string[], RegExp]> = [
   ['both --command and a program', () => ['--path', testRootfs(), '--command', 'id', '--', 'id'], /^give either --command STRING or -- PROGRAM ARGS, not both$/],
   ['an unknown flag', () => ['--path', testRootfs(), '--frobnicate', '--command', 'id'], /^Nonexistent flag: --frobnicate: see ryouiki --help$/],
   ['a missing --path', () => ['--command', 'id'], /Missing required flag path/],
-  ['an unknown network mode', () => ['--path', testRootfs(), '--network', 'bridge', '--command', 'id'], /^unknown network mode "bridge": use one of none, host$/],
+  ['an unknown network mode', () => ['--path', testRootfs(), '--network', 'bridge', '--command', 'id'], /^unknown network mode "bridge": use one of slirp4netns, pasta, none, host$/],
 ];
 
 describe('bad input to ryouiki tenkai', () => {
@@ -53,7 +53,9 @@ describe('bad input to ryouiki tenkai', () => {
     expect(lines[0]!.replace(/^ryouiki: /, '')).toMatch(message);
     expect(out.stderr).not.toMatch(/\n\s+at /);
     await expectNoLeftovers();
-    if (existsSync(store)) expect(readdirSync(join(store, 'binding_vow'))).toEqual([]);
+    for (const folder of ['binding_vow', 'run']) {
+      if (existsSync(join(store, folder))) expect(readdirSync(join(store, folder))).toEqual([]);
+    }
   });
 
   it('refuses an unknown command with exit 125', async () => {
