@@ -3,7 +3,7 @@ import { createServer as createHttpServer, get, type Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { collect, expectNoLeftovers, liveProcesses, makeTempDir, removeDir, startRyouiki, tenkai, testRootfs, waitFor, type Outcome } from './harness.js';
+import { collect, expectNoLeftovers, isNetworkStack, liveProcesses, makeTempDir, removeDir, startRyouiki, tenkai, testRootfs, waitFor, type Outcome } from './harness.js';
 
 let work: string;
 let store: string;
@@ -127,6 +127,26 @@ describe('--network slirp4netns (the default)', () => {
   });
 });
 
+describe('--network pasta', () => {
+  it('publishes a container port on a host loopback port, and ends pasta with the container', async () => {
+    const port = await freePort();
+    const { child, outcome } = await startUntilReady(['--network', 'pasta', '-p', `127.0.0.1:${port}:8080`, '--command', SERVE_AND_WAIT]);
+    expect(liveProcesses().filter(isNetworkStack)).toHaveLength(1);
+    expect(await fetchWhenUp(`http://127.0.0.1:${port}/index.html`)).toBe('hello from the container\n');
+    child.stdin?.end('done\n');
+    expect((await outcome).exitCode).toBe(0);
+  });
+
+  it('ends pasta within seconds when ryouiki itself is killed with SIGKILL', async () => {
+    const { child, outcome } = await startUntilReady(['--network', 'pasta', '--command', 'echo ready; sleep 300']);
+    const pasta = liveProcesses().filter(isNetworkStack);
+    expect(pasta).toHaveLength(1);
+    child.kill('SIGKILL');
+    await outcome;
+    await waitFor(() => (liveProcesses().some((p) => p.pid === pasta[0]!.pid) ? undefined : true), 'pasta to end', 5000);
+  });
+});
+
 describe('teardown after a failed start', () => {
   it('leaves no slirp4netns when the command is not found', async () => {
     const port = await freePort();
@@ -193,6 +213,12 @@ describe('network errors: one line, exit 125, nothing left running', () => {
   it('names the Debian package when slirp4netns is missing', async () => {
     await expectRefused([], /^ryouiki: slirp4netns is not installed: install the Debian package slirp4netns \(apt-get install slirp4netns\), or use --network none$/, {
       RYOUIKI_SLIRP4NETNS: join(work, 'no-slirp4netns'),
+    });
+  });
+
+  it('names the Debian package when pasta is missing', async () => {
+    await expectRefused(['--network', 'pasta'], /^ryouiki: pasta is not installed: install the Debian package passt \(apt-get install passt\), or use --network slirp4netns$/, {
+      RYOUIKI_PASTA: join(work, 'no-pasta'),
     });
   });
 

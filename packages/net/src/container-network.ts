@@ -5,6 +5,7 @@ import { NetError } from './net-error.js';
 import { hasUserModeNetwork, type NetworkConfig } from './network-mode.js';
 import { assertPortsFree, type PortMapping } from './publish.js';
 import { findProgram } from './find-program.js';
+import { Pasta, pastaNotFound } from './pasta.js';
 import { Slirp4netns, slirp4netnsFeatures, slirp4netnsNotFound } from './slirp4netns.js';
 import { assertTunAccessible } from './tun-device.js';
 
@@ -76,6 +77,15 @@ function writeNameFiles(request: NetworkRequest, options: NetworkSetupOptions): 
   return binds;
 }
 
+/** pasta and the setpriv that makes it die with us. */
+function pastaBinaries(env: NodeJS.ProcessEnv): { pasta: string; setpriv: string } {
+  const pasta = findProgram('pasta', env.RYOUIKI_PASTA, env);
+  if (pasta === undefined) throw pastaNotFound();
+  const setpriv = findProgram('setpriv', undefined, env);
+  if (setpriv === undefined) throw new NetError('PASTA_NOT_FOUND', '--network pasta needs setpriv: install the Debian package util-linux');
+  return { pasta, setpriv };
+}
+
 function slirp4netnsBinary(env: NodeJS.ProcessEnv): string {
   const binary = findProgram('slirp4netns', env.RYOUIKI_SLIRP4NETNS, env);
   if (binary === undefined) throw slirp4netnsNotFound();
@@ -91,12 +101,12 @@ function slirp4netnsBinary(env: NodeJS.ProcessEnv): string {
  * and slirp4netns hold them, and slirp4netns ends with this process.
  */
 export class ContainerNetwork {
-  private slirp: Slirp4netns | undefined;
+  private stack: Slirp4netns | Pasta | undefined;
 
   private constructor(
     private readonly request: NetworkRequest,
     private readonly options: NetworkSetupOptions,
-    private readonly binary: string | undefined,
+    private readonly binaries: { slirp4netns?: string; pasta?: { pasta: string; setpriv: string } },
     readonly bindFiles: BindFile[],
   ) {}
 
@@ -104,14 +114,15 @@ export class ContainerNetwork {
   static async prepare(request: NetworkRequest, options: NetworkSetupOptions): Promise<ContainerNetwork> {
     assertRequestConsistent(request);
     const env = options.env ?? process.env;
-    let binary: string | undefined;
-    if (request.config.mode === 'slirp4netns') binary = slirp4netnsBinary(env);
-    if (request.config.mode === 'pasta') throw new NetError('PASTA_NOT_FOUND', 'pasta is not supported yet: use --network slirp4netns');
+    const binaries = {
+      slirp4netns: request.config.mode === 'slirp4netns' ? slirp4netnsBinary(env) : undefined,
+      pasta: request.config.mode === 'pasta' ? pastaBinaries(env) : undefined,
+    };
     if (hasUserModeNetwork(request.config.mode)) assertTunAccessible();
     await assertPortsFree(request.publish);
     mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
     try {
-      return new ContainerNetwork(request, options, binary, writeNameFiles(request, options));
+      return new ContainerNetwork(request, options, binaries, writeNameFiles(request, options));
     } catch (error) {
       rmSync(options.stateDir, { recursive: true, force: true });
       throw error;
@@ -122,9 +133,11 @@ export class ContainerNetwork {
   async attach(pid: number): Promise<void> {
     for (const file of this.bindFiles) rmSync(file.source, { force: true });
     try {
-      if (this.binary !== undefined) {
-        this.slirp = await Slirp4netns.start({
-          binary: this.binary,
+      const { slirp4netns, pasta } = this.binaries;
+      if (pasta !== undefined) this.stack = await Pasta.start(pasta.setpriv, pasta.pasta, pid, this.request.config, this.request.publish);
+      if (slirp4netns !== undefined) {
+        this.stack = await Slirp4netns.start({
+          binary: slirp4netns,
           pid,
           config: this.request.config,
           apiSocket: join(this.options.stateDir, 'slirp4netns.sock'),
@@ -137,8 +150,8 @@ export class ContainerNetwork {
   }
 
   async release(): Promise<void> {
-    await this.slirp?.stop();
-    this.slirp = undefined;
+    await this.stack?.stop();
+    this.stack = undefined;
     this.removeStateDir();
   }
 
