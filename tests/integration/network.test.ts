@@ -36,6 +36,16 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** The host port can be taken again: nothing holds it any more. */
+async function listenOnce(port: number): Promise<void> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port }, resolve);
+  });
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
 function httpGet(url: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     const request = get(url, (response) => {
@@ -101,6 +111,7 @@ describe('--network slirp4netns (the default)', () => {
     child.stdin?.end('done\n');
     const result: Outcome = await outcome;
     expect(result.exitCode).toBe(0);
+    await expect(listenOnce(port)).resolves.toBeUndefined();
   });
 
   it('reaches the host loopback through 10.0.2.2 only with allow_host_loopback=true', async () => {

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'COMMAND_NOT_FOUND'
   | 'COMMAND_NOT_EXECUTABLE'
   | 'PROCESS_LOG_NOT_FOUND'
+  | 'RUNTIME_DIR_UNSAFE'
   | NetErrorCode;
 
 /** One thing wrong with a spec, with the field it concerns. */

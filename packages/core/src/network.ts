@@ -4,7 +4,7 @@ import { shortId, type ContainerPlan } from './container-options.js';
 import { RyouikiError } from './errors.js';
 import type { StoreOptions } from './paths.js';
 import type { ContainerResource } from './run.js';
-import { runtimeDir } from './runtime-dir.js';
+import { ensureRuntimeDir } from './runtime-dir.js';
 import type { ContainerSpec, Mount } from './spec.js';
 
 /** A plan with its network ready: the spec to run, the resource to attach, and a cleanup for any outcome. */
@@ -31,7 +31,8 @@ function asRyouikiError(error: unknown): unknown {
 export async function prepareNetwork(plan: ContainerPlan, options: StoreOptions = {}): Promise<PreparedNetwork> {
   let network: ContainerNetwork;
   try {
-    network = await ContainerNetwork.prepare(plan.network, { stateDir: join(runtimeDir(options), shortId(plan.id)), rootfs: plan.spec.root.path });
+    const stateDir = join(ensureRuntimeDir(options), shortId(plan.id));
+    network = await ContainerNetwork.prepare(plan.network, { stateDir, rootfs: plan.spec.root.path });
   } catch (error) {
     throw asRyouikiError(error);
   }
