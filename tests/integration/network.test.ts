@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, get, type Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
@@ -44,6 +45,18 @@ async function listenOnce(port: number): Promise<void> {
     server.listen({ host: '127.0.0.1', port }, resolve);
   });
   await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+async function bindUdpOnce(port: number): Promise<void> {
+  const socket = createSocket('udp4');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind({ address: '127.0.0.1', port, exclusive: true }, resolve);
+    });
+  } finally {
+    socket.close();
+  }
 }
 
 function httpGet(url: string): Promise<string | undefined> {
@@ -112,6 +125,16 @@ describe('--network slirp4netns (the default)', () => {
     const result: Outcome = await outcome;
     expect(result.exitCode).toBe(0);
     await expect(listenOnce(port)).resolves.toBeUndefined();
+  });
+
+  it('publishes a UDP port: slirp4netns holds the host port while the container runs', async () => {
+    // busybox has no UDP server to answer with, so this checks the host side of the forward.
+    const port = await freePort();
+    const { child, outcome } = await startUntilReady(['-p', `127.0.0.1:${port}:9999/udp`, '--command', 'echo ready; read line']);
+    await expect(bindUdpOnce(port)).rejects.toThrow(/EADDRINUSE/);
+    child.stdin?.end('done\n');
+    expect((await outcome).exitCode).toBe(0);
+    await expect(bindUdpOnce(port)).resolves.toBeUndefined();
   });
 
   it('reaches the host loopback through 10.0.2.2 only with allow_host_loopback=true', async () => {
