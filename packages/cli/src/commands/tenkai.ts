@@ -21,7 +21,7 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     command: Flags.string({ description: 'command string, run as /bin/sh -c STRING inside the container' }),
     hostname: Flags.string({ description: 'hostname inside the container (default: the container\'s short id)' }),
     network: Flags.string({
-      description: 'slirp4netns[:allow_host_loopback=true,mtu=N]: a private network reached through slirp4netns; none: only lo; host: the host\'s network',
+      description: 'slirp4netns[:allow_host_loopback=true,mtu=N] (a private network through slirp4netns), pasta, none (only lo) or host (the host\'s network)',
       default: 'slirp4netns',
     }),
     publish: Flags.string({ char: 'p', description: 'publish a container port on the host: [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]', multiple: true }),
