@@ -4,7 +4,7 @@ PNPM ?= pnpm
 TURBO = $(PNPM) exec turbo
 export TURBO_TELEMETRY_DISABLED = 1
 
-.PHONY: all helper packages deps test check check-undelegated demo demo-here bench clean
+.PHONY: all helper packages deps test check check-undelegated demo demo-here bench bench-network clean
 
 all: helper packages
 
@@ -47,6 +47,13 @@ demo-here:
 	printf 'PATH=/bin\nGREETING=hello from ryouiki\n' >build/demo/env.txt
 	./bin/ryouiki tenkai --path build/demo/rootfs --env build/demo/env.txt --root build/demo/store \
 	  --command 'echo "uid: $$(id -u)"; echo "pid: $$$$"; echo "hostname: $$(hostname)"; echo "$$GREETING"; ps'
+
+# Benchmarks print numbers and ratios, never fail on them.
+bench: bench-network
+
+# Start latency and published-port throughput: slirp4netns, pasta, rootless podman.
+bench-network: all
+	scripts/as-test-user.sh node bench/network.mjs $(BENCH_NETWORK_ARGS)
 
 clean:
 	$(MAKE) -C helper clean

@@ -85,12 +85,6 @@ async function main() {
     if (peers.podmanNone) whole.push({ name: 'podman run --network none', argv: peers.podmanNone });
     cases.push({ title: '2. as a whole process', contenders: whole, reference: 'node -e 0', checks: (r) => [ratioCheck(r, 'ryouiki tenkai', 'node -e 0', 1.5)] });
 
-    if (peers.tenkaiSlirp) {
-      const network = [{ name: 'ryouiki tenkai (slirp4netns)', argv: peers.tenkaiSlirp }];
-      if (peers.podmanNetwork) network.push({ name: 'podman run (default network)', argv: peers.podmanNetwork });
-      cases.push({ title: '2b. with the network', contenders: network, reference: 'podman run (default network)', checks: (r) => [ratioCheck(r, 'ryouiki tenkai (slirp4netns)', 'podman run (default network)', 1)] });
-    }
-
     const helper = [{ name: 'ryouiki-init', argv: peers.helper }];
     if (peers.bwrap) helper.push({ name: 'bwrap --unshare-all', argv: peers.bwrap });
     cases.push({ title: '3. the helper alone, same namespaces and mounts', contenders: helper, reference: 'bwrap --unshare-all', checks: (r) => [differenceCheck(r, 'ryouiki-init', 'bwrap --unshare-all', 2)] });

@@ -51,7 +51,6 @@ function preparePodman(podman, rootfs) {
   const base = [podman, 'run', '--rm', '--runtime', which('runc') ?? 'crun'];
   return {
     none: [...base, '--network', 'none', image, '/bin/true'],
-    defaultNetwork: [...base, image, '/bin/true'],
     cleanup: () => spawnSync(podman, ['rmi', '-f', image], { stdio: 'ignore' }),
   };
 }
@@ -63,7 +62,7 @@ export async function findPeers({ repo, rootfs, work }) {
   const { planContainer, run } = await import(pathToFileURL(join(repo, 'packages', 'core', 'dist', 'index.js')).href);
   const plan = planContainer({ path: rootfs, args: ['/bin/true'] });
   const peers = {
-    tenkai: [join(repo, 'bin', 'ryouiki'), 'tenkai', '--path', rootfs, '--root', store, '--', '/bin/true'],
+    tenkai: [join(repo, 'bin', 'ryouiki'), 'tenkai', '--network', 'none', '--path', rootfs, '--root', store, '--', '/bin/true'],
     helper: [join(repo, 'helper', 'ryouiki-init'), '--rootfs', rootfs, '--', '/bin/true'],
     libraryRun: async () => {
       const result = await run(plan.spec, { id: plan.id, root: store });
@@ -98,14 +97,6 @@ export async function findPeers({ repo, rootfs, work }) {
     if (prepared.cleanup) cleanups.push(prepared.cleanup);
     if (problem) skipped.push(`podman: ${problem}`);
     else peers.podmanNone = prepared.none;
-    const networkProblem = prepared.skip ?? works(prepared.defaultNetwork);
-    if (networkProblem) skipped.push(`podman with its default network: ${networkProblem}`);
-    else peers.podmanNetwork = prepared.defaultNetwork;
   }
-
-  const slirp = [join(repo, 'bin', 'ryouiki'), 'tenkai', '--network', 'slirp4netns', '--path', rootfs, '--root', store, '--', '/bin/true'];
-  const slirpProblem = works(slirp);
-  if (slirpProblem) skipped.push(`ryouiki tenkai --network slirp4netns: ${slirpProblem}`);
-  else peers.tenkaiSlirp = slirp;
   return peers;
 }

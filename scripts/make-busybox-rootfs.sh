@@ -18,3 +18,7 @@ for applet in $("$busybox" --list); do
 done
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >etc/passwd
 printf 'root:x:0:\nnogroup:x:65534:\n' >etc/group
+# Empty mount points for the /etc/resolv.conf and /etc/hosts ryouiki generates per
+# container (it binds over them and never creates files in a rootfs).
+: >etc/resolv.conf
+: >etc/hosts

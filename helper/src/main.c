@@ -6,6 +6,7 @@
  * start message, the helper writes its id maps and announces it on --info-fd. The
  * init then sets up the filesystem, runs the command and reports the outcome of
  * exec; from then on both forward signals and wait for their child. */
+#include "bind-files.h"
 #include "ids.h"
 #include "init.h"
 #include "mounts.h"
@@ -178,7 +179,7 @@ bring_up_loopback (void)
 }
 
 static __attribute__ ((noreturn)) void
-run_container (const struct options *opts, const char *rootfs, int sync_fd,
+run_container (struct options *opts, const char *rootfs, int sync_fd,
                const struct saved_signals *saved)
 {
   init_sync_fd = sync_fd;
@@ -193,6 +194,7 @@ run_container (const struct options *opts, const char *rootfs, int sync_fd,
 
   wait_for_go (sync_fd);
   setup_rootfs (rootfs, opts->read_only);
+  bind_files_mount (opts->bind_files, opts->n_bind_files);
   if (sethostname (opts->hostname, strlen (opts->hostname)) < 0)
     die_with_errno ("hostname: %s", opts->hostname);
   if (!opts->share_net)
@@ -328,6 +330,7 @@ main (int argc, char **argv)
   rootfs = realpath (opts.rootfs, NULL);
   if (rootfs == NULL)
     die_with_errno ("rootfs: %s", opts.rootfs);
+  bind_files_open (opts.bind_files, opts.n_bind_files);
 
   signals_block (&saved);
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync_fds) < 0)

@@ -24,6 +24,7 @@ enum
   OPT_TTY,
   OPT_INTERACTIVE,
   OPT_CONSOLE_SOCKET,
+  OPT_BIND_FILE,
   OPT_HELP,
   OPT_VERSION,
 };
@@ -41,6 +42,7 @@ static const struct option long_options[] = {
   { "tty", no_argument, NULL, OPT_TTY },
   { "interactive", no_argument, NULL, OPT_INTERACTIVE },
   { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+  { "bind-file", required_argument, NULL, OPT_BIND_FILE },
   { "help", no_argument, NULL, OPT_HELP },
   { "version", no_argument, NULL, OPT_VERSION },
   { NULL, 0, NULL, 0 },
@@ -79,6 +81,9 @@ options_print_help (FILE *out)
          "                    terminal in raw mode until the end\n"
          "  --console-socket PATH  with --tty: send the terminal's master over the unix\n"
          "                    socket PATH (SCM_RIGHTS) instead of copying it\n"
+         "  --bind-file SRC DEST  bind the host file SRC over DEST in the container;\n"
+         "                    repeatable. DEST must exist in the rootfs. SRC is opened\n"
+         "                    before the pid line, so it may be removed after it\n"
          "  --help            show this help and exit\n"
          "  --version         show the version and exit\n"
          "\n"
@@ -146,6 +151,21 @@ parse_fd_option (const char *name, const char *arg, int *fd, char *error, size_t
   if (*fd <= 2)
     return error_result (error, error_size, "--%s: %s: 0, 1 and 2 are the command's stdio, use 3 or more",
                          name, arg);
+  return OPTIONS_RUN;
+}
+
+/* The option's second argument is the next word of argv. */
+static enum options_result
+add_bind_file (struct options *opts, char *source, int argc, char **argv, char *error, size_t error_size)
+{
+  char *destination;
+
+  if (optind >= argc)
+    return error_result (error, error_size, "--bind-file: %s: needs a destination: --bind-file SRC DEST", source);
+  destination = argv[optind++];
+  if (destination[0] != '/')
+    return error_result (error, error_size, "--bind-file: %s: not an absolute path", destination);
+  opts->bind_files[opts->n_bind_files++] = (struct bind_file) { .source = source, .destination = destination, .fd = -1 };
   return OPTIONS_RUN;
 }
 
@@ -245,7 +265,8 @@ options_parse (struct options *opts, int argc, char **argv, char **envp, char *e
     .block_fd = -1,
   };
   opts->env = calloc (n_inherited + (size_t) argc + 1, sizeof *opts->env);
-  if (opts->env == NULL)
+  opts->bind_files = calloc ((size_t) argc + 1, sizeof *opts->bind_files);
+  if (opts->env == NULL || opts->bind_files == NULL)
     return error_result (error, error_size, "out of memory");
   for (size_t i = 0; i < n_inherited; i++)
     if (strchr (envp[i], '=') != NULL)
@@ -264,7 +285,10 @@ options_parse (struct options *opts, int argc, char **argv, char **envp, char *e
         return error_result (error, error_size, "%s: unknown option (see --help)", argv[optind - 1]);
       if (option == ':')
         return error_result (error, error_size, "%s: needs an argument", argv[optind - 1]);
-      result = apply_option (opts, option, optarg, error, error_size);
+      if (option == OPT_BIND_FILE)
+        result = add_bind_file (opts, optarg, argc, argv, error, error_size);
+      else
+        result = apply_option (opts, option, optarg, error, error_size);
       if (result != OPTIONS_RUN)
         return result;
     }
@@ -276,4 +300,6 @@ options_free (struct options *opts)
 {
   free (opts->env);
   opts->env = NULL;
+  free (opts->bind_files);
+  opts->bind_files = NULL;
 }

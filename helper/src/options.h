@@ -1,6 +1,8 @@
 /* options.h: the command line of ryouiki-init. */
 #pragma once
 
+#include "bind-files.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -15,6 +17,8 @@ struct options
   const char *cwd;
   char **env;           /* KEY=VALUE strings, NULL-terminated; a later KEY replaces an earlier one */
   size_t n_env;
+  struct bind_file *bind_files; /* --bind-file SOURCE DESTINATION, in order */
+  size_t n_bind_files;
   bool share_net;
   bool read_only;
   bool no_idmap;

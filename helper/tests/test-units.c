@@ -143,6 +143,24 @@ test_options_all (void)
 }
 
 static void
+test_options_bind_files (void)
+{
+  struct options opts;
+
+  check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--bind-file", "/tmp/a", "/etc/resolv.conf",
+                    "--bind-file=/tmp/b", "/etc/hosts", "--", "true"), OPTIONS_RUN,
+             "options: --bind-file SRC DEST, repeated, in both forms");
+  check (opts.n_bind_files == 2, "options: two bind files");
+  check_string (opts.bind_files[0].source, "/tmp/a", "options: first bind source");
+  check_string (opts.bind_files[0].destination, "/etc/resolv.conf", "options: first bind destination");
+  check_string (opts.bind_files[1].source, "/tmp/b", "options: second bind source");
+  check_string (opts.bind_files[1].destination, "/etc/hosts", "options: second bind destination");
+  check (opts.bind_files[0].fd == -1, "options: bind sources are opened later");
+  check_string (opts.command[0], "true", "options: the command follows the bind files");
+  options_free (&opts);
+}
+
+static void
 check_parse_error (char **argv, const char *expected)
 {
   struct options opts;
@@ -182,6 +200,10 @@ test_options_errors (void)
   CHECK_PARSE_ERROR ("--hostname: 12345678901234567890123456789012345678901234567890123456789012345: "
                      "longer than 64 bytes", "--rootfs", "/r", "--hostname",
                      "12345678901234567890123456789012345678901234567890123456789012345", "--", "sh");
+  CHECK_PARSE_ERROR ("--bind-file: /tmp/a: needs a destination: --bind-file SRC DEST",
+                     "--rootfs", "/r", "--bind-file", "/tmp/a");
+  CHECK_PARSE_ERROR ("--bind-file: etc/hosts: not an absolute path",
+                     "--rootfs", "/r", "--bind-file", "/tmp/a", "etc/hosts", "--", "sh");
 }
 
 static void
@@ -478,6 +500,7 @@ main (void)
     }
   test_options_defaults ();
   test_options_all ();
+  test_options_bind_files ();
   test_options_errors ();
   test_parse_fd_number ();
   test_format_id_map ();

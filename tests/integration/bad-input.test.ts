@@ -38,7 +38,7 @@ const cases: Array<[string, () => string[], RegExp]> = [
   ['both --command and a program', () => ['--path', testRootfs(), '--command', 'id', '--', 'id'], /^give either --command STRING or -- PROGRAM ARGS, not both$/],
   ['an unknown flag', () => ['--path', testRootfs(), '--frobnicate', '--command', 'id'], /^Nonexistent flag: --frobnicate: see ryouiki --help$/],
   ['a missing --path', () => ['--command', 'id'], /Missing required flag path/],
-  ['an unknown network mode', () => ['--path', testRootfs(), '--network', 'bridge', '--command', 'id'], /^unknown network mode "bridge": use one of none, host$/],
+  ['an unknown network mode', () => ['--path', testRootfs(), '--network', 'bridge', '--command', 'id'], /^unknown network mode "bridge": use one of slirp4netns, pasta, none, host$/],
 ];
 
 describe('bad input to ryouiki tenkai', () => {
@@ -53,7 +53,9 @@ describe('bad input to ryouiki tenkai', () => {
     expect(lines[0]!.replace(/^ryouiki: /, '')).toMatch(message);
     expect(out.stderr).not.toMatch(/\n\s+at /);
     await expectNoLeftovers();
-    if (existsSync(store)) expect(readdirSync(join(store, 'binding_vow'))).toEqual([]);
+    for (const folder of ['binding_vow', 'run']) {
+      if (existsSync(join(store, folder))) expect(readdirSync(join(store, folder))).toEqual([]);
+    }
   });
 
   it('refuses -t and -i on start, which cannot attach yet, with exit 125', async () => {
@@ -63,6 +65,16 @@ describe('bad input to ryouiki tenkai', () => {
       expect(out.exitCode).toBe(125);
       expect(out.stderr).toBe('ryouiki: ryouiki start does not take -i, -t or --console-socket yet (there is no attach): run an interactive container with ryouiki tenkai -it\n');
       await expectNoLeftovers();
+    }
+  });
+
+  it('refuses on start the networks it cannot connect yet, with exit 125', async () => {
+    for (const args of [['--network', 'slirp4netns'], ['--network', 'pasta'], ['-p', '8080:80']]) {
+      const store = join(work, 'start-network');
+      const out = await ryouiki(['start', '--root', store, '--path', testRootfs(), ...args, '--', 'sleep', '7070']);
+      expect(out.exitCode).toBe(125);
+      expect(out.stderr).toMatch(/^ryouiki: ryouiki start cannot connect a detached container through slirp4netns or pasta yet, so .* is refused: use --network none or host, or run it in the foreground with ryouiki tenkai\n$/);
+      await expectNoLeftovers('sleep 7070');
     }
   });
 

@@ -92,10 +92,15 @@ export function liveProcesses(): LiveProcess[] {
   return live;
 }
 
+/** slirp4netns, or pasta (which runs as passt, passt.avx2 or pasta.avx2). */
+export function isNetworkStack(p: LiveProcess): boolean {
+  return p.comm === 'slirp4netns' || p.comm.startsWith('pasta') || p.comm.startsWith('passt');
+}
+
 /** Live processes that belong to a container: its helper, or whatever carries the marker. */
 export function leftovers(marker?: string): LiveProcess[] {
   return liveProcesses().filter(
-    (p) => p.comm === 'ryouiki-init' || p.comm === 'ryouiki-monitor' || p.comm === 'slirp4netns' || (marker !== undefined && p.cmdline.includes(marker)),
+    (p) => p.comm === 'ryouiki-init' || p.comm === 'ryouiki-monitor' || isNetworkStack(p) || (marker !== undefined && p.cmdline.includes(marker)),
   );
 }
 

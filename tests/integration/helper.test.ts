@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { collect, expectNoLeftovers, HELPER, testRootfs, waitFor } from './harness.js';
@@ -46,7 +49,7 @@ describe('ryouiki-init, driven directly', () => {
   it('documents every flag in --help', async () => {
     const result = await collect(spawn(HELPER, ['--help']));
     expect(result.exitCode).toBe(0);
-    for (const flag of ['--rootfs', '--hostname', '--cwd', '--env', '--share-net', '--read-only', '--info-fd', '--block-fd', '--no-idmap']) {
+    for (const flag of ['--rootfs', '--hostname', '--cwd', '--env', '--share-net', '--read-only', '--info-fd', '--block-fd', '--no-idmap', '--bind-file']) {
       expect(result.stdout).toContain(flag);
     }
   });
@@ -56,5 +59,35 @@ describe('ryouiki-init, driven directly', () => {
     expect(result.exitCode).toBe(125);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^ryouiki-init: /);
+  });
+
+  it('binds a copy of a --bind-file source, which may be deleted once the pid is reported', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ryouiki-bind-'));
+    const source = join(dir, 'hosts');
+    writeFileSync(source, '10.1.2.3 generated\n');
+    const rootfsHosts = readFileSync(join(testRootfs(), 'etc', 'hosts'), 'utf8');
+    try {
+      const { child, block, events } = startHelper(['--bind-file', source, '/etc/hosts', '--', '/bin/sh', '-c', 'cat /etc/hosts; echo more >> /etc/hosts; ls -a /dev | grep -c ryouiki || true']);
+      let stdout = '';
+      child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const outcome = collect(child);
+      await waitFor(() => events().find((event) => 'pid' in event), 'the pid event');
+      rmSync(source);
+      block.end('x');
+      expect((await outcome).exitCode).toBe(0);
+      expect(stdout).toBe('10.1.2.3 generated\n0\n');
+      expect(readFileSync(join(testRootfs(), 'etc', 'hosts'), 'utf8')).toBe(rootfsHosts);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a --bind-file destination the rootfs lacks, with exit 125', async () => {
+    const { child, block, events } = startHelper(['--bind-file', join(testRootfs(), 'etc', 'passwd'), '/etc/no-such-file', '--', '/bin/true']);
+    const outcome = collect(child);
+    await waitFor(() => events().find((event) => 'pid' in event), 'the pid event');
+    block.end('x');
+    expect((await outcome).exitCode).toBe(125);
+    expect(events().find((event) => 'error' in event)?.error).toBe('bind-file: /etc/no-such-file: No such file or directory');
   });
 });

@@ -128,10 +128,11 @@ describe('ryouiki tenkai isolation', () => {
   });
 
   it('has only lo, up, with --network none and the host interfaces with --network host', async () => {
-    const none = await tenkai(store, ['--command', 'ls /sys/class/net 2>/dev/null || cat /proc/net/dev']);
-    expect(none.stdout).toMatch(/lo/);
-    expect(none.stdout).not.toMatch(/eth|ens|enp/);
-    const loUp = await tenkai(store, ['--command', 'ip link show lo']);
+    const none = await tenkai(store, ['--network', 'none', '--command', 'cat /proc/net/dev; ip route']);
+    expect(none.stdout).toMatch(/lo:/);
+    expect(none.stdout).not.toMatch(/eth|ens|enp|tap0/);
+    expect(none.stdout).not.toMatch(/default/);
+    const loUp = await tenkai(store, ['--network', 'none', '--command', 'ip link show lo']);
     expect(loUp.stdout).toMatch(/UP/);
     const hostDev = readFileSync('/proc/net/dev', 'utf8').split('\n').length;
     const host = await tenkai(store, ['--network', 'host', '--', 'cat', '/proc/net/dev']);

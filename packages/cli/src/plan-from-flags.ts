@@ -8,6 +8,9 @@ export interface ContainerFlags extends CgroupFlagValues {
   command?: string;
   hostname?: string;
   network?: string;
+  publish?: string[];
+  dns?: string[];
+  'add-host'?: string[];
   workdir?: string;
   tty?: boolean;
 }
@@ -21,6 +24,9 @@ export function planFromFlags(flags: ContainerFlags, argv: unknown[]): Container
     args: argv as string[],
     hostname: flags.hostname,
     network: flags.network,
+    publish: flags.publish,
+    dns: flags.dns,
+    addHosts: flags['add-host'],
     cwd: flags.workdir,
     limits: limitFlags(flags),
     tty: flags.tty,

@@ -47,6 +47,39 @@ describe('planContainer', () => {
     expect(commandLabel).toBe('/bin/echo a b');
   });
 
+  it('plans slirp4netns by default, with the hostname for /etc/hosts', () => {
+    const { spec, network } = planContainer({ path: rootfs, args: ['true'] });
+    expect(network.config).toEqual({ mode: 'slirp4netns', allowHostLoopback: false, mtu: 65520 });
+    expect(network.hostname).toBe(spec.hostname);
+    expect(spec.linux.namespaces.map((n) => n.type)).toContain('network');
+  });
+
+  it('plans --network none, --publish, --dns and --add-host', () => {
+    const none = planContainer({ path: rootfs, args: ['true'], network: 'none', dns: ['1.1.1.1'], addHosts: ['db:10.0.0.5'] });
+    expect(none.network.config.mode).toBe('none');
+    expect(none.network.dns).toEqual(['1.1.1.1']);
+    expect(none.network.addHosts).toEqual([{ name: 'db', ip: '10.0.0.5' }]);
+    expect(none.spec.linux.namespaces.map((n) => n.type)).toContain('network');
+    const slirp = planContainer({ path: rootfs, args: ['true'], network: 'slirp4netns:allow_host_loopback=true', publish: ['127.0.0.1:8080:80/udp'] });
+    expect(slirp.network.config.allowHostLoopback).toBe(true);
+    expect(slirp.network.publish).toEqual([{ hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'udp' }]);
+  });
+
+  it('refuses --publish without a network stack, and bad network flags all at once', () => {
+    expect(planError({ path: rootfs, args: ['true'], network: 'none', publish: ['8080:80'] }).message).toBe(
+      '--publish needs --network slirp4netns or pasta, not --network none',
+    );
+    const error = planError({ path: rootfs, args: ['true'], publish: ['8080:99999'], dns: ['nope'], addHosts: ['x'] });
+    expect(error.code).toBe('SPEC_INVALID');
+    expect(error.problems.map((problem) => problem.code)).toEqual(['PUBLISH_INVALID', 'DNS_INVALID', 'ADD_HOST_INVALID']);
+  });
+
+  it('turns bind mounts into --bind-file for the helper', () => {
+    const { spec } = planContainer({ path: rootfs, args: ['true'] });
+    const args = helperArgs({ ...spec, mounts: [{ destination: '/etc/hosts', source: '/run/x/hosts', type: 'bind', options: ['bind'] }] }, { infoFd: 3, blockFd: 4 });
+    expect(args.join(' ')).toContain('--bind-file /run/x/hosts /etc/hosts');
+  });
+
   it('keeps the host network namespace for --network host', () => {
     const { spec } = planContainer({ path: rootfs, args: ['true'], network: 'host' });
     expect(spec.linux.namespaces.map((n) => n.type)).not.toContain('network');

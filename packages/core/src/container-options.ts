@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { DEFAULT_NETWORK_MODE, hasPrivateNetworkNamespace, isNetworkMode, unknownNetworkModeMessage } from '@ryouiki/net';
+import {
+  assertRequestConsistent,
+  hasPrivateNetworkNamespace,
+  isNetError,
+  parseAddHost,
+  parseDns,
+  parseNetwork,
+  parsePortMappings,
+  type NetworkRequest,
+} from '@ryouiki/net';
 import { resourcesFromFlags, type LimitFlags } from './cgroup-limits.js';
 import { readEnvFile, withDefaultPath, type EnvList } from './env-file.js';
 import { isRyouikiError, problemsError, type SpecProblem } from './errors.js';
@@ -18,8 +27,14 @@ export interface ContainerOptions {
   /** A program and its arguments, executed directly without a shell. */
   args?: string[];
   hostname?: string;
-  /** `none` (default) or `host`. */
+  /** `slirp4netns[:OPTIONS]` (default), `pasta`, `none` or `host`. */
   network?: string;
+  /** -p/--publish specs: `[HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]`. */
+  publish?: string[];
+  /** --dns nameserver addresses. */
+  dns?: string[];
+  /** --add-host `NAME:IP` entries. */
+  addHosts?: string[];
   cwd?: string;
   readOnly?: boolean;
   /** Resource limits (--memory, --pids-limit, ...), enforced through the container's cgroup. */
@@ -33,6 +48,8 @@ export interface ContainerPlan {
   spec: ContainerSpec;
   /** How the process log names the command: the --command string, or the program and its arguments. */
   commandLabel: string;
+  /** The network to set up around the container (see prepareNetwork). */
+  network: NetworkRequest;
 }
 
 export function newContainerId(): string {
@@ -70,13 +87,32 @@ function envFromFile(envFile: string | undefined, problems: SpecProblem[]): EnvL
   }
 }
 
-function networkNamespaces(network: string | undefined, problems: SpecProblem[]): ContainerSpec['linux']['namespaces'] {
-  const mode = network ?? DEFAULT_NETWORK_MODE;
-  if (!isNetworkMode(mode)) {
-    problems.push({ path: 'linux.namespaces', code: 'NETWORK_MODE_UNKNOWN', message: unknownNetworkModeMessage(mode) });
-    return DEFAULT_NAMESPACES.map((type) => ({ type }));
+/** Runs one network parser, turning its error into a problem; undefined when it failed. */
+function netProblem<T>(parse: () => T, problems: SpecProblem[]): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    if (!isNetError(error)) throw error;
+    problems.push({ path: 'linux.namespaces', code: error.code, message: error.message });
+    return undefined;
   }
-  return DEFAULT_NAMESPACES.filter((type) => type !== 'network' || hasPrivateNetworkNamespace(mode)).map((type) => ({ type }));
+}
+
+function networkRequest(options: ContainerOptions, hostname: string, problems: SpecProblem[]): NetworkRequest {
+  const config = netProblem(() => parseNetwork(options.network), problems) ?? parseNetwork('none');
+  const request: NetworkRequest = {
+    config,
+    publish: netProblem(() => parsePortMappings(options.publish ?? []), problems) ?? [],
+    dns: netProblem(() => parseDns(options.dns ?? []), problems) ?? [],
+    addHosts: netProblem(() => (options.addHosts ?? []).map(parseAddHost), problems) ?? [],
+    hostname,
+  };
+  netProblem(() => assertRequestConsistent(request), problems);
+  return request;
+}
+
+function networkNamespaces(request: NetworkRequest): ContainerSpec['linux']['namespaces'] {
+  return DEFAULT_NAMESPACES.filter((type) => type !== 'network' || hasPrivateNetworkNamespace(request.config.mode)).map((type) => ({ type }));
 }
 
 function needsShellCheck(options: ContainerOptions, ownProblems: SpecProblem[], commandAlreadyReported: boolean): boolean {
@@ -93,12 +129,14 @@ export function planContainer(options: ContainerOptions): ContainerPlan {
   const env = envFromFile(options.envFile, problems);
   const limits = resourcesFromFlags(options.limits ?? {});
   problems.push(...limits.problems);
+  const hostname = options.hostname ?? shortId(id);
+  const network = networkRequest(options, hostname, problems);
   const spec: ContainerSpec = {
     ociVersion: OCI_VERSION,
     process: { args: processArgs(options), env: withDefaultPath(env), cwd: options.cwd ?? '/', terminal: options.tty ?? false },
     root: { path: resolve(options.path), readonly: options.readOnly ?? false },
-    hostname: options.hostname ?? shortId(id),
-    linux: { namespaces: networkNamespaces(options.network, problems) },
+    hostname,
+    linux: { namespaces: networkNamespaces(network) },
   };
   if (limits.resources !== undefined) spec.linux.resources = limits.resources;
   const commandAlreadyReported = problems.some((problem) => problem.path === 'process.args');
@@ -107,5 +145,5 @@ export function planContainer(options: ContainerOptions): ContainerPlan {
   if (needsShellCheck(options, ownProblems, commandAlreadyReported)) problems.push(...shellProblems(spec.root.path));
   if (problems.length > 0) throw problemsError(problems);
   const commandLabel = options.command ?? spec.process.args.join(' ');
-  return { id, spec, commandLabel };
+  return { id, spec, commandLabel, network };
 }

@@ -1,3 +1,5 @@
+import type { NetErrorCode } from '@ryouiki/net';
+
 /** Exit codes as docker and podman use them. */
 export const EXIT_RUNTIME_ERROR = 125;
 export const EXIT_CANNOT_EXECUTE = 126;
@@ -13,7 +15,6 @@ export type ErrorCode =
   | 'ENV_FILE_UNREADABLE'
   | 'ENV_FILE_INVALID'
   | 'COMMAND_EMPTY'
-  | 'NETWORK_MODE_UNKNOWN'
   | 'HELPER_NOT_FOUND'
   | 'HELPER_FAILED'
   | 'USERNS_UNAVAILABLE'
@@ -32,7 +33,8 @@ export type ErrorCode =
   | 'CONTAINER_NOT_FOUND'
   | 'CONTAINER_AMBIGUOUS'
   | 'CONTAINER_RUNNING'
-  | 'CONTAINER_NOT_RUNNING';
+  | 'CONTAINER_NOT_RUNNING'
+  | NetErrorCode;
 
 /** One thing wrong with a spec, with the field it concerns. */
 export interface SpecProblem {

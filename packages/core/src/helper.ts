@@ -19,6 +19,9 @@ export function helperArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   if (spec.hostname !== undefined) args.push('--hostname', spec.hostname);
   if (!hasNamespace(spec, 'network')) args.push('--share-net');
   if (spec.root.readonly === true) args.push('--read-only');
+  for (const mount of spec.mounts ?? []) {
+    if (mount.type === 'bind' && mount.source !== undefined) args.push('--bind-file', mount.source, mount.destination);
+  }
   return [...args, ...terminalArgs(spec, fds), '--', ...spec.process.args];
 }
 

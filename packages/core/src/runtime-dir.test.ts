@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -27,5 +27,13 @@ describe('ensureRuntimeDir', () => {
     ensureRuntimeDir(path);
     chmodSync(path, 0o755);
     expect(() => ensureRuntimeDir(path)).toThrow(`the state folder ${path} is not a private folder of yours (mode 0700)`);
+  });
+
+  it('refuses a symlink in its place', () => {
+    const target = join(dir, 'elsewhere');
+    const link = join(dir, 'link');
+    ensureRuntimeDir(target);
+    symlinkSync(target, link);
+    expect(() => ensureRuntimeDir(link)).toThrow(`the state folder ${link} is not a private folder of yours (mode 0700)`);
   });
 });

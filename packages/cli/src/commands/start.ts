@@ -10,6 +10,19 @@ import Tenkai from './tenkai.js';
 // The supervisor records the end by running this very CLI again: the script node is running now.
 const CLEANUP_COMMAND = [process.execPath, process.argv[1] ?? fileURLToPath(new URL('../bin/run.js', import.meta.url)), 'cleanup'];
 
+/**
+ * The network stack of a foreground container ends with its ryouiki process;
+ * one that outlives it under the supervisor is not built yet. Refuse rather
+ * than start a container whose ports or nameservers were silently dropped.
+ */
+function refuseUnconnectedNetwork(flags: { network: string; publish?: string[]; dns?: string[]; 'add-host'?: string[] }): void {
+  const given = [flags.publish && '--publish', flags.dns && '--dns', flags['add-host'] && '--add-host'].filter(Boolean);
+  if (!['none', 'host'].includes(flags.network) || given.length > 0) {
+    const what = given.length > 0 ? given.join(', ') : `--network ${flags.network}`;
+    throw new RyouikiError('USAGE', `ryouiki start cannot connect a detached container through slirp4netns or pasta yet, so ${what} is refused: use --network none or host, or run it in the foreground with ryouiki tenkai`);
+  }
+}
+
 export default class Start extends Command {
   static override summary = 'Start a container detached: print its id and return once its command runs.';
   static override description = `Takes every flag of tenkai. The container runs under ryouiki-monitor, a small supervisor that writes its stdout and stderr to the container log (see ryouiki logs), records how it ended, and cleans up; no ryouiki process stays behind. Find it again by its id, any unique prefix of 4 or more digits, or its name.`;
@@ -23,6 +36,7 @@ export default class Start extends Command {
 
   static override flags = {
     ...Tenkai.flags,
+    network: Flags.string({ description: 'none (only lo) or host (the host\'s network); a detached container cannot be connected through slirp4netns or pasta yet', default: 'none' }),
     name: Flags.string({ description: 'a unique name for the container (default: its short id)' }),
     'log-max-size': Flags.string({ description: 'rotate the container log past this size, keeping one previous file', default: '10m' }),
     rm: Flags.boolean({ description: 'remove the container and its log once it has ended' }),
@@ -33,6 +47,7 @@ export default class Start extends Command {
     if (flags.tty || flags.interactive || flags['console-socket'] !== undefined) {
       throw new RyouikiError('USAGE', 'ryouiki start does not take -i, -t or --console-socket yet (there is no attach): run an interactive container with ryouiki tenkai -it');
     }
+    refuseUnconnectedNetwork(flags);
     const logMaxSize = parseSize(flags['log-max-size'], '--log-max-size');
     const plan = planFromFlags(flags, argv);
     const result = await start(plan.spec, {

@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { run } from '@ryouiki/core';
+import { prepareNetwork, run } from '@ryouiki/core';
 import { cgroupFlags, cgroupOptions } from '../cgroup-flags.js';
 import { storeFlags } from '../flags.js';
 import { planFromFlags } from '../plan-from-flags.js';
@@ -24,7 +24,13 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     env: Flags.string({ description: 'env file of KEY=VALUE lines: the container\'s whole environment' }),
     command: Flags.string({ description: 'command string, run as /bin/sh -c STRING inside the container' }),
     hostname: Flags.string({ description: 'hostname inside the container (default: the container\'s short id)' }),
-    network: Flags.string({ description: 'none: a private network namespace with only lo; host: the host\'s network', default: 'none' }),
+    network: Flags.string({
+      description: 'slirp4netns[:allow_host_loopback=true,mtu=N] (a private network through slirp4netns), pasta, none (only lo) or host (the host\'s network)',
+      default: 'slirp4netns',
+    }),
+    publish: Flags.string({ char: 'p', description: 'publish a container port on the host: [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]', multiple: true }),
+    dns: Flags.string({ description: 'nameserver for the container\'s /etc/resolv.conf (repeatable)', multiple: true }),
+    'add-host': Flags.string({ description: 'NAME:IP line for the container\'s /etc/hosts (repeatable)', multiple: true }),
     workdir: Flags.string({ char: 'w', description: 'working directory inside the container', default: '/' }),
     ...cgroupFlags,
     ...terminalFlags,
@@ -35,15 +41,16 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     const { flags, argv } = await this.parse(Tenkai);
     const plan = planFromFlags(flags, argv);
     warnWithoutHostTerminal(flags);
-    const result = await run(plan.spec, {
-      id: plan.id,
-      commandLabel: plan.commandLabel,
-      root: flags.root,
-      stdio: 'inherit',
-      forwardSignals: true,
-      cgroups: cgroupOptions(flags),
-      ...terminalOptions(flags),
-    });
-    process.exitCode = result.exitCode;
+    const network = await prepareNetwork(plan, { root: flags.root });
+    try {
+      const result = await run(
+        network.spec,
+        { id: plan.id, commandLabel: plan.commandLabel, root: flags.root, stdio: 'inherit', forwardSignals: true, cgroups: cgroupOptions(flags), ...terminalOptions(flags) },
+        [network.resource],
+      );
+      process.exitCode = result.exitCode;
+    } finally {
+      await network.discard();
+    }
   }
 }

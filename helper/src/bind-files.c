@@ -1,0 +1,75 @@
+/* bind-files.c: host files bound over paths inside the container. */
+#include "bind-files.h"
+#include "utils.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void
+bind_files_open (struct bind_file *files, size_t n_files)
+{
+  for (size_t i = 0; i < n_files; i++)
+    {
+      struct stat st;
+      int fd = RETRY_EINTR (open (files[i].source, O_RDONLY | O_CLOEXEC | O_NOCTTY));
+
+      if (fd < 0)
+        die_with_errno ("bind-file: %s", files[i].source);
+      if (fstat (fd, &st) < 0)
+        die_with_errno ("bind-file: %s", files[i].source);
+      if (!S_ISREG (st.st_mode))
+        {
+          close (fd);
+          die_with_err (EINVAL, "bind-file: %s: not a regular file", files[i].source);
+        }
+      files[i].fd = fd;
+    }
+}
+
+/* A mount source must belong to our mount namespace, and the fds belong to the host's:
+ * copy each file onto a tmpfs of our own, bind the copy, then detach the tmpfs (the
+ * binds keep it alive), so nothing of it shows in /dev. */
+#define STAGING "/dev/.ryouiki-bind"
+
+static void
+copy_fd_to_file (int fd, const char *path, const char *source)
+{
+  autoclose_fd int out = RETRY_EINTR (open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  char buffer[4096];
+  ssize_t n;
+
+  if (out < 0)
+    die_with_errno ("bind-file: create a copy of %s", source);
+  while ((n = read_retry (fd, buffer, sizeof buffer)) > 0)
+    if (write_all (out, buffer, (size_t) n) < 0)
+      die_with_errno ("bind-file: copy %s", source);
+  if (n < 0)
+    die_with_errno ("bind-file: read %s", source);
+}
+
+void
+bind_files_mount (struct bind_file *files, size_t n_files)
+{
+  if (n_files == 0)
+    return;
+  if (mkdir (STAGING, 0700) < 0)
+    die_with_errno ("bind-file: mkdir %s", STAGING);
+  if (mount ("tmpfs", STAGING, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=700,size=1m") < 0)
+    die_with_errno ("bind-file: mount %s", STAGING);
+  for (size_t i = 0; i < n_files; i++)
+    {
+      char copy[64];
+
+      snprintf (copy, sizeof copy, STAGING "/%zu", i);
+      copy_fd_to_file (files[i].fd, copy, files[i].source);
+      if (mount (copy, files[i].destination, NULL, MS_BIND, NULL) < 0)
+        die_with_errno ("bind-file: %s", files[i].destination);
+      close (files[i].fd);
+      files[i].fd = -1;
+    }
+  if (umount2 (STAGING, MNT_DETACH) < 0 || rmdir (STAGING) < 0)
+    die_with_errno ("bind-file: remove %s", STAGING);
+}
