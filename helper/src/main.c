@@ -6,12 +6,14 @@
  * start message, the helper writes its id maps and announces it on --info-fd. The
  * init then sets up the filesystem, runs the command and reports the outcome of
  * exec; from then on both forward signals and wait for their child. */
+#include "filesystems.h"
 #include "ids.h"
 #include "init.h"
 #include "mounts.h"
 #include "options.h"
 #include "protocol.h"
 #include "utils.h"
+#include "volumes.h"
 
 #include <fcntl.h>
 #include <net/if.h>
@@ -191,7 +193,13 @@ run_container (const struct options *opts, const char *rootfs, int sync_fd,
     close (opts->block_fd);
 
   wait_for_go (sync_fd);
-  setup_rootfs (rootfs, opts->read_only);
+  volumes_open_sources (opts);
+  setup_rootfs (rootfs, opts);
+  volumes_mount (opts);
+  if (opts->read_only)
+    mount_writable_tmpfs ();
+  if (!opts->privileged)
+    protect_kernel_paths ();
   if (sethostname (opts->hostname, strlen (opts->hostname)) < 0)
     die_with_errno ("hostname: %s", opts->hostname);
   if (!opts->share_net)
