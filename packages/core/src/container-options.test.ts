@@ -87,10 +87,18 @@ describe('planContainer', () => {
 
 describe('helperArgs', () => {
   it('passes the whole configuration as flags and the command after --', () => {
-    const { spec } = planContainer({ path: rootfs, envFile, args: ['/bin/sh', '-c', 'echo $A'], hostname: 'box', cwd: '/tmp' });
+    const { spec } = planContainer({ path: rootfs, envFile, args: ['/bin/sh', '-c', 'echo $A'], hostname: 'box', cwd: '/tmp', userns: 'single', seccomp: 'unconfined' });
     expect(helperArgs(spec, { infoFd: 3, blockFd: 4 })).toEqual([
       '--rootfs', rootfs, '--cwd', '/tmp', '--info-fd', '3', '--block-fd', '4', '--hostname', 'box',
-      '--env', 'PATH=/bin', '--env', 'LANG=C', '--', '/bin/sh', '-c', 'echo $A',
+      '--env', 'PATH=/bin', '--env', 'LANG=C', '--caps', '0,1,3,4,5,6,7,8,10,18,31', '--', '/bin/sh', '-c', 'echo $A',
     ]);
+  });
+
+  it('passes the isolation flags: id maps, volumes, user, overlay, privileges', () => {
+    const { spec } = planContainer({ path: rootfs, args: ['/bin/true'], volumes: [`${base}:/bin:ro`], tmpfs: ['/tmp:size=1m'], user: '0:0', privileged: true, overlay: true });
+    const args = helperArgs(spec, { infoFd: 3, blockFd: 4, files: { dir: '/state/c1', overlayDir: '/state/c1/overlay', mounts: [] } });
+    expect(args).toEqual(expect.arrayContaining(['--overlay', '/state/c1/overlay', '--make-mount-points', '--ro-bind', `${base}:/bin`, '--tmpfs', '/tmp:size=1m', '--user', '0:0', '--privileged']));
+    expect(args).not.toContain('--seccomp');
+    expect(args).not.toContain('--caps');
   });
 });

@@ -3,11 +3,12 @@ import { resolve } from 'node:path';
 import { DEFAULT_NETWORK_MODE, hasPrivateNetworkNamespace, isNetworkMode, unknownNetworkModeMessage } from '@ryouiki/net';
 import { readEnvFile, withDefaultPath, type EnvList } from './env-file.js';
 import { isRyouikiError, problemsError, type SpecProblem } from './errors.js';
+import { applyIsolation, type IsolationOptions } from './isolation-options.js';
 import { DEFAULT_NAMESPACES, OCI_VERSION, type ContainerSpec } from './spec.js';
 import { shellProblems, specProblems } from './validate.js';
 
 /** What a person gives on the command line, before it becomes a spec. */
-export interface ContainerOptions {
+export interface ContainerOptions extends IsolationOptions {
   /** The root filesystem folder (the seed's --path). */
   path: string;
   /** The seed's --env file of KEY=VALUE lines. */
@@ -28,6 +29,8 @@ export interface ContainerPlan {
   spec: ContainerSpec;
   /** How the process log names the command: the --command string, or the program and its arguments. */
   commandLabel: string;
+  /** Things to tell the person once, such as a fallback to the single-id map. */
+  warnings: string[];
 }
 
 export function newContainerId(): string {
@@ -93,11 +96,12 @@ export function planContainer(options: ContainerOptions): ContainerPlan {
     hostname: options.hostname ?? shortId(id),
     linux: { namespaces: networkNamespaces(options.network, problems) },
   };
+  const warnings = applyIsolation(spec, options, problems);
   const commandAlreadyReported = problems.some((problem) => problem.path === 'process.args');
   const ownProblems = specProblems(spec).filter((problem) => !(commandAlreadyReported && problem.path === 'process.args'));
   problems.push(...ownProblems);
   if (needsShellCheck(options, ownProblems, commandAlreadyReported)) problems.push(...shellProblems(spec.root.path));
   if (problems.length > 0) throw problemsError(problems);
   const commandLabel = options.command ?? spec.process.args.join(' ');
-  return { id, spec, commandLabel };
+  return { id, spec, commandLabel, warnings };
 }

@@ -19,7 +19,16 @@ export type ErrorCode =
   | 'USERNS_UNAVAILABLE'
   | 'COMMAND_NOT_FOUND'
   | 'COMMAND_NOT_EXECUTABLE'
-  | 'PROCESS_LOG_NOT_FOUND';
+  | 'PROCESS_LOG_NOT_FOUND'
+  | 'USER_UNKNOWN'
+  | 'USERNS_MODE_UNKNOWN'
+  | 'IDMAP_FAILED'
+  | 'CAPABILITY_UNKNOWN'
+  | 'VOLUME_INVALID'
+  | 'VOLUME_SOURCE_NOT_FOUND'
+  | 'MOUNT_POINT_MISSING'
+  | 'SECCOMP_INVALID'
+  | 'CONTAINER_DIR_FAILED';
 
 /** One thing wrong with a spec, with the field it concerns. */
 export interface SpecProblem {

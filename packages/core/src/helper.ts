@@ -1,7 +1,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RyouikiError } from './errors.js';
+import { capabilityNumbers } from './capabilities.js';
+import type { ContainerFiles } from './container-dir.js';
+import { needsExternalIdMaps } from './id-map.js';
+import { seccompRules } from './seccomp.js';
 import { hasNamespace, type ContainerSpec } from './spec.js';
+import { mountArgs } from './volumes.js';
 
 /** The helper's path: RYOUIKI_HELPER, else `helper/ryouiki-init` of this checkout. */
 export function helperPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -16,6 +21,26 @@ export function helperPath(env: NodeJS.ProcessEnv = process.env): string {
 export interface HelperFds {
   infoFd: number;
   blockFd: number;
+  /** The container's own files: the overlay's folder, the generated /etc files. */
+  files?: ContainerFiles;
+}
+
+/** RYOUIKI_OVERLAY_DRIVER=fuse-overlayfs skips the kernel's overlayfs (for kernels where it misbehaves). */
+function overlayDriverArgs(env: NodeJS.ProcessEnv): string[] {
+  return env.RYOUIKI_OVERLAY_DRIVER === 'fuse-overlayfs' ? ['--overlay-driver', 'fuse-overlayfs'] : [];
+}
+
+function isolationArgs(spec: ContainerSpec, fds: HelperFds): string[] {
+  const args: string[] = [];
+  if (needsExternalIdMaps(spec.linux.uidMappings)) args.push('--no-idmap');
+  const overlayDir = fds.files?.overlayDir;
+  if (overlayDir !== undefined) args.push('--overlay', overlayDir, '--make-mount-points', ...overlayDriverArgs(process.env));
+  args.push(...mountArgs([...(fds.files?.mounts ?? []), ...(spec.mounts ?? [])]));
+  if (spec.process.user !== undefined) args.push('--user', `${spec.process.user.uid}:${spec.process.user.gid}`);
+  if (spec.privileged === true) args.push('--privileged');
+  else if (spec.process.capabilities?.bounding !== undefined) args.push('--caps', capabilityNumbers(spec.process.capabilities.bounding));
+  if (spec.linux.seccomp !== undefined) args.push('--seccomp', seccompRules(spec.linux.seccomp));
+  return args;
 }
 
 /** The helper's argv for a validated spec: flags only, the command after `--`. */
@@ -25,7 +50,7 @@ export function helperArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   if (!hasNamespace(spec, 'network')) args.push('--share-net');
   if (spec.root.readonly === true) args.push('--read-only');
   for (const entry of spec.process.env) args.push('--env', entry);
-  return [...args, '--', ...spec.process.args];
+  return [...args, ...isolationArgs(spec, fds), '--', ...spec.process.args];
 }
 
 /** What the helper reports on its info fd, one JSON object a line. */

@@ -4,6 +4,8 @@ import type { Readable, Writable } from 'node:stream';
 import { appendProcessLog, type ProcessStatus } from '@ryouiki/logs';
 import { execa, type ResultPromise } from 'execa';
 import { newContainerId } from './container-options.js';
+import type { ContainerFiles } from './container-dir.js';
+import { prepareContainer } from './container-setup.js';
 import { RyouikiError } from './errors.js';
 import { helperArgs, helperFailure, helperPath, parseHelperEvent, type HelperEvent } from './helper.js';
 import { dataDir, type StoreOptions } from './paths.js';
@@ -25,6 +27,8 @@ export interface RunOptions extends StoreOptions {
   commandLabel?: string;
   /** The container's id; the hostname defaults to its short form. */
   id?: string;
+  /** Where to say what the person should know (a fallback to the single-id map); default: stderr, once. */
+  onWarning?: (message: string) => void;
 }
 
 export interface RunResult {
@@ -40,10 +44,10 @@ export interface RunResult {
 
 type HelperProcess = ResultPromise<{ stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] }>;
 
-function spawnHelper(spec: ContainerSpec, options: RunOptions): HelperProcess {
+function spawnHelper(spec: ContainerSpec, options: RunOptions, files: ContainerFiles): HelperProcess {
   const inherit = options.stdio === 'inherit';
   const standard = inherit ? 'inherit' : 'pipe';
-  return execa(helperPath(), helperArgs(spec, { infoFd: INFO_FD, blockFd: BLOCK_FD }), {
+  return execa(helperPath(), helperArgs(spec, { infoFd: INFO_FD, blockFd: BLOCK_FD, files }), {
     stdio: [standard, standard, standard, 'pipe', 'pipe'],
     input: inherit ? undefined : options.input,
     env: {},
@@ -133,10 +137,20 @@ function logProcess(store: string, command: string, pid: number, exitCode?: numb
  */
 export async function run(spec: ContainerSpec, options: RunOptions = {}, resources: ContainerResource[] = []): Promise<RunResult> {
   assertValidSpec(spec);
-  const store = dataDir(options);
   const id = options.id ?? newContainerId();
+  const setup = prepareContainer(spec, options, id);
+  try {
+    return await runContainer(spec, { ...options, id }, [...setup.resources, ...resources], setup.files);
+  } finally {
+    setup.cleanup();
+  }
+}
+
+async function runContainer(spec: ContainerSpec, options: RunOptions & { id: string }, resources: ContainerResource[], files: ContainerFiles): Promise<RunResult> {
+  const store = dataDir(options);
+  const id = options.id;
   const command = options.commandLabel ?? spec.process.args.join(' ');
-  const helper = spawnHelper(spec, options);
+  const helper = spawnHelper(spec, options, files);
   const stopForwarding = options.forwardSignals === true ? forwardSignalsTo(helper) : () => undefined;
   const block = helper.stdio[BLOCK_FD] as unknown as Writable;
   block.on('error', () => undefined);

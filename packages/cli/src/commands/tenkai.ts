@@ -1,5 +1,6 @@
 import { Command, Flags } from '@oclif/core';
-import { planContainer, run } from '@ryouiki/core';
+import { planContainer, run, warnOnceOnStderr } from '@ryouiki/core';
+import { isolationFlags } from '../isolation-flags.js';
 import { storeFlags } from '../flags.js';
 
 export default class Tenkai extends Command {
@@ -22,6 +23,7 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     hostname: Flags.string({ description: 'hostname inside the container (default: the container\'s short id)' }),
     network: Flags.string({ description: 'none: a private network namespace with only lo; host: the host\'s network', default: 'none' }),
     workdir: Flags.string({ char: 'w', description: 'working directory inside the container', default: '/' }),
+    ...isolationFlags,
     ...storeFlags,
   };
 
@@ -35,7 +37,18 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
       hostname: flags.hostname,
       network: flags.network,
       cwd: flags.workdir,
+      user: flags.user,
+      userns: flags.userns,
+      volumes: flags.volume,
+      tmpfs: flags.tmpfs,
+      readOnly: flags['read-only'],
+      overlay: flags.overlay,
+      capAdd: flags['cap-add'],
+      capDrop: flags['cap-drop'],
+      privileged: flags.privileged,
+      seccomp: flags.seccomp,
     });
+    for (const warning of plan.warnings) warnOnceOnStderr(warning);
     const result = await run(plan.spec, {
       id: plan.id,
       commandLabel: plan.commandLabel,

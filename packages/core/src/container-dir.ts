@@ -1,0 +1,104 @@
+import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { RyouikiError } from './errors.js';
+import type { StoreOptions } from './paths.js';
+import { hasNamespace, type ContainerSpec, type Mount } from './spec.js';
+import { resolveInRootfs } from './volumes.js';
+
+/**
+ * Where a running container keeps its files: `--root`/RYOUIKI_ROOT's `run/`,
+ * else `$XDG_RUNTIME_DIR/ryouiki`, else a 0700 folder of the user's under /tmp.
+ */
+export function runtimeDir(options: StoreOptions = {}, env: NodeJS.ProcessEnv = process.env): string {
+  const root = options.root ?? env.RYOUIKI_ROOT;
+  if (root !== undefined && root !== '') return join(resolve(root), 'run');
+  if (env.XDG_RUNTIME_DIR !== undefined && env.XDG_RUNTIME_DIR !== '') return join(env.XDG_RUNTIME_DIR, 'ryouiki');
+  return join(tmpdir(), `ryouiki-${process.getuid?.() ?? 0}`);
+}
+
+/** A container's own files, made before its helper starts and removed after it ends. */
+export interface ContainerFiles {
+  dir: string;
+  /** Holds the overlay's upper/, work/ and merged/, with --overlay. */
+  overlayDir?: string;
+  /** The generated /etc/hosts, /etc/hostname and /etc/resolv.conf, bound over the rootfs's. */
+  mounts: Mount[];
+}
+
+/** Without a private network, the host's resolver; with one, only non-loopback servers make sense. */
+export function resolvConf(hostText: string, privateNetwork: boolean): string {
+  if (!privateNetwork) return hostText;
+  return hostText.split('\n').filter((line) => !/^\s*nameserver\s+(127\.|::1\s*$)/.test(line)).join('\n');
+}
+
+export function hostsFile(hostname: string): string {
+  return `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`;
+}
+
+function readHostFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Writes the three files; binds each where the rootfs has one (or an overlay can hold it). */
+function etcFiles(spec: ContainerSpec, dir: string): Mount[] {
+  const hostname = spec.hostname ?? 'ryouiki';
+  const files: Record<string, string> = {
+    hostname: `${hostname}\n`,
+    hosts: hostsFile(hostname),
+    'resolv.conf': resolvConf(readHostFile('/etc/resolv.conf'), hasNamespace(spec, 'network')),
+  };
+  const mounts: Mount[] = [];
+  for (const [name, text] of Object.entries(files)) {
+    const destination = `/etc/${name}`;
+    if (spec.root.overlay !== true && resolveInRootfs(spec.root.path, destination) === undefined) continue;
+    writeFileSync(join(dir, name), text, { mode: 0o644 });
+    mounts.push({ destination, source: join(dir, name), type: 'bind', options: ['rbind', 'rw'] });
+  }
+  return mounts;
+}
+
+/** Another container's cleanup may remove an empty runtime folder between our two mkdirs: try again once. */
+function makeDir(runtime: string, dir: string): void {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      mkdirSync(runtime, { recursive: true, mode: 0o700 });
+      mkdirSync(dir, { mode: 0o700 });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 0) throw error;
+    }
+  }
+}
+
+/** Creates the container's folder under the runtime folder, with what its spec needs. */
+export function createContainerFiles(spec: ContainerSpec, runtime: string, id: string): ContainerFiles {
+  const dir = join(runtime, id);
+  try {
+    makeDir(runtime, dir);
+    const files: ContainerFiles = { dir, mounts: etcFiles(spec, dir) };
+    if (spec.root.overlay === true) {
+      files.overlayDir = join(dir, 'overlay');
+      mkdirSync(files.overlayDir);
+      for (const name of ['upper', 'work', 'merged']) mkdirSync(join(files.overlayDir, name), { mode: 0o755 });
+    }
+    return files;
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new RyouikiError('CONTAINER_DIR_FAILED', `cannot create the container's folder ${dir}: ${(error as Error).message}`);
+  }
+}
+
+/** The helper's init empties the overlay's upper/ and work/ (their files may belong to subordinate ids); this removes the rest. */
+export function removeContainerFiles(files: ContainerFiles): void {
+  rmSync(files.dir, { recursive: true, force: true });
+  try {
+    rmdirSync(dirname(files.dir)); // the runtime folder, once no container is left in it
+  } catch {
+    // still in use by another container, or already gone
+  }
+}
