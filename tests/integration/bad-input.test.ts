@@ -53,7 +53,8 @@ describe('bad input to ryouiki tenkai', () => {
     expect(lines[0]!.replace(/^ryouiki: /, '')).toMatch(message);
     expect(out.stderr).not.toMatch(/\n\s+at /);
     await expectNoLeftovers();
-    if (existsSync(store)) expect(readdirSync(join(store, 'binding_vow'))).toEqual([]);
+    if (existsSync(store)) expect(readdirSync(store).filter((name) => name !== 'binding_vow')).toEqual([]);
+    if (existsSync(join(store, 'binding_vow'))) expect(readdirSync(join(store, 'binding_vow'))).toEqual([]);
   });
 
   it('refuses an unknown command with exit 125', async () => {
