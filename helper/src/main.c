@@ -12,6 +12,7 @@
 #include "mounts.h"
 #include "options.h"
 #include "protocol.h"
+#include "seccomp-filter.h"
 #include "utils.h"
 #include "volumes.h"
 
@@ -327,6 +328,8 @@ main (int argc, char **argv)
   set_die_handler (helper_die);
 
   validate_rootfs (opts.rootfs);
+  if (opts.seccomp_file != NULL)
+    opts.seccomp_rules = seccomp_read_rules (opts.seccomp_file);
   rootfs = realpath (opts.rootfs, NULL);
   if (rootfs == NULL)
     die_with_errno ("rootfs: %s", opts.rootfs);

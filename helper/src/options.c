@@ -100,7 +100,8 @@ options_print_help (FILE *out)
          "                    podman's CHOWN DAC_OVERRIDE FOWNER FSETID KILL\n"
          "                    NET_BIND_SERVICE SETFCAP SETGID SETPCAP SETUID SYS_CHROOT)\n"
          "  --privileged      all capabilities, no masked paths, no no_new_privs\n"
-         "  --seccomp RULES   a seccomp filter, one rule a line (see README.md)\n"
+         "  --seccomp FILE    a seccomp filter: FILE holds its rules, one a line (see\n"
+         "                    README.md); read before the container starts\n"
          "  --help            show this help and exit\n"
          "  --version         show the version and exit\n"
          "\n"
@@ -358,7 +359,7 @@ apply_option (struct options *opts, int option, char *arg, char *error, size_t e
       opts->caps = UINT64_MAX;
       return OPTIONS_RUN;
     case OPT_SECCOMP:
-      opts->seccomp_rules = arg;
+      opts->seccomp_file = arg;
       return OPTIONS_RUN;
     case OPT_HELP:
       return OPTIONS_HELP;
@@ -432,4 +433,6 @@ options_free (struct options *opts)
   opts->env = NULL;
   free (opts->volumes);
   opts->volumes = NULL;
+  free (opts->seccomp_rules);
+  opts->seccomp_rules = NULL;
 }

@@ -34,7 +34,8 @@ struct options
   gid_t gid;
   uint64_t caps;                /* the capabilities the command keeps (bit N: capability N) */
   bool privileged;              /* all capabilities, no masked paths, new privileges allowed */
-  const char *seccomp_rules;    /* NULL: no filter; see seccomp.h */
+  const char *seccomp_file;     /* --seccomp FILE: its rules (see seccomp-filter.h) */
+  char *seccomp_rules;          /* NULL: no filter; read from seccomp_file before clone */
 };
 
 enum volume_kind

@@ -2,6 +2,7 @@
 #include "seccomp-filter.h"
 #include "utils.h"
 
+#include <fcntl.h>
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -138,6 +139,30 @@ add_rule (scmp_filter_ctx filter, uint32_t default_action, const struct seccomp_
   err = seccomp_rule_add_array (filter, rule->action, syscall_number, rule->n_conditions, conditions);
   if (err < 0)
     die_with_err (-err, "seccomp: %s: %s", rule->name, strerror (-err));
+}
+
+char *
+seccomp_read_rules (const char *path)
+{
+  enum { LIMIT = 1 << 20 };
+  int fd = RETRY_EINTR (open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  char *text = malloc (LIMIT + 1);
+  ssize_t total = 0;
+  ssize_t n;
+
+  if (fd < 0)
+    die_with_errno ("seccomp: %s", path);
+  if (text == NULL)
+    die ("seccomp: out of memory");
+  while (total < LIMIT && (n = read_retry (fd, text + total, (size_t) (LIMIT - total))) > 0)
+    total += n;
+  if (n < 0)
+    die_with_errno ("seccomp: %s", path);
+  close (fd);
+  if (total == LIMIT)
+    die_with_err (EFBIG, "seccomp: %s: larger than 1 MiB", path);
+  text[total] = '\0';
+  return text;
 }
 
 void

@@ -47,5 +47,8 @@ struct seccomp_rule
 /* Parses one line (modified in place); returns 0, or -1 with a reason in error. */
 int seccomp_parse_rule (char *line, struct seccomp_rule *rule, char *error, size_t error_size);
 
+/* Reads the rules of --seccomp FILE (at most 1 MiB); dies if it cannot. Free the result. */
+char *seccomp_read_rules (const char *path);
+
 /* Builds the filter from rules and loads it; dies with the line at fault. */
 void seccomp_load_rules (const char *rules);

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { RyouikiError } from './errors.js';
+import { seccompRules } from './seccomp.js';
 import type { StoreOptions } from './paths.js';
 import { hasNamespace, type ContainerSpec, type Mount } from './spec.js';
 import { resolveInRootfs } from './volumes.js';
@@ -24,6 +25,8 @@ export interface ContainerFiles {
   overlayDir?: string;
   /** The generated /etc/hosts, /etc/hostname and /etc/resolv.conf, bound over the rootfs's. */
   mounts: Mount[];
+  /** The helper's seccomp rules for the spec's profile (a file: they are long for a command line). */
+  seccompFile?: string;
 }
 
 /** Without a private network, the host's resolver; with one, only non-loopback servers make sense. */
@@ -81,6 +84,10 @@ export function createContainerFiles(spec: ContainerSpec, runtime: string, id: s
   try {
     makeDir(runtime, dir);
     const files: ContainerFiles = { dir, mounts: etcFiles(spec, dir) };
+    if (spec.linux.seccomp !== undefined) {
+      files.seccompFile = join(dir, 'seccomp.rules');
+      writeFileSync(files.seccompFile, `${seccompRules(spec.linux.seccomp)}\n`, { mode: 0o600 });
+    }
     if (spec.root.overlay === true) {
       files.overlayDir = join(dir, 'overlay');
       mkdirSync(files.overlayDir);

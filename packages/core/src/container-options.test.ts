@@ -50,7 +50,13 @@ describe('planContainer', () => {
   it('keeps the host network namespace for --network host', () => {
     const { spec } = planContainer({ path: rootfs, args: ['true'], network: 'host' });
     expect(spec.linux.namespaces.map((n) => n.type)).not.toContain('network');
-    expect(helperArgs(spec, { infoFd: 3, blockFd: 4 })).toContain('--share-net');
+    expect(helperArgs(spec, { infoFd: 3, blockFd: 4, files: { dir: '/state/c1', mounts: [], seccompFile: '/state/c1/seccomp.rules' } })).toContain('--share-net');
+  });
+
+  it('passes the default seccomp filter as a file of rules, and refuses to leave it out', () => {
+    const { spec } = planContainer({ path: rootfs, args: ['true'] });
+    expect(helperArgs(spec, { infoFd: 3, blockFd: 4, files: { dir: '/state/c1', mounts: [], seccompFile: '/state/c1/seccomp.rules' } }).join(' ')).toContain('--seccomp /state/c1/seccomp.rules');
+    expect(() => helperArgs(spec, { infoFd: 3, blockFd: 4 })).toThrow(/needs the container files/);
   });
 
   it('refuses both a command string and a program', () => {

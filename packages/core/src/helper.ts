@@ -4,7 +4,6 @@ import { RyouikiError } from './errors.js';
 import { capabilityNumbers } from './capabilities.js';
 import type { ContainerFiles } from './container-dir.js';
 import { needsExternalIdMaps } from './id-map.js';
-import { seccompRules } from './seccomp.js';
 import { hasNamespace, type ContainerSpec } from './spec.js';
 import { mountArgs } from './volumes.js';
 
@@ -39,7 +38,11 @@ function isolationArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   if (spec.process.user !== undefined) args.push('--user', `${spec.process.user.uid}:${spec.process.user.gid}`);
   if (spec.privileged === true) args.push('--privileged');
   else if (spec.process.capabilities?.bounding !== undefined) args.push('--caps', capabilityNumbers(spec.process.capabilities.bounding));
-  if (spec.linux.seccomp !== undefined) args.push('--seccomp', seccompRules(spec.linux.seccomp));
+  if (spec.linux.seccomp !== undefined) {
+    // Leaving the filter out for want of its file would weaken the container without a word.
+    if (fds.files?.seccompFile === undefined) throw new Error('helperArgs: a spec with linux.seccomp needs the container files of prepareContainer()');
+    args.push('--seccomp', fds.files.seccompFile);
+  }
   return args;
 }
 
