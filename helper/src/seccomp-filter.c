@@ -116,8 +116,11 @@ seccomp_parse_rule (char *line, struct seccomp_rule *rule, char *error, size_t e
     {
       if (rule->n_conditions == SECCOMP_MAX_CONDITIONS)
         return parse_error (error, error_size, "more than %d conditions", SECCOMP_MAX_CONDITIONS);
+      char as_given[128];
+
+      snprintf (as_given, sizeof as_given, "%s", argument);     /* parsing cuts it up */
       if (parse_condition (argument, &rule->conditions[rule->n_conditions++]) < 0)
-        return parse_error (error, error_size, "%s: not INDEX:OP:VALUE or INDEX:masked_eq:MASK:VALUE", argument);
+        return parse_error (error, error_size, "%s: not INDEX:OP:VALUE or INDEX:masked_eq:MASK:VALUE", as_given);
     }
   return 0;
 }

@@ -407,6 +407,7 @@ test_seccomp_rules (void)
   check_string (error, "deny: not allow, errno:N, kill, kill-process, trap or log", "seccomp: its message");
   check_int (seccomp_parse_rule (bad_condition, &rule, error, sizeof error), -1, "seccomp: masked_eq needs two values");
   check_int (seccomp_parse_rule (bad_index, &rule, error, sizeof error), -1, "seccomp: index beyond 5");
+  check_string (error, "6:eq:1: not INDEX:OP:VALUE or INDEX:masked_eq:MASK:VALUE", "seccomp: the condition as given");
 }
 
 int
