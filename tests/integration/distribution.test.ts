@@ -31,6 +31,15 @@ describe('a Debian minbase tree', () => {
     expect(treeDigest(DEBIAN, false)).toBe(before);
   });
 
+  it('lets apt drop to its _apt user with the full id map, which the single-id map cannot', async () => {
+    const run = (flags: string[]) => ryouiki(['tenkai', '--path', DEBIAN, '--root', store, '--overlay', ...flags, '--command', 'apt-get update 2>&1']);
+    const full = await run([]);
+    expect(full.stdout).toContain('Reading package lists');
+    expect(full.stdout).not.toMatch(/seteuid|setgroups/);
+    const single = await run(['--userns=single']);
+    expect(single.stdout).toContain('seteuid 42 failed');
+  }, 90000);
+
   it('runs as --user with the names of its own /etc/passwd', async () => {
     const out = await ryouiki(['tenkai', '--path', DEBIAN, '--root', store, '--user', 'nobody:nogroup', '--', '/usr/bin/id']);
     expect(out.stdout).toBe('uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n');
