@@ -32,13 +32,16 @@ describe('a Debian minbase tree', () => {
   });
 
   it('lets apt drop to its _apt user with the full id map, which the single-id map cannot', async () => {
-    const run = (flags: string[]) => ryouiki(['tenkai', '--path', DEBIAN, '--root', store, '--overlay', ...flags, '--command', 'apt-get update 2>&1']);
+    // A local repository: apt's copy method runs sandboxed as _apt like its http method, with no network.
+    const update = 'rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*; mkdir /srv/repo; : >/srv/repo/Packages; echo "deb [trusted=yes] copy:/srv/repo ./" >/etc/apt/sources.list; apt-get update 2>&1';
+    const run = (flags: string[]) => ryouiki(['tenkai', '--path', DEBIAN, '--root', store, '--overlay', ...flags, '--command', update]);
     const full = await run([]);
     expect(full.stdout).toContain('Reading package lists');
-    expect(full.stdout).not.toMatch(/seteuid|setgroups/);
+    expect(full.stdout).not.toMatch(/seteuid|setgroups|E: /);
+    expect(full.exitCode).toBe(0);
     const single = await run(['--userns=single']);
-    expect(single.stdout).toContain('seteuid 42 failed');
-  }, 90000);
+    expect(single.stdout).toMatch(/(setgroups 0|seteuid 42) failed/);
+  });
 
   it('runs as --user with the names of its own /etc/passwd', async () => {
     const out = await ryouiki(['tenkai', '--path', DEBIAN, '--root', store, '--user', 'nobody:nogroup', '--', '/usr/bin/id']);

@@ -62,6 +62,17 @@ describe('identity', () => {
     expect(byName.stdout).toBe('app\n');
   });
 
+  it('falls back to the single-id map, saying so once, when newuidmap refuses', async () => {
+    const bin = join(work, 'refusing-bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'newuidmap'), '#!/bin/sh\necho "newuidmap: write to uid_map failed: Operation not permitted" >&2\nexit 1\n', { mode: 0o755 });
+    const child = startRyouiki(['tenkai', '--path', rootfs, '--root', store, '--command', 'cat /proc/self/uid_map'], { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` });
+    const out = await collect(child, '');
+    expect(out.exitCode).toBe(0);
+    expect(out.stdout.trim().split(/\s+/)).toEqual(['0', String(process.getuid?.()), '1']);
+    expect(out.stderr).toBe('ryouiki: warning: newuidmap failed (newuidmap: write to uid_map failed: Operation not permitted): using a single-id map, only uid 0 exists inside\n');
+  });
+
   it('keeps only uid 0 with --userns=single, and refuses --user beyond it', async () => {
     const single = await sh('cat /proc/self/uid_map', '--userns=single');
     expect(single.stdout.trim().split(/\s+/)).toEqual(['0', String(process.getuid?.()), '1']);

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { capabilityNumbers, capabilitySet } from './capabilities.js';
 import type { SpecProblem } from './errors.js';
-import { fullMappings, subordinateRange } from './id-map.js';
+import { fullMappings, planIdMaps, subordinateRange } from './id-map.js';
 import { DEFAULT_SECCOMP, defaultSeccomp, seccompRules } from './seccomp.js';
 import { resolveUser, userMappingProblems } from './user.js';
 import { mountArgs, parseTmpfs, parseVolume, resolveInRootfs } from './volumes.js';
@@ -33,6 +33,38 @@ describe('subordinate ids', () => {
       { containerID: 0, hostID: 1000, size: 1 },
       { containerID: 1, hostID: 100000, size: 65536 },
     ]);
+  });
+});
+
+describe('planIdMaps', () => {
+  const etc = join(base, 'etc-ids');
+  mkdirSync(etc);
+  const name = userInfo().username;
+  const uid = process.geteuid?.() ?? 0;
+
+  it('falls back to the single-id map, saying why, without a range', () => {
+    writeFileSync(join(etc, 'subuid'), 'someone-else:100000:65536\n');
+    writeFileSync(join(etc, 'subgid'), '');
+    const plan = planIdMaps('auto', process.env, etc);
+    expect(plan.uidMappings).toEqual([{ containerID: 0, hostID: uid, size: 1 }]);
+    expect(plan.fallbackReason).toBe(`${name} has no subordinate id range in ${join(etc, 'subuid')}`);
+  });
+
+  it('falls back when newuidmap is not installed, and maps the range when it is', () => {
+    writeFileSync(join(etc, 'subuid'), `${name}:100000:65536\n`);
+    writeFileSync(join(etc, 'subgid'), `${uid}:200000:1000\n`);
+    expect(planIdMaps('auto', { PATH: join(base, 'no-bin') }, etc).fallbackReason).toBe('newuidmap is not installed (apt-get install uidmap)');
+    const bin = join(base, 'bin');
+    mkdirSync(bin);
+    for (const tool of ['newuidmap', 'newgidmap']) writeFileSync(join(bin, tool), '', { mode: 0o755 });
+    const plan = planIdMaps('auto', { PATH: bin }, etc);
+    expect(plan.fallbackReason).toBeUndefined();
+    expect(plan.uidMappings[1]).toEqual({ containerID: 1, hostID: 100000, size: 65536 });
+    expect(plan.gidMappings[1]).toEqual({ containerID: 1, hostID: 200000, size: 1000 });
+  });
+
+  it('keeps the single-id map silently with single', () => {
+    expect(planIdMaps('single', process.env, etc)).toEqual({ uidMappings: [{ containerID: 0, hostID: uid, size: 1 }], gidMappings: [{ containerID: 0, hostID: process.getegid?.() ?? 0, size: 1 }] });
   });
 });
 
