@@ -4,7 +4,7 @@ PNPM ?= pnpm
 TURBO = $(PNPM) exec turbo
 export TURBO_TELEMETRY_DISABLED = 1
 
-.PHONY: all helper packages deps test check check-undelegated demo demo-here bench bench-network clean
+.PHONY: all helper packages deps prepare-host test check check-undelegated demo demo-here bench bench-network clean
 
 all: helper packages
 
@@ -23,9 +23,14 @@ packages: deps
 
 # The README's test command: as root it prepares the host and runs the suite as
 # the unprivileged test user; as any other user it runs the suite directly.
-test: all
+test: prepare-host
+	$(MAKE) all
 	scripts/as-test-user.sh $(MAKE) check
 	RYOUIKI_TEST_CGROUPS=undelegated scripts/as-test-user.sh $(MAKE) check-undelegated
+
+# As root, install the system packages first: the helper's build needs libseccomp-dev.
+prepare-host:
+	if [ "$$(id -u)" -eq 0 ]; then scripts/setup-test-host.sh; fi
 
 # The whole suite in place, as the current (unprivileged) user.
 check:
@@ -39,7 +44,8 @@ check-undelegated:
 
 # Installs what is missing (as root), builds, makes a busybox rootfs and runs a
 # container on it as an unprivileged user.
-demo: all
+demo: prepare-host
+	$(MAKE) all
 	scripts/as-test-user.sh $(MAKE) demo-here
 
 demo-here:

@@ -4,7 +4,7 @@
 # Idempotent; make test runs it when started as root.
 set -eu
 TEST_USER=${RYOUIKI_TEST_USER:-ryouiki-test}
-PACKAGES="gcc make libc6-dev uidmap slirp4netns passt busybox-static procps iproute2 util-linux rsync"
+PACKAGES="gcc make libc6-dev uidmap slirp4netns passt busybox-static procps iproute2 util-linux rsync libseccomp-dev fuse-overlayfs debootstrap"
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-test-host: run as root (it installs packages and creates the test user)" >&2
@@ -37,3 +37,11 @@ done
 if [ -c /dev/net/tun ]; then
   chmod 0666 /dev/net/tun
 fi
+# Likewise /dev/fuse, for fuse-overlayfs (the --overlay fallback).
+if [ -c /dev/fuse ]; then
+  chmod 0666 /dev/fuse
+fi
+
+# A real distribution tree for the isolation tests: Debian minbase, built once
+# with debootstrap and cached, in a copy owned through the test user's id map.
+"$(dirname "$0")/make-debian-rootfs.sh" "$TEST_USER" >/dev/null

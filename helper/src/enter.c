@@ -72,7 +72,7 @@ number_argument (const char *option, const char *text)
 
 /* UID or UID:GID, numbers as the container's user namespace sees them. */
 static void
-parse_user (struct exec_options *opts, const char *text)
+parse_exec_user (struct exec_options *opts, const char *text)
 {
   char copy[64];
   char *colon;
@@ -102,6 +102,10 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
   int option;
 
   *opts = (struct exec_options) { .cwd = "/", .info_fd = -1 };
+  /* The program inherits our environment (ryouiki exec starts us with exactly the
+   * container's): values on a command line would show in every process list. */
+  for (char **entry = environ; *entry != NULL && opts->n_env < MAX_ENV; entry++)
+    opts->env[opts->n_env++] = *entry;
   while ((option = getopt_long (argc, argv, "+", long_options, NULL)) != -1)
     switch (option)
       {
@@ -114,7 +118,7 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
           die ("--env: %s: not KEY=VALUE", optarg);
         opts->env[opts->n_env++] = optarg;
         break;
-      case 'u': parse_user (opts, optarg); break;
+      case 'u': parse_exec_user (opts, optarg); break;
       case 'i':
         if (parse_fd_number (optarg, &opts->info_fd) < 0 || opts->info_fd < 3)
           die ("--info-fd: not an fd of 3 or more: %s", optarg);

@@ -1,6 +1,8 @@
 /* init.c: the container's PID 1, and the signal forwarding it shares with the helper. */
 #include "init.h"
+#include "overlay.h"
 #include "protocol.h"
+#include "security.h"
 #include "tty.h"
 #include "utils.h"
 
@@ -125,46 +127,77 @@ exec_failure_exit_code (int err)
   return err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
 }
 
-static __attribute__ ((noreturn)) void
-exec_command (const struct options *opts, int error_fd, const struct saved_signals *saved)
+/* What the command's process tells the init when it could not exec; nothing when it could. */
+struct exec_report
 {
   int err;
+  int code;
+  char text[SYNC_TEXT_MAX];
+};
 
+static int command_report_fd = -1;
+
+static __attribute__ ((noreturn)) void
+report_to_init (int err, int code, const char *text)
+{
+  struct exec_report report = { .err = err, .code = code };
+
+  snprintf (report.text, sizeof report.text, "%s", text);
+  (void) write_all (command_report_fd, &report, sizeof report);
+  _exit (code);
+}
+
+/* Failures while securing the command: runtime errors. */
+static void
+command_setup_die (int err, const char *message)
+{
+  report_to_init (err, EXIT_RUNTIME, message);
+}
+
+static __attribute__ ((noreturn)) void
+exec_command (const struct options *opts, int report_fd, const struct saved_signals *saved)
+{
+  char text[SYNC_TEXT_MAX];
+  int err;
+
+  command_report_fd = report_fd;
+  set_die_handler (command_setup_die);
   signals_restore (saved);
   if (opts->tty && (err = tty_attach_command ()) != 0)
     {
-      (void) write_all (error_fd, &err, sizeof err);
-      _exit (EXIT_RUNTIME);
+      snprintf (text, sizeof text, "terminal: make it the command's: %s", strerror (err));
+      report_to_init (err, EXIT_RUNTIME, text);
     }
+  /* After the terminal: the capabilities and seccomp filter set here could forbid taking it. */
+  secure_command (opts);
   /* execvpe searches the PATH of our own environment and gives the command exactly env. */
   execvpe (opts->command[0], opts->command, opts->env);
   err = errno;
-  (void) write_all (error_fd, &err, sizeof err);
-  _exit (exec_failure_exit_code (err));
+  snprintf (text, sizeof text, "exec: %s: %s", opts->command[0], strerror (err));
+  report_to_init (err, exec_failure_exit_code (err), text);
 }
 
-/* Returns 0 once the command has been executed (the pipe closed on exec), else its errno. */
-static int
-wait_for_exec (int error_fd)
+/* Returns true once the command has been executed (the pipe closed on exec), else false
+ * with the command's report. */
+static bool
+wait_for_exec (int report_fd, struct exec_report *report)
 {
-  int err = 0;
-  ssize_t n = read_retry (error_fd, &err, sizeof err);
+  ssize_t n = read_retry (report_fd, report, sizeof *report);
 
   if (n < 0)
     die_with_errno ("exec: read its status");
-  return n == (ssize_t) sizeof err ? err : 0;
+  return n != (ssize_t) sizeof *report;
 }
 
 static __attribute__ ((noreturn)) void
-report_exec_failure (const char *program, int err, pid_t command, int sync_fd)
+report_exec_failure (const struct exec_report *report, pid_t command, int sync_fd)
 {
-  char text[SYNC_TEXT_MAX];
   int status;
 
-  snprintf (text, sizeof text, "exec: %s: %s", program, strerror (err));
   waitpid_retry (command, &status, 0);
-  sync_send (sync_fd, SYNC_ERROR, err, text);
-  _exit (exec_failure_exit_code (err));
+  overlay_remove_layers ();
+  sync_send (sync_fd, SYNC_ERROR, report->err, report->text);
+  _exit (report->code);
 }
 
 void
@@ -172,8 +205,9 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
 {
   autoclose_fd int sigfd = signals_open_fd ();
   int exec_pipe[2];
+  struct exec_report report;
   pid_t command;
-  int err;
+  int status;
 
   if (pipe2 (exec_pipe, O_CLOEXEC) < 0)
     die_with_errno ("pipe");
@@ -189,15 +223,16 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
   if (command == 0)
     exec_command (opts, exec_pipe[1], saved);
   close (exec_pipe[1]);
-  err = wait_for_exec (exec_pipe[0]);
+  if (!wait_for_exec (exec_pipe[0], &report))
+    report_exec_failure (&report, command, sync_fd);
   close (exec_pipe[0]);
-  if (err != 0)
-    report_exec_failure (opts->command[0], err, command, sync_fd);
 
   if (tty_send_exec_ok (sync_fd) < 0)
     die_with_errno ("sync: report exec");
   close (sync_fd);
   set_die_handler (NULL);       /* nobody listens on sync_fd any more: use stderr */
 
-  _exit (exit_code_from_status (supervise (command, sigfd, true)));
+  status = supervise (command, sigfd, true);
+  overlay_remove_layers ();
+  _exit (exit_code_from_status (status));
 }

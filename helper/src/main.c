@@ -7,13 +7,16 @@
  * init then sets up the filesystem, runs the command and reports the outcome of
  * exec; from then on both forward signals and wait for their child. */
 #include "bind-files.h"
+#include "filesystems.h"
 #include "ids.h"
 #include "init.h"
 #include "mounts.h"
 #include "options.h"
 #include "protocol.h"
+#include "seccomp-filter.h"
 #include "tty.h"
 #include "utils.h"
+#include "volumes.h"
 
 #include <fcntl.h>
 #include <net/if.h>
@@ -193,8 +196,14 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
     close (opts->block_fd);
 
   wait_for_go (sync_fd);
-  setup_rootfs (rootfs, opts->read_only);
+  volumes_open_sources (opts);
+  setup_rootfs (rootfs, opts);
+  volumes_mount (opts);
   bind_files_mount (opts->bind_files, opts->n_bind_files);
+  if (opts->read_only)
+    mount_writable_tmpfs ();
+  if (!opts->privileged)
+    protect_kernel_paths ();
   if (sethostname (opts->hostname, strlen (opts->hostname)) < 0)
     die_with_errno ("hostname: %s", opts->hostname);
   if (!opts->share_net)
@@ -327,6 +336,8 @@ main (int argc, char **argv)
   tty_connect_console_socket (&opts);
 
   validate_rootfs (opts.rootfs);
+  if (opts.seccomp_file != NULL)
+    opts.seccomp_rules = seccomp_read_rules (opts.seccomp_file);
   rootfs = realpath (opts.rootfs, NULL);
   if (rootfs == NULL)
     die_with_errno ("rootfs: %s", opts.rootfs);

@@ -40,6 +40,7 @@ struct monitor_options
   char *exit_command[MAX_EXIT_ARGS + 2];
   size_t n_exit_args;
   char **helper;                /* the helper and its arguments, after "--" */
+  char **helper_env;            /* the container's environment; NULL: ours */
 };
 
 struct log_file
@@ -91,6 +92,19 @@ fd_argument (const char *option, const char *text)
   return fd;
 }
 
+/* The container's environment comes in a private file rather than on a command line,
+ * where every user could read it; the file goes as soon as it is read. */
+static char **
+read_helper_env (const char *path)
+{
+  char **env = read_nul_list_file (path);
+
+  if (env == NULL)
+    die_with_errno ("--helper-env-file: %s", path);
+  unlink (path);
+  return env;
+}
+
 static void
 parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
 {
@@ -102,6 +116,7 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
     { "block-fd", required_argument, NULL, 'b' },
     { "exit-command", required_argument, NULL, 'c' },
     { "exit-arg", required_argument, NULL, 'a' },
+    { "helper-env-file", required_argument, NULL, 'e' },
     { NULL, 0, NULL, 0 },
   };
   int option;
@@ -116,6 +131,7 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
       case 's': opts->sync_fd = fd_argument ("--sync-fd", optarg); break;
       case 'b': opts->block_fd = fd_argument ("--block-fd", optarg); break;
       case 'c': opts->exit_command[0] = optarg; break;
+      case 'e': opts->helper_env = read_helper_env (optarg); break;
       case 'a':
         if (opts->n_exit_args == MAX_EXIT_ARGS)
           usage_error ("--exit-arg: too many");
@@ -222,7 +238,7 @@ put_fd (int from, int to)
 }
 
 static pid_t
-spawn_helper (char **helper, int out_fd, int err_fd, int info_fd, int block_fd, const sigset_t *mask)
+spawn_helper (char **helper, char **env, int out_fd, int err_fd, int info_fd, int block_fd, const sigset_t *mask)
 {
   pid_t pid = fork ();
 
@@ -242,7 +258,10 @@ spawn_helper (char **helper, int out_fd, int err_fd, int info_fd, int block_fd, 
       put_fd (err_fd, 2);
       put_fd (info_fd, HELPER_INFO_FD);
       put_fd (block_copy, HELPER_BLOCK_FD);
-      execv (helper[0], helper);
+      if (env != NULL)
+        execve (helper[0], helper, env);
+      else
+        execv (helper[0], helper);
       _exit (exec_failure_exit_code (errno));
     }
   return pid;
@@ -416,7 +435,7 @@ main (int argc, char **argv)
   make_pipe (out);
   make_pipe (err);
   make_pipe (info);
-  helper = spawn_helper (opts.helper, out[1], err[1], info[1], opts.block_fd, &saved_mask);
+  helper = spawn_helper (opts.helper, opts.helper_env, out[1], err[1], info[1], opts.block_fd, &saved_mask);
   helper_pid = helper;
   close (out[1]);
   close (err[1]);

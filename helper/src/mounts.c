@@ -1,9 +1,12 @@
 /* mounts.c: the container's root filesystem, /proc, /dev and pivot_root. */
 #include "mounts.h"
+#include "filesystems.h"
 #include "ids.h"
+#include "overlay.h"
 #include "utils.h"
 
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -60,14 +63,14 @@ make_mounts_private (void)
   die_with_errno ("mount: make / private");
 }
 
-static void
-remount_read_only (const char *rootfs)
+void
+remount_read_only (const char *path)
 {
   unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
   struct statvfs st;
 
-  if (statvfs (rootfs, &st) < 0)
-    die_with_errno ("rootfs: %s", rootfs);
+  if (statvfs (path, &st) < 0)
+    die_with_errno ("read-only: %s", path);
   /* The host mount's flags are locked in a user namespace: a remount must keep them. */
   if (st.f_flag & ST_NOSUID)
     flags |= MS_NOSUID;
@@ -75,7 +78,20 @@ remount_read_only (const char *rootfs)
     flags |= MS_NODEV;
   if (st.f_flag & ST_NOEXEC)
     flags |= MS_NOEXEC;
-  mount_or_die ("/ read-only", NULL, rootfs, NULL, flags, NULL);
+  if (mount (NULL, path, NULL, flags, NULL) < 0)
+    die_with_errno ("mount %s read-only", path);
+}
+
+void
+remount_tree_read_only (const char *path)
+{
+#ifdef SYS_mount_setattr
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+  if (syscall (SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof attr) == 0)
+    return;
+#endif
+  remount_read_only (path);
 }
 
 /* The paths below are relative: the working directory is the rootfs bind mount. */
@@ -149,16 +165,21 @@ pivot_to_working_directory (void)
 }
 
 void
-setup_rootfs (const char *rootfs, bool read_only)
+setup_rootfs (const char *rootfs, const struct options *opts)
 {
+  const char *root = rootfs;
+
   make_mounts_private ();
-  /* pivot_root wants a mount point; binding also leaves the host's mount untouched. */
-  mount_or_die ("/", rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL);
-  if (read_only)
-    remount_read_only (rootfs);
-  if (chdir (rootfs) < 0)
-    die_with_errno ("rootfs: %s", rootfs);
+  if (opts->overlay_dir != NULL)
+    root = mount_overlay_root (rootfs, opts->overlay_dir, opts->overlay_fuse_only);
+  else  /* pivot_root wants a mount point; binding also leaves the host's mount untouched. */
+    mount_or_die ("/", rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL);
+  if (opts->read_only)
+    remount_read_only (root);
+  if (chdir (root) < 0)
+    die_with_errno ("rootfs: %s", root);
   mount_or_die ("/proc", "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   populate_dev ();
+  mount_sys (opts->share_net);
   pivot_to_working_directory ();
 }

@@ -1,11 +1,19 @@
 /* mounts.h: the container's root filesystem, /proc, /dev and pivot_root. */
 #pragma once
 
+#include "options.h"
+
 #include <stdbool.h>
 
 /* Checks, without writing anything, that rootfs is a directory with proc/ and dev/ in it. */
 void validate_rootfs (const char *rootfs);
 
-/* In the new mount namespace: makes the absolute path rootfs, with /proc and a fresh
- * /dev mounted in it, the root, and / the working directory. Never writes into rootfs. */
-void setup_rootfs (const char *rootfs, bool read_only);
+/* In the new mount namespace: makes the absolute path rootfs (or an overlay on it), with
+ * /proc, a fresh /dev and /sys mounted in it, the root, and / the working directory. Never writes into rootfs. */
+void setup_rootfs (const char *rootfs, const struct options *opts);
+
+/* Remounts the bind mount at path read-only, keeping the flags a user namespace may not clear. */
+void remount_read_only (const char *path);
+
+/* The same for the mount at path and every mount below it (Linux 5.12; before, the top one). */
+void remount_tree_read_only (const char *path);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 
 enum
 {
@@ -25,6 +26,16 @@ enum
   OPT_INTERACTIVE,
   OPT_CONSOLE_SOCKET,
   OPT_BIND_FILE,
+  OPT_BIND,
+  OPT_RO_BIND,
+  OPT_TMPFS,
+  OPT_MAKE_MOUNT_POINTS,
+  OPT_OVERLAY,
+  OPT_OVERLAY_DRIVER,
+  OPT_USER,
+  OPT_CAPS,
+  OPT_PRIVILEGED,
+  OPT_SECCOMP,
   OPT_HELP,
   OPT_VERSION,
 };
@@ -43,6 +54,16 @@ static const struct option long_options[] = {
   { "interactive", no_argument, NULL, OPT_INTERACTIVE },
   { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
   { "bind-file", required_argument, NULL, OPT_BIND_FILE },
+  { "bind", required_argument, NULL, OPT_BIND },
+  { "ro-bind", required_argument, NULL, OPT_RO_BIND },
+  { "tmpfs", required_argument, NULL, OPT_TMPFS },
+  { "make-mount-points", no_argument, NULL, OPT_MAKE_MOUNT_POINTS },
+  { "overlay", required_argument, NULL, OPT_OVERLAY },
+  { "overlay-driver", required_argument, NULL, OPT_OVERLAY_DRIVER },
+  { "user", required_argument, NULL, OPT_USER },
+  { "caps", required_argument, NULL, OPT_CAPS },
+  { "privileged", no_argument, NULL, OPT_PRIVILEGED },
+  { "seccomp", required_argument, NULL, OPT_SECCOMP },
   { "help", no_argument, NULL, OPT_HELP },
   { "version", no_argument, NULL, OPT_VERSION },
   { NULL, 0, NULL, 0 },
@@ -84,6 +105,22 @@ options_print_help (FILE *out)
          "  --bind-file SRC DEST  bind the host file SRC over DEST in the container;\n"
          "                    repeatable. DEST must exist in the rootfs. SRC is opened\n"
          "                    before the pid line, so it may be removed after it\n"
+         "  --bind SRC:DEST   bind the host path SRC (file or folder) on DEST; repeatable\n"
+         "  --ro-bind SRC:DEST  the same, read-only\n"
+         "  --tmpfs DEST[:OPTS]  a tmpfs on DEST (default mode=1777,nosuid,nodev)\n"
+         "  --make-mount-points  create missing mount points (only with --overlay: never\n"
+         "                    written into DIR otherwise)\n"
+         "  --overlay STATE   copy-on-write root: DIR is the lower layer, writes go to\n"
+         "                    STATE/upper (STATE holds empty upper/, work/ and merged/)\n"
+         "  --overlay-driver D  auto (default: the kernel's overlayfs, else fuse-overlayfs)\n"
+         "                    or fuse-overlayfs\n"
+         "  --user UID:GID    run PROGRAM as this user, without supplementary groups\n"
+         "  --caps LIST       capabilities PROGRAM keeps: numbers N,N,... or all (default:\n"
+         "                    podman's CHOWN DAC_OVERRIDE FOWNER FSETID KILL\n"
+         "                    NET_BIND_SERVICE SETFCAP SETGID SETPCAP SETUID SYS_CHROOT)\n"
+         "  --privileged      all capabilities, no masked paths, no no_new_privs\n"
+         "  --seccomp FILE    a seccomp filter: FILE holds its rules, one a line (see\n"
+         "                    README.md); read before the container starts\n"
          "  --help            show this help and exit\n"
          "  --version         show the version and exit\n"
          "\n"
@@ -117,6 +154,126 @@ parse_fd_number (const char *text, int *fd)
     return -1;
   *fd = (int) number;
   return 0;
+}
+
+int
+parse_capability_list (const char *text, uint64_t *caps)
+{
+  uint64_t set = 0;
+
+  if (strcmp (text, "all") == 0)
+    {
+      *caps = UINT64_MAX;
+      return 0;
+    }
+  while (*text != '\0')
+    {
+      char *end;
+      long number;
+
+      if (!isdigit ((unsigned char) *text))
+        return -1;
+      number = strtol (text, &end, 10);
+      if (number > 63 || (*end != ',' && *end != '\0'))
+        return -1;
+      set |= UINT64_C (1) << number;
+      text = *end == ',' ? end + 1 : end;
+    }
+  *caps = set;
+  return 0;
+}
+
+uint64_t
+default_capabilities (void)
+{
+  static const int names[] = {
+    CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_NET_BIND_SERVICE,
+    CAP_SETFCAP, CAP_SETGID, CAP_SETPCAP, CAP_SETUID, CAP_SYS_CHROOT,
+  };
+  uint64_t set = 0;
+
+  for (size_t i = 0; i < N_ELEMENTS (names); i++)
+    set |= UINT64_C (1) << names[i];
+  return set;
+}
+
+static int
+parse_id (const char *text, const char **end, unsigned *id)
+{
+  char *stop;
+  unsigned long number;
+
+  if (!isdigit ((unsigned char) text[0]))
+    return -1;
+  errno = 0;
+  number = strtoul (text, &stop, 10);
+  if (errno != 0 || number >= UINT32_MAX)
+    return -1;
+  *id = (unsigned) number;
+  *end = stop;
+  return 0;
+}
+
+int
+parse_user (const char *text, uid_t *uid, gid_t *gid)
+{
+  unsigned u, g;
+  const char *end;
+
+  if (parse_id (text, &end, &u) < 0 || *end != ':')
+    return -1;
+  if (parse_id (end + 1, &end, &g) < 0 || *end != '\0')
+    return -1;
+  *uid = u;
+  *gid = g;
+  return 0;
+}
+
+int
+parse_bind (char *text, struct volume *volume)
+{
+  char *colon = strchr (text, ':');
+
+  if (colon == NULL || colon == text || colon[1] != '/')
+    return -1;
+  *colon = '\0';
+  *volume = (struct volume) { .kind = VOLUME_BIND, .source = text, .destination = colon + 1 };
+  return 0;
+}
+
+int
+parse_tmpfs (char *text, struct volume *volume)
+{
+  char *colon = strchr (text, ':');
+
+  if (text[0] != '/')
+    return -1;
+  if (colon != NULL)
+    *colon = '\0';
+  *volume = (struct volume) { .kind = VOLUME_TMPFS, .destination = text,
+                              .data = colon != NULL && colon[1] != '\0' ? colon + 1 : NULL };
+  return 0;
+}
+
+static enum options_result
+add_volume (struct options *opts, int option, char *arg, char *error, size_t error_size)
+{
+  struct volume *volume = &opts->volumes[opts->n_volumes];
+
+  if (option == OPT_TMPFS)
+    {
+      if (parse_tmpfs (arg, volume) < 0)
+        return error_result (error, error_size, "--tmpfs: %s: not DEST[:OPTIONS] with an absolute DEST", arg);
+    }
+  else
+    {
+      if (parse_bind (arg, volume) < 0)
+        return error_result (error, error_size, "--%s: %s: not SOURCE:DEST with an absolute DEST",
+                             option == OPT_BIND ? "bind" : "ro-bind", arg);
+      volume->read_only = option == OPT_RO_BIND;
+    }
+  opts->n_volumes++;
+  return OPTIONS_RUN;
 }
 
 static void
@@ -214,6 +371,39 @@ apply_option (struct options *opts, int option, char *arg, char *error, size_t e
     case OPT_CONSOLE_SOCKET:
       opts->console_socket = arg;
       return OPTIONS_RUN;
+    case OPT_BIND:
+    case OPT_RO_BIND:
+    case OPT_TMPFS:
+      return add_volume (opts, option, arg, error, error_size);
+    case OPT_MAKE_MOUNT_POINTS:
+      opts->make_mount_points = true;
+      return OPTIONS_RUN;
+    case OPT_OVERLAY:
+      if (arg[0] != '/')
+        return error_result (error, error_size, "--overlay: %s: not an absolute path", arg);
+      opts->overlay_dir = arg;
+      return OPTIONS_RUN;
+    case OPT_OVERLAY_DRIVER:
+      if (strcmp (arg, "auto") != 0 && strcmp (arg, "fuse-overlayfs") != 0)
+        return error_result (error, error_size, "--overlay-driver: %s: use auto or fuse-overlayfs", arg);
+      opts->overlay_fuse_only = strcmp (arg, "fuse-overlayfs") == 0;
+      return OPTIONS_RUN;
+    case OPT_USER:
+      if (parse_user (arg, &opts->uid, &opts->gid) < 0)
+        return error_result (error, error_size, "--user: %s: not UID:GID", arg);
+      opts->has_user = true;
+      return OPTIONS_RUN;
+    case OPT_CAPS:
+      if (parse_capability_list (arg, &opts->caps) < 0)
+        return error_result (error, error_size, "--caps: %s: not all, or numbers from 0 to 63 separated by commas", arg);
+      return OPTIONS_RUN;
+    case OPT_PRIVILEGED:
+      opts->privileged = true;
+      opts->caps = UINT64_MAX;
+      return OPTIONS_RUN;
+    case OPT_SECCOMP:
+      opts->seccomp_file = arg;
+      return OPTIONS_RUN;
     case OPT_HELP:
       return OPTIONS_HELP;
     case OPT_VERSION:
@@ -237,6 +427,9 @@ check_complete (struct options *opts, int argc, char **argv, char *error, size_t
                          "--no-idmap requires --block-fd (the id maps must be written before the start byte)");
   if (opts->console_socket != NULL && !opts->tty)
     return error_result (error, error_size, "--console-socket requires --tty (it hands out the terminal's master)");
+  if (opts->make_mount_points && opts->overlay_dir == NULL)
+    return error_result (error, error_size,
+                         "--make-mount-points requires --overlay (the rootfs itself is never written)");
   opts->command = argv + optind;
   return OPTIONS_RUN;
 }
@@ -263,10 +456,12 @@ options_parse (struct options *opts, int argc, char **argv, char **envp, char *e
     .cwd = "/",
     .info_fd = -1,
     .block_fd = -1,
+    .caps = default_capabilities (),
   };
   opts->env = calloc (n_inherited + (size_t) argc + 1, sizeof *opts->env);
   opts->bind_files = calloc ((size_t) argc + 1, sizeof *opts->bind_files);
-  if (opts->env == NULL || opts->bind_files == NULL)
+  opts->volumes = calloc ((size_t) argc + 1, sizeof *opts->volumes);
+  if (opts->env == NULL || opts->bind_files == NULL || opts->volumes == NULL)
     return error_result (error, error_size, "out of memory");
   for (size_t i = 0; i < n_inherited; i++)
     if (strchr (envp[i], '=') != NULL)
@@ -302,4 +497,8 @@ options_free (struct options *opts)
   opts->env = NULL;
   free (opts->bind_files);
   opts->bind_files = NULL;
+  free (opts->volumes);
+  opts->volumes = NULL;
+  free (opts->seccomp_rules);
+  opts->seccomp_rules = NULL;
 }

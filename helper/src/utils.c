@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -161,4 +162,46 @@ mark_fds_cloexec_from (int first)
     return;
 #endif
   mark_fds_cloexec_slowly (first);
+}
+
+char **
+split_nul_list (char *buf, size_t len)
+{
+  size_t count = 0;
+  char **list;
+
+  if (len > 0 && buf[len - 1] != '\0')
+    buf[len++] = '\0';
+  for (size_t i = 0; i < len; i++)
+    if (buf[i] == '\0')
+      count++;
+  list = calloc (count + 1, sizeof *list);
+  if (list == NULL)
+    return NULL;
+  count = 0;
+  for (size_t start = 0; start < len; start += strlen (buf + start) + 1)
+    list[count++] = buf + start;
+  return list;
+}
+
+char **
+read_nul_list_file (const char *path)
+{
+  autoclose_fd int fd = open (path, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  char *buf;
+  ssize_t n;
+
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return NULL;
+  buf = malloc ((size_t) st.st_size + 1);
+  if (buf == NULL)
+    return NULL;
+  n = read_retry (fd, buf, (size_t) st.st_size);
+  if (n < 0)
+    {
+      free (buf);
+      return NULL;
+    }
+  return split_nul_list (buf, (size_t) n);
 }

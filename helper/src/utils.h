@@ -49,6 +49,13 @@ pid_t waitpid_retry (pid_t pid, int *status, int options);
 int write_file (const char *path, const char *text);
 int read_int_file (const char *path, int *value);
 
+/* Splits len bytes of NUL-separated strings (the last NUL optional; buf needs room for one
+ * more byte) into a NULL-terminated array of pointers into buf; NULL when out of memory. */
+char **split_nul_list (char *buf, size_t len);
+
+/* Reads a file of NUL-separated KEY=VALUE entries into such an array; NULL and errno set on failure. */
+char **read_nul_list_file (const char *path);
+
 /* Marks every fd from first upwards close-on-exec. */
 void mark_fds_cloexec_from (int first);
 

@@ -72,8 +72,8 @@ expect "/dev/null, /dev/urandom and /dev/shm work" "4 ok" \
 expect "devpts has its own ptmx" "/dev/pts/ptmx" "$(run -- sh -c 'ls /dev/pts/ptmx')"
 expect "default cwd is /" "/" "$(run -- pwd)"
 expect "--cwd" "/tmp" "$(run --cwd /tmp -- pwd)"
-expect "--read-only: / is read-only, /dev/shm is not" "ro ok" \
-  "$(run --read-only -- sh -c 'touch /tmp/x 2>/dev/null && echo rw || echo ro; touch /dev/shm/x && echo ok' | tr '\n' ' ' | sed 's/ $//')"
+expect "--read-only: / is read-only, /tmp (a tmpfs) and /dev/shm are not" "ro tmp ok" \
+  "$(run --read-only -- sh -c 'touch /etc/x 2>/dev/null && echo rw || echo ro; touch /tmp/x && echo tmp; touch /dev/shm/x && echo ok' | tr '\n' ' ' | sed 's/ $//')"
 
 # --- environment and PATH lookup ---
 expect "no --env: empty environment" "" "$(run -- env)"

@@ -3,8 +3,10 @@
 #include "ids.h"
 #include "init.h"
 #include "options.h"
+#include "overlay.h"
 #include "protocol.h"
 #include "tty.h"
+#include "seccomp-filter.h"
 #include "utils.h"
 
 #include <signal.h>
@@ -486,6 +488,93 @@ test_sync_receive_with_fd (void)
   close (fds[1]);
 }
 
+static void
+test_split_nul_list (void)
+{
+  char two[16] = "A=1\0B=x y";
+  char empty[4] = "";
+  char **list = split_nul_list (two, 9);
+
+  check (list != NULL && strcmp (list[0], "A=1") == 0 && strcmp (list[1], "B=x y") == 0 && list[2] == NULL,
+         "split_nul_list: entries, the last without its NUL");
+  free (list);
+  list = split_nul_list (empty, 0);
+  check (list != NULL && list[0] == NULL, "split_nul_list: nothing gives an empty list");
+  free (list);
+}
+
+/* ---- isolation ---- */
+
+static void
+test_isolation_parsers (void)
+{
+  char bind[] = "/host/dir:/data";
+  char bad_bind[] = "/host/dir:data";
+  char tmpfs[] = "/cache:size=1m,mode=0700";
+  char plain_tmpfs[] = "/cache";
+  struct volume volume;
+  uint64_t caps;
+  uid_t uid;
+  gid_t gid;
+  char buf[256];
+
+  check_int (parse_bind (bind, &volume), 0, "parse_bind: SOURCE:DEST");
+  check_string (volume.source, "/host/dir", "parse_bind: source");
+  check_string (volume.destination, "/data", "parse_bind: destination");
+  check_int (parse_bind (bad_bind, &volume), -1, "parse_bind: a relative destination");
+  check_int (parse_tmpfs (tmpfs, &volume), 0, "parse_tmpfs: with options");
+  check_string (volume.data, "size=1m,mode=0700", "parse_tmpfs: options");
+  check_int (parse_tmpfs (plain_tmpfs, &volume), 0, "parse_tmpfs: without options");
+  check (volume.data == NULL, "parse_tmpfs: no options");
+
+  check_int (parse_capability_list ("0,1,31", &caps), 0, "parse_capability_list: numbers");
+  check (caps == 0x80000003u, "parse_capability_list: the bits");
+  check_int (parse_capability_list ("", &caps), 0, "parse_capability_list: empty");
+  check (caps == 0, "parse_capability_list: none");
+  check_int (parse_capability_list ("all", &caps), 0, "parse_capability_list: all");
+  check_int (parse_capability_list ("64", &caps), -1, "parse_capability_list: 64 is too big");
+  check_int (parse_capability_list ("1,,2", &caps), -1, "parse_capability_list: an empty item");
+  check (default_capabilities () == 0x800405fbu, "default_capabilities: podman's set");
+
+  check_int (parse_user ("1000:100", &uid, &gid), 0, "parse_user: UID:GID");
+  check (uid == 1000 && gid == 100, "parse_user: the ids");
+  check_int (parse_user ("1000", &uid, &gid), -1, "parse_user: no GID");
+  check_int (parse_user ("a:b", &uid, &gid), -1, "parse_user: not numbers");
+
+  check (format_overlay_options (buf, sizeof buf, "/r", "/s") > 0, "format_overlay_options");
+  check_string (buf, "lowerdir=/r,upperdir=/s/upper,workdir=/s/work", "format_overlay_options: text");
+  check_int (format_overlay_options (buf, sizeof buf, "/r,x", "/s"), -1, "format_overlay_options: a comma");
+}
+
+static void
+test_seccomp_rules (void)
+{
+  char error[256];
+  struct seccomp_rule rule;
+  char line1[] = "default errno:1";
+  char line2[] = "errno:38 clone3";
+  char line3[] = "errno:1 clone 0:masked_eq:0x10000000:0x10000000 1:eq:5";
+  char bad_action[] = "deny keyctl";
+  char bad_condition[] = "allow read 0:masked_eq:1";
+  char bad_index[] = "allow read 6:eq:1";
+
+  check_int (seccomp_parse_rule (line1, &rule, error, sizeof error), 0, "seccomp: default");
+  check_string (rule.name, "default", "seccomp: default name");
+  check_int (seccomp_parse_rule (line2, &rule, error, sizeof error), 0, "seccomp: errno rule");
+  check_string (rule.name, "clone3", "seccomp: syscall name");
+  check_int (seccomp_parse_rule (line3, &rule, error, sizeof error), 0, "seccomp: conditions");
+  check_int (rule.n_conditions, 2, "seccomp: two conditions");
+  check (rule.conditions[0].op == SECCOMP_OP_MASKED_EQ && rule.conditions[0].value == 0x10000000
+         && rule.conditions[0].value2 == 0x10000000, "seccomp: masked_eq condition");
+  check (rule.conditions[1].index == 1 && rule.conditions[1].op == SECCOMP_OP_EQ && rule.conditions[1].value == 5,
+         "seccomp: eq condition");
+  check_int (seccomp_parse_rule (bad_action, &rule, error, sizeof error), -1, "seccomp: unknown action");
+  check_string (error, "deny: not allow, errno:N, kill, kill-process, trap or log", "seccomp: its message");
+  check_int (seccomp_parse_rule (bad_condition, &rule, error, sizeof error), -1, "seccomp: masked_eq needs two values");
+  check_int (seccomp_parse_rule (bad_index, &rule, error, sizeof error), -1, "seccomp: index beyond 5");
+  check_string (error, "6:eq:1: not INDEX:OP:VALUE or INDEX:masked_eq:MASK:VALUE", "seccomp: the condition as given");
+}
+
 int
 main (void)
 {
@@ -516,6 +605,9 @@ main (void)
   test_tty_options ();
   test_relay_buffer ();
   test_sync_receive_with_fd ();
+  test_split_nul_list ();
+  test_isolation_parsers ();
+  test_seccomp_rules ();
   fclose (tap);
   printf ("1..%d\n%s", test_count, results);
   free (results);

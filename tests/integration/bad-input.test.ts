@@ -53,6 +53,7 @@ describe('bad input to ryouiki tenkai', () => {
     expect(lines[0]!.replace(/^ryouiki: /, '')).toMatch(message);
     expect(out.stderr).not.toMatch(/\n\s+at /);
     await expectNoLeftovers();
+    if (existsSync(store)) expect(readdirSync(store).filter((name) => !['binding_vow', 'run'].includes(name))).toEqual([]);
     for (const folder of ['binding_vow', 'run']) {
       if (existsSync(join(store, folder))) expect(readdirSync(join(store, folder))).toEqual([]);
     }

@@ -27,7 +27,7 @@ suite('limits on detached containers', () => {
     expect(pidsFolder).toBeDefined();
     expect(readFileSync(join(pidsFolder!, 'pids.max'), 'utf8').trim()).toBe('20');
     const state = JSON.parse((await inStore(store, 'inspect', [id])).stdout) as Array<{ resources: Array<{ kind: string }> }>;
-    expect(state[0]?.resources.map((resource) => resource.kind)).toEqual(['cgroup']);
+    expect(state[0]?.resources.map((resource) => resource.kind)).toContain('cgroup');
     expect((await inStore(store, 'stop', ['-t', '1', id])).exitCode).toBe(0);
     await waitForStatus(store, id, 'stopped');
     await inStore(store, 'rm', [id]);

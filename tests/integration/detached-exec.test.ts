@@ -26,8 +26,9 @@ describe('ryouiki exec', () => {
     const missing = await inStore(store, 'exec', [id, '--', '/nope']);
     expect(missing).toMatchObject({ exitCode: 127, stdout: '', stderr: 'ryouiki: exec: /nope: No such file or directory\n' });
 
-    const unmapped = await inStore(store, 'exec', ['-u', '4242', id, '--', 'id']);
-    expect(unmapped).toMatchObject({ exitCode: 125, stderr: 'ryouiki: user: gid 4242 is not mapped in the container\'s user namespace\n' });
+    // Beyond the subordinate range a full id map gives (65536 ids).
+    const unmapped = await inStore(store, 'exec', ['-u', '424242', id, '--', 'id']);
+    expect(unmapped).toMatchObject({ exitCode: 125, stderr: 'ryouiki: user: gid 424242 is not mapped in the container\'s user namespace\n' });
 
     await inStore(store, 'stop', ['-t', '0', id]);
     const stopped = await inStore(store, 'exec', [id, '--', 'true']);

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -119,4 +120,25 @@ export async function expectNoLeftovers(marker?: string): Promise<void> {
   await waitFor(() => (leftovers(marker).length === 0 ? true : undefined), 'container processes to end', 5000).catch(() => {
     throw new Error(`processes left behind: ${JSON.stringify(leftovers(marker))}`);
   });
+}
+
+/**
+ * A digest of a tree: every path with its mode, owners, size, mtime and link
+ * target, and with contents also every file's bytes. Equal before and after
+ * proves a container left the tree as it was.
+ */
+export function treeDigest(dir: string, contents = true): string {
+  const hash = createHash('sha256');
+  const walk = (current: string): void => {
+    for (const name of readdirSync(current).sort()) {
+      const path = join(current, name);
+      const stat = lstatSync(path);
+      hash.update(`${relative(dir, path)} ${stat.mode} ${stat.uid} ${stat.gid} ${stat.size} ${stat.mtimeMs}\n`);
+      if (stat.isSymbolicLink()) hash.update(readlinkSync(path));
+      else if (stat.isDirectory()) walk(path);
+      else if (contents) hash.update(readFileSync(path));
+    }
+  };
+  walk(dir);
+  return hash.digest('hex');
 }

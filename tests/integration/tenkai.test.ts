@@ -60,7 +60,8 @@ describe('ryouiki tenkai isolation', () => {
     const [pid] = listProcessLogPids(store);
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     expect(/^Uid:\s+(\d+)/m.exec(status)?.[1]).toBe(String(process.getuid?.()));
-    expect(readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split(/\s+/)).toEqual(['0', String(process.getuid?.()), '1']);
+    const [ownLine] = readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split('\n');
+    expect(ownLine?.trim().split(/\s+/)).toEqual(['0', String(process.getuid?.()), '1']);
     child.stdin?.end('yes\n');
     const result = await outcome;
     expect(result.exitCode).toBe(0);

@@ -13,6 +13,16 @@ export interface ContainerFlags extends CgroupFlagValues {
   'add-host'?: string[];
   workdir?: string;
   tty?: boolean;
+  user?: string;
+  userns?: string;
+  volume?: string[];
+  tmpfs?: string[];
+  'read-only'?: boolean;
+  overlay?: boolean;
+  'cap-add'?: string[];
+  'cap-drop'?: string[];
+  privileged?: boolean;
+  seccomp?: string;
 }
 
 /** Turns tenkai's flags (also start's) and the arguments after `--` into a validated plan. */
@@ -30,5 +40,15 @@ export function planFromFlags(flags: ContainerFlags, argv: unknown[]): Container
     cwd: flags.workdir,
     limits: limitFlags(flags),
     tty: flags.tty,
+    user: flags.user,
+    userns: flags.userns,
+    volumes: flags.volume,
+    tmpfs: flags.tmpfs,
+    readOnly: flags['read-only'],
+    overlay: flags.overlay,
+    capAdd: flags['cap-add'],
+    capDrop: flags['cap-drop'],
+    privileged: flags.privileged,
+    seccomp: flags.seccomp,
   });
 }

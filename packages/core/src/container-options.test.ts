@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { planContainer, shortId } from './container-options.js';
 import { DEFAULT_PATH } from './env-file.js';
 import { RyouikiError } from './errors.js';
+import { BIND_FILE_OPTION } from './spec.js';
 import { helperArgs, helperEnvironment } from './helper.js';
 
 const base = mkdtempSync(join(tmpdir(), 'ryouiki-plan-'));
@@ -74,16 +75,28 @@ describe('planContainer', () => {
     expect(error.problems.map((problem) => problem.code)).toEqual(['PUBLISH_INVALID', 'DNS_INVALID', 'ADD_HOST_INVALID']);
   });
 
-  it('turns bind mounts into --bind-file for the helper', () => {
-    const { spec } = planContainer({ path: rootfs, args: ['true'] });
-    const args = helperArgs({ ...spec, mounts: [{ destination: '/etc/hosts', source: '/run/x/hosts', type: 'bind', options: ['bind'] }] }, { infoFd: 3, blockFd: 4 });
-    expect(args.join(' ')).toContain('--bind-file /run/x/hosts /etc/hosts');
+  it('turns generated files into --bind-file, and volumes into --bind, for the helper', () => {
+    const { spec } = planContainer({ path: rootfs, args: ['true'], seccomp: 'unconfined' });
+    const mounts = [
+      { destination: '/etc/hosts', source: '/run/x/hosts', type: 'bind', options: ['bind', BIND_FILE_OPTION] },
+      { destination: '/data', source: '/srv/data', type: 'bind', options: ['rbind', 'rw'] },
+    ];
+    const args = helperArgs({ ...spec, mounts }, { infoFd: 3, blockFd: 4 }).join(' ');
+    expect(args).toContain('--bind-file /run/x/hosts /etc/hosts');
+    expect(args).toContain('--bind /srv/data:/data');
+    expect(args).not.toContain('/run/x/hosts:/etc/hosts');
   });
 
   it('keeps the host network namespace for --network host', () => {
     const { spec } = planContainer({ path: rootfs, args: ['true'], network: 'host' });
     expect(spec.linux.namespaces.map((n) => n.type)).not.toContain('network');
-    expect(helperArgs(spec, { infoFd: 3, blockFd: 4 })).toContain('--share-net');
+    expect(helperArgs(spec, { infoFd: 3, blockFd: 4, files: { dir: '/state/c1', mounts: [], seccompFile: '/state/c1/seccomp.rules' } })).toContain('--share-net');
+  });
+
+  it('passes the default seccomp filter as a file of rules, and refuses to leave it out', () => {
+    const { spec } = planContainer({ path: rootfs, args: ['true'] });
+    expect(helperArgs(spec, { infoFd: 3, blockFd: 4, files: { dir: '/state/c1', mounts: [], seccompFile: '/state/c1/seccomp.rules' } }).join(' ')).toContain('--seccomp /state/c1/seccomp.rules');
+    expect(() => helperArgs(spec, { infoFd: 3, blockFd: 4 })).toThrow(/needs the container files/);
   });
 
   it('refuses both a command string and a program', () => {
@@ -119,17 +132,19 @@ describe('planContainer', () => {
 });
 
 describe('helperArgs', () => {
-  it('passes the configuration as flags and the command after --', () => {
-    const { spec } = planContainer({ path: rootfs, envFile, args: ['/bin/sh', '-c', 'echo $A'], hostname: 'box', cwd: '/tmp' });
+  it('passes the configuration as flags, with the default capabilities, and the command after --', () => {
+    const { spec } = planContainer({ path: rootfs, envFile, args: ['/bin/sh', '-c', 'echo $A'], hostname: 'box', cwd: '/tmp', userns: 'single', seccomp: 'unconfined' });
     expect(helperArgs(spec, { infoFd: 3, blockFd: 4 })).toEqual([
       '--rootfs', rootfs, '--cwd', '/tmp', '--info-fd', '3', '--block-fd', '4', '--hostname', 'box',
-      '--', '/bin/sh', '-c', 'echo $A',
+      '--caps', '0,1,3,4,5,6,7,8,10,18,31', '--', '/bin/sh', '-c', 'echo $A',
     ]);
   });
 
-  it('gives the environment as the helper\'s own, never as flags', () => {
-    const { spec } = planContainer({ path: rootfs, envFile, args: ['env'] });
-    expect(helperEnvironment(spec)).toEqual({ PATH: '/bin', LANG: 'C' });
-    expect(helperArgs(spec, { infoFd: 3, blockFd: 4 }).join(' ')).not.toContain('LANG');
+  it('passes the isolation flags: id maps, volumes, user, overlay, privileges', () => {
+    const { spec } = planContainer({ path: rootfs, args: ['/bin/true'], volumes: [`${base}:/bin:ro`], tmpfs: ['/tmp:size=1m'], user: '0:0', privileged: true, overlay: true });
+    const args = helperArgs(spec, { infoFd: 3, blockFd: 4, files: { dir: '/state/c1', overlayDir: '/state/c1/overlay', mounts: [] } });
+    expect(args).toEqual(expect.arrayContaining(['--overlay', '/state/c1/overlay', '--make-mount-points', '--ro-bind', `${base}:/bin`, '--tmpfs', '/tmp:size=1m', '--user', '0:0', '--privileged']));
+    expect(args).not.toContain('--seccomp');
+    expect(args).not.toContain('--caps');
   });
 });

@@ -13,11 +13,12 @@ import {
 import { resourcesFromFlags, type LimitFlags } from './cgroup-limits.js';
 import { readEnvFile, withDefaultPath, type EnvList } from './env-file.js';
 import { isRyouikiError, problemsError, type SpecProblem } from './errors.js';
+import { applyIsolation, type IsolationOptions } from './isolation-options.js';
 import { DEFAULT_NAMESPACES, OCI_VERSION, type ContainerSpec } from './spec.js';
 import { shellProblems, specProblems } from './validate.js';
 
 /** What a person gives on the command line, before it becomes a spec. */
-export interface ContainerOptions {
+export interface ContainerOptions extends IsolationOptions {
   /** The root filesystem folder (the seed's --path). */
   path: string;
   /** The seed's --env file of KEY=VALUE lines. */
@@ -50,6 +51,8 @@ export interface ContainerPlan {
   commandLabel: string;
   /** The network to set up around the container (see prepareNetwork). */
   network: NetworkRequest;
+  /** Things to tell the person once, such as a fallback to the single-id map. */
+  warnings: string[];
 }
 
 export function newContainerId(): string {
@@ -139,11 +142,12 @@ export function planContainer(options: ContainerOptions): ContainerPlan {
     linux: { namespaces: networkNamespaces(network) },
   };
   if (limits.resources !== undefined) spec.linux.resources = limits.resources;
+  const warnings = applyIsolation(spec, options, problems);
   const commandAlreadyReported = problems.some((problem) => problem.path === 'process.args');
   const ownProblems = specProblems(spec).filter((problem) => !(commandAlreadyReported && problem.path === 'process.args'));
   problems.push(...ownProblems);
   if (needsShellCheck(options, ownProblems, commandAlreadyReported)) problems.push(...shellProblems(spec.root.path));
   if (problems.length > 0) throw problemsError(problems);
   const commandLabel = options.command ?? spec.process.args.join(' ');
-  return { id, spec, commandLabel, network };
+  return { id, spec, commandLabel, network, warnings };
 }

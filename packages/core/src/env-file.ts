@@ -63,3 +63,13 @@ function envFileReadError(fileName: string, error: unknown): RyouikiError {
   const reason = (error as Error).message;
   return new RyouikiError('ENV_FILE_UNREADABLE', `env file ${fileName} cannot be read (${reason}): check its permissions`, { cause: error });
 }
+
+/** An env list as a process environment object (for a child's own environment). */
+export function environmentObject(env: EnvList): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const entry of env) {
+    const equals = entry.indexOf('=');
+    environment[entry.slice(0, equals)] = entry.slice(equals + 1);
+  }
+  return environment;
+}

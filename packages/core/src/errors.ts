@@ -34,6 +34,15 @@ export type ErrorCode =
   | 'CONTAINER_AMBIGUOUS'
   | 'CONTAINER_RUNNING'
   | 'CONTAINER_NOT_RUNNING'
+  | 'USER_UNKNOWN'
+  | 'USERNS_MODE_UNKNOWN'
+  | 'IDMAP_FAILED'
+  | 'CAPABILITY_UNKNOWN'
+  | 'VOLUME_INVALID'
+  | 'VOLUME_SOURCE_NOT_FOUND'
+  | 'MOUNT_POINT_MISSING'
+  | 'SECCOMP_INVALID'
+  | 'CONTAINER_DIR_FAILED'
   | NetErrorCode;
 
 /** One thing wrong with a spec, with the field it concerns. */

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { constants } from 'node:os';
 import { shippedBinary } from './shipped-binary.js';
 import { inspectContainer, requireRunning } from './container-control.js';
+import { environmentObject } from './env-file.js';
 import { RyouikiError } from './errors.js';
 import { helperFailure, parseHelperEvent } from './helper.js';
 import type { StoreOptions } from './paths.js';
@@ -32,8 +33,8 @@ export function mergeEnv(base: string[], extra: string[]): string[] {
   return [...merged.values()];
 }
 
-function execArgs(pid: number, env: string[], cwd: string, user: string | undefined, args: string[]): string[] {
-  const flags = ['--target', String(pid), '--cwd', cwd, '--info-fd', String(INFO_FD), ...env.flatMap((entry) => ['--env', entry])];
+function execArgs(pid: number, cwd: string, user: string | undefined, args: string[]): string[] {
+  const flags = ['--target', String(pid), '--cwd', cwd, '--info-fd', String(INFO_FD)];
   if (user !== undefined) flags.push('--user', user);
   return [...flags, '--', ...args];
 }
@@ -57,9 +58,10 @@ export async function execInContainer(query: string, args: string[], options: Ex
   const state = await inspectContainer(query, options);
   const pid = requireRunning(state, query);
   const env = mergeEnv(state.spec.process.env, options.env ?? []);
-  const child = spawn(shippedBinary('ryouiki-exec', 'RYOUIKI_EXEC'), execArgs(pid, env, options.cwd ?? state.spec.process.cwd, options.user, args), {
+  const child = spawn(shippedBinary('ryouiki-exec', 'RYOUIKI_EXEC'), execArgs(pid, options.cwd ?? state.spec.process.cwd, options.user, args), {
     stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
-    env: {},
+    // The program's environment, as ryouiki-exec's own: never on its command line.
+    env: environmentObject(env),
   });
   const forward = (signal: NodeJS.Signals): void => {
     child.kill(signal);

@@ -1,7 +1,12 @@
+import { environmentObject } from './env-file.js';
 import { shippedBinary } from './shipped-binary.js';
 import { RyouikiError } from './errors.js';
-import { hasNamespace, type ContainerSpec } from './spec.js';
+import { capabilityNumbers } from './capabilities.js';
+import type { ContainerFiles } from './container-dir.js';
+import { needsExternalIdMaps } from './id-map.js';
+import { hasNamespace, isBindFile, type ContainerSpec } from './spec.js';
 import { terminalArgs, type TerminalOptions } from './terminal.js';
+import { mountArgs } from './volumes.js';
 
 /** The helper's path: RYOUIKI_HELPER, else the ryouiki-init that @ryouiki/core ships. */
 export function helperPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -11,6 +16,33 @@ export function helperPath(env: NodeJS.ProcessEnv = process.env): string {
 export interface HelperFds extends TerminalOptions {
   infoFd: number;
   blockFd: number;
+  /** The container's own files: the overlay's folder, the generated /etc files. */
+  files?: ContainerFiles;
+}
+
+/** RYOUIKI_OVERLAY_DRIVER=fuse-overlayfs skips the kernel's overlayfs (for kernels where it misbehaves). */
+function overlayDriverArgs(env: NodeJS.ProcessEnv): string[] {
+  return env.RYOUIKI_OVERLAY_DRIVER === 'fuse-overlayfs' ? ['--overlay-driver', 'fuse-overlayfs'] : [];
+}
+
+function isolationArgs(spec: ContainerSpec, fds: HelperFds): string[] {
+  const args: string[] = [];
+  if (needsExternalIdMaps(spec.linux.uidMappings)) args.push('--no-idmap');
+  const overlayDir = fds.files?.overlayDir;
+  if (overlayDir !== undefined) args.push('--overlay', overlayDir, '--make-mount-points', ...overlayDriverArgs(process.env));
+  const mounts = [...(fds.files?.mounts ?? []), ...(spec.mounts ?? [])];
+  args.push(...mountArgs(mounts.filter((mount) => !isBindFile(mount))));
+  // Files generated for one run (the network's resolv.conf and hosts): opened by the helper before it reports the PID.
+  for (const mount of mounts.filter(isBindFile)) args.push('--bind-file', mount.source ?? '', mount.destination);
+  if (spec.process.user !== undefined) args.push('--user', `${spec.process.user.uid}:${spec.process.user.gid}`);
+  if (spec.privileged === true) args.push('--privileged');
+  else if (spec.process.capabilities?.bounding !== undefined) args.push('--caps', capabilityNumbers(spec.process.capabilities.bounding));
+  if (spec.linux.seccomp !== undefined) {
+    // Leaving the filter out for want of its file would weaken the container without a word.
+    if (fds.files?.seccompFile === undefined) throw new Error('helperArgs: a spec with linux.seccomp needs the container files of prepareContainer()');
+    args.push('--seccomp', fds.files.seccompFile);
+  }
+  return args;
 }
 
 /** The helper's argv for a validated spec: flags only, the command after `--`. */
@@ -19,10 +51,7 @@ export function helperArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   if (spec.hostname !== undefined) args.push('--hostname', spec.hostname);
   if (!hasNamespace(spec, 'network')) args.push('--share-net');
   if (spec.root.readonly === true) args.push('--read-only');
-  for (const mount of spec.mounts ?? []) {
-    if (mount.type === 'bind' && mount.source !== undefined) args.push('--bind-file', mount.source, mount.destination);
-  }
-  return [...args, ...terminalArgs(spec, fds), '--', ...spec.process.args];
+  return [...args, ...isolationArgs(spec, fds), ...terminalArgs(spec, fds), '--', ...spec.process.args];
 }
 
 /**
@@ -30,12 +59,7 @@ export function helperArgs(spec: ContainerSpec, fds: HelperFds): string[] {
  * inherits) rather than as flags, so values never show in a process list.
  */
 export function helperEnvironment(spec: ContainerSpec): Record<string, string> {
-  const environment: Record<string, string> = {};
-  for (const entry of spec.process.env) {
-    const equals = entry.indexOf('=');
-    environment[entry.slice(0, equals)] = entry.slice(equals + 1);
-  }
-  return environment;
+  return environmentObject(spec.process.env);
 }
 
 /** What the helper reports on its info fd, one JSON object a line. */

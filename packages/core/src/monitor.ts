@@ -13,6 +13,8 @@ export interface MonitorArgs {
   blockFd: number;
   exitCommand: string[];
   helper: string[];
+  /** A private file of the container's environment (NUL-separated KEY=VALUE), read and removed by the monitor. */
+  helperEnvFile?: string;
 }
 
 /** The supervisor's argv: its own flags, then the helper and the helper's argv after `--`. */
@@ -20,5 +22,6 @@ export function monitorArgs(args: MonitorArgs): string[] {
   const flags = ['--log', args.logPath, '--log-max-size', String(args.logMaxSize), '--exit-file', args.exitFile, '--sync-fd', String(args.syncFd), '--block-fd', String(args.blockFd)];
   const [program, ...rest] = args.exitCommand;
   if (program !== undefined) flags.push('--exit-command', program, ...rest.flatMap((arg) => ['--exit-arg', arg]));
+  if (args.helperEnvFile !== undefined) flags.push('--helper-env-file', args.helperEnvFile);
   return [...flags, '--', ...args.helper];
 }

@@ -5,7 +5,7 @@ import { RyouikiError } from './errors.js';
 import type { StoreOptions } from './paths.js';
 import type { ContainerResource } from './run.js';
 import { ensureRuntimeDir, runtimeDir } from './runtime-dir.js';
-import type { ContainerSpec, Mount } from './spec.js';
+import { BIND_FILE_OPTION, type ContainerSpec, type Mount } from './spec.js';
 
 /** A plan with its network ready: the spec to run, the resource to attach, and a cleanup for any outcome. */
 export interface PreparedNetwork {
@@ -38,7 +38,7 @@ export async function prepareNetwork(plan: ContainerPlan, options: StoreOptions 
   } catch (error) {
     throw asRyouikiError(error);
   }
-  const mounts: Mount[] = network.bindFiles.map((file) => ({ destination: file.destination, source: file.source, type: 'bind', options: ['bind'] }));
+  const mounts: Mount[] = network.bindFiles.map((file) => ({ destination: file.destination, source: file.source, type: 'bind', options: ['bind', BIND_FILE_OPTION] }));
   const resource: ContainerResource = {
     attach: async (pid) => {
       try {

@@ -6,6 +6,8 @@ import { execa, type Result, type ResultPromise } from 'execa';
 import { planCgroup, type CgroupReport, type ContainerCgroup } from './cgroup.js';
 import type { CgroupOptions } from './cgroup-system.js';
 import { newContainerId } from './container-options.js';
+import type { ContainerFiles } from './container-dir.js';
+import { prepareContainer, type ContainerSetup } from './container-setup.js';
 import { RyouikiError } from './errors.js';
 import { helperArgs, helperEnvironment, helperFailure, helperPath, parseHelperEvent, type HelperEvent } from './helper.js';
 import { dataDir, type StoreOptions } from './paths.js';
@@ -38,6 +40,8 @@ export interface RunOptions extends StoreOptions, TerminalOptions {
   id?: string;
   /** Where the container's cgroup goes, or none (`enabled: false`); see planCgroup. */
   cgroups?: CgroupOptions;
+  /** Where to say what the person should know (a fallback to the single-id map); default: stderr, once. */
+  onWarning?: (message: string) => void;
 }
 
 export interface RunResult {
@@ -72,11 +76,11 @@ function isReadable(value: unknown): value is Readable {
   return typeof value === 'object' && value !== null && typeof (value as Readable).pipe === 'function';
 }
 
-function spawnHelper(spec: ContainerSpec, options: RunOptions): HelperProcess {
+function spawnHelper(spec: ContainerSpec, options: RunOptions, files: ContainerFiles): HelperProcess {
   const inherit = options.stdio === 'inherit';
   const standard = inherit ? 'inherit' : 'pipe';
   const buffer = options.buffer ?? true;
-  const helper = execa(helperPath(), helperArgs(spec, { infoFd: INFO_FD, blockFd: BLOCK_FD, interactive: options.interactive, consoleSocket: options.consoleSocket }), {
+  const helper = execa(helperPath(), helperArgs(spec, { infoFd: INFO_FD, blockFd: BLOCK_FD, files, interactive: options.interactive, consoleSocket: options.consoleSocket }), {
     stdio: [standard, standard, standard, 'pipe', 'pipe'],
     input: inherit || isReadable(options.input) ? undefined : options.input,
     env: helperEnvironment(spec),
@@ -182,7 +186,7 @@ function logProcess(store: string, command: string, pid: number, exitCode?: numb
 }
 
 /** Waits for the helper and its info-fd events, attaching resources when the PID arrives; decides the result. */
-async function superviseRun(helper: HelperProcess, spec: ContainerSpec, options: RunOptions, id: string, resources: ContainerResource[], cgroup: ContainerCgroup | undefined): Promise<RunResult> {
+async function superviseRun(helper: HelperProcess, spec: ContainerSpec, options: RunOptions, id: string, resources: ContainerResource[], cgroup: ContainerCgroup | undefined, onExec: () => void): Promise<RunResult> {
   const store = dataDir(options);
   const command = options.commandLabel ?? spec.process.args.join(' ');
   const stopForwarding = options.forwardSignals === true ? forwardSignalsTo(helper) : () => undefined;
@@ -196,6 +200,8 @@ async function superviseRun(helper: HelperProcess, spec: ContainerSpec, options:
         state.pid = event.pid;
         logProcess(store, command, event.pid);
         released = releaseContainer(event.pid, resources, block, state);
+      } else if ('exec' in event) {
+        onExec();
       } else if ('error' in event) {
         state.failure = event.error;
       }
@@ -238,14 +244,19 @@ async function superviseRun(helper: HelperProcess, spec: ContainerSpec, options:
 export function run(spec: ContainerSpec, options: RunOptions = {}, resources: ContainerResource[] = []): ContainerRun {
   let helper: HelperProcess | undefined;
   let result: Promise<RunResult>;
+  let setup: ContainerSetup | undefined;
   try {
     assertValidSpec(spec);
     const id = options.id ?? newContainerId();
     // A limit that cannot be enforced is refused here, before anything starts.
     const cgroup = planCgroup(spec, id, options.cgroups);
-    helper = spawnHelper(spec, options);
-    result = superviseRun(helper, spec, options, id, cgroup === undefined ? resources : [cgroup, ...resources], cgroup);
+    setup = prepareContainer(spec, options, id);
+    helper = spawnHelper(spec, options, setup.files);
+    const all = [...setup.resources, ...(cgroup === undefined ? [] : [cgroup]), ...resources];
+    const cleanup = setup.cleanup;
+    result = superviseRun(helper, spec, options, id, all, cgroup, setup.discardAfterStart).finally(cleanup);
   } catch (error) {
+    setup?.cleanup();
     result = Promise.reject(error);
   }
   const streams = options.stdio === 'inherit' || helper === undefined;

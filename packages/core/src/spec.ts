@@ -3,6 +3,8 @@
  * `config.json` maps onto it one to one; Ryouiki implements a subset and says
  * so in validation rather than ignoring fields.
  */
+import type { Seccomp } from './seccomp.js';
+
 export type NamespaceType = 'user' | 'mount' | 'pid' | 'uts' | 'ipc' | 'network' | 'cgroup' | 'time';
 
 export interface Namespace {
@@ -14,6 +16,17 @@ export interface IdMapping {
   containerID: number;
   hostID: number;
   size: number;
+}
+
+/**
+ * Marks a bind mount of a file generated for one run (the network's
+ * /etc/resolv.conf and /etc/hosts): the helper opens it before it reports the
+ * PID, so its maker may delete it right away and a SIGKILL leaves nothing.
+ */
+export const BIND_FILE_OPTION = 'x-ryouiki-bind-file';
+
+export function isBindFile(mount: Mount): boolean {
+  return mount.type === 'bind' && (mount.options ?? []).includes(BIND_FILE_OPTION);
 }
 
 export interface Mount {
@@ -29,17 +42,30 @@ export interface ProcessUser {
   additionalGids?: number[];
 }
 
+export interface Capabilities {
+  bounding?: string[];
+  effective?: string[];
+  permitted?: string[];
+  inheritable?: string[];
+  ambient?: string[];
+}
+
 export interface Process {
   args: string[];
   env: string[];
   cwd: string;
   user?: ProcessUser;
   terminal?: boolean;
+  /** Names such as CAP_CHOWN; Ryouiki applies `bounding` to the bounding, effective, permitted and inheritable sets. */
+  capabilities?: Capabilities;
+  noNewPrivileges?: boolean;
 }
 
 export interface Root {
   path: string;
   readonly?: boolean;
+  /** Ryouiki's own: a copy-on-write overlay on the rootfs, its writes in the state folder. */
+  overlay?: boolean;
 }
 
 export interface LinuxResources {
@@ -55,6 +81,7 @@ export interface Linux {
   uidMappings?: IdMapping[];
   gidMappings?: IdMapping[];
   resources?: LinuxResources;
+  seccomp?: Seccomp;
 }
 
 export interface ContainerSpec {
@@ -64,6 +91,8 @@ export interface ContainerSpec {
   hostname?: string;
   mounts?: Mount[];
   linux: Linux;
+  /** Ryouiki's own: every capability of the user namespace, no seccomp filter, no masked paths. */
+  privileged?: boolean;
 }
 
 export const OCI_VERSION = '1.2.0';

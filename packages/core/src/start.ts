@@ -1,15 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Duplex, Writable } from 'node:stream';
 import { appendProcessLog } from '@ryouiki/logs';
 import { newContainerId, shortId } from './container-options.js';
-import { containerDir, containerLogPath, createContainerDir, exitFilePath, readState, removeContainerFiles, writeState, type ContainerState } from './container-state.js';
+import { containerDir, containerLogPath, createContainerDir, exitFilePath, readState, removeContainerFiles, writeState, type ContainerState, type ResourceRecord } from './container-state.js';
 import { nameProblem, releaseName, reserveName } from './container-names.js';
 import { planCgroup } from './cgroup.js';
 import type { CgroupOptions } from './cgroup-system.js';
+import type { ContainerFiles } from './container-dir.js';
+import { prepareContainer } from './container-setup.js';
 import { DetachedCgroup } from './detached-cgroup.js';
+import { containerFilesRecord, detachedSetup } from './detached-setup.js';
 import type { DetachedResource } from './detached-resources.js';
 import { RyouikiError } from './errors.js';
 import { helperArgs, helperFailure, helperPath, parseHelperEvent } from './helper.js';
@@ -57,7 +61,7 @@ async function updateState(dirs: StoreDirs, id: string, change: (state: Containe
   });
 }
 
-function createContainer(dirs: StoreDirs, spec: ContainerSpec, options: StartOptions): ContainerState {
+function createContainer(dirs: StoreDirs, spec: ContainerSpec, options: StartOptions, resources: ResourceRecord[]): ContainerState {
   const id = options.id ?? newContainerId();
   const name = options.name ?? shortId(id);
   const problem = nameProblem(name);
@@ -72,7 +76,7 @@ function createContainer(dirs: StoreDirs, spec: ContainerSpec, options: StartOpt
     createdAt: new Date().toISOString(),
     logPath: containerLogPath(dirs, id),
     autoRemove: options.autoRemove ?? false,
-    resources: [],
+    resources,
     creator: processIdentity(process.pid),
   };
   createContainerDir(dirs, id);
@@ -86,7 +90,14 @@ function createContainer(dirs: StoreDirs, spec: ContainerSpec, options: StartOpt
   return state;
 }
 
-function spawnMonitor(dirs: StoreDirs, state: ContainerState, options: StartOptions): ChildProcess {
+/** The container's environment for the monitor to hand the helper: a 0600 file in the container's private folder. */
+function writeHelperEnv(files: ContainerFiles, spec: ContainerSpec): string {
+  const path = join(files.dir, 'helper.env');
+  writeFileSync(path, spec.process.env.map((entry) => `${entry}\0`).join(''), { mode: 0o600 });
+  return path;
+}
+
+function spawnMonitor(dirs: StoreDirs, state: ContainerState, options: StartOptions, files: ContainerFiles): ChildProcess {
   const root = options.root === undefined ? [] : ['--root', resolve(options.root)];
   const exitCommand = options.exitCommand === undefined ? [] : [...options.exitCommand, ...root, state.id];
   const args = monitorArgs({
@@ -96,7 +107,8 @@ function spawnMonitor(dirs: StoreDirs, state: ContainerState, options: StartOpti
     syncFd: SYNC_FD,
     blockFd: BLOCK_FD,
     exitCommand,
-    helper: [helperPath(), ...helperArgs(state.spec, { infoFd: SYNC_FD, blockFd: BLOCK_FD })],
+    helper: [helperPath(), ...helperArgs(state.spec, { infoFd: SYNC_FD, blockFd: BLOCK_FD, files })],
+    helperEnvFile: writeHelperEnv(files, state.spec),
   });
   return spawn(monitorPath(), args, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
 }
@@ -176,11 +188,20 @@ export async function start(spec: ContainerSpec, options: StartOptions = {}, res
   options = { ...options, id: options.id ?? newContainerId() };
   const cgroup = planCgroup(spec, options.id!, options.cgroups);
   if (cgroup !== undefined) resources = [new DetachedCgroup(cgroup), ...resources];
-  const state = createContainer(dirs, spec, options);
+  const setup = prepareContainer(spec, options, options.id!);
+  resources = [...detachedSetup(setup), ...resources];
+  let state: ContainerState;
   let monitor: ChildProcess;
   try {
-    monitor = spawnMonitor(dirs, state, options);
+    state = createContainer(dirs, spec, options, [containerFilesRecord(setup)]);
   } catch (error) {
+    setup.cleanup();
+    throw error;
+  }
+  try {
+    monitor = spawnMonitor(dirs, state, options, setup.files);
+  } catch (error) {
+    setup.cleanup();
     releaseName(dirs, state.name, state.id);
     removeContainerFiles(dirs, state);
     throw error;
@@ -193,7 +214,10 @@ export async function start(spec: ContainerSpec, options: StartOptions = {}, res
   const monitorIdentity = monitor.pid === undefined ? undefined : processIdentity(monitor.pid);
   await updateState(dirs, state.id, (current) => Object.assign(current, { monitor: monitorIdentity }));
   const startup = await followStartup(dirs, state, sync, block, resources);
-  if (!startup.executed || startup.pid === undefined) return abandonStart(dirs, state, monitor, startup);
+  if (!startup.executed || startup.pid === undefined) {
+    // What was attached is released there; the container's files may not have been.
+    return abandonStart(dirs, state, monitor, startup).finally(setup.cleanup);
+  }
   const records = startup.attached.map((resource) => resource.record());
   await updateState(dirs, state.id, (current) => {
     current.resources = records;

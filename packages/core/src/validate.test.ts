@@ -39,3 +39,18 @@ describe('specProblems', () => {
     expect(specProblems(spec({ hostname: 'a'.repeat(65) }))[0]?.path).toBe('hostname');
   });
 });
+
+describe('isolation fields of a hand-written spec', () => {
+  it('reports bad mounts, users, capabilities and seccomp profiles with their field', () => {
+    const spec = {
+      ociVersion: '1.2.0',
+      process: { args: ['/bin/true'], env: [], cwd: '/', user: { uid: -1, gid: 0 }, capabilities: { bounding: ['CAP_FLY'] } },
+      root: { path: '/' },
+      mounts: [{ destination: 'rel', type: 'bind', source: '/x' }, { destination: '/m', type: 'nfs' }],
+      linux: { namespaces: [{ type: 'user' }, { type: 'mount' }, { type: 'pid' }], seccomp: { defaultAction: 'SCMP_ACT_NOTIFY' } },
+    } as unknown as ContainerSpec;
+    expect(specProblems(spec).map((problem) => problem.path)).toEqual([
+      'mounts[0].destination', 'mounts[1].type', 'process.user', 'process.capabilities.bounding', 'linux.seccomp',
+    ]);
+  });
+});

@@ -2,6 +2,7 @@ import { lstatSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { problemsError, type SpecProblem } from './errors.js';
 import type { ContainerSpec, NamespaceType } from './spec.js';
+import { isolationProblems } from './validate-isolation.js';
 
 const ENV_ENTRY = /^[A-Za-z_][A-Za-z0-9_]*=/;
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -79,6 +80,7 @@ export function specProblems(spec: ContainerSpec): SpecProblem[] {
     ...processProblems(spec),
     ...namespaceProblems(spec),
     ...hostnameProblems(spec.hostname),
+    ...isolationProblems(spec),
   ];
 }
 

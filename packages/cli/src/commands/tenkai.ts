@@ -1,6 +1,7 @@
 import { Command, Flags } from '@oclif/core';
-import { prepareNetwork, run } from '@ryouiki/core';
+import { prepareNetwork, run, warnOnceOnStderr } from '@ryouiki/core';
 import { cgroupFlags, cgroupOptions } from '../cgroup-flags.js';
+import { isolationFlags } from '../isolation-flags.js';
 import { storeFlags } from '../flags.js';
 import { planFromFlags } from '../plan-from-flags.js';
 import { terminalFlags, terminalOptions, warnWithoutHostTerminal } from '../terminal.js';
@@ -32,6 +33,7 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     dns: Flags.string({ description: 'nameserver for the container\'s /etc/resolv.conf (repeatable)', multiple: true }),
     'add-host': Flags.string({ description: 'NAME:IP line for the container\'s /etc/hosts (repeatable)', multiple: true }),
     workdir: Flags.string({ char: 'w', description: 'working directory inside the container', default: '/' }),
+    ...isolationFlags,
     ...cgroupFlags,
     ...terminalFlags,
     ...storeFlags,
@@ -41,6 +43,7 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     const { flags, argv } = await this.parse(Tenkai);
     const plan = planFromFlags(flags, argv);
     warnWithoutHostTerminal(flags);
+    for (const warning of plan.warnings) warnOnceOnStderr(warning);
     const network = await prepareNetwork(plan, { root: flags.root });
     try {
       const result = await run(

@@ -1,0 +1,13 @@
+/* filesystems.h: /sys, and the paths of /proc and /sys a container must not read or write. */
+#pragma once
+
+#include <stdbool.h>
+
+/* Before pivot_root, in the new root: a read-only /sys (a new sysfs of our network
+ * namespace, or the host's bound recursively when we share its network). Skipped
+ * when the rootfs has no sys/ folder. */
+void mount_sys (bool share_net);
+
+/* After pivot_root: masks podman's masked paths (an empty read-only tmpfs on a
+ * folder, /dev/null on a file) and makes its read-only paths read-only. */
+void protect_kernel_paths (void);

@@ -1,0 +1,140 @@
+/* overlay.c: the copy-on-write root of --overlay. */
+#include "overlay.h"
+#include "utils.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+static char merged[4096];
+static int state_fd = -1;
+
+int
+format_overlay_options (char *buf, size_t size, const char *rootfs, const char *state)
+{
+  int length;
+
+  if (strpbrk (rootfs, ",:") != NULL || strpbrk (state, ",:") != NULL)
+    return -1;
+  length = snprintf (buf, size, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", rootfs, state, state);
+  if (length < 0 || (size_t) length >= size)
+    return -1;
+  return length;
+}
+
+/* fuse-overlayfs forks its server into the background once the mount is ready. */
+static int
+mount_fuse_overlay (const char *options)
+{
+  pid_t pid = fork ();
+  int status;
+
+  if (pid < 0)
+    die_with_errno ("overlay: fork");
+  if (pid == 0)
+    {
+      int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+
+      if (null >= 0)            /* its complaints are not ours to print: our error says it failed */
+        {
+          dup2 (null, 0);
+          dup2 (null, 1);
+          dup2 (null, 2);
+        }
+      execlp ("fuse-overlayfs", "fuse-overlayfs", "-o", options, merged, (char *) NULL);
+      _exit (errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
+    }
+  if (waitpid_retry (pid, &status, 0) < 0)
+    die_with_errno ("overlay: wait for fuse-overlayfs");
+  return WIFEXITED (status) ? WEXITSTATUS (status) : EXIT_RUNTIME;
+}
+
+const char *
+mount_overlay_root (const char *rootfs, const char *state, bool fuse_only)
+{
+  char options[8192];
+  int kernel_errno = EPERM;
+  int fuse_status;
+
+  if (format_overlay_options (options, sizeof options - 16, rootfs, state) < 0)
+    die_with_err (EINVAL, "overlay: %s or %s holds a ',' or ':', which overlay options cannot hold", rootfs, state);
+  snprintf (merged, sizeof merged, "%s/merged", state);
+  state_fd = open (state, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (state_fd < 0)
+    die_with_errno ("overlay: %s", state);
+  if (!fuse_only)
+    {
+      size_t length = strlen (options);
+
+      /* userxattr: an unprivileged overlay keeps its metadata in user.* attributes. */
+      snprintf (options + length, sizeof options - length, ",userxattr");
+      if (mount ("overlay", merged, "overlay", 0, options) == 0)
+        return merged;
+      kernel_errno = errno;
+      options[length] = '\0';
+    }
+  fuse_status = mount_fuse_overlay (options);
+  if (fuse_status == 0)
+    return merged;
+  if (fuse_only)
+    die_with_err (EPERM, "overlay: fuse-overlayfs %s (--overlay-driver fuse-overlayfs): install it, "
+                  "with a /dev/fuse you can open, or use --overlay-driver auto",
+                  fuse_status == EXIT_NOT_FOUND ? "is not installed" : "cannot mount");
+  die_with_err (kernel_errno, "overlay: the kernel refused overlayfs (%s) and fuse-overlayfs %s: "
+                "use a kernel of 5.11 or later, or install fuse-overlayfs with a usable /dev/fuse",
+                strerror (kernel_errno),
+                fuse_status == EXIT_NOT_FOUND ? "is not installed" : "failed too");
+}
+
+static void
+remove_tree_at (int parent, const char *name)
+{
+  int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  DIR *dir;
+  struct dirent *entry;
+
+  if (fd < 0)
+    {
+      unlinkat (parent, name, 0);
+      return;
+    }
+  fchmod (fd, 0700);
+  dir = fdopendir (fd);
+  if (dir == NULL)
+    {
+      close (fd);
+      return;
+    }
+  while ((entry = readdir (dir)) != NULL)
+    {
+      if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
+        continue;
+      if (entry->d_type == DT_DIR)
+        remove_tree_at (dirfd (dir), entry->d_name);
+      else
+        unlinkat (dirfd (dir), entry->d_name, 0);
+    }
+  closedir (dir);
+  unlinkat (parent, name, AT_REMOVEDIR);
+}
+
+void
+overlay_remove_layers (void)
+{
+  int dir;
+
+  if (state_fd < 0)
+    return;
+  /* The O_PATH fd cannot list; reopen it, relative to itself. */
+  dir = openat (state_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0)
+    return;
+  remove_tree_at (dir, "upper");
+  remove_tree_at (dir, "work");
+  close (dir);
+}

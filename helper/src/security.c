@@ -1,0 +1,93 @@
+/* security.c: who the command runs as and what it may do. */
+#include "security.h"
+#include "seccomp-filter.h"
+#include "utils.h"
+
+#include <grp.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+static int
+last_capability (void)
+{
+  int last;
+
+  if (read_int_file ("/proc/sys/kernel/cap_last_cap", &last) == 0)
+    return last;
+  return CAP_LAST_CAP;
+}
+
+static void
+drop_bounding_set (uint64_t keep)
+{
+  int last = last_capability ();
+
+  for (int cap = 0; cap <= last && cap < 64; cap++)
+    if (!(keep & (UINT64_C (1) << cap)) && prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+      die_with_errno ("capabilities: drop %d from the bounding set", cap);
+}
+
+static void
+set_capabilities (uint64_t caps)
+{
+  struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+  struct __user_cap_data_struct data[2];
+
+  for (int i = 0; i < 2; i++)
+    {
+      __u32 word = (__u32) (caps >> (32 * i));
+
+      data[i] = (struct __user_cap_data_struct) { .effective = word, .permitted = word, .inheritable = word };
+    }
+  if (syscall (SYS_capset, &header, data) < 0)
+    die_with_errno ("capabilities: capset");
+  if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    die_with_errno ("capabilities: clear the ambient set");
+}
+
+static bool
+setgroups_allowed (void)
+{
+  char text[16] = "";
+  FILE *file = fopen ("/proc/self/setgroups", "re");
+
+  if (file == NULL)
+    return true;
+  if (fgets (text, sizeof text, file) == NULL)
+    text[0] = '\0';
+  fclose (file);
+  return strncmp (text, "allow", 5) == 0;
+}
+
+static void
+switch_user (uid_t uid, gid_t gid)
+{
+  /* With a single-id map, setgroups is denied and the groups cannot change anyway. */
+  if (setgroups_allowed () && setgroups (0, NULL) < 0)
+    die_with_errno ("user: clear the supplementary groups");
+  if (setresgid (gid, gid, gid) < 0)
+    die_with_errno ("user: gid %u%s", (unsigned) gid,
+                    errno == EINVAL ? " has no mapping in the container's user namespace" : "");
+  if (setresuid (uid, uid, uid) < 0)
+    die_with_errno ("user: uid %u%s", (unsigned) uid,
+                    errno == EINVAL ? " has no mapping in the container's user namespace" : "");
+}
+
+void
+secure_command (const struct options *opts)
+{
+  uid_t uid = opts->has_user ? opts->uid : 0;
+
+  drop_bounding_set (opts->caps);
+  if (opts->has_user)
+    switch_user (opts->uid, opts->gid);
+  /* As docker and podman do, a user other than root keeps only the bounding set. */
+  set_capabilities (uid == 0 ? opts->caps & ((UINT64_C (2) << last_capability ()) - 1) : 0);
+  if (!opts->privileged && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    die_with_errno ("no_new_privs");
+  if (opts->seccomp_rules != NULL)
+    seccomp_load_rules (opts->seccomp_rules);
+}

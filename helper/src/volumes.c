@@ -1,0 +1,136 @@
+/* volumes.c: bind mounts and tmpfs the caller asks for, and --read-only's tmpfs. */
+#include "volumes.h"
+#include "mounts.h"
+#include "utils.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/mount.h>
+
+/* One detached copy of each bind source (-1 for a tmpfs), made on the host side of
+ * pivot_root: after it, a mount from the old root would no longer be in our namespace. */
+static int *source_fds;
+
+void
+volumes_open_sources (const struct options *opts)
+{
+  source_fds = calloc (opts->n_volumes + 1, sizeof *source_fds);
+  if (source_fds == NULL)
+    die ("volumes: out of memory");
+  for (size_t i = 0; i < opts->n_volumes; i++)
+    {
+      const struct volume *volume = &opts->volumes[i];
+
+      source_fds[i] = -1;
+      if (volume->kind != VOLUME_BIND)
+        continue;
+      source_fds[i] = (int) syscall (SYS_open_tree, AT_FDCWD, volume->source,
+                                     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+      if (source_fds[i] < 0)
+        die_with_errno ("volume: %s", volume->source);
+    }
+}
+
+/* Creates each missing folder of path, and a last component like the source (a file or
+ * a folder). Only on an overlay root, where this writes to the upper layer. */
+static void
+make_mount_point (const char *path, bool is_directory)
+{
+  char partial[4096];
+  size_t length = strlen (path);
+
+  if (length >= sizeof partial)
+    die_with_err (ENAMETOOLONG, "volume: %s: path too long", path);
+  memcpy (partial, path, length + 1);
+  for (char *slash = strchr (partial + 1, '/'); slash != NULL; slash = strchr (slash + 1, '/'))
+    {
+      *slash = '\0';
+      if (mkdir (partial, 0755) < 0 && errno != EEXIST)
+        die_with_errno ("volume: create %s", partial);
+      *slash = '/';
+    }
+  if (is_directory ? mkdir (path, 0755) < 0 && errno != EEXIST
+                   : mknod (path, S_IFREG | 0644, 0) < 0 && errno != EEXIST)
+    die_with_errno ("volume: create %s", path);
+}
+
+static void
+check_mount_point (const struct options *opts, const char *path, bool is_directory)
+{
+  struct stat st;
+
+  if (stat (path, &st) == 0)
+    {
+      if (S_ISDIR (st.st_mode) != is_directory)
+        die_with_err (is_directory ? ENOTDIR : EISDIR, "volume: %s: not a %s like its source", path,
+                      is_directory ? "folder" : "file");
+      return;
+    }
+  if (errno != ENOENT || !opts->make_mount_points)
+    die_with_errno ("volume: %s", path);
+  make_mount_point (path, is_directory);
+}
+
+static void
+mount_bind_volume (const struct options *opts, const struct volume *volume, int source_fd)
+{
+  struct stat st;
+
+  if (fstat (source_fd, &st) < 0)
+    die_with_errno ("volume: %s", volume->source);
+  check_mount_point (opts, volume->destination, S_ISDIR (st.st_mode));
+  if (syscall (SYS_move_mount, source_fd, "", AT_FDCWD, volume->destination, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    die_with_errno ("volume: bind %s on %s", volume->source, volume->destination);
+  if (volume->read_only)
+    remount_tree_read_only (volume->destination);
+}
+
+static void
+mount_tmpfs (const struct options *opts, const char *destination, const char *data)
+{
+  char options[1024];
+
+  check_mount_point (opts, destination, true);
+  snprintf (options, sizeof options, "mode=1777%s%s", data != NULL ? "," : "", data != NULL ? data : "");
+  if (mount ("tmpfs", destination, "tmpfs", MS_NOSUID | MS_NODEV, options) < 0)
+    die_with_errno ("tmpfs: %s (%s)", destination, options);
+}
+
+void
+volumes_mount (const struct options *opts)
+{
+  for (size_t i = 0; i < opts->n_volumes; i++)
+    {
+      const struct volume *volume = &opts->volumes[i];
+
+      if (volume->kind == VOLUME_BIND)
+        mount_bind_volume (opts, volume, source_fds[i]);
+      else
+        mount_tmpfs (opts, volume->destination, volume->data);
+      if (source_fds[i] >= 0)
+        close (source_fds[i]);
+    }
+  free (source_fds);
+  source_fds = NULL;
+}
+
+void
+mount_writable_tmpfs (void)
+{
+  static const char *const paths[] = { "/tmp", "/run" };
+
+  for (size_t i = 0; i < N_ELEMENTS (paths); i++)
+    {
+      struct stat st;
+
+      if (stat (paths[i], &st) < 0 || !S_ISDIR (st.st_mode))
+        continue;               /* a read-only rootfs cannot grow a mount point */
+      if (mount ("tmpfs", paths[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+        die_with_errno ("tmpfs: %s", paths[i]);
+    }
+}

@@ -1,0 +1,91 @@
+import { lstatSync, readlinkSync, statSync } from 'node:fs';
+import { isAbsolute, join, posix, resolve } from 'node:path';
+import type { SpecProblem } from './errors.js';
+import type { Mount } from './spec.js';
+
+/**
+ * Where a container path leads inside rootfs, following its symlinks the way
+ * the container will (an absolute target starts again at the rootfs, `..`
+ * stops at it). Returns the host path, or undefined when it does not exist.
+ */
+export function resolveInRootfs(rootfs: string, containerPath: string): string | undefined {
+  const pending = containerPath.split('/').filter((part) => part !== '' && part !== '.');
+  const done: string[] = [];
+  for (let hops = 0; pending.length > 0; ) {
+    const part = pending.shift() as string;
+    if (part === '..') {
+      done.pop();
+      continue;
+    }
+    const host = join(rootfs, ...done, part);
+    const stat = lstatSync(host, { throwIfNoEntry: false });
+    if (stat === undefined) return undefined;
+    if (!stat.isSymbolicLink()) {
+      done.push(part);
+      continue;
+    }
+    if (++hops > 40) return undefined;
+    const target = readlinkSync(host);
+    if (isAbsolute(target)) done.length = 0;
+    pending.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
+  }
+  return join(rootfs, ...done);
+}
+
+function volumeProblem(code: SpecProblem['code'], message: string): SpecProblem {
+  return { path: 'mounts', code, message };
+}
+
+/** The container path must exist in the rootfs unless an overlay lets us create it. */
+function mountPointProblems(rootfs: string, destination: string, flag: string, canCreate: boolean): SpecProblem[] {
+  if (canCreate || resolveInRootfs(rootfs, destination) !== undefined) return [];
+  return [volumeProblem('MOUNT_POINT_MISSING', `${flag}: ${destination} does not exist in the rootfs, and ryouiki never writes into it: create it (mkdir -p ${join(rootfs, destination)}), or add --overlay`)];
+}
+
+/** `-v HOST:CONTAINER[:ro|rw]` as an OCI bind mount. */
+export function parseVolume(text: string, rootfs: string, canCreate: boolean, problems: SpecProblem[]): Mount | undefined {
+  const [source = '', destination = '', mode, extra] = text.split(':');
+  const flag = `-v ${text}`;
+  if (source === '' || destination === '' || extra !== undefined || (mode !== undefined && mode !== 'ro' && mode !== 'rw')) {
+    problems.push(volumeProblem('VOLUME_INVALID', `${flag}: give HOST:CONTAINER[:ro|rw], with no ':' in the paths`));
+    return undefined;
+  }
+  if (!isAbsolute(destination)) {
+    problems.push(volumeProblem('VOLUME_INVALID', `${flag}: the container path ${destination} must be absolute`));
+    return undefined;
+  }
+  const hostPath = resolve(source);
+  if (statSync(hostPath, { throwIfNoEntry: false }) === undefined) {
+    problems.push(volumeProblem('VOLUME_SOURCE_NOT_FOUND', `${flag}: the host path ${hostPath} does not exist: create it first`));
+    return undefined;
+  }
+  const target = posix.normalize(destination);
+  problems.push(...mountPointProblems(rootfs, target, flag, canCreate));
+  return { destination: target, source: hostPath, type: 'bind', options: ['rbind', mode ?? 'rw'] };
+}
+
+/** `--tmpfs PATH[:OPTIONS]`, options as mount(8) takes them (size=64m,mode=1777). */
+export function parseTmpfs(text: string, rootfs: string, canCreate: boolean, problems: SpecProblem[]): Mount | undefined {
+  const colon = text.indexOf(':');
+  const destination = colon < 0 ? text : text.slice(0, colon);
+  const options = colon < 0 ? [] : text.slice(colon + 1).split(',').filter((option) => option !== '');
+  if (!isAbsolute(destination)) {
+    problems.push(volumeProblem('VOLUME_INVALID', `--tmpfs ${text}: the container path must be absolute`));
+    return undefined;
+  }
+  const target = posix.normalize(destination);
+  problems.push(...mountPointProblems(rootfs, target, `--tmpfs ${text}`, canCreate));
+  return { destination: target, source: 'tmpfs', type: 'tmpfs', options };
+}
+
+/** The helper's flags for the spec's mounts, in order. */
+export function mountArgs(mounts: Mount[] | undefined): string[] {
+  return (mounts ?? []).flatMap((mount) => {
+    if (mount.type === 'tmpfs') {
+      const options = (mount.options ?? []).join(',');
+      return ['--tmpfs', options === '' ? mount.destination : `${mount.destination}:${options}`];
+    }
+    const readOnly = (mount.options ?? []).includes('ro');
+    return [readOnly ? '--ro-bind' : '--bind', `${mount.source ?? ''}:${mount.destination}`];
+  });
+}
