@@ -4,7 +4,7 @@ PNPM ?= pnpm
 TURBO = $(PNPM) exec turbo
 export TURBO_TELEMETRY_DISABLED = 1
 
-.PHONY: all helper packages deps prepare-host test check check-undelegated demo demo-here bench bench-network clean
+.PHONY: all helper packages deps prepare-host test check check-undelegated demo demo-here bench bench-network bench-detached clean
 
 all: helper packages
 
@@ -55,9 +55,13 @@ demo-here:
 	  --command 'echo "uid: $$(id -u)"; echo "pid: $$$$"; echo "hostname: $$(hostname)"; echo "$$GREETING"; ps'
 
 # Benchmarks print numbers and ratios, never fail on them.
-bench: bench-network
+bench: bench-network bench-detached
 
 # Start latency and published-port throughput: slirp4netns, pasta, rootless podman.
+# 100 detached containers: time to start them all, supervisor memory per container.
+bench-detached: all
+	scripts/as-test-user.sh scripts/bench-detached.sh 100
+
 bench-network: all
 	scripts/as-test-user.sh node bench/network.mjs $(BENCH_NETWORK_ARGS)
 

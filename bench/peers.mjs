@@ -61,11 +61,17 @@ export async function findPeers({ repo, rootfs, work }) {
   const store = join(work, 'store');
   const { planContainer, run } = await import(pathToFileURL(join(repo, 'packages', 'core', 'dist', 'index.js')).href);
   const plan = planContainer({ path: rootfs, args: ['/bin/true'] });
+  // What bwrap --unshare-all sets up: a single-id map, no cgroup, no seccomp filter.
+  const lean = planContainer({ path: rootfs, args: ['/bin/true'], userns: 'single', seccomp: 'unconfined' });
   const peers = {
     tenkai: [join(repo, 'bin', 'ryouiki'), 'tenkai', '--network', 'none', '--path', rootfs, '--root', store, '--', '/bin/true'],
     helper: [join(repo, 'helper', 'ryouiki-init'), '--rootfs', rootfs, '--', '/bin/true'],
     libraryRun: async () => {
       const result = await run(plan.spec, { id: plan.id, root: store });
+      if (result.exitCode !== 0) throw new Error(`run() gave ${result.exitCode}`);
+    },
+    libraryRunLean: async () => {
+      const result = await run(lean.spec, { id: lean.id, root: store, cgroups: { enabled: false } });
       if (result.exitCode !== 0) throw new Error(`run() gave ${result.exitCode}`);
     },
     skipped,

@@ -23,7 +23,7 @@ copy=/var/tmp/ryouiki-tree-$TEST_USER
 
 rm -rf "$copy"
 mkdir -m 0755 "$copy"
-trap 'rm -rf "$copy"; if [ "$TEST_CGROUPS" = delegated ]; then "$top/scripts/test-cgroups.sh" remove "$TEST_USER"; fi' EXIT
+trap 'cd / && rm -rf "$copy"; if [ "$TEST_CGROUPS" = delegated ]; then "$top/scripts/test-cgroups.sh" remove "$TEST_USER"; fi' EXIT
 enter=""
 if [ "$TEST_CGROUPS" = delegated ]; then
   "$top/scripts/test-cgroups.sh" delegate "$TEST_USER"

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
@@ -112,6 +112,13 @@ describe('ryouiki tenkai isolation', () => {
     expect(liveProcesses().filter((p) => p.cmdline.includes('very-secret-4711'))).toEqual([]);
     child.kill('SIGTERM');
     expect((await outcome).exitCode).toBe(143);
+  });
+
+  it('takes --rm as podman run does, and leaves no container files either way', async () => {
+    const out = await tenkai(store, ['--rm', '--', 'true']);
+    expect(out.exitCode).toBe(0);
+    const run = join(store, 'run');
+    if (existsSync(run)) expect(readdirSync(run)).toEqual([]);
   });
 
   it('gives the standard PATH and nothing else without an env file', async () => {

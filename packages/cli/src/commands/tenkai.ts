@@ -33,6 +33,7 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     dns: Flags.string({ description: 'nameserver for the container\'s /etc/resolv.conf (repeatable)', multiple: true }),
     'add-host': Flags.string({ description: 'NAME:IP line for the container\'s /etc/hosts (repeatable)', multiple: true }),
     workdir: Flags.string({ char: 'w', description: 'working directory inside the container', default: '/' }),
+    rm: Flags.boolean({ description: 'as podman run --rm: a foreground container is always removed when it ends, so this changes nothing' }),
     ...isolationFlags,
     ...cgroupFlags,
     ...terminalFlags,
