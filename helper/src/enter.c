@@ -1,9 +1,14 @@
 /* ryouiki-exec: runs a program inside a running Ryouiki container, for `ryouiki exec`.
- * It joins the namespaces of the container's init (user first, mount last), takes
- * the container's root and working directory, and runs the program as its child,
- * forwarding signals; it exits with the program's exit code. */
+ * It joins the container's cgroup (--cgroup), the namespaces of the container's
+ * init (user first, mount last), takes the container's root and working directory,
+ * and runs the program as its child with the container's security (user,
+ * capabilities, no_new_privs, seccomp: see security.h), forwarding signals; it
+ * exits with the program's exit code. */
 #include "init.h"
+#include "options.h"
 #include "protocol.h"
+#include "seccomp-filter.h"
+#include "security.h"
 #include "utils.h"
 
 #include <fcntl.h>
@@ -20,6 +25,7 @@
 
 #define EXEC_NAME "ryouiki-exec"
 #define MAX_ENV 1024
+#define MAX_CGROUPS 32
 
 struct exec_options
 {
@@ -32,6 +38,11 @@ struct exec_options
   gid_t gid;
   int info_fd;
   char **command;
+  uint64_t caps;                /* as ryouiki-init's --caps: default_capabilities() unless given */
+  bool privileged;
+  const char *seccomp_file;
+  const char *cgroups[MAX_CGROUPS];     /* --cgroup DIR: the container's cgroup folders */
+  size_t n_cgroups;
 };
 
 /* The namespaces to join, in order: the user namespace first gives the rights for
@@ -97,11 +108,15 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
     { "env", required_argument, NULL, 'e' },
     { "user", required_argument, NULL, 'u' },
     { "info-fd", required_argument, NULL, 'i' },
+    { "caps", required_argument, NULL, 'c' },
+    { "privileged", no_argument, NULL, 'p' },
+    { "seccomp", required_argument, NULL, 's' },
+    { "cgroup", required_argument, NULL, 'g' },
     { NULL, 0, NULL, 0 },
   };
   int option;
 
-  *opts = (struct exec_options) { .cwd = "/", .info_fd = -1 };
+  *opts = (struct exec_options) { .cwd = "/", .info_fd = -1, .caps = default_capabilities () };
   /* The program inherits our environment (ryouiki exec starts us with exactly the
    * container's): values on a command line would show in every process list. */
   for (char **entry = environ; *entry != NULL && opts->n_env < MAX_ENV; entry++)
@@ -122,6 +137,20 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
       case 'i':
         if (parse_fd_number (optarg, &opts->info_fd) < 0 || opts->info_fd < 3)
           die ("--info-fd: not an fd of 3 or more: %s", optarg);
+        break;
+      case 'c':
+        if (parse_capability_list (optarg, &opts->caps) < 0)
+          die ("--caps: %s: not all, or numbers from 0 to 63 separated by commas", optarg);
+        break;
+      case 'p':
+        opts->privileged = true;
+        opts->caps = UINT64_MAX;
+        break;
+      case 's': opts->seccomp_file = optarg; break;
+      case 'g':
+        if (opts->n_cgroups == MAX_CGROUPS)
+          die ("--cgroup: too many");
+        opts->cgroups[opts->n_cgroups++] = optarg;
         break;
       default:
         die ("unknown option: see the Ryouiki helper README");
@@ -198,17 +227,42 @@ enter_container (pid_t target)
     die_with_errno ("root: enter the container's root");
 }
 
+/* Moves this process, and so every child it forks from now on, into each of the
+ * container's cgroup folders (v1: one per hierarchy; v2: one). It runs before the
+ * program is forked and before the namespaces are joined, while the host's cgroup
+ * tree is still visible: the program is thus never outside the container's cgroup,
+ * unlike a move made by the caller once the program's pid is known. */
 static void
-become_user (const struct exec_options *opts)
+join_cgroups (const struct exec_options *opts)
 {
-  if (!opts->has_user)
-    return;
-  if (setgid (opts->gid) < 0 && errno == EINVAL)
-    die ("user: gid %d is not mapped in the container's user namespace", (int) opts->gid);
-  if (setuid (opts->uid) < 0 && errno == EINVAL)
-    die ("user: uid %d is not mapped in the container's user namespace", (int) opts->uid);
-  if (getuid () != opts->uid || getgid () != opts->gid)
-    die_with_errno ("user: %d:%d", (int) opts->uid, (int) opts->gid);
+  char path[PATH_MAX];
+  char pid[32];
+
+  snprintf (pid, sizeof pid, "%d\n", (int) getpid ());
+  for (size_t i = 0; i < opts->n_cgroups; i++)
+    {
+      autoclose_fd int fd = -1;
+
+      if ((size_t) snprintf (path, sizeof path, "%s/cgroup.procs", opts->cgroups[i]) >= sizeof path)
+        die ("--cgroup: path too long: %s", opts->cgroups[i]);
+      fd = open (path, O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || write_all (fd, pid, strlen (pid)) < 0)
+        die_with_errno ("cgroup: join %s", opts->cgroups[i]);
+    }
+}
+
+/* What secure_command() needs of ryouiki-init's options, from ours. */
+static struct options
+security_options (const struct exec_options *opts, char *seccomp_rules)
+{
+  return (struct options) {
+    .has_user = opts->has_user,
+    .uid = opts->uid,
+    .gid = opts->gid,
+    .caps = opts->caps,
+    .privileged = opts->privileged,
+    .seccomp_rules = seccomp_rules,
+  };
 }
 
 static const char *
@@ -221,14 +275,15 @@ search_path (const struct exec_options *opts)
 }
 
 static __attribute__ ((noreturn)) void
-run_program (const struct exec_options *opts, int error_fd, const struct saved_signals *saved)
+run_program (const struct exec_options *opts, const struct options *security, int error_fd,
+             const struct saved_signals *saved)
 {
   int err;
 
   /* Dies with ryouiki-exec, which dies with the ryouiki exec that started it. */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   signals_restore (saved);
-  become_user (opts);
+  secure_command (security);
   execvpe (opts->command[0], opts->command, (char **) opts->env);
   err = errno;
   (void) write_all (error_fd, &err, sizeof err);
@@ -240,6 +295,8 @@ main (int argc, char **argv)
 {
   struct exec_options opts;
   struct saved_signals saved;
+  struct options security;
+  char *seccomp_rules = NULL;
   autoclose_fd int sigfd = -1;
   int exec_pipe[2];
   int err = 0;
@@ -252,6 +309,11 @@ main (int argc, char **argv)
   info_fd = opts.info_fd;
   mark_fds_cloexec_from (3);
 
+  /* Both read on the host, before the container's mount namespace hides it. */
+  if (opts.seccomp_file != NULL)
+    seccomp_rules = seccomp_read_rules (opts.seccomp_file);
+  security = security_options (&opts, seccomp_rules);
+  join_cgroups (&opts);
   enter_container (opts.target);
   if (chdir (opts.cwd) < 0)
     die_with_errno ("cwd: %s", opts.cwd);
@@ -265,7 +327,8 @@ main (int argc, char **argv)
   if (child < 0)
     die_with_errno ("fork");
   if (child == 0)
-    run_program (&opts, exec_pipe[1], &saved);
+    run_program (&opts, &security, exec_pipe[1], &saved);
+  free (seccomp_rules);
   close (exec_pipe[1]);
   if (read_retry (exec_pipe[0], &err, sizeof err) == (ssize_t) sizeof err)
     {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { cgroupsBelow, describeIf, makeTestCgroupParent, missingDelegation, removeTestCgroupParent, type TestCgroupParent } from './cgroup-harness.js';
 import { inStore, startDetached, waitForStatus } from './detached-harness.js';
-import { expectNoLeftovers, makeTempDir, removeDir, testRootfs } from './harness.js';
+import { collect, expectNoLeftovers, liveProcesses, makeTempDir, removeDir, startRyouiki, testRootfs, waitFor } from './harness.js';
 
 const suite = describeIf(missingDelegation(), 'the test user needs delegated cgroups');
 const work = makeTempDir('detached-cgroups');
@@ -33,6 +33,30 @@ suite('limits on detached containers', () => {
     await inStore(store, 'rm', [id]);
     expect(cgroupsBelow(parent)).toEqual([]);
     await expectNoLeftovers('sleep 6161');
+  });
+
+  it('puts an exec\'d program in the container\'s cgroup', async () => {
+    const store = join(work, 'exec');
+    const id = await startDetached(store, ['--cgroup-parent', parent.name, '--', 'sleep', '6363']);
+    // Read inside the container's cgroup namespace: the command's (sleep) cgroups, then the exec'd program's own.
+    const script = 'for d in /proc/[0-9]*; do [ "$(cat $d/comm)" = sleep ] && cat $d/cgroup; done; echo --; cat /proc/self/cgroup';
+    const out = await inStore(store, 'exec', [id, '--', 'sh', '-c', script]);
+    expect(out).toMatchObject({ exitCode: 0, stderr: '' });
+    const [command = '', exec = ''] = out.stdout.split('--\n');
+    expect(command.trim()).not.toBe('');
+    expect(exec).toBe(command);
+    // And from the host: a running exec'd program is listed in every one of the container's cgroup folders.
+    const folders = cgroupsBelow(parent);
+    const child = startRyouiki(['exec', '--root', store, id, '--', 'sleep', '6464']);
+    const running = collect(child);
+    const execPid = await waitFor(() => liveProcesses().find((p) => p.cmdline === 'sleep 6464')?.pid, 'the exec\'d program to start');
+    for (const folder of folders) expect(readFileSync(join(folder, 'cgroup.procs'), 'utf8').split('\n')).toContain(String(execPid));
+    child.kill('SIGTERM');
+    await running;
+    await inStore(store, 'rm', ['-f', id]);
+    expect(cgroupsBelow(parent)).toEqual([]);
+    await expectNoLeftovers('sleep 6363');
+    await expectNoLeftovers('sleep 6464');
   });
 
   it('refuses a limit that cannot be enforced before anything starts', async () => {

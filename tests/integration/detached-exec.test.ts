@@ -1,10 +1,21 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { collect, startRyouiki, waitFor } from './harness.js';
 import { inStore, runtimeEntries, startDetached, useStores } from './detached-harness.js';
 
 const { work, newStore } = useStores('detached-exec');
+const DEFAULT_CAPS = '00000000800405fb';
+const FIELDS = 'grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):"';
+
+/** The security fields of /proc/PID/status, of the container's command (sleep) and of an exec'd program, both read by exec. */
+async function commandAndExecStatus(store: string, id: string): Promise<{ command: string[]; exec: string[] }> {
+  const script = `for d in /proc/[0-9]*; do [ "$(cat $d/comm)" = sleep ] && ${FIELDS} $d/status; done; echo --; ${FIELDS} /proc/self/status`;
+  const out = await inStore(store, 'exec', [id, '--', 'sh', '-c', script]);
+  expect(out).toMatchObject({ exitCode: 0, stderr: '' });
+  const [command = '', exec = ''] = out.stdout.split('--\n');
+  return { command: command.trim().split('\n'), exec: exec.trim().split('\n') };
+}
 
 describe('ryouiki exec', () => {
   it('runs a program in all the namespaces of a running container, with its environment, and exits with its code', async () => {
@@ -28,12 +39,44 @@ describe('ryouiki exec', () => {
 
     // Beyond the subordinate range a full id map gives (65536 ids).
     const unmapped = await inStore(store, 'exec', ['-u', '424242', id, '--', 'id']);
-    expect(unmapped).toMatchObject({ exitCode: 125, stderr: 'ryouiki: user: gid 424242 is not mapped in the container\'s user namespace\n' });
+    expect(unmapped.exitCode).toBe(125);
+    expect(unmapped.stderr).toMatch(/^ryouiki: user: gid 424242 has no mapping in the container's user namespace(: [^\n]*)?\n$/);
 
     await inStore(store, 'stop', ['-t', '0', id]);
     const stopped = await inStore(store, 'exec', [id, '--', 'true']);
     expect(stopped).toMatchObject({ exitCode: 125, stderr: `ryouiki: container ${id} is not running: see ryouiki ps -a\n` });
     await inStore(store, 'rm', [id]);
+    expect(runtimeEntries(store)).toEqual([]);
+  });
+
+  it('gives the program the capabilities, no_new_privs and seccomp filter of the container\'s command, and removes its rules file', async () => {
+    const store = newStore();
+    const id = await startDetached(store, ['--', 'sleep', '600']);
+    const fields = await commandAndExecStatus(store, id);
+    expect(fields.exec).toEqual(fields.command);
+    expect(fields.exec).toEqual([`CapEff:\t${DEFAULT_CAPS}`, `CapBnd:\t${DEFAULT_CAPS}`, 'NoNewPrivs:\t1', 'Seccomp:\t2']);
+    // A user other than root keeps the bounding set only, as the command would.
+    const asUser = await inStore(store, 'exec', ['-u', '1000', id, '--', 'grep', '-E', '^(CapEff|CapBnd|Seccomp):', '/proc/self/status']);
+    expect(asUser).toMatchObject({ exitCode: 0, stdout: `CapEff:\t0000000000000000\nCapBnd:\t${DEFAULT_CAPS}\nSeccomp:\t2\n` });
+    // The filter is the container's default one, which refuses a new user namespace.
+    const unshare = await inStore(store, 'exec', [id, '--', 'sh', '-c', 'unshare -U true 2>&1; echo rc=$?']);
+    expect(unshare.stdout).toMatch(/Operation not permitted\nrc=1\n$/);
+    expect(readdirSync(join(store, 'run', id)).filter((name) => name.endsWith('.seccomp'))).toEqual([]);
+    await inStore(store, 'rm', ['-f', id]);
+    expect(runtimeEntries(store)).toEqual([]);
+  });
+
+  it('gives the program of a privileged container every capability and no seccomp filter', async () => {
+    const store = newStore();
+    const id = await startDetached(store, ['--privileged', '--', 'sleep', '600']);
+    const fields = await commandAndExecStatus(store, id);
+    expect(fields.exec).toEqual(fields.command);
+    expect(fields.exec).toContain('NoNewPrivs:\t0');
+    expect(fields.exec).toContain('Seccomp:\t0');
+    const last = Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'));
+    const all = ((1n << BigInt(last + 1)) - 1n).toString(16).padStart(16, '0');
+    expect(fields.exec.slice(0, 2)).toEqual([`CapEff:\t${all}`, `CapBnd:\t${all}`]);
+    await inStore(store, 'rm', ['-f', id]);
     expect(runtimeEntries(store)).toEqual([]);
   });
 

@@ -7,8 +7,10 @@ import { shippedBinary } from './shipped-binary.js';
 import { inspectContainer, requireRunning } from './container-control.js';
 import { environmentObject } from './env-file.js';
 import { RyouikiError } from './errors.js';
+import { execSecurity } from './exec-security.js';
 import { helperFailure, parseHelperEvent } from './helper.js';
 import type { StoreOptions } from './paths.js';
+import { storeDirs } from './runtime-dir.js';
 
 const INFO_FD = 3;
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGWINCH'];
@@ -18,7 +20,7 @@ export interface ExecOptions extends StoreOptions {
   env?: string[];
   /** Default: the container's working directory. */
   cwd?: string;
-  /** UID or UID:GID inside the container. */
+  /** UID or UID:GID inside the container. Default: the container's own user. */
   user?: string;
 }
 
@@ -33,10 +35,8 @@ export function mergeEnv(base: string[], extra: string[]): string[] {
   return [...merged.values()];
 }
 
-function execArgs(pid: number, cwd: string, user: string | undefined, args: string[]): string[] {
-  const flags = ['--target', String(pid), '--cwd', cwd, '--info-fd', String(INFO_FD)];
-  if (user !== undefined) flags.push('--user', user);
-  return [...flags, '--', ...args];
+function execArgs(pid: number, cwd: string, security: string[], args: string[]): string[] {
+  return ['--target', String(pid), '--cwd', cwd, '--info-fd', String(INFO_FD), ...security, '--', ...args];
 }
 
 async function readFailure(info: Readable): Promise<{ message: string; code: number } | undefined> {
@@ -51,14 +51,24 @@ async function readFailure(info: Readable): Promise<{ message: string; code: num
 /**
  * Runs a program inside a running container with this process's stdin,
  * stdout and stderr, in all its namespaces; resolves with the program's exit
- * code (128+N after signal N).
+ * code (128+N after signal N). The program gets the container's cgroup, user,
+ * capabilities, no_new_privs and seccomp filter, as its command did.
  */
 export async function execInContainer(query: string, args: string[], options: ExecOptions = {}): Promise<number> {
   if (args.length === 0) throw new RyouikiError('USAGE', 'name the program to run: ryouiki exec ID -- PROGRAM ARGS');
   const state = await inspectContainer(query, options);
   const pid = requireRunning(state, query);
   const env = mergeEnv(state.spec.process.env, options.env ?? []);
-  const child = spawn(shippedBinary('ryouiki-exec', 'RYOUIKI_EXEC'), execArgs(pid, options.cwd ?? state.spec.process.cwd, options.user, args), {
+  const security = execSecurity(state, storeDirs(options), options.user);
+  try {
+    return await runExec(execArgs(pid, options.cwd ?? state.spec.process.cwd, security.args, args), env);
+  } finally {
+    security.cleanup();
+  }
+}
+
+async function runExec(args: string[], env: string[]): Promise<number> {
+  const child = spawn(shippedBinary('ryouiki-exec', 'RYOUIKI_EXEC'), args, {
     stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
     // The program's environment, as ryouiki-exec's own: never on its command line.
     env: environmentObject(env),

@@ -25,6 +25,13 @@ function overlayDriverArgs(env: NodeJS.ProcessEnv): string[] {
   return env.RYOUIKI_OVERLAY_DRIVER === 'fuse-overlayfs' ? ['--overlay-driver', 'fuse-overlayfs'] : [];
 }
 
+/** The command's capability flags: --privileged, or --caps with the spec's bounding set (none: the helper's default set). */
+export function capabilityArgs(spec: ContainerSpec): string[] {
+  if (spec.privileged === true) return ['--privileged'];
+  if (spec.process.capabilities?.bounding !== undefined) return ['--caps', capabilityNumbers(spec.process.capabilities.bounding)];
+  return [];
+}
+
 function isolationArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   const args: string[] = [];
   if (needsExternalIdMaps(spec.linux.uidMappings)) args.push('--no-idmap');
@@ -35,8 +42,7 @@ function isolationArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   // Files generated for one run (the network's resolv.conf and hosts): opened by the helper before it reports the PID.
   for (const mount of mounts.filter(isBindFile)) args.push('--bind-file', mount.source ?? '', mount.destination);
   if (spec.process.user !== undefined) args.push('--user', `${spec.process.user.uid}:${spec.process.user.gid}`);
-  if (spec.privileged === true) args.push('--privileged');
-  else if (spec.process.capabilities?.bounding !== undefined) args.push('--caps', capabilityNumbers(spec.process.capabilities.bounding));
+  args.push(...capabilityArgs(spec));
   if (spec.linux.seccomp !== undefined) {
     // Leaving the filter out for want of its file would weaken the container without a word.
     if (fds.files?.seccompFile === undefined) throw new Error('helperArgs: a spec with linux.seccomp needs the container files of prepareContainer()');

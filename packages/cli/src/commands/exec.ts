@@ -10,7 +10,7 @@ export default class Exec extends Command {
   static override flags = {
     env: Flags.string({ char: 'e', description: 'KEY=VALUE for the program\'s environment; repeatable', multiple: true, multipleNonGreedy: true }),
     workdir: Flags.string({ char: 'w', description: 'working directory inside the container' }),
-    user: Flags.string({ char: 'u', description: 'UID or UID:GID inside the container' }),
+    user: Flags.string({ char: 'u', description: "UID or UID:GID inside the container (default: the container's user)" }),
     ...storeFlags,
   };
 

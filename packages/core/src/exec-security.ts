@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { containerDir, type ContainerState } from './container-state.js';
+import { RyouikiError } from './errors.js';
+import { capabilityArgs } from './helper.js';
+import type { StoreDirs } from './runtime-dir.js';
+import { seccompRules } from './seccomp.js';
+
+/** ryouiki-exec's flags that give the program the container's cgroup and security, and what to remove once it ends. */
+export interface ExecSecurity {
+  args: string[];
+  /** Removes the seccomp rules file (ryouiki-exec reads it before it enters the container). */
+  cleanup(): void;
+}
+
+/** The container's cgroup folders, from its recorded cgroup resource (none when it runs without cgroups). */
+export function containerCgroupDirs(state: ContainerState): string[] {
+  return state.resources
+    .filter((resource) => resource.kind === 'cgroup')
+    .flatMap((resource) => (Array.isArray(resource.folders) ? (resource.folders as Array<{ dir?: unknown }>) : []))
+    .flatMap((folder) => (typeof folder.dir === 'string' ? [folder.dir] : []));
+}
+
+/** The user the program runs as: --user, else the container's own, else ryouiki-exec's default (root). */
+function userArgs(state: ContainerState, user: string | undefined): string[] {
+  if (user !== undefined) return ['--user', user];
+  const own = state.spec.process.user;
+  return own === undefined ? [] : ['--user', `${own.uid}:${own.gid}`];
+}
+
+/** Writes the container's seccomp rules to a private file of this exec in the container's runtime folder. */
+function writeSeccompFile(state: ContainerState, dirs: StoreDirs): string | undefined {
+  const profile = state.spec.linux.seccomp;
+  if (profile === undefined) return undefined;
+  const file = join(containerDir(dirs, state.id), `exec-${randomBytes(8).toString('hex')}.seccomp`);
+  try {
+    writeFileSync(file, `${seccompRules(profile)}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    throw new RyouikiError('CONTAINER_DIR_FAILED', `cannot write the seccomp rules for exec to ${file}: ${(error as Error).message}`);
+  }
+  return file;
+}
+
+/** The same user, capabilities, no_new_privs, seccomp filter and cgroup as the container's command. */
+export function execSecurity(state: ContainerState, dirs: StoreDirs, user: string | undefined): ExecSecurity {
+  const args = [...userArgs(state, user), ...capabilityArgs(state.spec)];
+  for (const dir of containerCgroupDirs(state)) args.push('--cgroup', dir);
+  const seccompFile = writeSeccompFile(state, dirs);
+  if (seccompFile !== undefined) args.push('--seccomp', seccompFile);
+  return {
+    args,
+    cleanup: () => {
+      if (seccompFile !== undefined) rmSync(seccompFile, { force: true });
+    },
+  };
+}
