@@ -17,3 +17,12 @@ export async function forEachContainer(queries: string[], action: (query: string
   }
   if (last !== undefined) throw last;
 }
+
+/** forEachContainer that keeps what the action gave for each container, in order: what --json prints. */
+export async function mapContainers<T>(queries: string[], action: (query: string) => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  await forEachContainer(queries, async (query) => {
+    results.push(await action(query));
+  });
+  return results;
+}

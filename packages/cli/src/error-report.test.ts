@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Errors } from '@oclif/core';
 import { RyouikiError } from '@ryouiki/core';
+import { takeDebugFlag } from './debug-flag.js';
 import { reportError } from './error-report.js';
 
 let written: string;
@@ -34,6 +35,29 @@ describe('reportError', () => {
     delete process.env.RYOUIKI_DEBUG;
     delete process.env.DEBUG;
     expect(reportError(new TypeError('x is undefined\nmore'))).toBe(125);
-    expect(written).toBe('ryouiki: internal error: x is undefined (set DEBUG=ryouiki for details)\n');
+    expect(written).toBe('ryouiki: internal error: x is undefined (run with --debug for details)\n');
+  });
+
+  it('with --debug still prints a user error as one line, and an internal error with its stack', () => {
+    delete process.env.DEBUG;
+    const { argv, debug } = takeDebugFlag(['rm', '--debug', 'web']);
+    expect({ argv, debug }).toEqual({ argv: ['rm', 'web'], debug: true });
+    process.env.RYOUIKI_DEBUG = '1';
+    try {
+      expect(reportError(new RyouikiError('CONTAINER_NOT_FOUND', 'no container web: see ryouiki ps -a'))).toBe(125);
+      expect(written).toBe('ryouiki: no container web: see ryouiki ps -a\n');
+      written = '';
+      const bug = new TypeError('x is undefined');
+      expect(reportError(bug)).toBe(125);
+      expect(written).toBe(`ryouiki: internal error: x is undefined (run with --debug for details)\n${bug.stack}\n`);
+    } finally {
+      delete process.env.RYOUIKI_DEBUG;
+    }
+  });
+
+  it('takes --debug only before --, where the arguments are the container\'s', () => {
+    expect(takeDebugFlag(['exec', 'web', '--', 'prog', '--debug'])).toEqual({ argv: ['exec', 'web', '--', 'prog', '--debug'], debug: false });
+    expect(takeDebugFlag(['--debug', 'ps'])).toEqual({ argv: ['ps'], debug: true });
+    expect(takeDebugFlag(['ps'])).toEqual({ argv: ['ps'], debug: false });
   });
 });

@@ -1,4 +1,5 @@
 import { isRyouikiError, EXIT_RUNTIME_ERROR } from '@ryouiki/core';
+import { debugRequested } from './debug-flag.js';
 
 interface OclifErrorShape {
   message?: string;
@@ -27,7 +28,7 @@ function isExitRequest(error: unknown): error is { oclif: { exit: number }; code
  * The one place where an error becomes what a person sees: one line on stderr
  * and the docker/podman exit code. Our own errors carry both; anything else
  * from oclif is a usage error (125); anything unexpected is a bug and keeps
- * its stack when RYOUIKI_DEBUG or DEBUG=ryouiki* is set.
+ * its stack when --debug, RYOUIKI_DEBUG or DEBUG=ryouiki* is given.
  */
 export function reportError(error: unknown): number {
   if (isExitRequest(error)) return error.oclif.exit;
@@ -40,9 +41,8 @@ export function reportError(error: unknown): number {
     process.stderr.write(`ryouiki: ${usageMessage(shape)}\n`);
     return EXIT_RUNTIME_ERROR;
   }
-  const debugging = Boolean(process.env.RYOUIKI_DEBUG) || /(^|,)ryouiki/.test(process.env.DEBUG ?? '');
-  const detail = debugging ? (error as Error)?.stack : undefined;
-  process.stderr.write(`ryouiki: internal error: ${firstLine(String((error as Error)?.message ?? error))} (set DEBUG=ryouiki for details)\n`);
+  const detail = debugRequested() ? (error as Error)?.stack : undefined;
+  process.stderr.write(`ryouiki: internal error: ${firstLine(String((error as Error)?.message ?? error))} (run with --debug for details)\n`);
   if (detail !== undefined) process.stderr.write(`${detail}\n`);
   return EXIT_RUNTIME_ERROR;
 }

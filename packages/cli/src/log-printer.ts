@@ -18,9 +18,14 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Prints a container's log: stdout records on stdout, stderr records on stderr. */
-export function printLog(logPath: string, options: PrintOptions): void {
-  for (const line of filterLogLines(readLogLines(logPath), options)) printLine(line, options.timestamps === true);
+/** A container's log lines as @ryouiki/logs reads them, picked by --since and --tail. */
+export function logLines(logPath: string, options: PrintOptions): LogLine[] {
+  return filterLogLines(readLogLines(logPath), options);
+}
+
+/** Prints log lines: stdout records on stdout, stderr records on stderr. */
+export function printLines(lines: LogLine[], options: PrintOptions): void {
+  for (const line of lines) printLine(line, options.timestamps === true);
 }
 
 function previousRecords(logPath: string): LogRecord[] {

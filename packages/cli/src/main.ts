@@ -11,6 +11,7 @@ import Stats from './commands/stats.js';
 import Stop from './commands/stop.js';
 import Tenkai from './commands/tenkai.js';
 import Wait from './commands/wait.js';
+import { takeDebugFlag } from './debug-flag.js';
 import { reportError } from './error-report.js';
 
 /**
@@ -34,8 +35,11 @@ export const COMMANDS = {
 
 /** Runs the CLI for argv; the exit code is left in process.exitCode. */
 export async function main(argv: string[], binUrl: string): Promise<void> {
+  const { argv: commandArgv, debug } = takeDebugFlag(argv);
+  // Through the environment, so that the errors reported along the way (each container of `rm a b`) show it too.
+  if (debug) process.env.RYOUIKI_DEBUG = '1';
   try {
-    await run(argv, binUrl);
+    await run(commandArgv, binUrl);
     await flush();
   } catch (error) {
     process.exitCode = reportError(error);

@@ -12,6 +12,7 @@ export * from './process-logs.js';
 export * from './run.js';
 export * from './runtime-dir.js';
 export * from './spec.js';
+export * from './spec-builder.js';
 export * from './terminal.js';
 export * from './validate.js';
 export * from './container-control.js';

@@ -1,5 +1,6 @@
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { inspectContainer, isRyouikiError, parsePidList, processLogs, RyouikiError, type ContainerState, type ProcessLog } from '@ryouiki/core';
+import { JsonCommand } from '../json-command.js';
 import { forEachContainer } from '../each-container.js';
 import { storeFlags } from '../flags.js';
 
@@ -14,7 +15,7 @@ async function printContainerStates(queries: string[], root: string | undefined)
   }).finally(() => process.stdout.write(`${JSON.stringify(states, null, 2)}\n`));
 }
 
-export default class Inspect extends Command {
+export default class Inspect extends JsonCommand {
   static override summary = 'Print the state of detached containers, or the process log of containers: binding_vow/<PID>.ryouiki.';
   static override description = 'With ids or names, prints the containers\' full states as a JSON array. With --pid or --all, prints process logs: each line is command,pid,status (started, then done or failed), the exit code and the time. Without either, every process log is printed, as with --all; with --json, the same logs as JSON, lines parsed.';
   static override examples = ['<%= config.bin %> inspect web', '<%= config.bin %> inspect --pid 1234,5678', '<%= config.bin %> inspect --all', '<%= config.bin %> inspect --all --json'];

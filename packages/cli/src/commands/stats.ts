@@ -1,8 +1,9 @@
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { containerStats, RyouikiError, shortId, type ContainerStats } from '@ryouiki/core';
+import { JsonCommand } from '../json-command.js';
 import { formatStatsTable } from '../stats-table.js';
 
-export default class Stats extends Command {
+export default class Stats extends JsonCommand {
   static override summary = 'Show the memory, processes and CPU time of running containers.';
   static override description = `Reads the cgroups of the containers that run below your own cgroup (or --cgroup-parent): every running container with a cgroup of its own is listed. Give container IDs, or their first characters, to list only those. With --json, prints what @ryouiki/core's containerStats() returns.`;
 
