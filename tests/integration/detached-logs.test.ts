@@ -1,12 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { containerLog } from '@ryouiki/core';
 import { collect, startRyouiki, waitFor } from './harness.js';
 import { inStore, psAll, startDetached, useStores, waitForStatus } from './detached-harness.js';
 
 const { work, newStore } = useStores('detached-logs');
 
 describe('ryouiki logs', () => {
+  it('reads and follows a log from the library as an async iterable', async () => {
+    const store = newStore();
+    const id = await startDetached(store, ['--command', 'echo one; sleep 0.3; echo two >&2; sleep 0.3; echo three']);
+    const followed: string[] = [];
+    for await (const record of containerLog(id, { root: store, follow: true })) followed.push(`${record.stream} ${record.content}`);
+    expect(followed).toEqual(['stdout one', 'stderr two', 'stdout three']);
+    const read: string[] = [];
+    for await (const record of containerLog(id, { root: store })) read.push(record.content);
+    expect(read).toEqual(['one', 'two', 'three']);
+    await inStore(store, 'rm', [id]);
+  });
+
   it('-f prints lines as they are written, and ends when the container stops', async () => {
     const store = newStore();
     const flag = `/tmp/go-${process.pid}-${Date.now()}`;

@@ -1,21 +1,14 @@
-import { inspectContainer } from '@ryouiki/core';
-import { filterLogLines, LineAssembler, LogFollower, parseLogText, previousLogPath, readLogLines, type LogFilter, type LogLine, type LogRecord } from '@ryouiki/logs';
-import { readFileSync } from 'node:fs';
+import { containerLog, inspectContainer } from '@ryouiki/core';
+import { currentLogRecords, filterLogLines, LineAssembler, readLogLines, type LogFilter, type LogLine, type LogRecord } from '@ryouiki/logs';
 
 export interface PrintOptions extends LogFilter {
   timestamps?: boolean;
   root?: string;
 }
 
-const FOLLOW_POLL_MS = 50;
-
 function printLine(line: LogLine, timestamps: boolean): void {
   const out = line.stream === 'stderr' ? process.stderr : process.stdout;
   out.write(`${timestamps ? `${line.time} ` : ''}${line.text}${line.newline ? '\n' : ''}`);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A container's log lines as @ryouiki/logs reads them, picked by --since and --tail. */
@@ -26,14 +19,6 @@ export function logLines(logPath: string, options: PrintOptions): LogLine[] {
 /** Prints log lines: stdout records on stdout, stderr records on stderr. */
 export function printLines(lines: LogLine[], options: PrintOptions): void {
   for (const line of lines) printLine(line, options.timestamps === true);
-}
-
-function previousRecords(logPath: string): LogRecord[] {
-  try {
-    return parseLogText(readFileSync(previousLogPath(logPath), 'utf8'));
-  } catch {
-    return [];
-  }
 }
 
 function assembleLines(records: LogRecord[]): LogLine[] {
@@ -60,24 +45,17 @@ class RecordPrinter {
 
 /**
  * Prints the log as it is, then what is written to it until the container
- * has stopped and its supervisor has written the last of it.
+ * has stopped and its supervisor has written the last of it. --tail and
+ * --since pick from what is there at the start; what comes later is all shown.
  */
-export async function followLog(query: string, logPath: string, options: PrintOptions): Promise<void> {
-  const follower = new LogFollower(logPath, 0);
-  const records = [...previousRecords(logPath), ...follower.poll()];
-  const printer = new RecordPrinter(options);
-  const shown = filterLogLines(assembleLines(records), options);
+export async function followLog(query: string, options: PrintOptions): Promise<void> {
+  const present = currentLogRecords((await inspectContainer(query, { root: options.root })).logPath);
+  const shown = filterLogLines(assembleLines(present), options);
   const firstTime = shown[0]?.time;
-  const skip = firstTime === undefined ? records.length : records.findIndex((record) => record.time === firstTime);
-  for (const record of records.slice(skip)) printer.print(record);
-  try {
-    for (;;) {
-      const stopped = (await inspectContainer(query, { root: options.root })).status === 'stopped';
-      for (const record of follower.poll()) printer.print(record);
-      if (stopped) break;
-      await sleep(FOLLOW_POLL_MS);
-    }
-  } finally {
-    follower.close();
+  const skip = firstTime === undefined ? present.length : present.findIndex((record) => record.time === firstTime);
+  const printer = new RecordPrinter(options);
+  let index = 0;
+  for await (const record of containerLog(query, { root: options.root, follow: true })) {
+    if (index++ >= skip) printer.print(record);
   }
 }

@@ -17,6 +17,7 @@ export * from './terminal.js';
 export * from './validate.js';
 export * from './container-control.js';
 export * from './container-end.js';
+export * from './container-logs.js';
 export * from './container-lookup.js';
 export * from './container-names.js';
 export * from './container-state.js';

@@ -1,2 +1,3 @@
 export * from './binding-vow.js';
 export * from './cri-log.js';
+export * from './follow-log.js';

@@ -25,7 +25,7 @@ export default class Logs extends JsonCommand {
     const since = flags.since === undefined ? undefined : parseSince(flags.since);
     const state = await inspectContainer(args.container, { root: flags.root });
     const options = { root: flags.root, since, tail: flags.tail, timestamps: flags.timestamps };
-    if (flags.follow) return followLog(state.id, state.logPath, options);
+    if (flags.follow) return followLog(state.id, options);
     const lines = logLines(state.logPath, options);
     if (!this.jsonEnabled()) printLines(lines, options);
     return lines;
