@@ -1,4 +1,5 @@
 import type { ExitReason, ResourceRecord } from './container-state.js';
+import type { Stream } from 'node:stream';
 import type { ContainerResource } from './run.js';
 
 /**
@@ -10,6 +11,17 @@ import type { ContainerResource } from './run.js';
 export interface DetachedResource extends ContainerResource {
   /** What a releaser needs, once attach has resolved; `kind` picks the releaser. */
   record(): ResourceRecord;
+  /**
+   * Takes, before attach, our end of a socket pair whose other end the
+   * supervisor holds until it ends: a process given it (slirp4netns' exit fd)
+   * ends with the supervisor. start() closes its own copy once attached.
+   */
+  linkToSupervisor?(link: Stream): void;
+  /**
+   * What to release should the start be cut short (ryouiki start killed)
+   * before attach: kept in state.json from its first write, for cleanup.
+   */
+  recordBeforeAttach?(): ResourceRecord;
 }
 
 /**

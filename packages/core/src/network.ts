@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { ContainerNetwork, isNetError } from '@ryouiki/net';
+import { ContainerNetwork } from '@ryouiki/net';
 import { shortId, type ContainerPlan } from './container-options.js';
-import { RyouikiError } from './errors.js';
+import { asRyouikiError, withBindFiles } from './network-spec.js';
 import type { StoreOptions } from './paths.js';
 import type { ContainerResource } from './run.js';
 import { ensureRuntimeDir, runtimeDir } from './runtime-dir.js';
-import { BIND_FILE_OPTION, type ContainerSpec, type Mount } from './spec.js';
+import type { ContainerSpec } from './spec.js';
 
 /** A plan with its network ready: the spec to run, the resource to attach, and a cleanup for any outcome. */
 export interface PreparedNetwork {
@@ -13,10 +13,6 @@ export interface PreparedNetwork {
   resource: ContainerResource;
   /** Removes whatever is left of the network; safe to call more than once, also when run() never ran. */
   discard(): Promise<void>;
-}
-
-function asRyouikiError(error: unknown): unknown {
-  return isNetError(error) ? new RyouikiError(error.code, error.message, { cause: error }) : error;
 }
 
 /**
@@ -38,7 +34,6 @@ export async function prepareNetwork(plan: ContainerPlan, options: StoreOptions 
   } catch (error) {
     throw asRyouikiError(error);
   }
-  const mounts: Mount[] = network.bindFiles.map((file) => ({ destination: file.destination, source: file.source, type: 'bind', options: ['bind', BIND_FILE_OPTION] }));
   const resource: ContainerResource = {
     attach: async (pid) => {
       try {
@@ -50,5 +45,5 @@ export async function prepareNetwork(plan: ContainerPlan, options: StoreOptions 
     },
     release: () => network.release(),
   };
-  return { spec: { ...plan.spec, mounts: [...(plan.spec.mounts ?? []), ...mounts] }, resource, discard: () => network.release() };
+  return { spec: withBindFiles(plan.spec, network), resource, discard: () => network.release() };
 }

@@ -27,6 +27,8 @@ import { assertValidSpec } from './validate.js';
 
 const SYNC_FD = 3;
 const BLOCK_FD = 4;
+/** A socket pair end the supervisor holds until it ends; see DetachedResource.linkToSupervisor. */
+const LINK_FD = 5;
 export const DEFAULT_LOG_MAX_SIZE = 10 * 1024 * 1024;
 
 export interface StartOptions extends StoreOptions {
@@ -97,7 +99,7 @@ function writeHelperEnv(files: ContainerFiles, spec: ContainerSpec): string {
   return path;
 }
 
-function spawnMonitor(dirs: StoreDirs, state: ContainerState, options: StartOptions, files: ContainerFiles): ChildProcess {
+function spawnMonitor(dirs: StoreDirs, state: ContainerState, options: StartOptions, files: ContainerFiles, link: boolean): ChildProcess {
   const root = options.root === undefined ? [] : ['--root', resolve(options.root)];
   const exitCommand = options.exitCommand === undefined ? [] : [...options.exitCommand, ...root, state.id];
   const args = monitorArgs({
@@ -110,7 +112,8 @@ function spawnMonitor(dirs: StoreDirs, state: ContainerState, options: StartOpti
     helper: [helperPath(), ...helperArgs(state.spec, { infoFd: SYNC_FD, blockFd: BLOCK_FD, files })],
     helperEnvFile: writeHelperEnv(files, state.spec),
   });
-  return spawn(monitorPath(), args, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
+  const stdio: ('ignore' | 'pipe')[] = ['ignore', 'ignore', 'ignore', 'pipe', 'pipe', ...(link ? ['pipe' as const] : [])];
+  return spawn(monitorPath(), args, { detached: true, stdio });
 }
 
 interface Startup {
@@ -193,13 +196,14 @@ export async function start(spec: ContainerSpec, options: StartOptions = {}, res
   let state: ContainerState;
   let monitor: ChildProcess;
   try {
-    state = createContainer(dirs, spec, options, [containerFilesRecord(setup)]);
+    const early = resources.flatMap((resource) => resource.recordBeforeAttach?.() ?? []);
+    state = createContainer(dirs, spec, options, [containerFilesRecord(setup), ...early]);
   } catch (error) {
     setup.cleanup();
     throw error;
   }
   try {
-    monitor = spawnMonitor(dirs, state, options, setup.files);
+    monitor = spawnMonitor(dirs, state, options, setup.files, resources.some((resource) => resource.linkToSupervisor));
   } catch (error) {
     setup.cleanup();
     releaseName(dirs, state.name, state.id);
@@ -211,9 +215,14 @@ export async function start(spec: ContainerSpec, options: StartOptions = {}, res
   const block = monitor.stdio[BLOCK_FD] as Writable;
   sync.on('error', () => undefined);
   block.on('error', () => undefined);
+  const link = (monitor.stdio as unknown[])[LINK_FD] as Duplex | undefined;
+  if (link !== undefined && link !== null) {
+    link.on('error', () => undefined);
+    for (const resource of resources) resource.linkToSupervisor?.(link);
+  }
   const monitorIdentity = monitor.pid === undefined ? undefined : processIdentity(monitor.pid);
   await updateState(dirs, state.id, (current) => Object.assign(current, { monitor: monitorIdentity }));
-  const startup = await followStartup(dirs, state, sync, block, resources);
+  const startup = await followStartup(dirs, state, sync, block, resources).finally(() => link?.destroy());
   if (!startup.executed || startup.pid === undefined) {
     // What was attached is released there; the container's files may not have been.
     return abandonStart(dirs, state, monitor, startup).finally(setup.cleanup);

@@ -1,5 +1,6 @@
 import { lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Stream } from 'node:stream';
 import { hostsFile, resolvConf, type HostEntry } from './names.js';
 import { NetError } from './net-error.js';
 import { hasUserModeNetwork, type NetworkConfig } from './network-mode.js';
@@ -129,8 +130,15 @@ export class ContainerNetwork {
     }
   }
 
-  /** The helper has opened the name files by now: remove them, then connect the container. */
-  async attach(pid: number): Promise<void> {
+  /**
+   * The helper has opened the name files by now: remove them, then connect
+   * the container. With a supervisor link (see Slirp4netnsOptions) the
+   * network ends with the supervisor instead of this process; pasta has none.
+   */
+  async attach(pid: number, supervisorLink?: Stream): Promise<void> {
+    if (supervisorLink !== undefined && this.binaries.pasta !== undefined) {
+      throw new NetError('NETWORK_MODE_UNKNOWN', '--network pasta cannot outlive this process yet: use --network slirp4netns');
+    }
     for (const file of this.bindFiles) rmSync(file.source, { force: true });
     try {
       const { slirp4netns, pasta } = this.binaries;
@@ -142,11 +150,24 @@ export class ContainerNetwork {
           config: this.request.config,
           apiSocket: join(this.options.stateDir, 'slirp4netns.sock'),
           publish: this.request.publish,
+          supervisorLink,
+          stderrFile: join(this.options.stateDir, 'slirp4netns.err'),
         });
       }
     } finally {
       this.removeStateDir();
     }
+  }
+
+  /** The pid of the running slirp4netns, if any. */
+  get slirp4netnsPid(): number | undefined {
+    return this.stack instanceof Slirp4netns ? this.stack.pid : undefined;
+  }
+
+  /** Lets a supervised network run on after this process ends; release() no longer applies. */
+  letGo(): void {
+    if (this.stack instanceof Slirp4netns) this.stack.letGo();
+    this.stack = undefined;
   }
 
   async release(): Promise<void> {

@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import { spawn, type ChildProcess, type StdioNull, type StdioPipe } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import type { Readable, Stream, Writable } from 'node:stream';
 
 const STDERR_LIMIT = 4096;
 const STOP_GRACE_MS = 3000;
@@ -15,9 +16,20 @@ export class NetworkProcess {
   private readonly exited: Promise<void>;
   private spawnError: Error | undefined;
 
-  constructor(program: string, args: string[], extraFds: number) {
-    const stdio = ['ignore', 'ignore', 'pipe', ...Array<'pipe'>(extraFds).fill('pipe')] as const;
-    this.child = spawn(program, args, { stdio: [...stdio], detached: true, env: {} });
+  /**
+   * `inherited` puts a stream of ours on one of its extra fds instead of a
+   * new pipe; `stderrFile` takes its stderr instead of a pipe to us, for one
+   * that must outlive this process (a closed pipe would kill it with SIGPIPE).
+   */
+  constructor(program: string, args: string[], extraFds: number, private readonly stderrFile?: string, inherited: Record<number, Stream> = {}) {
+    const extra = Array.from({ length: extraFds }, (_, index): StdioPipe | Stream => inherited[index + 3] ?? 'pipe');
+    const stderrFd = stderrFile === undefined ? undefined : openSync(stderrFile, 'w', 0o600);
+    try {
+      const stdio: (StdioNull | StdioPipe | Stream | number)[] = ['ignore', 'ignore', stderrFd ?? 'pipe', ...extra];
+      this.child = spawn(program, args, { stdio, detached: true, env: {} });
+    } finally {
+      if (stderrFd !== undefined) closeSync(stderrFd);
+    }
     this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       if (this.stderrText.length < STDERR_LIMIT) this.stderrText += chunk;
     });
@@ -40,7 +52,22 @@ export class NetworkProcess {
 
   /** Its stderr, as one line, for an error message. */
   get stderr(): string {
-    return this.stderrText.trim().split('\n').filter((line) => line.trim() !== '').join('; ');
+    return this.stderrOutput().trim().split('\n').filter((line) => line.trim() !== '').join('; ');
+  }
+
+  private stderrOutput(): string {
+    if (this.stderrFile === undefined) return this.stderrText;
+    try {
+      return readFileSync(this.stderrFile, 'utf8').slice(0, STDERR_LIMIT);
+    } catch {
+      return '';
+    }
+  }
+
+  /** Lets it run on without us: this process no longer waits for it nor holds its pipes. */
+  letGo(): void {
+    this.child.unref();
+    for (const stream of this.child.stdio) stream?.destroy();
   }
 
   fd(number: number): Readable & Writable {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import type { Stream } from 'node:stream';
 import { rmSync } from 'node:fs';
 import { NetworkProcess } from './helper-process.js';
 import { NetError } from './net-error.js';
@@ -46,6 +47,13 @@ export interface Slirp4netnsOptions {
   config: NetworkConfig;
   apiSocket: string;
   publish: PortMapping[];
+  /**
+   * Our end of a socket pair whose other end a supervisor holds: it becomes
+   * slirp4netns' exit fd, so it ends with the supervisor instead of with us.
+   * Its stderr then goes to stderrFile.
+   */
+  supervisorLink?: Stream;
+  stderrFile?: string;
 }
 
 export function slirp4netnsArgs(options: Slirp4netnsOptions, features: Slirp4netnsFeatures): string[] {
@@ -70,7 +78,10 @@ function waitReady(slirp: NetworkProcess): Promise<void> {
 
 /** A running slirp4netns for one container. */
 export class Slirp4netns {
-  private constructor(private readonly process: NetworkProcess) {}
+  private constructor(
+    private readonly process: NetworkProcess,
+    private readonly supervised: boolean,
+  ) {}
 
   get pid(): number | undefined {
     return this.process.pid;
@@ -83,7 +94,9 @@ export class Slirp4netns {
    */
   static async start(options: Slirp4netnsOptions): Promise<Slirp4netns> {
     const features = slirp4netnsFeatures(options.binary);
-    const slirp = new Slirp4netns(new NetworkProcess(options.binary, slirp4netnsArgs(options, features), 2));
+    const inherited: Record<number, Stream> = options.supervisorLink === undefined ? {} : { [EXIT_FD]: options.supervisorLink };
+    const process = new NetworkProcess(options.binary, slirp4netnsArgs(options, features), 2, options.supervisorLink && options.stderrFile, inherited);
+    const slirp = new Slirp4netns(process, options.supervisorLink !== undefined);
     try {
       await waitReady(slirp.process);
       for (const mapping of options.publish) await addHostForward(options.apiSocket, mapping);
@@ -96,8 +109,13 @@ export class Slirp4netns {
     }
   }
 
-  /** Ends it by closing its exit fd, as the death of this process would. */
+  /** Ends it by closing its exit fd, as the death of this process would; one a supervisor holds gets SIGTERM. */
   async stop(): Promise<void> {
-    await this.process.stop(() => this.process.fd(EXIT_FD).destroy());
+    await this.process.stop(this.supervised ? undefined : () => this.process.fd(EXIT_FD).destroy());
+  }
+
+  /** Lets a supervised one run on after this process ends. */
+  letGo(): void {
+    this.process.letGo();
   }
 }

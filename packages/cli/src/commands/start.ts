@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Command, Flags } from '@oclif/core';
-import { RyouikiError, start } from '@ryouiki/core';
+import { prepareDetachedNetwork, RyouikiError, start } from '@ryouiki/core';
 import { cgroupOptions } from '../cgroup-flags.js';
 import { planFromFlags } from '../plan-from-flags.js';
 import { parseSize } from '../units.js';
@@ -9,19 +9,6 @@ import Tenkai from './tenkai.js';
 /** The CLI entry the supervisor runs once a container has ended: `ryouiki cleanup`. */
 // The supervisor records the end by running this very CLI again: the script node is running now.
 const CLEANUP_COMMAND = [process.execPath, process.argv[1] ?? fileURLToPath(new URL('../bin/run.js', import.meta.url)), 'cleanup'];
-
-/**
- * The network stack of a foreground container ends with its ryouiki process;
- * one that outlives it under the supervisor is not built yet. Refuse rather
- * than start a container whose ports or nameservers were silently dropped.
- */
-function refuseUnconnectedNetwork(flags: { network: string; publish?: string[]; dns?: string[]; 'add-host'?: string[] }): void {
-  const given = [flags.publish && '--publish', flags.dns && '--dns', flags['add-host'] && '--add-host'].filter(Boolean);
-  if (!['none', 'host'].includes(flags.network) || given.length > 0) {
-    const what = given.length > 0 ? given.join(', ') : `--network ${flags.network}`;
-    throw new RyouikiError('USAGE', `ryouiki start cannot connect a detached container through slirp4netns or pasta yet, so ${what} is refused: use --network none or host, or run it in the foreground with ryouiki tenkai`);
-  }
-}
 
 export default class Start extends Command {
   static override summary = 'Start a container detached: print its id and return once its command runs.';
@@ -36,7 +23,10 @@ export default class Start extends Command {
 
   static override flags = {
     ...Tenkai.flags,
-    network: Flags.string({ description: 'none (only lo) or host (the host\'s network); a detached container cannot be connected through slirp4netns or pasta yet', default: 'none' }),
+    network: Flags.string({
+      description: 'slirp4netns[:allow_host_loopback=true,mtu=N] (a private network through slirp4netns, which ends with the container), none (only lo) or host (the host\'s network); pasta is not supported by start yet',
+      default: 'slirp4netns',
+    }),
     name: Flags.string({ description: 'a unique name for the container (default: its short id)' }),
     'log-max-size': Flags.string({ description: 'rotate the container log past this size, keeping one previous file', default: '10m' }),
     rm: Flags.boolean({ description: 'remove the container and its log once it has ended' }),
@@ -47,10 +37,10 @@ export default class Start extends Command {
     if (flags.tty || flags.interactive || flags['console-socket'] !== undefined) {
       throw new RyouikiError('USAGE', 'ryouiki start does not take -i, -t or --console-socket yet (there is no attach): run an interactive container with ryouiki tenkai -it');
     }
-    refuseUnconnectedNetwork(flags);
     const logMaxSize = parseSize(flags['log-max-size'], '--log-max-size');
     const plan = planFromFlags(flags, argv);
-    const result = await start(plan.spec, {
+    const network = await prepareDetachedNetwork(plan, { root: flags.root });
+    const result = await start(network.spec, {
       id: plan.id,
       name: flags.name,
       commandLabel: plan.commandLabel,
@@ -59,6 +49,9 @@ export default class Start extends Command {
       autoRemove: flags.rm,
       exitCommand: CLEANUP_COMMAND,
       cgroups: cgroupOptions(flags),
+    }, [network.resource]).catch(async (error: unknown) => {
+      await network.discard();
+      throw error;
     });
     process.stdout.write(`${result.id}\n`);
   }

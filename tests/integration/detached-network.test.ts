@@ -1,0 +1,95 @@
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { describe, expect, it } from '@jest/globals';
+import { inStore, psAll, runtimeEntries, startDetached, useStores, waitForStatus } from './detached-harness.js';
+import { expectNoLeftovers, isNetworkStack, liveProcesses, ryouiki, testRootfs, waitFor } from './harness.js';
+
+const { newStore } = useStores('detached-network');
+
+async function listen(port = 0): Promise<Server> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port }, resolve);
+  });
+  return server;
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** A host loopback port nobody listens on right now. */
+async function freePort(): Promise<number> {
+  const server = await listen();
+  const { port } = server.address() as AddressInfo;
+  await close(server);
+  return port;
+}
+
+async function fetchWhenUp(url: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const body = await fetch(url).then(async (response) => (response.ok ? response.text() : undefined)).catch(() => undefined);
+    if (body !== undefined) return body;
+    if (attempt === 200) throw new Error(`no answer from ${url}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function slirp4netnsFor(pid: number | undefined): number[] {
+  return liveProcesses()
+    .filter((p) => isNetworkStack(p) && p.cmdline.split(' ').includes(String(pid)))
+    .map((p) => p.pid);
+}
+
+const SERVE = 'mkdir /dev/shm/www && echo "hello from a detached container" > /dev/shm/www/index.html && exec httpd -f -p 8080 -h /dev/shm/www';
+
+describe('ryouiki start --network slirp4netns (the default)', () => {
+  it('publishes a port that stays reachable after start has exited, and leaves nothing once stopped and removed', async () => {
+    const store = newStore();
+    const port = await freePort();
+    const id = await startDetached(store, ['-p', `127.0.0.1:${port}:8080`, '--dns', '192.0.2.53', '--add-host', 'peer:192.0.2.7', '--command', SERVE]);
+    const [entry] = await psAll(store);
+    expect(entry?.status).toBe('running');
+    expect(slirp4netnsFor(entry?.pid)).toHaveLength(1);
+    expect(await fetchWhenUp(`http://127.0.0.1:${port}/index.html`)).toBe('hello from a detached container\n');
+    const names = await inStore(store, 'exec', [id, 'cat', '/etc/resolv.conf', '/etc/hosts']);
+    expect(names.stdout).toMatch(/^nameserver 192\.0\.2\.53$/m);
+    expect(names.stdout).toMatch(/^192\.0\.2\.7\tpeer$/m);
+    expect((await inStore(store, 'stop', ['-t', '1', id])).exitCode).toBe(0);
+    await waitForStatus(store, id, 'stopped');
+    expect((await inStore(store, 'rm', [id])).exitCode).toBe(0);
+    await expectNoLeftovers();
+    expect(runtimeEntries(store)).toEqual([]);
+    await close(await listen(port));
+  });
+
+  it('ends slirp4netns when the supervisor is killed with SIGKILL', async () => {
+    const store = newStore();
+    const port = await freePort();
+    const id = await startDetached(store, ['-p', `127.0.0.1:${port}:8080`, '--', 'sleep', '8181']);
+    const [entry] = await psAll(store);
+    expect(slirp4netnsFor(entry?.pid)).toHaveLength(1);
+    process.kill(entry!.monitor!.pid, 'SIGKILL');
+    await waitFor(() => (slirp4netnsFor(entry?.pid).length === 0 ? true : undefined), 'slirp4netns to end with the supervisor');
+    await inStore(store, 'rm', ['-f', id]);
+    await expectNoLeftovers('sleep 8181');
+    expect(runtimeEntries(store)).toEqual([]);
+  });
+
+  it('refuses a host port that is already taken, with exit 125, and leaves nothing', async () => {
+    const store = newStore();
+    const taken = await listen();
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const out = await ryouiki(['start', '--root', store, '--path', testRootfs(), '-p', `127.0.0.1:${port}:8080`, '--', 'sleep', '8282']);
+      expect(out.exitCode).toBe(125);
+      expect(out.stderr.split('\n')).toHaveLength(2);
+      expect(out.stderr).toMatch(new RegExp(`^ryouiki: .*${port}`));
+      expect(await psAll(store)).toEqual([]);
+      expect(runtimeEntries(store)).toEqual([]);
+      await expectNoLeftovers('sleep 8282');
+    } finally {
+      await close(taken);
+    }
+  });
+});
