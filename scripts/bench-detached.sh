@@ -46,14 +46,18 @@ rss=$(resident_kib ryouiki-monitor "$store")
 awk -v n="$count" -v s="$start" -v e="$end" -v rss="$rss" 'BEGIN {
   printf "ryouiki start -d x%d: %.2f s in all, supervisor RSS %.0f KiB per container (target: at most 2048)\n", n, e - s, rss / n }'
 
-if command -v podman >/dev/null 2>&1 && podman image exists busybox 2>/dev/null; then
+# podman needs an image: the same rootfs, imported locally (no registry); crun cannot run on hybrid cgroups, so runc.
+image=localhost/ryouiki-bench-detached:latest
+if command -v podman >/dev/null 2>&1 && tar -C "$work/rootfs" -c . | podman import - "$image" >/dev/null 2>&1; then
+  runtime=$(command -v runc || echo crun)
   start=$(now)
-  seq "$count" | xargs -P "$jobs" -I{} podman run -d --label ryouiki-bench=1 busybox sleep 600 >/dev/null
+  seq "$count" | xargs -P "$jobs" -I{} podman run -d --runtime "$runtime" --label ryouiki-bench=1 "$image" sleep 600 >/dev/null
   end=$(now)
   rss=$(resident_kib conmon "")
   podman rm -f --filter label=ryouiki-bench=1 >/dev/null 2>&1 || podman ps -aq --filter label=ryouiki-bench=1 | xargs -r podman rm -f >/dev/null
+  podman rmi -f "$image" >/dev/null 2>&1 || true
   awk -v n="$count" -v s="$start" -v e="$end" -v rss="$rss" 'BEGIN {
     printf "podman run -d x%d:   %.2f s in all, conmon RSS %.0f KiB per container\n", n, e - s, rss / n }'
 else
-  echo "podman run -d: not measured (podman or a local busybox image is missing)"
+  echo "podman run -d: not measured (podman is not installed, or cannot import the rootfs as an image)"
 fi

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -18,6 +18,14 @@ describe('withLock', () => {
 
   it('breaks a lock left by a process that no longer exists', async () => {
     writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: process.pid, startTime: '1', bootId: currentBootId() }));
+    expect(await withLock(dir, () => 'taken')).toBe('taken');
+  });
+
+  it('breaks an empty lock left by a process killed between creating and writing it, once it is old', async () => {
+    const path = join(dir, 'lock');
+    writeFileSync(path, '');
+    const old = new Date(Date.now() - 5000);
+    utimesSync(path, old, old);
     expect(await withLock(dir, () => 'taken')).toBe('taken');
   });
 });

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { RyouikiError } from './errors.js';
 import { isAlive, processIdentity, type ProcessIdentity } from './proc-identity.js';
@@ -6,6 +6,7 @@ import { isAlive, processIdentity, type ProcessIdentity } from './proc-identity.
 const LOCK_FILE = 'lock';
 const WAIT_MS = 10;
 const GIVE_UP_MS = 30000;
+const ABANDONED_EMPTY_MS = 1000;
 
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -16,6 +17,19 @@ function readOwner(path: string): ProcessIdentity | undefined {
     return JSON.parse(readFileSync(path, 'utf8')) as ProcessIdentity;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * A lock file without a readable owner is either being written this instant,
+ * or was left by a process killed between creating and writing it: the
+ * latter once it is older than any write could take.
+ */
+function abandonedEmpty(path: string): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > ABANDONED_EMPTY_MS;
+  } catch {
+    return false;
   }
 }
 
@@ -30,8 +44,7 @@ function tryLock(path: string, self: ProcessIdentity): boolean {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   const owner = readOwner(path);
-  // An empty lock file is one being written this instant: wait for it.
-  if (owner === undefined || isAlive(owner)) return false;
+  if (owner === undefined ? !abandonedEmpty(path) : isAlive(owner)) return false;
   try {
     unlinkSync(path);
   } catch {
