@@ -161,8 +161,17 @@ interface StartState {
   attached: ContainerResource[];
 }
 
-/** Attaches each resource in turn, then releases the command by writing one byte on the block fd. */
-async function releaseContainer(pid: number, resources: ContainerResource[], block: Writable, state: StartState): Promise<void> {
+/**
+ * Attaches each resource in turn, then releases the command by writing one
+ * byte on the block fd; on a failure, closes the fd without it, which makes
+ * the helper give up. Shared by run() and start().
+ */
+export async function attachResources<R extends ContainerResource>(
+  pid: number,
+  resources: R[],
+  block: Writable,
+  state: { attached: R[]; attachError?: unknown },
+): Promise<void> {
   try {
     for (const resource of resources) {
       await resource.attach(pid);
@@ -199,7 +208,7 @@ async function superviseRun(helper: HelperProcess, spec: ContainerSpec, options:
       if ('pid' in event) {
         state.pid = event.pid;
         logProcess(store, command, event.pid);
-        released = releaseContainer(event.pid, resources, block, state);
+        released = attachResources(event.pid, resources, block, state);
       } else if ('exec' in event) {
         onExec();
       } else if ('error' in event) {

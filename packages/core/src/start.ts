@@ -23,6 +23,7 @@ import { processIdentity } from './proc-identity.js';
 import { ensureRuntimeDir, storeDirs, type StoreDirs } from './runtime-dir.js';
 import type { ContainerSpec } from './spec.js';
 import { withLock } from './state-lock.js';
+import { attachResources } from './run.js';
 import { assertValidSpec } from './validate.js';
 
 const SYNC_FD = 3;
@@ -125,18 +126,6 @@ interface Startup {
   attached: DetachedResource[];
 }
 
-async function attachAll(pid: number, resources: DetachedResource[], startup: Startup, block: Writable): Promise<void> {
-  try {
-    for (const resource of resources) {
-      await resource.attach(pid);
-      startup.attached.push(resource);
-    }
-    block.end('1');
-  } catch (error) {
-    startup.attachError = error;
-    block.destroy();
-  }
-}
 
 /** Reads the helper's lines the supervisor relays until the command runs or the start has failed. */
 async function followStartup(dirs: StoreDirs, state: ContainerState, sync: Duplex, block: Writable, resources: DetachedResource[]): Promise<Startup> {
@@ -149,7 +138,7 @@ async function followStartup(dirs: StoreDirs, state: ContainerState, sync: Duple
       const identity = processIdentity(event.pid);
       await updateState(dirs, state.id, (current) => Object.assign(current, { pid: event.pid, process: identity }));
       appendProcessLog(dirs.data, { command: state.command, pid: event.pid, status: 'started', time: new Date().toISOString() });
-      await attachAll(event.pid, resources, startup, block);
+      await attachResources(event.pid, resources, block, startup);
     } else if ('exec' in event) {
       startup.executed = true;
       break;
