@@ -8,6 +8,7 @@
  * Start-up is all or nothing: until the starter acknowledges the start with one
  * byte on --sync-fd, its death (end of file there) kills the container. */
 #include "crilog.h"
+#include "keeper.h"
 #include "init.h"
 #include "protocol.h"
 #include "utils.h"
@@ -421,6 +422,8 @@ main (int argc, char **argv)
   bool reaped = false;
   pid_t helper;
 
+  if (argc > 1 && strcmp (argv[1], "--keep-while-fd") == 0)
+    return keeper_main (argc - 1, argv + 1);
   parse_monitor_options (&opts, argc, argv);
   /* Inherited fds stay open, held, until we end (an --exit-fd for whatever must
    * end with the container); neither the helper nor the exit command gets them. */

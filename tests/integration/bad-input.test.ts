@@ -69,14 +69,6 @@ describe('bad input to ryouiki tenkai', () => {
     }
   });
 
-  it('refuses --network pasta on start, which cannot outlive it yet, with exit 125', async () => {
-    const store = join(work, 'start-network');
-    const out = await ryouiki(['start', '--root', store, '--path', testRootfs(), '--network', 'pasta', '--', 'sleep', '7070']);
-    expect(out.exitCode).toBe(125);
-    expect(out.stderr).toBe('ryouiki: ryouiki start cannot run pasta past its own end yet, so --network pasta is refused: use --network slirp4netns, or run it in the foreground with ryouiki tenkai\n');
-    await expectNoLeftovers('sleep 7070');
-  });
-
   it('refuses an unknown command with exit 125', async () => {
     const out = await ryouiki(['frobnicate']);
     expect(out.exitCode).toBe(125);

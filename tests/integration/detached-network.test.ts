@@ -35,7 +35,8 @@ async function fetchWhenUp(url: string): Promise<string> {
   }
 }
 
-function slirp4netnsFor(pid: number | undefined): number[] {
+/** The slirp4netns or pasta connected to the container whose init is pid. */
+function networkStackFor(pid: number | undefined): number[] {
   return liveProcesses()
     .filter((p) => isNetworkStack(p) && p.cmdline.split(' ').includes(String(pid)))
     .map((p) => p.pid);
@@ -43,14 +44,14 @@ function slirp4netnsFor(pid: number | undefined): number[] {
 
 const SERVE = 'mkdir /dev/shm/www && echo "hello from a detached container" > /dev/shm/www/index.html && exec httpd -f -p 8080 -h /dev/shm/www';
 
-describe('ryouiki start --network slirp4netns (the default)', () => {
+describe.each(['slirp4netns', 'pasta'])('ryouiki start --network %s', (mode) => {
   it('publishes a port that stays reachable after start has exited, and leaves nothing once stopped and removed', async () => {
     const store = newStore();
     const port = await freePort();
-    const id = await startDetached(store, ['-p', `127.0.0.1:${port}:8080`, '--dns', '192.0.2.53', '--add-host', 'peer:192.0.2.7', '--command', SERVE]);
+    const id = await startDetached(store, ['--network', mode, '-p', `127.0.0.1:${port}:8080`, '--dns', '192.0.2.53', '--add-host', 'peer:192.0.2.7', '--command', SERVE]);
     const [entry] = await psAll(store);
     expect(entry?.status).toBe('running');
-    expect(slirp4netnsFor(entry?.pid)).toHaveLength(1);
+    expect(networkStackFor(entry?.pid)).toHaveLength(1);
     expect(await fetchWhenUp(`http://127.0.0.1:${port}/index.html`)).toBe('hello from a detached container\n');
     const names = await inStore(store, 'exec', [id, 'cat', '/etc/resolv.conf', '/etc/hosts']);
     expect(names.stdout).toMatch(/^nameserver 192\.0\.2\.53$/m);
@@ -63,14 +64,14 @@ describe('ryouiki start --network slirp4netns (the default)', () => {
     await close(await listen(port));
   });
 
-  it('ends slirp4netns when the supervisor is killed with SIGKILL', async () => {
+  it('ends the network stack when the supervisor is killed with SIGKILL', async () => {
     const store = newStore();
     const port = await freePort();
-    const id = await startDetached(store, ['-p', `127.0.0.1:${port}:8080`, '--', 'sleep', '8181']);
+    const id = await startDetached(store, ['--network', mode, '-p', `127.0.0.1:${port}:8080`, '--', 'sleep', '8181']);
     const [entry] = await psAll(store);
-    expect(slirp4netnsFor(entry?.pid)).toHaveLength(1);
+    expect(networkStackFor(entry?.pid)).toHaveLength(1);
     process.kill(entry!.monitor!.pid, 'SIGKILL');
-    await waitFor(() => (slirp4netnsFor(entry?.pid).length === 0 ? true : undefined), 'slirp4netns to end with the supervisor');
+    await waitFor(() => (networkStackFor(entry?.pid).length === 0 ? true : undefined), `${mode} to end with the supervisor`);
     await inStore(store, 'rm', ['-f', id]);
     await expectNoLeftovers('sleep 8181');
     expect(runtimeEntries(store)).toEqual([]);
@@ -81,7 +82,7 @@ describe('ryouiki start --network slirp4netns (the default)', () => {
     const taken = await listen();
     try {
       const { port } = taken.address() as AddressInfo;
-      const out = await ryouiki(['start', '--root', store, '--path', testRootfs(), '-p', `127.0.0.1:${port}:8080`, '--', 'sleep', '8282']);
+      const out = await ryouiki(['start', '--root', store, '--path', testRootfs(), '--network', mode, '-p', `127.0.0.1:${port}:8080`, '--', 'sleep', '8282']);
       expect(out.exitCode).toBe(125);
       expect(out.stderr.split('\n')).toHaveLength(2);
       expect(out.stderr).toMatch(new RegExp(`^ryouiki: .*${port}`));

@@ -5,7 +5,7 @@ import { ContainerNetwork } from '@ryouiki/net';
 import { shortId, type ContainerPlan } from './container-options.js';
 import type { ResourceRecord } from './container-state.js';
 import { registerResourceReleaser, type DetachedResource } from './detached-resources.js';
-import { RyouikiError } from './errors.js';
+import { monitorPath } from './monitor.js';
 import { asRyouikiError, withBindFiles } from './network-spec.js';
 import type { StoreOptions } from './paths.js';
 import { isAlive, processIdentity, type ProcessIdentity } from './proc-identity.js';
@@ -17,13 +17,14 @@ const STOP_GRACE_MS = 3000;
 const POLL_MS = 20;
 
 /**
- * A detached container's network: slirp4netns in a session of its own, whose
- * exit fd is a socket pair the supervisor holds, so it outlives `start` and
- * ends with the supervisor; its record lets whoever records the end stop it.
+ * A detached container's network: slirp4netns (or pasta under a keeper) in a
+ * session of its own, watching a socket pair the supervisor holds, so it
+ * outlives `start` and ends with the supervisor; its record lets whoever
+ * records the end stop it.
  */
 export class DetachedNetwork implements DetachedResource {
   private supervisorLink: Stream | undefined;
-  private slirp4netns: ProcessIdentity | undefined;
+  private stack: ProcessIdentity | undefined;
 
   constructor(
     private readonly network: ContainerNetwork,
@@ -37,9 +38,10 @@ export class DetachedNetwork implements DetachedResource {
 
   async attach(pid: number): Promise<void> {
     try {
-      await this.network.attach(pid, this.supervisorLink);
-      const slirpPid = this.network.slirp4netnsPid;
-      this.slirp4netns = slirpPid === undefined ? undefined : processIdentity(slirpPid);
+      const link = this.supervisorLink;
+      await this.network.attach(pid, link === undefined ? undefined : { link, keeper: monitorPath() });
+      const stackPid = this.network.stackPid;
+      this.stack = stackPid === undefined ? undefined : processIdentity(stackPid);
     } catch (error) {
       await this.network.release();
       throw asRyouikiError(error);
@@ -53,7 +55,7 @@ export class DetachedNetwork implements DetachedResource {
   /** Called once the start has succeeded: from then on the supervisor holds the network. */
   record(): ResourceRecord {
     this.network.letGo();
-    return { kind: KIND, stateDir: this.stateDir, slirp4netns: this.slirp4netns };
+    return { kind: KIND, stateDir: this.stateDir, stack: this.stack };
   }
 
   /** The generated files, until attach removes them. */
@@ -70,11 +72,8 @@ export interface PreparedDetachedNetwork {
   discard(): Promise<void>;
 }
 
-/** As prepareNetwork, for `start`: refuses pasta, which cannot outlive the ryouiki process yet. */
+/** As prepareNetwork, for `start`. */
 export async function prepareDetachedNetwork(plan: ContainerPlan, options: StoreOptions = {}): Promise<PreparedDetachedNetwork> {
-  if (plan.network.config.mode === 'pasta') {
-    throw new RyouikiError('USAGE', 'ryouiki start cannot run pasta past its own end yet, so --network pasta is refused: use --network slirp4netns, or run it in the foreground with ryouiki tenkai');
-  }
   const runtime = runtimeDir(options);
   const stateDir = join(runtime, shortId(plan.id));
   let network: ContainerNetwork;
@@ -107,10 +106,14 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-/** Stops the very slirp4netns that was recorded, if it still runs (it ends by itself with the supervisor), and removes its files. */
+/**
+ * Stops the very network stack that was recorded (slirp4netns, or pasta's
+ * keeper), if it still runs (it ends by itself with the supervisor), and
+ * removes its files.
+ */
 registerResourceReleaser(KIND, async (record) => {
   if (typeof record.stateDir === 'string') rmSync(record.stateDir, { recursive: true, force: true });
-  const identity = record.slirp4netns as ProcessIdentity | undefined;
+  const identity = record.stack as ProcessIdentity | undefined;
   if (identity === undefined || !isAlive(identity)) return;
   signal(identity.pid, 'SIGTERM');
   if (!(await waitUntilGone(identity, Date.now() + STOP_GRACE_MS))) {

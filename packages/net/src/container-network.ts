@@ -6,7 +6,7 @@ import { NetError } from './net-error.js';
 import { hasUserModeNetwork, type NetworkConfig } from './network-mode.js';
 import { assertPortsFree, type PortMapping } from './publish.js';
 import { findProgram } from './find-program.js';
-import { Pasta, pastaNotFound } from './pasta.js';
+import { Pasta, pastaNotFound, type PastaLauncher } from './pasta.js';
 import { Slirp4netns, slirp4netnsFeatures, slirp4netnsNotFound } from './slirp4netns.js';
 import { assertTunAccessible } from './tun-device.js';
 
@@ -25,6 +25,17 @@ export interface NetworkSetupOptions {
   /** The container's root filesystem: only read, to see which files can be bound over. */
   rootfs: string;
   env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * What lets a network outlive this process and end with a supervisor instead:
+ * our end of a socket pair whose other end the supervisor holds, and the
+ * keeper program (`ryouiki-monitor`) that watches it for a stack without an
+ * exit fd of its own (pasta).
+ */
+export interface SupervisorLink {
+  link: Stream;
+  keeper: string;
 }
 
 /** A host file to bind over a path inside the container. */
@@ -132,17 +143,14 @@ export class ContainerNetwork {
 
   /**
    * The helper has opened the name files by now: remove them, then connect
-   * the container. With a supervisor link (see Slirp4netnsOptions) the
-   * network ends with the supervisor instead of this process; pasta has none.
+   * the container. With a supervisor link the network ends with the
+   * supervisor instead of this process.
    */
-  async attach(pid: number, supervisorLink?: Stream): Promise<void> {
-    if (supervisorLink !== undefined && this.binaries.pasta !== undefined) {
-      throw new NetError('NETWORK_MODE_UNKNOWN', '--network pasta cannot outlive this process yet: use --network slirp4netns');
-    }
+  async attach(pid: number, supervisor?: SupervisorLink): Promise<void> {
     for (const file of this.bindFiles) rmSync(file.source, { force: true });
     try {
       const { slirp4netns, pasta } = this.binaries;
-      if (pasta !== undefined) this.stack = await Pasta.start(pasta.setpriv, pasta.pasta, pid, this.request.config, this.request.publish);
+      if (pasta !== undefined) this.stack = await Pasta.start(this.pastaLauncher(pasta.setpriv, supervisor), pasta.pasta, pid, this.request.config, this.request.publish);
       if (slirp4netns !== undefined) {
         this.stack = await Slirp4netns.start({
           binary: slirp4netns,
@@ -150,7 +158,7 @@ export class ContainerNetwork {
           config: this.request.config,
           apiSocket: join(this.options.stateDir, 'slirp4netns.sock'),
           publish: this.request.publish,
-          supervisorLink,
+          supervisorLink: supervisor?.link,
           stderrFile: join(this.options.stateDir, 'slirp4netns.err'),
         });
       }
@@ -159,14 +167,19 @@ export class ContainerNetwork {
     }
   }
 
-  /** The pid of the running slirp4netns, if any. */
-  get slirp4netnsPid(): number | undefined {
-    return this.stack instanceof Slirp4netns ? this.stack.pid : undefined;
+  private pastaLauncher(setpriv: string, supervisor: SupervisorLink | undefined): PastaLauncher {
+    if (supervisor === undefined) return { kind: 'pdeathsig', setpriv };
+    return { kind: 'keeper', keeper: supervisor.keeper, supervisorLink: supervisor.link, stderrFile: join(this.options.stateDir, 'pasta.err') };
+  }
+
+  /** The pid of the running network stack (slirp4netns, or pasta's keeper), if any. */
+  get stackPid(): number | undefined {
+    return this.stack?.pid;
   }
 
   /** Lets a supervised network run on after this process ends; release() no longer applies. */
   letGo(): void {
-    if (this.stack instanceof Slirp4netns) this.stack.letGo();
+    this.stack?.letGo();
     this.stack = undefined;
   }
 

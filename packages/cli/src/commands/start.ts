@@ -24,7 +24,7 @@ export default class Start extends Command {
   static override flags = {
     ...Tenkai.flags,
     network: Flags.string({
-      description: 'slirp4netns[:allow_host_loopback=true,mtu=N] (a private network through slirp4netns, which ends with the container), none (only lo) or host (the host\'s network); pasta is not supported by start yet',
+      description: 'slirp4netns[:allow_host_loopback=true,mtu=N] (a private network through slirp4netns, which ends with the container), pasta (the same through pasta), none (only lo) or host (the host\'s network)',
       default: 'slirp4netns',
     }),
     name: Flags.string({ description: 'a unique name for the container (default: its short id)' }),
