@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { settleContainer } from './container-end.js';
 import { findContainerId } from './container-lookup.js';
 import { releaseName } from './container-names.js';
-import { containerDir, listContainerIds, readState, removeContainerFiles, type ContainerState } from './container-state.js';
+import { containerDir, listContainerIds, readState, removeContainerFiles, sweepAbandonedStaging, type ContainerState } from './container-state.js';
 import { RyouikiError } from './errors.js';
 import type { StoreOptions } from './paths.js';
 import { isAlive } from './proc-identity.js';
@@ -29,6 +29,7 @@ export async function inspectContainer(query: string, options: StoreOptions = {}
 export async function listContainers(options: StoreOptions = {}): Promise<ContainerState[]> {
   const dirs = storeDirs(options);
   const states: ContainerState[] = [];
+  sweepAbandonedStaging(dirs);
   for (const id of listContainerIds(dirs)) {
     const state = await settleContainer(dirs, id);
     if (state !== undefined) states.push(state);

@@ -68,9 +68,13 @@ function makeDir(dir: string): void {
 }
 
 /** Creates the container's folder under the runtime folder, with what its spec needs. */
+/** Apart from a detached container's state folder (runtime/<id>), which may exist beside it. */
+export function containerFilesDir(runtime: string, id: string): string {
+  return join(runtime, 'files', id);
+}
+
 export function createContainerFiles(spec: ContainerSpec, runtime: string, id: string): ContainerFiles {
-  // Apart from a detached container's state folder (runtime/<id>), which may exist beside it.
-  const dir = join(runtime, 'files', id);
+  const dir = containerFilesDir(runtime, id);
   try {
     makeDir(dir);
     const files: ContainerFiles = { dir, mounts: etcFiles(spec, dir) };

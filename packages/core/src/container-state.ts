@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProcessIdentity } from './proc-identity.js';
+import { currentBootId, isAlive, processIdentity, type ProcessIdentity } from './proc-identity.js';
 import type { StoreDirs } from './runtime-dir.js';
 import type { ContainerSpec } from './spec.js';
 
@@ -84,13 +84,45 @@ export function readState(dirs: StoreDirs, id: string): ContainerState | undefin
 export function writeState(dirs: StoreDirs, state: ContainerState): void {
   const path = statePath(dirs, state.id);
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(temporary, stateText(state), { mode: 0o600 });
   renameSync(temporary, path);
 }
 
-export function createContainerDir(dirs: StoreDirs, id: string): void {
-  mkdirSync(containerDir(dirs, id), { mode: 0o700 });
+const STAGING_PREFIX = '.creating-';
+
+function stateText(state: ContainerState): string {
+  return `${JSON.stringify(state, null, 2)}\n`;
+}
+
+/**
+ * Creates a container's folder with its first state.json in one step: both
+ * are made in a staging folder named after this process, then renamed into
+ * place. A start killed at any moment leaves either a whole container or a
+ * staging folder that sweepAbandonedStaging removes once its maker is dead.
+ */
+export function createContainerDir(dirs: StoreDirs, state: ContainerState): void {
   mkdirSync(logsDir(dirs), { recursive: true, mode: 0o700 });
+  const self = processIdentity(process.pid);
+  const staging = join(dirs.runtime, `${STAGING_PREFIX}${process.pid}-${self?.startTime ?? 0}-${state.id}`);
+  mkdirSync(staging, { mode: 0o700 });
+  writeFileSync(join(staging, 'state.json'), stateText(state), { mode: 0o600 });
+  renameSync(staging, containerDir(dirs, state.id));
+}
+
+/** Removes the staging folders of starts that died before their container's folder was in place. */
+export function sweepAbandonedStaging(dirs: StoreDirs): void {
+  let names: string[];
+  try {
+    names = readdirSync(dirs.runtime).filter((name) => name.startsWith(STAGING_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const [pid, startTime] = name.slice(STAGING_PREFIX.length).split('-');
+    if (!isAlive({ pid: Number(pid), startTime: startTime ?? '', bootId: currentBootId() })) {
+      rmSync(join(dirs.runtime, name), { recursive: true, force: true });
+    }
+  }
 }
 
 /** The ids of every container folder, whatever their state. */

@@ -23,6 +23,11 @@ export class DetachedCgroup implements DetachedResource {
   record(): ResourceRecord {
     return { kind: KIND, ...this.cgroup.cgroups };
   }
+
+  /** The planned folders: their release tolerates folders that were never made. */
+  recordBeforeAttach(): ResourceRecord {
+    return this.record();
+  }
 }
 
 function recordedCgroups(record: ResourceRecord): ContainerCgroups {

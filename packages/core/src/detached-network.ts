@@ -1,10 +1,11 @@
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Stream } from 'node:stream';
-import { ContainerNetwork } from '@ryouiki/net';
+import { ContainerNetwork, type NetworkRequest } from '@ryouiki/net';
 import { shortId, type ContainerPlan } from './container-options.js';
 import type { ResourceRecord } from './container-state.js';
 import { registerResourceReleaser, type DetachedResource } from './detached-resources.js';
+import { RyouikiError } from './errors.js';
 import { monitorPath } from './monitor.js';
 import { asRyouikiError, withBindFiles } from './network-spec.js';
 import type { StoreOptions } from './paths.js';
@@ -23,13 +24,25 @@ const POLL_MS = 20;
  * records the end stop it.
  */
 export class DetachedNetwork implements DetachedResource {
+  private network: ContainerNetwork | undefined;
   private supervisorLink: Stream | undefined;
   private stack: ProcessIdentity | undefined;
 
   constructor(
-    private readonly network: ContainerNetwork,
+    private readonly request: NetworkRequest,
     private readonly stateDir: string,
   ) {}
+
+  /** Checks what can be checked, writes the generated name files, and binds them into the spec. */
+  async prepare(spec: ContainerSpec): Promise<ContainerSpec> {
+    try {
+      ensureRuntimeDir(dirname(this.stateDir));
+      this.network = await ContainerNetwork.prepare(this.request, { stateDir: this.stateDir, rootfs: spec.root.path });
+    } catch (error) {
+      throw asRyouikiError(error);
+    }
+    return withBindFiles(spec, this.network);
+  }
 
   /** start() hands over its end of the socket pair whose other end the supervisor holds. */
   linkToSupervisor(link: Stream): void {
@@ -37,24 +50,25 @@ export class DetachedNetwork implements DetachedResource {
   }
 
   async attach(pid: number): Promise<void> {
+    const network = this.prepared();
     try {
       const link = this.supervisorLink;
-      await this.network.attach(pid, link === undefined ? undefined : { link, keeper: monitorPath() });
-      const stackPid = this.network.stackPid;
+      await network.attach(pid, link === undefined ? undefined : { link, keeper: monitorPath() });
+      const stackPid = network.stackPid;
       this.stack = stackPid === undefined ? undefined : processIdentity(stackPid);
     } catch (error) {
-      await this.network.release();
+      await network.release();
       throw asRyouikiError(error);
     }
   }
 
-  release(): Promise<void> {
-    return this.network.release();
+  async release(): Promise<void> {
+    await this.network?.release();
   }
 
   /** Called once the start has succeeded: from then on the supervisor holds the network. */
   record(): ResourceRecord {
-    this.network.letGo();
+    this.network?.letGo();
     return { kind: KIND, stateDir: this.stateDir, stack: this.stack };
   }
 
@@ -62,32 +76,20 @@ export class DetachedNetwork implements DetachedResource {
   recordBeforeAttach(): ResourceRecord {
     return { kind: KIND, stateDir: this.stateDir };
   }
-}
 
-/** A plan with its detached network prepared (checks, generated files; nothing started yet). */
-export interface PreparedDetachedNetwork {
-  spec: ContainerSpec;
-  resource: DetachedNetwork;
-  /** Removes whatever is left of the network after a failed start; safe to call more than once. */
-  discard(): Promise<void>;
-}
-
-/** As prepareNetwork, for `start`. */
-export async function prepareDetachedNetwork(plan: ContainerPlan, options: StoreOptions = {}): Promise<PreparedDetachedNetwork> {
-  const runtime = runtimeDir(options);
-  const stateDir = join(runtime, shortId(plan.id));
-  let network: ContainerNetwork;
-  try {
-    ensureRuntimeDir(runtime);
-    network = await ContainerNetwork.prepare(plan.network, { stateDir, rootfs: plan.spec.root.path });
-  } catch (error) {
-    throw asRyouikiError(error);
+  private prepared(): ContainerNetwork {
+    if (this.network === undefined) throw new RyouikiError('NETWORK_FAILED', 'the network was attached before it was prepared');
+    return this.network;
   }
-  return {
-    spec: withBindFiles(plan.spec, network),
-    resource: new DetachedNetwork(network, stateDir),
-    discard: () => network.release(),
-  };
+}
+
+/**
+ * A detached container's network, for start(): it is prepared there, once
+ * the container's first state is written, so that a start killed at any
+ * moment has its generated files recorded.
+ */
+export function detachedNetwork(plan: ContainerPlan, options: StoreOptions = {}): DetachedNetwork {
+  return new DetachedNetwork(plan.network, join(runtimeDir(options), shortId(plan.id)));
 }
 
 async function waitUntilGone(identity: ProcessIdentity, deadline: number): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { ExitReason, ResourceRecord } from './container-state.js';
 import type { Stream } from 'node:stream';
 import type { ContainerResource } from './run.js';
+import type { ContainerSpec } from './spec.js';
 
 /**
  * A resource of a detached container: attached by `start` like any
@@ -22,6 +23,12 @@ export interface DetachedResource extends ContainerResource {
    * before attach: kept in state.json from its first write, for cleanup.
    */
   recordBeforeAttach?(): ResourceRecord;
+  /**
+   * Makes what the container needs before it exists (a network's generated
+   * files) and returns the spec to run, once state.json records
+   * recordBeforeAttach(); may refuse, and then start() releases that record.
+   */
+  prepare?(spec: ContainerSpec): Promise<ContainerSpec>;
 }
 
 /**

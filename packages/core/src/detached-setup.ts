@@ -16,7 +16,7 @@ export function detachedSetup(setup: ContainerSetup): DetachedResource[] {
   const files: DetachedResource = {
     attach: async () => undefined,
     release: async () => setup.cleanup(),
-    record: () => containerFilesRecord(setup),
+    record: () => containerFilesRecord(setup.files.dir),
   };
   const idMaps = setup.resources.map((resource): DetachedResource => ({
     attach: (pid) => resource.attach(pid),
@@ -27,8 +27,8 @@ export function detachedSetup(setup: ContainerSetup): DetachedResource[] {
 }
 
 /** Recorded from the moment the container exists, so that a start killed half-way still has its files released. */
-export function containerFilesRecord(setup: ContainerSetup): ResourceRecord {
-  return { kind: FILES, dir: setup.files.dir };
+export function containerFilesRecord(dir: string): ResourceRecord {
+  return { kind: FILES, dir };
 }
 
 registerResourceReleaser(FILES, async (record) => removeContainerFiles({ dir: String(record.dir), mounts: [] }));

@@ -7,7 +7,7 @@ export * from './env-file.js';
 export * from './errors.js';
 export { helperArgs, helperPath, type HelperEvent } from './helper.js';
 export * from './network.js';
-export { prepareDetachedNetwork, type PreparedDetachedNetwork } from './detached-network.js';
+export { detachedNetwork, DetachedNetwork } from './detached-network.js';
 export * from './paths.js';
 export * from './process-logs.js';
 export * from './run.js';

@@ -6,15 +6,15 @@ import { createInterface } from 'node:readline';
 import type { Duplex, Writable } from 'node:stream';
 import { appendProcessLog } from '@ryouiki/logs';
 import { newContainerId, shortId } from './container-options.js';
-import { containerDir, containerLogPath, createContainerDir, exitFilePath, readState, removeContainerFiles, writeState, type ContainerState, type ResourceRecord } from './container-state.js';
+import { containerDir, containerLogPath, createContainerDir, exitFilePath, readState, removeContainerFiles, sweepAbandonedStaging, writeState, type ContainerState, type ResourceRecord } from './container-state.js';
 import { nameProblem, releaseName, reserveName } from './container-names.js';
 import { planCgroup } from './cgroup.js';
 import type { CgroupOptions } from './cgroup-system.js';
-import type { ContainerFiles } from './container-dir.js';
-import { prepareContainer } from './container-setup.js';
+import { containerFilesDir, type ContainerFiles } from './container-dir.js';
+import { prepareContainer, type ContainerSetup } from './container-setup.js';
 import { DetachedCgroup } from './detached-cgroup.js';
 import { containerFilesRecord, detachedSetup } from './detached-setup.js';
-import type { DetachedResource } from './detached-resources.js';
+import { releaseRecorded, type DetachedResource } from './detached-resources.js';
 import { RyouikiError } from './errors.js';
 import { helperArgs, helperFailure, helperPath, parseHelperEvent } from './helper.js';
 import { monitorArgs, monitorPath } from './monitor.js';
@@ -82,8 +82,8 @@ function createContainer(dirs: StoreDirs, spec: ContainerSpec, options: StartOpt
     resources,
     creator: processIdentity(process.pid),
   };
-  createContainerDir(dirs, id);
-  writeState(dirs, state);
+  sweepAbandonedStaging(dirs);
+  createContainerDir(dirs, state);
   try {
     reserveName(dirs, name, id);
   } catch (error) {
@@ -115,6 +115,12 @@ function spawnMonitor(dirs: StoreDirs, state: ContainerState, options: StartOpti
   });
   const stdio: ('ignore' | 'pipe')[] = ['ignore', 'ignore', 'ignore', 'pipe', 'pipe', ...(link ? ['pipe' as const] : [])];
   return spawn(monitorPath(), args, { detached: true, stdio });
+}
+
+/** Lets each resource prepare what it needs before the container exists (a network's generated files), in order. */
+async function prepareResources(spec: ContainerSpec, resources: DetachedResource[]): Promise<ContainerSpec> {
+  for (const resource of resources) if (resource.prepare !== undefined) spec = await resource.prepare(spec);
+  return spec;
 }
 
 interface Startup {
@@ -180,21 +186,20 @@ export async function start(spec: ContainerSpec, options: StartOptions = {}, res
   options = { ...options, id: options.id ?? newContainerId() };
   const cgroup = planCgroup(spec, options.id!, options.cgroups);
   if (cgroup !== undefined) resources = [new DetachedCgroup(cgroup), ...resources];
-  const setup = prepareContainer(spec, options, options.id!);
-  resources = [...detachedSetup(setup), ...resources];
-  let state: ContainerState;
+  // The first write: from here on everything this start makes is recorded
+  // (paths known in advance), so a start killed at any moment is cleaned up.
+  const early = [containerFilesRecord(containerFilesDir(dirs.runtime, options.id!)), ...resources.flatMap((resource) => resource.recordBeforeAttach?.() ?? [])];
+  const state = createContainer(dirs, spec, options, early);
+  let setup: ContainerSetup;
   let monitor: ChildProcess;
   try {
-    const early = resources.flatMap((resource) => resource.recordBeforeAttach?.() ?? []);
-    state = createContainer(dirs, spec, options, [containerFilesRecord(setup), ...early]);
-  } catch (error) {
-    setup.cleanup();
-    throw error;
-  }
-  try {
+    state.spec = await prepareResources(spec, resources);
+    await updateState(dirs, state.id, (current) => Object.assign(current, { spec: state.spec }));
+    setup = prepareContainer(state.spec, options, state.id);
+    resources = [...detachedSetup(setup), ...resources];
     monitor = spawnMonitor(dirs, state, options, setup.files, resources.some((resource) => resource.linkToSupervisor));
   } catch (error) {
-    setup.cleanup();
+    await releaseRecorded(early);
     releaseName(dirs, state.name, state.id);
     removeContainerFiles(dirs, state);
     throw error;

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Command, Flags } from '@oclif/core';
-import { prepareDetachedNetwork, RyouikiError, start } from '@ryouiki/core';
+import { detachedNetwork, RyouikiError, start } from '@ryouiki/core';
 import { cgroupOptions } from '../cgroup-flags.js';
 import { planFromFlags } from '../plan-from-flags.js';
 import { parseSize } from '../units.js';
@@ -39,8 +39,7 @@ export default class Start extends Command {
     }
     const logMaxSize = parseSize(flags['log-max-size'], '--log-max-size');
     const plan = planFromFlags(flags, argv);
-    const network = await prepareDetachedNetwork(plan, { root: flags.root });
-    const result = await start(network.spec, {
+    const result = await start(plan.spec, {
       id: plan.id,
       name: flags.name,
       commandLabel: plan.commandLabel,
@@ -49,10 +48,7 @@ export default class Start extends Command {
       autoRemove: flags.rm,
       exitCommand: CLEANUP_COMMAND,
       cgroups: cgroupOptions(flags),
-    }, [network.resource]).catch(async (error: unknown) => {
-      await network.discard();
-      throw error;
-    });
+    }, [detachedNetwork(plan, { root: flags.root })]);
     process.stdout.write(`${result.id}\n`);
   }
 }
