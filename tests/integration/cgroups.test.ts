@@ -142,7 +142,7 @@ suite('cgroups of a delegated user', () => {
 
   it('says which container IDs ryouiki stats does not know', async () => {
     const result = await ryouiki(['stats', '--cgroup-parent', parent.name, 'f00d']);
-    expect(result).toMatchObject({ exitCode: 125, stdout: '', stderr: 'ryouiki: no running container with a cgroup has an ID starting with f00d: list them with ryouiki stats\n' });
+    expect(result).toMatchObject({ exitCode: 125, stdout: '', stderr: 'ryouiki: no running container with a cgroup has the name or an ID starting with f00d: list them with ryouiki stats\n' });
   });
 
   it('refuses a --cgroup-parent that does not exist', async () => {

@@ -26,8 +26,11 @@ suite('limits on detached containers', () => {
     const pidsFolder = folders.find((folder) => existsSync(join(folder, 'pids.max')));
     expect(pidsFolder).toBeDefined();
     expect(readFileSync(join(pidsFolder!, 'pids.max'), 'utf8').trim()).toBe('20');
-    const state = JSON.parse((await inStore(store, 'inspect', [id])).stdout) as Array<{ resources: Array<{ kind: string }> }>;
+    const state = JSON.parse((await inStore(store, 'inspect', [id])).stdout) as Array<{ name: string; resources: Array<{ kind: string }> }>;
     expect(state[0]?.resources.map((resource) => resource.kind)).toContain('cgroup');
+    const byName = await inStore(store, 'stats', ['--cgroup-parent', parent.name, '--json', state[0]!.name]);
+    expect(byName.exitCode).toBe(0);
+    expect(JSON.parse(byName.stdout)).toMatchObject([{ id, stats: { pids: { limit: 20 } } }]);
     expect((await inStore(store, 'stop', ['-t', '1', id])).exitCode).toBe(0);
     await waitForStatus(store, id, 'stopped');
     await inStore(store, 'rm', [id]);
