@@ -1,6 +1,7 @@
 /* init.c: the container's PID 1, and the signal forwarding it shares with the helper. */
 #include "init.h"
 #include "overlay.h"
+#include "proc-title.h"
 #include "protocol.h"
 #include "security.h"
 #include "tty.h"
@@ -231,6 +232,8 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
     die_with_errno ("sync: report exec");
   close (sync_fd);
   set_die_handler (NULL);       /* nobody listens on sync_fd any more: use stderr */
+  /* The command has its own copy of its arguments; from here on the init needs none. */
+  proc_title_hide ();
 
   status = supervise (command, sigfd, true);
   overlay_remove_layers ();

@@ -12,6 +12,7 @@
 #include "init.h"
 #include "mounts.h"
 #include "options.h"
+#include "proc-title.h"
 #include "protocol.h"
 #include "seccomp-filter.h"
 #include "tty.h"
@@ -325,6 +326,7 @@ main (int argc, char **argv)
   int sync_fds[2];
   int code;
 
+  proc_title_remember (argc, argv);
   die_with_parent ();
   parse_command_line (&opts, argc, argv);
   /* Only 0, 1 and 2 are for the command; anything else inherited stays out of it. */

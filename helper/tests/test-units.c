@@ -4,6 +4,7 @@
 #include "init.h"
 #include "options.h"
 #include "overlay.h"
+#include "proc-title.h"
 #include "protocol.h"
 #include "tty.h"
 #include "seccomp-filter.h"
@@ -503,6 +504,19 @@ test_split_nul_list (void)
   free (list);
 }
 
+static void
+test_proc_title (void)
+{
+  /* As the kernel lays argv out: one area, each argument ending in a NUL. */
+  char area[40] = "/host/path/ryouiki-init\0--rootfs\0/x";
+  char *argv[] = { area, area + 24, area + 33, NULL };
+  static const char expected[40] = "ryouiki-init";
+
+  proc_title_remember (3, argv);
+  proc_title_hide ();
+  check (memcmp (area, expected, sizeof area) == 0, "proc_title_hide: only the name is left, every argument blanked");
+}
+
 /* ---- isolation ---- */
 
 static void
@@ -606,6 +620,7 @@ main (void)
   test_relay_buffer ();
   test_sync_receive_with_fd ();
   test_split_nul_list ();
+  test_proc_title ();
   test_isolation_parsers ();
   test_seccomp_rules ();
   fclose (tap);

@@ -114,6 +114,11 @@ describe('ryouiki tenkai isolation', () => {
     expect((await outcome).exitCode).toBe(143);
   });
 
+  it('shows the container no host path in its PID 1\'s command line', async () => {
+    const out = await tenkai(store, ['--', 'sh', '-c', 'tr -s "\\0" "|" </proc/1/cmdline']);
+    expect(out).toMatchObject({ exitCode: 0, stdout: 'ryouiki-init|', stderr: '' });
+  });
+
   it('takes --rm as podman run does, and leaves no container files either way', async () => {
     const out = await tenkai(store, ['--rm', '--', 'true']);
     expect(out.exitCode).toBe(0);
