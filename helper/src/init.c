@@ -216,6 +216,8 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
     die_with_errno ("setenv PATH");
   if (opts->tty)
     tty_open_in_container ();
+  if (opts->tty && opts->console_rows > 0 && opts->console_columns > 0)
+    tty_set_size (opts->console_rows, opts->console_columns);
 
   command = fork ();
   if (command < 0)

@@ -11,6 +11,10 @@
 #include "ids.h"
 #include "init.h"
 #include "mounts.h"
+#include "mount-options.h"
+#include "namespaces.h"
+#include "process-limits.h"
+#include "sysctl.h"
 #include "options.h"
 #include "protocol.h"
 #include "seccomp-filter.h"
@@ -138,15 +142,11 @@ raw_clone (unsigned long flags)
 }
 
 static pid_t
-spawn_container (bool share_net)
+spawn_container (const struct options *opts)
 {
-  unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS
-                        | CLONE_NEWIPC | SIGCHLD;
   pid_t pid;
 
-  if (!share_net)
-    flags |= CLONE_NEWNET;
-  pid = raw_clone (flags);
+  pid = raw_clone (namespaces_clone_flags (opts) | SIGCHLD);
   if (pid < 0 && is_userns_refusal (errno))
     die_userns (errno);
   if (pid < 0)
@@ -202,10 +202,14 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
   bind_files_mount (opts->bind_files, opts->n_bind_files);
   if (opts->read_only)
     mount_writable_tmpfs ();
+  apply_rootfs_propagation (opts->rootfs_propagation);
+  sysctl_apply (opts);
   if (!opts->privileged)
-    protect_kernel_paths ();
-  if (sethostname (opts->hostname, strlen (opts->hostname)) < 0)
+    protect_kernel_paths (opts);
+  /* A UTS namespace that is not the container's own keeps its name. */
+  if ((namespaces_clone_flags (opts) & CLONE_NEWUTS) && sethostname (opts->hostname, strlen (opts->hostname)) < 0)
     die_with_errno ("hostname: %s", opts->hostname);
+  process_limits_apply (opts);
   if (!opts->share_net)
     bring_up_loopback ();
   if (chdir (opts->cwd) < 0)
@@ -298,7 +302,7 @@ run_helper (const struct options *opts, int sync_fd)
   int pty_master;
   int status;
 
-  if (!opts->no_idmap)
+  if (!opts->no_idmap && !namespaces_joined_user (opts))
     write_id_maps (container_pid, geteuid (), getegid ());
   info_send_pid (info_fd, container_pid);
   if (opts->block_fd >= 0)
@@ -346,7 +350,8 @@ main (int argc, char **argv)
   signals_block (&saved);
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync_fds) < 0)
     die_with_errno ("socketpair");
-  container_pid = spawn_container (opts.share_net);
+  namespaces_join (&opts);
+  container_pid = spawn_container (&opts);
   if (container_pid == 0)
     {
       close (sync_fds[0]);

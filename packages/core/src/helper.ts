@@ -6,6 +6,7 @@ import type { ContainerFiles } from './container-dir.js';
 import { needsExternalIdMaps } from './id-map.js';
 import { hasNamespace, isBindFile, type ContainerSpec } from './spec.js';
 import { terminalArgs, type TerminalOptions } from './terminal.js';
+import { extraHelperArgs } from './helper-extra-args.js';
 import { mountArgs } from './volumes.js';
 
 /** The helper's path: RYOUIKI_HELPER, else the ryouiki-init that @ryouiki/core ships. */
@@ -42,7 +43,7 @@ function isolationArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   // Files generated for one run (the network's resolv.conf and hosts): opened by the helper before it reports the PID.
   for (const mount of mounts.filter(isBindFile)) args.push('--bind-file', mount.source ?? '', mount.destination);
   if (spec.process.user !== undefined) args.push('--user', `${spec.process.user.uid}:${spec.process.user.gid}`);
-  args.push(...capabilityArgs(spec));
+  args.push(...capabilityArgs(spec), ...extraHelperArgs(spec));
   if (spec.linux.seccomp !== undefined) {
     // Leaving the filter out for want of its file would weaken the container without a word.
     if (fds.files?.seccompFile === undefined) throw new Error('helperArgs: a spec with linux.seccomp needs the container files of prepareContainer()');

@@ -70,6 +70,11 @@ export interface Process {
   /** Names such as CAP_CHOWN; Ryouiki applies `bounding` to the bounding, effective, permitted and inheritable sets. */
   capabilities?: Capabilities;
   noNewPrivileges?: boolean;
+  /**
+   * Ryouiki's own: apply each capability set as given, as the OCI runtime-spec
+   * does (a bundle's spec has it); without it `bounding` goes to every set.
+   */
+  exactCapabilities?: boolean;
   /** Resource limits set with setrlimit before the command runs (RLIMIT_NOFILE...). */
   rlimits?: Rlimit[];
   /** Written to /proc/self/oom_score_adj; a rootless container can only raise it. */
