@@ -200,7 +200,7 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
   setup_rootfs (rootfs, opts);
   volumes_mount (opts);
   bind_files_mount (opts->bind_files, opts->n_bind_files);
-  if (opts->read_only)
+  if (opts->read_only && !opts->no_read_only_tmpfs)
     mount_writable_tmpfs ();
   apply_rootfs_propagation (opts->rootfs_propagation);
   sysctl_apply (opts);

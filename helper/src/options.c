@@ -62,6 +62,7 @@ enum
   OPT_SHARE_UTS,
   OPT_SHARE_IPC,
   OPT_CGROUPNS,
+  OPT_NO_READ_ONLY_TMPFS,
   OPT_HELP,
   OPT_VERSION,
 };
@@ -111,6 +112,7 @@ static const struct option long_options[] = {
   { "share-uts", no_argument, NULL, OPT_SHARE_UTS },
   { "share-ipc", no_argument, NULL, OPT_SHARE_IPC },
   { "cgroupns", no_argument, NULL, OPT_CGROUPNS },
+  { "no-read-only-tmpfs", no_argument, NULL, OPT_NO_READ_ONLY_TMPFS },
   { "help", no_argument, NULL, OPT_HELP },
   { "version", no_argument, NULL, OPT_VERSION },
   { NULL, 0, NULL, 0 },
@@ -194,6 +196,7 @@ options_print_help (FILE *out)
          "                    pid, uts, ipc, network, cgroup)\n"
          "  --share-uts, --share-ipc  keep the host's UTS or IPC namespace\n"
          "  --cgroupns        a new cgroup namespace\n"
+         "  --no-read-only-tmpfs  with --read-only: no writable tmpfs on /tmp and /run\n"
          "  --help            show this help and exit\n"
          "  --version         show the version and exit\n"
          "\n"
@@ -565,6 +568,9 @@ apply_bundle_option (struct options *opts, int option, char *arg, char *error, s
       return OPTIONS_RUN;
     case OPT_CGROUPNS:
       opts->new_cgroupns = true;
+      return OPTIONS_RUN;
+    case OPT_NO_READ_ONLY_TMPFS:
+      opts->no_read_only_tmpfs = true;
       return OPTIONS_RUN;
     default:
       return error_result (error, error_size, "unexpected option %d", option);

@@ -23,6 +23,7 @@ struct options
   size_t n_bind_files;
   bool share_net;
   bool read_only;
+  bool no_read_only_tmpfs;      /* with read_only: no writable tmpfs on /tmp and /run */
   bool no_idmap;
   bool tty;                     /* the command gets a terminal of the container's devpts */
   bool interactive;             /* with tty: copy stdin to it, the host terminal in raw mode */

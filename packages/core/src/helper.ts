@@ -58,6 +58,7 @@ export function helperArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   if (spec.hostname !== undefined) args.push('--hostname', spec.hostname);
   if (!hasNamespace(spec, 'network')) args.push('--share-net');
   if (spec.root.readonly === true) args.push('--read-only');
+  if (spec.root.readonly === true && spec.root.readonlyTmpfs === false) args.push('--no-read-only-tmpfs');
   return [...args, ...isolationArgs(spec, fds), ...terminalArgs(spec, fds), '--', ...spec.process.args];
 }
 

@@ -95,6 +95,12 @@ export interface Root {
   readonly?: boolean;
   /** Ryouiki's own: a copy-on-write overlay on the rootfs, its writes in the state folder. */
   overlay?: boolean;
+  /**
+   * Ryouiki's own, as podman's --read-only-tmpfs: with readonly, writable tmpfs
+   * on /tmp and /run (default true). A bundle's spec says false: OCI mounts
+   * only what config.json lists.
+   */
+  readonlyTmpfs?: boolean;
 }
 
 export interface LinuxResources {

@@ -39,7 +39,7 @@ describe('ociConfigToSpec: the default config', () => {
   });
 
   it('resolves root.path against the bundle', () => {
-    expect(spec.root).toEqual({ path: '/bundles/one/rootfs', readonly: true });
+    expect(spec.root).toEqual({ path: '/bundles/one/rootfs', readonly: true, readonlyTmpfs: false });
   });
 
   it('leaves out the mounts the helper makes, keeps the others', () => {
