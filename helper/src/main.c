@@ -18,6 +18,7 @@
 #include "options.h"
 #include "protocol.h"
 #include "seccomp-filter.h"
+#include "start-hooks.h"
 #include "tty.h"
 #include "utils.h"
 #include "volumes.h"
@@ -156,7 +157,8 @@ spawn_container (const struct options *opts)
 
 /* ---- The container's init, before it runs the command ---- */
 
-static void
+/* Returns the init's PID as the host sees it, which the start message carries. */
+static int
 wait_for_go (int sync_fd)
 {
   struct sync_message message;
@@ -164,6 +166,7 @@ wait_for_go (int sync_fd)
   /* Anything but the start message means the helper is gone: leave quietly. */
   if (sync_receive (sync_fd, &message) != 1 || message.kind != SYNC_GO)
     _exit (EXIT_RUNTIME);
+  return message.err;
 }
 
 static void
@@ -195,7 +198,7 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
   if (opts->block_fd >= 0 && opts->block_fd != opts->info_fd)
     close (opts->block_fd);
 
-  wait_for_go (sync_fd);
+  start_hooks_load (opts->start_hooks_file, wait_for_go (sync_fd));
   volumes_open_sources (opts);
   setup_rootfs (rootfs, opts);
   volumes_mount (opts);
@@ -307,7 +310,7 @@ run_helper (const struct options *opts, int sync_fd)
   info_send_pid (info_fd, container_pid);
   if (opts->block_fd >= 0)
     wait_for_start_byte (opts->block_fd, sync_fd, sigfd);
-  if (sync_send (sync_fd, SYNC_GO, 0, "") < 0)
+  if (sync_send (sync_fd, SYNC_GO, container_pid, "") < 0)
     die_with_errno ("sync: send the start message");
   if (!wait_for_exec_report (sync_fd, sigfd, &report, &pty_master))
     return fail_start (&report);

@@ -63,6 +63,7 @@ enum
   OPT_SHARE_IPC,
   OPT_CGROUPNS,
   OPT_NO_READ_ONLY_TMPFS,
+  OPT_START_HOOKS,
   OPT_HELP,
   OPT_VERSION,
 };
@@ -113,6 +114,7 @@ static const struct option long_options[] = {
   { "share-ipc", no_argument, NULL, OPT_SHARE_IPC },
   { "cgroupns", no_argument, NULL, OPT_CGROUPNS },
   { "no-read-only-tmpfs", no_argument, NULL, OPT_NO_READ_ONLY_TMPFS },
+  { "start-hooks", required_argument, NULL, OPT_START_HOOKS },
   { "help", no_argument, NULL, OPT_HELP },
   { "version", no_argument, NULL, OPT_VERSION },
   { NULL, 0, NULL, 0 },
@@ -197,6 +199,8 @@ options_print_help (FILE *out)
          "  --share-uts, --share-ipc  keep the host's UTS or IPC namespace\n"
          "  --cgroupns        a new cgroup namespace\n"
          "  --no-read-only-tmpfs  with --read-only: no writable tmpfs on /tmp and /run\n"
+         "  --start-hooks FILE  OCI startContainer hooks to run in the container before\n"
+         "                    PROGRAM (FILE: see start-hooks.h), read after the start byte\n"
          "  --help            show this help and exit\n"
          "  --version         show the version and exit\n"
          "\n"
@@ -571,6 +575,9 @@ apply_bundle_option (struct options *opts, int option, char *arg, char *error, s
       return OPTIONS_RUN;
     case OPT_NO_READ_ONLY_TMPFS:
       opts->no_read_only_tmpfs = true;
+      return OPTIONS_RUN;
+    case OPT_START_HOOKS:
+      opts->start_hooks_file = arg;
       return OPTIONS_RUN;
     default:
       return error_result (error, error_size, "unexpected option %d", option);

@@ -69,6 +69,7 @@ struct options
   struct namespace_join *joins; /* --join-ns TYPE:PATH */
   size_t n_joins;
   bool share_uts, share_ipc, new_cgroupns;
+  const char *start_hooks_file; /* --start-hooks: see start-hooks.h */
 };
 
 struct rlimit_setting

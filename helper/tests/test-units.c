@@ -11,6 +11,7 @@
 #include "protocol.h"
 #include "tty.h"
 #include "seccomp-filter.h"
+#include "start-hooks.h"
 #include "utils.h"
 
 #include <signal.h>
@@ -688,6 +689,34 @@ test_bundle_options (void)
 }
 
 static void
+test_start_hooks_parse (void)
+{
+  char buf[] = "{\"id\":\"x\",\"pid\":\0hook\0005\0/bin/hook\0002\0hook\0-v\0001\0A=1\0hook\0000\0/bin/b\0001\0b\0000";
+  char bad[] = "{\"pid\":\0hook\0x\0/bin/hook\0001\0hook\0000";
+  char relative[] = "{\"pid\":\0hook\0000\0hook\0001\0hook\0000";
+  char **entries = split_nul_list (buf, sizeof buf - 1);
+  char **bad_entries = split_nul_list (bad, sizeof bad - 1);
+  char **relative_entries = split_nul_list (relative, sizeof relative - 1);
+  struct start_hook hooks[4];
+  const char *prefix;
+
+  check_int (start_hooks_parse (entries, &prefix, hooks, 4), 2, "start_hooks_parse: two hooks");
+  check_string (prefix, "{\"id\":\"x\",\"pid\":", "start_hooks_parse: the state");
+  check_string (hooks[0].path, "/bin/hook", "start_hooks_parse: the path");
+  check (hooks[0].timeout == 5 && strcmp (hooks[0].args[1], "-v") == 0 && hooks[0].args[2] == NULL,
+         "start_hooks_parse: the timeout and args");
+  check (strcmp (hooks[0].env[0], "A=1") == 0 && hooks[0].env[1] == NULL, "start_hooks_parse: the env");
+  check (hooks[1].timeout == 0 && strcmp (hooks[1].args[0], "b") == 0 && hooks[1].env[0] == NULL,
+         "start_hooks_parse: the second hook");
+  check_int (start_hooks_parse (bad_entries, &prefix, hooks, 4), -1, "start_hooks_parse: a bad timeout");
+  check_int (start_hooks_parse (relative_entries, &prefix, hooks, 4), -1, "start_hooks_parse: a relative path");
+  check_int (start_hooks_parse (entries, &prefix, hooks, 0), -1, "start_hooks_parse: too many hooks");
+  free (entries);
+  free (bad_entries);
+  free (relative_entries);
+}
+
+static void
 test_seccomp_rules (void)
 {
   char error[256];
@@ -752,6 +781,7 @@ main (void)
   test_mount_options ();
   test_bundle_parsers ();
   test_bundle_options ();
+  test_start_hooks_parse ();
   fclose (tap);
   printf ("1..%d\n%s", test_count, results);
   free (results);

@@ -334,6 +334,7 @@ describe('hooks', () => {
         prestart: [{ path: '/bin/sh', args: ['sh', '-c', `cat > ${out}/prestart.json; echo prestart >> ${out}/order`] }],
         createRuntime: [{ path: '/bin/sh', args: ['sh', '-c', `echo createRuntime >> ${out}/order; readlink /proc/self/ns/net > ${out}/runtime-net`] }],
         createContainer: [{ path: '/bin/sh', args: ['sh', '-c', `echo createContainer >> ${out}/order; readlink /proc/self/ns/net > ${out}/container-net`] }],
+        startContainer: [{ path: '/bin/sh', args: ['sh', '-c', `cat > ${out}/startContainer.json; hostname > ${out}/start-hostname; echo startContainer >> ${out}/order`], timeout: 5 }],
         poststart: [{ path: '/bin/sh', args: ['sh', '-c', `cat > ${out}/poststart.json; echo poststart >> ${out}/order`] }],
         poststop: [{ path: '/bin/sh', args: ['sh', '-c', `cat > ${out}/poststop.json; echo poststop >> ${out}/order`], env: ['A=1'], timeout: 10 }],
       };
@@ -342,11 +343,13 @@ describe('hooks', () => {
     const result = await runBundle(dir);
     expect(result.stderr).toBe('');
     const order = readFileSync(join(dir, 'order'), 'utf8').split('\n');
-    expect(order.slice(0, 3)).toEqual(['prestart', 'createRuntime', 'createContainer']);
-    expect(order.slice(3, 5).sort()).toEqual(['command', 'poststart']);
-    expect(order[5]).toBe('poststop');
+    expect(order.slice(0, 4)).toEqual(['prestart', 'createRuntime', 'createContainer', 'startContainer']);
+    expect(order.slice(4, 6).sort()).toEqual(['command', 'poststart']);
+    expect(order[6]).toBe('poststop');
     const prestart = JSON.parse(readFileSync(join(dir, 'prestart.json'), 'utf8'));
     expect(prestart).toEqual({ ociVersion: '1.2.0', id: expect.stringMatching(/^[0-9a-f]{64}$/), status: 'creating', pid: expect.any(Number), bundle: dir, annotations: { 'org.example.test': 'yes' } });
+    expect(JSON.parse(readFileSync(join(dir, 'startContainer.json'), 'utf8'))).toEqual({ ...prestart, status: 'created' });
+    expect(readFileSync(join(dir, 'start-hostname'), 'utf8')).toBe('ryouiki\n');
     expect(JSON.parse(readFileSync(join(dir, 'poststart.json'), 'utf8'))).toMatchObject({ id: prestart.id, status: 'running', pid: prestart.pid });
     expect(JSON.parse(readFileSync(join(dir, 'poststop.json'), 'utf8'))).toMatchObject({ id: prestart.id, status: 'stopped' });
     expect(readFileSync(join(dir, 'runtime-net'), 'utf8').trim()).toBe(ns('net'));
@@ -364,6 +367,15 @@ describe('hooks', () => {
     expect(result.stderr).toBe('ryouiki: hooks.prestart[0] (/bin/sh) exited with 3: no network for you\n');
     expect(existsSync(marker)).toBe(false);
     expect(leftovers()).toEqual([]);
+  });
+
+  it('does not run the command when a startContainer hook fails in the container', async () => {
+    const result = await runScript('echo ran', (config) => {
+      config.hooks = { startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'exit 5'] }] };
+    });
+    expect(result.exitCode).toBe(125);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('ryouiki: hooks.startContainer[0] (/bin/sh) exited with 5\n');
   });
 
   it('kills a createRuntime hook past its timeout and names it', async () => {

@@ -49,6 +49,7 @@ function isolationArgs(spec: ContainerSpec, fds: HelperFds): string[] {
     if (fds.files?.seccompFile === undefined) throw new Error('helperArgs: a spec with linux.seccomp needs the container files of prepareContainer()');
     args.push('--seccomp', fds.files.seccompFile);
   }
+  if (fds.files?.startHooksFile !== undefined) args.push('--start-hooks', fds.files.startHooksFile);
   return args;
 }
 

@@ -3,6 +3,7 @@
  * `config.json` maps onto it one to one; Ryouiki implements a subset and says
  * so in validation rather than ignoring fields.
  */
+import type { OciHook } from './oci/config.js';
 import type { Seccomp } from './seccomp.js';
 
 export type NamespaceType = 'user' | 'mount' | 'pid' | 'uts' | 'ipc' | 'network' | 'cgroup' | 'time';
@@ -136,6 +137,12 @@ export interface ContainerSpec {
   linux: Linux;
   /** Ryouiki's own: every capability of the user namespace, no seccomp filter, no masked paths. */
   privileged?: boolean;
+  /**
+   * OCI startContainer hooks (a bundle's): the container's init runs them in
+   * the container just before the command, each with `state` on its stdin,
+   * its pid added. The other hooks run outside (see hookResource).
+   */
+  startContainerHooks?: { hooks: OciHook[]; state: Record<string, unknown> };
 }
 
 export const OCI_VERSION = '1.2.0';

@@ -207,6 +207,7 @@ describe('ociConfigToSpec: namespaces and id maps', () => {
     const spec = ociConfigToSpec(config((c) => {
       c.linux!.namespaces = [{ type: 'pid' }, { type: 'mount' }, { type: 'user', path: '/proc/9/ns/user' }, { type: 'network', path: '/proc/9/ns/net' }, { type: 'cgroup' }];
       c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+      c.linux!.gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
     }), BUNDLE);
     expect(spec.linux.namespaces).toContainEqual({ type: 'network', path: '/proc/9/ns/net' });
     expect(spec.linux.namespaces).toContainEqual({ type: 'cgroup' });
@@ -227,6 +228,7 @@ describe('ociConfigToSpec: namespaces and id maps', () => {
     expect(spec.linux.uidMappings).toHaveLength(2);
     expect(spec.linux.gidMappings).toEqual([{ containerID: 0, hostID: 1000, size: 1 }]);
     expect(failure(config((c) => (c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 0 }]))).message).toMatch(/linux\.uidMappings\[0\]\.size must be from 1/);
+    expect(failure(config((c) => (c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }]))).message).toBe('config.json: linux.gidMappings is needed too: give both id maps, or neither');
   });
 });
 

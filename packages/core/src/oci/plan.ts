@@ -56,7 +56,13 @@ export function planBundle(bundle: OciBundle, options: BundleRunOptions = {}): C
   withIdMaps(spec, warnings);
   problems.push(...specProblems(spec));
   if (problems.length > 0) throw problemsError(problems);
-  return { id: newContainerId(), spec, commandLabel: spec.process.args.join(' '), network, warnings };
+  const id = newContainerId();
+  const startContainer = bundle.hooks.startContainer;
+  if (startContainer !== undefined) {
+    const state = { ociVersion: spec.ociVersion, id, status: 'created', bundle: bundle.bundleDir, annotations: bundle.annotations };
+    spec.startContainerHooks = { hooks: startContainer, state };
+  }
+  return { id, spec, commandLabel: spec.process.args.join(' '), network, warnings };
 }
 
 /** The bundle's hooks as the container's resource (none without hooks), with the container's id for their state. */
