@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 static const int forwarded_signals[] = {
@@ -170,6 +171,8 @@ exec_command (const struct options *opts, int report_fd, const struct saved_sign
       report_to_init (err, EXIT_RUNTIME, text);
     }
   start_hooks_run ();
+  if (opts->umask >= 0)
+    umask ((mode_t) opts->umask);
   /* After the terminal: the capabilities and seccomp filter set here could forbid taking it. */
   secure_command (opts);
   /* execvpe searches the PATH of our own environment and gives the command exactly env. */

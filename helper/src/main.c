@@ -212,6 +212,8 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
   /* A UTS namespace that is not the container's own keeps its name. */
   if ((namespaces_clone_flags (opts) & CLONE_NEWUTS) && sethostname (opts->hostname, strlen (opts->hostname)) < 0)
     die_with_errno ("hostname: %s", opts->hostname);
+  if (opts->domainname != NULL && setdomainname (opts->domainname, strlen (opts->domainname)) < 0)
+    die_with_errno ("domainname: %s", opts->domainname);
   process_limits_apply (opts);
   if (!opts->share_net)
     bring_up_loopback ();

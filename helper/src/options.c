@@ -64,6 +64,8 @@ enum
   OPT_CGROUPNS,
   OPT_NO_READ_ONLY_TMPFS,
   OPT_START_HOOKS,
+  OPT_DOMAINNAME,
+  OPT_UMASK,
   OPT_HELP,
   OPT_VERSION,
 };
@@ -115,6 +117,8 @@ static const struct option long_options[] = {
   { "cgroupns", no_argument, NULL, OPT_CGROUPNS },
   { "no-read-only-tmpfs", no_argument, NULL, OPT_NO_READ_ONLY_TMPFS },
   { "start-hooks", required_argument, NULL, OPT_START_HOOKS },
+  { "domainname", required_argument, NULL, OPT_DOMAINNAME },
+  { "umask", required_argument, NULL, OPT_UMASK },
   { "help", no_argument, NULL, OPT_HELP },
   { "version", no_argument, NULL, OPT_VERSION },
   { NULL, 0, NULL, 0 },
@@ -201,6 +205,8 @@ options_print_help (FILE *out)
          "  --no-read-only-tmpfs  with --read-only: no writable tmpfs on /tmp and /run\n"
          "  --start-hooks FILE  OCI startContainer hooks to run in the container before\n"
          "                    PROGRAM (FILE: see start-hooks.h), read after the start byte\n"
+         "  --domainname NAME  the NIS domain name of the container's UTS namespace\n"
+         "  --umask MODE      the command's umask, octal (default: the helper's)\n"
          "  --help            show this help and exit\n"
          "  --version         show the version and exit\n"
          "\n"
@@ -579,6 +585,21 @@ apply_bundle_option (struct options *opts, int option, char *arg, char *error, s
     case OPT_START_HOOKS:
       opts->start_hooks_file = arg;
       return OPTIONS_RUN;
+    case OPT_DOMAINNAME:
+      if (strlen (arg) > 64)
+        return error_result (error, error_size, "--domainname: %s: longer than 64 bytes", arg);
+      opts->domainname = arg;
+      return OPTIONS_RUN;
+    case OPT_UMASK:
+      {
+        char *end;
+        long mode = strtol (arg, &end, 8);
+
+        if (arg[0] == '\0' || *end != '\0' || mode < 0 || mode > 0777)
+          return error_result (error, error_size, "--umask: %s: not an octal mode from 0 to 0777", arg);
+        opts->umask = (int) mode;
+        return OPTIONS_RUN;
+      }
     default:
       return error_result (error, error_size, "unexpected option %d", option);
     }
@@ -715,6 +736,7 @@ options_parse (struct options *opts, int argc, char **argv, char **envp, char *e
     .info_fd = -1,
     .block_fd = -1,
     .caps = default_capabilities (),
+    .umask = -1,
   };
   opts->env = calloc (n_inherited + (size_t) argc + 1, sizeof *opts->env);
   opts->bind_files = calloc ((size_t) argc + 1, sizeof *opts->bind_files);

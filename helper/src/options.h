@@ -70,6 +70,8 @@ struct options
   size_t n_joins;
   bool share_uts, share_ipc, new_cgroupns;
   const char *start_hooks_file; /* --start-hooks: see start-hooks.h */
+  const char *domainname;       /* --domainname, NULL: left as it is */
+  int umask;                    /* --umask, -1: left as it is */
 };
 
 struct rlimit_setting

@@ -126,6 +126,11 @@ describe('process', () => {
     expect(result.stderr).toMatch(/rlimit RLIMIT_NOFILE: raising the hard limit above the caller's needs privileges/);
   });
 
+  it('sets the umask', async () => {
+    const result = await runScript('umask', (config) => (config.process.user = { uid: 0, gid: 0, umask: 0o27 }));
+    expect(result.stdout).toBe('0027\n');
+  });
+
   it('sets oomScoreAdj', async () => {
     const result = await runScript('cat /proc/self/oom_score_adj', (config) => (config.process.oomScoreAdj = 500));
     expect(result.stdout).toBe('500\n');
@@ -141,12 +146,13 @@ describe('process', () => {
 });
 
 describe('root, hostname and mounts', () => {
-  it('mounts root.path (relative to the bundle) read-only, and sets the hostname', async () => {
-    const result = await runScript('hostname; touch /etc/new 2>&1; awk \'$5 == "/" { print $6 }\' /proc/self/mountinfo', (config) => {
+  it('mounts root.path (relative to the bundle) read-only, and sets the hostname and domainname', async () => {
+    const result = await runScript('hostname; cat /proc/sys/kernel/domainname; touch /etc/new 2>&1; awk \'$5 == "/" { print $6 }\' /proc/self/mountinfo', (config) => {
       config.hostname = 'bundle-host';
+      config.domainname = 'example.org';
       config.root = { path: 'rootfs', readonly: true };
     });
-    expect(result.stdout).toMatch(/^bundle-host\ntouch: \/etc\/new: Read-only file system\nro,/);
+    expect(result.stdout).toMatch(/^bundle-host\nexample\.org\ntouch: \/etc\/new: Read-only file system\nro,/);
     expect(existsSync(join(rootfs, 'etc', 'new'))).toBe(false);
   });
 

@@ -20,6 +20,7 @@ function processArgs(spec: ContainerSpec): string[] {
     args.push('--console-size', `${process.consoleSize.height}x${process.consoleSize.width}`);
   }
   if (process.user?.additionalGids !== undefined) args.push('--groups', process.user.additionalGids.join(','));
+  if (process.user?.umask !== undefined) args.push('--umask', process.user.umask.toString(8));
   if (process.noNewPrivileges === false && spec.privileged !== true) args.push('--new-privileges');
   const sets = process.capabilities;
   if (process.exactCapabilities === true && sets !== undefined && spec.privileged !== true) {
@@ -43,6 +44,7 @@ function namespaceArgs(spec: ContainerSpec): string[] {
 function linuxArgs(spec: ContainerSpec): string[] {
   const { linux } = spec;
   const args = Object.entries(linux.sysctl ?? {}).flatMap(([key, value]) => ['--sysctl', `${key}=${value}`]);
+  if (spec.domainname !== undefined) args.push('--domainname', spec.domainname);
   if (linux.maskedPaths !== undefined || linux.readonlyPaths !== undefined) args.push('--no-default-paths');
   for (const path of linux.maskedPaths ?? []) args.push('--masked-path', path);
   for (const path of linux.readonlyPaths ?? []) args.push('--read-only-path', path);

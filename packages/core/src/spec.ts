@@ -41,6 +41,8 @@ export interface ProcessUser {
   uid: number;
   gid: number;
   additionalGids?: number[];
+  /** The command's umask (default: the caller's). */
+  umask?: number;
 }
 
 /** A device node of the host, bound into the container's /dev (rootless: nothing can mknod). */
@@ -133,6 +135,8 @@ export interface ContainerSpec {
   process: Process;
   root: Root;
   hostname?: string;
+  /** The NIS domain name of the container's UTS namespace. */
+  domainname?: string;
   mounts?: Mount[];
   linux: Linux;
   /** Ryouiki's own: every capability of the user namespace, no seccomp filter, no masked paths. */

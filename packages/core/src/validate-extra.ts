@@ -38,8 +38,10 @@ function linuxProblems(spec: ContainerSpec): SpecProblem[] {
     }
   });
   const uts = linux.namespaces?.find((namespace) => namespace.type === 'uts');
-  if (spec.hostname !== undefined && (uts === undefined || uts.path !== undefined)) {
-    problems.push(invalid('hostname', 'a hostname needs a new uts namespace of the container\'s own: add {"type": "uts"} (without a path) to linux.namespaces, or remove the hostname'));
+  for (const field of ['hostname', 'domainname'] as const) {
+    if (spec[field] !== undefined && (uts === undefined || uts.path !== undefined)) {
+      problems.push(invalid(field, `a ${field} needs a new uts namespace of the container's own: add {"type": "uts"} (without a path) to linux.namespaces, or remove the ${field}`));
+    }
   }
   return problems;
 }

@@ -37,6 +37,7 @@ describe('specProblems', () => {
   it('refuses hostnames that the kernel or resolvers would not take', () => {
     expect(specProblems(spec({ hostname: 'ok-name.example', linux: { namespaces: [{ type: 'user' }, { type: 'mount' }, { type: 'pid' }, { type: 'uts' }] } }))).toEqual([]);
     expect(specProblems(spec({ hostname: 'ok-name.example' }))[0]?.message).toMatch(/a hostname needs a new uts namespace/);
+    expect(specProblems(spec({ domainname: 'example.org' }))[0]?.path).toBe('domainname');
     expect(specProblems(spec({ hostname: '-bad' }))[0]?.path).toBe('hostname');
     expect(specProblems(spec({ hostname: 'a'.repeat(65) }))[0]?.path).toBe('hostname');
   });

@@ -78,6 +78,15 @@ describe('ociConfigToSpec: process', () => {
     expect(spec.process.user).toEqual({ uid: 1000, gid: 100, additionalGids: [10, 20] });
   });
 
+  it('takes the umask and the domainname', () => {
+    const spec = ociConfigToSpec(config((c) => {
+      c.process!.user = { uid: 0, gid: 0, umask: 0o27 };
+      c.domainname = 'example.org';
+    }), BUNDLE);
+    expect(spec.process.user?.umask).toBe(0o27);
+    expect(spec.domainname).toBe('example.org');
+  });
+
   it('takes oomScoreAdj and consoleSize', () => {
     const spec = ociConfigToSpec(config((c) => Object.assign(c.process!, { oomScoreAdj: 500, consoleSize: { height: 30, width: 100 } })), BUNDLE);
     expect(spec.process.oomScoreAdj).toBe(500);

@@ -33,8 +33,8 @@ export interface OciBundle {
 /** The runtime-spec versions whose config.json Ryouiki reads. */
 const VERSION = /^1\.[0-2]\.\d+(-[0-9A-Za-z.-]+)?$/;
 
-/** Top-level fields of other platforms, and domainname. */
-const UNSUPPORTED_TOP = ['domainname', 'solaris', 'windows', 'vm', 'zos'];
+/** Top-level fields of other platforms. */
+const UNSUPPORTED_TOP = ['solaris', 'windows', 'vm', 'zos'];
 
 function checkVersion(value: unknown, reader: OciReader): string {
   const version = reader.string(value, 'ociVersion');
@@ -91,6 +91,8 @@ function translate(value: unknown, bundleDir: string, options: OciOptions, file:
   };
   const hostname = reader.optionalString(config.hostname, 'hostname');
   if (hostname !== undefined && hostname !== '') spec.hostname = hostname;
+  const domainname = reader.optionalString(config.domainname, 'domainname');
+  if (domainname !== undefined && domainname !== '') spec.domainname = domainname;
   const hooks = readHooks(config.hooks, reader);
   const annotations = reader.stringMap(config.annotations, 'annotations');
   if (reader.unsupported.length > 0 && options.ignoreUnsupported !== true) throw unsupportedError(reader.unsupported, file);

@@ -64,6 +64,7 @@ export interface OciConfig {
   process?: OciProcess;
   root?: { path: string; readonly?: boolean };
   hostname?: string;
+  domainname?: string;
   mounts?: Mount[];
   hooks?: OciHooks;
   annotations?: Record<string, string>;

@@ -52,13 +52,15 @@ function capabilities(value: unknown, reader: OciReader): Capabilities {
 
 function user(value: unknown, reader: OciReader): Process['user'] {
   const object = reader.object(value, 'process.user');
-  reader.unsupportedFields(object, ['umask', 'username'], 'process.user');
+  reader.unsupportedFields(object, ['username'], 'process.user');
   const result: NonNullable<Process['user']> = {
     uid: reader.integer(object.uid, 'process.user.uid', 0, MAX_ID),
     gid: reader.integer(object.gid, 'process.user.gid', 0, MAX_ID),
   };
   const groups = reader.list(object.additionalGids, 'process.user.additionalGids').map((gid, index) => reader.integer(gid, `process.user.additionalGids[${index}]`, 0, MAX_ID));
   if (groups.length > 0) result.additionalGids = groups;
+  const umask = reader.optionalInteger(object.umask, 'process.user.umask', 0, 0o777);
+  if (umask !== undefined) result.umask = umask;
   return result;
 }
 
