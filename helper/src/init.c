@@ -4,6 +4,7 @@
 #include "proc-title.h"
 #include "protocol.h"
 #include "security.h"
+#include "start-hooks.h"
 #include "tty.h"
 #include "utils.h"
 
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 static const int forwarded_signals[] = {
@@ -169,6 +171,9 @@ exec_command (const struct options *opts, int report_fd, const struct saved_sign
       snprintf (text, sizeof text, "terminal: make it the command's: %s", strerror (err));
       report_to_init (err, EXIT_RUNTIME, text);
     }
+  start_hooks_run ();
+  if (opts->umask >= 0)
+    umask ((mode_t) opts->umask);
   /* After the terminal: the capabilities and seccomp filter set here could forbid taking it. */
   secure_command (opts);
   /* execvpe searches the PATH of our own environment and gives the command exactly env. */
@@ -217,6 +222,8 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
     die_with_errno ("setenv PATH");
   if (opts->tty)
     tty_open_in_container ();
+  if (opts->tty && opts->console_rows > 0 && opts->console_columns > 0)
+    tty_set_size (opts->console_rows, opts->console_columns);
 
   command = fork ();
   if (command < 0)
