@@ -372,7 +372,7 @@ describe('hooks', () => {
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toBe('ryouiki: hooks.prestart[0] (/bin/sh) exited with 3: no network for you\n');
     expect(existsSync(marker)).toBe(false);
-    expect(leftovers()).toEqual([]);
+    await expectNoLeftovers(marker);
   });
 
   it('does not run the command when a startContainer hook fails in the container', async () => {
