@@ -4,6 +4,7 @@ import { prepareDetachedNetwork, RyouikiError, start } from '@ryouiki/core';
 import { cgroupOptions } from '../cgroup-flags.js';
 import { planFromFlags } from '../plan-from-flags.js';
 import { parseSize } from '../units.js';
+import { detachKeysFlag } from '../terminal.js';
 import Tenkai from './tenkai.js';
 
 /** The CLI entry the supervisor runs once a container has ended: `ryouiki cleanup`. */
@@ -30,12 +31,13 @@ export default class Start extends Command {
     name: Flags.string({ description: 'a unique name for the container (default: its short id)' }),
     'log-max-size': Flags.string({ description: 'rotate the container log past this size, keeping one previous file', default: '10m' }),
     rm: Flags.boolean({ description: 'remove the container and its log once it has ended' }),
+    'detach-keys': detachKeysFlag,
   };
 
   override async run(): Promise<void> {
     const { flags, argv } = await this.parse(Start);
-    if (flags.tty || flags.interactive || flags['console-socket'] !== undefined) {
-      throw new RyouikiError('USAGE', 'ryouiki start does not take -i, -t or --console-socket yet (there is no attach): run an interactive container with ryouiki tenkai -it');
+    if (flags['console-socket'] !== undefined) {
+      throw new RyouikiError('USAGE', 'ryouiki start does not take --console-socket: its supervisor holds the terminal; connect to it with ryouiki attach');
     }
     const logMaxSize = parseSize(flags['log-max-size'], '--log-max-size');
     const plan = planFromFlags(flags, argv);
@@ -49,6 +51,8 @@ export default class Start extends Command {
       autoRemove: flags.rm,
       exitCommand: CLEANUP_COMMAND,
       cgroups: cgroupOptions(flags),
+      interactive: flags.interactive,
+      detachKeys: flags['detach-keys'],
     }, [network.resource]).catch(async (error: unknown) => {
       await network.discard();
       throw error;
