@@ -119,6 +119,30 @@ describe('ryouiki start -it and attach', () => {
   });
 });
 
+describe('ryouiki attach without a terminal, and to start -t without -i', () => {
+  it('copies piped input to the container\'s terminal and exits with its code', async () => {
+    const store = newStore();
+    const id = await startShell(store);
+    const out = await inStore(store, 'attach', [id], 'echo $((6*7))\nexit 4\n');
+    expect(out.stdout).toMatch(/\r\n42\r\n/);
+    expect(out.stderr).toBe('');
+    expect(out.exitCode).toBe(4);
+  });
+
+  it('start -t without -i: attach shows the output and sets the size, types nothing, and Ctrl-C detaches', async () => {
+    const store = newStore();
+    const id = await startDetached(store, ['-t', '--', 'sh', '-c', 'trap "stty size" WINCH; while :; do sleep 0.1; done']);
+    const host = attach(store, id, [], { rows: 31, cols: 101 });
+    await host.expect(/31 101\r+\n/, '31 101 (cooked: the host terminal adds its own \\r)');
+    expect(host.currentSettings()).toMatch(/(^|\s)icanon\s/);
+    host.type('\x03');
+    await host.expect(`ryouiki: detached from ${id}`);
+    expect(await host.finish()).toBe(0);
+    expect(host.settings().after).toBe(host.settings().before);
+    expect((await psAll(store))[0]).toMatchObject({ id, status: 'running' });
+  });
+});
+
 describe('ryouiki exec -it', () => {
   it('gives a shell in the running container a terminal of its devpts, with Ctrl-C, resize and its exit code', async () => {
     const store = newStore();
@@ -161,13 +185,15 @@ describe('ryouiki attach, bad input', () => {
     expect(unknown.stderr).toMatch(/^ryouiki: [^\n]*nosuch[^\n]*\n$/);
   });
 
-  it('refuses start -i without -t, --console-socket on start, and bad detach keys before starting anything', async () => {
+  it('refuses bad detach keys on start before starting anything, and on attach', async () => {
     const store = newStore();
-    const interactiveOnly = await inStore(store, 'start', ['-i', '--path', testRootfs(), '--', 'sh']);
-    expect(interactiveOnly).toMatchObject({ exitCode: 125, stderr: 'ryouiki: ryouiki start -i needs -t: a detached container\'s input comes through ryouiki attach, which needs its terminal; add -t\n' });
     const keys = await inStore(store, 'start', ['-it', '--detach-keys', 'ctrl-1', '--path', testRootfs(), '--', 'sh']);
     expect(keys.exitCode).toBe(125);
     expect(keys.stderr).toMatch(/^ryouiki: --detach-keys "ctrl-1": "ctrl-1" is not a key[^\n]*\n$/);
     expect(await psAll(store)).toEqual([]);
+    const id = await startShell(store);
+    const onAttach = await inStore(store, 'attach', ['--detach-keys', 'ctrl-p,,x', id]);
+    expect(onAttach).toMatchObject({ exitCode: 125, stdout: '', stderr: expect.stringMatching(/^ryouiki: --detach-keys "ctrl-p,,x": "" is not a key[^\n]*\n$/) });
+    expect((await psAll(store))[0]).toMatchObject({ id, status: 'running' });
   });
 });
