@@ -3,12 +3,17 @@
  * init (user first, mount last), takes the container's root and working directory,
  * and runs the program as its child with the container's security (user,
  * capabilities, no_new_privs, seccomp: see security.h), forwarding signals; it
- * exits with the program's exit code. */
+ * exits with the program's exit code. With --tty the program gets a terminal of the
+ * container's devpts, which we relay to our stdio (tty.c).
+ * `ryouiki-exec --attach SOCKET ...` is the client of `ryouiki attach` instead
+ * (attach-client.c): one binary less to ship. */
+#include "attach-client.h"
 #include "init.h"
 #include "options.h"
 #include "protocol.h"
 #include "seccomp-filter.h"
 #include "security.h"
+#include "tty.h"
 #include "utils.h"
 
 #include <fcntl.h>
@@ -43,6 +48,8 @@ struct exec_options
   const char *seccomp_file;
   const char *cgroups[MAX_CGROUPS];     /* --cgroup DIR: the container's cgroup folders */
   size_t n_cgroups;
+  bool tty;                     /* a terminal of the container's devpts for the program */
+  bool interactive;             /* with tty: our stdin's keys go to it, in raw mode */
 };
 
 /* The namespaces to join, in order: the user namespace first gives the rights for
@@ -112,6 +119,8 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
     { "privileged", no_argument, NULL, 'p' },
     { "seccomp", required_argument, NULL, 's' },
     { "cgroup", required_argument, NULL, 'g' },
+    { "tty", no_argument, NULL, 'T' },
+    { "interactive", no_argument, NULL, 'I' },
     { NULL, 0, NULL, 0 },
   };
   int option;
@@ -152,6 +161,8 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
           die ("--cgroup: too many");
         opts->cgroups[opts->n_cgroups++] = optarg;
         break;
+      case 'T': opts->tty = true; break;
+      case 'I': opts->interactive = true; break;
       default:
         die ("unknown option: see the Ryouiki helper README");
       }
@@ -276,13 +287,18 @@ search_path (const struct exec_options *opts)
 
 static __attribute__ ((noreturn)) void
 run_program (const struct exec_options *opts, const struct options *security, int error_fd,
-             const struct saved_signals *saved)
+             const struct saved_signals *saved, int tty_slave)
 {
   int err;
 
   /* Dies with ryouiki-exec, which dies with the ryouiki exec that started it. */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   signals_restore (saved);
+  if (tty_slave >= 0 && (err = tty_make_controlling (tty_slave)) != 0)
+    {
+      (void) write_all (error_fd, &err, sizeof err);
+      _exit (EXIT_RUNTIME);
+    }
   secure_command (security);
   execvpe (opts->command[0], opts->command, (char **) opts->env);
   err = errno;
@@ -299,11 +315,15 @@ main (int argc, char **argv)
   char *seccomp_rules = NULL;
   autoclose_fd int sigfd = -1;
   int exec_pipe[2];
+  int tty_master = -1;
+  int tty_slave = -1;
   int err = 0;
   pid_t child;
 
   if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
     die_with_errno ("prctl(PR_SET_PDEATHSIG)");
+  if (argc > 1 && strcmp (argv[1], "--attach") == 0)
+    return attach_main (argc, argv);
   set_die_handler (exec_die);
   parse_exec_options (&opts, argc, argv);
   info_fd = opts.info_fd;
@@ -319,6 +339,9 @@ main (int argc, char **argv)
     die_with_errno ("cwd: %s", opts.cwd);
   if (setenv ("PATH", search_path (&opts), 1) < 0)
     die_with_errno ("setenv PATH");
+  /* In the container's mount namespace and root: /dev/ptmx is its devpts's. */
+  if (opts.tty)
+    tty_open_pair (&tty_master, &tty_slave);
   signals_block (&saved);
   sigfd = signals_open_fd ();
   if (pipe2 (exec_pipe, O_CLOEXEC) < 0)
@@ -327,9 +350,11 @@ main (int argc, char **argv)
   if (child < 0)
     die_with_errno ("fork");
   if (child == 0)
-    run_program (&opts, &security, exec_pipe[1], &saved);
+    run_program (&opts, &security, exec_pipe[1], &saved, tty_slave);
   free (seccomp_rules);
   close (exec_pipe[1]);
+  if (tty_slave >= 0)
+    close (tty_slave);
   if (read_retry (exec_pipe[0], &err, sizeof err) == (ssize_t) sizeof err)
     {
       int status;
@@ -338,5 +363,11 @@ main (int argc, char **argv)
       report_exec_failure (opts.command[0], err);
     }
   close (exec_pipe[0]);
+  if (opts.tty)
+    {
+      struct options terminal = { .tty = true, .interactive = opts.interactive };
+
+      exit (exit_code_from_status (tty_supervise (&terminal, child, sigfd, tty_master)));
+    }
   exit (exit_code_from_status (supervise (child, sigfd, false)));
 }

@@ -10,6 +10,7 @@
 #include "crilog.h"
 #include "keeper.h"
 #include "init.h"
+#include "monitor-tty.h"
 #include "protocol.h"
 #include "utils.h"
 
@@ -42,6 +43,8 @@ struct monitor_options
   size_t n_exit_args;
   char **helper;                /* the helper and its arguments, after "--" */
   char **helper_env;            /* the container's environment; NULL: ours */
+  const char *attach_dir;       /* the container has a terminal: serve ATTACH_DIR/attach */
+  bool attach_stdin;            /* the clients' keys go to the terminal (start -i) */
 };
 
 struct log_file
@@ -118,6 +121,8 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
     { "exit-command", required_argument, NULL, 'c' },
     { "exit-arg", required_argument, NULL, 'a' },
     { "helper-env-file", required_argument, NULL, 'e' },
+    { "attach-dir", required_argument, NULL, 't' },
+    { "attach-stdin", no_argument, NULL, 'i' },
     { NULL, 0, NULL, 0 },
   };
   int option;
@@ -133,6 +138,8 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
       case 'b': opts->block_fd = fd_argument ("--block-fd", optarg); break;
       case 'c': opts->exit_command[0] = optarg; break;
       case 'e': opts->helper_env = read_helper_env (optarg); break;
+      case 't': opts->attach_dir = optarg; break;
+      case 'i': opts->attach_stdin = true; break;
       case 'a':
         if (opts->n_exit_args == MAX_EXIT_ARGS)
           usage_error ("--exit-arg: too many");
@@ -229,6 +236,54 @@ stream_read (struct stream *stream, struct log_file *log)
   stream_drain (stream, log, false);
 }
 
+/* ---- the terminal, with --attach-dir ---- */
+
+struct terminal_log
+{
+  struct stream *stream;
+  struct log_file *log;
+};
+
+/* What the terminal shows is the container's stdout, as podman logs it. */
+static void
+log_terminal_output (const char *data, size_t len, void *context)
+{
+  struct terminal_log *target = context;
+  struct stream *stream = target->stream;
+
+  while (len > 0)
+    {
+      size_t n = sizeof stream->buf - stream->len;
+
+      if (n > len)
+        n = len;
+      memcpy (stream->buf + stream->len, data, n);
+      stream->len += n;
+      data += n;
+      len -= n;
+      stream_drain (stream, target->log, false);
+    }
+}
+
+/* The helper's argv with --console-socket PATH after its name: it sends us the master. */
+static char **
+helper_with_console_socket (char **helper, const char *path)
+{
+  size_t n = 0;
+  char **argv;
+
+  while (helper[n] != NULL)
+    n++;
+  argv = calloc (n + 3, sizeof *argv);
+  if (argv == NULL)
+    die ("out of memory");
+  argv[0] = helper[0];
+  argv[1] = (char *) "--console-socket";
+  argv[2] = (char *) path;
+  memcpy (argv + 3, helper + 1, n * sizeof *argv);
+  return argv;
+}
+
 /* ---- the helper ---- */
 
 static void
@@ -250,7 +305,10 @@ spawn_helper (char **helper, char **env, int out_fd, int err_fd, int info_fd, in
       int null_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
       int block_copy = fcntl (block_fd, F_DUPFD_CLOEXEC, 10);
 
+      /* What we ignore, the container must not: a terminal's Ctrl-C is its SIGINT. */
       signal (SIGPIPE, SIG_DFL);
+      signal (SIGHUP, SIG_DFL);
+      signal (SIGINT, SIG_DFL);
       sigprocmask (SIG_SETMASK, mask, NULL);
       if (null_fd < 0 || block_copy < 0)
         _exit (EXIT_RUNTIME);
@@ -411,7 +469,11 @@ partial_lines_waiting (const struct stream *streams, size_t n)
 int
 main (int argc, char **argv)
 {
-  static struct stream streams[2] = { { .name = "stdout" }, { .name = "stderr" } };
+  /* The helper's stdout and stderr, and the container's terminal. */
+  static struct stream streams[3] = { { .name = "stdout" }, { .name = "stderr" }, { .name = "stdout", .fd = -1 } };
+  static struct monitor_tty tty = { .master = -1 };
+  static char console_path[128];
+  struct terminal_log terminal_log = { .stream = &streams[2] };
   struct monitor_options opts;
   struct log_file log = { 0 };
   struct startup startup = { 0 };
@@ -435,6 +497,13 @@ main (int argc, char **argv)
   log.path = opts.log_path;
   log.max_size = opts.log_max_size;
   log_open (&log, false);
+  terminal_log.log = &log;
+  if (opts.attach_dir != NULL)
+    {
+      monitor_tty_open (&tty, opts.attach_dir, opts.attach_stdin, log_terminal_output, &terminal_log);
+      monitor_tty_console_path (&tty, console_path, sizeof console_path);
+      opts.helper = helper_with_console_socket (opts.helper, console_path);
+    }
   make_pipe (out);
   make_pipe (err);
   make_pipe (info);
@@ -451,21 +520,27 @@ main (int argc, char **argv)
 
   while (streams[0].fd >= 0 || streams[1].fd >= 0 || startup.info_fd >= 0 || startup.sync_fd >= 0 || !reaped)
     {
-      struct pollfd polls[5] = {
+      struct pollfd polls[5 + MONITOR_TTY_POLLS] = {
         { .fd = streams[0].fd, .events = POLLIN },
         { .fd = streams[1].fd, .events = POLLIN },
         { .fd = startup.info_fd, .events = POLLIN },
         { .fd = startup.sync_fd, .events = POLLIN },
         { .fd = sigfd, .events = POLLIN },
       };
-      int timeout = partial_lines_waiting (streams, 2) ? PARTIAL_FLUSH_MS : -1;
-      int ready = RETRY_EINTR (poll (polls, N_ELEMENTS (polls), timeout));
+      size_t n_polls = opts.attach_dir != NULL ? N_ELEMENTS (polls) : 5;
+      int timeout = partial_lines_waiting (streams, 3) ? PARTIAL_FLUSH_MS : -1;
+      int ready;
 
+      if (opts.attach_dir != NULL)
+        monitor_tty_polls (&tty, polls + 5);
+      ready = RETRY_EINTR (poll (polls, n_polls, timeout));
       if (ready < 0)
         die_with_errno ("poll");
       if (ready == 0)
-        for (size_t i = 0; i < 2; i++)
+        for (size_t i = 0; i < 3; i++)
           stream_drain (&streams[i], &log, true);
+      if (opts.attach_dir != NULL)
+        monitor_tty_handle (&tty, polls + 5);
       for (size_t i = 0; i < 2; i++)
         if (polls[i].revents != 0)
           stream_read (&streams[i], &log);
@@ -481,7 +556,10 @@ main (int argc, char **argv)
             helper_pid = -1;
         }
     }
-  close (log.fd);
   write_exit_file (opts.exit_file, status, startup.aborted);
+  if (opts.attach_dir != NULL)
+    monitor_tty_finish (&tty, exit_code_from_status (status));
+  stream_drain (&streams[2], &log, true);
+  close (log.fd);
   run_exit_command (opts.exit_command);
 }

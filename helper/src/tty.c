@@ -26,9 +26,8 @@
 static int pty_master = -1;
 static int pty_slave = -1;
 
-/* The host terminal is whichever of our stdin and stdout is one. */
-static bool
-host_window_size (struct winsize *size)
+bool
+tty_host_window_size (struct winsize *size)
 {
   return ioctl (STDIN_FILENO, TIOCGWINSZ, size) == 0 || ioctl (STDOUT_FILENO, TIOCGWINSZ, size) == 0;
 }
@@ -38,36 +37,55 @@ copy_host_window_size (int master)
 {
   struct winsize size;
 
-  if (host_window_size (&size))
+  if (tty_host_window_size (&size))
     (void) ioctl (master, TIOCSWINSZ, &size);
+}
+
+void
+tty_open_pair (int *master, int *slave)
+{
+  struct winsize size;
+  char name[64];
+
+  /* /dev/ptmx is the container's pts/ptmx: the terminal is /dev/pts/N of its own instance. */
+  *master = RETRY_EINTR (open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (*master < 0)
+    die_with_errno ("tty: open /dev/ptmx");
+  if (unlockpt (*master) < 0)
+    die_with_errno ("tty: unlockpt");
+  if (ptsname_r (*master, name, sizeof name) != 0)
+    die_with_errno ("tty: ptsname");
+  *slave = RETRY_EINTR (open (name, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (*slave < 0)
+    die_with_errno ("tty: open %s", name);
+  /* Without a host terminal, the classic 80x24 rather than 0x0, which programs refuse. */
+  if (!tty_host_window_size (&size))
+    size = (struct winsize) { .ws_row = DEFAULT_ROWS, .ws_col = DEFAULT_COLUMNS };
+  if (ioctl (*master, TIOCSWINSZ, &size) < 0)
+    die_with_errno ("tty: set its size");
 }
 
 void
 tty_open_in_container (void)
 {
-  struct winsize size;
-  char name[64];
-
   /* Out of the host terminal's session: what it sends is for the helper to pass on,
    * and the command, our child, can lead a session of its own terminal. */
   if (setsid () < 0)
     die_with_errno ("tty: setsid");
-  /* /dev/ptmx is the container's pts/ptmx: the terminal is /dev/pts/N of its own instance. */
-  pty_master = RETRY_EINTR (open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (pty_master < 0)
-    die_with_errno ("tty: open /dev/ptmx");
-  if (unlockpt (pty_master) < 0)
-    die_with_errno ("tty: unlockpt");
-  if (ptsname_r (pty_master, name, sizeof name) != 0)
-    die_with_errno ("tty: ptsname");
-  pty_slave = RETRY_EINTR (open (name, O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (pty_slave < 0)
-    die_with_errno ("tty: open %s", name);
-  /* Without a host terminal, the classic 80x24 rather than 0x0, which programs refuse. */
-  if (!host_window_size (&size))
-    size = (struct winsize) { .ws_row = DEFAULT_ROWS, .ws_col = DEFAULT_COLUMNS };
-  if (ioctl (pty_master, TIOCSWINSZ, &size) < 0)
-    die_with_errno ("tty: set its size");
+  tty_open_pair (&pty_master, &pty_slave);
+}
+
+int
+tty_make_controlling (int slave)
+{
+  if (setsid () < 0)
+    return errno;
+  if (ioctl (slave, TIOCSCTTY, 0) < 0)
+    return errno;
+  for (int fd = 0; fd <= 2; fd++)
+    if (dup2 (slave, fd) < 0 || fcntl (fd, F_SETFD, 0) < 0)
+      return errno;
+  return 0;
 }
 
 void
@@ -82,14 +100,7 @@ tty_set_size (unsigned short rows, unsigned short columns)
 int
 tty_attach_command (void)
 {
-  if (setsid () < 0)
-    return errno;
-  if (ioctl (pty_slave, TIOCSCTTY, 0) < 0)
-    return errno;
-  for (int fd = 0; fd <= 2; fd++)
-    if (dup2 (pty_slave, fd) < 0 || fcntl (fd, F_SETFD, 0) < 0)
-      return errno;
-  return 0;
+  return tty_make_controlling (pty_slave);
 }
 
 /* One message of data with room for one fd (SCM_RIGHTS) beside it. */
@@ -172,24 +183,34 @@ tty_connect_console_socket (const struct options *opts)
     die_with_errno ("console-socket: %s", opts->console_socket);
 }
 
-int
-sync_receive_with_fd (int sock, struct sync_message *message, int *fd)
+ssize_t
+receive_with_fd (int sock, void *data, size_t size, int *fd)
 {
-  struct sync_message raw;
   struct fd_message received;
   struct cmsghdr *cmsg;
   ssize_t len;
 
   *fd = -1;
-  fd_message_init (&received, &raw, sizeof raw);
+  fd_message_init (&received, data, size);
   len = RETRY_EINTR (recvmsg (sock, &received.msg, MSG_CMSG_CLOEXEC));
-  if (len == 0 || (len < 0 && errno == ECONNRESET))
-    return 0;
   if (len < 0)
     return -1;
   cmsg = CMSG_FIRSTHDR (&received.msg);
   if (cmsg != NULL && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
     memcpy (fd, CMSG_DATA (cmsg), sizeof *fd);
+  return len;
+}
+
+int
+sync_receive_with_fd (int sock, struct sync_message *message, int *fd)
+{
+  struct sync_message raw;
+  ssize_t len = receive_with_fd (sock, &raw, sizeof raw, fd);
+
+  if (len == 0 || (len < 0 && errno == ECONNRESET))
+    return 0;
+  if (len < 0)
+    return -1;
   if (sync_decode (&raw, (size_t) len, message) < 0)
     {
       errno = EPROTO;
@@ -228,8 +249,8 @@ tty_restore_host (void)
 
 /* Keystrokes go to the container as they are typed: Ctrl-C becomes a byte for its
  * terminal, which turns it into SIGINT for the container's foreground job. */
-static void
-enter_raw_mode (void)
+void
+tty_enter_host_raw_mode (void)
 {
   static bool restore_registered;
   struct termios raw;
@@ -256,8 +277,7 @@ relay_buffer_consume (struct relay_buffer *buffer, size_t n)
     buffer->start = buffer->end = 0;
 }
 
-/* Writes all of it, waiting when fd is non-blocking and full; -1 once fd is unusable. */
-static int
+int
 write_waiting (int fd, const char *data, size_t len)
 {
   while (len > 0)
@@ -446,7 +466,7 @@ tty_supervise (const struct options *opts, pid_t target, int sigfd, int master)
   if (fcntl (master, F_SETFL, fcntl (master, F_GETFL) | O_NONBLOCK) < 0)
     die_with_errno ("tty: non-blocking master");
   if (opts->interactive)
-    enter_raw_mode ();
+    tty_enter_host_raw_mode ();
   copy_host_window_size (master);       /* a resize may have come before we held it */
   status = relay_until_exit (&relay, target, sigfd);
   tty_restore_host ();

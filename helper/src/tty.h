@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/types.h>
 
 #include "options.h"
@@ -23,6 +24,16 @@ void tty_set_size (unsigned short rows, unsigned short columns);
  * controlling terminal and as fds 0, 1 and 2. Returns 0, or an errno. */
 int tty_attach_command (void);
 
+/* Opens a new terminal pair on /dev/ptmx of the mount namespace and root we are in
+ * (both close-on-exec), sized as tty_open_in_container() does. For ryouiki-exec. */
+void tty_open_pair (int *master, int *slave);
+
+/* As tty_attach_command(), for any slave. */
+int tty_make_controlling (int slave);
+
+/* The host terminal's size: whichever of our stdin and stdout is a terminal. */
+bool tty_host_window_size (struct winsize *size);
+
 /* Sends the exec report to the helper, with the terminal's master attached when
  * there is one; then closes the init's copies of the pair. Returns 0, or -1. */
 int tty_send_exec_ok (int sync_fd);
@@ -33,6 +44,9 @@ int tty_send_exec_ok (int sync_fd);
  * container exists. Does nothing without --console-socket. */
 void tty_connect_console_socket (const struct options *opts);
 
+/* recvmsg() of up to size bytes, and an fd attached to them in *fd (else -1). */
+ssize_t receive_with_fd (int sock, void *data, size_t size, int *fd);
+
 /* Like sync_receive(), and stores an fd attached to the message in *fd (else -1). */
 int sync_receive_with_fd (int sock, struct sync_message *message, int *fd);
 
@@ -40,6 +54,12 @@ int sync_receive_with_fd (int sock, struct sync_message *message, int *fd);
  * sends the master over --console-socket, or relays it to fds 0 and 1 (with the host
  * terminal in raw mode under --interactive, and its size following SIGWINCH). */
 int tty_supervise (const struct options *opts, pid_t target, int sigfd, int master);
+
+/* Puts stdin's terminal in raw mode (nothing if it is none), to be restored at exit. */
+void tty_enter_host_raw_mode (void);
+
+/* Writes all of it, waiting when fd is non-blocking and full; -1 once fd is unusable. */
+int write_waiting (int fd, const char *data, size_t len);
 
 /* Puts the host terminal back as it was, if we changed it; safe to call twice. */
 void tty_restore_host (void);

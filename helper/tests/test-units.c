@@ -1,4 +1,5 @@
 /* test-units.c: TAP tests of the pure functions of ryouiki-init. */
+#include "attach.h"
 #include "crilog.h"
 #include "ids.h"
 #include "init.h"
@@ -497,6 +498,39 @@ test_sync_receive_with_fd (void)
   close (fds[1]);
 }
 
+static bool
+filtered_as (struct detach_keys *keys, const char *typed, const char *expected, bool detached)
+{
+  char out[64];
+  size_t out_len;
+  bool result = detach_keys_filter (keys, typed, strlen (typed), out, &out_len);
+
+  return result == detached && out_len == strlen (expected) && memcmp (out, expected, out_len) == 0;
+}
+
+static void
+test_detach_keys (void)
+{
+  struct detach_keys keys;
+
+  check (detach_keys_parse (&keys, "16,17") == 0 && keys.n_keys == 2 && keys.keys[0] == 16 && keys.keys[1] == 17,
+         "detach_keys_parse: byte values");
+  check (detach_keys_parse (&keys, "") == 0 && keys.n_keys == 0, "detach_keys_parse: empty turns detaching off");
+  check (detach_keys_parse (&keys, "16,") < 0 && detach_keys_parse (&keys, "256") < 0
+         && detach_keys_parse (&keys, "a") < 0 && detach_keys_parse (&keys, "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17") < 0,
+         "detach_keys_parse: refuses what is not up to 16 bytes");
+
+  detach_keys_parse (&keys, "16,17");
+  check (filtered_as (&keys, "ls\r", "ls\r", false), "detach keys: other keys pass");
+  check (filtered_as (&keys, "ab\x10\x11" "cd", "ab", true), "detach keys: the sequence detaches, what follows it is dropped");
+  check (filtered_as (&keys, "a\x10", "a", false) && filtered_as (&keys, "\x11", "", true),
+         "detach keys: a sequence split across reads");
+  check (filtered_as (&keys, "\x10x", "\x10x", false), "detach keys: a partial sequence is passed on when it is not one");
+  check (filtered_as (&keys, "\x10\x10\x11", "\x10", true), "detach keys: a key that restarts the sequence");
+  detach_keys_parse (&keys, "");
+  check (filtered_as (&keys, "\x10\x11", "\x10\x11", false), "detach keys: none, all pass");
+}
+
 static void
 test_split_nul_list (void)
 {
@@ -792,6 +826,7 @@ main (void)
   test_sync_receive_with_fd ();
   test_split_nul_list ();
   test_proc_title ();
+  test_detach_keys ();
   test_isolation_parsers ();
   test_seccomp_rules ();
   test_mount_options ();

@@ -59,12 +59,15 @@ describe('bad input to ryouiki tenkai', () => {
     }
   });
 
-  it('refuses -t and -i on start, which cannot attach yet, with exit 125', async () => {
-    for (const flag of ['-t', '-i']) {
+  it('refuses --console-socket on start (its supervisor holds the terminal), and -i without -t, with exit 125', async () => {
+    const cases: Array<[string[], string]> = [
+      [['-t', '--console-socket', join(work, 'console.sock')], 'ryouiki start does not take --console-socket: its supervisor holds the terminal; connect to it with ryouiki attach'],
+      [['-i'], 'ryouiki start -i needs -t: a detached container\'s input comes through ryouiki attach, which needs its terminal; add -t'],
+    ];
+    for (const [flags, message] of cases) {
       const store = join(work, 'start-tty');
-      const out = await ryouiki(['start', '--root', store, '--path', testRootfs(), flag, '--', 'sh']);
-      expect(out.exitCode).toBe(125);
-      expect(out.stderr).toBe('ryouiki: ryouiki start does not take -i, -t or --console-socket yet (there is no attach): run an interactive container with ryouiki tenkai -it\n');
+      const out = await ryouiki(['start', '--root', store, '--path', testRootfs(), ...flags, '--', 'sh']);
+      expect(out).toMatchObject({ exitCode: 125, stdout: '', stderr: `ryouiki: ${message}\n` });
       await expectNoLeftovers();
     }
   });

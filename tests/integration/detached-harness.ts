@@ -10,9 +10,9 @@ export async function startDetached(store: string, args: string[]): Promise<stri
   return out.stdout.trim();
 }
 
-/** `ryouiki CMD --root STORE ARGS`. */
-export function inStore(store: string, command: string, args: string[] = []): Promise<Outcome> {
-  return ryouiki([command, '--root', store, ...args]);
+/** `ryouiki CMD --root STORE ARGS`, with input on its stdin. */
+export function inStore(store: string, command: string, args: string[] = [], input = ''): Promise<Outcome> {
+  return ryouiki([command, '--root', store, ...args], input);
 }
 
 export interface PsEntry {

@@ -44,11 +44,14 @@ it('starts a bundle detached: poststart before start returns, poststop once it h
   expect((await inStore(store, 'logs', [id])).stdout).toBe('from the bundle\n');
 });
 
-it('refuses a bundle that asks for a terminal', async () => {
+it('gives a bundle that asks for a terminal one, held by the supervisor', async () => {
   const dir = makeBundle('terminal', (config) => {
-    if (config.process !== undefined) config.process.terminal = true;
+    if (config.process !== undefined) Object.assign(config.process, { terminal: true, args: ['sh', '-c', 'tty'] });
   });
-  const result = await ryouiki(['start', '--bundle', dir, '--root', newStore()]);
-  expect(result.exitCode).toBe(125);
-  expect(result.stderr).toMatch(/the bundle asks for a terminal \(process\.terminal in config\.json\), which ryouiki start cannot give yet/);
+  const store = newStore();
+  const started = await ryouiki(['start', '--bundle', dir, '--root', store]);
+  expect(started).toMatchObject({ exitCode: 0, stderr: '' });
+  const id = started.stdout.trim();
+  await waitForStatus(store, id, 'stopped');
+  expect((await inStore(store, 'logs', [id])).stdout).toMatch(/^\/dev\/pts\/0\r?$/m);
 });

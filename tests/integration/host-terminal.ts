@@ -1,7 +1,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor } from './harness.js';
+import { leftovers, waitFor } from './harness.js';
 
 function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
@@ -89,4 +89,49 @@ export class HostTerminal {
   kill(): void {
     this.child.kill('SIGKILL');
   }
+}
+
+/** Waits for a busybox shell's prompt, then types one line (Enter is a carriage return in raw mode). */
+export async function shellLine(host: HostTerminal, line: string): Promise<void> {
+  await host.expect('/ # ', 'the shell prompt');
+  host.type(`${line}\r`);
+}
+
+/** A container's process as the host sees it, once it runs. */
+export function containerProcess(cmdline: string): Promise<number> {
+  return waitFor(() => leftovers(cmdline).find((p) => p.cmdline === cmdline)?.pid, `${cmdline} to run`);
+}
+
+/** In the shell on host's terminal: Ctrl-C interrupts `sleep SECONDS`, and the shell survives. */
+export async function expectCtrlCInterrupts(host: HostTerminal, seconds: number): Promise<void> {
+  await shellLine(host, `sleep ${seconds}`);
+  await containerProcess(`sleep ${seconds}`);
+  host.type('\x03');
+  await shellLine(host, 'echo "rc=$? alive"');
+  await host.expect('rc=130 alive');
+}
+
+/** In the shell on host's terminal, made 31x101: `stty size` says so, and follows a resize. */
+export async function expectSizeFollows(host: HostTerminal): Promise<void> {
+  await shellLine(host, 'stty size');
+  await host.expect('\r\n31 101\r\n');
+  host.resize(40, 120);
+  await shellLine(host, 'stty size');
+  await host.expect('\r\n40 120\r\n');
+}
+
+/**
+ * In the shell on host's terminal: 42 for $((6*7)), `tty` is /dev/pts/0 of the
+ * container's own devpts; `exit 3` ends the command with 3, and the host
+ * terminal's settings are as before.
+ */
+export async function expectContainerShell(host: HostTerminal): Promise<void> {
+  await shellLine(host, 'echo $((6*7))');
+  await host.expect('\r\n42\r\n');
+  await shellLine(host, 'tty; ls /dev/pts');
+  await host.expect(/\/dev\/pts\/0\r\n0\s+ptmx\r\n/, '/dev/pts/0 and the container\'s own devpts');
+  await shellLine(host, 'exit 3');
+  if ((await host.finish()) !== 3) throw new Error('the shell\'s exit 3 did not end the command with 3');
+  const { before, after } = host.settings();
+  if (after !== before) throw new Error(`the host terminal's settings changed: ${before} became ${after}`);
 }

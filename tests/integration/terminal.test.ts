@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { listProcessLogPids } from '@ryouiki/logs';
 import { collect, expectNoLeftovers, HELPER, leftovers, makeTempDir, removeDir, REPO_ROOT, RYOUIKI, tenkai, testRootfs, waitFor } from './harness.js';
-import { HostTerminal } from './host-terminal.js';
+import { containerProcess, expectContainerShell, expectCtrlCInterrupts, expectSizeFollows, HostTerminal, shellLine } from './host-terminal.js';
 
 let work: string;
 let dir: string;
@@ -33,17 +33,6 @@ function tenkaiInTerminal(args: string[], size?: { rows: number; cols: number })
   return terminal;
 }
 
-/** Waits for the container's shell prompt, then runs one line in it, as typed (Enter is a carriage return in raw mode). */
-async function shellLine(host: HostTerminal, line: string): Promise<void> {
-  await host.expect('/ # ', 'the shell prompt');
-  host.type(`${line}\r`);
-}
-
-/** The container's command as the host sees it, once it runs. */
-function containerProcess(cmdline: string): Promise<number> {
-  return waitFor(() => leftovers(cmdline).find((p) => p.cmdline === cmdline)?.pid, `${cmdline} to run`);
-}
-
 /** The helper, ryouiki-init on the host side: the parent of the container's init. */
 function helperProcess(): number | undefined {
   const init = listProcessLogPids(store)[0];
@@ -53,23 +42,12 @@ function helperProcess(): number | undefined {
 describe('ryouiki tenkai -it', () => {
   it('gives an interactive shell the container\'s own /dev/pts/0 and restores the host terminal after', async () => {
     const host = tenkaiInTerminal(['-it', '--', '/bin/sh']);
-    await shellLine(host, 'echo $((6*7))');
-    await host.expect('\r\n42\r\n');
-    await shellLine(host, 'tty; ls /dev/pts');
-    await host.expect(/\/dev\/pts\/0\r\n0\s+ptmx\r\n/, '/dev/pts/0 and the container\'s own devpts');
-    await shellLine(host, 'exit 3');
-    expect(await host.finish()).toBe(3);
-    const { before, after } = host.settings();
-    expect(after).toBe(before);
+    await expectContainerShell(host);
   });
 
   it('lets Ctrl-C interrupt the shell\'s foreground job, and the shell survives', async () => {
     const host = tenkaiInTerminal(['-it', '--', '/bin/sh']);
-    await shellLine(host, 'sleep 100');
-    await containerProcess('sleep 100');
-    host.type('\x03');
-    await shellLine(host, 'echo "rc=$? alive"');
-    await host.expect('rc=130 alive');
+    await expectCtrlCInterrupts(host, 100);
     await shellLine(host, 'exit');
     expect(await host.finish()).toBe(0);
     expect(host.settings().after).toBe(host.settings().before);
@@ -77,11 +55,7 @@ describe('ryouiki tenkai -it', () => {
 
   it('gives the terminal the host terminal\'s size, and follows a resize', async () => {
     const host = tenkaiInTerminal(['-it', '--', '/bin/sh'], { rows: 31, cols: 101 });
-    await shellLine(host, 'stty size');
-    await host.expect('\r\n31 101\r\n');
-    host.resize(40, 120);
-    await shellLine(host, 'stty size');
-    await host.expect('\r\n40 120\r\n');
+    await expectSizeFollows(host);
     await shellLine(host, 'exit');
     expect(await host.finish()).toBe(0);
   });

@@ -1,4 +1,5 @@
 import { flush, run } from '@oclif/core';
+import Attach from './commands/attach.js';
 import Cleanup from './commands/cleanup.js';
 import Exec from './commands/exec.js';
 import Inspect from './commands/inspect.js';
@@ -20,6 +21,7 @@ import { reportError } from './error-report.js';
  * a folder, which lets the whole CLI ship as one bundled file that starts fast.
  */
 export const COMMANDS = {
+  attach: Attach,
   cleanup: Cleanup,
   exec: Exec,
   inspect: Inspect,

@@ -9,6 +9,9 @@ export const terminalFlags = {
   'console-socket': Flags.string({ description: 'with -t: send the terminal\'s master to this unix socket (SCM_RIGHTS) instead of connecting it here, as runc does' }),
 };
 
+/** The detach sequence of ryouiki attach, as podman's --detach-keys. */
+export const detachKeysFlag = Flags.string({ description: 'keys that detach ryouiki attach and leave the container running: ctrl-<a-z@[\\]^_> or single characters, separated by commas; "" for none (default: ctrl-p,ctrl-q)' });
+
 export interface TerminalFlags {
   interactive: boolean;
   tty: boolean;

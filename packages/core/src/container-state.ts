@@ -42,6 +42,10 @@ export interface ContainerState {
   logPath: string;
   autoRemove: boolean;
   resources: ResourceRecord[];
+  /** With a terminal (spec.process.terminal): the keys of `ryouiki attach` go to it (`start -i`). */
+  interactive?: boolean;
+  /** The detach sequence `ryouiki attach` uses unless given one (`start --detach-keys`). */
+  detachKeys?: string;
 }
 
 export const ID_PATTERN = /^[0-9a-f]{64}$/;
@@ -57,6 +61,11 @@ export function statePath(dirs: StoreDirs, id: string): string {
 /** What ryouiki-monitor writes when the container has ended. */
 export function exitFilePath(dirs: StoreDirs, id: string): string {
   return join(containerDir(dirs, id), 'exit');
+}
+
+/** The unix socket ryouiki-monitor serves for `ryouiki attach` when the container has a terminal. */
+export function attachSocketPath(dirs: StoreDirs, id: string): string {
+  return join(containerDir(dirs, id), 'attach');
 }
 
 export function logsDir(dirs: StoreDirs): string {

@@ -8,7 +8,7 @@ import { inspectContainer, requireRunning } from './container-control.js';
 import { environmentObject } from './env-file.js';
 import { RyouikiError } from './errors.js';
 import { execSecurity } from './exec-security.js';
-import { helperFailure, parseHelperEvent } from './helper.js';
+import { helperFailure, parseHelperEvent, type HelperEvent } from './helper.js';
 import type { StoreOptions } from './paths.js';
 import { storeDirs } from './runtime-dir.js';
 
@@ -22,6 +22,10 @@ export interface ExecOptions extends StoreOptions {
   cwd?: string;
   /** UID or UID:GID inside the container. Default: the container's own user. */
   user?: string;
+  /** A pseudo-terminal of the container's devpts for the program (`-t`), relayed to this process's stdio. */
+  tty?: boolean;
+  /** With tty: this process's stdin goes to it, its terminal in raw mode meanwhile (`-i`). */
+  interactive?: boolean;
 }
 
 /** The container's environment with the given entries laid over it, a later KEY replacing an earlier one. */
@@ -35,17 +39,25 @@ export function mergeEnv(base: string[], extra: string[]): string[] {
   return [...merged.values()];
 }
 
-function execArgs(pid: number, cwd: string, security: string[], args: string[]): string[] {
-  return ['--target', String(pid), '--cwd', cwd, '--info-fd', String(INFO_FD), ...security, '--', ...args];
+function execArgs(pid: number, cwd: string, security: string[], options: ExecOptions, args: string[]): string[] {
+  const terminal = options.tty === true ? ['--tty', ...(options.interactive === true ? ['--interactive'] : [])] : [];
+  return ['--target', String(pid), '--cwd', cwd, '--info-fd', String(INFO_FD), ...security, ...terminal, '--', ...args];
 }
 
-async function readFailure(info: Readable): Promise<{ message: string; code: number } | undefined> {
-  let failure: { message: string; code: number } | undefined;
+/** What ryouiki-exec said on its info fd: a failure, or (as the attach client) that it detached. */
+export interface ClientReport {
+  failure?: { message: string; code: number };
+  detached: boolean;
+}
+
+async function readReport(info: Readable): Promise<ClientReport> {
+  const report: ClientReport = { detached: false };
   for await (const line of createInterface({ input: info, crlfDelay: Infinity })) {
-    const event = parseHelperEvent(line);
-    if (event !== undefined && 'error' in event) failure = { message: event.error, code: event.code ?? 125 };
+    const event = parseHelperEvent(line) as (HelperEvent & { detached?: boolean }) | undefined;
+    if (event !== undefined && 'error' in event) report.failure = { message: event.error, code: event.code ?? 125 };
+    if (event?.detached === true) report.detached = true;
   }
-  return failure;
+  return report;
 }
 
 /**
@@ -61,28 +73,34 @@ export async function execInContainer(query: string, args: string[], options: Ex
   const env = mergeEnv(state.spec.process.env, options.env ?? []);
   const security = execSecurity(state, storeDirs(options), options.user);
   try {
-    return await runExec(execArgs(pid, options.cwd ?? state.spec.process.cwd, security.args, args), env);
+    const { code } = await runExecClient(execArgs(pid, options.cwd ?? state.spec.process.cwd, security.args, options, args), environmentObject(env));
+    return code;
   } finally {
     security.cleanup();
   }
 }
 
-async function runExec(args: string[], env: string[]): Promise<number> {
+/**
+ * Runs ryouiki-exec with this process's stdio and its info fd on a pipe;
+ * resolves with its exit code (128+N after signal N) and whether it detached
+ * (as the attach client), or throws the failure it reported.
+ */
+export async function runExecClient(args: string[], env: Record<string, string>, forwarded = FORWARDED_SIGNALS): Promise<{ code: number; detached: boolean }> {
   const child = spawn(shippedBinary('ryouiki-exec', 'RYOUIKI_EXEC'), args, {
     stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
     // The program's environment, as ryouiki-exec's own: never on its command line.
-    env: environmentObject(env),
+    env,
   });
   const forward = (signal: NodeJS.Signals): void => {
     child.kill(signal);
   };
-  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+  for (const signal of forwarded) process.on(signal, forward);
   try {
-    const [failure, [code, signal]] = await Promise.all([readFailure(child.stdio[INFO_FD] as Readable), once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>]);
-    if (failure !== undefined) throw helperFailure(failure.message, failure.code);
-    if (code !== null) return code;
-    return 128 + ((constants.signals as Record<string, number>)[signal ?? 'SIGKILL'] ?? 9);
+    const [report, [code, signal]] = await Promise.all([readReport(child.stdio[INFO_FD] as Readable), once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>]);
+    if (report.failure !== undefined) throw helperFailure(report.failure.message, report.failure.code);
+    if (code !== null) return { code, detached: report.detached };
+    return { code: 128 + ((constants.signals as Record<string, number>)[signal ?? 'SIGKILL'] ?? 9), detached: false };
   } finally {
-    for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+    for (const signal of forwarded) process.off(signal, forward);
   }
 }

@@ -27,6 +27,8 @@ export * from './monitor.js';
 export * from './proc-identity.js';
 export * from './start.js';
 export * from './exec.js';
+export * from './attach.js';
+export * from './detach-keys.js';
 export * from './capabilities.js';
 export { createContainerFiles, removeContainerFiles, type ContainerFiles } from './container-dir.js';
 export { prepareContainer, type ContainerSetup } from './container-setup.js';

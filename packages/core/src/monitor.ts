@@ -15,6 +15,10 @@ export interface MonitorArgs {
   helper: string[];
   /** A private file of the container's environment (NUL-separated KEY=VALUE), read and removed by the monitor. */
   helperEnvFile?: string;
+  /** The container has a terminal: the monitor holds its master and serves ATTACH_DIR/attach. */
+  attachDir?: string;
+  /** With attachDir: the attach clients' keys go to the terminal. */
+  attachStdin?: boolean;
 }
 
 /** The supervisor's argv: its own flags, then the helper and the helper's argv after `--`. */
@@ -23,5 +27,6 @@ export function monitorArgs(args: MonitorArgs): string[] {
   const [program, ...rest] = args.exitCommand;
   if (program !== undefined) flags.push('--exit-command', program, ...rest.flatMap((arg) => ['--exit-arg', arg]));
   if (args.helperEnvFile !== undefined) flags.push('--helper-env-file', args.helperEnvFile);
+  if (args.attachDir !== undefined) flags.push('--attach-dir', args.attachDir, ...(args.attachStdin === true ? ['--attach-stdin'] : []));
   return [...flags, '--', ...args.helper];
 }

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import type { Duplex, Writable } from 'node:stream';
 import { appendProcessLog } from '@ryouiki/logs';
 import { newContainerId, shortId } from './container-options.js';
+import { parseDetachKeys } from './detach-keys.js';
 import { containerDir, containerLogPath, createContainerDir, exitFilePath, readState, removeContainerFiles, sweepAbandonedStaging, writeState, type ContainerState, type ResourceRecord } from './container-state.js';
 import { nameProblem, releaseName, reserveName } from './container-names.js';
 import { planCgroup } from './cgroup.js';
@@ -46,6 +47,10 @@ export interface StartOptions extends StoreOptions {
   exitCommand?: string[];
   /** Where the container's cgroup goes, or none (`enabled: false`); limits come from the spec. */
   cgroups?: CgroupOptions;
+  /** With a terminal (spec.process.terminal): what `ryouiki attach` types goes to it (`-i`). */
+  interactive?: boolean;
+  /** The detach sequence of `ryouiki attach`, as podman spells it; default ctrl-p,ctrl-q. */
+  detachKeys?: string;
 }
 
 export interface StartResult {
@@ -81,6 +86,7 @@ function createContainer(dirs: StoreDirs, spec: ContainerSpec, options: StartOpt
     autoRemove: options.autoRemove ?? false,
     resources,
     creator: processIdentity(process.pid),
+    ...terminalRecord(spec, options),
   };
   sweepAbandonedStaging(dirs);
   createContainerDir(dirs, state);
@@ -91,6 +97,16 @@ function createContainer(dirs: StoreDirs, spec: ContainerSpec, options: StartOpt
     throw error;
   }
   return state;
+}
+
+/** What `ryouiki attach` needs to know of a container with a terminal. */
+function terminalRecord(spec: ContainerSpec, options: StartOptions): Partial<ContainerState> {
+  if (options.detachKeys !== undefined) parseDetachKeys(options.detachKeys);
+  if (spec.process.terminal !== true) {
+    if (options.interactive === true) throw new RyouikiError('USAGE', 'ryouiki start -i needs -t: a detached container\'s input comes through ryouiki attach, which needs its terminal; add -t');
+    return {};
+  }
+  return { interactive: options.interactive ?? false, ...(options.detachKeys === undefined ? {} : { detachKeys: options.detachKeys }) };
 }
 
 /** The container's environment for the monitor to hand the helper: a 0600 file in the container's private folder. */
@@ -112,6 +128,7 @@ function spawnMonitor(dirs: StoreDirs, state: ContainerState, options: StartOpti
     exitCommand,
     helper: [helperPath(), ...helperArgs(state.spec, { infoFd: SYNC_FD, blockFd: BLOCK_FD, files })],
     helperEnvFile: writeHelperEnv(files, state.spec),
+    ...(state.spec.process.terminal === true ? { attachDir: containerDir(dirs, state.id), attachStdin: state.interactive === true } : {}),
   });
   const stdio: ('ignore' | 'pipe')[] = ['ignore', 'ignore', 'ignore', 'pipe', 'pipe', ...(link ? ['pipe' as const] : [])];
   return spawn(monitorPath(), args, { detached: true, stdio });

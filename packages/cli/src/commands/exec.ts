@@ -1,6 +1,7 @@
 import { Command, Flags } from '@oclif/core';
 import { execInContainer, RyouikiError } from '@ryouiki/core';
 import { storeFlags } from '../flags.js';
+import { terminalFlags, warnWithoutHostTerminal } from '../terminal.js';
 
 export default class Exec extends Command {
   static override summary = 'Run a program inside a running container.';
@@ -11,6 +12,8 @@ export default class Exec extends Command {
     env: Flags.string({ char: 'e', description: 'KEY=VALUE for the program\'s environment; repeatable', multiple: true, multipleNonGreedy: true }),
     workdir: Flags.string({ char: 'w', description: 'working directory inside the container' }),
     user: Flags.string({ char: 'u', description: "UID or UID:GID inside the container (default: the container's user)" }),
+    interactive: terminalFlags.interactive,
+    tty: terminalFlags.tty,
     ...storeFlags,
   };
 
@@ -18,6 +21,7 @@ export default class Exec extends Command {
     const { flags, argv } = await this.parse(Exec);
     const [container, ...program] = argv as string[];
     if (container === undefined) throw new RyouikiError('USAGE', 'name the container and the program: ryouiki exec ID -- PROGRAM ARGS');
-    process.exitCode = await execInContainer(container, program, { root: flags.root, env: flags.env, cwd: flags.workdir, user: flags.user });
+    warnWithoutHostTerminal(flags);
+    process.exitCode = await execInContainer(container, program, { root: flags.root, env: flags.env, cwd: flags.workdir, user: flags.user, tty: flags.tty, interactive: flags.interactive });
   }
 }

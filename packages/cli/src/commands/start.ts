@@ -5,6 +5,7 @@ import { cgroupOptions } from '../cgroup-flags.js';
 import { planFromBundleFlags } from '../bundle-flags.js';
 import { planFromFlags } from '../plan-from-flags.js';
 import { parseSize } from '../units.js';
+import { detachKeysFlag } from '../terminal.js';
 import Tenkai from './tenkai.js';
 
 /** The CLI entry the supervisor runs once a container has ended: `ryouiki cleanup`. */
@@ -32,19 +33,17 @@ export default class Start extends Command {
     name: Flags.string({ description: 'a unique name for the container (default: its short id)' }),
     'log-max-size': Flags.string({ description: 'rotate the container log past this size, keeping one previous file', default: '10m' }),
     rm: Flags.boolean({ description: 'remove the container and its log once it has ended' }),
+    'detach-keys': detachKeysFlag,
   };
 
   override async run(): Promise<void> {
     const { flags, argv, raw } = await this.parse(Start);
-    if (flags.tty || flags.interactive || flags['console-socket'] !== undefined) {
-      throw new RyouikiError('USAGE', 'ryouiki start does not take -i, -t or --console-socket yet (there is no attach): run an interactive container with ryouiki tenkai -it');
+    if (flags['console-socket'] !== undefined) {
+      throw new RyouikiError('USAGE', 'ryouiki start does not take --console-socket: its supervisor holds the terminal; connect to it with ryouiki attach');
     }
     const logMaxSize = parseSize(flags['log-max-size'], '--log-max-size');
     const bundled = await planFromBundleFlags(flags, argv, raw);
     const plan = bundled?.plan ?? planFromFlags({ ...flags, path: flags.path as string }, argv);
-    if (plan.spec.process.terminal === true) {
-      throw new RyouikiError('USAGE', 'the bundle asks for a terminal (process.terminal in config.json), which ryouiki start cannot give yet (there is no attach): set it to false, or run it with ryouiki tenkai --bundle');
-    }
     for (const warning of bundled?.plan.warnings ?? []) process.stderr.write(`ryouiki: warning: ${warning}\n`);
     const result = await start(plan.spec, {
       id: plan.id,
@@ -55,6 +54,8 @@ export default class Start extends Command {
       autoRemove: flags.rm,
       exitCommand: CLEANUP_COMMAND,
       cgroups: cgroupOptions(flags),
+      interactive: flags.interactive,
+      detachKeys: flags['detach-keys'],
     }, [detachedNetwork(plan, { root: flags.root }), ...(bundled?.resources ?? [])]);
     process.stdout.write(`${result.id}\n`);
   }
