@@ -43,6 +43,7 @@ struct exec_options
   const char *seccomp_file;
   const char *cgroups[MAX_CGROUPS];     /* --cgroup DIR: the container's cgroup folders */
   size_t n_cgroups;
+  bool detach;                  /* outlive our starter; end our info fd once the program runs */
 };
 
 /* The namespaces to join, in order: the user namespace first gives the rights for
@@ -112,6 +113,7 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
     { "privileged", no_argument, NULL, 'p' },
     { "seccomp", required_argument, NULL, 's' },
     { "cgroup", required_argument, NULL, 'g' },
+    { "detach", no_argument, NULL, 'd' },
     { NULL, 0, NULL, 0 },
   };
   int option;
@@ -147,6 +149,7 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
         opts->caps = UINT64_MAX;
         break;
       case 's': opts->seccomp_file = optarg; break;
+      case 'd': opts->detach = true; break;
       case 'g':
         if (opts->n_cgroups == MAX_CGROUPS)
           die ("--cgroup: too many");
@@ -302,10 +305,11 @@ main (int argc, char **argv)
   int err = 0;
   pid_t child;
 
-  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
-    die_with_errno ("prctl(PR_SET_PDEATHSIG)");
   set_die_handler (exec_die);
   parse_exec_options (&opts, argc, argv);
+  /* Detached (an OCI engine's exec), we live on for the engine's monitor to reap. */
+  if (!opts.detach && prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+    die_with_errno ("prctl(PR_SET_PDEATHSIG)");
   info_fd = opts.info_fd;
   mark_fds_cloexec_from (3);
 
@@ -338,5 +342,11 @@ main (int argc, char **argv)
       report_exec_failure (opts.command[0], err);
     }
   close (exec_pipe[0]);
+  if (opts.detach && info_fd >= 0)
+    {
+      /* Its end tells our starter that the program runs. */
+      close (info_fd);
+      info_fd = -1;
+    }
   exit (exit_code_from_status (supervise (child, sigfd, false)));
 }

@@ -196,6 +196,9 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
     close (opts->block_fd);
 
   wait_for_go (sync_fd);
+  /* Detached, the init outlives the helper from now on: an OCI engine's monitor reaps it. */
+  if (opts->detach && prctl (PR_SET_PDEATHSIG, 0) < 0)
+    die_with_errno ("prctl(PR_SET_PDEATHSIG)");
   volumes_open_sources (opts);
   setup_rootfs (rootfs, opts);
   volumes_mount (opts);
@@ -308,6 +311,13 @@ run_helper (const struct options *opts, int sync_fd)
   if (!wait_for_exec_report (sync_fd, sigfd, &report, &pty_master))
     return fail_start (&report);
   info_send_exec (info_fd);
+  if (opts->detach)
+    {
+      if (opts->tty)
+        tty_hand_over (pty_master);
+      container_pid = -1;
+      return 0;
+    }
   if (opts->tty)
     status = tty_supervise (opts, container_pid, sigfd, pty_master);
   else

@@ -41,6 +41,9 @@ struct monitor_options
   size_t n_exit_args;
   char **helper;                /* the helper and its arguments, after "--" */
   char **helper_env;            /* the container's environment; NULL: ours */
+  bool inherit_stdio;           /* the helper gets our stdin, stdout and stderr; no log */
+  const char *info_file;        /* where the helper's lines also go, for a later reader; NULL: nowhere */
+  const char *block_fifo;       /* a fifo we make, whose one byte (from a later process) starts the command */
 };
 
 struct log_file
@@ -117,6 +120,9 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
     { "exit-command", required_argument, NULL, 'c' },
     { "exit-arg", required_argument, NULL, 'a' },
     { "helper-env-file", required_argument, NULL, 'e' },
+    { "inherit-stdio", no_argument, NULL, 'i' },
+    { "info-file", required_argument, NULL, 'f' },
+    { "block-fifo", required_argument, NULL, 'o' },
     { NULL, 0, NULL, 0 },
   };
   int option;
@@ -132,6 +138,9 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
       case 'b': opts->block_fd = fd_argument ("--block-fd", optarg); break;
       case 'c': opts->exit_command[0] = optarg; break;
       case 'e': opts->helper_env = read_helper_env (optarg); break;
+      case 'i': opts->inherit_stdio = true; break;
+      case 'f': opts->info_file = optarg; break;
+      case 'o': opts->block_fifo = optarg; break;
       case 'a':
         if (opts->n_exit_args == MAX_EXIT_ARGS)
           usage_error ("--exit-arg: too many");
@@ -140,8 +149,12 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
       default:
         usage_error ("unknown option");
       }
-  if (opts->log_path == NULL || opts->exit_file == NULL || opts->sync_fd < 0 || opts->block_fd < 0)
-    usage_error ("--log, --exit-file, --sync-fd and --block-fd are required");
+  if ((opts->log_path == NULL) == !opts->inherit_stdio)
+    usage_error ("give one of --log and --inherit-stdio");
+  if ((opts->block_fd < 0) == (opts->block_fifo == NULL))
+    usage_error ("give one of --block-fd and --block-fifo");
+  if (opts->exit_file == NULL || opts->sync_fd < 0)
+    usage_error ("--exit-file and --sync-fd are required");
   if (optind >= argc)
     usage_error ("the helper and its arguments are missing after --");
   opts->helper = argv + optind;
@@ -238,7 +251,7 @@ put_fd (int from, int to)
 }
 
 static pid_t
-spawn_helper (char **helper, char **env, int out_fd, int err_fd, int info_fd, int block_fd, const sigset_t *mask)
+spawn_helper (char **helper, char **env, int in_fd, int out_fd, int err_fd, int info_fd, int block_fd, const sigset_t *mask)
 {
   pid_t pid = fork ();
 
@@ -246,7 +259,7 @@ spawn_helper (char **helper, char **env, int out_fd, int err_fd, int info_fd, in
     die_with_errno ("fork");
   if (pid == 0)
     {
-      int null_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+      int null_fd = in_fd >= 0 ? in_fd : open ("/dev/null", O_RDONLY | O_CLOEXEC);
       int block_copy = fcntl (block_fd, F_DUPFD_CLOEXEC, 10);
 
       signal (SIGPIPE, SIG_DFL);
@@ -280,6 +293,7 @@ struct startup
 {
   int info_fd;                  /* the helper's info lines, -1 at their end */
   int sync_fd;                  /* the starter, -1 once it acknowledged or left */
+  int file_fd;                  /* --info-file, -1 when not given */
   bool aborted;                 /* the starter left without acknowledging */
   size_t info_len;
   char info[1024];
@@ -302,6 +316,8 @@ relay_info (struct startup *startup)
   /* Each line comes in one write() and fits; passed on as it is. */
   if (startup->sync_fd >= 0)
     write_all (startup->sync_fd, startup->info, (size_t) n);
+  if (startup->file_fd >= 0)
+    write_all (startup->file_fd, startup->info, (size_t) n);
 }
 
 static void
@@ -319,6 +335,46 @@ read_acknowledgement (struct startup *startup, pid_t helper, bool helper_alive)
   close (startup->sync_fd);
   startup->sync_fd = -1;
   starter_fd = -1;
+}
+
+static void
+let_go_of_stdio (void)
+{
+  int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+
+  if (null_fd < 0)
+    die_with_errno ("/dev/null");
+  for (int fd = 0; fd < 3; fd++)
+    dup2 (null_fd, fd);
+  close (null_fd);
+}
+
+/* The helper holds the fifo open for reading and writing: it never sees its end, and
+ * waits for the byte that a later process writes (OCI's create, then start). */
+static int
+open_block_fifo (const char *path)
+{
+  int fd;
+
+  if (mkfifo (path, 0600) < 0)
+    die_with_errno ("block fifo: %s", path);
+  fd = RETRY_EINTR (open (path, O_RDWR | O_CLOEXEC));
+  if (fd < 0)
+    die_with_errno ("block fifo: %s", path);
+  return fd;
+}
+
+static int
+open_info_file (const char *path)
+{
+  int fd;
+
+  if (path == NULL)
+    return -1;
+  fd = RETRY_EINTR (open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  if (fd < 0)
+    die_with_errno ("info file: %s", path);
+  return fd;
 }
 
 /* ---- the end ---- */
@@ -429,20 +485,33 @@ main (int argc, char **argv)
   set_die_handler (monitor_die);
   setsid ();
   block_child_signal (&saved_mask, &sigfd);
-  log.path = opts.log_path;
-  log.max_size = opts.log_max_size;
-  log_open (&log, false);
-  make_pipe (out);
-  make_pipe (err);
+  if (opts.block_fifo != NULL)
+    opts.block_fd = open_block_fifo (opts.block_fifo);
   make_pipe (info);
-  helper = spawn_helper (opts.helper, opts.helper_env, out[1], err[1], info[1], opts.block_fd, &saved_mask);
+  startup.file_fd = open_info_file (opts.info_file);
+  if (opts.inherit_stdio)
+    {
+      helper = spawn_helper (opts.helper, opts.helper_env, 0, 1, 2, info[1], opts.block_fd, &saved_mask);
+      streams[0].fd = streams[1].fd = -1;
+      /* The container's stdio is the caller's (an engine's monitor waits for its end): hold none of it. */
+      let_go_of_stdio ();
+    }
+  else
+    {
+      log.path = opts.log_path;
+      log.max_size = opts.log_max_size;
+      log_open (&log, false);
+      make_pipe (out);
+      make_pipe (err);
+      helper = spawn_helper (opts.helper, opts.helper_env, -1, out[1], err[1], info[1], opts.block_fd, &saved_mask);
+      close (out[1]);
+      close (err[1]);
+      streams[0].fd = out[0];
+      streams[1].fd = err[0];
+    }
   helper_pid = helper;
-  close (out[1]);
-  close (err[1]);
   close (info[1]);
   close (opts.block_fd);
-  streams[0].fd = out[0];
-  streams[1].fd = err[0];
   startup.info_fd = info[0];
   startup.sync_fd = opts.sync_fd;
 
@@ -478,7 +547,10 @@ main (int argc, char **argv)
             helper_pid = -1;
         }
     }
-  close (log.fd);
+  if (log.fd > 0)
+    close (log.fd);
+  if (startup.file_fd >= 0)
+    close (startup.file_fd);
   write_exit_file (opts.exit_file, status, startup.aborted);
   run_exit_command (opts.exit_command);
 }

@@ -25,6 +25,7 @@ enum
   OPT_TTY,
   OPT_INTERACTIVE,
   OPT_CONSOLE_SOCKET,
+  OPT_DETACH,
   OPT_BIND_FILE,
   OPT_BIND,
   OPT_RO_BIND,
@@ -53,6 +54,7 @@ static const struct option long_options[] = {
   { "tty", no_argument, NULL, OPT_TTY },
   { "interactive", no_argument, NULL, OPT_INTERACTIVE },
   { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+  { "detach", no_argument, NULL, OPT_DETACH },
   { "bind-file", required_argument, NULL, OPT_BIND_FILE },
   { "bind", required_argument, NULL, OPT_BIND },
   { "ro-bind", required_argument, NULL, OPT_RO_BIND },
@@ -102,6 +104,9 @@ options_print_help (FILE *out)
          "                    terminal in raw mode until the end\n"
          "  --console-socket PATH  with --tty: send the terminal's master over the unix\n"
          "                    socket PATH (SCM_RIGHTS) instead of copying it\n"
+         "  --detach          exit 0 once PROGRAM runs (after sending the terminal with\n"
+         "                    --console-socket); the init lives on, reparented to the\n"
+         "                    nearest subreaper, and exits with PROGRAM's code\n"
          "  --bind-file SRC DEST  bind the host file SRC over DEST in the container;\n"
          "                    repeatable. DEST must exist in the rootfs. SRC is opened\n"
          "                    before the pid line, so it may be removed after it\n"
@@ -371,6 +376,9 @@ apply_option (struct options *opts, int option, char *arg, char *error, size_t e
     case OPT_CONSOLE_SOCKET:
       opts->console_socket = arg;
       return OPTIONS_RUN;
+    case OPT_DETACH:
+      opts->detach = true;
+      return OPTIONS_RUN;
     case OPT_BIND:
     case OPT_RO_BIND:
     case OPT_TMPFS:
@@ -427,6 +435,8 @@ check_complete (struct options *opts, int argc, char **argv, char *error, size_t
                          "--no-idmap requires --block-fd (the id maps must be written before the start byte)");
   if (opts->console_socket != NULL && !opts->tty)
     return error_result (error, error_size, "--console-socket requires --tty (it hands out the terminal's master)");
+  if (opts->detach && opts->tty && opts->console_socket == NULL)
+    return error_result (error, error_size, "--detach with --tty requires --console-socket (nobody would copy the terminal)");
   if (opts->make_mount_points && opts->overlay_dir == NULL)
     return error_result (error, error_size,
                          "--make-mount-points requires --overlay (the rootfs itself is never written)");

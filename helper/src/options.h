@@ -27,6 +27,7 @@ struct options
   bool tty;                     /* the command gets a terminal of the container's devpts */
   bool interactive;             /* with tty: copy stdin to it, the host terminal in raw mode */
   const char *console_socket;   /* with tty: send its master there instead, NULL when not given */
+  bool detach;                  /* exit once the command runs, leaving the init to whoever reaps orphans */
   int info_fd;          /* -1 when not given */
   int block_fd;         /* -1 when not given */
   char **command;       /* NULL-terminated, points into argv */

@@ -415,6 +415,15 @@ relay_until_exit (struct relay *relay, pid_t target, int sigfd)
   return status;
 }
 
+void
+tty_hand_over (int master)
+{
+  if (master < 0)
+    die ("tty: the container sent no terminal");
+  send_master_to_console_socket (master);
+  close (master);
+}
+
 int
 tty_supervise (const struct options *opts, pid_t target, int sigfd, int master)
 {

@@ -30,6 +30,9 @@ int tty_send_exec_ok (int sync_fd);
  * container exists. Does nothing without --console-socket. */
 void tty_connect_console_socket (const struct options *opts);
 
+/* --detach: sends the master to the console socket and closes it; nothing is copied. */
+void tty_hand_over (int master);
+
 /* Like sync_receive(), and stores an fd attached to the message in *fd (else -1). */
 int sync_receive_with_fd (int sock, struct sync_message *message, int *fd);
 
