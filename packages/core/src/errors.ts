@@ -43,6 +43,9 @@ export type ErrorCode =
   | 'MOUNT_POINT_MISSING'
   | 'SECCOMP_INVALID'
   | 'CONTAINER_DIR_FAILED'
+  | 'OCI_CONFIG_INVALID'
+  | 'OCI_UNSUPPORTED'
+  | 'OCI_HOOK_FAILED'
   | NetErrorCode;
 
 /** One thing wrong with a spec, with the field it concerns. */

@@ -36,3 +36,5 @@ export * from './isolation-options.js';
 export * from './seccomp.js';
 export * from './user.js';
 export * from './volumes.js';
+export { loadOciBundle, ociConfigToSpec, HOOK_KINDS, type OciBundle, type OciConfig, type OciHook, type OciHookKind, type OciHooks, type OciOptions } from './oci/bundle.js';
+export { defaultOciConfig } from './oci/default-config.js';

@@ -42,6 +42,17 @@ export interface ProcessUser {
   additionalGids?: number[];
 }
 
+/** A device node of the host, bound into the container's /dev (rootless: nothing can mknod). */
+export interface LinuxDevice {
+  path: string;
+  type: string;
+  major?: number;
+  minor?: number;
+  fileMode?: number;
+  uid?: number;
+  gid?: number;
+}
+
 export interface Capabilities {
   bounding?: string[];
   effective?: string[];
@@ -59,6 +70,19 @@ export interface Process {
   /** Names such as CAP_CHOWN; Ryouiki applies `bounding` to the bounding, effective, permitted and inheritable sets. */
   capabilities?: Capabilities;
   noNewPrivileges?: boolean;
+  /** Resource limits set with setrlimit before the command runs (RLIMIT_NOFILE...). */
+  rlimits?: Rlimit[];
+  /** Written to /proc/self/oom_score_adj; a rootless container can only raise it. */
+  oomScoreAdj?: number;
+  /** The terminal's size, with `terminal`. */
+  consoleSize?: { height: number; width: number };
+}
+
+export interface Rlimit {
+  /** RLIMIT_NOFILE, RLIMIT_NPROC, ... */
+  type: string;
+  soft: number;
+  hard: number;
 }
 
 export interface Root {
@@ -82,6 +106,14 @@ export interface Linux {
   gidMappings?: IdMapping[];
   resources?: LinuxResources;
   seccomp?: Seccomp;
+  /** Namespaced kernel parameters (net.*, kernel.shm*, ...), written once /proc is mounted. */
+  sysctl?: Record<string, string>;
+  /** When given, these replace Ryouiki's default lists of paths to hide and to make read-only. */
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
+  /** private (default), rprivate, slave, rslave, shared, rshared, unbindable or runbindable. */
+  rootfsPropagation?: string;
+  devices?: LinuxDevice[];
 }
 
 export interface ContainerSpec {

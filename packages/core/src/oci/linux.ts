@@ -1,0 +1,209 @@
+import { isRyouikiError } from '../errors.js';
+import { seccompRules, type Seccomp, type SeccompSyscall } from '../seccomp.js';
+import type { IdMapping, Linux, LinuxDevice, LinuxResources, Namespace, NamespaceType } from '../spec.js';
+import type { OciReader } from './reader.js';
+
+const NAMESPACE_TYPES: NamespaceType[] = ['user', 'mount', 'pid', 'uts', 'ipc', 'network', 'cgroup', 'time'];
+/** A rootless container lives in its own user namespace; without one of its own, Ryouiki still makes one, mapping only the caller. */
+const ALWAYS_OWN: NamespaceType[] = ['mount', 'pid'];
+const NOT_YET: NamespaceType[] = ['cgroup', 'time'];
+export const PROPAGATIONS = ['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'unbindable', 'runbindable'];
+const DEVICE_TYPES = ['c', 'b', 'u', 'p'];
+const SECCOMP_ACTIONS = ['SCMP_ACT_ALLOW', 'SCMP_ACT_ERRNO', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_TRAP', 'SCMP_ACT_LOG'];
+const IPC_SYSCTLS = ['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced'];
+const UTS_SYSCTLS = ['kernel.hostname', 'kernel.domainname'];
+
+/** linux fields of the runtime-spec that Ryouiki does not implement. */
+const UNSUPPORTED_LINUX = ['timeOffsets', 'mountLabel', 'intelRdt', 'personality', 'netDevices', 'memoryPolicy'];
+const UNSUPPORTED_RESOURCES = ['blockIO', 'hugepageLimits', 'network', 'rdma'];
+const UNSUPPORTED_MEMORY = ['reservation', 'kernel', 'kernelTCP', 'swappiness', 'disableOOMKiller', 'useHierarchy', 'checkBeforeUpdate'];
+const UNSUPPORTED_CPU = ['burst', 'realtimeRuntime', 'realtimePeriod', 'cpus', 'mems', 'idle'];
+
+function namespaces(value: unknown, reader: OciReader): Namespace[] {
+  const seen = new Set<NamespaceType>();
+  const list = reader.list(value, 'linux.namespaces').map((item, index) => {
+    const at = `linux.namespaces[${index}]`;
+    const namespace = reader.object(item, at);
+    const type = reader.string(namespace.type, `${at}.type`) as NamespaceType;
+    if (!NAMESPACE_TYPES.includes(type)) throw reader.invalid(`${at}.type`, `${JSON.stringify(type)} is not a namespace type: use one of ${NAMESPACE_TYPES.join(', ')}`);
+    if (seen.has(type)) throw reader.invalid(`${at}.type`, `the ${type} namespace is given twice`);
+    seen.add(type);
+    const path = reader.optionalString(namespace.path, `${at}.path`);
+    if (NOT_YET.includes(type)) reader.unsupported.push(`${at} (${type})`);
+    if (path !== undefined) reader.unsupported.push(`${at}.path`);
+    return { type };
+  });
+  for (const type of ALWAYS_OWN) {
+    if (!seen.has(type)) reader.unsupported.push(`linux.namespaces (no ${type} namespace: sharing the host's)`);
+  }
+  const own = list.filter((namespace) => !NOT_YET.includes(namespace.type));
+  for (const type of ['user', ...ALWAYS_OWN] as NamespaceType[]) if (!seen.has(type)) own.push({ type });
+  return own;
+}
+
+function idMappings(value: unknown, path: string, reader: OciReader): IdMapping[] | undefined {
+  const list = reader.list(value, path).map((item, index) => {
+    const at = `${path}[${index}]`;
+    const mapping = reader.object(item, at);
+    return {
+      containerID: reader.integer(mapping.containerID, `${at}.containerID`, 0, 0xfffffffe),
+      hostID: reader.integer(mapping.hostID, `${at}.hostID`, 0, 0xfffffffe),
+      size: reader.integer(mapping.size, `${at}.size`, 1, 0xffffffff),
+    };
+  });
+  return list.length > 0 ? list : undefined;
+}
+
+function memory(value: unknown, reader: OciReader): LinuxResources['memory'] {
+  const object = reader.optionalObject(value, 'linux.resources.memory');
+  if (object === undefined) return undefined;
+  reader.unsupportedFields(object, UNSUPPORTED_MEMORY, 'linux.resources.memory');
+  const limit = reader.optionalInteger(object.limit, 'linux.resources.memory.limit', -1);
+  const swap = reader.optionalInteger(object.swap, 'linux.resources.memory.swap', -1);
+  const result: NonNullable<LinuxResources['memory']> = {};
+  if (limit !== undefined && limit > 0) result.limit = limit;
+  if (swap !== undefined && swap !== 0 && result.limit !== undefined) {
+    if (swap !== -1 && swap < result.limit) throw reader.invalid('linux.resources.memory.swap', `(memory plus swap, ${swap}) must be at least the memory limit (${result.limit}), or -1`);
+    result.swap = swap;
+  }
+  return Object.keys(result).length > 0 ? result : undefined;
+}
+
+function cpu(value: unknown, reader: OciReader): LinuxResources['cpu'] {
+  const object = reader.optionalObject(value, 'linux.resources.cpu');
+  if (object === undefined) return undefined;
+  reader.unsupportedFields(object, UNSUPPORTED_CPU, 'linux.resources.cpu');
+  const shares = reader.optionalInteger(object.shares, 'linux.resources.cpu.shares', 0, 262_144);
+  const quota = reader.optionalInteger(object.quota, 'linux.resources.cpu.quota', -1);
+  const period = reader.optionalInteger(object.period, 'linux.resources.cpu.period', 0, 1_000_000);
+  const result: NonNullable<LinuxResources['cpu']> = {};
+  if (shares !== undefined && shares > 0) result.shares = shares;
+  if (quota !== undefined && quota > 0) {
+    result.quota = quota;
+    if (period !== undefined && period > 0) result.period = period;
+  }
+  return Object.keys(result).length > 0 ? result : undefined;
+}
+
+/**
+ * Memory, pids and CPU limits, enforced through the container's cgroup.
+ * resources.devices is accepted: a rootless container cannot make device
+ * nodes, so it reaches only those in linux.devices and the default set.
+ */
+function resources(value: unknown, reader: OciReader): LinuxResources | undefined {
+  const object = reader.optionalObject(value, 'linux.resources');
+  if (object === undefined) return undefined;
+  reader.unsupportedFields(object, UNSUPPORTED_RESOURCES, 'linux.resources');
+  reader.list(object.devices, 'linux.resources.devices').forEach((rule, index) => reader.object(rule, `linux.resources.devices[${index}]`));
+  const result: LinuxResources = {};
+  const memoryLimits = memory(object.memory, reader);
+  if (memoryLimits !== undefined) result.memory = memoryLimits;
+  const pids = reader.optionalObject(object.pids, 'linux.resources.pids');
+  const pidsLimit = pids === undefined ? undefined : reader.integer(pids.limit, 'linux.resources.pids.limit', -1);
+  if (pidsLimit !== undefined && pidsLimit > 0) result.pids = { limit: pidsLimit };
+  const cpuLimits = cpu(object.cpu, reader);
+  if (cpuLimits !== undefined) result.cpu = cpuLimits;
+  const unified = reader.stringMap(object.unified, 'linux.resources.unified');
+  for (const key of Object.keys(unified)) {
+    if (key !== 'cpu.weight') reader.unsupported.push(`linux.resources.unified[${JSON.stringify(key)}]`);
+  }
+  if (unified['cpu.weight'] !== undefined) result.unified = { 'cpu.weight': unified['cpu.weight'] };
+  return Object.keys(result).length > 0 ? result : undefined;
+}
+
+/** The namespace a kernel parameter belongs to, or undefined when it is the host's. */
+export function sysctlNamespace(key: string): NamespaceType | undefined {
+  if (key.startsWith('net.')) return 'network';
+  if (key.startsWith('fs.mqueue.') || IPC_SYSCTLS.includes(key)) return 'ipc';
+  if (UTS_SYSCTLS.includes(key)) return 'uts';
+  return undefined;
+}
+
+function sysctl(value: unknown, own: Namespace[], reader: OciReader): Record<string, string> | undefined {
+  const map = reader.stringMap(value, 'linux.sysctl');
+  const result: Record<string, string> = {};
+  for (const [given, setting] of Object.entries(map)) {
+    const key = given.replaceAll('/', '.');
+    const at = `linux.sysctl[${JSON.stringify(given)}]`;
+    const namespace = sysctlNamespace(key);
+    if (namespace === undefined) reader.unsupported.push(`${at} (not namespaced: it would change the host)`);
+    else if (!own.some((item) => item.type === namespace)) reader.unsupported.push(`${at} (needs the container's own ${namespace} namespace)`);
+    else result[key] = setting;
+  }
+  return Object.keys(result).length > 0 ? result : undefined;
+}
+
+function seccomp(value: unknown, reader: OciReader): Seccomp | undefined {
+  const object = reader.optionalObject(value, 'linux.seccomp');
+  if (object === undefined) return undefined;
+  reader.unsupportedFields(object, ['flags', 'listenerPath', 'listenerMetadata'], 'linux.seccomp');
+  const defaultAction = reader.string(object.defaultAction, 'linux.seccomp.defaultAction');
+  if (!SECCOMP_ACTIONS.includes(defaultAction)) reader.unsupported.push(`linux.seccomp.defaultAction (${defaultAction})`);
+  const syscalls = reader.list(object.syscalls, 'linux.seccomp.syscalls').filter((item, index) => {
+    const at = `linux.seccomp.syscalls[${index}]`;
+    const action = reader.string(reader.object(item, at).action, `${at}.action`);
+    if (SECCOMP_ACTIONS.includes(action)) return true;
+    reader.unsupported.push(`${at}.action (${action})`);
+    return false;
+  }) as SeccompSyscall[];
+  const profile: Seccomp = { defaultAction: SECCOMP_ACTIONS.includes(defaultAction) ? defaultAction : 'SCMP_ACT_ERRNO', syscalls };
+  const errnoRet = reader.optionalInteger(object.defaultErrnoRet, 'linux.seccomp.defaultErrnoRet', 0, 4095);
+  if (errnoRet !== undefined) profile.defaultErrnoRet = errnoRet;
+  const architectures = reader.stringList(object.architectures, 'linux.seccomp.architectures');
+  if (architectures.length > 0) profile.architectures = architectures;
+  try {
+    seccompRules(profile, 'linux.seccomp');
+  } catch (error) {
+    if (!isRyouikiError(error)) throw error;
+    throw reader.invalid('linux.seccomp', error.message.replace(/^linux\.seccomp: /, ': '));
+  }
+  return profile;
+}
+
+function devices(value: unknown, reader: OciReader): LinuxDevice[] | undefined {
+  const list = reader.list(value, 'linux.devices').map((item, index) => {
+    const at = `linux.devices[${index}]`;
+    const device = reader.object(item, at);
+    const type = reader.string(device.type, `${at}.type`);
+    if (!DEVICE_TYPES.includes(type)) throw reader.invalid(`${at}.type`, `must be c, b, u or p, got ${JSON.stringify(type)}`);
+    const result: LinuxDevice = { path: reader.absolutePath(device.path, `${at}.path`), type };
+    for (const field of ['major', 'minor', 'fileMode', 'uid', 'gid'] as const) {
+      const number = reader.optionalInteger(device[field], `${at}.${field}`, 0, 0xffffffff);
+      if (number !== undefined) result[field] = number;
+    }
+    return result;
+  });
+  return list.length > 0 ? list : undefined;
+}
+
+function pathList(value: unknown, path: string, reader: OciReader): string[] {
+  return reader.list(value, path).map((item, index) => reader.absolutePath(item, `${path}[${index}]`));
+}
+
+/** config.json's linux as the spec's, and its cgroupsPath (Ryouiki places the cgroup itself; see the README). */
+export function translateLinux(value: unknown, reader: OciReader): { linux: Linux; cgroupsPath?: string } {
+  const object = reader.optionalObject(value, 'linux') ?? {};
+  reader.unsupportedFields(object, UNSUPPORTED_LINUX, 'linux');
+  const linux: Linux = { namespaces: namespaces(object.namespaces, reader) };
+  const uidMappings = idMappings(object.uidMappings, 'linux.uidMappings', reader);
+  const gidMappings = idMappings(object.gidMappings, 'linux.gidMappings', reader);
+  if (uidMappings !== undefined) linux.uidMappings = uidMappings;
+  if (gidMappings !== undefined) linux.gidMappings = gidMappings;
+  const limits = resources(object.resources, reader);
+  if (limits !== undefined) linux.resources = limits;
+  const parameters = sysctl(object.sysctl, linux.namespaces, reader);
+  if (parameters !== undefined) linux.sysctl = parameters;
+  const profile = seccomp(object.seccomp, reader);
+  if (profile !== undefined) linux.seccomp = profile;
+  if (object.maskedPaths !== undefined && object.maskedPaths !== null) linux.maskedPaths = pathList(object.maskedPaths, 'linux.maskedPaths', reader);
+  if (object.readonlyPaths !== undefined && object.readonlyPaths !== null) linux.readonlyPaths = pathList(object.readonlyPaths, 'linux.readonlyPaths', reader);
+  const propagation = reader.optionalString(object.rootfsPropagation, 'linux.rootfsPropagation');
+  if (propagation !== undefined && propagation !== '') {
+    if (!PROPAGATIONS.includes(propagation)) throw reader.invalid('linux.rootfsPropagation', `must be one of ${PROPAGATIONS.join(', ')}, got ${JSON.stringify(propagation)}`);
+    linux.rootfsPropagation = propagation;
+  }
+  const nodes = devices(object.devices, reader);
+  if (nodes !== undefined) linux.devices = nodes;
+  const cgroupsPath = reader.optionalString(object.cgroupsPath, 'linux.cgroupsPath');
+  return cgroupsPath === undefined || cgroupsPath === '' ? { linux } : { linux, cgroupsPath };
+}
