@@ -27,6 +27,7 @@
 #define MONITOR_NAME "ryouiki-monitor"
 #define HELPER_INFO_FD 3
 #define HELPER_BLOCK_FD 4
+#define HELPER_GATE_FD 5
 #define MAX_EXIT_ARGS 64
 #define PARTIAL_FLUSH_MS 100
 
@@ -43,7 +44,7 @@ struct monitor_options
   char **helper_env;            /* the container's environment; NULL: ours */
   bool inherit_stdio;           /* the helper gets our stdin, stdout and stderr; no log */
   const char *info_file;        /* where the helper's lines also go, for a later reader; NULL: nowhere */
-  const char *block_fifo;       /* a fifo we make, whose one byte (from a later process) starts the command */
+  const char *start_fifo;       /* a fifo we make and give the helper as fd 5 (its --exec-gate-fd), for a later start */
 };
 
 struct log_file
@@ -122,7 +123,7 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
     { "helper-env-file", required_argument, NULL, 'e' },
     { "inherit-stdio", no_argument, NULL, 'i' },
     { "info-file", required_argument, NULL, 'f' },
-    { "block-fifo", required_argument, NULL, 'o' },
+    { "start-fifo", required_argument, NULL, 'o' },
     { NULL, 0, NULL, 0 },
   };
   int option;
@@ -140,7 +141,7 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
       case 'e': opts->helper_env = read_helper_env (optarg); break;
       case 'i': opts->inherit_stdio = true; break;
       case 'f': opts->info_file = optarg; break;
-      case 'o': opts->block_fifo = optarg; break;
+      case 'o': opts->start_fifo = optarg; break;
       case 'a':
         if (opts->n_exit_args == MAX_EXIT_ARGS)
           usage_error ("--exit-arg: too many");
@@ -151,10 +152,8 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
       }
   if ((opts->log_path == NULL) == !opts->inherit_stdio)
     usage_error ("give one of --log and --inherit-stdio");
-  if ((opts->block_fd < 0) == (opts->block_fifo == NULL))
-    usage_error ("give one of --block-fd and --block-fifo");
-  if (opts->exit_file == NULL || opts->sync_fd < 0)
-    usage_error ("--exit-file and --sync-fd are required");
+  if (opts->exit_file == NULL || opts->sync_fd < 0 || opts->block_fd < 0)
+    usage_error ("--exit-file, --sync-fd and --block-fd are required");
   if (optind >= argc)
     usage_error ("the helper and its arguments are missing after --");
   opts->helper = argv + optind;
@@ -251,7 +250,7 @@ put_fd (int from, int to)
 }
 
 static pid_t
-spawn_helper (char **helper, char **env, int in_fd, int out_fd, int err_fd, int info_fd, int block_fd, const sigset_t *mask)
+spawn_helper (char **helper, char **env, int in_fd, int out_fd, int err_fd, int info_fd, int block_fd, int gate_fd, const sigset_t *mask)
 {
   pid_t pid = fork ();
 
@@ -261,16 +260,20 @@ spawn_helper (char **helper, char **env, int in_fd, int out_fd, int err_fd, int 
     {
       int null_fd = in_fd >= 0 ? in_fd : open ("/dev/null", O_RDONLY | O_CLOEXEC);
       int block_copy = fcntl (block_fd, F_DUPFD_CLOEXEC, 10);
+      /* Copies above the numbers they go to: a dup2 onto themselves would keep close-on-exec. */
+      int gate_copy = gate_fd < 0 ? -1 : fcntl (gate_fd, F_DUPFD_CLOEXEC, 10);
 
       signal (SIGPIPE, SIG_DFL);
       sigprocmask (SIG_SETMASK, mask, NULL);
-      if (null_fd < 0 || block_copy < 0)
+      if (null_fd < 0 || block_copy < 0 || (gate_fd >= 0 && gate_copy < 0))
         _exit (EXIT_RUNTIME);
       put_fd (null_fd, 0);
       put_fd (out_fd, 1);
       put_fd (err_fd, 2);
       put_fd (info_fd, HELPER_INFO_FD);
       put_fd (block_copy, HELPER_BLOCK_FD);
+      if (gate_fd >= 0)
+        put_fd (gate_copy, HELPER_GATE_FD);
       if (env != NULL)
         execve (helper[0], helper, env);
       else
@@ -349,18 +352,20 @@ let_go_of_stdio (void)
   close (null_fd);
 }
 
-/* The helper holds the fifo open for reading and writing: it never sees its end, and
- * waits for the byte that a later process writes (OCI's create, then start). */
+/* The container's init holds the fifo open for reading and writing: it never sees its
+ * end, and waits for the byte that a later process writes (OCI's create, then start). */
 static int
-open_block_fifo (const char *path)
+open_start_fifo (const char *path)
 {
   int fd;
 
+  if (path == NULL)
+    return -1;
   if (mkfifo (path, 0600) < 0)
-    die_with_errno ("block fifo: %s", path);
+    die_with_errno ("start fifo: %s", path);
   fd = RETRY_EINTR (open (path, O_RDWR | O_CLOEXEC));
   if (fd < 0)
-    die_with_errno ("block fifo: %s", path);
+    die_with_errno ("start fifo: %s", path);
   return fd;
 }
 
@@ -476,6 +481,7 @@ main (int argc, char **argv)
   int status = 0;
   bool reaped = false;
   pid_t helper;
+  int gate_fd;
 
   parse_monitor_options (&opts, argc, argv);
   /* Inherited fds stay open, held, until we end (an --exit-fd for whatever must
@@ -485,13 +491,12 @@ main (int argc, char **argv)
   set_die_handler (monitor_die);
   setsid ();
   block_child_signal (&saved_mask, &sigfd);
-  if (opts.block_fifo != NULL)
-    opts.block_fd = open_block_fifo (opts.block_fifo);
+  gate_fd = open_start_fifo (opts.start_fifo);
   make_pipe (info);
   startup.file_fd = open_info_file (opts.info_file);
   if (opts.inherit_stdio)
     {
-      helper = spawn_helper (opts.helper, opts.helper_env, 0, 1, 2, info[1], opts.block_fd, &saved_mask);
+      helper = spawn_helper (opts.helper, opts.helper_env, 0, 1, 2, info[1], opts.block_fd, gate_fd, &saved_mask);
       streams[0].fd = streams[1].fd = -1;
       /* The container's stdio is the caller's (an engine's monitor waits for its end): hold none of it. */
       let_go_of_stdio ();
@@ -503,7 +508,7 @@ main (int argc, char **argv)
       log_open (&log, false);
       make_pipe (out);
       make_pipe (err);
-      helper = spawn_helper (opts.helper, opts.helper_env, -1, out[1], err[1], info[1], opts.block_fd, &saved_mask);
+      helper = spawn_helper (opts.helper, opts.helper_env, -1, out[1], err[1], info[1], opts.block_fd, gate_fd, &saved_mask);
       close (out[1]);
       close (err[1]);
       streams[0].fd = out[0];
@@ -512,6 +517,8 @@ main (int argc, char **argv)
   helper_pid = helper;
   close (info[1]);
   close (opts.block_fd);
+  if (gate_fd >= 0)
+    close (gate_fd);
   startup.info_fd = info[0];
   startup.sync_fd = opts.sync_fd;
 

@@ -26,6 +26,7 @@ enum
   OPT_INTERACTIVE,
   OPT_CONSOLE_SOCKET,
   OPT_DETACH,
+  OPT_EXEC_GATE_FD,
   OPT_BIND_FILE,
   OPT_BIND,
   OPT_RO_BIND,
@@ -55,6 +56,7 @@ static const struct option long_options[] = {
   { "interactive", no_argument, NULL, OPT_INTERACTIVE },
   { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
   { "detach", no_argument, NULL, OPT_DETACH },
+  { "exec-gate-fd", required_argument, NULL, OPT_EXEC_GATE_FD },
   { "bind-file", required_argument, NULL, OPT_BIND_FILE },
   { "bind", required_argument, NULL, OPT_BIND },
   { "ro-bind", required_argument, NULL, OPT_RO_BIND },
@@ -107,6 +109,9 @@ options_print_help (FILE *out)
          "  --detach          exit 0 once PROGRAM runs (after sending the terminal with\n"
          "                    --console-socket); the init lives on, reparented to the\n"
          "                    nearest subreaper, and exits with PROGRAM's code\n"
+         "  --exec-gate-fd N  once the container is set up (after --block-fd's byte),\n"
+         "                    report {\"ready\": true} (with --console-socket, send the\n"
+         "                    terminal then) and wait for one byte on N before PROGRAM\n"
          "  --bind-file SRC DEST  bind the host file SRC over DEST in the container;\n"
          "                    repeatable. DEST must exist in the rootfs. SRC is opened\n"
          "                    before the pid line, so it may be removed after it\n"
@@ -379,6 +384,8 @@ apply_option (struct options *opts, int option, char *arg, char *error, size_t e
     case OPT_DETACH:
       opts->detach = true;
       return OPTIONS_RUN;
+    case OPT_EXEC_GATE_FD:
+      return parse_fd_option ("exec-gate-fd", arg, &opts->exec_gate_fd, error, error_size);
     case OPT_BIND:
     case OPT_RO_BIND:
     case OPT_TMPFS:
@@ -466,6 +473,7 @@ options_parse (struct options *opts, int argc, char **argv, char **envp, char *e
     .cwd = "/",
     .info_fd = -1,
     .block_fd = -1,
+    .exec_gate_fd = -1,
     .caps = default_capabilities (),
   };
   opts->env = calloc (n_inherited + (size_t) argc + 1, sizeof *opts->env);

@@ -24,6 +24,10 @@ int tty_attach_command (void);
  * there is one; then closes the init's copies of the pair. Returns 0, or -1. */
 int tty_send_exec_ok (int sync_fd);
 
+/* --exec-gate-fd: tells the helper the container is set up, sending the master now
+ * (an OCI engine wants the terminal at create); the exec report then comes without it. */
+int tty_send_ready (int sync_fd);
+
 /* ---- In the helper ---- */
 
 /* Connects to the --console-socket early, so that a wrong path fails before the

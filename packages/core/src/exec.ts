@@ -39,7 +39,8 @@ function execArgs(pid: number, cwd: string, security: string[], args: string[]):
   return ['--target', String(pid), '--cwd', cwd, '--info-fd', String(INFO_FD), ...security, '--', ...args];
 }
 
-async function readFailure(info: Readable): Promise<{ message: string; code: number } | undefined> {
+/** ryouiki-exec's failure from its info fd, read to its end; undefined when it reported none. */
+export async function readFailure(info: Readable): Promise<{ message: string; code: number } | undefined> {
   let failure: { message: string; code: number } | undefined;
   for await (const line of createInterface({ input: info, crlfDelay: Infinity })) {
     const event = parseHelperEvent(line);

@@ -38,3 +38,4 @@ export * from './user.js';
 export * from './volumes.js';
 export { loadOciBundle, ociConfigToSpec, HOOK_KINDS, type OciBundle, type OciConfig, type OciHook, type OciHookKind, type OciHooks, type OciOptions } from './oci/bundle.js';
 export { defaultOciConfig } from './oci/default-config.js';
+export * from './oci-runtime/index.js';
