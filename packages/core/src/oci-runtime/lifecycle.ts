@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync, constants as fsConstants } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeSync, constants as fsConstants } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signalNumber, signalTarget } from '../container-control.js';
 import { releaseRecorded } from '../detached-resources.js';
@@ -89,26 +89,30 @@ export async function ociStart(id: string, options: RuntimeOptions = {}): Promis
   await runHooksWarning(record.hooks, 'poststart', stateOf(record, 'running'), options.onWarning ?? (() => undefined));
 }
 
-/** The processes of the container: its cgroup's, else the init and its descendants. */
+/** The processes of the container: those in its init's PID namespace (exec'd ones too), the init first. */
 export function ociProcesses(id: string, options: OciStoreOptions = {}): number[] {
   const root = ociRoot(options);
   const record = readRecord(root, id);
   if (statusOf(root, record) === 'stopped' || record.pid === undefined) return [];
-  return descendants(record.pid);
+  return namespaceMembers(record.pid);
 }
 
-function children(pid: number): number[] {
+function namespaceMembers(init: number): number[] {
+  const namespace = pidNamespace(init);
+  if (namespace === undefined) return [];
+  const others = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && Number(name) !== init)
+    .map(Number)
+    .filter((pid) => pidNamespace(pid) === namespace);
+  return [init, ...others.sort((a, b) => a - b)];
+}
+
+function pidNamespace(pid: number): string | undefined {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter((text) => text !== '').map(Number);
+    return readlinkSync(`/proc/${pid}/ns/pid`);
   } catch {
-    return [];
+    return undefined;
   }
-}
-
-function descendants(pid: number): number[] {
-  const found = [pid];
-  for (let index = 0; index < found.length; index++) found.push(...children(found[index]!));
-  return found;
 }
 
 /** OCI kill: a signal to the command (or with `all`, to every process of the container). A created container has no command yet: any signal ends it. */
@@ -122,7 +126,7 @@ export async function ociKill(id: string, signal: string, all: boolean, options:
     process.kill(record.pid, 'SIGKILL');
     return;
   }
-  const targets = all ? descendants(record.pid).reverse() : [signalTarget(record.pid, number)];
+  const targets = all ? namespaceMembers(record.pid).reverse() : [signalTarget(record.pid, number)];
   for (const pid of targets) {
     try {
       process.kill(pid, number);
@@ -139,7 +143,14 @@ async function waitUntilGone(record: OciRecord): Promise<void> {
 /** OCI delete: releases a stopped (or created) container's resources and state; `force` kills a running one first. */
 export async function ociDelete(id: string, force: boolean, options: RuntimeOptions = {}): Promise<void> {
   const root = ociRoot(options);
-  const record = readRecord(root, id);
+  let record: OciRecord;
+  try {
+    record = readRecord(root, id);
+  } catch (error) {
+    // As runc: what is gone needs no forced delete (engines clean up after a failed create so).
+    if (force && (error as { code?: string }).code === 'CONTAINER_NOT_FOUND') return;
+    throw error;
+  }
   const status = statusOf(root, record);
   if ((status === 'running' || status === 'paused') && !force) {
     throw new RyouikiError('CONTAINER_RUNNING', `container ${id} is ${status}: stop it first (ryouiki-runtime kill ${id} KILL), or delete --force`);
