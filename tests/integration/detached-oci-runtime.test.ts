@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { detectCgroups, isWritableDir } from '@ryouiki/core';
 import { collect, expectNoLeftovers, makeTempDir, removeDir, REPO_ROOT, waitFor } from './harness.js';
-import { cgroupsLeftOf, containersIn, runtime, stateOf, waitForOutput, writeBundle } from './oci-harness.js';
+import { cgroupsLeftOf, containersIn, runtime, stateOf, waitForAsync, waitForOutput, writeBundle } from './oci-harness.js';
 
 const work = makeTempDir('oci-runtime');
 afterAll(() => removeDir(work));
@@ -47,7 +47,7 @@ describe('ryouiki-runtime lifecycle on a bundle', () => {
     expect(again).toMatchObject({ exitCode: 125, stderr: 'ryouiki-runtime: container life is running, not created: cannot start it\n' });
 
     expect(await runtime(dir, root, ['kill', 'life', 'KILL'], 'kill')).toMatchObject({ exitCode: 0, stderr: '' });
-    await waitFor(async () => ((await stateOf(dir, root, 'life')).status === 'stopped' ? true : undefined), 'the container to stop');
+    await waitForAsync(async () => ((await stateOf(dir, root, 'life')).status === 'stopped' ? true : undefined), 'the container to stop');
     const stopped = await stateOf(dir, root, 'life');
     expect(stopped.pid).toBeUndefined();
     expect(await runtime(dir, root, ['delete', 'life'], 'delete')).toMatchObject({ exitCode: 0, stderr: '' });
@@ -59,7 +59,7 @@ describe('ryouiki-runtime lifecycle on a bundle', () => {
     await create('k1');
     await create('k2');
     expect(await runtime(dir, root, ['kill', 'k1', 'TERM'], 'kill')).toMatchObject({ exitCode: 0 });
-    await waitFor(async () => ((await stateOf(dir, root, 'k1')).status === 'stopped' ? true : undefined), 'k1 to stop');
+    await waitForAsync(async () => ((await stateOf(dir, root, 'k1')).status === 'stopped' ? true : undefined), 'k1 to stop');
     expect(await runtime(dir, root, ['delete', 'k1'], 'delete')).toMatchObject({ exitCode: 0, stderr: '' });
     expect(await runtime(dir, root, ['delete', 'k2'], 'delete')).toMatchObject({ exitCode: 0, stderr: '' });
     expect(containersIn(root)).toEqual([]);

@@ -92,3 +92,14 @@ export function containersIn(root: string): string[] {
 export function cgroupsLeftOf(id: string, ownDirs: string[]): string[] {
   return ownDirs.flatMap((dir) => (existsSync(dir) ? readdirSync(dir).filter((entry) => entry.startsWith(`ryouiki-${id}-`)).map((entry) => join(dir, entry)) : []));
 }
+
+/** waitFor for a probe that must ask another process: resolves with its first defined answer. */
+export async function waitForAsync<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 25));
+  }
+}
