@@ -63,8 +63,14 @@ make_path_read_only (const char *path)
 }
 
 void
-protect_kernel_paths (void)
+protect_kernel_paths (const struct options *opts)
 {
+  for (size_t i = 0; i < opts->n_masked_paths; i++)
+    mask_path (opts->masked_paths[i]);
+  for (size_t i = 0; i < opts->n_read_only_paths; i++)
+    make_path_read_only (opts->read_only_paths[i]);
+  if (opts->no_default_paths)
+    return;
   for (size_t i = 0; i < N_ELEMENTS (masked_paths); i++)
     mask_path (masked_paths[i]);
   for (size_t i = 0; i < N_ELEMENTS (read_only_paths); i++)

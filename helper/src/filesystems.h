@@ -1,6 +1,8 @@
 /* filesystems.h: /sys, and the paths of /proc and /sys a container must not read or write. */
 #pragma once
 
+#include "options.h"
+
 #include <stdbool.h>
 
 /* Before pivot_root, in the new root: a read-only /sys (a new sysfs of our network
@@ -9,5 +11,6 @@
 void mount_sys (bool share_net);
 
 /* After pivot_root: masks podman's masked paths (an empty read-only tmpfs on a
- * folder, /dev/null on a file) and makes its read-only paths read-only. */
-void protect_kernel_paths (void);
+ * folder, /dev/null on a file) and makes its read-only paths read-only; first those
+ * of --masked-path and --read-only-path, and only those with --no-default-paths. */
+void protect_kernel_paths (const struct options *opts);

@@ -3,6 +3,7 @@
 #include "overlay.h"
 #include "protocol.h"
 #include "security.h"
+#include "start-hooks.h"
 #include "tty.h"
 #include "utils.h"
 
@@ -168,6 +169,7 @@ exec_command (const struct options *opts, int report_fd, const struct saved_sign
       snprintf (text, sizeof text, "terminal: make it the command's: %s", strerror (err));
       report_to_init (err, EXIT_RUNTIME, text);
     }
+  start_hooks_run ();
   /* After the terminal: the capabilities and seccomp filter set here could forbid taking it. */
   secure_command (opts);
   /* execvpe searches the PATH of our own environment and gives the command exactly env. */
@@ -229,6 +231,8 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
     die_with_errno ("setenv PATH");
   if (opts->tty)
     tty_open_in_container ();
+  if (opts->tty && opts->console_rows > 0 && opts->console_columns > 0)
+    tty_set_size (opts->console_rows, opts->console_columns);
   if (opts->exec_gate_fd >= 0)
     pass_exec_gate (opts->exec_gate_fd, sync_fd);
 

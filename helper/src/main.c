@@ -11,9 +11,14 @@
 #include "ids.h"
 #include "init.h"
 #include "mounts.h"
+#include "mount-options.h"
+#include "namespaces.h"
+#include "process-limits.h"
+#include "sysctl.h"
 #include "options.h"
 #include "protocol.h"
 #include "seccomp-filter.h"
+#include "start-hooks.h"
 #include "tty.h"
 #include "utils.h"
 #include "volumes.h"
@@ -138,15 +143,11 @@ raw_clone (unsigned long flags)
 }
 
 static pid_t
-spawn_container (bool share_net)
+spawn_container (const struct options *opts)
 {
-  unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS
-                        | CLONE_NEWIPC | SIGCHLD;
   pid_t pid;
 
-  if (!share_net)
-    flags |= CLONE_NEWNET;
-  pid = raw_clone (flags);
+  pid = raw_clone (namespaces_clone_flags (opts) | SIGCHLD);
   if (pid < 0 && is_userns_refusal (errno))
     die_userns (errno);
   if (pid < 0)
@@ -156,7 +157,8 @@ spawn_container (bool share_net)
 
 /* ---- The container's init, before it runs the command ---- */
 
-static void
+/* Returns the init's PID as the host sees it, which the start message carries. */
+static int
 wait_for_go (int sync_fd)
 {
   struct sync_message message;
@@ -164,6 +166,7 @@ wait_for_go (int sync_fd)
   /* Anything but the start message means the helper is gone: leave quietly. */
   if (sync_receive (sync_fd, &message) != 1 || message.kind != SYNC_GO)
     _exit (EXIT_RUNTIME);
+  return message.err;
 }
 
 static void
@@ -195,7 +198,7 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
   if (opts->block_fd >= 0 && opts->block_fd != opts->info_fd)
     close (opts->block_fd);
 
-  wait_for_go (sync_fd);
+  start_hooks_load (opts->start_hooks_file, wait_for_go (sync_fd));
   /* Detached, the init outlives the helper from now on: an OCI engine's monitor reaps it. */
   if (opts->detach && prctl (PR_SET_PDEATHSIG, 0) < 0)
     die_with_errno ("prctl(PR_SET_PDEATHSIG)");
@@ -203,12 +206,16 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
   setup_rootfs (rootfs, opts);
   volumes_mount (opts);
   bind_files_mount (opts->bind_files, opts->n_bind_files);
-  if (opts->read_only)
+  if (opts->read_only && !opts->no_read_only_tmpfs)
     mount_writable_tmpfs ();
+  apply_rootfs_propagation (opts->rootfs_propagation);
+  sysctl_apply (opts);
   if (!opts->privileged)
-    protect_kernel_paths ();
-  if (sethostname (opts->hostname, strlen (opts->hostname)) < 0)
+    protect_kernel_paths (opts);
+  /* A UTS namespace that is not the container's own keeps its name. */
+  if ((namespaces_clone_flags (opts) & CLONE_NEWUTS) && sethostname (opts->hostname, strlen (opts->hostname)) < 0)
     die_with_errno ("hostname: %s", opts->hostname);
+  process_limits_apply (opts);
   if (!opts->share_net)
     bring_up_loopback ();
   if (chdir (opts->cwd) < 0)
@@ -327,12 +334,12 @@ run_helper (const struct options *opts, int sync_fd)
   int pty_master;
   int status;
 
-  if (!opts->no_idmap)
+  if (!opts->no_idmap && !namespaces_joined_user (opts))
     write_id_maps (container_pid, geteuid (), getegid ());
   info_send_pid (info_fd, container_pid);
   if (opts->block_fd >= 0)
     wait_for_start_byte (opts->block_fd, sync_fd, sigfd);
-  if (sync_send (sync_fd, SYNC_GO, 0, "") < 0)
+  if (sync_send (sync_fd, SYNC_GO, container_pid, "") < 0)
     die_with_errno ("sync: send the start message");
   if (!wait_for_exec_report (opts, sync_fd, sigfd, &report, &pty_master))
     return fail_start (&report);
@@ -382,7 +389,8 @@ main (int argc, char **argv)
   signals_block (&saved);
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync_fds) < 0)
     die_with_errno ("socketpair");
-  container_pid = spawn_container (opts.share_net);
+  namespaces_join (&opts);
+  container_pid = spawn_container (&opts);
   if (container_pid == 0)
     {
       close (sync_fds[0]);

@@ -1,5 +1,6 @@
 /* mounts.c: the container's root filesystem, /proc, /dev and pivot_root. */
 #include "mounts.h"
+#include "devices.h"
 #include "filesystems.h"
 #include "ids.h"
 #include "overlay.h"
@@ -180,6 +181,7 @@ setup_rootfs (const char *rootfs, const struct options *opts)
     die_with_errno ("rootfs: %s", root);
   mount_or_die ("/proc", "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   populate_dev ();
+  devices_bind (opts);
   mount_sys (opts->share_net);
   pivot_to_working_directory ();
 }

@@ -1,5 +1,9 @@
 /* options.c: the command line of ryouiki-init. */
 #include "options.h"
+#include "mount-options.h"
+#include "namespaces.h"
+#include "process-limits.h"
+#include "sysctl.h"
 #include "utils.h"
 
 #include <ctype.h>
@@ -10,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
+#include <sys/mount.h>
 
 enum
 {
@@ -38,6 +43,29 @@ enum
   OPT_CAPS,
   OPT_PRIVILEGED,
   OPT_SECCOMP,
+  OPT_MOUNT_FS,
+  OPT_MOUNT_OPTIONS,
+  OPT_RLIMIT,
+  OPT_OOM_SCORE_ADJ,
+  OPT_SYSCTL,
+  OPT_MASKED_PATH,
+  OPT_READ_ONLY_PATH,
+  OPT_NO_DEFAULT_PATHS,
+  OPT_ROOTFS_PROPAGATION,
+  OPT_GROUPS,
+  OPT_NEW_PRIVILEGES,
+  OPT_CAPS_EFFECTIVE,
+  OPT_CAPS_PERMITTED,
+  OPT_CAPS_INHERITABLE,
+  OPT_CAPS_AMBIENT,
+  OPT_CONSOLE_SIZE,
+  OPT_DEVICE,
+  OPT_JOIN_NS,
+  OPT_SHARE_UTS,
+  OPT_SHARE_IPC,
+  OPT_CGROUPNS,
+  OPT_NO_READ_ONLY_TMPFS,
+  OPT_START_HOOKS,
   OPT_HELP,
   OPT_VERSION,
 };
@@ -68,6 +96,29 @@ static const struct option long_options[] = {
   { "caps", required_argument, NULL, OPT_CAPS },
   { "privileged", no_argument, NULL, OPT_PRIVILEGED },
   { "seccomp", required_argument, NULL, OPT_SECCOMP },
+  { "mount-fs", required_argument, NULL, OPT_MOUNT_FS },
+  { "mount-options", required_argument, NULL, OPT_MOUNT_OPTIONS },
+  { "rlimit", required_argument, NULL, OPT_RLIMIT },
+  { "oom-score-adj", required_argument, NULL, OPT_OOM_SCORE_ADJ },
+  { "sysctl", required_argument, NULL, OPT_SYSCTL },
+  { "masked-path", required_argument, NULL, OPT_MASKED_PATH },
+  { "read-only-path", required_argument, NULL, OPT_READ_ONLY_PATH },
+  { "no-default-paths", no_argument, NULL, OPT_NO_DEFAULT_PATHS },
+  { "rootfs-propagation", required_argument, NULL, OPT_ROOTFS_PROPAGATION },
+  { "groups", required_argument, NULL, OPT_GROUPS },
+  { "new-privileges", no_argument, NULL, OPT_NEW_PRIVILEGES },
+  { "caps-effective", required_argument, NULL, OPT_CAPS_EFFECTIVE },
+  { "caps-permitted", required_argument, NULL, OPT_CAPS_PERMITTED },
+  { "caps-inheritable", required_argument, NULL, OPT_CAPS_INHERITABLE },
+  { "caps-ambient", required_argument, NULL, OPT_CAPS_AMBIENT },
+  { "console-size", required_argument, NULL, OPT_CONSOLE_SIZE },
+  { "device", required_argument, NULL, OPT_DEVICE },
+  { "join-ns", required_argument, NULL, OPT_JOIN_NS },
+  { "share-uts", no_argument, NULL, OPT_SHARE_UTS },
+  { "share-ipc", no_argument, NULL, OPT_SHARE_IPC },
+  { "cgroupns", no_argument, NULL, OPT_CGROUPNS },
+  { "no-read-only-tmpfs", no_argument, NULL, OPT_NO_READ_ONLY_TMPFS },
+  { "start-hooks", required_argument, NULL, OPT_START_HOOKS },
   { "help", no_argument, NULL, OPT_HELP },
   { "version", no_argument, NULL, OPT_VERSION },
   { NULL, 0, NULL, 0 },
@@ -131,6 +182,35 @@ options_print_help (FILE *out)
          "  --privileged      all capabilities, no masked paths, no no_new_privs\n"
          "  --seccomp FILE    a seccomp filter: FILE holds its rules, one a line (see\n"
          "                    README.md); read before the container starts\n"
+         "\n"
+         "For OCI bundles:\n"
+         "  --mount-fs TYPE:DEST  mount a proc, sysfs, mqueue, devpts or tmpfs on DEST\n"
+         "                    (missing mount points are created only under /dev)\n"
+         "  --mount-options OPTS  options of the mount given just before: flags (ro,\n"
+         "                    nosuid, nodev, noexec, atime options), bind (not the mounts\n"
+         "                    below the source) and the filesystem's data (size=1m)\n"
+         "  --rlimit RLIMIT_NAME=SOFT:HARD  a resource limit (a number or unlimited)\n"
+         "  --oom-score-adj N  the OOM score adjustment, from -1000 to 1000\n"
+         "  --sysctl KEY=VALUE  a namespaced kernel parameter (net.ipv4.ip_forward=1)\n"
+         "  --masked-path P   hide P; with --read-only-path P, replace the default lists\n"
+         "  --read-only-path P  make P read-only\n"
+         "  --no-default-paths  neither mask nor protect the default paths\n"
+         "  --rootfs-propagation MODE  private (default), rprivate, slave, rslave,\n"
+         "                    shared, rshared, unbindable or runbindable\n"
+         "  --groups G,G,...  supplementary groups of the command (\"\" for none)\n"
+         "  --new-privileges  do not set no_new_privs\n"
+         "  --caps-effective LIST, --caps-permitted LIST, --caps-inheritable LIST,\n"
+         "  --caps-ambient LIST  set each capability set as given (--caps: the\n"
+         "                    bounding set), also for a user other than 0\n"
+         "  --console-size ROWSxCOLUMNS  the terminal's size at the start, with --tty\n"
+         "  --device PATH     bind the host device node PATH (under /dev) at PATH\n"
+         "  --join-ns TYPE:PATH  join the namespace at PATH instead of making one (user,\n"
+         "                    pid, uts, ipc, network, cgroup)\n"
+         "  --share-uts, --share-ipc  keep the host's UTS or IPC namespace\n"
+         "  --cgroupns        a new cgroup namespace\n"
+         "  --no-read-only-tmpfs  with --read-only: no writable tmpfs on /tmp and /run\n"
+         "  --start-hooks FILE  OCI startContainer hooks to run in the container before\n"
+         "                    PROGRAM (FILE: see start-hooks.h), read after the start byte\n"
          "  --help            show this help and exit\n"
          "  --version         show the version and exit\n"
          "\n"
@@ -336,6 +416,184 @@ add_bind_file (struct options *opts, char *source, int argc, char **argv, char *
   return OPTIONS_RUN;
 }
 
+int
+parse_group_list (const char *text, gid_t *groups, size_t *n_groups)
+{
+  size_t n = 0;
+
+  while (*text != '\0')
+    {
+      unsigned id;
+      const char *end;
+
+      if (parse_id (text, &end, &id) < 0 || (*end != ',' && *end != '\0'))
+        return -1;
+      groups[n++] = id;
+      text = *end == ',' ? end + 1 : end;
+    }
+  *n_groups = n;
+  return 0;
+}
+
+int
+parse_console_size (const char *text, unsigned short *rows, unsigned short *columns)
+{
+  unsigned r, c;
+  const char *end;
+
+  if (parse_id (text, &end, &r) < 0 || *end != 'x' || r > 65535)
+    return -1;
+  if (parse_id (end + 1, &end, &c) < 0 || *end != '\0' || c > 65535)
+    return -1;
+  *rows = (unsigned short) r;
+  *columns = (unsigned short) c;
+  return 0;
+}
+
+static enum options_result
+add_mount_fs (struct options *opts, char *arg, char *error, size_t error_size)
+{
+  static const char *const types[] = { "proc", "sysfs", "mqueue", "devpts", "tmpfs" };
+  char *colon = strchr (arg, ':');
+  bool known = false;
+
+  if (colon != NULL)
+    *colon = '\0';
+  for (size_t i = 0; i < N_ELEMENTS (types); i++)
+    known = known || strcmp (arg, types[i]) == 0;
+  if (!known || colon == NULL || colon[1] != '/')
+    return error_result (error, error_size, "--mount-fs: %s: not TYPE:DEST with TYPE proc, sysfs, mqueue, devpts or tmpfs and an absolute DEST", arg);
+  opts->volumes[opts->n_volumes++] = (struct volume) { .kind = VOLUME_FS, .fstype = arg, .destination = colon + 1, .source = arg };
+  return OPTIONS_RUN;
+}
+
+/* The options apply to the mount given just before; the data is written back over arg. */
+static enum options_result
+set_mount_options (struct options *opts, char *arg, char *error, size_t error_size)
+{
+  struct volume *volume = opts->n_volumes > 0 ? &opts->volumes[opts->n_volumes - 1] : NULL;
+  char data[1024];
+
+  if (volume == NULL)
+    return error_result (error, error_size, "--mount-options: %s: give it after the mount it is for", arg);
+  if (parse_mount_options (arg, &volume->flags, &volume->non_recursive, data, sizeof data) < 0)
+    return error_result (error, error_size, "--mount-options: %s: too long", arg);
+  if (volume->kind == VOLUME_BIND && data[0] != '\0')
+    return error_result (error, error_size, "--mount-options: %s: not an option of a bind mount", data);
+  strcpy (arg, data);
+  volume->data = arg[0] != '\0' ? arg : NULL;
+  volume->read_only = volume->read_only || (volume->flags & MS_RDONLY) != 0;
+  return OPTIONS_RUN;
+}
+
+static enum options_result
+set_capability_set (struct options *opts, int option, const char *arg, char *error, size_t error_size)
+{
+  uint64_t *sets[] = { &opts->caps_effective, &opts->caps_permitted, &opts->caps_inheritable, &opts->caps_ambient };
+
+  if (parse_capability_list (arg, sets[option - OPT_CAPS_EFFECTIVE]) < 0)
+    return error_result (error, error_size, "%s: not all, or numbers from 0 to 63 separated by commas", arg);
+  opts->exact_caps = true;
+  return OPTIONS_RUN;
+}
+
+/* The options of OCI bundles (see the help, "For OCI bundles"). */
+static enum options_result
+apply_bundle_option (struct options *opts, int option, char *arg, char *error, size_t error_size)
+{
+  switch (option)
+    {
+    case OPT_MOUNT_FS:
+      return add_mount_fs (opts, arg, error, error_size);
+    case OPT_MOUNT_OPTIONS:
+      return set_mount_options (opts, arg, error, error_size);
+    case OPT_RLIMIT:
+      if (parse_rlimit (arg, &opts->rlimits[opts->n_rlimits]) < 0)
+        return error_result (error, error_size, "--rlimit: %s: not RLIMIT_NAME=SOFT:HARD with SOFT at most HARD", arg);
+      opts->n_rlimits++;
+      return OPTIONS_RUN;
+    case OPT_OOM_SCORE_ADJ:
+      if (parse_oom_score_adj (arg, &opts->oom_score_adj) < 0)
+        return error_result (error, error_size, "--oom-score-adj: %s: not a number from -1000 to 1000", arg);
+      opts->has_oom_score_adj = true;
+      return OPTIONS_RUN;
+    case OPT_SYSCTL:
+      {
+        char path[512];
+
+        if (strchr (arg, '=') == NULL || sysctl_path (arg, path, sizeof path) < 0)
+          return error_result (error, error_size, "--sysctl: %s: not KEY=VALUE with a KEY such as net.ipv4.ip_forward", arg);
+        opts->sysctls[opts->n_sysctls++] = arg;
+        return OPTIONS_RUN;
+      }
+    case OPT_MASKED_PATH:
+    case OPT_READ_ONLY_PATH:
+      if (arg[0] != '/')
+        return error_result (error, error_size, "%s: not an absolute path", arg);
+      if (option == OPT_MASKED_PATH)
+        opts->masked_paths[opts->n_masked_paths++] = arg;
+      else
+        opts->read_only_paths[opts->n_read_only_paths++] = arg;
+      opts->no_default_paths = true;
+      return OPTIONS_RUN;
+    case OPT_NO_DEFAULT_PATHS:
+      opts->no_default_paths = true;
+      return OPTIONS_RUN;
+    case OPT_ROOTFS_PROPAGATION:
+      if (parse_propagation (arg, &opts->rootfs_propagation) < 0)
+        return error_result (error, error_size, "--rootfs-propagation: %s: use private, rprivate, slave, rslave, shared, rshared, unbindable or runbindable", arg);
+      return OPTIONS_RUN;
+    case OPT_GROUPS:
+      free (opts->groups);
+      opts->groups = calloc (strlen (arg) / 2 + 1, sizeof *opts->groups);
+      if (opts->groups == NULL)
+        return error_result (error, error_size, "out of memory");
+      if (parse_group_list (arg, opts->groups, &opts->n_groups) < 0)
+        return error_result (error, error_size, "--groups: %s: not group ids separated by commas", arg);
+      opts->has_groups = true;
+      return OPTIONS_RUN;
+    case OPT_NEW_PRIVILEGES:
+      opts->new_privileges = true;
+      return OPTIONS_RUN;
+    case OPT_CAPS_EFFECTIVE:
+    case OPT_CAPS_PERMITTED:
+    case OPT_CAPS_INHERITABLE:
+    case OPT_CAPS_AMBIENT:
+      return set_capability_set (opts, option, arg, error, error_size);
+    case OPT_CONSOLE_SIZE:
+      if (parse_console_size (arg, &opts->console_rows, &opts->console_columns) < 0)
+        return error_result (error, error_size, "--console-size: %s: not ROWSxCOLUMNS", arg);
+      return OPTIONS_RUN;
+    case OPT_DEVICE:
+      if (strncmp (arg, "/dev/", 5) != 0)
+        return error_result (error, error_size, "--device: %s: not a path under /dev", arg);
+      opts->devices[opts->n_devices++] = arg;
+      return OPTIONS_RUN;
+    case OPT_JOIN_NS:
+      if (parse_namespace_join (arg, &opts->joins[opts->n_joins]) < 0)
+        return error_result (error, error_size, "--join-ns: %s: not TYPE:PATH with TYPE user, mount, pid, uts, ipc, network or cgroup", arg);
+      opts->n_joins++;
+      return OPTIONS_RUN;
+    case OPT_SHARE_UTS:
+      opts->share_uts = true;
+      return OPTIONS_RUN;
+    case OPT_SHARE_IPC:
+      opts->share_ipc = true;
+      return OPTIONS_RUN;
+    case OPT_CGROUPNS:
+      opts->new_cgroupns = true;
+      return OPTIONS_RUN;
+    case OPT_NO_READ_ONLY_TMPFS:
+      opts->no_read_only_tmpfs = true;
+      return OPTIONS_RUN;
+    case OPT_START_HOOKS:
+      opts->start_hooks_file = arg;
+      return OPTIONS_RUN;
+    default:
+      return error_result (error, error_size, "unexpected option %d", option);
+    }
+}
+
 static enum options_result
 apply_option (struct options *opts, int option, char *arg, char *error, size_t error_size)
 {
@@ -424,7 +682,7 @@ apply_option (struct options *opts, int option, char *arg, char *error, size_t e
     case OPT_VERSION:
       return OPTIONS_VERSION;
     default:
-      return error_result (error, error_size, "unexpected option %d", option);
+      return apply_bundle_option (opts, option, arg, error, error_size);
     }
 }
 
@@ -479,7 +737,15 @@ options_parse (struct options *opts, int argc, char **argv, char **envp, char *e
   opts->env = calloc (n_inherited + (size_t) argc + 1, sizeof *opts->env);
   opts->bind_files = calloc ((size_t) argc + 1, sizeof *opts->bind_files);
   opts->volumes = calloc ((size_t) argc + 1, sizeof *opts->volumes);
-  if (opts->env == NULL || opts->bind_files == NULL || opts->volumes == NULL)
+  opts->rlimits = calloc ((size_t) argc + 1, sizeof *opts->rlimits);
+  opts->sysctls = calloc ((size_t) argc + 1, sizeof *opts->sysctls);
+  opts->masked_paths = calloc ((size_t) argc + 1, sizeof *opts->masked_paths);
+  opts->read_only_paths = calloc ((size_t) argc + 1, sizeof *opts->read_only_paths);
+  opts->devices = calloc ((size_t) argc + 1, sizeof *opts->devices);
+  opts->joins = calloc ((size_t) argc + 1, sizeof *opts->joins);
+  if (opts->env == NULL || opts->bind_files == NULL || opts->volumes == NULL || opts->rlimits == NULL
+      || opts->sysctls == NULL || opts->masked_paths == NULL || opts->read_only_paths == NULL
+      || opts->devices == NULL || opts->joins == NULL)
     return error_result (error, error_size, "out of memory");
   for (size_t i = 0; i < n_inherited; i++)
     if (strchr (envp[i], '=') != NULL)
@@ -519,4 +785,16 @@ options_free (struct options *opts)
   opts->volumes = NULL;
   free (opts->seccomp_rules);
   opts->seccomp_rules = NULL;
+  free (opts->rlimits);
+  free (opts->sysctls);
+  free (opts->masked_paths);
+  free (opts->read_only_paths);
+  free (opts->groups);
+  free (opts->devices);
+  free (opts->joins);
+  opts->rlimits = NULL;
+  opts->sysctls = NULL;
+  opts->masked_paths = opts->read_only_paths = opts->devices = NULL;
+  opts->groups = NULL;
+  opts->joins = NULL;
 }

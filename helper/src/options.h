@@ -23,6 +23,7 @@ struct options
   size_t n_bind_files;
   bool share_net;
   bool read_only;
+  bool no_read_only_tmpfs;      /* with read_only: no writable tmpfs on /tmp and /run */
   bool no_idmap;
   bool tty;                     /* the command gets a terminal of the container's devpts */
   bool interactive;             /* with tty: copy stdin to it, the host terminal in raw mode */
@@ -45,12 +46,51 @@ struct options
   bool privileged;              /* all capabilities, no masked paths, new privileges allowed */
   const char *seccomp_file;     /* --seccomp FILE: its rules (see seccomp-filter.h) */
   char *seccomp_rules;          /* NULL: no filter; read from seccomp_file before clone */
+  /* OCI bundles (see process-limits.h, sysctl.h, mount-options.h, devices.h, namespaces.h): */
+  struct rlimit_setting *rlimits;       /* --rlimit, in order */
+  size_t n_rlimits;
+  bool has_oom_score_adj;
+  int oom_score_adj;
+  char **sysctls;               /* --sysctl KEY=VALUE */
+  size_t n_sysctls;
+  bool no_default_paths;        /* only the --masked-path and --read-only-path given */
+  const char **masked_paths;
+  size_t n_masked_paths;
+  const char **read_only_paths;
+  size_t n_read_only_paths;
+  unsigned long rootfs_propagation;     /* MS_SHARED, MS_SLAVE...: 0 keeps it private */
+  bool has_groups;
+  gid_t *groups;                /* --groups: the supplementary groups */
+  size_t n_groups;
+  bool new_privileges;          /* --new-privileges: no no_new_privs */
+  bool exact_caps;              /* --caps-effective and co: each set as given */
+  uint64_t caps_effective, caps_permitted, caps_inheritable, caps_ambient;
+  unsigned short console_rows, console_columns; /* --console-size, 0: the host terminal's */
+  const char **devices;         /* --device PATH: host device nodes bound at the same path */
+  size_t n_devices;
+  struct namespace_join *joins; /* --join-ns TYPE:PATH */
+  size_t n_joins;
+  bool share_uts, share_ipc, new_cgroupns;
+  const char *start_hooks_file; /* --start-hooks: see start-hooks.h */
+};
+
+struct rlimit_setting
+{
+  int resource;
+  uint64_t soft, hard;          /* RLIM_INFINITY for unlimited */
+};
+
+struct namespace_join
+{
+  int clone_flag;               /* CLONE_NEWNET, ... */
+  const char *path;
 };
 
 enum volume_kind
 {
   VOLUME_BIND,
   VOLUME_TMPFS,
+  VOLUME_FS,            /* --mount-fs: a kernel filesystem, exactly with its options */
 };
 
 struct volume
@@ -60,6 +100,9 @@ struct volume
   const char *destination;      /* absolute, in the container */
   const char *data;             /* tmpfs: mount options, or NULL */
   bool read_only;
+  const char *fstype;           /* VOLUME_FS: proc, sysfs, mqueue, devpts, tmpfs */
+  unsigned long flags;          /* --mount-options: MS_RDONLY, MS_NOSUID... */
+  bool non_recursive;           /* --mount-options bind: not the mounts below the source */
 };
 
 enum options_result
@@ -93,6 +136,12 @@ int parse_bind (char *text, struct volume *volume);
 
 /* Parses "DESTINATION[:OPTIONS]" of a tmpfs (in place); returns 0, or -1. */
 int parse_tmpfs (char *text, struct volume *volume);
+
+/* Parses "G,G,..." (decimal group ids; "" for none) into groups, which has room for them. */
+int parse_group_list (const char *text, gid_t *groups, size_t *n_groups);
+
+/* Parses "ROWSxCOLUMNS"; returns 0, or -1. */
+int parse_console_size (const char *text, unsigned short *rows, unsigned short *columns);
 
 /* Podman's default capabilities: CHOWN DAC_OVERRIDE FOWNER FSETID KILL NET_BIND_SERVICE
  * SETFCAP SETGID SETPCAP SETUID SYS_CHROOT. */

@@ -48,6 +48,29 @@ set_capabilities (uint64_t caps)
     die_with_errno ("capabilities: clear the ambient set");
 }
 
+/* --caps-effective and co: each set as given, the ambient set raised one by one. */
+static void
+set_exact_capabilities (const struct options *opts)
+{
+  struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+  struct __user_cap_data_struct data[2];
+  int last = last_capability ();
+
+  for (int i = 0; i < 2; i++)
+    data[i] = (struct __user_cap_data_struct) {
+      .effective = (__u32) (opts->caps_effective >> (32 * i)),
+      .permitted = (__u32) (opts->caps_permitted >> (32 * i)),
+      .inheritable = (__u32) (opts->caps_inheritable >> (32 * i)),
+    };
+  if (syscall (SYS_capset, &header, data) < 0)
+    die_with_errno ("capabilities: capset");
+  if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    die_with_errno ("capabilities: clear the ambient set");
+  for (int cap = 0; cap <= last && cap < 64; cap++)
+    if ((opts->caps_ambient & (UINT64_C (1) << cap)) && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+      die_with_errno ("capabilities: raise %d in the ambient set (it must be permitted and inheritable)", cap);
+}
+
 static bool
 setgroups_allowed (void)
 {
@@ -63,11 +86,26 @@ setgroups_allowed (void)
 }
 
 static void
-switch_user (uid_t uid, gid_t gid)
+set_groups (const struct options *opts)
 {
+  if (opts->has_groups && opts->n_groups > 0)
+    {
+      if (!setgroups_allowed ())
+        die_with_err (EPERM, "user: supplementary groups need a full id map (with a single-id map setgroups is denied)");
+      if (setgroups (opts->n_groups, opts->groups) < 0)
+        die_with_errno ("user: set the supplementary groups%s",
+                        errno == EINVAL ? " (one has no mapping in the container's user namespace)" : "");
+      return;
+    }
   /* With a single-id map, setgroups is denied and the groups cannot change anyway. */
   if (setgroups_allowed () && setgroups (0, NULL) < 0)
     die_with_errno ("user: clear the supplementary groups");
+}
+
+static void
+switch_user (const struct options *opts, uid_t uid, gid_t gid)
+{
+  set_groups (opts);
   if (setresgid (gid, gid, gid) < 0)
     die_with_errno ("user: gid %u%s", (unsigned) gid,
                     errno == EINVAL ? " has no mapping in the container's user namespace" : "");
@@ -80,14 +118,23 @@ void
 secure_command (const struct options *opts)
 {
   uid_t uid = opts->has_user ? opts->uid : 0;
+  bool no_new_privs = !opts->privileged && !opts->new_privileges;
 
   drop_bounding_set (opts->caps);
-  if (opts->has_user)
-    switch_user (opts->uid, opts->gid);
-  /* As docker and podman do, a user other than root keeps only the bounding set. */
-  set_capabilities (uid == 0 ? opts->caps & ((UINT64_C (2) << last_capability ()) - 1) : 0);
-  if (!opts->privileged && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+  /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which we have only before
+   * becoming the user: the filter then applies to that switch too, as in runc. */
+  if (!no_new_privs && opts->seccomp_rules != NULL)
+    seccomp_load_rules (opts->seccomp_rules);
+  if (opts->exact_caps && prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+    die_with_errno ("capabilities: keep them across the user switch");
+  if (opts->has_user || opts->has_groups)
+    switch_user (opts, uid, opts->has_user ? opts->gid : 0);
+  if (opts->exact_caps)
+    set_exact_capabilities (opts);
+  else  /* As docker and podman do, a user other than root keeps only the bounding set. */
+    set_capabilities (uid == 0 ? opts->caps & ((UINT64_C (2) << last_capability ()) - 1) : 0);
+  if (no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     die_with_errno ("no_new_privs");
-  if (opts->seccomp_rules != NULL)
+  if (no_new_privs && opts->seccomp_rules != NULL)
     seccomp_load_rules (opts->seccomp_rules);
 }

@@ -70,6 +70,15 @@ tty_open_in_container (void)
     die_with_errno ("tty: set its size");
 }
 
+void
+tty_set_size (unsigned short rows, unsigned short columns)
+{
+  struct winsize size = { .ws_row = rows, .ws_col = columns };
+
+  if (ioctl (pty_master, TIOCSWINSZ, &size) < 0)
+    die_with_errno ("tty: set its size to %ux%u", (unsigned) rows, (unsigned) columns);
+}
+
 int
 tty_attach_command (void)
 {

@@ -16,6 +16,9 @@
  * and gives it the size of the host terminal on our stdin or stdout, if either is one. */
 void tty_open_in_container (void);
 
+/* --console-size: the terminal's size at the start, instead of the host terminal's. */
+void tty_set_size (unsigned short rows, unsigned short columns);
+
 /* In the command's process, before exec: a new session with the terminal as its
  * controlling terminal and as fds 0, 1 and 2. Returns 0, or an errno. */
 int tty_attach_command (void);

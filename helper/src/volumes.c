@@ -1,5 +1,6 @@
 /* volumes.c: bind mounts and tmpfs the caller asks for, and --read-only's tmpfs. */
 #include "volumes.h"
+#include "mount-options.h"
 #include "mounts.h"
 #include "utils.h"
 
@@ -30,7 +31,7 @@ volumes_open_sources (const struct options *opts)
       if (volume->kind != VOLUME_BIND)
         continue;
       source_fds[i] = (int) syscall (SYS_open_tree, AT_FDCWD, volume->source,
-                                     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+                                     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (volume->non_recursive ? 0 : AT_RECURSIVE));
       if (source_fds[i] < 0)
         die_with_errno ("volume: %s", volume->source);
     }
@@ -71,7 +72,8 @@ check_mount_point (const struct options *opts, const char *path, bool is_directo
                       is_directory ? "folder" : "file");
       return;
     }
-  if (errno != ENOENT || !opts->make_mount_points)
+  /* /dev is the container's own tmpfs: creating there never writes into the rootfs. */
+  if (errno != ENOENT || !(opts->make_mount_points || strncmp (path, "/dev/", 5) == 0))
     die_with_errno ("volume: %s", path);
   make_mount_point (path, is_directory);
 }
@@ -86,18 +88,30 @@ mount_bind_volume (const struct options *opts, const struct volume *volume, int 
   check_mount_point (opts, volume->destination, S_ISDIR (st.st_mode));
   if (syscall (SYS_move_mount, source_fd, "", AT_FDCWD, volume->destination, MOVE_MOUNT_F_EMPTY_PATH) < 0)
     die_with_errno ("volume: bind %s on %s", volume->source, volume->destination);
-  if (volume->read_only)
+  if (volume->flags != 0)
+    apply_bind_flags (volume->destination, volume->flags, volume->non_recursive);
+  else if (volume->read_only)
     remount_tree_read_only (volume->destination);
 }
 
+/* A kernel filesystem exactly as asked: --mount-fs with its --mount-options. */
 static void
-mount_tmpfs (const struct options *opts, const char *destination, const char *data)
+mount_kernel_fs (const struct options *opts, const struct volume *volume)
+{
+  check_mount_point (opts, volume->destination, true);
+  if (mount (volume->fstype, volume->destination, volume->fstype, volume->flags, volume->data) < 0)
+    die_with_errno ("mount %s on %s%s%s", volume->fstype, volume->destination, volume->data != NULL ? " with " : "",
+                    volume->data != NULL ? volume->data : "");
+}
+
+static void
+mount_tmpfs (const struct options *opts, const char *destination, const char *data, unsigned long flags)
 {
   char options[1024];
 
   check_mount_point (opts, destination, true);
   snprintf (options, sizeof options, "mode=1777%s%s", data != NULL ? "," : "", data != NULL ? data : "");
-  if (mount ("tmpfs", destination, "tmpfs", MS_NOSUID | MS_NODEV, options) < 0)
+  if (mount ("tmpfs", destination, "tmpfs", MS_NOSUID | MS_NODEV | flags, options) < 0)
     die_with_errno ("tmpfs: %s (%s)", destination, options);
 }
 
@@ -110,8 +124,10 @@ volumes_mount (const struct options *opts)
 
       if (volume->kind == VOLUME_BIND)
         mount_bind_volume (opts, volume, source_fds[i]);
+      else if (volume->kind == VOLUME_FS)
+        mount_kernel_fs (opts, volume);
       else
-        mount_tmpfs (opts, volume->destination, volume->data);
+        mount_tmpfs (opts, volume->destination, volume->data, volume->flags);
       if (source_fds[i] >= 0)
         close (source_fds[i]);
     }

@@ -2,11 +2,16 @@
 #include "crilog.h"
 #include "ids.h"
 #include "init.h"
+#include "mount-options.h"
+#include "namespaces.h"
+#include "process-limits.h"
+#include "sysctl.h"
 #include "options.h"
 #include "overlay.h"
 #include "protocol.h"
 #include "tty.h"
 #include "seccomp-filter.h"
+#include "start-hooks.h"
 #include "utils.h"
 
 #include <signal.h>
@@ -14,6 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -553,6 +561,168 @@ test_isolation_parsers (void)
 }
 
 static void
+test_mount_options (void)
+{
+  unsigned long flags;
+  bool non_recursive;
+  char data[64];
+  char small[8];
+
+  check_int (parse_mount_options ("nosuid,strictatime,mode=755,size=65536k", &flags, &non_recursive, data, sizeof data), 0,
+             "parse_mount_options: flags and data");
+  check (flags == (MS_NOSUID | MS_STRICTATIME), "parse_mount_options: the flags");
+  check_string (data, "mode=755,size=65536k", "parse_mount_options: the data");
+  check (!non_recursive, "parse_mount_options: recursive by default");
+  check_int (parse_mount_options ("ro,rw,nodev,bind,newinstance", &flags, &non_recursive, data, sizeof data), 0,
+             "parse_mount_options: rw clears ro");
+  check (flags == MS_NODEV && non_recursive, "parse_mount_options: bind is not recursive");
+  check_string (data, "newinstance", "parse_mount_options: a data word");
+  check_int (parse_mount_options ("", &flags, &non_recursive, data, sizeof data), 0, "parse_mount_options: none");
+  check (flags == 0 && data[0] == '\0', "parse_mount_options: nothing");
+  check_int (parse_mount_options ("size=1234567", &flags, &non_recursive, small, sizeof small), -1,
+             "parse_mount_options: data too long");
+
+  check_int (parse_propagation ("rslave", &flags), 0, "parse_propagation: rslave");
+  check (flags == (MS_SLAVE | MS_REC), "parse_propagation: its flags");
+  check_int (parse_propagation ("shared", &flags), 0, "parse_propagation: shared");
+  check (flags == MS_SHARED, "parse_propagation: not recursive");
+  check_int (parse_propagation ("sideways", &flags), -1, "parse_propagation: unknown");
+}
+
+static void
+test_bundle_parsers (void)
+{
+  char path[64];
+  struct rlimit_setting limit;
+  int score;
+  gid_t groups[4];
+  size_t n_groups;
+  unsigned short rows, columns;
+  struct namespace_join join;
+  char network[] = "network:/proc/1/ns/net";
+  char bad_type[] = "moon:/x";
+  char relative[] = "user:x";
+
+  check_int (sysctl_path ("net.ipv4.ip_forward=1", path, sizeof path), 0, "sysctl_path: KEY=VALUE");
+  check_string (path, "/proc/sys/net/ipv4/ip_forward", "sysctl_path: the file");
+  check_int (sysctl_path ("kernel.shm_rmid_forced", path, sizeof path), 0, "sysctl_path: KEY");
+  check_int (sysctl_path ("net..x=1", path, sizeof path), -1, "sysctl_path: an empty part");
+  check_int (sysctl_path ("net/../../x=1", path, sizeof path), -1, "sysctl_path: a slash");
+  check_int (sysctl_path (".net=1", path, sizeof path), -1, "sysctl_path: a leading dot");
+  check_int (sysctl_path ("=1", path, sizeof path), -1, "sysctl_path: no key");
+
+  check_int (parse_rlimit ("RLIMIT_NOFILE=1024:2048", &limit), 0, "parse_rlimit: numbers");
+  check (limit.resource == RLIMIT_NOFILE && limit.soft == 1024 && limit.hard == 2048, "parse_rlimit: the values");
+  check_int (parse_rlimit ("RLIMIT_CORE=0:unlimited", &limit), 0, "parse_rlimit: unlimited");
+  check (limit.hard == RLIM_INFINITY, "parse_rlimit: RLIM_INFINITY");
+  check_int (parse_rlimit ("RLIMIT_NOFILE=10:5", &limit), -1, "parse_rlimit: soft above hard");
+  check_int (parse_rlimit ("RLIMIT_FOO=1:1", &limit), -1, "parse_rlimit: unknown name");
+  check_int (parse_rlimit ("RLIMIT_NOFILE=1", &limit), -1, "parse_rlimit: no hard limit");
+  check_int (parse_rlimit ("RLIMIT_NOFILE=-1:1", &limit), -1, "parse_rlimit: negative");
+
+  check_int (parse_oom_score_adj ("-500", &score), 0, "parse_oom_score_adj: negative");
+  check_int (score, -500, "parse_oom_score_adj: the value");
+  check_int (parse_oom_score_adj ("1001", &score), -1, "parse_oom_score_adj: too big");
+  check_int (parse_oom_score_adj ("", &score), -1, "parse_oom_score_adj: empty");
+
+  check_int (parse_group_list ("10,20,30", groups, &n_groups), 0, "parse_group_list: ids");
+  check (n_groups == 3 && groups[0] == 10 && groups[2] == 30, "parse_group_list: the ids");
+  check_int (parse_group_list ("", groups, &n_groups), 0, "parse_group_list: none");
+  check_int ((long) n_groups, 0, "parse_group_list: zero");
+  check_int (parse_group_list ("1,x", groups, &n_groups), -1, "parse_group_list: not a number");
+
+  check_int (parse_console_size ("30x100", &rows, &columns), 0, "parse_console_size: ROWSxCOLUMNS");
+  check (rows == 30 && columns == 100, "parse_console_size: the size");
+  check_int (parse_console_size ("30", &rows, &columns), -1, "parse_console_size: no columns");
+
+  check_int (parse_namespace_join (network, &join), 0, "parse_namespace_join: TYPE:PATH");
+  check (join.clone_flag == CLONE_NEWNET, "parse_namespace_join: the type");
+  check_string (join.path, "/proc/1/ns/net", "parse_namespace_join: the path");
+  check_int (parse_namespace_join (bad_type, &join), -1, "parse_namespace_join: unknown type");
+  check_int (parse_namespace_join (relative, &join), -1, "parse_namespace_join: a relative path");
+}
+
+static void
+test_bundle_options (void)
+{
+  struct options opts;
+  char fs[] = "mqueue:/dev/mqueue";
+  char fs_options[] = "nosuid,nodev,noexec";
+  char tmpfs[] = "tmpfs:/scratch";
+  char tmpfs_options[] = "noexec,size=1m,mode=700";
+  char bind[] = "/src:/data";
+  char bind_options[] = "bind,ro,nosuid";
+  char bad_bind[] = "/src:/data";
+  char bad_bind_options[] = "size=1m";
+  char rlimit[] = "RLIMIT_NOFILE=10:20";
+  char sysctl[] = "net.ipv4.ping_group_range=0 0";
+  char *argv[] = { "ryouiki-init", "--rootfs", "/r", "--mount-fs", fs, "--mount-options", fs_options,
+                   "--mount-fs", tmpfs, "--mount-options", tmpfs_options, "--bind", bind, "--mount-options",
+                   bind_options, "--rlimit", rlimit, "--oom-score-adj", "300", "--sysctl", sysctl,
+                   "--masked-path", "/proc/kcore", "--rootfs-propagation", "rslave", "--groups", "1,2",
+                   "--caps-effective", "0,1", "--console-size", "24x80", "--device", "/dev/fuse",
+                   "--share-uts", "--new-privileges", "--", "true", NULL };
+  char *bad_argv[] = { "ryouiki-init", "--rootfs", "/r", "--bind", bad_bind, "--mount-options", bad_bind_options,
+                       "--", "true", NULL };
+  char error[512];
+
+  check_int (options_parse (&opts, (int) N_ELEMENTS (argv) - 1, argv, NULL, error, sizeof error), OPTIONS_RUN,
+             "options: the bundle options");
+  check_int ((long) opts.n_volumes, 3, "options: three mounts");
+  check (opts.volumes[0].kind == VOLUME_FS && strcmp (opts.volumes[0].fstype, "mqueue") == 0
+         && strcmp (opts.volumes[0].destination, "/dev/mqueue") == 0, "options: --mount-fs");
+  check (opts.volumes[0].flags == (MS_NOSUID | MS_NODEV | MS_NOEXEC) && opts.volumes[0].data == NULL,
+         "options: --mount-options flags");
+  check_string (opts.volumes[1].data, "size=1m,mode=700", "options: --mount-options data");
+  check (opts.volumes[2].non_recursive && opts.volumes[2].read_only, "options: a bind, not recursive, read-only");
+  check (opts.n_rlimits == 1 && opts.rlimits[0].hard == 20, "options: --rlimit");
+  check (opts.has_oom_score_adj && opts.oom_score_adj == 300, "options: --oom-score-adj");
+  check (opts.n_sysctls == 1, "options: --sysctl");
+  check (opts.n_masked_paths == 1 && opts.no_default_paths, "options: --masked-path replaces the defaults");
+  check (opts.rootfs_propagation == (MS_SLAVE | MS_REC), "options: --rootfs-propagation");
+  check (opts.has_groups && opts.n_groups == 2, "options: --groups");
+  check (opts.exact_caps && opts.caps_effective == 3 && opts.caps_permitted == 0, "options: --caps-effective");
+  check (opts.console_rows == 24 && opts.console_columns == 80, "options: --console-size");
+  check (opts.n_devices == 1 && opts.share_uts && opts.new_privileges, "options: --device, --share-uts, --new-privileges");
+  check ((namespaces_clone_flags (&opts) & CLONE_NEWUTS) == 0, "namespaces_clone_flags: --share-uts");
+  check ((namespaces_clone_flags (&opts) & CLONE_NEWNET) != 0, "namespaces_clone_flags: a new network");
+  options_free (&opts);
+
+  check_int (options_parse (&opts, (int) N_ELEMENTS (bad_argv) - 1, bad_argv, NULL, error, sizeof error), OPTIONS_ERROR,
+             "options: data on a bind");
+  check_string (error, "--mount-options: size=1m: not an option of a bind mount", "options: its message");
+  options_free (&opts);
+}
+
+static void
+test_start_hooks_parse (void)
+{
+  char buf[] = "{\"id\":\"x\",\"pid\":\0hook\0005\0/bin/hook\0002\0hook\0-v\0001\0A=1\0hook\0000\0/bin/b\0001\0b\0000";
+  char bad[] = "{\"pid\":\0hook\0x\0/bin/hook\0001\0hook\0000";
+  char relative[] = "{\"pid\":\0hook\0000\0hook\0001\0hook\0000";
+  char **entries = split_nul_list (buf, sizeof buf - 1);
+  char **bad_entries = split_nul_list (bad, sizeof bad - 1);
+  char **relative_entries = split_nul_list (relative, sizeof relative - 1);
+  struct start_hook hooks[4];
+  const char *prefix;
+
+  check_int (start_hooks_parse (entries, &prefix, hooks, 4), 2, "start_hooks_parse: two hooks");
+  check_string (prefix, "{\"id\":\"x\",\"pid\":", "start_hooks_parse: the state");
+  check_string (hooks[0].path, "/bin/hook", "start_hooks_parse: the path");
+  check (hooks[0].timeout == 5 && strcmp (hooks[0].args[1], "-v") == 0 && hooks[0].args[2] == NULL,
+         "start_hooks_parse: the timeout and args");
+  check (strcmp (hooks[0].env[0], "A=1") == 0 && hooks[0].env[1] == NULL, "start_hooks_parse: the env");
+  check (hooks[1].timeout == 0 && strcmp (hooks[1].args[0], "b") == 0 && hooks[1].env[0] == NULL,
+         "start_hooks_parse: the second hook");
+  check_int (start_hooks_parse (bad_entries, &prefix, hooks, 4), -1, "start_hooks_parse: a bad timeout");
+  check_int (start_hooks_parse (relative_entries, &prefix, hooks, 4), -1, "start_hooks_parse: a relative path");
+  check_int (start_hooks_parse (entries, &prefix, hooks, 0), -1, "start_hooks_parse: too many hooks");
+  free (entries);
+  free (bad_entries);
+  free (relative_entries);
+}
+
+static void
 test_seccomp_rules (void)
 {
   char error[256];
@@ -614,6 +784,10 @@ main (void)
   test_split_nul_list ();
   test_isolation_parsers ();
   test_seccomp_rules ();
+  test_mount_options ();
+  test_bundle_parsers ();
+  test_bundle_options ();
+  test_start_hooks_parse ();
   fclose (tap);
   printf ("1..%d\n%s", test_count, results);
   free (results);

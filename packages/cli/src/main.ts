@@ -6,6 +6,7 @@ import Kill from './commands/kill.js';
 import Logs from './commands/logs.js';
 import Ps from './commands/ps.js';
 import Rm from './commands/rm.js';
+import Spec from './commands/spec.js';
 import Start from './commands/start.js';
 import Stats from './commands/stats.js';
 import Stop from './commands/stop.js';
@@ -26,6 +27,7 @@ export const COMMANDS = {
   logs: Logs,
   ps: Ps,
   rm: Rm,
+  spec: Spec,
   start: Start,
   stats: Stats,
   stop: Stop,

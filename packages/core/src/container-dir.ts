@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:
 import { dirname, join } from 'node:path';
 import { RyouikiError } from './errors.js';
 import { seccompRules } from './seccomp.js';
+import { startHooksFileText } from './start-hooks-file.js';
 import { hasNamespace, type ContainerSpec, type Mount } from './spec.js';
 import { resolveInRootfs } from './volumes.js';
 
@@ -14,6 +15,8 @@ export interface ContainerFiles {
   mounts: Mount[];
   /** The helper's seccomp rules for the spec's profile (a file: they are long for a command line). */
   seccompFile?: string;
+  /** The startContainer hooks, for the helper's --start-hooks. */
+  startHooksFile?: string;
 }
 
 /** Without a private network, the host's resolver; with one, only non-loopback servers make sense. */
@@ -78,6 +81,10 @@ export function createContainerFiles(spec: ContainerSpec, runtime: string, id: s
       files.seccompFile = join(dir, 'seccomp.rules');
       writeFileSync(files.seccompFile, `${seccompRules(spec.linux.seccomp)}\n`, { mode: 0o600 });
     }
+    if (spec.startContainerHooks !== undefined) {
+      files.startHooksFile = join(dir, 'start-hooks');
+      writeFileSync(files.startHooksFile, startHooksFileText(spec.startContainerHooks), { mode: 0o600 });
+    }
     if (spec.root.overlay === true) {
       files.overlayDir = join(dir, 'overlay');
       mkdirSync(files.overlayDir);
@@ -106,4 +113,5 @@ export function removeContainerFiles(files: ContainerFiles): void {
 export function removeGeneratedFiles(files: ContainerFiles): void {
   for (const mount of files.mounts) rmSync(mount.source ?? '', { force: true });
   if (files.seccompFile !== undefined) rmSync(files.seccompFile, { force: true });
+  if (files.startHooksFile !== undefined) rmSync(files.startHooksFile, { force: true });
 }

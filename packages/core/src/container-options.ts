@@ -101,7 +101,8 @@ function netProblem<T>(parse: () => T, problems: SpecProblem[]): T | undefined {
   }
 }
 
-function networkRequest(options: ContainerOptions, hostname: string, problems: SpecProblem[]): NetworkRequest {
+/** The network a container asks for, every problem with it in problems. */
+export function networkRequest(options: Pick<ContainerOptions, 'network' | 'publish' | 'dns' | 'addHosts'>, hostname: string, problems: SpecProblem[]): NetworkRequest {
   const config = netProblem(() => parseNetwork(options.network), problems) ?? parseNetwork('none');
   const request: NetworkRequest = {
     config,

@@ -6,6 +6,7 @@ import type { ContainerFiles } from './container-dir.js';
 import { needsExternalIdMaps } from './id-map.js';
 import { hasNamespace, isBindFile, type ContainerSpec } from './spec.js';
 import { terminalArgs, type TerminalOptions } from './terminal.js';
+import { extraHelperArgs } from './helper-extra-args.js';
 import { mountArgs } from './volumes.js';
 
 /** The helper's path: RYOUIKI_HELPER, else the ryouiki-init that @ryouiki/core ships. */
@@ -42,12 +43,13 @@ function isolationArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   // Files generated for one run (the network's resolv.conf and hosts): opened by the helper before it reports the PID.
   for (const mount of mounts.filter(isBindFile)) args.push('--bind-file', mount.source ?? '', mount.destination);
   if (spec.process.user !== undefined) args.push('--user', `${spec.process.user.uid}:${spec.process.user.gid}`);
-  args.push(...capabilityArgs(spec));
+  args.push(...capabilityArgs(spec), ...extraHelperArgs(spec));
   if (spec.linux.seccomp !== undefined) {
     // Leaving the filter out for want of its file would weaken the container without a word.
     if (fds.files?.seccompFile === undefined) throw new Error('helperArgs: a spec with linux.seccomp needs the container files of prepareContainer()');
     args.push('--seccomp', fds.files.seccompFile);
   }
+  if (fds.files?.startHooksFile !== undefined) args.push('--start-hooks', fds.files.startHooksFile);
   return args;
 }
 
@@ -57,6 +59,7 @@ export function helperArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   if (spec.hostname !== undefined) args.push('--hostname', spec.hostname);
   if (!hasNamespace(spec, 'network')) args.push('--share-net');
   if (spec.root.readonly === true) args.push('--read-only');
+  if (spec.root.readonly === true && spec.root.readonlyTmpfs === false) args.push('--no-read-only-tmpfs');
   return [...args, ...isolationArgs(spec, fds), ...terminalArgs(spec, fds), '--', ...spec.process.args];
 }
 

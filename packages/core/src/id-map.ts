@@ -84,9 +84,11 @@ export function planIdMaps(mode: UsernsMode, env: NodeJS.ProcessEnv = process.en
   return { uidMappings: fullMappings(uid, uidRange), gidMappings: fullMappings(gid, gidRange) };
 }
 
-/** True when the maps need newuidmap/newgidmap: anything beyond the caller's own id. */
-export function needsExternalIdMaps(uidMappings: IdMapping[] | undefined): boolean {
-  return uidMappings !== undefined && uidMappings.length > 1;
+/** True when the maps need newuidmap/newgidmap: anything beyond the caller's own id as uid 0 (all the helper writes). */
+export function needsExternalIdMaps(uidMappings: IdMapping[] | undefined, ownUid = process.geteuid?.() ?? 0): boolean {
+  if (uidMappings === undefined) return false;
+  const [only] = uidMappings;
+  return uidMappings.length > 1 || (only !== undefined && !(only.containerID === 0 && only.hostID === ownUid && only.size === 1));
 }
 
 function mapArgs(pid: number, mappings: IdMapping[]): string[] {

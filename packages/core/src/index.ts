@@ -37,5 +37,7 @@ export * from './seccomp.js';
 export * from './user.js';
 export * from './volumes.js';
 export { loadOciBundle, ociConfigToSpec, HOOK_KINDS, type OciBundle, type OciConfig, type OciHook, type OciHookKind, type OciHooks, type OciOptions } from './oci/bundle.js';
-export { defaultOciConfig } from './oci/default-config.js';
+export { defaultOciConfig, writeDefaultOciConfig } from './oci/default-config.js';
+export { planBundle, bundleHooks, type BundleRunOptions } from './oci/plan.js';
+export { runHook, runHooks, hookResource, type OciState } from './oci/hooks.js';
 export * from './oci-runtime/index.js';

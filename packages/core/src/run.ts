@@ -150,12 +150,16 @@ function cancellation(result: Pick<Result, 'timedOut' | 'isCanceled'>, options: 
 export interface ContainerResource {
   /** Called with the container's host PID while the command waits; a rejection aborts the start. */
   attach(pid: number): Promise<void>;
+  /** Called once the command runs (OCI poststart hooks); must not throw. */
+  started?(): Promise<void>;
   /** Called once the container has ended, also after a failed start; must not throw. */
   release(): Promise<void>;
 }
 
 interface StartState {
   pid?: number;
+  /** What the resources do once the command runs, awaited before they are released. */
+  started?: Promise<unknown>;
   failure?: string;
   attachError?: unknown;
   attached: ContainerResource[];
@@ -211,6 +215,7 @@ async function superviseRun(helper: HelperProcess, spec: ContainerSpec, options:
         released = attachResources(event.pid, resources, block, state);
       } else if ('exec' in event) {
         onExec();
+        state.started = released.then(() => Promise.all(state.attached.map((resource) => resource.started?.())));
       } else if ('error' in event) {
         state.failure = event.error;
       }
@@ -238,6 +243,7 @@ async function superviseRun(helper: HelperProcess, spec: ContainerSpec, options:
     return runResult;
   } finally {
     stopForwarding();
+    await state.started;
     await releaseAll(state.attached);
   }
 }

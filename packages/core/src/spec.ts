@@ -3,6 +3,7 @@
  * `config.json` maps onto it one to one; Ryouiki implements a subset and says
  * so in validation rather than ignoring fields.
  */
+import type { OciHook } from './oci/config.js';
 import type { Seccomp } from './seccomp.js';
 
 export type NamespaceType = 'user' | 'mount' | 'pid' | 'uts' | 'ipc' | 'network' | 'cgroup' | 'time';
@@ -70,6 +71,11 @@ export interface Process {
   /** Names such as CAP_CHOWN; Ryouiki applies `bounding` to the bounding, effective, permitted and inheritable sets. */
   capabilities?: Capabilities;
   noNewPrivileges?: boolean;
+  /**
+   * Ryouiki's own: apply each capability set as given, as the OCI runtime-spec
+   * does (a bundle's spec has it); without it `bounding` goes to every set.
+   */
+  exactCapabilities?: boolean;
   /** Resource limits set with setrlimit before the command runs (RLIMIT_NOFILE...). */
   rlimits?: Rlimit[];
   /** Written to /proc/self/oom_score_adj; a rootless container can only raise it. */
@@ -90,6 +96,12 @@ export interface Root {
   readonly?: boolean;
   /** Ryouiki's own: a copy-on-write overlay on the rootfs, its writes in the state folder. */
   overlay?: boolean;
+  /**
+   * Ryouiki's own, as podman's --read-only-tmpfs: with readonly, writable tmpfs
+   * on /tmp and /run (default true). A bundle's spec says false: OCI mounts
+   * only what config.json lists.
+   */
+  readonlyTmpfs?: boolean;
 }
 
 export interface LinuxResources {
@@ -125,6 +137,12 @@ export interface ContainerSpec {
   linux: Linux;
   /** Ryouiki's own: every capability of the user namespace, no seccomp filter, no masked paths. */
   privileged?: boolean;
+  /**
+   * OCI startContainer hooks (a bundle's): the container's init runs them in
+   * the container just before the command, each with `state` on its stdin,
+   * its pid added. The other hooks run outside (see hookResource).
+   */
+  startContainerHooks?: { hooks: OciHook[]; state: Record<string, unknown> };
 }
 
 export const OCI_VERSION = '1.2.0';

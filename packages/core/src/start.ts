@@ -226,5 +226,7 @@ export async function start(spec: ContainerSpec, options: StartOptions = {}, res
   sync.destroy();
   block.destroy();
   monitor.unref();
+  // OCI poststart hooks: once the command runs, before start returns.
+  for (const resource of startup.attached) await resource.started?.();
   return { id: state.id, name: state.name, pid: startup.pid };
 }

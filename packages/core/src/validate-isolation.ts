@@ -3,6 +3,7 @@ import { CAPABILITY_NAMES } from './capabilities.js';
 import { isRyouikiError, type SpecProblem } from './errors.js';
 import { seccompRules } from './seccomp.js';
 import type { ContainerSpec, Mount } from './spec.js';
+import { KERNEL_FS_TYPES } from './volumes.js';
 
 function invalid(path: string, message: string): SpecProblem {
   return { path, code: 'SPEC_INVALID', message };
@@ -14,8 +15,8 @@ function mountProblems(mount: Mount, index: number): SpecProblem[] {
   if (typeof mount.destination !== 'string' || !isAbsolute(mount.destination) || mount.destination.includes(':')) {
     problems.push(invalid(`${path}.destination`, `${path}.destination must be an absolute path without ':', got ${JSON.stringify(mount.destination)}`));
   }
-  if (mount.type === 'tmpfs') return problems;
-  if (mount.type !== 'bind') return [...problems, invalid(`${path}.type`, `${path}.type ${JSON.stringify(mount.type)} is not supported: use bind or tmpfs`)];
+  if (mount.type === 'tmpfs' || KERNEL_FS_TYPES.includes(mount.type ?? '')) return problems;
+  if (mount.type !== 'bind') return [...problems, invalid(`${path}.type`, `${path}.type ${JSON.stringify(mount.type)} is not supported: use bind, tmpfs, ${KERNEL_FS_TYPES.join(', ')}`)];
   if (typeof mount.source !== 'string' || !isAbsolute(mount.source) || mount.source.includes(':')) {
     problems.push(invalid(`${path}.source`, `${path}.source must be an absolute host path without ':', got ${JSON.stringify(mount.source)}`));
   }

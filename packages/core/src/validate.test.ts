@@ -23,8 +23,9 @@ describe('specProblems', () => {
     expect(problems.map((p) => p.path)).toEqual(['process.env[1]', 'process.env[2]', 'process.cwd']);
   });
 
-  it('requires the user, mount and pid namespaces and refuses unknown or joined ones', () => {
-    const problems = specProblems(spec({ linux: { namespaces: [{ type: 'user' }, { type: 'cgroup' }, { type: 'network', path: '/proc/1/ns/net' }] } }));
+  it('requires the user, mount and pid namespaces and refuses unknown ones, a mount namespace to join and a relative path', () => {
+    const problems = specProblems(spec({ linux: { namespaces: [{ type: 'user' }, { type: 'time' }, { type: 'network', path: 'net' }] } }));
+    expect(specProblems(spec({ linux: { namespaces: [{ type: 'user', path: '/proc/1/ns/user' }, { type: 'mount', path: '/proc/1/ns/mnt' }, { type: 'pid' }, { type: 'cgroup' }] } })).map((p) => p.path)).toEqual(['linux.namespaces[1].path']);
     expect(problems.map((p) => p.path)).toEqual([
       'linux.namespaces[1].type',
       'linux.namespaces[2].path',
@@ -34,7 +35,8 @@ describe('specProblems', () => {
   });
 
   it('refuses hostnames that the kernel or resolvers would not take', () => {
-    expect(specProblems(spec({ hostname: 'ok-name.example' }))).toEqual([]);
+    expect(specProblems(spec({ hostname: 'ok-name.example', linux: { namespaces: [{ type: 'user' }, { type: 'mount' }, { type: 'pid' }, { type: 'uts' }] } }))).toEqual([]);
+    expect(specProblems(spec({ hostname: 'ok-name.example' }))[0]?.message).toMatch(/a hostname needs a new uts namespace/);
     expect(specProblems(spec({ hostname: '-bad' }))[0]?.path).toBe('hostname');
     expect(specProblems(spec({ hostname: 'a'.repeat(65) }))[0]?.path).toBe('hostname');
   });

@@ -2,11 +2,12 @@ import { lstatSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { problemsError, type SpecProblem } from './errors.js';
 import type { ContainerSpec, NamespaceType } from './spec.js';
+import { extraProblems } from './validate-extra.js';
 import { isolationProblems } from './validate-isolation.js';
 
 const ENV_ENTRY = /^[A-Za-z_][A-Za-z0-9_]*=/;
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const SUPPORTED_NAMESPACES: NamespaceType[] = ['user', 'mount', 'pid', 'uts', 'ipc', 'network'];
+const SUPPORTED_NAMESPACES: NamespaceType[] = ['user', 'mount', 'pid', 'uts', 'ipc', 'network', 'cgroup'];
 const REQUIRED_NAMESPACES: NamespaceType[] = ['user', 'mount', 'pid'];
 
 function rootfsProblems(rootPath: unknown): SpecProblem[] {
@@ -56,8 +57,9 @@ function namespaceProblems(spec: ContainerSpec): SpecProblem[] {
     if (!SUPPORTED_NAMESPACES.includes(namespace.type)) {
       problems.push({ path: `linux.namespaces[${index}].type`, code: 'SPEC_INVALID', message: `namespace type ${JSON.stringify(namespace.type)} is not supported: use ${SUPPORTED_NAMESPACES.join(', ')}` });
     }
-    if (namespace.path !== undefined) {
-      problems.push({ path: `linux.namespaces[${index}].path`, code: 'SPEC_INVALID', message: `joining an existing ${namespace.type} namespace is not supported yet: remove its path` });
+    if (namespace.path !== undefined && (namespace.type === 'mount' || typeof namespace.path !== 'string' || !isAbsolute(namespace.path))) {
+      const why = namespace.type === 'mount' ? 'joining an existing mount namespace is not supported' : 'the path of a namespace to join must be absolute';
+      problems.push({ path: `linux.namespaces[${index}].path`, code: 'SPEC_INVALID', message: `${why}: remove or fix linux.namespaces[${index}].path` });
     }
   });
   for (const type of REQUIRED_NAMESPACES) {
@@ -81,6 +83,7 @@ export function specProblems(spec: ContainerSpec): SpecProblem[] {
     ...namespaceProblems(spec),
     ...hostnameProblems(spec.hostname),
     ...isolationProblems(spec),
+    ...extraProblems(spec),
   ];
 }
 

@@ -78,14 +78,34 @@ export function parseTmpfs(text: string, rootfs: string, canCreate: boolean, pro
   return { destination: target, source: 'tmpfs', type: 'tmpfs', options };
 }
 
+/** Kernel filesystems a spec may mount anywhere, besides tmpfs. */
+export const KERNEL_FS_TYPES = ['proc', 'sysfs', 'mqueue', 'devpts'];
+const MOUNT_FLAGS = ['ro', 'rw', 'nosuid', 'suid', 'nodev', 'dev', 'noexec', 'exec', 'relatime', 'norelatime', 'strictatime', 'nostrictatime', 'noatime', 'atime', 'nodiratime', 'diratime'];
+const BIND_FLAGS = ['bind', 'nosuid', 'nodev', 'noexec'];
+
+/** A tmpfs is always nosuid and nodev; flags among its options go to --mount-options, the rest is its data. */
+function tmpfsArgs(mount: Mount): string[] {
+  const options = mount.options ?? [];
+  if (!options.some((option) => MOUNT_FLAGS.includes(option))) {
+    return ['--tmpfs', options.length === 0 ? mount.destination : `${mount.destination}:${options.join(',')}`];
+  }
+  return ['--tmpfs', mount.destination, '--mount-options', options.join(',')];
+}
+
+function bindArgs(mount: Mount): string[] {
+  const options = mount.options ?? [];
+  const spec = `${mount.source ?? ''}:${mount.destination}`;
+  if (options.some((option) => BIND_FLAGS.includes(option))) {
+    return ['--bind', spec, '--mount-options', options.filter((option) => option === 'ro' || BIND_FLAGS.includes(option)).join(',')];
+  }
+  return [options.includes('ro') ? '--ro-bind' : '--bind', spec];
+}
+
 /** The helper's flags for the spec's mounts, in order. */
 export function mountArgs(mounts: Mount[] | undefined): string[] {
   return (mounts ?? []).flatMap((mount) => {
-    if (mount.type === 'tmpfs') {
-      const options = (mount.options ?? []).join(',');
-      return ['--tmpfs', options === '' ? mount.destination : `${mount.destination}:${options}`];
-    }
-    const readOnly = (mount.options ?? []).includes('ro');
-    return [readOnly ? '--ro-bind' : '--bind', `${mount.source ?? ''}:${mount.destination}`];
+    if (mount.type === 'tmpfs') return tmpfsArgs(mount);
+    if (KERNEL_FS_TYPES.includes(mount.type ?? '')) return ['--mount-fs', `${mount.type}:${mount.destination}`, '--mount-options', (mount.options ?? []).join(',')];
+    return bindArgs(mount);
   });
 }

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, Flags } from '@oclif/core';
 import { prepareDetachedNetwork, RyouikiError, start } from '@ryouiki/core';
 import { cgroupOptions } from '../cgroup-flags.js';
+import { planFromBundleFlags } from '../bundle-flags.js';
 import { planFromFlags } from '../plan-from-flags.js';
 import { parseSize } from '../units.js';
 import Tenkai from './tenkai.js';
@@ -17,6 +18,7 @@ export default class Start extends Command {
   static override examples = [
     '<%= config.bin %> start --path ./rootfs --env ./env.txt --command \'while :; do date; sleep 1; done\'',
     '<%= config.bin %> start --name web --path ./rootfs -- /bin/httpd -f -p 8080',
+    '<%= config.bin %> start --bundle ./mycontainer',
   ];
 
   static override strict = false;
@@ -33,12 +35,17 @@ export default class Start extends Command {
   };
 
   override async run(): Promise<void> {
-    const { flags, argv } = await this.parse(Start);
+    const { flags, argv, raw } = await this.parse(Start);
     if (flags.tty || flags.interactive || flags['console-socket'] !== undefined) {
       throw new RyouikiError('USAGE', 'ryouiki start does not take -i, -t or --console-socket yet (there is no attach): run an interactive container with ryouiki tenkai -it');
     }
     const logMaxSize = parseSize(flags['log-max-size'], '--log-max-size');
-    const plan = planFromFlags(flags, argv);
+    const bundled = await planFromBundleFlags(flags, argv, raw);
+    const plan = bundled?.plan ?? planFromFlags({ ...flags, path: flags.path as string }, argv);
+    if (plan.spec.process.terminal === true) {
+      throw new RyouikiError('USAGE', 'the bundle asks for a terminal (process.terminal in config.json), which ryouiki start cannot give yet (there is no attach): set it to false, or run it with ryouiki tenkai --bundle');
+    }
+    for (const warning of bundled?.plan.warnings ?? []) process.stderr.write(`ryouiki: warning: ${warning}\n`);
     const network = await prepareDetachedNetwork(plan, { root: flags.root });
     const result = await start(network.spec, {
       id: plan.id,
@@ -49,7 +56,7 @@ export default class Start extends Command {
       autoRemove: flags.rm,
       exitCommand: CLEANUP_COMMAND,
       cgroups: cgroupOptions(flags),
-    }, [network.resource]).catch(async (error: unknown) => {
+    }, [network.resource, ...(bundled?.resources ?? [])]).catch(async (error: unknown) => {
       await network.discard();
       throw error;
     });

@@ -3,8 +3,13 @@ import { prepareNetwork, run, warnOnceOnStderr } from '@ryouiki/core';
 import { cgroupFlags, cgroupOptions } from '../cgroup-flags.js';
 import { isolationFlags } from '../isolation-flags.js';
 import { storeFlags } from '../flags.js';
+import { bundleFlags, planFromBundleFlags } from '../bundle-flags.js';
 import { planFromFlags } from '../plan-from-flags.js';
 import { terminalFlags, terminalOptions, warnWithoutHostTerminal } from '../terminal.js';
+
+function warnEach(message: string): void {
+  process.stderr.write(`ryouiki: warning: ${message}\n`);
+}
 
 export default class Tenkai extends Command {
   static override summary = 'Run a command in a rootless container, in the foreground.';
@@ -16,12 +21,13 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     '<%= config.bin %> tenkai --path ./rootfs --env ./env.txt --command \'id; hostname; ps\'',
     '<%= config.bin %> tenkai --path ./rootfs -- /bin/echo hello',
     '<%= config.bin %> tenkai -it --path ./rootfs -- /bin/sh',
+    '<%= config.bin %> tenkai --bundle ./mycontainer',
   ];
 
   static override strict = false;
 
   static override flags = {
-    path: Flags.string({ description: 'root filesystem folder of the container', required: true }),
+    path: Flags.string({ description: 'root filesystem folder of the container (or --bundle)' }),
     env: Flags.string({ description: 'env file of KEY=VALUE lines: the container\'s whole environment' }),
     command: Flags.string({ description: 'command string, run as /bin/sh -c STRING inside the container' }),
     hostname: Flags.string({ description: 'hostname inside the container (default: the container\'s short id)' }),
@@ -37,20 +43,22 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     ...isolationFlags,
     ...cgroupFlags,
     ...terminalFlags,
+    ...bundleFlags,
     ...storeFlags,
   };
 
   override async run(): Promise<void> {
-    const { flags, argv } = await this.parse(Tenkai);
-    const plan = planFromFlags(flags, argv);
-    warnWithoutHostTerminal(flags);
-    for (const warning of plan.warnings) warnOnceOnStderr(warning);
+    const { flags, argv, raw } = await this.parse(Tenkai);
+    const bundled = await planFromBundleFlags(flags, argv, raw);
+    const plan = bundled?.plan ?? planFromFlags({ ...flags, path: flags.path as string }, argv);
+    warnWithoutHostTerminal({ ...flags, tty: plan.spec.process.terminal === true });
+    for (const warning of plan.warnings) (bundled === undefined ? warnOnceOnStderr : warnEach)(warning);
     const network = await prepareNetwork(plan, { root: flags.root });
     try {
       const result = await run(
         network.spec,
         { id: plan.id, commandLabel: plan.commandLabel, root: flags.root, stdio: 'inherit', forwardSignals: true, cgroups: cgroupOptions(flags), ...terminalOptions(flags) },
-        [network.resource],
+        [network.resource, ...(bundled?.resources ?? [])],
       );
       process.exitCode = result.exitCode;
     } finally {

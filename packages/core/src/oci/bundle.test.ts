@@ -39,7 +39,7 @@ describe('ociConfigToSpec: the default config', () => {
   });
 
   it('resolves root.path against the bundle', () => {
-    expect(spec.root).toEqual({ path: '/bundles/one/rootfs', readonly: true });
+    expect(spec.root).toEqual({ path: '/bundles/one/rootfs', readonly: true, readonlyTmpfs: false });
   });
 
   it('leaves out the mounts the helper makes, keeps the others', () => {
@@ -198,9 +198,21 @@ describe('ociConfigToSpec: namespaces and id maps', () => {
     expect(spec.linux.namespaces.map((namespace) => namespace.type).sort()).toEqual(['mount', 'pid', 'user']);
   });
 
-  it('calls a missing pid or mount namespace, and a path to join, unsupported', () => {
-    const error = failure(withNamespaces([{ type: 'user' }, { type: 'mount' }, { type: 'network', path: '/run/netns/x' }]));
-    expect(error.problems.map((problem) => problem.path)).toEqual(['linux.namespaces[2].path', "linux.namespaces (no pid namespace: sharing the host's)"]);
+  it('calls a missing pid namespace, a mount namespace to join and a time namespace unsupported', () => {
+    const error = failure(withNamespaces([{ type: 'user' }, { type: 'mount', path: '/proc/1/ns/mnt' }, { type: 'time' }]));
+    expect(error.problems.map((problem) => problem.path)).toEqual(['linux.namespaces[1].path (joining a mount namespace)', 'linux.namespaces[2] (time)', "linux.namespaces (no pid namespace: sharing the host's)"]);
+  });
+
+  it('keeps the path of a namespace to join, and leaves the maps to a joined user namespace', () => {
+    const spec = ociConfigToSpec(config((c) => {
+      c.linux!.namespaces = [{ type: 'pid' }, { type: 'mount' }, { type: 'user', path: '/proc/9/ns/user' }, { type: 'network', path: '/proc/9/ns/net' }, { type: 'cgroup' }];
+      c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+      c.linux!.gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+    }), BUNDLE);
+    expect(spec.linux.namespaces).toContainEqual({ type: 'network', path: '/proc/9/ns/net' });
+    expect(spec.linux.namespaces).toContainEqual({ type: 'cgroup' });
+    expect(spec.linux.uidMappings).toBeUndefined();
+    expect(failure(config((c) => (c.linux!.namespaces = [{ type: 'pid' }, { type: 'mount' }, { type: 'network', path: 'net' }]))).message).toMatch(/linux\.namespaces\[2\]\.path must be an absolute path/);
   });
 
   it('refuses an unknown namespace type and a repeated one', () => {
@@ -216,6 +228,7 @@ describe('ociConfigToSpec: namespaces and id maps', () => {
     expect(spec.linux.uidMappings).toHaveLength(2);
     expect(spec.linux.gidMappings).toEqual([{ containerID: 0, hostID: 1000, size: 1 }]);
     expect(failure(config((c) => (c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 0 }]))).message).toMatch(/linux\.uidMappings\[0\]\.size must be from 1/);
+    expect(failure(config((c) => (c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }]))).message).toBe('config.json: linux.gidMappings is needed too: give both id maps, or neither');
   });
 });
 

@@ -85,7 +85,7 @@ function translate(value: unknown, bundleDir: string, options: OciOptions, file:
   const spec: ContainerSpec = {
     ociVersion,
     process,
-    root: { path: resolve(bundleDir, reader.string(root.path, 'root.path')), readonly: reader.boolean(root.readonly, 'root.readonly') ?? false },
+    root: { path: resolve(bundleDir, reader.string(root.path, 'root.path')), readonly: reader.boolean(root.readonly, 'root.readonly') ?? false, readonlyTmpfs: false },
     mounts: translateMounts(config.mounts, bundleDir, reader),
     linux,
   };

@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { RyouikiError } from '../errors.js';
 import { OCI_VERSION } from '../spec.js';
 import type { OciConfig } from './config.js';
 
@@ -51,4 +54,18 @@ export function defaultOciConfig(options: { rootless?: boolean; uid?: number; gi
     config.linux.gidMappings = [{ containerID: 0, hostID: options.gid ?? process.getegid?.() ?? 0, size: 1 }];
   }
   return config;
+}
+
+/** Writes defaultOciConfig() to DIR/config.json, never over an existing one; returns its path. */
+export function writeDefaultOciConfig(bundleDir: string, options: { rootless?: boolean } = {}): string {
+  const file = join(resolve(bundleDir), 'config.json');
+  try {
+    writeFileSync(file, `${JSON.stringify(defaultOciConfig(options), null, 2)}\n`, { flag: 'wx', mode: 0o644 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new RyouikiError('USAGE', `${file} exists already: remove it first, or give another --bundle folder`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new RyouikiError('USAGE', `${resolve(bundleDir)} is not a folder: create it first (mkdir -p ${resolve(bundleDir)})`);
+    throw new RyouikiError('USAGE', `cannot write ${file} (${code ?? 'error'})`);
+  }
+  return file;
 }

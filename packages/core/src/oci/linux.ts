@@ -6,7 +6,7 @@ import type { OciReader } from './reader.js';
 const NAMESPACE_TYPES: NamespaceType[] = ['user', 'mount', 'pid', 'uts', 'ipc', 'network', 'cgroup', 'time'];
 /** A rootless container lives in its own user namespace; without one of its own, Ryouiki still makes one, mapping only the caller. */
 const ALWAYS_OWN: NamespaceType[] = ['mount', 'pid'];
-const NOT_YET: NamespaceType[] = ['cgroup', 'time'];
+const NOT_YET: NamespaceType[] = ['time'];
 export const PROPAGATIONS = ['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'unbindable', 'runbindable'];
 const DEVICE_TYPES = ['c', 'b', 'u', 'p'];
 const SECCOMP_ACTIONS = ['SCMP_ACT_ALLOW', 'SCMP_ACT_ERRNO', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_TRAP', 'SCMP_ACT_LOG'];
@@ -30,13 +30,17 @@ function namespaces(value: unknown, reader: OciReader): Namespace[] {
     seen.add(type);
     const path = reader.optionalString(namespace.path, `${at}.path`);
     if (NOT_YET.includes(type)) reader.unsupported.push(`${at} (${type})`);
-    if (path !== undefined) reader.unsupported.push(`${at}.path`);
-    return { type };
+    if (path === undefined || path === '') return { type };
+    if (type === 'mount') {
+      reader.unsupported.push(`${at}.path (joining a mount namespace)`);
+      return { type };
+    }
+    return { type, path: reader.absolutePath(path, `${at}.path`) };
   });
   for (const type of ALWAYS_OWN) {
     if (!seen.has(type)) reader.unsupported.push(`linux.namespaces (no ${type} namespace: sharing the host's)`);
   }
-  const own = list.filter((namespace) => !NOT_YET.includes(namespace.type));
+  const own: Namespace[] = list.filter((namespace) => !NOT_YET.includes(namespace.type));
   for (const type of ['user', ...ALWAYS_OWN] as NamespaceType[]) if (!seen.has(type)) own.push({ type });
   return own;
 }
@@ -187,8 +191,13 @@ export function translateLinux(value: unknown, reader: OciReader): { linux: Linu
   const linux: Linux = { namespaces: namespaces(object.namespaces, reader) };
   const uidMappings = idMappings(object.uidMappings, 'linux.uidMappings', reader);
   const gidMappings = idMappings(object.gidMappings, 'linux.gidMappings', reader);
-  if (uidMappings !== undefined) linux.uidMappings = uidMappings;
-  if (gidMappings !== undefined) linux.gidMappings = gidMappings;
+  // A user namespace joined by path has its maps already.
+  const joinsUser = linux.namespaces.some((namespace) => namespace.type === 'user' && namespace.path !== undefined);
+  if ((uidMappings === undefined) !== (gidMappings === undefined)) {
+    throw reader.invalid(uidMappings === undefined ? 'linux.uidMappings' : 'linux.gidMappings', 'is needed too: give both id maps, or neither');
+  }
+  if (uidMappings !== undefined && !joinsUser) linux.uidMappings = uidMappings;
+  if (gidMappings !== undefined && !joinsUser) linux.gidMappings = gidMappings;
   const limits = resources(object.resources, reader);
   if (limits !== undefined) linux.resources = limits;
   const parameters = sysctl(object.sysctl, linux.namespaces, reader);

@@ -82,6 +82,7 @@ export function translateProcess(value: unknown, reader: OciReader): Process {
     user: user(object.user, reader),
     terminal: reader.boolean(object.terminal, 'process.terminal') ?? false,
     capabilities: capabilities(object.capabilities, reader),
+    exactCapabilities: true,
     noNewPrivileges: reader.boolean(object.noNewPrivileges, 'process.noNewPrivileges') ?? false,
   };
   const limits = rlimits(object.rlimits, reader);

@@ -1,0 +1,24 @@
+/* mount-options.h: mount options as config.json gives them (ro,nosuid,size=1m) and the
+ * mount flags and propagation they ask for. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Splits the comma-separated options into mount flags (ro, nosuid, nodev, noexec and
+ * the atime options; rw, suid, dev, exec clear them), bind or rbind (*non_recursive for
+ * bind), and the filesystem's data (the rest: size=1m, mode=755, newinstance), written
+ * to data. Returns 0, or -1 when data would not fit in data_size bytes. */
+int parse_mount_options (const char *options, unsigned long *flags, bool *non_recursive, char *data,
+                         size_t data_size);
+
+/* private, rprivate, slave, rslave, shared, rshared, unbindable, runbindable as mount
+ * flags (MS_REC for the r forms); returns 0, or -1. */
+int parse_propagation (const char *text, unsigned long *flags);
+
+/* After pivot_root and the mounts: the propagation of / (and below it, with MS_REC). */
+void apply_rootfs_propagation (unsigned long flags);
+
+/* Adds ro, nosuid, nodev and noexec from flags to the bind mount at path, and to the
+ * mounts below it unless non_recursive. */
+void apply_bind_flags (const char *path, unsigned long flags, bool non_recursive);

@@ -1,0 +1,15 @@
+/* process-limits.h: resource limits (setrlimit) and the OOM score of the container. */
+#pragma once
+
+#include "options.h"
+
+/* Parses "RLIMIT_NAME=SOFT:HARD" (decimal, or "unlimited"); returns 0, or -1. */
+int parse_rlimit (const char *text, struct rlimit_setting *setting);
+
+/* Parses a whole number from -1000 to 1000; returns 0, or -1. */
+int parse_oom_score_adj (const char *text, int *value);
+
+/* In the init, before it forks the command, which inherits both: each --rlimit and
+ * --oom-score-adj. A rootless container cannot raise a hard limit above the caller's,
+ * nor lower the OOM score below it. */
+void process_limits_apply (const struct options *opts);

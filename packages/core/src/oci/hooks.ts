@@ -1,0 +1,120 @@
+import { execa } from 'execa';
+import { environmentObject } from '../env-file.js';
+import { RyouikiError } from '../errors.js';
+import type { ResourceRecord } from '../container-state.js';
+import { registerResourceReleaser, type DetachedResource } from '../detached-resources.js';
+import type { OciHook, OciHookKind, OciHooks } from './config.js';
+
+/** The state a hook reads on its stdin, as the runtime-spec defines it. */
+export interface OciState {
+  ociVersion: string;
+  id: string;
+  status: 'creating' | 'created' | 'running' | 'stopped';
+  pid?: number;
+  bundle: string;
+  annotations?: Record<string, string>;
+}
+
+const KILL_GRACE_MS = 1000;
+const KIND = 'oci-hooks';
+
+/** Hooks that run in the container's namespaces, entered with nsenter (the mount namespace is not pivoted yet). */
+const IN_CONTAINER: OciHookKind[] = ['createContainer'];
+
+function hookCommand(hook: OciHook, kind: OciHookKind, pid: number | undefined): { file: string; args: string[]; argv0?: string } {
+  const args = hook.args?.slice(1) ?? [];
+  if (IN_CONTAINER.includes(kind) && pid !== undefined) {
+    // nsenter makes the hook uid 0 of the container's user namespace, in each of its namespaces.
+    return { file: 'nsenter', args: ['--target', String(pid), '--user', '--mount', '--uts', '--ipc', '--net', '--pid', '--', hook.path, ...args] };
+  }
+  const argv0 = hook.args?.[0];
+  return argv0 === undefined ? { file: hook.path, args } : { file: hook.path, args, argv0 };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
+}
+
+/** Runs one hook with the state on its stdin; throws OCI_HOOK_FAILED naming it when it fails or runs past its timeout. */
+export async function runHook(hook: OciHook, kind: OciHookKind, index: number, state: OciState): Promise<void> {
+  const command = hookCommand(hook, kind, state.pid);
+  const result = await execa(command.file, command.args, {
+    ...(command.argv0 === undefined ? {} : { argv0: command.argv0 }),
+    env: environmentObject(hook.env ?? []),
+    extendEnv: false,
+    input: JSON.stringify(state),
+    ...(hook.timeout === undefined ? {} : { timeout: hook.timeout * 1000 }),
+    forceKillAfterDelay: KILL_GRACE_MS,
+    reject: false,
+    stdout: 'ignore',
+  });
+  if (!result.failed) return;
+  const name = `hooks.${kind}[${index}] (${hook.path})`;
+  const stderr = firstLine(String(result.stderr ?? ''));
+  let why: string;
+  if (result.timedOut) why = `ran longer than its timeout of ${hook.timeout} s and was killed`;
+  else if (result.exitCode !== undefined) why = `exited with ${result.exitCode}${stderr === '' ? '' : `: ${stderr}`}`;
+  else if (result.signal !== undefined) why = `was killed by ${result.signal}`;
+  else why = `could not run: ${firstLine(String(result.shortMessage ?? result.message))}`;
+  throw new RyouikiError('OCI_HOOK_FAILED', `${name} ${why}`);
+}
+
+/** Runs the hooks of one kind in order; the first failure stops them. */
+export async function runHooks(hooks: OciHooks, kind: OciHookKind, state: OciState): Promise<void> {
+  for (const [index, hook] of (hooks[kind] ?? []).entries()) await runHook(hook, kind, index, state);
+}
+
+/** Runs the hooks of one kind whose failures are only warnings (poststart, poststop): all of them. */
+export async function runHooksWarning(hooks: OciHooks, kind: OciHookKind, state: OciState, warn: (message: string) => void): Promise<void> {
+  for (const [index, hook] of (hooks[kind] ?? []).entries()) {
+    await runHook(hook, kind, index, state).catch((error: unknown) => warn(error instanceof Error ? error.message : String(error)));
+  }
+}
+
+export interface HookContext {
+  id: string;
+  bundle: string;
+  annotations: Record<string, string>;
+  ociVersion: string;
+  warn: (message: string) => void;
+}
+
+function stateOf(context: HookContext, status: OciState['status'], pid: number | undefined): OciState {
+  const state: OciState = { ociVersion: context.ociVersion, id: context.id, status, bundle: context.bundle, annotations: context.annotations };
+  if (pid !== undefined) state.pid = pid;
+  return state;
+}
+
+/**
+ * A bundle's hooks as a resource of its container: prestart, createRuntime
+ * and createContainer while the command waits (a failure stops the start and
+ * names the hook), poststart once it runs, poststop after it ended (failures
+ * of those two are warnings, as the runtime-spec asks). Detached, poststop is
+ * run by whichever process releases the container (see the releaser below).
+ */
+export function hookResource(hooks: OciHooks, context: HookContext): DetachedResource {
+  let pid: number | undefined;
+  const poststop = (): Promise<void> => runHooksWarning(hooks, 'poststop', stateOf(context, 'stopped', pid), context.warn);
+  return {
+    attach: async (containerPid) => {
+      pid = containerPid;
+      try {
+        for (const kind of ['prestart', 'createRuntime', 'createContainer'] as const) await runHooks(hooks, kind, stateOf(context, 'creating', pid));
+      } catch (error) {
+        // The lifecycle goes on to its end: the container is gone, poststop runs.
+        await poststop();
+        throw error;
+      }
+    },
+    started: () => runHooksWarning(hooks, 'poststart', stateOf(context, 'running', pid), context.warn),
+    release: poststop,
+    record: () => ({ kind: KIND, hooks: hooks.poststop ?? [], state: stateOf(context, 'stopped', pid) }),
+  };
+}
+
+registerResourceReleaser(KIND, async (record: ResourceRecord) => {
+  const warn = (message: string): void => {
+    process.stderr.write(`ryouiki: warning: ${message}\n`);
+  };
+  await runHooksWarning({ poststop: record.hooks as OciHook[] }, 'poststop', record.state as OciState, warn);
+});

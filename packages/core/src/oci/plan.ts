@@ -1,0 +1,72 @@
+import { networkRequest, newContainerId, type ContainerPlan } from '../container-options.js';
+import { problemsError, RyouikiError, type SpecProblem } from '../errors.js';
+import { planIdMaps } from '../id-map.js';
+import type { ContainerSpec } from '../spec.js';
+import { specProblems } from '../validate.js';
+import type { OciBundle } from './bundle.js';
+import { hookResource } from './hooks.js';
+import type { DetachedResource } from '../detached-resources.js';
+
+/** What a bundle's run adds on the command line: the network around it (its namespaces come from config.json). */
+export interface BundleRunOptions {
+  /** slirp4netns[:OPTIONS] or pasta, to connect the bundle's own network namespace; none and host follow from config.json. */
+  network?: string;
+  publish?: string[];
+  dns?: string[];
+  addHosts?: string[];
+}
+
+/** What a bundle gives a run: its own network namespace, one joined, or the host's. */
+function bundleNetwork(spec: ContainerSpec): 'own' | 'joined' | 'host' {
+  const namespace = spec.linux.namespaces.find((item) => item.type === 'network');
+  if (namespace === undefined) return 'host';
+  return namespace.path === undefined ? 'own' : 'joined';
+}
+
+/** --network for a bundle: only a network that fits its namespaces; by default what config.json says (only lo, or the host's). */
+function networkMode(spec: ContainerSpec, given: string | undefined): string {
+  const network = bundleNetwork(spec);
+  if (given === undefined) return network === 'host' ? 'host' : 'none';
+  const mode = given.split(':')[0] ?? '';
+  if (network === 'own' && mode !== 'host') return given;
+  if (network === 'host' && mode === 'host') return given;
+  const has = network === 'own' ? 'gives the container its own network namespace' : network === 'host' ? "keeps the host's network (no network namespace)" : 'joins a network namespace by path';
+  throw new RyouikiError('USAGE', `--network ${given} does not fit the bundle: its config.json ${has}: change linux.namespaces, or leave --network out`);
+}
+
+/** The user namespace maps, when config.json gives none: the full subordinate range when there is one, as tenkai. */
+function withIdMaps(spec: ContainerSpec, warnings: string[]): void {
+  const user = spec.linux.namespaces.find((namespace) => namespace.type === 'user');
+  if (user?.path !== undefined || spec.linux.uidMappings !== undefined) return;
+  const maps = planIdMaps('auto');
+  spec.linux.uidMappings = maps.uidMappings;
+  spec.linux.gidMappings = maps.gidMappings;
+  if (maps.fallbackReason !== undefined) warnings.push(`${maps.fallbackReason}: using a single-id map, only uid 0 exists inside (give linux.uidMappings to say this is intended)`);
+}
+
+/**
+ * A bundle as a plan that prepareNetwork(), run() and start() take, checked
+ * as a whole; warnings lists the fields --ignore-unsupported left out.
+ */
+export function planBundle(bundle: OciBundle, options: BundleRunOptions = {}): ContainerPlan {
+  const spec = structuredClone(bundle.spec);
+  const warnings = bundle.ignored.map((field) => `config.json: ${field} is not supported and was left out (--ignore-unsupported)`);
+  const problems: SpecProblem[] = [];
+  const network = networkRequest({ ...options, network: networkMode(spec, options.network) }, spec.hostname ?? 'ryouiki', problems);
+  withIdMaps(spec, warnings);
+  problems.push(...specProblems(spec));
+  if (problems.length > 0) throw problemsError(problems);
+  const id = newContainerId();
+  const startContainer = bundle.hooks.startContainer;
+  if (startContainer !== undefined) {
+    const state = { ociVersion: spec.ociVersion, id, status: 'created', bundle: bundle.bundleDir, annotations: bundle.annotations };
+    spec.startContainerHooks = { hooks: startContainer, state };
+  }
+  return { id, spec, commandLabel: spec.process.args.join(' '), network, warnings };
+}
+
+/** The bundle's hooks as the container's resource (none without hooks), with the container's id for their state. */
+export function bundleHooks(bundle: OciBundle, id: string, warn: (message: string) => void): DetachedResource[] {
+  if (Object.keys(bundle.hooks).length === 0) return [];
+  return [hookResource(bundle.hooks, { id, bundle: bundle.bundleDir, annotations: bundle.annotations, ociVersion: bundle.spec.ociVersion, warn })];
+}
