@@ -218,6 +218,15 @@ enter_container (pid_t target)
       snprintf (path, sizeof path, "ns/%s", namespaces[i].name);
       fds[i] = same_namespace (target, namespaces[i].name) ? -1 : open_target_file (target, path, O_RDONLY);
     }
+  /* A namespace owned by an ancestor of the container's user namespace (an OCI engine's
+   * network namespace, joined by path) can only be joined before entering the latter: try
+   * each first from here; those that need the container's user namespace come after it. */
+  for (size_t i = 0; i < N_ELEMENTS (namespaces); i++)
+    if (fds[i] >= 0 && namespaces[i].type != CLONE_NEWUSER && setns (fds[i], namespaces[i].type) == 0)
+      {
+        close (fds[i]);
+        fds[i] = -1;
+      }
   for (size_t i = 0; i < N_ELEMENTS (namespaces); i++)
     {
       if (fds[i] < 0)

@@ -216,7 +216,8 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
   if ((namespaces_clone_flags (opts) & CLONE_NEWUTS) && sethostname (opts->hostname, strlen (opts->hostname)) < 0)
     die_with_errno ("hostname: %s", opts->hostname);
   process_limits_apply (opts);
-  if (!opts->share_net)
+  /* A network namespace joined by path is its owner's to configure (and may not be ours to). */
+  if (namespaces_clone_flags (opts) & CLONE_NEWNET)
     bring_up_loopback ();
   if (chdir (opts->cwd) < 0)
     die_with_errno ("cwd: %s", opts->cwd);

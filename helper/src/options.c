@@ -32,6 +32,7 @@ enum
   OPT_CONSOLE_SOCKET,
   OPT_DETACH,
   OPT_EXEC_GATE_FD,
+  OPT_ENGINE_ROOTFS,
   OPT_BIND_FILE,
   OPT_BIND,
   OPT_RO_BIND,
@@ -85,6 +86,7 @@ static const struct option long_options[] = {
   { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
   { "detach", no_argument, NULL, OPT_DETACH },
   { "exec-gate-fd", required_argument, NULL, OPT_EXEC_GATE_FD },
+  { "engine-rootfs", no_argument, NULL, OPT_ENGINE_ROOTFS },
   { "bind-file", required_argument, NULL, OPT_BIND_FILE },
   { "bind", required_argument, NULL, OPT_BIND },
   { "ro-bind", required_argument, NULL, OPT_RO_BIND },
@@ -171,6 +173,8 @@ options_print_help (FILE *out)
          "  --tmpfs DEST[:OPTS]  a tmpfs on DEST (default mode=1777,nosuid,nodev)\n"
          "  --make-mount-points  create missing mount points (only with --overlay: never\n"
          "                    written into DIR otherwise)\n"
+         "  --engine-rootfs   DIR is an OCI engine's container layer (ryouiki-runtime):\n"
+         "                    missing mount points are created in it, as runc does\n"
          "  --overlay STATE   copy-on-write root: DIR is the lower layer, writes go to\n"
          "                    STATE/upper (STATE holds empty upper/, work/ and merged/)\n"
          "  --overlay-driver D  auto (default: the kernel's overlayfs, else fuse-overlayfs)\n"
@@ -644,6 +648,10 @@ apply_option (struct options *opts, int option, char *arg, char *error, size_t e
       return OPTIONS_RUN;
     case OPT_EXEC_GATE_FD:
       return parse_fd_option ("exec-gate-fd", arg, &opts->exec_gate_fd, error, error_size);
+    case OPT_ENGINE_ROOTFS:
+      opts->engine_rootfs = true;
+      opts->make_mount_points = true;
+      return OPTIONS_RUN;
     case OPT_BIND:
     case OPT_RO_BIND:
     case OPT_TMPFS:
@@ -702,7 +710,7 @@ check_complete (struct options *opts, int argc, char **argv, char *error, size_t
     return error_result (error, error_size, "--console-socket requires --tty (it hands out the terminal's master)");
   if (opts->detach && opts->tty && opts->console_socket == NULL)
     return error_result (error, error_size, "--detach with --tty requires --console-socket (nobody would copy the terminal)");
-  if (opts->make_mount_points && opts->overlay_dir == NULL)
+  if (opts->make_mount_points && opts->overlay_dir == NULL && !opts->engine_rootfs)
     return error_result (error, error_size,
                          "--make-mount-points requires --overlay (the rootfs itself is never written)");
   opts->command = argv + optind;

@@ -84,7 +84,7 @@ describe('ryouiki-runtime lifecycle on a bundle', () => {
     const bundle = writeBundle(join(dir, 'hooked'), { args: ['/bin/echo', 'should not run'], hooks: { prestart: [{ path: hook }] } });
     const out = await runtime(dir, root, ['create', '--bundle', bundle, 'hooked'], 'create');
     expect(out.exitCode).toBe(125);
-    expect(out.stderr).toBe(`ryouiki-runtime: prestart hook ${hook} failed: exit status 3: no network today\n`);
+    expect(out.stderr).toBe(`ryouiki-runtime: hooks.prestart[0] (${hook}) exited with 3: no network today\n`);
     const given = JSON.parse(readFileSync(join(dir, 'hook.stdin'), 'utf8')) as Record<string, unknown>;
     expect(given).toMatchObject({ id: 'hooked', status: 'creating', bundle });
     expect(typeof given.pid).toBe('number');
@@ -191,7 +191,7 @@ describe('ryouiki-runtime command line', () => {
     expect(await runtime(dir, root, ['--version'], 'version')).toEqual({ exitCode: 0, stdout: 'ryouiki-runtime version 0.1.0\nspec: 1.2.0\n', stderr: '' });
     const features = JSON.parse((await runtime(dir, root, ['features'], 'features')).stdout) as { ociVersionMax: string; hooks: string[]; linux: { cgroup: { systemd: boolean } } };
     expect(features.ociVersionMax).toBe('1.2.0');
-    expect(features.hooks).toEqual(['prestart', 'createRuntime', 'poststart', 'poststop']);
+    expect(features.hooks).toEqual(['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop']);
     expect(features.linux.cgroup.systemd).toBe(false);
   });
 

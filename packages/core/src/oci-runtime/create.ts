@@ -17,7 +17,8 @@ import { loadOciBundle, type OciBundle } from '../oci/bundle.js';
 import { processIdentity } from '../proc-identity.js';
 import type { ContainerSpec } from '../spec.js';
 import { assertValidSpec } from '../validate.js';
-import { CONTAINER_SIDE_HOOKS, runHooks } from './hooks.js';
+import { runHooks } from '../oci/hooks.js';
+import { planBundle } from '../oci/plan.js';
 import { exitPath, infoPath, makeContainerFolder, ociRoot, removeContainerFolder, startFifoPath, writeRecord, type OciRecord, type OciStoreOptions } from './store.js';
 
 const SYNC_FD = 3;
@@ -40,17 +41,15 @@ export interface CreateOptions extends OciStoreOptions {
   onWarning?: (message: string) => void;
 }
 
-async function readBundle(options: CreateOptions): Promise<OciBundle> {
+/** The bundle, its spec completed as for `ryouiki tenkai --bundle` (id maps, startContainer hooks with this id); warnings said. */
+async function readBundle(id: string, options: CreateOptions): Promise<OciBundle> {
   const bundle = await loadOciBundle(resolve(options.bundle), { ignoreUnsupported: options.ignoreUnsupported === true });
-  for (const kind of CONTAINER_SIDE_HOOKS) {
-    if (bundle.hooks[kind] === undefined) continue;
-    if (options.ignoreUnsupported !== true) {
-      throw new RyouikiError('USAGE', `hooks.${kind} is not supported by ryouiki-runtime (it runs hooks from the host only): remove it, or pass --ignore-unsupported`);
-    }
-    delete bundle.hooks[kind];
-  }
-  assertValidSpec(bundle.spec);
-  return bundle;
+  const plan = planBundle(bundle);
+  for (const warning of plan.warnings ?? []) options.onWarning?.(warning);
+  const spec = plan.spec;
+  if (spec.startContainerHooks !== undefined) spec.startContainerHooks.state.id = id;
+  assertValidSpec(spec);
+  return { ...bundle, spec };
 }
 
 /** The container's environment for the supervisor to hand the helper: a private file, never a command line. */
@@ -61,7 +60,8 @@ function writeHelperEnv(files: ContainerFiles, spec: ContainerSpec): string {
 }
 
 function spawnSupervisor(root: string, id: string, spec: ContainerSpec, files: ContainerFiles, consoleSocket: string | undefined, foreground: boolean): ChildProcess {
-  const helper = [helperPath(), '--exec-gate-fd', String(GATE_FD), ...(foreground ? [] : ['--detach']), ...helperArgs(spec, { infoFd: SYNC_FD, blockFd: BLOCK_FD, files, consoleSocket })];
+  // The rootfs of a bundle is the engine's container layer: mount points are made in it, as runc and crun do.
+  const helper = [helperPath(), '--engine-rootfs', '--exec-gate-fd', String(GATE_FD), ...(foreground ? [] : ['--detach']), ...helperArgs(spec, { infoFd: SYNC_FD, blockFd: BLOCK_FD, files, consoleSocket })];
   const args = ['--inherit-stdio', '--exit-file', exitPath(root, id), '--sync-fd', String(SYNC_FD), '--block-fd', String(BLOCK_FD), '--start-fifo', startFifoPath(root, id), '--info-file', infoPath(root, id), '--helper-env-file', writeHelperEnv(files, spec), '--', ...helper];
   const monitor = spawn(monitorPath(), args, { detached: true, stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'] });
   monitor.on('error', () => undefined);
@@ -141,7 +141,7 @@ function record(id: string, bundle: OciBundle, resources: OciRecord['resources']
  * `start`. Resolves with the init's PID; nothing of Node.js stays behind.
  */
 export async function ociCreate(id: string, options: CreateOptions): Promise<number> {
-  const bundle = await readBundle(options);
+  const bundle = await readBundle(id, options);
   const spec = bundle.spec;
   if (options.consoleSocket !== undefined && spec.process.terminal !== true) {
     throw new RyouikiError('USAGE', '--console-socket needs process.terminal true in config.json');
@@ -173,8 +173,7 @@ export async function ociCreate(id: string, options: CreateOptions): Promise<num
     state.pid = pid;
     state.process = processIdentity(pid);
     const hookState = { ociVersion: state.ociVersion, id, status: 'creating' as const, pid, bundle: state.bundle, annotations: state.annotations };
-    await runHooks(bundle.hooks, 'createRuntime', hookState);
-    await runHooks(bundle.hooks, 'prestart', hookState);
+    for (const kind of ['prestart', 'createRuntime', 'createContainer'] as const) await runHooks(bundle.hooks, kind, hookState);
   });
   block.destroy();
   if (!creation.ready || creation.pid === undefined || creation.attachError !== undefined) return abandon(monitor, creation, setup, root, id);

@@ -1,13 +1,12 @@
 import { CAPABILITY_NAMES } from '../capabilities.js';
 import { HOOK_KINDS } from '../oci/bundle.js';
-import { CONTAINER_SIDE_HOOKS } from './hooks.js';
 
 /** What ryouiki-runtime implements, as the runtime-spec's features document (features.md) describes it. */
 export function ociFeatures(): Record<string, unknown> {
   return {
     ociVersionMin: '1.0.0',
     ociVersionMax: '1.2.0',
-    hooks: HOOK_KINDS.filter((kind) => !CONTAINER_SIDE_HOOKS.includes(kind)),
+    hooks: [...HOOK_KINDS],
     mountOptions: ['ro', 'rw', 'nosuid', 'nodev', 'noexec', 'bind', 'rbind', 'private', 'rprivate', 'mode', 'size'],
     linux: {
       namespaces: ['user', 'mount', 'pid', 'uts', 'ipc', 'network'],

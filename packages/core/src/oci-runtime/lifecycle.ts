@@ -6,9 +6,9 @@ import { RyouikiError } from '../errors.js';
 import { helperFailure } from '../helper.js';
 import { isAlive } from '../proc-identity.js';
 import { ociCreate, type CreateOptions } from './create.js';
-import { runHooksWarning } from './hooks.js';
+import { runHooksWarning, type OciState } from '../oci/hooks.js';
 import { isFrozen, setFrozen } from './freezer.js';
-import { listIds, ociRoot, readHelperReport, readRecord, recordStatus, removeContainerFolder, startFifoPath, type OciRecord, type OciState, type OciStatus, type OciStoreOptions } from './store.js';
+import { listIds, ociRoot, readHelperReport, readRecord, recordStatus, removeContainerFolder, startFifoPath, type OciRecord, type OciRuntimeState, type OciStatus, type OciStoreOptions } from './store.js';
 
 const POLL_MS = 2;
 /** How often run checks whether its container has ended. */
@@ -23,21 +23,26 @@ function statusOf(root: string, record: OciRecord): OciStatus {
   return recordStatus(root, record, isFrozen);
 }
 
-function stateOf(record: OciRecord, status: OciStatus): OciState {
-  const state: OciState = { ociVersion: record.ociVersion, id: record.id, status, bundle: record.bundle, annotations: record.annotations };
+function stateOf(record: OciRecord, status: OciStatus): OciRuntimeState {
+  const state: OciRuntimeState = { ociVersion: record.ociVersion, id: record.id, status, bundle: record.bundle, annotations: record.annotations };
   if (status !== 'stopped' && record.pid !== undefined) state.pid = record.pid;
   return state;
 }
 
+/** The state hooks read: never paused. */
+function hookState(record: OciRecord, status: 'running' | 'stopped'): OciState {
+  return stateOf(record, status) as OciState;
+}
+
 /** The OCI state of one container. */
-export function ociState(id: string, options: OciStoreOptions = {}): OciState {
+export function ociState(id: string, options: OciStoreOptions = {}): OciRuntimeState {
   const root = ociRoot(options);
   const record = readRecord(root, id);
   return stateOf(record, statusOf(root, record));
 }
 
 /** Every container of this root, with its state. */
-export function ociList(options: OciStoreOptions = {}): Array<OciState & { created: string; rootfs: string }> {
+export function ociList(options: OciStoreOptions = {}): Array<OciRuntimeState & { created: string; rootfs: string }> {
   const root = ociRoot(options);
   return listIds(root).flatMap((id) => {
     try {
@@ -86,7 +91,7 @@ export async function ociStart(id: string, options: RuntimeOptions = {}): Promis
     rmSync(fifo, { force: true });
   }
   await waitForExec(root, record);
-  await runHooksWarning(record.hooks, 'poststart', stateOf(record, 'running'), options.onWarning ?? (() => undefined));
+  await runHooksWarning(record.hooks, 'poststart', hookState(record, 'running'), options.onWarning ?? (() => undefined));
 }
 
 /** The processes of the container: those in its init's PID namespace (exec'd ones too), the init first. */
@@ -162,7 +167,7 @@ export async function ociDelete(id: string, force: boolean, options: RuntimeOpti
   await waitUntilGone(record);
   await releaseRecorded(record.resources);
   removeContainerFolder(root, id);
-  await runHooksWarning(record.hooks, 'poststop', stateOf(record, 'stopped'), options.onWarning ?? (() => undefined));
+  await runHooksWarning(record.hooks, 'poststop', hookState(record, 'stopped'), options.onWarning ?? (() => undefined));
 }
 
 /** OCI pause and resume: the cgroup freezer. */

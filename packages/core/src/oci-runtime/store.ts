@@ -7,6 +7,7 @@ import { isAlive, type ProcessIdentity } from '../proc-identity.js';
 import { ensureRuntimeDir } from '../runtime-dir.js';
 import type { ContainerSpec } from '../spec.js';
 import type { OciHooks } from '../oci/bundle.js';
+import type { OciState } from '../oci/hooks.js';
 
 /** Where ryouiki-runtime keeps its containers: `--root`, else `$XDG_RUNTIME_DIR/ryouiki-runtime`, else `/tmp/ryouiki-runtime-UID`. */
 export interface OciStoreOptions {
@@ -33,14 +34,9 @@ export interface OciRecord {
   resources: ResourceRecord[];
 }
 
-/** The OCI state, as `ryouiki-runtime state` prints it (runtime-spec "State"). */
-export interface OciState {
-  ociVersion: string;
-  id: string;
+/** The OCI state, as `ryouiki-runtime state` prints it (runtime-spec "State"), paused included. */
+export interface OciRuntimeState extends Omit<OciState, 'status'> {
   status: OciStatus;
-  pid?: number;
-  bundle: string;
-  annotations?: Record<string, string>;
 }
 
 /** runc's rule for container ids: no path separators, nothing a shell or a file name would trip on. */
