@@ -9,6 +9,7 @@
 #include "protocol.h"
 #include "seccomp-filter.h"
 #include "security.h"
+#include "tty.h"
 #include "utils.h"
 
 #include <fcntl.h>
@@ -44,6 +45,8 @@ struct exec_options
   const char *cgroups[MAX_CGROUPS];     /* --cgroup DIR: the container's cgroup folders */
   size_t n_cgroups;
   bool detach;                  /* outlive our starter; end our info fd once the program runs */
+  bool tty;                     /* the program gets a terminal of the container's devpts... */
+  const char *console_socket;   /* ...whose master goes to this unix socket */
 };
 
 /* The namespaces to join, in order: the user namespace first gives the rights for
@@ -114,6 +117,8 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
     { "seccomp", required_argument, NULL, 's' },
     { "cgroup", required_argument, NULL, 'g' },
     { "detach", no_argument, NULL, 'd' },
+    { "tty", no_argument, NULL, 'T' },
+    { "console-socket", required_argument, NULL, 'C' },
     { NULL, 0, NULL, 0 },
   };
   int option;
@@ -150,6 +155,8 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
         break;
       case 's': opts->seccomp_file = optarg; break;
       case 'd': opts->detach = true; break;
+      case 'T': opts->tty = true; break;
+      case 'C': opts->console_socket = optarg; break;
       case 'g':
         if (opts->n_cgroups == MAX_CGROUPS)
           die ("--cgroup: too many");
@@ -160,6 +167,8 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
       }
   if (opts->target <= 0)
     die ("--target PID is required");
+  if (opts->tty != (opts->console_socket != NULL))
+    die ("--tty and --console-socket go together: the terminal's master goes to the socket");
   if (optind >= argc)
     die ("the program to run is missing after --");
   opts->command = argv + optind;
@@ -295,6 +304,11 @@ run_program (const struct exec_options *opts, const struct options *security, in
   /* Dies with ryouiki-exec, which dies with the ryouiki exec that started it. */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   signals_restore (saved);
+  if (opts->tty && (err = tty_attach_command ()) != 0)
+    {
+      (void) write_all (error_fd, &err, sizeof err);
+      _exit (EXIT_RUNTIME);
+    }
   secure_command (security);
   execvpe (opts->command[0], opts->command, (char **) opts->env);
   err = errno;
@@ -326,6 +340,13 @@ main (int argc, char **argv)
   if (opts.seccomp_file != NULL)
     seccomp_rules = seccomp_read_rules (opts.seccomp_file);
   security = security_options (&opts, seccomp_rules);
+  if (opts.tty)
+    {
+      /* The socket's path is the host's: connected before the container's root is taken. */
+      struct options console = { .console_socket = opts.console_socket };
+
+      tty_connect_console_socket (&console);
+    }
   join_cgroups (&opts);
   enter_container (opts.target);
   if (chdir (opts.cwd) < 0)
@@ -336,6 +357,8 @@ main (int argc, char **argv)
   sigfd = signals_open_fd ();
   if (pipe2 (exec_pipe, O_CLOEXEC) < 0)
     die_with_errno ("pipe");
+  if (opts.tty)
+    tty_open_in_container ();
   child = fork ();
   if (child < 0)
     die_with_errno ("fork");
@@ -351,6 +374,8 @@ main (int argc, char **argv)
       report_exec_failure (opts.command[0], err);
     }
   close (exec_pipe[0]);
+  if (opts.tty)
+    tty_hand_over (tty_release_master ());
   if (opts.detach && info_fd >= 0)
     {
       /* Its end tells our starter that the program runs. */

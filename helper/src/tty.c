@@ -441,6 +441,17 @@ relay_until_exit (struct relay *relay, pid_t target, int sigfd)
   return status;
 }
 
+int
+tty_release_master (void)
+{
+  int master = pty_master;
+
+  if (pty_slave >= 0)
+    close (pty_slave);
+  pty_master = pty_slave = -1;
+  return master;
+}
+
 void
 tty_hand_over (int master)
 {

@@ -40,6 +40,10 @@ void tty_connect_console_socket (const struct options *opts);
 /* --detach: sends the master to the console socket and closes it; nothing is copied. */
 void tty_hand_over (int master);
 
+/* ryouiki-exec, once its program holds the terminal: closes our copy of its peer and
+ * gives the caller the master (ours no more). */
+int tty_release_master (void);
+
 /* Like sync_receive(), and stores an fd attached to the message in *fd (else -1). */
 int sync_receive_with_fd (int sock, struct sync_message *message, int *fd);
 

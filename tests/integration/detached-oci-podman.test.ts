@@ -25,6 +25,11 @@ afterEach(async () => {
   expect(runtimeContainers(podman)).toEqual([]);
 });
 
+/** The test podman's environment as env(1) takes it: HostTerminal's shell would give it ours. */
+function environmentOf(test: TestPodman): string[] {
+  return Object.entries(test.env).map(([key, value]) => `${key}=${value ?? ''}`);
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const server = createServer();
@@ -71,8 +76,7 @@ describe('podman with ryouiki-runtime as its OCI runtime', () => {
 
   it('run -it gives the command a terminal through the console socket', async () => {
     const dir = makeTempDir('podman-tty');
-    const environment = Object.entries(podman.env).map(([key, value]) => `${key}=${value ?? ''}`);
-    const terminal = new HostTerminal(dir, ['env', '-i', ...environment, 'podman', ...podman.args(['run', '--rm', '-it', IMAGE, 'sh'])]);
+    const terminal = new HostTerminal(dir, ['env', '-i', ...environmentOf(podman), 'podman', ...podman.args(['run', '--rm', '-it', IMAGE, 'sh'])]);
     try {
       await terminal.expect('# ', 'the prompt');
       terminal.type('tty; stty size; exit 7\r');
@@ -81,6 +85,21 @@ describe('podman with ryouiki-runtime as its OCI runtime', () => {
       expect(await terminal.finish()).toBe(7);
     } finally {
       removeDir(dir);
+    }
+  });
+
+  it('exec -it gives the program a terminal', async () => {
+    const id = (await podman.run(['run', '-d', IMAGE, 'sleep', '600'])).stdout.trim();
+    const dir = makeTempDir('podman-exec-tty');
+    try {
+      const terminal = new HostTerminal(dir, ['env', '-i', ...environmentOf(podman), 'podman', ...podman.args(['exec', '-it', id, 'sh'])]);
+      await terminal.expect('# ', 'the prompt');
+      terminal.type('tty; exit 6\r');
+      await terminal.expect('/dev/pts/');
+      expect(await terminal.finish()).toBe(6);
+    } finally {
+      removeDir(dir);
+      await podman.run(['rm', '--force', '--time', '0', id]);
     }
   });
 

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { detectCgroups, isWritableDir } from '@ryouiki/core';
-import { collect, expectNoLeftovers, makeTempDir, removeDir, REPO_ROOT, waitFor } from './harness.js';
+import { describeIf, missingDelegation } from './cgroup-harness.js';
+import { collect, expectNoLeftovers, makeTempDir, removeDir, REPO_ROOT, waitFor, type Outcome } from './harness.js';
 import { cgroupsLeftOf, containersIn, runtime, stateOf, waitForAsync, waitForOutput, writeBundle } from './oci-harness.js';
 
 const work = makeTempDir('oci-runtime');
@@ -139,23 +140,28 @@ describe('ryouiki-runtime lifecycle on a bundle', () => {
     expect(readFileSync(`/proc/${execPid}/comm`, 'utf8')).toBe('ryouiki-exec\n');
     const listed = JSON.parse((await runtime(dir, root, ['ps', '--format', 'json', 'ex'], 'ps')).stdout) as number[];
     expect(listed).toHaveLength(3); // the init, sleep 60, and the exec'd sleep (ryouiki-exec itself is outside)
-    expect(await runtime(dir, root, ['exec', '-t', 'ex', 'true'], 'exec')).toMatchObject({ exitCode: 125, stderr: 'ryouiki-runtime: exec with a terminal is not supported by ryouiki-runtime yet: run it without --tty (process.terminal false)\n' });
+    expect(await runtime(dir, root, ['exec', '-t', 'ex', 'true'], 'exec')).toMatchObject({ exitCode: 125, stderr: 'ryouiki-runtime: exec with a terminal needs --console-socket, where the terminal goes (ryouiki-runtime copies no terminal)\n' });
     process.kill(execPid, 'SIGKILL');
+  });
+
+  it('exec --tty sends the program\'s terminal to --console-socket', async () => {
+    await create('extty');
+    await runtime(dir, root, ['start', 'extty'], 'start');
+    const receiver = await listenForTerminal(join(dir, 'exec.sock'));
+    const out = await runtime(dir, root, ['exec', '--tty', '--console-socket', join(dir, 'exec.sock'), 'extty', 'sh', '-c', 'tty; stty size; exit 6'], 'exec');
+    expect(out).toEqual({ exitCode: 6, stdout: '', stderr: '' });
+    expect((await receiver.result).stdout).toBe('listening\nname=/dev/pts/0\n/dev/pts/0\r\n24 80\r\n');
   });
 
   it('sends the terminal to --console-socket at create, before the command runs', async () => {
     const socket = join(dir, 'console.sock');
-    const receiver = spawn(join(REPO_ROOT, 'helper', 'build', 'console-receiver'), [socket], { stdio: 'pipe' });
-    const received = collect(receiver);
-    let said = '';
-    receiver.stdout?.on('data', (chunk: Buffer) => (said += chunk.toString()));
-    await waitFor(() => (said.includes('listening') ? true : undefined), 'the receiver to listen');
+    const receiver = await listenForTerminal(socket);
     const bundle = writeBundle(join(dir, 'tty'), { args: ['/bin/sh', '-c', 'tty; stty size'], terminal: true });
     await create('tty', bundle, ['--console-socket', socket]);
-    expect(said).toBe('listening\nname=/dev/pts/0\n');
+    await waitFor(() => (receiver.said() === 'listening\nname=/dev/pts/0\n' ? true : undefined), 'the terminal to arrive at create');
     expect((await stateOf(dir, root, 'tty')).status).toBe('created');
     await runtime(dir, root, ['start', 'tty'], 'start');
-    const result = await received;
+    const result = await receiver.result;
     expect(result.stdout).toBe('listening\nname=/dev/pts/0\n/dev/pts/0\r\n24 80\r\n');
     const missing = await runtime(dir, root, ['create', '--bundle', bundle, 'tty2'], 'create');
     expect(missing).toMatchObject({ exitCode: 125, stderr: 'ryouiki-runtime: process.terminal is true: give --console-socket, where the terminal goes (ryouiki-runtime copies no terminal)\n' });
@@ -183,6 +189,37 @@ describe('ryouiki-runtime lifecycle on a bundle', () => {
     const listed = JSON.parse((await runtime(dir, root, ['list', '--format', 'json'], 'list')).stdout) as Array<{ id: string; status: string }>;
     expect(listed.map((entry) => [entry.id, entry.status])).toEqual([['one', 'created'], ['two', 'running']]);
     expect((await runtime(dir, root, ['list', '-q'], 'list')).stdout).toBe('one\ntwo\n');
+  });
+});
+
+/** helper/build/console-receiver on socket, once it listens: what it has said so far, and its outcome. */
+async function listenForTerminal(socket: string): Promise<{ said: () => string; result: Promise<Outcome> }> {
+  const receiver = spawn(join(REPO_ROOT, 'helper', 'build', 'console-receiver'), [socket], { stdio: 'pipe' });
+  const result = collect(receiver);
+  let said = '';
+  receiver.stdout?.on('data', (chunk: Buffer) => (said += chunk.toString()));
+  await waitFor(() => (said.includes('listening') ? true : undefined), 'the receiver to listen');
+  return { said: () => said, result };
+}
+
+describeIf(missingDelegation(), 'ryouiki-runtime with linux.resources')('ryouiki-runtime with resource limits', () => {
+  it('puts the container in a cgroup of its own with the bundle\'s memory and pids limits, removed by delete', async () => {
+    const bundle = writeBundle(join(dir, 'limited'), { args: ['/bin/sleep', '60'] });
+    const config = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')) as { linux: Record<string, unknown> };
+    config.linux.resources = { memory: { limit: 64 * 1024 * 1024 }, pids: { limit: 20 } };
+    writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
+    await create('limited', bundle);
+    await runtime(dir, root, ['start', 'limited'], 'start');
+    const folders = cgroupsLeftOf('limited', ownCgroups);
+    const limits = folders.flatMap((folder) =>
+      ['memory.max', 'memory.limit_in_bytes', 'pids.max'].filter((file) => existsSync(join(folder, file))).map((file) => `${file}=${readFileSync(join(folder, file), 'utf8').trim()}`),
+    );
+    expect(limits).toEqual(expect.arrayContaining([expect.stringMatching(/^memory\.(max|limit_in_bytes)=67108864$/), 'pids.max=20']));
+    const pid = (await stateOf(dir, root, 'limited')).pid!;
+    const procs = folders.filter((folder) => existsSync(join(folder, 'cgroup.procs'))).map((folder) => readFileSync(join(folder, 'cgroup.procs'), 'utf8'));
+    expect(procs.every((text) => text.split('\n').includes(String(pid)))).toBe(true);
+    await runtime(dir, root, ['delete', '--force', 'limited'], 'delete');
+    expect(cgroupsLeftOf('limited', ownCgroups)).toEqual([]);
   });
 });
 

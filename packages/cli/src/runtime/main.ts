@@ -143,13 +143,12 @@ const COMMANDS: Record<string, Command> = {
       'preserve-fds': { value: true },
       'no-new-privs': {},
     },
-    usage: 'exec [--process FILE] [--detach] [--pid-file FILE] [--cwd DIR] [--env KEY=VALUE] ID [PROGRAM ARGS...]',
+    usage: 'exec [--process FILE] [--detach] [--pid-file FILE] [--tty --console-socket SOCKET] [--cwd DIR] [--env KEY=VALUE] ID [PROGRAM ARGS...]',
     stopAfter: 1,
     async run(parsed, context) {
       refusePreservedFds(parsed);
       const [id, ...args] = parsed.positionals;
       if (id === undefined) throw new UsageError(`give a container id: ${this.usage}`);
-      if (stringFlag(parsed, 'console-socket') !== undefined && !booleanFlag(parsed, 'tty')) throw new UsageError('--console-socket needs --tty');
       return ociExec(id, {
         root: context.root,
         processFile: stringFlag(parsed, 'process'),
@@ -158,6 +157,7 @@ const COMMANDS: Record<string, Command> = {
         cwd: stringFlag(parsed, 'cwd'),
         user: stringFlag(parsed, 'user'),
         tty: booleanFlag(parsed, 'tty'),
+        consoleSocket: stringFlag(parsed, 'console-socket'),
         detach: booleanFlag(parsed, 'detach'),
         pidFile: stringFlag(parsed, 'pid-file'),
       });

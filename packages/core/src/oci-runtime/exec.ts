@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
+import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { environmentObject } from '../env-file.js';
 import { RyouikiError } from '../errors.js';
@@ -25,6 +26,8 @@ export interface OciExecOptions extends OciStoreOptions {
   /** UID[:GID] in the container. */
   user?: string;
   tty?: boolean;
+  /** With a terminal: where its master goes (SCM_RIGHTS); ryouiki-runtime copies no terminal. */
+  consoleSocket?: string;
   detach?: boolean;
   pidFile?: string;
 }
@@ -63,9 +66,10 @@ function execProcess(options: OciExecOptions): ExecProcess {
     if (options.user !== undefined) process.user = options.user;
   }
   if (process.args.length === 0) throw new RyouikiError('USAGE', 'name the program to run: ryouiki-runtime exec ID PROGRAM [ARGS...]');
-  if (process.terminal) {
-    throw new RyouikiError('USAGE', 'exec with a terminal is not supported by ryouiki-runtime yet: run it without --tty (process.terminal false)');
+  if (process.terminal && options.consoleSocket === undefined) {
+    throw new RyouikiError('USAGE', 'exec with a terminal needs --console-socket, where the terminal goes (ryouiki-runtime copies no terminal)');
   }
+  if (!process.terminal && options.consoleSocket !== undefined) throw new RyouikiError('USAGE', '--console-socket needs a terminal: add --tty (process.terminal)');
   return process;
 }
 
@@ -89,7 +93,8 @@ export async function ociExec(id: string, options: OciExecOptions): Promise<numb
   const process = execProcess(options);
   const env = options.processFile !== undefined && process.env !== undefined ? process.env : mergeEnv(record.spec.process.env, options.env ?? []);
   const security = execSecurity(record, { runtime: root, data: root }, process.user);
-  const args = ['--target', String(record.pid), '--cwd', process.cwd ?? record.spec.process.cwd, '--info-fd', String(INFO_FD), ...(options.detach === true ? ['--detach'] : []), ...security.args, '--', ...process.args];
+  const terminal = process.terminal ? ['--tty', '--console-socket', resolve(options.consoleSocket!)] : [];
+  const args = ['--target', String(record.pid), '--cwd', process.cwd ?? record.spec.process.cwd, '--info-fd', String(INFO_FD), ...(options.detach === true ? ['--detach'] : []), ...terminal, ...security.args, '--', ...process.args];
   const child = spawn(shippedBinary('ryouiki-exec', 'RYOUIKI_EXEC'), args, { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env: environmentObject(env) });
   child.on('error', () => undefined);
   if (options.detach === true) {
