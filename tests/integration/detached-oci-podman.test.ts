@@ -1,11 +1,14 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { expectNoLeftovers, makeTempDir, removeDir, waitFor } from './harness.js';
+import { detectCgroups, isWritableDir } from '@ryouiki/core';
+import { expectNoLeftovers, makeTempDir, removeDir } from './harness.js';
 import { HostTerminal } from './host-terminal.js';
 import { RUNTIME, waitForAsync } from './oci-harness.js';
 import { expectNoPodmanLeftovers, IMAGE, podmanProcesses, runtimeContainers, TestPodman } from './podman-harness.js';
 
 let podman: TestPodman;
+const ownCgroups = detectCgroups().hierarchies.filter((h) => isWritableDir(h.ownDir)).map((h) => h.ownDir);
 
 beforeAll(() => {
   podman = new TestPodman(makeTempDir('podman'));
@@ -16,6 +19,7 @@ afterAll(async () => {
   await podman.destroy();
   await expectNoLeftovers();
   expect(podmanProcesses()).toEqual([]);
+  expect(existsSync(podman.home)).toBe(false);
 }, 120000);
 
 afterEach(async () => {
@@ -23,6 +27,7 @@ afterEach(async () => {
   await expectNoPodmanLeftovers();
   await expectNoLeftovers();
   expect(runtimeContainers(podman)).toEqual([]);
+  expect(ownCgroups.flatMap((dir) => readdirSync(dir).filter((entry) => entry.startsWith('ryouiki-')))).toEqual([]);
 });
 
 /** The test podman's environment as env(1) takes it: HostTerminal's shell would give it ours. */

@@ -30,9 +30,13 @@ export class RuntimeLog {
     this.write('error', message);
   }
 
-  /** Only to the log when there is one: an engine's runtime stderr is the container's. */
+  /**
+   * To the log when there is one, else to stderr only when it is a terminal:
+   * an engine's runtime stderr is the container's, and a warning there would
+   * be the container's output.
+   */
   warn(message: string): void {
-    if (this.file === undefined) process.stderr.write(`ryouiki-runtime: warning: ${message}\n`);
+    if (this.file === undefined && process.stderr.isTTY) process.stderr.write(`ryouiki-runtime: warning: ${message}\n`);
     this.write('warning', message);
   }
 
