@@ -82,13 +82,18 @@ describe('ryouiki-runtime lifecycle on a bundle', () => {
     const hook = join(dir, 'hook.sh');
     writeFileSync(hook, '#!/bin/sh\ncat > "$(dirname "$0")/hook.stdin"\necho "no network today" >&2\nexit 3\n');
     chmodSync(hook, 0o755);
-    const bundle = writeBundle(join(dir, 'hooked'), { args: ['/bin/echo', 'should not run'], hooks: { prestart: [{ path: hook }] } });
+    const poststop = join(dir, 'poststop.sh');
+    writeFileSync(poststop, '#!/bin/sh\ncat > "$(dirname "$0")/poststop.stdin"\n');
+    chmodSync(poststop, 0o755);
+    const bundle = writeBundle(join(dir, 'hooked'), { args: ['/bin/echo', 'should not run'], hooks: { prestart: [{ path: hook }], poststop: [{ path: poststop }] } });
     const out = await runtime(dir, root, ['create', '--bundle', bundle, 'hooked'], 'create');
     expect(out.exitCode).toBe(125);
     expect(out.stderr).toBe(`ryouiki-runtime: hooks.prestart[0] (${hook}) exited with 3: no network today\n`);
     const given = JSON.parse(readFileSync(join(dir, 'hook.stdin'), 'utf8')) as Record<string, unknown>;
     expect(given).toMatchObject({ id: 'hooked', status: 'creating', bundle });
     expect(typeof given.pid).toBe('number');
+    // The lifecycle goes on to its end: poststop runs.
+    expect(JSON.parse(readFileSync(join(dir, 'poststop.stdin'), 'utf8'))).toMatchObject({ id: 'hooked', status: 'stopped' });
     expect(containersIn(root)).toEqual([]);
     expect(cgroupsLeftOf('hooked', ownCgroups)).toEqual([]);
   });

@@ -17,7 +17,7 @@ import { loadOciBundle, type OciBundle } from '../oci/bundle.js';
 import { processIdentity } from '../proc-identity.js';
 import type { ContainerSpec } from '../spec.js';
 import { assertValidSpec } from '../validate.js';
-import { runHooks } from '../oci/hooks.js';
+import { runHooks, runHooksWarning } from '../oci/hooks.js';
 import { planBundle } from '../oci/plan.js';
 import { exitPath, infoPath, makeContainerFolder, ociRoot, removeContainerFolder, startFifoPath, writeRecord, type OciRecord, type OciStoreOptions } from './store.js';
 
@@ -108,7 +108,8 @@ async function followCreation(sync: Duplex, block: Writable, resources: Detached
   return creation;
 }
 
-async function abandon(monitor: ChildProcess, creation: Creation, setup: ContainerSetup, root: string, id: string): Promise<never> {
+async function abandon(monitor: ChildProcess, creation: Creation, setup: ContainerSetup, root: string, state: OciRecord, warn: (message: string) => void): Promise<never> {
+  const id = state.id;
   if (monitor.exitCode === null && monitor.signalCode === null) {
     const exited = once(monitor, 'exit');
     monitor.kill('SIGKILL');
@@ -117,6 +118,10 @@ async function abandon(monitor: ChildProcess, creation: Creation, setup: Contain
   for (const resource of [...creation.attached].reverse()) await resource.release().catch(() => undefined);
   setup.cleanup();
   removeContainerFolder(root, id);
+  // The runtime-spec's lifecycle goes on to its end after a failed create: poststop.
+  if (creation.pid !== undefined) {
+    await runHooksWarning(state.hooks, 'poststop', { ociVersion: state.ociVersion, id, status: 'stopped', bundle: state.bundle, annotations: state.annotations }, warn);
+  }
   if (creation.attachError !== undefined) throw creation.attachError;
   const failure = creation.failure ?? { message: 'the supervisor ended before the container existed', code: 125 };
   throw helperFailure(failure.message, failure.code);
@@ -136,9 +141,12 @@ function record(id: string, bundle: OciBundle, resources: OciRecord['resources']
 }
 
 /**
- * OCI create: the container's namespaces exist, its cgroup and id maps are
- * set, and its init waits on the start fifo, held by ryouiki-monitor, until
- * `start`. Resolves with the init's PID; nothing of Node.js stays behind.
+ * OCI create: the container is set up as runc sets it up (namespaces, id
+ * maps, cgroup, the prestart, createRuntime and createContainer hooks,
+ * mounts, pivot_root, its terminal sent to the console socket) and its init,
+ * under ryouiki-monitor, waits on the start fifo until `start`. Resolves with
+ * the init's PID; nothing of Node.js stays behind. A failure leaves nothing,
+ * the poststop hooks having run.
  */
 export async function ociCreate(id: string, options: CreateOptions): Promise<number> {
   const bundle = await readBundle(id, options);
@@ -176,7 +184,7 @@ export async function ociCreate(id: string, options: CreateOptions): Promise<num
     for (const kind of ['prestart', 'createRuntime', 'createContainer'] as const) await runHooks(bundle.hooks, kind, hookState);
   });
   block.destroy();
-  if (!creation.ready || creation.pid === undefined || creation.attachError !== undefined) return abandon(monitor, creation, setup, root, id);
+  if (!creation.ready || creation.pid === undefined || creation.attachError !== undefined) return abandon(monitor, creation, setup, root, state, options.onWarning ?? (() => undefined));
   state.resources = creation.attached.map((resource) => resource.record());
   writeRecord(root, state);
   // The supervisor holds the container from now on: its end no longer kills it.
