@@ -62,7 +62,7 @@ describe('podman with ryouiki-runtime as its OCI runtime', () => {
 
   it('run -d, then logs, exec, stop and rm', async () => {
     const started = await podman.run(['run', '-d', IMAGE, 'sh', '-c', 'echo logged; trap "echo bye; exit 0" TERM; while :; do sleep 0.1; done']);
-    expect(started.exitCode).toBe(0);
+    expect(started).toMatchObject({ exitCode: 0, stderr: '' });
     const id = started.stdout.trim();
     await waitForAsync(async () => ((await podman.run(['logs', id])).stdout === 'logged\n' ? true : undefined), 'the log line');
     const exec = await podman.run(['exec', id, 'sh', '-c', 'echo "in $(hostname)"; exit 3']);

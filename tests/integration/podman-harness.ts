@@ -52,12 +52,14 @@ export class TestPodman {
 
   /** Removes every container, the storage (through podman: its files belong to subordinate ids), the pause process and HOME. */
   async destroy(): Promise<void> {
+    // Read first: the reset may remove the file and leave the process.
+    const pausePidFile = join(this.env.XDG_RUNTIME_DIR!, 'libpod', 'tmp', 'pause.pid');
+    const pausePid = existsSync(pausePidFile) ? Number(readFileSync(pausePidFile, 'utf8')) : undefined;
     await this.run(['rm', '--all', '--force']);
     await this.run(['system', 'reset', '--force']);
-    const pausePid = join(this.env.XDG_RUNTIME_DIR!, 'libpod', 'tmp', 'pause.pid');
-    if (existsSync(pausePid)) {
+    if (pausePid !== undefined) {
       try {
-        process.kill(Number(readFileSync(pausePid, 'utf8')), 'SIGKILL');
+        process.kill(pausePid, 'SIGKILL');
       } catch {
         // gone already
       }

@@ -9,7 +9,7 @@ import type { ContainerFiles } from '../container-dir.js';
 import { prepareContainer, type ContainerSetup } from '../container-setup.js';
 import { DetachedCgroup } from '../detached-cgroup.js';
 import type { DetachedResource } from '../detached-resources.js';
-import { containerFilesRecord, detachedSetup } from '../detached-setup.js';
+import { detachedSetup } from '../detached-setup.js';
 import { RyouikiError } from '../errors.js';
 import { helperArgs, helperFailure, helperPath, parseHelperEvent } from '../helper.js';
 import { monitorPath } from '../monitor.js';
@@ -169,7 +169,8 @@ export async function ociCreate(id: string, options: CreateOptions): Promise<num
     removeContainerFolder(root, id);
     throw error;
   }
-  const state = record(id, bundle, [containerFilesRecord(setup)]);
+  // Everything is recorded before it is made: a create killed half-way leaves nothing that delete cannot release.
+  const state = record(id, bundle, resources.map((resource) => resource.record()));
   writeRecord(root, state);
   const monitor = spawnSupervisor(root, id, spec, setup.files, options.consoleSocket === undefined ? undefined : resolve(options.consoleSocket), options.foreground === true);
   const sync = monitor.stdio[SYNC_FD] as Duplex;

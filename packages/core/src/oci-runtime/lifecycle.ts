@@ -61,10 +61,12 @@ function notIn(record: OciRecord, status: OciStatus, wanted: string, what: strin
 /** Waits until the helper has run the command or failed; the supervisor writes its lines to the info file. */
 async function waitForExec(root: string, record: OciRecord): Promise<void> {
   for (;;) {
+    // Whether the supervisor is gone is asked first: it writes its last lines before it ends.
+    const ended = !isAlive(record.monitor);
     const report = readHelperReport(root, record.id);
     if (report.executed) return;
     if (report.failure !== undefined) throw helperFailure(report.failure.message, report.failure.code);
-    if (report.exitCode !== undefined || !isAlive(record.monitor)) {
+    if (report.exitCode !== undefined || ended) {
       throw new RyouikiError('HELPER_FAILED', `container ${record.id} ended before its command ran`);
     }
     await sleep(POLL_MS);
