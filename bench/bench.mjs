@@ -93,6 +93,16 @@ async function main() {
     if (peers.bwrap) helper.push({ name: 'bwrap --unshare-all', argv: peers.bwrap });
     cases.push({ title: '3. the helper alone, same namespaces and mounts', contenders: helper, reference: 'bwrap --unshare-all', checks: (r) => [differenceCheck(r, 'ryouiki-init', 'bwrap --unshare-all', 2)] });
 
+    // ryouiki-runtime is bundled apart from oclif: each engine call pays only Node.js and its own file.
+    const runtime = join(REPO, 'bin', 'ryouiki-runtime');
+    const runtimeCalls = [
+      { name: 'ryouiki-runtime --version', argv: [runtime, '--version'] },
+      { name: 'ryouiki-runtime list', argv: [runtime, '--root', join(work, 'ryouiki-runtime-state'), 'list'] },
+    ];
+    const runcPath = spawnSync('sh', ['-c', 'command -v runc'], { encoding: 'utf8' }).stdout.trim();
+    if (runcPath !== '') runtimeCalls.push({ name: 'runc --version', argv: [runcPath, '--version'] }, { name: 'runc list', argv: [runcPath, '--root', join(work, 'runc-list-state'), 'list'] });
+    cases.push({ title: '4. the OCI runtime command line, one call', contenders: runtimeCalls, reference: runcPath !== '' ? 'runc list' : 'ryouiki-runtime list', checks: () => [] });
+
     const report = { date: new Date().toISOString(), runs: RUNS, skipped: peers.skipped, cases: [], targets: [] };
     for (const benchCase of cases) {
       const results = await measureCase(benchCase.contenders);

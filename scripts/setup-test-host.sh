@@ -4,7 +4,7 @@
 # Idempotent; make test runs it when started as root.
 set -eu
 TEST_USER=${RYOUIKI_TEST_USER:-ryouiki-test}
-PACKAGES="gcc make libc6-dev uidmap slirp4netns passt busybox-static procps iproute2 util-linux rsync libseccomp-dev fuse-overlayfs debootstrap"
+PACKAGES="gcc make libc6-dev uidmap slirp4netns passt busybox-static procps iproute2 util-linux rsync libseccomp-dev fuse-overlayfs debootstrap podman"
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-test-host: run as root (it installs packages and creates the test user)" >&2

@@ -50,6 +50,8 @@ struct exec_options
   size_t n_cgroups;
   bool tty;                     /* a terminal of the container's devpts for the program */
   bool interactive;             /* with tty: our stdin's keys go to it, in raw mode */
+  bool detach;                  /* outlive our starter; end our info fd once the program runs */
+  const char *console_socket;   /* with tty: its master goes to this unix socket, nothing is copied */
 };
 
 /* The namespaces to join, in order: the user namespace first gives the rights for
@@ -121,6 +123,8 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
     { "cgroup", required_argument, NULL, 'g' },
     { "tty", no_argument, NULL, 'T' },
     { "interactive", no_argument, NULL, 'I' },
+    { "detach", no_argument, NULL, 'd' },
+    { "console-socket", required_argument, NULL, 'C' },
     { NULL, 0, NULL, 0 },
   };
   int option;
@@ -156,6 +160,8 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
         opts->caps = UINT64_MAX;
         break;
       case 's': opts->seccomp_file = optarg; break;
+      case 'd': opts->detach = true; break;
+      case 'C': opts->console_socket = optarg; break;
       case 'g':
         if (opts->n_cgroups == MAX_CGROUPS)
           die ("--cgroup: too many");
@@ -168,6 +174,8 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
       }
   if (opts->target <= 0)
     die ("--target PID is required");
+  if (opts->console_socket != NULL && !opts->tty)
+    die ("--console-socket requires --tty (it hands out the terminal's master)");
   if (optind >= argc)
     die ("the program to run is missing after --");
   opts->command = argv + optind;
@@ -226,6 +234,15 @@ enter_container (pid_t target)
       snprintf (path, sizeof path, "ns/%s", namespaces[i].name);
       fds[i] = same_namespace (target, namespaces[i].name) ? -1 : open_target_file (target, path, O_RDONLY);
     }
+  /* A namespace owned by an ancestor of the container's user namespace (an OCI engine's
+   * network namespace, joined by path) can only be joined before entering the latter: try
+   * each first from here; those that need the container's user namespace come after it. */
+  for (size_t i = 0; i < N_ELEMENTS (namespaces); i++)
+    if (fds[i] >= 0 && namespaces[i].type != CLONE_NEWUSER && setns (fds[i], namespaces[i].type) == 0)
+      {
+        close (fds[i]);
+        fds[i] = -1;
+      }
   for (size_t i = 0; i < N_ELEMENTS (namespaces); i++)
     {
       if (fds[i] < 0)
@@ -320,12 +337,17 @@ main (int argc, char **argv)
   int err = 0;
   pid_t child;
 
-  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
-    die_with_errno ("prctl(PR_SET_PDEATHSIG)");
   if (argc > 1 && strcmp (argv[1], "--attach") == 0)
-    return attach_main (argc, argv);
+    {
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+        die_with_errno ("prctl(PR_SET_PDEATHSIG)");
+      return attach_main (argc, argv);
+    }
   set_die_handler (exec_die);
   parse_exec_options (&opts, argc, argv);
+  /* Detached (an OCI engine's exec), we live on for the engine's monitor to reap. */
+  if (!opts.detach && prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+    die_with_errno ("prctl(PR_SET_PDEATHSIG)");
   info_fd = opts.info_fd;
   mark_fds_cloexec_from (3);
 
@@ -333,6 +355,13 @@ main (int argc, char **argv)
   if (opts.seccomp_file != NULL)
     seccomp_rules = seccomp_read_rules (opts.seccomp_file);
   security = security_options (&opts, seccomp_rules);
+  if (opts.console_socket != NULL)
+    {
+      /* The socket's path is the host's: connected before the container's root is taken. */
+      struct options console = { .console_socket = opts.console_socket };
+
+      tty_connect_console_socket (&console);
+    }
   join_cgroups (&opts);
   enter_container (opts.target);
   if (chdir (opts.cwd) < 0)
@@ -363,7 +392,16 @@ main (int argc, char **argv)
       report_exec_failure (opts.command[0], err);
     }
   close (exec_pipe[0]);
-  if (opts.tty)
+  /* An engine's exec (ryouiki-runtime): the terminal goes to its socket before it hears that the program runs. */
+  if (opts.tty && opts.console_socket != NULL)
+    tty_hand_over (tty_master);
+  if (opts.detach && info_fd >= 0)
+    {
+      /* Its end tells our starter that the program runs. */
+      close (info_fd);
+      info_fd = -1;
+    }
+  if (opts.tty && opts.console_socket == NULL)
     {
       struct options terminal = { .tty = true, .interactive = opts.interactive };
 

@@ -206,6 +206,19 @@ report_exec_failure (const struct exec_report *report, pid_t command, int sync_f
   _exit (report->code);
 }
 
+/* Set up: says so (with the terminal) and waits for the byte that lets the command run. */
+static void
+pass_exec_gate (int gate_fd, int sync_fd)
+{
+  char byte;
+
+  if (tty_send_ready (sync_fd) < 0)
+    die_with_errno ("sync: report ready");
+  if (read_retry (gate_fd, &byte, 1) != 1)
+    die_with_errno ("exec gate: read the start byte");
+  close (gate_fd);
+}
+
 void
 run_init (const struct options *opts, int sync_fd, const struct saved_signals *saved)
 {
@@ -224,6 +237,8 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
     tty_open_in_container ();
   if (opts->tty && opts->console_rows > 0 && opts->console_columns > 0)
     tty_set_size (opts->console_rows, opts->console_columns);
+  if (opts->exec_gate_fd >= 0)
+    pass_exec_gate (opts->exec_gate_fd, sync_fd);
 
   command = fork ();
   if (command < 0)

@@ -200,6 +200,9 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
     close (opts->block_fd);
 
   start_hooks_load (opts->start_hooks_file, wait_for_go (sync_fd));
+  /* Detached, the init outlives the helper from now on: an OCI engine's monitor reaps it. */
+  if (opts->detach && prctl (PR_SET_PDEATHSIG, 0) < 0)
+    die_with_errno ("prctl(PR_SET_PDEATHSIG)");
   volumes_open_sources (opts);
   setup_rootfs (rootfs, opts);
   volumes_mount (opts);
@@ -216,7 +219,8 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
   if (opts->domainname != NULL && setdomainname (opts->domainname, strlen (opts->domainname)) < 0)
     die_with_errno ("domainname: %s", opts->domainname);
   process_limits_apply (opts);
-  if (!opts->share_net)
+  /* A network namespace joined by path is its owner's to configure (and may not be ours to). */
+  if (namespaces_clone_flags (opts) & CLONE_NEWNET)
     bring_up_loopback ();
   if (chdir (opts->cwd) < 0)
     die_with_errno ("cwd: %s", opts->cwd);
@@ -269,18 +273,44 @@ wait_for_start_byte (int block_fd, int sync_fd, int sigfd)
     }
 }
 
-/* Returns true once the command runs, false with the init's error report in report. */
-static bool
-wait_for_exec_report (int sync_fd, int sigfd, struct sync_message *report, int *pty_master)
+static int
+receive_report (int sync_fd, int sigfd, struct sync_message *report, int *fd)
 {
   int received;
 
+  *fd = -1;
   wait_readable (&sync_fd, 1, sigfd);
-  received = sync_receive_with_fd (sync_fd, report, pty_master);
+  received = sync_receive_with_fd (sync_fd, report, fd);
   if (received < 0)
     die_with_errno ("sync: receive");
   if (received == 0)
     die ("container: its init exited before running the command");
+  return received;
+}
+
+/* Returns true once the command runs, false with the init's error report in report.
+ * Before, with --exec-gate-fd, the init reports that it is ready, with the terminal. */
+static bool
+wait_for_exec_report (const struct options *opts, int sync_fd, int sigfd, struct sync_message *report, int *pty_master)
+{
+  int fd;
+
+  receive_report (sync_fd, sigfd, report, &fd);
+  if (report->kind == SYNC_READY)
+    {
+      *pty_master = fd;
+      if (opts->tty && opts->detach)
+        {
+          tty_hand_over (*pty_master);
+          *pty_master = -1;
+        }
+      info_send_ready (info_fd);
+      receive_report (sync_fd, sigfd, report, &fd);
+      if (fd >= 0)
+        close (fd);
+    }
+  else
+    *pty_master = fd;
   return report->kind == SYNC_EXEC_OK;
 }
 
@@ -315,9 +345,16 @@ run_helper (const struct options *opts, int sync_fd)
     wait_for_start_byte (opts->block_fd, sync_fd, sigfd);
   if (sync_send (sync_fd, SYNC_GO, container_pid, "") < 0)
     die_with_errno ("sync: send the start message");
-  if (!wait_for_exec_report (sync_fd, sigfd, &report, &pty_master))
+  if (!wait_for_exec_report (opts, sync_fd, sigfd, &report, &pty_master))
     return fail_start (&report);
   info_send_exec (info_fd);
+  if (opts->detach)
+    {
+      if (opts->tty && pty_master >= 0)
+        tty_hand_over (pty_master);
+      container_pid = -1;
+      return 0;
+    }
   if (opts->tty)
     status = tty_supervise (opts, container_pid, sigfd, pty_master);
   else

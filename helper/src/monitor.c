@@ -29,6 +29,7 @@
 #define MONITOR_NAME "ryouiki-monitor"
 #define HELPER_INFO_FD 3
 #define HELPER_BLOCK_FD 4
+#define HELPER_GATE_FD 5
 #define MAX_EXIT_ARGS 64
 #define PARTIAL_FLUSH_MS 100
 
@@ -45,6 +46,9 @@ struct monitor_options
   char **helper_env;            /* the container's environment; NULL: ours */
   const char *attach_dir;       /* the container has a terminal: serve ATTACH_DIR/attach */
   bool attach_stdin;            /* the clients' keys go to the terminal (start -i) */
+  bool inherit_stdio;           /* the helper gets our stdin, stdout and stderr; no log */
+  const char *info_file;        /* where the helper's lines also go, for a later reader; NULL: nowhere */
+  const char *start_fifo;       /* a fifo we make and give the helper as fd 5 (its --exec-gate-fd), for a later start */
 };
 
 struct log_file
@@ -123,6 +127,9 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
     { "helper-env-file", required_argument, NULL, 'e' },
     { "attach-dir", required_argument, NULL, 't' },
     { "attach-stdin", no_argument, NULL, 'i' },
+    { "inherit-stdio", no_argument, NULL, 'I' },
+    { "info-file", required_argument, NULL, 'f' },
+    { "start-fifo", required_argument, NULL, 'o' },
     { NULL, 0, NULL, 0 },
   };
   int option;
@@ -140,6 +147,9 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
       case 'e': opts->helper_env = read_helper_env (optarg); break;
       case 't': opts->attach_dir = optarg; break;
       case 'i': opts->attach_stdin = true; break;
+      case 'I': opts->inherit_stdio = true; break;
+      case 'f': opts->info_file = optarg; break;
+      case 'o': opts->start_fifo = optarg; break;
       case 'a':
         if (opts->n_exit_args == MAX_EXIT_ARGS)
           usage_error ("--exit-arg: too many");
@@ -148,8 +158,10 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
       default:
         usage_error ("unknown option");
       }
-  if (opts->log_path == NULL || opts->exit_file == NULL || opts->sync_fd < 0 || opts->block_fd < 0)
-    usage_error ("--log, --exit-file, --sync-fd and --block-fd are required");
+  if ((opts->log_path == NULL) == !opts->inherit_stdio)
+    usage_error ("give one of --log and --inherit-stdio");
+  if (opts->exit_file == NULL || opts->sync_fd < 0 || opts->block_fd < 0)
+    usage_error ("--exit-file, --sync-fd and --block-fd are required");
   if (optind >= argc)
     usage_error ("the helper and its arguments are missing after --");
   opts->helper = argv + optind;
@@ -294,7 +306,7 @@ put_fd (int from, int to)
 }
 
 static pid_t
-spawn_helper (char **helper, char **env, int out_fd, int err_fd, int info_fd, int block_fd, const sigset_t *mask)
+spawn_helper (char **helper, char **env, int in_fd, int out_fd, int err_fd, int info_fd, int block_fd, int gate_fd, const sigset_t *mask)
 {
   pid_t pid = fork ();
 
@@ -302,21 +314,25 @@ spawn_helper (char **helper, char **env, int out_fd, int err_fd, int info_fd, in
     die_with_errno ("fork");
   if (pid == 0)
     {
-      int null_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+      int null_fd = in_fd >= 0 ? in_fd : open ("/dev/null", O_RDONLY | O_CLOEXEC);
       int block_copy = fcntl (block_fd, F_DUPFD_CLOEXEC, 10);
+      /* Copies above the numbers they go to: a dup2 onto themselves would keep close-on-exec. */
+      int gate_copy = gate_fd < 0 ? -1 : fcntl (gate_fd, F_DUPFD_CLOEXEC, 10);
 
       /* What we ignore, the container must not: a terminal's Ctrl-C is its SIGINT. */
       signal (SIGPIPE, SIG_DFL);
       signal (SIGHUP, SIG_DFL);
       signal (SIGINT, SIG_DFL);
       sigprocmask (SIG_SETMASK, mask, NULL);
-      if (null_fd < 0 || block_copy < 0)
+      if (null_fd < 0 || block_copy < 0 || (gate_fd >= 0 && gate_copy < 0))
         _exit (EXIT_RUNTIME);
       put_fd (null_fd, 0);
       put_fd (out_fd, 1);
       put_fd (err_fd, 2);
       put_fd (info_fd, HELPER_INFO_FD);
       put_fd (block_copy, HELPER_BLOCK_FD);
+      if (gate_fd >= 0)
+        put_fd (gate_copy, HELPER_GATE_FD);
       if (env != NULL)
         execve (helper[0], helper, env);
       else
@@ -339,6 +355,7 @@ struct startup
 {
   int info_fd;                  /* the helper's info lines, -1 at their end */
   int sync_fd;                  /* the starter, -1 once it acknowledged or left */
+  int file_fd;                  /* --info-file, -1 when not given */
   bool aborted;                 /* the starter left without acknowledging */
   size_t info_len;
   char info[1024];
@@ -361,6 +378,8 @@ relay_info (struct startup *startup)
   /* Each line comes in one write() and fits; passed on as it is. */
   if (startup->sync_fd >= 0)
     write_all (startup->sync_fd, startup->info, (size_t) n);
+  if (startup->file_fd >= 0)
+    write_all (startup->file_fd, startup->info, (size_t) n);
 }
 
 static void
@@ -378,6 +397,48 @@ read_acknowledgement (struct startup *startup, pid_t helper, bool helper_alive)
   close (startup->sync_fd);
   startup->sync_fd = -1;
   starter_fd = -1;
+}
+
+static void
+let_go_of_stdio (void)
+{
+  int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+
+  if (null_fd < 0)
+    die_with_errno ("/dev/null");
+  for (int fd = 0; fd < 3; fd++)
+    dup2 (null_fd, fd);
+  close (null_fd);
+}
+
+/* The container's init holds the fifo open for reading and writing: it never sees its
+ * end, and waits for the byte that a later process writes (OCI's create, then start). */
+static int
+open_start_fifo (const char *path)
+{
+  int fd;
+
+  if (path == NULL)
+    return -1;
+  if (mkfifo (path, 0600) < 0)
+    die_with_errno ("start fifo: %s", path);
+  fd = RETRY_EINTR (open (path, O_RDWR | O_CLOEXEC));
+  if (fd < 0)
+    die_with_errno ("start fifo: %s", path);
+  return fd;
+}
+
+static int
+open_info_file (const char *path)
+{
+  int fd;
+
+  if (path == NULL)
+    return -1;
+  fd = RETRY_EINTR (open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  if (fd < 0)
+    die_with_errno ("info file: %s", path);
+  return fd;
 }
 
 /* ---- the end ---- */
@@ -483,6 +544,7 @@ main (int argc, char **argv)
   int status = 0;
   bool reaped = false;
   pid_t helper;
+  int gate_fd;
 
   if (argc > 1 && strcmp (argv[1], "--keep-while-fd") == 0)
     return keeper_main (argc - 1, argv + 1);
@@ -494,27 +556,41 @@ main (int argc, char **argv)
   set_die_handler (monitor_die);
   setsid ();
   block_child_signal (&saved_mask, &sigfd);
-  log.path = opts.log_path;
-  log.max_size = opts.log_max_size;
-  log_open (&log, false);
-  terminal_log.log = &log;
-  if (opts.attach_dir != NULL)
-    {
-      monitor_tty_open (&tty, opts.attach_dir, opts.attach_stdin, log_terminal_output, &terminal_log);
-      monitor_tty_console_path (&tty, console_path, sizeof console_path);
-      opts.helper = helper_with_console_socket (opts.helper, console_path);
-    }
-  make_pipe (out);
-  make_pipe (err);
+  gate_fd = open_start_fifo (opts.start_fifo);
   make_pipe (info);
-  helper = spawn_helper (opts.helper, opts.helper_env, out[1], err[1], info[1], opts.block_fd, &saved_mask);
+  startup.file_fd = open_info_file (opts.info_file);
+  if (opts.inherit_stdio)
+    {
+      helper = spawn_helper (opts.helper, opts.helper_env, 0, 1, 2, info[1], opts.block_fd, gate_fd, &saved_mask);
+      streams[0].fd = streams[1].fd = -1;
+      /* The container's stdio is the caller's (an engine's monitor waits for its end): hold none of it. */
+      let_go_of_stdio ();
+    }
+  else
+    {
+      log.path = opts.log_path;
+      log.max_size = opts.log_max_size;
+      log_open (&log, false);
+      terminal_log.log = &log;
+      if (opts.attach_dir != NULL)
+        {
+          monitor_tty_open (&tty, opts.attach_dir, opts.attach_stdin, log_terminal_output, &terminal_log);
+          monitor_tty_console_path (&tty, console_path, sizeof console_path);
+          opts.helper = helper_with_console_socket (opts.helper, console_path);
+        }
+      make_pipe (out);
+      make_pipe (err);
+      helper = spawn_helper (opts.helper, opts.helper_env, -1, out[1], err[1], info[1], opts.block_fd, gate_fd, &saved_mask);
+      close (out[1]);
+      close (err[1]);
+      streams[0].fd = out[0];
+      streams[1].fd = err[0];
+    }
   helper_pid = helper;
-  close (out[1]);
-  close (err[1]);
   close (info[1]);
   close (opts.block_fd);
-  streams[0].fd = out[0];
-  streams[1].fd = err[0];
+  if (gate_fd >= 0)
+    close (gate_fd);
   startup.info_fd = info[0];
   startup.sync_fd = opts.sync_fd;
 
@@ -556,10 +632,13 @@ main (int argc, char **argv)
             helper_pid = -1;
         }
     }
+  if (startup.file_fd >= 0)
+    close (startup.file_fd);
   write_exit_file (opts.exit_file, status, startup.aborted);
   if (opts.attach_dir != NULL)
     monitor_tty_finish (&tty, exit_code_from_status (status));
   stream_drain (&streams[2], &log, true);
-  close (log.fd);
+  if (log.fd > 0)
+    close (log.fd);
   run_exit_command (opts.exit_command);
 }

@@ -30,6 +30,9 @@ enum
   OPT_TTY,
   OPT_INTERACTIVE,
   OPT_CONSOLE_SOCKET,
+  OPT_DETACH,
+  OPT_EXEC_GATE_FD,
+  OPT_ENGINE_ROOTFS,
   OPT_BIND_FILE,
   OPT_BIND,
   OPT_RO_BIND,
@@ -83,6 +86,9 @@ static const struct option long_options[] = {
   { "tty", no_argument, NULL, OPT_TTY },
   { "interactive", no_argument, NULL, OPT_INTERACTIVE },
   { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+  { "detach", no_argument, NULL, OPT_DETACH },
+  { "exec-gate-fd", required_argument, NULL, OPT_EXEC_GATE_FD },
+  { "engine-rootfs", no_argument, NULL, OPT_ENGINE_ROOTFS },
   { "bind-file", required_argument, NULL, OPT_BIND_FILE },
   { "bind", required_argument, NULL, OPT_BIND },
   { "ro-bind", required_argument, NULL, OPT_RO_BIND },
@@ -157,6 +163,12 @@ options_print_help (FILE *out)
          "                    terminal in raw mode until the end\n"
          "  --console-socket PATH  with --tty: send the terminal's master over the unix\n"
          "                    socket PATH (SCM_RIGHTS) instead of copying it\n"
+         "  --detach          exit 0 once PROGRAM runs (after sending the terminal with\n"
+         "                    --console-socket); the init lives on, reparented to the\n"
+         "                    nearest subreaper, and exits with PROGRAM's code\n"
+         "  --exec-gate-fd N  once the container is set up (after --block-fd's byte),\n"
+         "                    report {\"ready\": true} (with --console-socket, send the\n"
+         "                    terminal then) and wait for one byte on N before PROGRAM\n"
          "  --bind-file SRC DEST  bind the host file SRC over DEST in the container;\n"
          "                    repeatable. DEST must exist in the rootfs. SRC is opened\n"
          "                    before the pid line, so it may be removed after it\n"
@@ -165,6 +177,8 @@ options_print_help (FILE *out)
          "  --tmpfs DEST[:OPTS]  a tmpfs on DEST (default mode=1777,nosuid,nodev)\n"
          "  --make-mount-points  create missing mount points (only with --overlay: never\n"
          "                    written into DIR otherwise)\n"
+         "  --engine-rootfs   DIR is an OCI engine's container layer (ryouiki-runtime):\n"
+         "                    missing mount points are created in it, as runc does\n"
          "  --overlay STATE   copy-on-write root: DIR is the lower layer, writes go to\n"
          "                    STATE/upper (STATE holds empty upper/, work/ and merged/)\n"
          "  --overlay-driver D  auto (default: the kernel's overlayfs, else fuse-overlayfs)\n"
@@ -650,6 +664,15 @@ apply_option (struct options *opts, int option, char *arg, char *error, size_t e
     case OPT_CONSOLE_SOCKET:
       opts->console_socket = arg;
       return OPTIONS_RUN;
+    case OPT_DETACH:
+      opts->detach = true;
+      return OPTIONS_RUN;
+    case OPT_EXEC_GATE_FD:
+      return parse_fd_option ("exec-gate-fd", arg, &opts->exec_gate_fd, error, error_size);
+    case OPT_ENGINE_ROOTFS:
+      opts->engine_rootfs = true;
+      opts->make_mount_points = true;
+      return OPTIONS_RUN;
     case OPT_BIND:
     case OPT_RO_BIND:
     case OPT_TMPFS:
@@ -706,7 +729,9 @@ check_complete (struct options *opts, int argc, char **argv, char *error, size_t
                          "--no-idmap requires --block-fd (the id maps must be written before the start byte)");
   if (opts->console_socket != NULL && !opts->tty)
     return error_result (error, error_size, "--console-socket requires --tty (it hands out the terminal's master)");
-  if (opts->make_mount_points && opts->overlay_dir == NULL)
+  if (opts->detach && opts->tty && opts->console_socket == NULL)
+    return error_result (error, error_size, "--detach with --tty requires --console-socket (nobody would copy the terminal)");
+  if (opts->make_mount_points && opts->overlay_dir == NULL && !opts->engine_rootfs)
     return error_result (error, error_size,
                          "--make-mount-points requires --overlay (the rootfs itself is never written)");
   opts->command = argv + optind;
@@ -735,6 +760,7 @@ options_parse (struct options *opts, int argc, char **argv, char **envp, char *e
     .cwd = "/",
     .info_fd = -1,
     .block_fd = -1,
+    .exec_gate_fd = -1,
     .caps = default_capabilities (),
     .umask = -1,
   };

@@ -28,6 +28,9 @@ struct options
   bool tty;                     /* the command gets a terminal of the container's devpts */
   bool interactive;             /* with tty: copy stdin to it, the host terminal in raw mode */
   const char *console_socket;   /* with tty: send its master there instead, NULL when not given */
+  bool detach;                  /* exit once the command runs, leaving the init to whoever reaps orphans */
+  int exec_gate_fd;
+  bool engine_rootfs;           /* the rootfs is an OCI engine's container layer: mount points may be made in it */             /* -1, or: once set up, report ready and wait for a byte here before the command */
   int info_fd;          /* -1 when not given */
   int block_fd;         /* -1 when not given */
   char **command;       /* NULL-terminated, points into argv */

@@ -26,6 +26,12 @@ info_format_exec (char *buf, size_t size)
 }
 
 int
+info_format_ready (char *buf, size_t size)
+{
+  return checked_length (snprintf (buf, size, "{\"ready\": true}\n"), size);
+}
+
+int
 info_format_exit (char *buf, size_t size, int code)
 {
   return checked_length (snprintf (buf, size, "{\"exit\": %d}\n", code), size);
@@ -122,6 +128,14 @@ info_send_exec (int fd)
 }
 
 void
+info_send_ready (int fd)
+{
+  char line[64];
+
+  info_send (fd, line, info_format_ready (line, sizeof line));
+}
+
+void
 info_send_exit (int fd, int code)
 {
   char line[64];
@@ -155,7 +169,7 @@ sync_decode (const void *data, size_t len, struct sync_message *message)
   memset (message, 0, sizeof *message);
   memcpy (message, data, len);
   message->text[SYNC_TEXT_MAX - 1] = '\0';
-  if (message->kind < SYNC_GO || message->kind > SYNC_ERROR)
+  if (message->kind < SYNC_GO || message->kind > SYNC_READY)
     return -1;
   return 0;
 }

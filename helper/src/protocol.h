@@ -9,6 +9,7 @@
 /* Each formats one JSON line, "\n" included; returns its length, or -1 if size is too small. */
 int info_format_pid (char *buf, size_t size, pid_t pid);
 int info_format_exec (char *buf, size_t size);
+int info_format_ready (char *buf, size_t size);
 int info_format_exit (char *buf, size_t size, int code);
 /* {"error": TEXT, "step": STEP, "errno": ERR, "code": CODE}: STEP is TEXT up to its
  * first ": " (left out if there is none), errno is left out when err is 0. */
@@ -17,6 +18,7 @@ int info_format_error (char *buf, size_t size, const char *text, int err, int co
 /* Each writes its line to fd, if fd >= 0. A reader that went away is not an error of ours. */
 void info_send_pid (int fd, pid_t pid);
 void info_send_exec (int fd);
+void info_send_ready (int fd);
 void info_send_exit (int fd, int code);
 void info_send_error (int fd, const char *text, int err, int code);
 
@@ -25,6 +27,7 @@ enum sync_kind
   SYNC_GO = 1,        /* helper -> init: the id maps are written, set up and run the command */
   SYNC_EXEC_OK,       /* init -> helper: the command has been executed */
   SYNC_ERROR,         /* init -> helper: setup failed; err and "step: reason" text */
+  SYNC_READY,         /* init -> helper: set up, waiting on the exec gate (with the terminal's master) */
 };
 
 #define SYNC_TEXT_MAX 512

@@ -144,21 +144,38 @@ send_with_fd (int sock, const void *data, size_t len, int fd)
   return RETRY_EINTR (sendmsg (sock, msg, MSG_NOSIGNAL)) == (ssize_t) len ? 0 : -1;
 }
 
-int
-tty_send_exec_ok (int sync_fd)
+/* Sends kind, with the terminal's master if the init still holds it (then the init lets it go). */
+static int
+send_with_master (int sync_fd, enum sync_kind kind)
 {
   struct sync_message message;
   size_t len;
   int result;
 
   if (pty_master < 0)
-    return sync_send (sync_fd, SYNC_EXEC_OK, 0, "");
-  len = sync_encode (&message, SYNC_EXEC_OK, 0, "");
+    return sync_send (sync_fd, kind, 0, "");
+  len = sync_encode (&message, kind, 0, "");
   result = send_with_fd (sync_fd, &message, len, pty_master);
-  /* The command holds the terminal now, the helper its master: the init needs neither. */
   close (pty_master);
-  close (pty_slave);
-  pty_master = pty_slave = -1;
+  pty_master = -1;
+  return result;
+}
+
+int
+tty_send_ready (int sync_fd)
+{
+  return send_with_master (sync_fd, SYNC_READY);
+}
+
+int
+tty_send_exec_ok (int sync_fd)
+{
+  int result = send_with_master (sync_fd, SYNC_EXEC_OK);
+
+  /* The command holds the terminal now, the helper its master: the init needs neither. */
+  if (pty_slave >= 0)
+    close (pty_slave);
+  pty_slave = -1;
   return result;
 }
 
@@ -442,6 +459,15 @@ relay_until_exit (struct relay *relay, pid_t target, int sigfd)
     }
   drain_master (relay);
   return status;
+}
+
+void
+tty_hand_over (int master)
+{
+  if (master < 0)
+    die ("tty: the container sent no terminal");
+  send_master_to_console_socket (master);
+  close (master);
 }
 
 int

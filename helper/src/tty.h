@@ -38,6 +38,10 @@ bool tty_host_window_size (struct winsize *size);
  * there is one; then closes the init's copies of the pair. Returns 0, or -1. */
 int tty_send_exec_ok (int sync_fd);
 
+/* --exec-gate-fd: tells the helper the container is set up, sending the master now
+ * (an OCI engine wants the terminal at create); the exec report then comes without it. */
+int tty_send_ready (int sync_fd);
+
 /* ---- In the helper ---- */
 
 /* Connects to the --console-socket early, so that a wrong path fails before the
@@ -46,6 +50,9 @@ void tty_connect_console_socket (const struct options *opts);
 
 /* recvmsg() of up to size bytes, and an fd attached to them in *fd (else -1). */
 ssize_t receive_with_fd (int sock, void *data, size_t size, int *fd);
+
+/* --detach: sends the master to the console socket and closes it; nothing is copied. */
+void tty_hand_over (int master);
 
 /* Like sync_receive(), and stores an fd attached to the message in *fd (else -1). */
 int sync_receive_with_fd (int sock, struct sync_message *message, int *fd);

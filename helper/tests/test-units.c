@@ -328,6 +328,8 @@ test_info_lines (void)
   check_string (buf, "{\"pid\": 12345}\n", "info_format_pid");
   info_format_exec (buf, sizeof buf);
   check_string (buf, "{\"exec\": true}\n", "info_format_exec");
+  info_format_ready (buf, sizeof buf);
+  check_string (buf, "{\"ready\": true}\n", "info_format_ready");
   info_format_exit (buf, sizeof buf, 0);
   check_string (buf, "{\"exit\": 0}\n", "info_format_exit: 0");
   info_format_exit (buf, sizeof buf, 137);
@@ -375,6 +377,10 @@ test_sync_messages (void)
   len = sync_encode (&message, SYNC_GO, 0, "");
   check (len == 9 && sync_decode (&message, len, &decoded) == 0 && decoded.kind == SYNC_GO
          && decoded.text[0] == '\0', "sync: round trip of the start message");
+  len = sync_encode (&message, SYNC_READY, 0, "");
+  check (sync_decode (&message, len, &decoded) == 0 && decoded.kind == SYNC_READY, "sync: round trip of the ready message");
+  message.kind = SYNC_READY + 1;
+  check (sync_decode (&message, len, &decoded) < 0, "sync_decode: an unknown kind is refused");
   memset (long_text, 'a', sizeof long_text - 1);
   long_text[sizeof long_text - 1] = '\0';
   len = sync_encode (&message, SYNC_ERROR, 0, long_text);

@@ -75,9 +75,13 @@ export async function killContainer(query: string, signal: string, options: Stor
   const number = signalNumber(signal);
   const state = await inspectContainer(query, options);
   const pid = requireRunning(state, query);
-  const target = FORWARDED_BY_INIT.has(number) ? pid : (commandPid(pid) ?? pid);
-  process.kill(target, number);
+  process.kill(signalTarget(pid, number), number);
   return state;
+}
+
+/** Who gets a signal: the init for those it forwards (and SIGKILL), else the command itself. */
+export function signalTarget(initPid: number, signal: number): number {
+  return FORWARDED_BY_INIT.has(signal) ? initPid : (commandPid(initPid) ?? initPid);
 }
 
 async function waitUntilStopped(dirs: StoreDirs, id: string, deadline: number): Promise<ContainerState | undefined> {

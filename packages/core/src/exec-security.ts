@@ -15,7 +15,7 @@ export interface ExecSecurity {
 }
 
 /** The container's cgroup folders, from its recorded cgroup resource (none when it runs without cgroups). */
-export function containerCgroupDirs(state: ContainerState): string[] {
+export function containerCgroupDirs(state: Pick<ContainerState, 'resources'>): string[] {
   return state.resources
     .filter((resource) => resource.kind === 'cgroup')
     .flatMap((resource) => (Array.isArray(resource.folders) ? (resource.folders as Array<{ dir?: unknown }>) : []))
@@ -23,14 +23,14 @@ export function containerCgroupDirs(state: ContainerState): string[] {
 }
 
 /** The user the program runs as: --user, else the container's own, else ryouiki-exec's default (root). */
-function userArgs(state: ContainerState, user: string | undefined): string[] {
+function userArgs(state: Pick<ContainerState, 'spec'>, user: string | undefined): string[] {
   if (user !== undefined) return ['--user', user];
   const own = state.spec.process.user;
   return own === undefined ? [] : ['--user', `${own.uid}:${own.gid}`];
 }
 
 /** Writes the container's seccomp rules to a private file of this exec in the container's runtime folder. */
-function writeSeccompFile(state: ContainerState, dirs: StoreDirs): string | undefined {
+function writeSeccompFile(state: Pick<ContainerState, 'id' | 'spec'>, dirs: StoreDirs): string | undefined {
   const profile = state.spec.linux.seccomp;
   if (profile === undefined) return undefined;
   const file = join(containerDir(dirs, state.id), `exec-${randomBytes(8).toString('hex')}.seccomp`);
@@ -43,7 +43,7 @@ function writeSeccompFile(state: ContainerState, dirs: StoreDirs): string | unde
 }
 
 /** The same user, capabilities, no_new_privs, seccomp filter and cgroup as the container's command. */
-export function execSecurity(state: ContainerState, dirs: StoreDirs, user: string | undefined): ExecSecurity {
+export function execSecurity(state: Pick<ContainerState, 'id' | 'spec' | 'resources'>, dirs: StoreDirs, user: string | undefined): ExecSecurity {
   const args = [...userArgs(state, user), ...capabilityArgs(state.spec)];
   for (const dir of containerCgroupDirs(state)) args.push('--cgroup', dir);
   const seccompFile = writeSeccompFile(state, dirs);

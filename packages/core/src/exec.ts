@@ -50,7 +50,7 @@ export interface ClientReport {
   detached: boolean;
 }
 
-async function readReport(info: Readable): Promise<ClientReport> {
+export async function readReport(info: Readable): Promise<ClientReport> {
   const report: ClientReport = { detached: false };
   for await (const line of createInterface({ input: info, crlfDelay: Infinity })) {
     const event = parseHelperEvent(line) as (HelperEvent & { detached?: boolean }) | undefined;

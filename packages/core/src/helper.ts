@@ -75,6 +75,7 @@ export function helperEnvironment(spec: ContainerSpec): Record<string, string> {
 export type HelperEvent =
   | { pid: number }
   | { exec: true }
+  | { ready: true }
   | { exit: number }
   | { error: string; step?: string; errno?: number; code?: number };
 

@@ -42,3 +42,4 @@ export { loadOciBundle, ociConfigToSpec, HOOK_KINDS, type OciBundle, type OciCon
 export { defaultOciConfig, writeDefaultOciConfig } from './oci/default-config.js';
 export { planBundle, bundleHooks, type BundleRunOptions } from './oci/plan.js';
 export { runHook, runHooks, hookResource, type OciState } from './oci/hooks.js';
+export * from './oci-runtime/index.js';

@@ -1,0 +1,125 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { environmentObject } from '../env-file.js';
+import { RyouikiError } from '../errors.js';
+import { mergeEnv, readReport } from '../exec.js';
+import { execSecurity } from '../exec-security.js';
+import { helperFailure } from '../helper.js';
+import { shippedBinary } from '../shipped-binary.js';
+import { writePidFile } from './create.js';
+import { ociRoot, readRecord, recordStatus, type OciStoreOptions } from './store.js';
+import { isFrozen } from './freezer.js';
+
+const INFO_FD = 3;
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGWINCH'];
+
+export interface OciExecOptions extends OciStoreOptions {
+  /** A runtime-spec `process` JSON file: args, env (the whole environment), cwd, user, terminal. */
+  processFile?: string;
+  args?: string[];
+  env?: string[];
+  cwd?: string;
+  /** UID[:GID] in the container. */
+  user?: string;
+  tty?: boolean;
+  /** With a terminal: where its master goes (SCM_RIGHTS); ryouiki-runtime copies no terminal. */
+  consoleSocket?: string;
+  detach?: boolean;
+  pidFile?: string;
+}
+
+interface ExecProcess {
+  args: string[];
+  env?: string[];
+  cwd?: string;
+  user?: string;
+  terminal: boolean;
+}
+
+function readProcessFile(path: string): ExecProcess {
+  let value: Record<string, unknown>;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new RyouikiError('USAGE', `--process ${path}: cannot read it as JSON: ${(error as Error).message}`);
+  }
+  const args = value.args;
+  if (!Array.isArray(args) || args.length === 0 || !args.every((arg) => typeof arg === 'string')) {
+    throw new RyouikiError('USAGE', `--process ${path}: args must be a list of strings with the program first`);
+  }
+  const user = value.user as { uid?: unknown; gid?: unknown } | undefined;
+  const process: ExecProcess = { args: args as string[], terminal: value.terminal === true };
+  if (Array.isArray(value.env)) process.env = value.env.filter((entry): entry is string => typeof entry === 'string');
+  if (typeof value.cwd === 'string' && value.cwd !== '') process.cwd = value.cwd;
+  if (user !== undefined && typeof user.uid === 'number') process.user = `${user.uid}:${typeof user.gid === 'number' ? user.gid : user.uid}`;
+  return process;
+}
+
+function execProcess(options: OciExecOptions): ExecProcess {
+  const process = options.processFile !== undefined ? readProcessFile(options.processFile) : { args: options.args ?? [], terminal: options.tty === true };
+  if (options.processFile === undefined) {
+    if (options.cwd !== undefined) process.cwd = options.cwd;
+    if (options.user !== undefined) process.user = options.user;
+  }
+  if (process.args.length === 0) throw new RyouikiError('USAGE', 'name the program to run: ryouiki-runtime exec ID PROGRAM [ARGS...]');
+  if (process.terminal && options.consoleSocket === undefined) {
+    throw new RyouikiError('USAGE', 'exec with a terminal needs --console-socket, where the terminal goes (ryouiki-runtime copies no terminal)');
+  }
+  if (!process.terminal && options.consoleSocket !== undefined) throw new RyouikiError('USAGE', '--console-socket needs a terminal: add --tty (process.terminal)');
+  return process;
+}
+
+async function exitCodeOf(child: ChildProcess): Promise<number> {
+  const [code, signal] = (child.exitCode !== null || child.signalCode !== null ? [child.exitCode, child.signalCode] : await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  if (code !== null) return code;
+  return 128 + ((constants.signals as Record<string, number>)[signal ?? 'SIGKILL'] ?? 9);
+}
+
+/**
+ * OCI exec: runs a process in a running container through ryouiki-exec, with
+ * the container's cgroup, user and security. Foreground: resolves with its
+ * exit code. Detached: resolves once it runs, leaving ryouiki-exec (whose exit
+ * code is the program's) to whoever reaps orphans, an engine's monitor.
+ */
+export async function ociExec(id: string, options: OciExecOptions): Promise<number> {
+  const root = ociRoot(options);
+  const record = readRecord(root, id);
+  const status = recordStatus(root, record, isFrozen);
+  if (status !== 'running' || record.pid === undefined) throw new RyouikiError('CONTAINER_NOT_RUNNING', `container ${id} is ${status}, not running: cannot exec in it`);
+  const process = execProcess(options);
+  const env = options.processFile !== undefined && process.env !== undefined ? process.env : mergeEnv(record.spec.process.env, options.env ?? []);
+  const security = execSecurity(record, { runtime: root, data: root }, process.user);
+  const terminal = process.terminal ? ['--tty', '--console-socket', resolve(options.consoleSocket!)] : [];
+  const args = ['--target', String(record.pid), '--cwd', process.cwd ?? record.spec.process.cwd, '--info-fd', String(INFO_FD), ...(options.detach === true ? ['--detach'] : []), ...terminal, ...security.args, '--', ...process.args];
+  const child = spawn(shippedBinary('ryouiki-exec', 'RYOUIKI_EXEC'), args, { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env: environmentObject(env) });
+  child.on('error', () => undefined);
+  if (options.detach === true) {
+    try {
+      const { failure } = await readReport(child.stdio[INFO_FD] as Readable);
+      if (failure !== undefined) throw helperFailure(failure.message, failure.code);
+    } finally {
+      security.cleanup();
+    }
+    if (child.pid === undefined) throw new RyouikiError('HELPER_FAILED', 'cannot start ryouiki-exec');
+    if (options.pidFile !== undefined) writePidFile(options.pidFile, child.pid);
+    child.unref();
+    return 0;
+  }
+  if (options.pidFile !== undefined && child.pid !== undefined) writePidFile(options.pidFile, child.pid);
+  const forward = (signal: NodeJS.Signals): void => {
+    child.kill(signal);
+  };
+  for (const signal of FORWARDED_SIGNALS) globalThis.process.on(signal, forward);
+  try {
+    const [{ failure }, code] = await Promise.all([readReport(child.stdio[INFO_FD] as Readable), exitCodeOf(child)]);
+    if (failure !== undefined) throw helperFailure(failure.message, failure.code);
+    return code;
+  } finally {
+    for (const signal of FORWARDED_SIGNALS) globalThis.process.off(signal, forward);
+    security.cleanup();
+  }
+}
