@@ -219,11 +219,23 @@ pass_exec_gate (int gate_fd, int sync_fd)
   close (gate_fd);
 }
 
+/* In the command's process: waits until the init has blanked its arguments
+ * (end of file on the pipe), so the command never sees them in /proc/1/cmdline. */
+static void
+wait_until_title_hidden (int title_pipe[2])
+{
+  char byte;
+
+  close (title_pipe[1]);
+  read_retry (title_pipe[0], &byte, 1);
+  close (title_pipe[0]);
+}
+
 void
 run_init (const struct options *opts, int sync_fd, const struct saved_signals *saved)
 {
   autoclose_fd int sigfd = signals_open_fd ();
-  int exec_pipe[2];
+  int exec_pipe[2], title_pipe[2];
   struct exec_report report;
   pid_t command;
   int status;
@@ -240,12 +252,21 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
   if (opts->exec_gate_fd >= 0)
     pass_exec_gate (opts->exec_gate_fd, sync_fd);
 
+  if (pipe2 (title_pipe, O_CLOEXEC) < 0)
+    die_with_errno ("pipe");
   command = fork ();
   if (command < 0)
     die_with_errno ("fork");
   if (command == 0)
-    exec_command (opts, exec_pipe[1], saved);
+    {
+      wait_until_title_hidden (title_pipe);
+      exec_command (opts, exec_pipe[1], saved);
+    }
   close (exec_pipe[1]);
+  /* The command has its own copy of its arguments; the init needs none from here on. */
+  proc_title_hide ();
+  close (title_pipe[0]);
+  close (title_pipe[1]);
   if (!wait_for_exec (exec_pipe[0], &report))
     report_exec_failure (&report, command, sync_fd);
   close (exec_pipe[0]);
@@ -254,8 +275,6 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
     die_with_errno ("sync: report exec");
   close (sync_fd);
   set_die_handler (NULL);       /* nobody listens on sync_fd any more: use stderr */
-  /* The command has its own copy of its arguments; from here on the init needs none. */
-  proc_title_hide ();
 
   status = supervise (command, sigfd, true);
   overlay_remove_layers ();

@@ -35,8 +35,9 @@ function inCgroup(...args: string[]): string[] {
 async function startLongRunning(store: string, marker: string, flags: string[], command: string) {
   const child = startRyouiki(['tenkai', '--path', testRootfs(), '--root', store, ...inCgroup(...flags), '--command', command]);
   const outcome = collect(child);
-  await waitFor(() => leftovers(marker).find((p) => p.comm === 'sleep'), 'the container command to run');
-  const id = containerIdOf(cgroupsBelow(parent)[0] ?? '');
+  const running = await waitFor(() => leftovers(marker).find((p) => p.comm === 'sleep'), 'the container command to run');
+  // The folder the command is in: an earlier test's folder may still be on its way out.
+  const id = containerIdOf(/\/ryouiki-[0-9a-f]{64}-\d+/.exec(readFileSync(`/proc/${running.pid}/cgroup`, 'utf8'))?.[0] ?? '');
   const cgroups = id === undefined ? undefined : findContainerCgroups(id, { parent: parent.name });
   if (cgroups === undefined) throw new Error('the running container has no cgroup');
   return { child, outcome, cgroups };
