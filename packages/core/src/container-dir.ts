@@ -70,12 +70,12 @@ function makeDir(dir: string): void {
   }
 }
 
-/** Creates the container's folder under the runtime folder, with what its spec needs. */
 /** Apart from a detached container's state folder (runtime/<id>), which may exist beside it. */
 export function containerFilesDir(runtime: string, id: string): string {
   return join(runtime, 'files', id);
 }
 
+/** Creates the container's folder under the runtime folder, with what its spec needs. */
 export function createContainerFiles(spec: ContainerSpec, runtime: string, id: string): ContainerFiles {
   const dir = containerFilesDir(runtime, id);
   try {
