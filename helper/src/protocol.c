@@ -184,20 +184,26 @@ sync_send (int fd, enum sync_kind kind, int err, const char *text)
 }
 
 int
-sync_receive (int fd, struct sync_message *message)
+sync_received (const struct sync_message *raw, ssize_t len, struct sync_message *message)
 {
-  struct sync_message raw;
-  ssize_t len = RETRY_EINTR (recv (fd, &raw, sizeof raw, 0));
-
   /* ECONNRESET: the peer died without reading what we had sent, which is also an end. */
   if (len == 0 || (len < 0 && errno == ECONNRESET))
     return 0;
   if (len < 0)
     return -1;
-  if (sync_decode (&raw, (size_t) len, message) < 0)
+  if (sync_decode (raw, (size_t) len, message) < 0)
     {
       errno = EPROTO;
       return -1;
     }
   return 1;
+}
+
+int
+sync_receive (int fd, struct sync_message *message)
+{
+  struct sync_message raw;
+  ssize_t len = RETRY_EINTR (recv (fd, &raw, sizeof raw, 0));
+
+  return sync_received (&raw, len, message);
 }

@@ -50,3 +50,6 @@ int sync_send (int fd, enum sync_kind kind, int err, const char *text);
 
 /* Returns 1 with a message, 0 at end of file (the peer is gone), -1 on error. */
 int sync_receive (int fd, struct sync_message *message);
+
+/* What sync_receive returns for len bytes received into raw (len as recv returned it). */
+int sync_received (const struct sync_message *raw, ssize_t len, struct sync_message *message);

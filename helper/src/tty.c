@@ -224,16 +224,7 @@ sync_receive_with_fd (int sock, struct sync_message *message, int *fd)
   struct sync_message raw;
   ssize_t len = receive_with_fd (sock, &raw, sizeof raw, fd);
 
-  if (len == 0 || (len < 0 && errno == ECONNRESET))
-    return 0;
-  if (len < 0)
-    return -1;
-  if (sync_decode (&raw, (size_t) len, message) < 0)
-    {
-      errno = EPROTO;
-      return -1;
-    }
-  return 1;
+  return sync_received (&raw, len, message);
 }
 
 /* As runc does, the message that carries the master names the terminal. */
