@@ -8,11 +8,11 @@ export TURBO_TELEMETRY_DISABLED = 1
 
 all: helper packages
 
-# @ryouiki/core ships the helper it drives: a copy goes into its package.
+# @ryouiki/core ships the helper it drives: a copy goes into its package,
+# renamed into place so a running container's binary is never written over.
 helper:
 	$(MAKE) -C helper
-	mkdir -p packages/core/helper
-	cp helper/ryouiki-init helper/ryouiki-monitor helper/ryouiki-exec packages/core/helper/
+	scripts/install-binaries.sh packages/core/helper helper/ryouiki-init helper/ryouiki-monitor helper/ryouiki-exec
 
 deps:
 	scripts/ensure-pnpm.sh

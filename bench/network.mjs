@@ -43,9 +43,11 @@ function runtimes() {
   ];
   if (hasProgram('pasta')) list.push({ name: 'ryouiki pasta', run: ryouikiRun('pasta') });
   if (hasProgram('podman')) {
-    // podman writes into a --rootfs, so it gets a copy of its own.
+    // podman writes into a --rootfs, so it gets a copy of its own. crun, podman's
+    // default runtime, cannot start containers on hybrid cgroups: runc where installed.
     const podmanRootfs = makeRootfs('podman-rootfs');
-    const podman = (network) => (publish, command) => ['podman', ['run', '--rm', '--network', network, ...publish.flatMap((p) => ['-p', p]), '--rootfs', podmanRootfs, '/bin/sh', '-c', command]];
+    const runtime = hasProgram('runc') ? ['--runtime', 'runc'] : [];
+    const podman = (network) => (publish, command) => ['podman', ['run', '--rm', ...runtime, '--network', network, ...publish.flatMap((p) => ['-p', p]), '--rootfs', podmanRootfs, '/bin/sh', '-c', command]];
     list.push({ name: 'podman slirp4netns (rootlessport)', run: podman('slirp4netns') });
     list.push({ name: 'podman slirp4netns:port_handler=slirp4netns', run: podman('slirp4netns:port_handler=slirp4netns') });
   }

@@ -5,6 +5,9 @@
 set -eu
 TEST_USER=${RYOUIKI_TEST_USER:-ryouiki-test}
 PACKAGES="gcc make libc6-dev uidmap slirp4netns passt busybox-static procps iproute2 util-linux rsync libseccomp-dev fuse-overlayfs debootstrap podman"
+# podman's recommends that its rootless use here needs: catatonit as its pause
+# process, and runc, since crun (its first choice) cannot start containers on hybrid cgroups.
+PACKAGES="$PACKAGES catatonit runc"
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-test-host: run as root (it installs packages and creates the test user)" >&2
@@ -17,8 +20,8 @@ for package in $PACKAGES; do
 done
 if [ -n "$missing" ]; then
   echo "setup-test-host: installing$missing"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  apt-get -o DPkg::Lock::Timeout=300 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
 if ! id "$TEST_USER" >/dev/null 2>&1; then

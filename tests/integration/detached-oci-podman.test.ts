@@ -24,7 +24,7 @@ afterAll(async () => {
 
 afterEach(async () => {
   expect((await podman.run(['ps', '--all', '--quiet'])).stdout).toBe('');
-  await expectNoPodmanLeftovers();
+  await expectNoPodmanLeftovers(podman);
   await expectNoLeftovers();
   expect(runtimeContainers(podman)).toEqual([]);
   expect(ownCgroups.flatMap((dir) => readdirSync(dir).filter((entry) => entry.startsWith('ryouiki-')))).toEqual([]);

@@ -49,11 +49,20 @@ export class TestPodman {
     execFileSync('podman', this.args(['import', '--quiet', tar, IMAGE]), { env: this.env, stdio: 'ignore' });
   }
 
+  /**
+   * The pid of podman's rootless pause process, which holds its user namespace
+   * for the podman's life: catatonit where installed, else podman's own
+   * `podman pause`. Known by its pid file, whichever program it is.
+   */
+  pausePid(): number | undefined {
+    const pausePidFile = join(this.env.XDG_RUNTIME_DIR!, 'libpod', 'tmp', 'pause.pid');
+    return existsSync(pausePidFile) ? Number(readFileSync(pausePidFile, 'utf8')) : undefined;
+  }
+
   /** Removes every container, the storage (through podman: its files belong to subordinate ids), the pause process and HOME. */
   async destroy(): Promise<void> {
     // Read first: the reset may remove the file and leave the process.
-    const pausePidFile = join(this.env.XDG_RUNTIME_DIR!, 'libpod', 'tmp', 'pause.pid');
-    const pausePid = existsSync(pausePidFile) ? Number(readFileSync(pausePidFile, 'utf8')) : undefined;
+    const pausePid = this.pausePid();
     await this.run(['rm', '--all', '--force']);
     await this.run(['system', 'reset', '--force']);
     if (pausePid !== undefined) {
@@ -72,9 +81,12 @@ export function podmanProcesses(): LiveProcess[] {
   return liveProcesses().filter((p) => ['conmon', 'catatonit', 'rootlessport', 'rootlessport-ch'].includes(p.comm) || p.comm.startsWith('podman'));
 }
 
-export async function expectNoPodmanLeftovers(): Promise<void> {
-  await waitFor(() => (podmanProcesses().every((p) => p.comm === 'catatonit') ? true : undefined), 'conmon to end', 5000).catch(() => {
-    throw new Error(`podman processes left behind: ${JSON.stringify(podmanProcesses())}`);
+/** Waits for podman's processes to end, all but the pause process, which lives until destroy(). */
+export async function expectNoPodmanLeftovers(podman: TestPodman): Promise<void> {
+  const pausePid = podman.pausePid();
+  const leftovers = (): LiveProcess[] => podmanProcesses().filter((p) => p.pid !== pausePid);
+  await waitFor(() => (leftovers().length === 0 ? true : undefined), 'conmon to end', 5000).catch(() => {
+    throw new Error(`podman processes left behind: ${JSON.stringify(leftovers())}`);
   });
 }
 
