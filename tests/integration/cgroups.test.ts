@@ -73,7 +73,8 @@ suite('cgroups of a delegated user', () => {
 
   it('holds a busy loop to --cpus 0.5 of one CPU', async () => {
     // An unlimited twin runs beside it and measures how much CPU the machine had to give, so a busy
-    // machine (the helpers share two cores) lowers the floor; on an idle one the bounds are 0.35 and 0.65.
+    // machine lowers the floor; on an idle one the bounds are 0.25 and 0.65. The ceiling is the limit;
+    // the floor only shows the loop ran, and on a saturated machine the quota'd loop gets less than its twin.
     const busyLoop = (limits: { cpus?: string }, name: string) => {
       const plan = planContainer({ path: testRootfs(), command: 'timeout 2 sh -c "while :; do :; done"', limits });
       return run(plan.spec, { id: plan.id, root: join(work, name), cgroups: { parent: parent.name } });
@@ -82,7 +83,7 @@ suite('cgroups of a delegated user', () => {
     const share = (limited.cgroup?.stats.cpu?.usageUsec ?? 0) / 2_000_000;
     const available = (twin.cgroup?.stats.cpu?.usageUsec ?? 0) / 2_000_000;
     expect(share).toBeLessThan(0.65);
-    expect(share).toBeGreaterThan(0.7 * Math.min(0.5, available));
+    expect(share).toBeGreaterThan(0.5 * Math.min(0.5, available));
     expect(available).toBeGreaterThan(0);
   });
 
