@@ -2,6 +2,7 @@
 #include "attach.h"
 #include "crilog.h"
 #include "fds.h"
+#include "filesystems.h"
 #include "ids.h"
 #include "init.h"
 #include "mount-options.h"
@@ -27,6 +28,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/sysmacros.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -839,6 +841,18 @@ test_seals_make_sealed_copy (void)
   check (!seals_make_sealed_copy (-1), "sealed copy: a file that takes no seals (EINVAL) is not one");
 }
 
+static void
+test_is_null_device (void)
+{
+  struct stat null = { .st_mode = S_IFCHR | 0666, .st_rdev = makedev (1, 3) };
+  struct stat zero = { .st_mode = S_IFCHR | 0666, .st_rdev = makedev (1, 5) };
+  struct stat link = { .st_mode = S_IFLNK | 0777, .st_rdev = makedev (1, 3) };
+
+  check (is_null_device (&null), "is_null_device: 1:3");
+  check (!is_null_device (&zero), "is_null_device: not /dev/zero");
+  check (!is_null_device (&link), "is_null_device: not a symlink, whatever its numbers");
+}
+
 int
 main (void)
 {
@@ -873,6 +887,7 @@ main (void)
   test_fd_ranges_to_close ();
   test_cwd_is_inside_root ();
   test_seals_make_sealed_copy ();
+  test_is_null_device ();
   test_proc_title ();
   test_detach_keys ();
   test_isolation_parsers ();
