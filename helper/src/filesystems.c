@@ -50,8 +50,9 @@ hold_null_device (void)
 {
   struct stat st;
 
-  /* The host's, opened before pivot_root: never a /dev/null of the rootfs or of a mount
-   * (CVE-2025-31133: one that is a symlink would bind what it names over a masked path). */
+  /* Ours, bound from the host's on our /dev tmpfs, opened before any volume or bundle mount
+   * can cover it: never a /dev/null of the rootfs or of a mount (CVE-2025-31133: one that
+   * is a symlink would bind what it names over a masked path). */
   null_device = open ("/dev/null", O_PATH | O_CLOEXEC);
   if (null_device < 0 || fstat (null_device, &st) < 0)
     die_with_errno ("mask: /dev/null");

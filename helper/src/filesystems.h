@@ -11,8 +11,9 @@
  * when the rootfs has no sys/ folder. */
 void mount_sys (bool share_net);
 
-/* Before pivot_root: opens the host's /dev/null, which protect_kernel_paths binds over
- * the masked files; dies unless it is the null device. */
+/* After pivot_root, before the volumes: opens our /dev/null (the host's, bound on our
+ * /dev tmpfs), which protect_kernel_paths binds over the masked files; dies unless it
+ * is the null device. */
 void hold_null_device (void);
 
 /* True for the null device (character device 1:3). */

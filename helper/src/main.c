@@ -221,6 +221,8 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
     die_with_errno ("prctl(PR_SET_PDEATHSIG)");
   volumes_open_sources (opts);
   setup_rootfs (rootfs, opts);
+  if (!opts->privileged)
+    hold_null_device ();
   volumes_mount (opts);
   bind_files_mount (opts->bind_files, opts->n_bind_files);
   if (opts->read_only && !opts->no_read_only_tmpfs)

@@ -171,8 +171,6 @@ setup_rootfs (const char *rootfs, const struct options *opts)
   const char *root = rootfs;
 
   make_mounts_private ();
-  if (!opts->privileged)
-    hold_null_device ();
   if (opts->overlay_dir != NULL)
     root = mount_overlay_root (rootfs, opts->overlay_dir, opts->overlay_fuse_only);
   else  /* pivot_root wants a mount point; binding also leaves the host's mount untouched. */
