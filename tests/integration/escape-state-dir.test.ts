@@ -33,9 +33,9 @@ function run(program: string, args: string[], tmp: string): Promise<Outcome> {
   return collect(spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env: withoutRuntimeDir(tmp) }));
 }
 
-/** A folder of the victim's, and a state file that names it as a container's resources. */
-function plantRecords(stateDir: string, template: Record<string, unknown>): string {
-  const victim = join(work, `victim-${Math.random().toString(16).slice(2)}`);
+/** A folder of the victim's (in parent), and a state file in stateDir that names it as a container's resources. */
+function plantRecords(stateDir: string, template: Record<string, unknown>, parent = work): string {
+  const victim = join(parent, `victim-${Math.random().toString(16).slice(2)}`);
   mkdirSync(join(victim, 'precious'), { recursive: true });
   writeFileSync(join(victim, 'precious', 'thesis.txt'), 'years of work\n');
   const id = 'f'.repeat(64);
@@ -74,15 +74,25 @@ describe('the /tmp fallback state folder', () => {
     expect(statSync('/tmp').mode & 0o1777).toBe(0o1777);
   });
 
-  it('baseline: planted records in a folder that passes the check are acted upon (the attack works when trusted)', async () => {
+  it('baseline: records of a folder that passes the check are acted upon: what they name inside the store is deleted', async () => {
     const tmp = join(work, 'trusted-tmp');
+    mkdirSync(tmp);
+    const stateDir = join(tmp, `ryouiki-${uid}`);
+    mkdirSync(stateDir, { mode: 0o700 });
+    const inside = plantRecords(stateDir, template, stateDir);
+    await run(RYOUIKI, ['ps', '-a'], tmp);
+    expect(existsSync(inside)).toBe(false);
+  }, 60000);
+
+  it('even then, nothing a record names outside the store is deleted', async () => {
+    const tmp = join(work, 'trusted-tmp-2');
     mkdirSync(tmp);
     const stateDir = join(tmp, `ryouiki-${uid}`);
     mkdirSync(stateDir, { mode: 0o700 });
     const victim = plantRecords(stateDir, template);
     await run(RYOUIKI, ['ps', '-a'], tmp);
     await run(RYOUIKI, ['rm', '-f', 'planted'], tmp);
-    expect(existsSync(join(victim, 'precious', 'thesis.txt'))).toBe(false);
+    expect(readFileSync(join(victim, 'precious', 'thesis.txt'), 'utf8')).toBe('years of work\n');
   }, 60000);
 
   const squats: Array<[string, (stateDir: string, tmp: string) => string]> = [

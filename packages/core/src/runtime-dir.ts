@@ -1,6 +1,6 @@
 import { lstatSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { RyouikiError } from './errors.js';
 import { dataDir, type StoreOptions } from './paths.js';
 
@@ -53,4 +53,19 @@ export function checkRuntimeDir(dir: string): void {
 export function ensureRuntimeDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   checkRuntimeDir(dir);
+}
+
+/** True if path lies below dir (. and .. resolved; dir itself is not below). */
+export function isInsideDir(dir: string, path: string): boolean {
+  const below = relative(resolve(dir), resolve(path));
+  return below !== '' && !below.startsWith('..') && !isAbsolute(below);
+}
+
+/**
+ * True unless a folder the record names (a network's stateDir, the container
+ * files' dir) lies outside dir: a record that names anything else, planted or
+ * corrupt, is never released (its folder never deleted).
+ */
+export function recordStaysInside(dir: string, record: Record<string, unknown>): boolean {
+  return ['stateDir', 'dir'].every((field) => typeof record[field] !== 'string' || isInsideDir(dir, record[field] as string));
 }
