@@ -8,9 +8,11 @@
  * `ryouiki-exec --attach SOCKET ...` is the client of `ryouiki attach` instead
  * (attach-client.c): one binary less to ship. */
 #include "attach-client.h"
+#include "fds.h"
 #include "init.h"
 #include "options.h"
 #include "protocol.h"
+#include "sealed-exec.h"
 #include "seccomp-filter.h"
 #include "security.h"
 #include "tty.h"
@@ -279,6 +281,15 @@ join_cgroups (const struct exec_options *opts)
     }
 }
 
+/* Before the chdir (CVE-2024-21626): only the info fd and the console socket stay. */
+static void
+close_fds_of_host (void)
+{
+  const int keep[] = { info_fd, tty_console_socket_fd () };
+
+  close_fds_except (keep, N_ELEMENTS (keep));
+}
+
 /* What secure_command() needs of ryouiki-init's options, from ours. */
 static struct options
 security_options (const struct exec_options *opts, char *seccomp_rules)
@@ -316,6 +327,13 @@ run_program (const struct exec_options *opts, const struct options *security, in
       (void) write_all (error_fd, &err, sizeof err);
       _exit (EXIT_RUNTIME);
     }
+  /* Without a terminal of its own, out of the caller's (CVE-2017-5226). */
+  if (tty_slave < 0 && setsid () < 0)
+    {
+      err = errno;
+      (void) write_all (error_fd, &err, sizeof err);
+      _exit (EXIT_RUNTIME);
+    }
   secure_command (security);
   execvpe (opts->command[0], opts->command, (char **) opts->env);
   err = errno;
@@ -344,6 +362,7 @@ main (int argc, char **argv)
       return attach_main (argc, argv);
     }
   set_die_handler (exec_die);
+  run_from_sealed_copy (EXEC_NAME, argv);
   parse_exec_options (&opts, argc, argv);
   /* Detached (an OCI engine's exec), we live on for the engine's monitor to reap. */
   if (!opts.detach && prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -364,8 +383,10 @@ main (int argc, char **argv)
     }
   join_cgroups (&opts);
   enter_container (opts.target);
+  close_fds_of_host ();
   if (chdir (opts.cwd) < 0)
     die_with_errno ("cwd: %s", opts.cwd);
+  check_cwd_inside_root (opts.cwd);
   if (setenv ("PATH", search_path (&opts), 1) < 0)
     die_with_errno ("setenv PATH");
   /* In the container's mount namespace and root: /dev/ptmx is its devpts's. */

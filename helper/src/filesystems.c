@@ -3,7 +3,10 @@
 #include "mounts.h"
 #include "utils.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
 #include <sys/stat.h>
 
 /* podman's lists (containers/common pkg/config). */
@@ -34,19 +37,54 @@ mount_sys (bool share_net)
   remount_tree_read_only ("sys");
 }
 
-static void
-mask_path (const char *path)
+static int null_device = -1;
+
+bool
+is_null_device (const struct stat *st)
+{
+  return S_ISCHR (st->st_mode) && major (st->st_rdev) == 1 && minor (st->st_rdev) == 3;
+}
+
+void
+hold_null_device (void)
 {
   struct stat st;
 
-  if (stat (path, &st) < 0)
+  /* Ours, bound from the host's on our /dev tmpfs, opened before any volume or bundle mount
+   * can cover it: never a /dev/null of the rootfs or of a mount (CVE-2025-31133: one that
+   * is a symlink would bind what it names over a masked path). */
+  null_device = open ("/dev/null", O_PATH | O_CLOEXEC);
+  if (null_device < 0 || fstat (null_device, &st) < 0)
+    die_with_errno ("mask: /dev/null");
+  if (!is_null_device (&st))
+    die_with_err (EPERM, "mask: the host's /dev/null is not the null device (1:3)");
+}
+
+/* Mounts through fds: neither the source nor the target is looked up again by path. */
+static void
+mask_path (const char *path)
+{
+  autoclose_fd int target = open (path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  char target_path[64], null_path[64];
+  struct stat st;
+
+  if (target < 0 && errno == ENOENT)
     return;                     /* nothing there to hide */
+  if (target < 0 || fstat (target, &st) < 0)
+    die_with_errno ("mask %s", path);
+  if (S_ISLNK (st.st_mode))
+    die_with_err (ELOOP, "mask %s: a symlink, which it will not follow", path);
+  snprintf (target_path, sizeof target_path, "/proc/self/fd/%d", target);
   if (S_ISDIR (st.st_mode))
     {
-      if (mount ("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555") < 0)
+      if (mount ("tmpfs", target_path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555") < 0)
         die_with_errno ("mask %s", path);
+      return;
     }
-  else if (mount ("/dev/null", path, NULL, MS_BIND, NULL) < 0)
+  if (null_device < 0)
+    die_with_err (EBADF, "mask %s: the null device was not opened", path);
+  snprintf (null_path, sizeof null_path, "/proc/self/fd/%d", null_device);
+  if (mount (null_path, target_path, NULL, MS_BIND, NULL) < 0)
     die_with_errno ("mask %s", path);
 }
 

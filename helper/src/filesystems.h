@@ -4,11 +4,20 @@
 #include "options.h"
 
 #include <stdbool.h>
+#include <sys/stat.h>
 
 /* Before pivot_root, in the new root: a read-only /sys (a new sysfs of our network
  * namespace, or the host's bound recursively when we share its network). Skipped
  * when the rootfs has no sys/ folder. */
 void mount_sys (bool share_net);
+
+/* After pivot_root, before the volumes: opens our /dev/null (the host's, bound on our
+ * /dev tmpfs), which protect_kernel_paths binds over the masked files; dies unless it
+ * is the null device. */
+void hold_null_device (void);
+
+/* True for the null device (character device 1:3). */
+bool is_null_device (const struct stat *st);
 
 /* After pivot_root: masks podman's masked paths (an empty read-only tmpfs on a
  * folder, /dev/null on a file) and makes its read-only paths read-only; first those

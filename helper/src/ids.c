@@ -89,12 +89,12 @@ die_userns (int err)
 }
 
 static void
-write_proc_file (pid_t pid, const char *name, const char *text)
+write_process_file (pid_t pid, const char *name, const char *text)
 {
   char path[64];
 
   snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, name);
-  if (write_file (path, text) == 0)
+  if (write_proc_file (path, text) == 0)
     return;
   if (errno == ENOENT && strcmp (name, "setgroups") == 0)
     return;                     /* kernels before 3.19 have no such file and need none */
@@ -109,9 +109,9 @@ write_id_maps (pid_t pid, uid_t uid, gid_t gid)
   char line[64];
 
   /* An unprivileged process may only write gid_map once setgroups() is denied. */
-  write_proc_file (pid, "setgroups", "deny");
+  write_process_file (pid, "setgroups", "deny");
   format_id_map (line, sizeof line, 0, (unsigned) uid, 1);
-  write_proc_file (pid, "uid_map", line);
+  write_process_file (pid, "uid_map", line);
   format_id_map (line, sizeof line, 0, (unsigned) gid, 1);
-  write_proc_file (pid, "gid_map", line);
+  write_process_file (pid, "gid_map", line);
 }

@@ -1,6 +1,5 @@
 /* init.c: the container's PID 1, and the signal forwarding it shares with the helper. */
 #include "init.h"
-#include "overlay.h"
 #include "proc-title.h"
 #include "protocol.h"
 #include "security.h"
@@ -62,15 +61,6 @@ signals_open_fd (void)
   return fd;
 }
 
-/* A terminal sends these to its whole foreground process group: the command got it too. */
-static bool
-sent_by_terminal (const struct signalfd_siginfo *info)
-{
-  int sig = (int) info->ssi_signo;
-
-  return info->ssi_code == SI_KERNEL && (sig == SIGINT || sig == SIGQUIT || sig == SIGWINCH);
-}
-
 void
 signals_forward_next (int sigfd, pid_t target)
 {
@@ -78,7 +68,8 @@ signals_forward_next (int sigfd, pid_t target)
 
   if (read_retry (sigfd, &info, sizeof info) != (ssize_t) sizeof info)
     die_with_errno ("signalfd: read");
-  if (info.ssi_signo != SIGCHLD && !sent_by_terminal (&info))
+  /* Also those a terminal sends: the command is in a session of its own, out of its reach. */
+  if (info.ssi_signo != SIGCHLD)
     kill (target, (int) info.ssi_signo);
 }
 
@@ -201,7 +192,6 @@ report_exec_failure (const struct exec_report *report, pid_t command, int sync_f
   int status;
 
   waitpid_retry (command, &status, 0);
-  overlay_remove_layers ();
   sync_send (sync_fd, SYNC_ERROR, report->err, report->text);
   _exit (report->code);
 }
@@ -231,6 +221,15 @@ wait_until_title_hidden (int title_pipe[2])
   close (title_pipe[0]);
 }
 
+/* Without a terminal of its own, the command must not reach the caller's (CVE-2017-5226:
+ * TIOCSTI types into it): the init and so the command leave its session. */
+static void
+leave_host_session (void)
+{
+  if (setsid () < 0)
+    die_with_errno ("setsid");
+}
+
 void
 run_init (const struct options *opts, int sync_fd, const struct saved_signals *saved)
 {
@@ -247,6 +246,8 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
     die_with_errno ("setenv PATH");
   if (opts->tty)
     tty_open_in_container ();
+  else
+    leave_host_session ();
   if (opts->tty && opts->console_rows > 0 && opts->console_columns > 0)
     tty_set_size (opts->console_rows, opts->console_columns);
   if (opts->exec_gate_fd >= 0)
@@ -263,6 +264,8 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
       exec_command (opts, exec_pipe[1], saved);
     }
   close (exec_pipe[1]);
+  /* Before the command runs: tracing PID 1 must give it nothing it does not have. */
+  secure_init (opts);
   /* The command has its own copy of its arguments; the init needs none from here on. */
   proc_title_hide ();
   close (title_pipe[0]);
@@ -277,6 +280,5 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
   set_die_handler (NULL);       /* nobody listens on sync_fd any more: use stderr */
 
   status = supervise (command, sigfd, true);
-  overlay_remove_layers ();
   _exit (exit_code_from_status (status));
 }

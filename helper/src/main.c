@@ -7,6 +7,7 @@
  * init then sets up the filesystem, runs the command and reports the outcome of
  * exec; from then on both forward signals and wait for their child. */
 #include "bind-files.h"
+#include "fds.h"
 #include "filesystems.h"
 #include "ids.h"
 #include "init.h"
@@ -16,8 +17,10 @@
 #include "process-limits.h"
 #include "sysctl.h"
 #include "options.h"
+#include "overlay.h"
 #include "proc-title.h"
 #include "protocol.h"
+#include "sealed-exec.h"
 #include "seccomp-filter.h"
 #include "start-hooks.h"
 #include "tty.h"
@@ -185,6 +188,15 @@ bring_up_loopback (void)
     die_with_errno ("network: bring lo up");
 }
 
+/* Before the chdir (CVE-2024-21626): only the fds the init still needs stay open. */
+static void
+close_fds_of_host (const struct options *opts, int sync_fd)
+{
+  const int keep[] = { sync_fd, opts->exec_gate_fd };
+
+  close_fds_except (keep, N_ELEMENTS (keep));
+}
+
 static __attribute__ ((noreturn)) void
 run_container (struct options *opts, const char *rootfs, int sync_fd,
                const struct saved_signals *saved)
@@ -200,11 +212,17 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
     close (opts->block_fd);
 
   start_hooks_load (opts->start_hooks_file, wait_for_go (sync_fd));
+  /* While it holds fds of the host's, nobody in the container may trace or read the init
+   * (the id maps and the network, which need /proc/PID, are done by now). */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    die_with_errno ("prctl(PR_SET_DUMPABLE)");
   /* Detached, the init outlives the helper from now on: an OCI engine's monitor reaps it. */
   if (opts->detach && prctl (PR_SET_PDEATHSIG, 0) < 0)
     die_with_errno ("prctl(PR_SET_PDEATHSIG)");
   volumes_open_sources (opts);
   setup_rootfs (rootfs, opts);
+  if (!opts->privileged)
+    hold_null_device ();
   volumes_mount (opts);
   bind_files_mount (opts->bind_files, opts->n_bind_files);
   if (opts->read_only && !opts->no_read_only_tmpfs)
@@ -222,8 +240,13 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
   /* A network namespace joined by path is its owner's to configure (and may not be ours to). */
   if (namespaces_clone_flags (opts) & CLONE_NEWNET)
     bring_up_loopback ();
+  close_fds_of_host (opts, sync_fd);
   if (chdir (opts->cwd) < 0)
     die_with_errno ("cwd: %s", opts->cwd);
+  check_cwd_inside_root (opts->cwd);
+  /* Nothing of the host's is left to read through /proc/1: engines may enter again. */
+  if (prctl (PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+    die_with_errno ("prctl(PR_SET_DUMPABLE)");
   run_init (opts, sync_fd, saved);
 }
 
@@ -325,6 +348,9 @@ fail_start (const struct sync_message *report)
     die_with_errno ("waitpid");
   container_pid = -1;
   code = exit_code_from_status (status);
+  /* A set-up failure leaves the caller's folders as they were; the command may have written. */
+  if (code != EXIT_RUNTIME)
+    overlay_remove_layers ();
   report_failure (report->text, report->err, code);
   return code;
 }
@@ -338,6 +364,8 @@ run_helper (const struct options *opts, int sync_fd)
   int pty_master;
   int status;
 
+  if (opts->overlay_dir != NULL)
+    overlay_keep_layers_for_removal (container_pid, opts->overlay_dir);
   if (!opts->no_idmap && !namespaces_joined_user (opts))
     write_id_maps (container_pid, geteuid (), getegid ());
   info_send_pid (info_fd, container_pid);
@@ -360,6 +388,7 @@ run_helper (const struct options *opts, int sync_fd)
   else
     status = supervise (container_pid, sigfd, false);
   container_pid = -1;
+  overlay_remove_layers ();
   return exit_code_from_status (status);
 }
 
@@ -372,6 +401,7 @@ main (int argc, char **argv)
   int sync_fds[2];
   int code;
 
+  run_from_sealed_copy (PROGRAM_NAME, argv);
   proc_title_remember (argc, argv);
   die_with_parent ();
   parse_command_line (&opts, argc, argv);

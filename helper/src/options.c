@@ -729,6 +729,8 @@ check_complete (struct options *opts, int argc, char **argv, char *error, size_t
                          "--no-idmap requires --block-fd (the id maps must be written before the start byte)");
   if (opts->console_socket != NULL && !opts->tty)
     return error_result (error, error_size, "--console-socket requires --tty (it hands out the terminal's master)");
+  if (opts->detach && opts->overlay_dir != NULL)
+    return error_result (error, error_size, "--detach with --overlay: nobody would empty the overlay's layers (the helper does, after the init)");
   if (opts->detach && opts->tty && opts->console_socket == NULL)
     return error_result (error, error_size, "--detach with --tty requires --console-socket (nobody would copy the terminal)");
   if (opts->make_mount_points && opts->overlay_dir == NULL && !opts->engine_rootfs)

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,9 @@
 #include <sys/wait.h>
 
 static char merged[4096];
-static int state_fd = -1;
+/* The helper's, on the host: what it needs to empty the layers once the init is gone. */
+static int layers_fd = -1;
+static int container_userns_fd = -1;
 
 int
 format_overlay_options (char *buf, size_t size, const char *rootfs, const char *state)
@@ -64,9 +67,6 @@ mount_overlay_root (const char *rootfs, const char *state, bool fuse_only)
   if (format_overlay_options (options, sizeof options - 16, rootfs, state) < 0)
     die_with_err (EINVAL, "overlay: %s or %s holds a ',' or ':', which overlay options cannot hold", rootfs, state);
   snprintf (merged, sizeof merged, "%s/merged", state);
-  state_fd = open (state, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (state_fd < 0)
-    die_with_errno ("overlay: %s", state);
   if (!fuse_only)
     {
       size_t length = strlen (options);
@@ -124,17 +124,51 @@ remove_tree_at (int parent, const char *name)
 }
 
 void
-overlay_remove_layers (void)
+overlay_keep_layers_for_removal (pid_t init, const char *state)
+{
+  char path[64];
+
+  snprintf (path, sizeof path, "/proc/%d/ns/user", (int) init);
+  /* Holding the namespace keeps it, and its id maps, alive after the init exits. */
+  container_userns_fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (container_userns_fd < 0)
+    die_with_errno ("overlay: %s", path);
+  layers_fd = open (state, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (layers_fd < 0)
+    die_with_errno ("overlay: %s", state);
+}
+
+static void
+remove_layers_in_userns (void)
 {
   int dir;
 
-  if (state_fd < 0)
-    return;
+  /* Its owner has every capability in it, over the files of the ids it maps. */
+  if (setns (container_userns_fd, CLONE_NEWUSER) < 0)
+    _exit (EXIT_RUNTIME);
   /* The O_PATH fd cannot list; reopen it, relative to itself. */
-  dir = openat (state_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  dir = openat (layers_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0)
-    return;
+    _exit (EXIT_RUNTIME);
   remove_tree_at (dir, "upper");
   remove_tree_at (dir, "work");
-  close (dir);
+  _exit (0);
+}
+
+void
+overlay_remove_layers (void)
+{
+  pid_t pid;
+  int status;
+
+  if (layers_fd < 0 || container_userns_fd < 0)
+    return;
+  pid = fork ();
+  if (pid == 0)
+    remove_layers_in_userns ();
+  if (pid > 0)
+    waitpid_retry (pid, &status, 0);
+  close (layers_fd);
+  close (container_userns_fd);
+  layers_fd = container_userns_fd = -1;
 }

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Mounts an overlay with rootfs as its only, untouched, lower layer and state/upper
  * for the writes on state/merged, and returns that path. Kernel overlayfs first
@@ -13,6 +14,10 @@ const char *mount_overlay_root (const char *rootfs, const char *state, bool fuse
  * length, or -1 if it does not fit, or a path holds a ',' or ':' they cannot escape. */
 int format_overlay_options (char *buf, size_t size, const char *rootfs, const char *state);
 
-/* After the command: empties state/upper and state/work, whose files may belong to
- * ids only this user namespace can remove. state_fd is opened by mount_overlay_root. */
+/* In the helper, once the init exists: holds the container's user namespace and the
+ * state folder, so that the init keeps no fd of the host's for the removal. */
+void overlay_keep_layers_for_removal (pid_t init, const char *state);
+
+/* In the helper, once the init is gone: empties state/upper and state/work, whose files
+ * may belong to ids only the container's user namespace maps (a child joins it for that). */
 void overlay_remove_layers (void);

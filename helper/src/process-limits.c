@@ -107,7 +107,7 @@ process_limits_apply (const struct options *opts)
       char text[16];
 
       snprintf (text, sizeof text, "%d", opts->oom_score_adj);
-      if (write_file ("/proc/self/oom_score_adj", text) < 0)
+      if (write_proc_file ("/proc/self/oom_score_adj", text) < 0)
         die_with_errno ("oom_score_adj %d%s", opts->oom_score_adj,
                         errno == EACCES || errno == EPERM ? ": a rootless container can only raise it above the caller's" : "");
     }

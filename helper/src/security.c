@@ -138,3 +138,15 @@ secure_command (const struct options *opts)
   if (no_new_privs && opts->seccomp_rules != NULL)
     seccomp_load_rules (opts->seccomp_rules);
 }
+
+void
+secure_init (const struct options *opts)
+{
+  struct options as_root = *opts;
+
+  /* The init stays root (it signals and reaps whoever runs in the container). */
+  as_root.has_user = false;
+  as_root.has_groups = false;
+  as_root.exact_caps = false;
+  secure_command (&as_root);
+}

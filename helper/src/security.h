@@ -9,3 +9,7 @@
  * empty for a user other than 0, but the bounding set), no_new_privs unless
  * privileged, and the seccomp filter last. */
 void secure_command (const struct options *opts);
+
+/* In the init, once the command is forked and before it runs: the same bounding set,
+ * no_new_privs and seccomp filter as the command, and the capabilities root gets. */
+void secure_init (const struct options *opts);

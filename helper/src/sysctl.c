@@ -41,7 +41,8 @@ sysctl_apply (const struct options *opts)
 
       if (sysctl_path (setting, path, sizeof path) < 0)
         die_with_err (EINVAL, "sysctl %s: not a parameter name", setting);
-      if (write_file (path, value) < 0)
-        die_with_errno ("sysctl %.*s", (int) (value - setting - 1), setting);
+      if (write_proc_file (path, value) < 0)
+        die_with_errno ("sysctl %.*s%s", (int) (value - setting - 1), setting,
+                        errno == EXDEV ? ": it is not a file of procfs (a mount covers it)" : "");
     }
 }

@@ -183,6 +183,12 @@ tty_send_exec_ok (int sync_fd)
 
 static int console_socket = -1;
 
+int
+tty_console_socket_fd (void)
+{
+  return console_socket;
+}
+
 void
 tty_connect_console_socket (const struct options *opts)
 {

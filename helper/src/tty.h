@@ -48,6 +48,9 @@ int tty_send_ready (int sync_fd);
  * container exists. Does nothing without --console-socket. */
 void tty_connect_console_socket (const struct options *opts);
 
+/* The socket tty_connect_console_socket connected, or -1. */
+int tty_console_socket_fd (void);
+
 /* recvmsg() of up to size bytes, and an fd attached to them in *fd (else -1). */
 ssize_t receive_with_fd (int sock, void *data, size_t size, int *fd);
 

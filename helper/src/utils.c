@@ -4,10 +4,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -111,6 +113,22 @@ write_file (const char *path, const char *text)
 
   if (fd < 0)
     return -1;
+  return write_all (fd, text, strlen (text));
+}
+
+int
+write_proc_file (const char *path, const char *text)
+{
+  autoclose_fd int fd = RETRY_EINTR (open (path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW));
+  struct statfs fs;
+
+  if (fd < 0 || fstatfs (fd, &fs) < 0)
+    return -1;
+  if (fs.f_type != PROC_SUPER_MAGIC)
+    {
+      errno = EXDEV;
+      return -1;
+    }
   return write_all (fd, text, strlen (text));
 }
 

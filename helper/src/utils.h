@@ -47,6 +47,10 @@ int write_all (int fd, const void *buf, size_t size);
 pid_t waitpid_retry (pid_t pid, int *status, int options);
 
 int write_file (const char *path, const char *text);
+
+/* write_file for a file of procfs: fails with EXDEV if what path leads to is on
+ * another filesystem (CVE-2025-52881: a mount over /proc/sys/... redirects writes). */
+int write_proc_file (const char *path, const char *text);
 int read_int_file (const char *path, int *value);
 
 /* Splits len bytes of NUL-separated strings (the last NUL optional; buf needs room for one

@@ -1,6 +1,8 @@
 /* test-units.c: TAP tests of the pure functions of ryouiki-init. */
 #include "attach.h"
 #include "crilog.h"
+#include "fds.h"
+#include "filesystems.h"
 #include "ids.h"
 #include "init.h"
 #include "mount-options.h"
@@ -12,10 +14,12 @@
 #include "proc-title.h"
 #include "protocol.h"
 #include "tty.h"
+#include "sealed-exec.h"
 #include "seccomp-filter.h"
 #include "start-hooks.h"
 #include "utils.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +28,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/sysmacros.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -800,6 +805,54 @@ test_seccomp_rules (void)
   check_string (error, "6:eq:1: not INDEX:OP:VALUE or INDEX:masked_eq:MASK:VALUE", "seccomp: the condition as given");
 }
 
+static void
+test_fd_ranges_to_close (void)
+{
+  struct fd_range ranges[4];
+  const int none[] = { -1 };
+  const int two[] = { 9, 5, 9, -1 };
+  const int low[] = { 3, 1 };
+  size_t n;
+
+  n = fd_ranges_to_close (3, none, 1, ranges);
+  check (n == 1 && ranges[0].first == 3 && ranges[0].last == ~0U, "fd_ranges_to_close: nothing kept closes 3 to the end");
+  n = fd_ranges_to_close (3, two, 4, ranges);
+  check (n == 3 && ranges[0].first == 3 && ranges[0].last == 4 && ranges[1].first == 6 && ranges[1].last == 8
+         && ranges[2].first == 10 && ranges[2].last == ~0U,
+         "fd_ranges_to_close: kept fds, unsorted and duplicated, split the ranges");
+  n = fd_ranges_to_close (3, low, 2, ranges);
+  check (n == 1 && ranges[0].first == 4 && ranges[0].last == ~0U,
+         "fd_ranges_to_close: a kept first fd starts the range after it; fds below first are ignored");
+}
+
+static void
+test_cwd_is_inside_root (void)
+{
+  check (cwd_is_inside_root ("/srv"), "cwd_is_inside_root: an absolute path");
+  check (!cwd_is_inside_root ("(unreachable)/home/user"), "cwd_is_inside_root: the kernel's unreachable mark");
+  check (!cwd_is_inside_root (NULL), "cwd_is_inside_root: a failed getcwd");
+}
+
+static void
+test_seals_make_sealed_copy (void)
+{
+  check (seals_make_sealed_copy (SEALED_COPY_SEALS | F_SEAL_FUTURE_WRITE), "sealed copy: every seal, and more");
+  check (!seals_make_sealed_copy (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW), "sealed copy: writable is not sealed");
+  check (!seals_make_sealed_copy (-1), "sealed copy: a file that takes no seals (EINVAL) is not one");
+}
+
+static void
+test_is_null_device (void)
+{
+  struct stat null = { .st_mode = S_IFCHR | 0666, .st_rdev = makedev (1, 3) };
+  struct stat zero = { .st_mode = S_IFCHR | 0666, .st_rdev = makedev (1, 5) };
+  struct stat link = { .st_mode = S_IFLNK | 0777, .st_rdev = makedev (1, 3) };
+
+  check (is_null_device (&null), "is_null_device: 1:3");
+  check (!is_null_device (&zero), "is_null_device: not /dev/zero");
+  check (!is_null_device (&link), "is_null_device: not a symlink, whatever its numbers");
+}
+
 int
 main (void)
 {
@@ -831,6 +884,10 @@ main (void)
   test_relay_buffer ();
   test_sync_receive_with_fd ();
   test_split_nul_list ();
+  test_fd_ranges_to_close ();
+  test_cwd_is_inside_root ();
+  test_seals_make_sealed_copy ();
+  test_is_null_device ();
   test_proc_title ();
   test_detach_keys ();
   test_isolation_parsers ();

@@ -54,6 +54,11 @@ export class HostTerminal {
     });
   }
 
+  /** Everything the terminal has shown so far. */
+  transcript(): string {
+    return this.output;
+  }
+
   type(keys: string): void {
     this.child.stdin?.write(keys);
   }

@@ -21,7 +21,7 @@ function copyWithLibraries(program: string, rootfs: string): void {
 /**
  * The busybox rootfs plus what the escape tests need: the host's real setpriv
  * (util-linux, with its libraries) to drop privileges, a static syscall probe,
- * a setuid-root copy of busybox, a user 1000 and the mount points /data and
+ * the escape tests' attacks (escape-probe), a setuid-root copy of busybox, a user 1000 and the mount points /data and
  * /ro. No distribution tree is downloaded.
  */
 export function buildIsolationRootfs(rootfs: string): void {
@@ -30,6 +30,7 @@ export function buildIsolationRootfs(rootfs: string): void {
   execFileSync('sh', ['-c', `echo 'app:x:1000:1000:app:/:/bin/sh' >>${rootfs}/etc/passwd; echo 'app:x:1000:' >>${rootfs}/etc/group; echo motd >${rootfs}/etc/motd; : >${rootfs}/etc/hosts; : >${rootfs}/etc/hostname; : >${rootfs}/etc/resolv.conf`]);
   copyWithLibraries('/usr/bin/setpriv', rootfs);
   execFileSync('gcc', ['-static', '-O2', '-o', join(rootfs, 'bin', 'syscall-probe'), join(REPO_ROOT, 'tests', 'integration', 'fixtures', 'syscall-probe.c')]);
+  execFileSync('gcc', ['-static', '-O2', '-o', join(rootfs, 'bin', 'escape-probe'), join(REPO_ROOT, 'tests', 'integration', 'fixtures', 'escape-probe.c')]);
   copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox-suid'));
   chmodSync(join(rootfs, 'bin', 'busybox-suid'), 0o4755);
 }

@@ -4,7 +4,7 @@ import { containerDir, exitFilePath, readState, removeContainerFiles, writeState
 import { releaseName } from './container-names.js';
 import { releaseRecorded } from './detached-resources.js';
 import { isAlive } from './proc-identity.js';
-import type { StoreDirs } from './runtime-dir.js';
+import { recordStaysInside, type StoreDirs } from './runtime-dir.js';
 import { withLock } from './state-lock.js';
 
 interface ContainerEnd {
@@ -72,7 +72,7 @@ export async function settleContainer(dirs: StoreDirs, id: string): Promise<Cont
       const end = state === undefined || state.status === 'stopped' ? undefined : containerEnd(dirs, state);
       if (state === undefined || end === undefined) return state;
       killLeftover(state);
-      const released = await releaseRecorded(state.resources);
+      const released = await releaseRecorded(state.resources.filter((record) => recordStaysInside(dirs.runtime, record)));
       state.resources = released.left;
       if (released.reason !== undefined) end.reason = released.reason;
       logEnd(dirs, state, end);

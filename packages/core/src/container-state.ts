@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { currentBootId, isAlive, processIdentity, type ProcessIdentity } from './proc-identity.js';
-import type { StoreDirs } from './runtime-dir.js';
+import { isInsideDir, type StoreDirs } from './runtime-dir.js';
 import type { ContainerSpec } from './spec.js';
 
 export type ContainerStatus = 'created' | 'running' | 'stopped';
@@ -146,7 +146,9 @@ export function listContainerIds(dirs: StoreDirs): string[] {
 
 /** Removes a container's state folder and its logs; the binding_vow process log stays, as the seed's history. */
 export function removeContainerFiles(dirs: StoreDirs, state: Pick<ContainerState, 'id' | 'logPath'>): void {
-  rmSync(state.logPath, { force: true });
-  rmSync(`${state.logPath}.1`, { force: true });
+  if (isInsideDir(dirs.data, state.logPath)) {
+    rmSync(state.logPath, { force: true });
+    rmSync(`${state.logPath}.1`, { force: true });
+  }
   rmSync(containerDir(dirs, state.id), { recursive: true, force: true });
 }

@@ -21,7 +21,7 @@ export function idMapResources(spec: ContainerSpec, warn: (message: string) => v
   if (!needsExternalIdMaps(uidMappings) || uidMappings === undefined || gidMappings === undefined) return [];
   return [
     {
-      attach: (pid) => writeIdMaps(pid, uidMappings, gidMappings, warn),
+      attach: (pid) => writeIdMaps(pid, uidMappings, gidMappings, spec.linux.idMapsAreDefault === true ? warn : undefined),
       release: async () => undefined,
     },
   ];

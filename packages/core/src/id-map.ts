@@ -104,12 +104,16 @@ function writeSingleMaps(pid: number): void {
 /**
  * Writes the full maps of a container whose helper was told --no-idmap. When
  * newuidmap refuses (a setuid bit missing, a range it will not grant), falls
- * back to the single-id map and says why through warn.
+ * back to the single-id map and says why through warn, given for Ryouiki's
+ * default map only: maps the user asked for are never silently replaced.
  */
-export async function writeIdMaps(pid: number, uidMappings: IdMapping[], gidMappings: IdMapping[], warn: (message: string) => void): Promise<void> {
+export async function writeIdMaps(pid: number, uidMappings: IdMapping[], gidMappings: IdMapping[], warn: ((message: string) => void) | undefined): Promise<void> {
   const uidResult = await execa('newuidmap', mapArgs(pid, uidMappings), { reject: false });
+  if (uidResult.failed && warn === undefined) {
+    throw new RyouikiError('IDMAP_FAILED', `linux.uidMappings: newuidmap refused them (${String(uidResult.stderr).trim() || uidResult.shortMessage}): give ranges of your own in /etc/subuid`);
+  }
   if (uidResult.failed) {
-    warn(`newuidmap failed (${String(uidResult.stderr).trim() || uidResult.shortMessage}): using a single-id map, only uid 0 exists inside`);
+    warn?.(`newuidmap failed (${String(uidResult.stderr).trim() || uidResult.shortMessage}): using a single-id map, only uid 0 exists inside`);
     writeSingleMaps(pid);
     return;
   }

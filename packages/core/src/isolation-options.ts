@@ -58,6 +58,7 @@ export function applyIsolation(spec: ContainerSpec, options: IsolationOptions, p
   const maps = planIdMaps(usernsMode(options.userns, problems));
   spec.linux.uidMappings = maps.uidMappings;
   spec.linux.gidMappings = maps.gidMappings;
+  spec.linux.idMapsAreDefault = true;
   if (options.user !== undefined) {
     const user = resolveUser(rootfs, options.user, problems);
     const size = (mappings: typeof maps.uidMappings) => mappings.reduce((total, m) => total + m.size, 0);

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { capabilityNumbers, capabilitySet } from './capabilities.js';
 import type { SpecProblem } from './errors.js';
 import { fullMappings, planIdMaps, subordinateRange } from './id-map.js';
-import { DEFAULT_SECCOMP, defaultSeccomp, seccompRules } from './seccomp.js';
+import { DEFAULT_SECCOMP, defaultSeccomp, maskedValuesExcept, seccompRules } from './seccomp.js';
 import { resolveUser, userMappingProblems } from './user.js';
 import { mountArgs, parseTmpfs, parseVolume, resolveInRootfs } from './volumes.js';
 
@@ -141,19 +141,32 @@ describe('volumes', () => {
 });
 
 describe('seccomp', () => {
-  it('writes the default profile as the helper\'s rules', () => {
+  it('writes the default profile as the helper\'s rules: an allow list', () => {
     const lines = seccompRules(DEFAULT_SECCOMP).split('\n');
-    expect(lines[0]).toBe('default allow');
+    expect(lines[0]).toBe('default errno:38');
+    expect(lines).toContain('allow read');
     expect(lines).toContain('errno:1 keyctl');
-    expect(lines).toContain('errno:38 clone3');
+    expect(lines).toContain('errno:1 io_uring_setup');
+    expect(lines).not.toContain('allow clone3');
+    expect(lines).toContain('allow clone 0:masked_eq:2114060288:0');
     expect(lines).toContain('errno:1 clone 0:masked_eq:268435456:268435456');
+    expect(lines).toContain(`errno:1 ioctl 1:masked_eq:4294967295:${0x5412}`);
+    expect(lines).not.toContain('allow ioctl');
   });
   it('lifts what a kept capability allows, as Docker\'s profile does', () => {
     const withAdmin = seccompRules(defaultSeccomp(['CAP_SYS_ADMIN'])).split('\n');
     expect(withAdmin).not.toContain('errno:1 mount');
-    expect(withAdmin).not.toContain('errno:38 clone3');
+    expect(withAdmin).toContain('allow mount');
+    expect(withAdmin).toContain('allow clone3');
     expect(withAdmin).toContain('errno:1 keyctl');
-    expect(seccompRules(defaultSeccomp(['CAP_SYS_TIME']))).not.toMatch(/ settimeofday$/m);
+    expect(seccompRules(defaultSeccomp(['CAP_SYS_TIME']))).not.toMatch(/^errno:1 settimeofday$/m);
+  });
+  it('allows every ioctl command but TIOCSTI and TIOCLINUX, whatever the upper 32 bits', () => {
+    const conditions = maskedValuesExcept([0x5412, 0x541c]);
+    const matches = (command: number): boolean => conditions.some(({ mask, value }) => Number(BigInt(command) & BigInt(mask)) === value);
+    for (const command of [0, 0x5401, 0x5411, 0x5413, 0x541b, 0x541d, 0x5413 + 2 ** 32, 0xffffffff]) expect(matches(command)).toBe(true);
+    for (const command of [0x5412, 0x541c, 0x5412 + 2 ** 32]) expect(matches(command)).toBe(false);
+    expect(conditions.length).toBeLessThanOrEqual(64);
   });
 
   it('converts OCI actions and conditions, and refuses what it cannot apply', () => {

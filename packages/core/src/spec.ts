@@ -118,6 +118,12 @@ export interface Linux {
   namespaces: Namespace[];
   uidMappings?: IdMapping[];
   gidMappings?: IdMapping[];
+  /**
+   * Ryouiki's own: the maps are the default full map Ryouiki chose, which falls
+   * back to a single-id map with a warning when newuidmap refuses it (as
+   * podman's does). Maps a user gave (a bundle's linux.uidMappings) never do.
+   */
+  idMapsAreDefault?: boolean;
   resources?: LinuxResources;
   seccomp?: Seccomp;
   /** Namespaced kernel parameters (net.*, kernel.shm*, ...), written once /proc is mounted. */

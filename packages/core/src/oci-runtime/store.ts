@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { ResourceRecord } from '../container-state.js';
 import { RyouikiError } from '../errors.js';
 import { isAlive, type ProcessIdentity } from '../proc-identity.js';
-import { ensureRuntimeDir } from '../runtime-dir.js';
+import { checkRuntimeDir, ensureRuntimeDir } from '../runtime-dir.js';
 import type { ContainerSpec } from '../spec.js';
 import type { OciHooks } from '../oci/bundle.js';
 import type { OciState } from '../oci/hooks.js';
@@ -43,6 +43,12 @@ export interface OciRuntimeState extends Omit<OciState, 'status'> {
 const ID_PATTERN = /^[\w+\-.]+$/;
 
 export function ociRoot(options: OciStoreOptions = {}, env: NodeJS.ProcessEnv = process.env): string {
+  const root = ociRootPath(options, env);
+  checkRuntimeDir(root);
+  return root;
+}
+
+function ociRootPath(options: OciStoreOptions, env: NodeJS.ProcessEnv): string {
   if (options.root !== undefined && options.root !== '') return resolve(options.root);
   if (env.XDG_RUNTIME_DIR !== undefined && env.XDG_RUNTIME_DIR !== '') return join(env.XDG_RUNTIME_DIR, 'ryouiki-runtime');
   return join(tmpdir(), `ryouiki-runtime-${process.getuid?.() ?? 0}`);

@@ -41,6 +41,7 @@ function withIdMaps(spec: ContainerSpec, warnings: string[]): void {
   const maps = planIdMaps('auto');
   spec.linux.uidMappings = maps.uidMappings;
   spec.linux.gidMappings = maps.gidMappings;
+  spec.linux.idMapsAreDefault = true;
   if (maps.fallbackReason !== undefined) warnings.push(`${maps.fallbackReason}: using a single-id map, only uid 0 exists inside (give linux.uidMappings to say this is intended)`);
 }
 
