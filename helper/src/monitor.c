@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -51,12 +52,24 @@ struct monitor_options
   const char *start_fifo;       /* a fifo we make and give the helper as fd 5 (its --exec-gate-fd), for a later start */
 };
 
+/* Output that could not be written to the log (a full disk, a file-size limit, an I/O
+ * error): counted, and marked by a gap record as soon as the log takes one. */
+struct log_gap
+{
+  unsigned long long bytes;     /* content lost; 0: no gap */
+  char since[CRI_TIME_SIZE];    /* the time of the first record lost */
+  int err;                      /* why the first was lost */
+};
+
 struct log_file
 {
   const char *path;
-  long long max_size;
-  int fd;
+  long long max_size;           /* rotate past it; 0: never */
+  long long size_limit;         /* the process's file-size limit less room for a gap record; 0: none */
+  int fd;                       /* -1: not open (a rotation that could not reopen it) */
   long long size;
+  struct log_gap gap;
+  bool marked_at_limit;         /* the first gap record at the size limit is written */
 };
 
 struct stream
@@ -167,7 +180,25 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
   opts->helper = argv + optind;
 }
 
-/* ---- the log ---- */
+/* ---- the log ----
+ * Nothing the container writes may be lost unseen, and a log that cannot grow must
+ * not end the container: a failed write is counted in the log's gap, and the gap's
+ * record goes in before the next record that can be written. */
+
+/* RLIMIT_FSIZE would make the kernel stop writes at it (and send SIGXFSZ, which we
+ * ignore): the log keeps room below it for two gap records, one when output is first
+ * lost there and one with the rest at the end. */
+static long long
+log_size_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_FSIZE, &limit) < 0 || limit.rlim_cur == RLIM_INFINITY)
+    return 0;
+  if (limit.rlim_cur <= 2 * CRI_GAP_MAX)
+    return 1;
+  return (long long) limit.rlim_cur - 2 * CRI_GAP_MAX;
+}
 
 static void
 log_open (struct log_file *log, bool truncate)
@@ -175,22 +206,107 @@ log_open (struct log_file *log, bool truncate)
   struct stat st;
 
   log->fd = RETRY_EINTR (open (log->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0600));
-  if (log->fd < 0)
-    die_with_errno ("log: %s", log->path);
-  log->size = fstat (log->fd, &st) == 0 ? st.st_size : 0;
+  log->size = log->fd >= 0 && fstat (log->fd, &st) == 0 ? st.st_size : 0;
 }
 
-/* Keeps one previous file: LOG.1. Rotates between records, so no line is cut. */
+/* Keeps one previous file: LOG.1. Rotates between records, so no line is cut.
+ * A rotation that fails leaves the log where it was (or closed, then reopened at
+ * the next record): what cannot be written goes into the gap. */
 static void
 log_rotate (struct log_file *log)
 {
   char previous[4096];
 
   snprintf (previous, sizeof previous, "%s.1", log->path);
-  close (log->fd);
   if (rename (log->path, previous) < 0)
-    die_with_errno ("log: rotate %s", log->path);
+    return;
+  if (log->fd >= 0)
+    close (log->fd);
   log_open (log, true);
+}
+
+static void
+log_time_now (char time[CRI_TIME_SIZE])
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_REALTIME, &now);
+  if (cri_format_time (time, CRI_TIME_SIZE, &now) < 0)
+    snprintf (time, CRI_TIME_SIZE, "1970-01-01T00:00:00.000000000Z");
+}
+
+/* Appends a whole record or nothing: a short write (a disk that filled up under it)
+ * is cut off again, so the next record does not run on from a broken one. */
+static int
+log_append (struct log_file *log, const char *record, size_t n)
+{
+  int err;
+
+  if (log->fd < 0)
+    {
+      log_open (log, false);
+      if (log->fd < 0)
+        return -1;
+    }
+  if (write_all (log->fd, record, n) == 0)
+    {
+      log->size += (long long) n;
+      return 0;
+    }
+  err = errno;
+  if (ftruncate (log->fd, log->size) < 0)
+    {
+      struct stat st;
+
+      log->size = fstat (log->fd, &st) == 0 ? st.st_size : log->size;
+    }
+  errno = err;
+  return -1;
+}
+
+/* Counts a record's bytes of output (a whole line's newline included) into the gap. */
+static void
+log_lose (struct log_file *log, const char *time, size_t output_len, int err)
+{
+  if (log->gap.bytes == 0)
+    {
+      snprintf (log->gap.since, sizeof log->gap.since, "%s", time);
+      log->gap.err = err;
+    }
+  log->gap.bytes += output_len;
+}
+
+/* Writes the gap's record, if there is a gap; false if it is still open. */
+static bool
+log_mark_gap (struct log_file *log, const char *time)
+{
+  char record[CRI_GAP_MAX];
+  int n;
+
+  if (log->gap.bytes == 0)
+    return true;
+  n = cri_format_gap (record, sizeof record, time, log->gap.bytes, log->gap.since, strerror (log->gap.err));
+  if (n < 0 || log_append (log, record, (size_t) n) < 0)
+    return false;
+  log->gap = (struct log_gap) { 0 };
+  return true;
+}
+
+/* Past the rotation size with a record of n bytes (and a gap record before it). */
+static bool
+log_over_max (const struct log_file *log, long long n)
+{
+  long long gap = log->gap.bytes > 0 ? CRI_GAP_MAX : 0;
+
+  return log->max_size > 0 && log->size > 0 && log->size + gap + n > log->max_size;
+}
+
+static bool
+log_over_limit (const struct log_file *log, long long n)
+{
+  long long gap = log->gap.bytes > 0 ? CRI_GAP_MAX : 0;
+
+  return log->size_limit > 0 && log->size + gap + n > log->size_limit;
 }
 
 static void
@@ -198,20 +314,38 @@ log_write (struct log_file *log, const char *stream, bool partial, const char *c
 {
   static char record[CRI_LINE_MAX + 128];
   char time[CRI_TIME_SIZE];
-  struct timespec now;
   int n;
 
-  clock_gettime (CLOCK_REALTIME, &now);
-  if (cri_format_time (time, sizeof time, &now) < 0)
-    die ("log: cannot format the time");
+  log_time_now (time);
   n = cri_format_record (record, sizeof record, time, stream, partial, content, len);
   if (n < 0)
     die ("log: record too long");
-  if (log->max_size > 0 && log->size > 0 && log->size + n > log->max_size)
+  if (log_over_max (log, n) || (log_over_limit (log, n) && log->max_size > 0))
     log_rotate (log);
-  if (write_all (log->fd, record, (size_t) n) < 0)
-    die_with_errno ("log: write %s", log->path);
-  log->size += n;
+  if (log_over_limit (log, n))
+    {
+      /* At the file-size limit and not rotated: the first loss is marked at once, in
+       * the first of the two gap records' room kept below the limit; the rest at the end. */
+      log_lose (log, time, len + !partial, EFBIG);
+      if (!log->marked_at_limit)
+        log->marked_at_limit = log_mark_gap (log, time);
+      return;
+    }
+  if (!log_mark_gap (log, time) || log_append (log, record, (size_t) n) < 0)
+    log_lose (log, time, len + !partial, errno);
+}
+
+/* The container has ended: a gap still open is marked if the log takes it now. */
+static void
+log_finish (struct log_file *log)
+{
+  char time[CRI_TIME_SIZE];
+
+  log_time_now (time);
+  (void) log_mark_gap (log, time);
+  if (log->fd >= 0)
+    close (log->fd);
+  log->fd = -1;
 }
 
 /* Writes the records the stream's buffer holds; with flush, a partial line too. */
@@ -323,6 +457,7 @@ spawn_helper (char **helper, char **env, int in_fd, int out_fd, int err_fd, int 
       signal (SIGPIPE, SIG_DFL);
       signal (SIGHUP, SIG_DFL);
       signal (SIGINT, SIG_DFL);
+      signal (SIGXFSZ, SIG_DFL);
       sigprocmask (SIG_SETMASK, mask, NULL);
       if (null_fd < 0 || block_copy < 0 || (gate_fd >= 0 && gate_copy < 0))
         _exit (EXIT_RUNTIME);
@@ -470,8 +605,13 @@ write_exit_file (const char *path, int status, bool aborted)
   n = cri_format_exit (line, sizeof line, exit_code_from_status (status), end_reason (status, aborted), time);
   snprintf (temporary, sizeof temporary, "%s.tmp", path);
   fd = RETRY_EINTR (open (temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  /* A folder that cannot take it must not keep the exit command from running: the
+   * end is then recorded with an unknown exit code. */
   if (n < 0 || fd < 0 || write_all (fd, line, (size_t) n) < 0 || rename (temporary, path) < 0)
-    die_with_errno ("exit file: %s", path);
+    {
+      fprintf (stderr, MONITOR_NAME ": exit file: %s: %s\n", path, strerror (errno));
+      unlink (temporary);
+    }
 }
 
 static __attribute__ ((noreturn)) void
@@ -506,6 +646,9 @@ block_child_signal (sigset_t *saved, int *sigfd)
   signal (SIGPIPE, SIG_IGN);
   signal (SIGHUP, SIG_IGN);
   signal (SIGINT, SIG_IGN);
+  /* A log at a file-size limit must not end us, and the container with us: the write
+   * fails with EFBIG instead, and the log marks the gap. */
+  signal (SIGXFSZ, SIG_IGN);
 }
 
 static bool
@@ -571,6 +714,9 @@ main (int argc, char **argv)
       log.path = opts.log_path;
       log.max_size = opts.log_max_size;
       log_open (&log, false);
+      if (log.fd < 0)
+        die_with_errno ("log: %s", log.path);
+      log.size_limit = log_size_limit ();
       terminal_log.log = &log;
       if (opts.attach_dir != NULL)
         {
@@ -638,7 +784,7 @@ main (int argc, char **argv)
   if (opts.attach_dir != NULL)
     monitor_tty_finish (&tty, exit_code_from_status (status));
   stream_drain (&streams[2], &log, true);
-  if (log.fd > 0)
-    close (log.fd);
+  if (!opts.inherit_stdio)
+    log_finish (&log);
   run_exit_command (opts.exit_command);
 }
