@@ -50,6 +50,8 @@ struct monitor_options
   bool inherit_stdio;           /* the helper gets our stdin, stdout and stderr; no log */
   const char *info_file;        /* where the helper's lines also go, for a later reader; NULL: nowhere */
   const char *start_fifo;       /* a fifo we make and give the helper as fd 5 (its --exec-gate-fd), for a later start */
+  int network_fd;               /* our end of a socket pair whose other end only the network stack holds; -1: none */
+  const char *network_file;     /* where we record that the network stack has ended */
 };
 
 /* Output that could not be written to the log (a full disk, a file-size limit, an I/O
@@ -143,11 +145,13 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
     { "inherit-stdio", no_argument, NULL, 'I' },
     { "info-file", required_argument, NULL, 'f' },
     { "start-fifo", required_argument, NULL, 'o' },
+    { "network-fd", required_argument, NULL, 'n' },
+    { "network-file", required_argument, NULL, 'N' },
     { NULL, 0, NULL, 0 },
   };
   int option;
 
-  *opts = (struct monitor_options) { .sync_fd = -1, .block_fd = -1 };
+  *opts = (struct monitor_options) { .sync_fd = -1, .block_fd = -1, .network_fd = -1 };
   while ((option = getopt_long (argc, argv, "+", long_options, NULL)) != -1)
     switch (option)
       {
@@ -163,6 +167,8 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
       case 'I': opts->inherit_stdio = true; break;
       case 'f': opts->info_file = optarg; break;
       case 'o': opts->start_fifo = optarg; break;
+      case 'n': opts->network_fd = fd_argument ("--network-fd", optarg); break;
+      case 'N': opts->network_file = optarg; break;
       case 'a':
         if (opts->n_exit_args == MAX_EXIT_ARGS)
           usage_error ("--exit-arg: too many");
@@ -175,6 +181,8 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
     usage_error ("give one of --log and --inherit-stdio");
   if (opts->exit_file == NULL || opts->sync_fd < 0 || opts->block_fd < 0)
     usage_error ("--exit-file, --sync-fd and --block-fd are required");
+  if ((opts->network_fd < 0) != (opts->network_file == NULL))
+    usage_error ("--network-fd and --network-file go together");
   if (optind >= argc)
     usage_error ("the helper and its arguments are missing after --");
   opts->helper = argv + optind;
@@ -576,6 +584,75 @@ open_info_file (const char *path)
   return fd;
 }
 
+/* ---- the network stack, with --network-fd ----
+ * slirp4netns (its --exit-fd) or pasta's keeper holds the other end of our socket
+ * pair: its end of file means the stack has ended, and the container has no network
+ * any more. Watched from the acknowledgement on, when start has closed its own copy. */
+
+struct network_watch
+{
+  int fd;                       /* -1: not watched (yet, or any more) */
+  const char *file;
+};
+
+static bool
+peer_has_ended (int fd)
+{
+  char buf[64];
+  ssize_t n = RETRY_EINTR (recv (fd, buf, sizeof buf, MSG_DONTWAIT));
+
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/* A socket nobody holds the other end of already (a container without a network
+ * stack: --network none or host) is not watched. */
+static void
+network_watch_begin (struct network_watch *watch, int fd, const char *file)
+{
+  struct pollfd ended = { .fd = fd, .events = POLLIN };
+
+  *watch = (struct network_watch) { .fd = -1, .file = file };
+  if (fd < 0)
+    return;
+  if (RETRY_EINTR (poll (&ended, 1, 0)) > 0 && peer_has_ended (fd))
+    {
+      close (fd);
+      return;
+    }
+  watch->fd = fd;
+}
+
+/* {"networkLostAt": "TIME"}, by rename: a reader sees it whole or not at all. */
+static void
+record_network_lost (const char *path)
+{
+  char time[CRI_TIME_SIZE];
+  char line[128];
+  char temporary[4096];
+  autoclose_fd int fd = -1;
+  int n;
+
+  log_time_now (time);
+  n = snprintf (line, sizeof line, "{\"networkLostAt\": \"%s\"}\n", time);
+  snprintf (temporary, sizeof temporary, "%s.tmp", path);
+  fd = RETRY_EINTR (open (temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (n < 0 || fd < 0 || write_all (fd, line, (size_t) n) < 0 || rename (temporary, path) < 0)
+    {
+      fprintf (stderr, MONITOR_NAME ": network file: %s: %s\n", path, strerror (errno));
+      unlink (temporary);
+    }
+}
+
+static void
+network_watch_check (struct network_watch *watch)
+{
+  if (!peer_has_ended (watch->fd))
+    return;
+  close (watch->fd);
+  watch->fd = -1;
+  record_network_lost (watch->file);
+}
+
 /* ---- the end ---- */
 
 static const char *
@@ -681,6 +758,7 @@ main (int argc, char **argv)
   struct monitor_options opts;
   struct log_file log = { 0 };
   struct startup startup = { 0 };
+  struct network_watch network = { .fd = -1 };
   int out[2], err[2], info[2];
   sigset_t saved_mask;
   int sigfd;
@@ -742,19 +820,20 @@ main (int argc, char **argv)
 
   while (streams[0].fd >= 0 || streams[1].fd >= 0 || startup.info_fd >= 0 || startup.sync_fd >= 0 || !reaped)
     {
-      struct pollfd polls[5 + MONITOR_TTY_POLLS] = {
+      struct pollfd polls[6 + MONITOR_TTY_POLLS] = {
         { .fd = streams[0].fd, .events = POLLIN },
         { .fd = streams[1].fd, .events = POLLIN },
         { .fd = startup.info_fd, .events = POLLIN },
         { .fd = startup.sync_fd, .events = POLLIN },
         { .fd = sigfd, .events = POLLIN },
+        { .fd = network.fd, .events = POLLIN },
       };
-      size_t n_polls = opts.attach_dir != NULL ? N_ELEMENTS (polls) : 5;
+      size_t n_polls = opts.attach_dir != NULL ? N_ELEMENTS (polls) : 6;
       int timeout = partial_lines_waiting (streams, 3) ? PARTIAL_FLUSH_MS : -1;
       int ready;
 
       if (opts.attach_dir != NULL)
-        monitor_tty_polls (&tty, polls + 5);
+        monitor_tty_polls (&tty, polls + 6);
       ready = RETRY_EINTR (poll (polls, n_polls, timeout));
       if (ready < 0)
         die_with_errno ("poll");
@@ -762,7 +841,7 @@ main (int argc, char **argv)
         for (size_t i = 0; i < 3; i++)
           stream_drain (&streams[i], &log, true);
       if (opts.attach_dir != NULL)
-        monitor_tty_handle (&tty, polls + 5);
+        monitor_tty_handle (&tty, polls + 6);
       for (size_t i = 0; i < 2; i++)
         if (polls[i].revents != 0)
           stream_read (&streams[i], &log);
@@ -770,7 +849,13 @@ main (int argc, char **argv)
         relay_info (&startup);
       /* The helper's lines first: the starter must see them before we go on. */
       if (polls[3].revents != 0 && polls[2].revents == 0)
-        read_acknowledgement (&startup, helper, !reaped);
+        {
+          read_acknowledgement (&startup, helper, !reaped);
+          if (!startup.aborted)
+            network_watch_begin (&network, opts.network_fd, opts.network_file);
+        }
+      if (polls[5].revents != 0 && network.fd >= 0)
+        network_watch_check (&network);
       if (polls[4].revents != 0 && !reaped)
         {
           reaped = reap_helper (helper, sigfd, &status);
