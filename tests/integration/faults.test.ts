@@ -178,3 +178,148 @@ describe('#14 item 4: a log that cannot grow does not end the container', () => 
     expect(readdirSync(fs)).toEqual([]);
   });
 });
+
+interface PsNetworkEntry {
+  id: string;
+  status: string;
+  pid?: number;
+  networkLostAt?: string;
+  resources?: Array<{ kind: string; stack?: { pid: number } }>;
+}
+
+async function psEntry(store: string, id: string): Promise<PsNetworkEntry | undefined> {
+  const out = await inStore(store, 'ps', ['-a', '--json']);
+  return (JSON.parse(out.stdout) as PsNetworkEntry[]).find((entry) => entry.id === id);
+}
+
+/** The recorded network stack of a running container: slirp4netns, or pasta's keeper. */
+async function networkStackPid(store: string, id: string): Promise<number> {
+  const stack = (await psEntry(store, id))?.resources?.find((resource) => resource.kind === 'network')?.stack?.pid;
+  if (stack === undefined) throw new Error(`container ${id} has no network stack recorded`);
+  return stack;
+}
+
+function childrenOf(pid: number): number[] {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return children === '' ? [] : children.split(' ').map(Number);
+}
+
+async function expectNetworkLost(store: string, id: string): Promise<void> {
+  const lost = await waitForAsyncEntry(store, id, (entry) => entry.networkLostAt !== undefined);
+  expect(lost).toMatchObject({ status: 'running', networkLostAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
+  expect((await inStore(store, 'ps')).stdout).toMatch(/running \(network lost\)/);
+  const inspected = JSON.parse((await inStore(store, 'inspect', [id])).stdout) as PsNetworkEntry[];
+  expect(inspected[0]?.networkLostAt).toBe(lost.networkLostAt);
+}
+
+async function waitForAsyncEntry(store: string, id: string, done: (entry: PsNetworkEntry) => boolean): Promise<PsNetworkEntry> {
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    const entry = await psEntry(store, id);
+    if (entry !== undefined && done(entry)) return entry;
+    if (Date.now() > deadline) throw new Error(`container ${id} never got there: ${JSON.stringify(entry)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('#14 item 5: a killed network stack is noticed', () => {
+  const cases: Array<[string, string, (stack: number) => number]> = [
+    ['slirp4netns', 'slirp4netns', (stack) => stack],
+    ['pasta', 'pasta', (keeper) => childrenOf(keeper)[0]!],
+    ['pasta\'s keeper', 'pasta', (keeper) => keeper],
+  ];
+  for (const [what, mode, victim] of cases) {
+    it(`records it when ${what} is killed, and ps and inspect show it`, async () => {
+      const store = newStore();
+      const started = await inStore(store, 'start', ['--path', testRootfs(), '--network', mode, '--cgroup-parent', parent.name, '--command', 'sleep 60']);
+      expect(started.stderr).toBe('');
+      const id = started.stdout.trim();
+      const running = await waitForStatus(store, id, 'running');
+      expect(running).not.toHaveProperty('networkLostAt');
+      process.kill(victim(await networkStackPid(store, id)), 'SIGKILL');
+      await expectNetworkLost(store, id);
+      expect((await inStore(store, 'rm', ['-f', id])).exitCode).toBe(0);
+      await expectSwept(store);
+    });
+  }
+
+  it('says nothing of a container without a network stack, or of one whose stack lives', async () => {
+    const store = newStore();
+    const none = (await inStore(store, 'start', ['--path', testRootfs(), '--network', 'none', '--command', 'sleep 60'])).stdout.trim();
+    const slirp = (await inStore(store, 'start', ['--path', testRootfs(), '--network', 'slirp4netns', '--command', 'sleep 60'])).stdout.trim();
+    await waitForStatus(store, slirp, 'running');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const id of [none, slirp]) expect(await psEntry(store, id)).toMatchObject({ status: 'running' });
+    for (const id of [none, slirp]) expect(await psEntry(store, id)).not.toHaveProperty('networkLostAt');
+    expect((await inStore(store, 'rm', ['-f', none, slirp])).exitCode).toBe(0);
+    await expectSwept(store);
+  });
+});
+
+interface VowEntry {
+  command: string;
+  pid: number;
+  status: string;
+  exitCode?: number;
+  time: string;
+  run?: string;
+  owner?: string;
+}
+
+async function vowEntries(store: string, pid: number): Promise<VowEntry[]> {
+  const out = await inStore(store, 'inspect', ['--pid', String(pid), '--json']);
+  expect(out.stderr).toBe('');
+  return (JSON.parse(out.stdout) as Array<{ entries: VowEntry[] }>)[0]!.entries;
+}
+
+function bindingVowPids(store: string): number[] {
+  const dir = join(store, 'binding_vow');
+  return existsSync(dir) ? readdirSync(dir).map((name) => Number(name.split('.')[0])) : [];
+}
+
+describe('#14 item 7: binding_vow after a kill', () => {
+  it('shows the run of a tenkai killed by SIGKILL as killed once its process is gone, once', async () => {
+    const store = newStore();
+    const child = spawn(RYOUIKI, ['tenkai', '--path', testRootfs(), '--root', store, '--command', 'sleep 60'], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const [pid] = await waitFor(() => {
+      const pids = bindingVowPids(store);
+      return pids.length > 0 ? pids : undefined;
+    }, 'the started line');
+    child.kill('SIGKILL');
+    await exited;
+    await expectNoLeftovers();
+    const entries = await vowEntries(store, pid!);
+    expect(entries.map((entry) => [entry.status, entry.exitCode])).toEqual([['started', undefined], ['killed', undefined]]);
+    expect(entries[1]?.run).toBe(entries[0]?.run);
+    expect(entries[0]?.owner).toMatch(/^\d+\.\d+$/);
+    expect((await inStore(store, 'inspect', ['--pid', String(pid)])).stdout.split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
+  it('leaves a running run open, and ends a detached one whose supervisor was killed as killed', async () => {
+    const store = newStore();
+    const id = (await inStore(store, 'start', ['--path', testRootfs(), '--command', 'sleep 60'])).stdout.trim();
+    const running = await waitForStatus(store, id, 'running');
+    expect((await vowEntries(store, running.pid!)).map((entry) => entry.status)).toEqual(['started']);
+    process.kill(running.monitor!.pid, 'SIGKILL');
+    await expectNoLeftovers();
+    const entries = await vowEntries(store, running.pid!);
+    expect(entries.map((entry) => [entry.status, entry.exitCode])).toEqual([['started', undefined], ['killed', undefined]]);
+    expect(entries[1]?.run).toBe(entries[0]?.run);
+    await expectSwept(store);
+  });
+
+  it('writes every time in milliseconds: the process log, and the state the supervisor\'s end fills in', async () => {
+    const store = newStore();
+    await inStore(store, 'tenkai', ['--path', testRootfs(), '--command', 'true']);
+    const id = (await inStore(store, 'start', ['--path', testRootfs(), '--command', 'exit 4'])).stdout.trim();
+    const stopped = await waitForStatus(store, id, 'stopped');
+    const milliseconds = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+    expect((stopped as unknown as { finishedAt: string }).finishedAt).toMatch(milliseconds);
+    const logs = JSON.parse((await inStore(store, 'inspect', ['--all', '--json'])).stdout) as Array<{ entries: VowEntry[] }>;
+    const times = logs.flatMap((log) => log.entries.map((entry) => entry.time));
+    expect(times).toHaveLength(4);
+    for (const time of times) expect(time).toMatch(milliseconds);
+    await expectSwept(store);
+  });
+});

@@ -1,4 +1,5 @@
-import { listProcessLogPids, parseProcessLogLine, readProcessLog, type ProcessLogEntry } from '@ryouiki/logs';
+import { completeAbandonedRuns, listProcessLogPids, parseProcessLogLine, readProcessLog, type ProcessLogEntry } from '@ryouiki/logs';
+import { listContainers } from './container-control.js';
 import { RyouikiError } from './errors.js';
 import { dataDir, type StoreOptions } from './paths.js';
 
@@ -23,13 +24,17 @@ export function parsePidList(text: string): number[] {
 /**
  * The seed's process logs (binding_vow/<PID>.ryouiki) of the given PIDs, or of
  * every PID when none are given. A PID without a log is an error naming it.
+ * Brought up to date first: the ends of detached containers are recorded, and
+ * a run nobody is left to end (its ryouiki killed) is recorded as killed.
  */
-export function processLogs(options: StoreOptions & { pids?: number[] } = {}): ProcessLog[] {
+export async function processLogs(options: StoreOptions & { pids?: number[] } = {}): Promise<ProcessLog[]> {
   const store = dataDir(options);
+  await listContainers(options);
   const pids = options.pids ?? listProcessLogPids(store);
   const logs: ProcessLog[] = [];
   const missing: number[] = [];
   for (const pid of pids) {
+    if (readProcessLog(store, pid) !== undefined) completeAbandonedRuns(store, pid);
     const lines = readProcessLog(store, pid);
     if (lines === undefined) missing.push(pid);
     else logs.push({ pid, lines, entries: lines.map(parseProcessLogLine).filter((entry) => entry !== undefined) });
