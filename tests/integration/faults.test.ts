@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { cgroupsBelow, makeTestCgroupParent, removeTestCgroupParent, type TestCgroupParent } from './cgroup-harness.js';
-import { collect, expectNoLeftovers, leftovers, makeTempDir, removeDir, RYOUIKI, testRootfs, waitFor, type Outcome } from './harness.js';
+import { collect, expectNoLeftovers, leftovers, makeTempDir, removeDir, REPO_ROOT, RYOUIKI, testRootfs, waitFor, type Outcome } from './harness.js';
 import { inStore, psAll, removeAllContainers, runtimeEntries, waitForStatus } from './detached-harness.js';
 
 /*
@@ -289,7 +289,14 @@ describe('#14 item 7: binding_vow after a kill', () => {
     child.kill('SIGKILL');
     await exited;
     await expectNoLeftovers();
+    // A log that cannot take the end shows it all the same; one that can, records it.
+    const file = join(store, 'binding_vow', `${pid}.ryouiki`);
+    chmodSync(file, 0o400);
+    expect((await vowEntries(store, pid!)).map((entry) => entry.status)).toEqual(['started', 'killed']);
+    expect(readFileSync(file, 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+    chmodSync(file, 0o600);
     const entries = await vowEntries(store, pid!);
+    expect(readFileSync(file, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
     expect(entries.map((entry) => [entry.status, entry.exitCode])).toEqual([['started', undefined], ['killed', undefined]]);
     expect(entries[1]?.run).toBe(entries[0]?.run);
     expect(entries[0]?.owner).toMatch(/^\d+\.\d+$/);
@@ -322,4 +329,232 @@ describe('#14 item 7: binding_vow after a kill', () => {
     for (const time of times) expect(time).toMatch(milliseconds);
     await expectSwept(store);
   });
+});
+
+/*
+ * The faults below are fixed by the one launch pipeline (#14 items 1, 2, 3 and
+ * 6: an error after the helper starts, a damaged state.json, files generated
+ * before they are recorded, one-line messages). They are here so that the
+ * pipeline is checked against them; some fail without it.
+ */
+
+const KILL_POINTS = 16;
+/** A kill loop runs the command KILL_POINTS + 1 times, each followed by a sweep. */
+const KILL_LOOP_MS = 300_000;
+const RUNTIME = join(REPO_ROOT, 'bin', 'ryouiki-runtime');
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** KILL_POINTS moments from 0 to the time one undisturbed run of the command takes. */
+async function killMoments(undisturbed: () => Promise<unknown>): Promise<number[]> {
+  const begin = Date.now();
+  await undisturbed();
+  const span = Date.now() - begin;
+  return Array.from({ length: KILL_POINTS }, (_, i) => Math.round((span * i) / (KILL_POINTS - 1)));
+}
+
+/** Starts a command, SIGKILLs it after ms (if it still runs), and waits for its end. */
+async function killAt(program: string, args: string[], ms: number): Promise<void> {
+  const child = spawn(program, args, { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  await Promise.race([exited, sleep(ms)]);
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** No run of the store's process log is left open with nobody to end it: inspect shows each as ended. */
+async function expectEveryRunEnded(store: string): Promise<void> {
+  const out = await inStore(store, 'inspect', ['--all', '--json']);
+  expect(out.stderr).toBe('');
+  for (const log of JSON.parse(out.stdout) as Array<{ entries: VowEntry[] }>) {
+    const started = log.entries.filter((entry) => entry.status === 'started').length;
+    expect(log.entries.length).toBe(2 * started);
+  }
+}
+
+/** One line on stderr that names what is wrong, exit 125, and not an internal error. */
+function expectOneClearLine(outcome: Outcome): void {
+  expect(outcome.exitCode).toBe(125);
+  expect(outcome.stderr).toMatch(/^ryouiki(-runtime)?: [^\n]+\n$/);
+  expect(outcome.stderr).not.toMatch(/internal error|--debug|ERR_|at .*\(.*:\d+:\d+\)/);
+}
+
+/** Runs a command that must end by itself: a hang is a failure, not a test timeout. */
+async function ending(program: string, args: string[], env: NodeJS.ProcessEnv = {}, limitMs = 30000): Promise<Outcome> {
+  const child = spawn(program, args, { stdio: 'pipe', env: { ...process.env, ...env }, detached: true });
+  // A hung command is killed with all it started in its process group.
+  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), limitMs);
+  const outcome = await collect(child, '');
+  clearTimeout(timer);
+  expect(outcome.signal).toBeNull();
+  return outcome;
+}
+
+describe('SIGKILL at many moments, then the next command sweeps (needs the launch pipeline, #14 items 1 and 3)', () => {
+  it(`tenkai, killed at ${KILL_POINTS} moments of its start-up`, async () => {
+    const store = newStore();
+    const args = ['tenkai', '--path', testRootfs(), '--root', store, '--cgroup-parent', parent.name, '--network', 'slirp4netns', '--command', 'true'];
+    for (const ms of await killMoments(() => run(RYOUIKI, args))) {
+      await killAt(RYOUIKI, args, ms);
+      await expectSwept(store);
+    }
+    await expectEveryRunEnded(store);
+  }, KILL_LOOP_MS);
+
+  it(`start, killed at ${KILL_POINTS} moments`, async () => {
+    const store = newStore();
+    const args = startArgs(store, 'sleep 60', ['--network', 'slirp4netns']);
+    for (const ms of await killMoments(async () => {
+      await run(RYOUIKI, args);
+      await removeAllContainers(store);
+    })) {
+      await killAt(RYOUIKI, args, ms);
+      await expectSwept(store);
+    }
+    await expectEveryRunEnded(store);
+  }, KILL_LOOP_MS);
+
+  it(`exec, killed at ${KILL_POINTS} moments, leaves the container as it was`, async () => {
+    const store = newStore();
+    const id = (await run(RYOUIKI, startArgs(store, 'sleep 600'))).stdout.trim();
+    const before = readdirSync(join(store, 'run', id)).sort();
+    const args = ['exec', '--root', store, id, '--', 'true'];
+    for (const ms of await killMoments(() => run(RYOUIKI, args))) {
+      await killAt(RYOUIKI, args, ms);
+      await waitFor(() => (leftovers().filter((p) => p.comm === 'ryouiki-exec').length === 0 ? true : undefined), 'ryouiki-exec to end');
+      expect((await psEntry(store, id))?.status).toBe('running');
+      expect(readdirSync(join(store, 'run', id)).sort()).toEqual(before);
+    }
+    await expectSwept(store);
+  }, KILL_LOOP_MS);
+
+  it(`rm -f, killed at ${KILL_POINTS} moments`, async () => {
+    const store = newStore();
+    const start = startArgs(store, 'sleep 600', ['--network', 'slirp4netns']);
+    const moments = await killMoments(async () => {
+      const id = (await run(RYOUIKI, start)).stdout.trim();
+      await run(RYOUIKI, ['rm', '-f', '--root', store, id]);
+    });
+    for (const ms of moments) {
+      const id = (await run(RYOUIKI, start)).stdout.trim();
+      await killAt(RYOUIKI, ['rm', '-f', '--root', store, id], ms);
+      await expectSwept(store);
+    }
+    await expectEveryRunEnded(store);
+  }, KILL_LOOP_MS);
+
+  it(`ryouiki-runtime create, killed at ${KILL_POINTS} moments`, async () => {
+    const dir = join(work, `oci-${count++}`);
+    const root = join(dir, 'root');
+    const bundle = join(dir, 'bundle');
+    mkdirSync(bundle, { recursive: true });
+    const uid = process.getuid?.() ?? 0;
+    const gid = process.getgid?.() ?? 0;
+    writeFileSync(join(bundle, 'config.json'), JSON.stringify({
+      ociVersion: '1.0.2',
+      process: { user: { uid: 0, gid: 0 }, args: ['sleep', '60'], env: ['PATH=/bin:/usr/bin'], cwd: '/' },
+      root: { path: testRootfs(), readonly: true },
+      linux: {
+        namespaces: ['pid', 'network', 'ipc', 'uts', 'mount', 'user'].map((type) => ({ type })),
+        uidMappings: [{ containerID: 0, hostID: uid, size: 1 }],
+        gidMappings: [{ containerID: 0, hostID: gid, size: 1 }],
+      },
+    }));
+    const create = (id: string): string[] => ['--root', root, 'create', '--bundle', bundle, id];
+    const sweep = async (): Promise<void> => {
+      await run(RUNTIME, ['--root', root, 'list']);
+      for (const id of existsSync(root) ? readdirSync(root) : []) await run(RUNTIME, ['--root', root, 'delete', '--force', id]);
+      await expectNoLeftovers();
+      expect(existsSync(root) ? readdirSync(root) : []).toEqual([]);
+      expect(mountsBelowWork()).toEqual([]);
+    };
+    const moments = await killMoments(async () => {
+      await run(RUNTIME, create('measure'));
+      await sweep();
+    });
+    for (const [i, ms] of moments.entries()) {
+      await killAt(RUNTIME, create(`k${i}`), ms);
+      await sweep();
+    }
+  }, KILL_LOOP_MS);
+});
+
+describe('unwritable, full and damaged folders (needs the launch pipeline, #14 items 1, 2 and 6)', () => {
+  it('an unwritable binding_vow: tenkai and start end with one line, 125, nothing left', async () => {
+    const store = newStore();
+    mkdirSync(store);
+    mkdirSync(join(store, 'binding_vow'), { mode: 0o500 });
+    expectOneClearLine(await ending(RYOUIKI, ['tenkai', '--path', testRootfs(), '--root', store, '--command', 'true']));
+    expectOneClearLine(await ending(RYOUIKI, startArgs(store, 'sleep 60')));
+    await expectSwept(store);
+  }, 120_000);
+
+  it('an unwritable runtime folder or data folder: one line, 125, nothing left', async () => {
+    for (const folder of ['run', 'logs']) {
+      const store = newStore();
+      mkdirSync(store);
+      mkdirSync(join(store, folder), { mode: 0o500 });
+      expectOneClearLine(await ending(RYOUIKI, startArgs(store, 'sleep 60')));
+      await expectSwept(store);
+    }
+  }, 120_000);
+
+  it('full folders (a tmpfs in a namespace of the test\'s own): tenkai and start end with one line, 125, nothing left', async () => {
+    for (const full of ['XDG_DATA_HOME', 'XDG_RUNTIME_DIR']) {
+      const fs = join(work, `full-${count++}`);
+      const other = join(work, `other-${count++}`);
+      mkdirSync(fs);
+      mkdirSync(other, { mode: 0o700 });
+      const env = full === 'XDG_DATA_HOME' ? `XDG_DATA_HOME=${fs} XDG_RUNTIME_DIR=${other}` : `XDG_RUNTIME_DIR=${fs} XDG_DATA_HOME=${other}`;
+      const script = [
+        `mount -t tmpfs -o size=64k,mode=0700 tmpfs ${fs}`,
+        `dd if=/dev/zero of=${fs}/filler bs=4k 2>/dev/null || true`,
+        `export ${env}`,
+        `${RYOUIKI} tenkai --path ${testRootfs()} --command true; echo "tenkai $?" >&2`,
+        `${RYOUIKI} start --path ${testRootfs()} --command 'sleep 60'; echo "start $?" >&2`,
+        `rm ${fs}/filler; ${RYOUIKI} ps -a -q | xargs -r ${RYOUIKI} rm -f >/dev/null; ls -A ${fs}/ryouiki/run 2>/dev/null || true`,
+      ].join('\n');
+      const outcome = await ending('unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', script]);
+      const lines = outcome.stderr.split('\n').filter(Boolean);
+      expect(lines.filter((line) => /^(tenkai|start) /.test(line))).toEqual(['tenkai 125', 'start 125']);
+      for (const line of lines.filter((text) => !/^(tenkai|start) /.test(text))) expect(line).toMatch(/^ryouiki: /);
+      expect(outcome.stdout).toBe('');
+      expect(leftovers()).toEqual([]);
+    }
+  }, 120_000);
+
+  it('a damaged state.json: ps lists it as damaged, rm -f removes it and kills what it can find, the others are untouched', async () => {
+    const store = newStore();
+    const damaged = (await run(RYOUIKI, startArgs(store, 'sleep 600'))).stdout.trim();
+    const healthy = (await run(RYOUIKI, startArgs(store, 'sleep 600'))).stdout.trim();
+    await waitForStatus(store, damaged, 'running');
+    const statePath = join(store, 'run', damaged, 'state.json');
+    const supervisor = (JSON.parse(readFileSync(statePath, 'utf8')) as { monitor: { pid: number } }).monitor.pid;
+    writeFileSync(statePath, readFileSync(statePath, 'utf8').slice(0, 40));
+    try {
+      for (const args of [[], ['-a'], ['--json']]) {
+        const out = await inStore(store, 'ps', args);
+        expect(out.exitCode).toBe(0);
+        expect(out.stdout).toContain(healthy.slice(0, 12));
+      }
+      expect((await inStore(store, 'rm', ['-f', damaged])).exitCode).toBe(0);
+      expect((await psEntry(store, healthy))?.status).toBe('running');
+      expect(existsSync(join(store, 'run', damaged))).toBe(false);
+    } finally {
+      // Without a fix, nothing else would end it: the container dies with its supervisor.
+      if (leftovers().some((p) => p.pid === supervisor)) process.kill(supervisor, 'SIGKILL');
+    }
+    expect((await inStore(store, 'rm', ['-f', healthy])).exitCode).toBe(0);
+    await expectSwept(store);
+  }, 120_000);
+
+  it('ulimit -f 8: start ends with one line, 125, nothing left, no state.json.<pid>.tmp', async () => {
+    const store = newStore();
+    const outcome = await ending('sh', ['-c', `ulimit -f 8; exec ${RYOUIKI} ${startArgs(store, 'sleep 60').map((arg) => `'${arg}'`).join(' ')}`]);
+    if (outcome.exitCode !== 0) expectOneClearLine(outcome);
+    await expectSwept(store);
+    expect(readdirSync(store, { recursive: true }).filter((name) => String(name).includes('.tmp'))).toEqual([]);
+  }, 120_000);
 });

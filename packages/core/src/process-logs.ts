@@ -1,4 +1,4 @@
-import { completeAbandonedRuns, listProcessLogPids, parseProcessLogLine, readProcessLog, type ProcessLogEntry } from '@ryouiki/logs';
+import { abandonedRunEnds, completeAbandonedRuns, formatProcessLogLine, listProcessLogPids, parseProcessLogLine, readProcessLog, type ProcessLogEntry } from '@ryouiki/logs';
 import { listContainers } from './container-control.js';
 import { RyouikiError } from './errors.js';
 import { dataDir, type StoreOptions } from './paths.js';
@@ -21,6 +21,16 @@ export function parsePidList(text: string): number[] {
   });
 }
 
+/** Records the runs of a PID that nobody will end as killed; those it cannot record (an unwritable binding_vow), it returns, to be shown all the same. */
+function endAbandonedRuns(store: string, pid: number): string[] {
+  try {
+    completeAbandonedRuns(store, pid);
+    return [];
+  } catch {
+    return abandonedRunEnds(store, pid).map(formatProcessLogLine);
+  }
+}
+
 /**
  * The seed's process logs (binding_vow/<PID>.ryouiki) of the given PIDs, or of
  * every PID when none are given. A PID without a log is an error naming it.
@@ -34,8 +44,8 @@ export async function processLogs(options: StoreOptions & { pids?: number[] } = 
   const logs: ProcessLog[] = [];
   const missing: number[] = [];
   for (const pid of pids) {
-    if (readProcessLog(store, pid) !== undefined) completeAbandonedRuns(store, pid);
-    const lines = readProcessLog(store, pid);
+    const unrecorded = readProcessLog(store, pid) === undefined ? [] : endAbandonedRuns(store, pid);
+    const lines = readProcessLog(store, pid)?.concat(unrecorded);
     if (lines === undefined) missing.push(pid);
     else logs.push({ pid, lines, entries: lines.map(parseProcessLogLine).filter((entry) => entry !== undefined) });
   }

@@ -191,16 +191,16 @@ function readEntries(dataDir: string, pid: number): ProcessLogEntry[] {
   return (readProcessLog(dataDir, pid) ?? []).map(parseProcessLogLine).filter((entry) => entry !== undefined);
 }
 
+/** The lines that would end every abandoned run of a PID as `killed`. */
+export function abandonedRunEnds(dataDir: string, pid: number): ProcessLogEntry[] {
+  return processRuns(readEntries(dataDir, pid)).flatMap((run) => (run.started !== undefined && runAbandoned(run) ? [killedEntry(run.started)] : []));
+}
+
 /** Records the end of every abandoned run of a PID as `killed`; returns the lines written. */
 export function completeAbandonedRuns(dataDir: string, pid: number): ProcessLogEntry[] {
-  const written: ProcessLogEntry[] = [];
-  for (const run of processRuns(readEntries(dataDir, pid))) {
-    if (run.started === undefined || !runAbandoned(run)) continue;
-    const entry = killedEntry(run.started);
-    writeLine(dataDir, entry);
-    written.push(entry);
-  }
-  return written;
+  const ends = abandonedRunEnds(dataDir, pid);
+  for (const entry of ends) writeLine(dataDir, entry);
+  return ends;
 }
 
 /** The runs this process has started, by PID: its end lines name the same run. */
