@@ -66,3 +66,12 @@ cri_format_exit (char *buf, size_t size, int code, const char *reason, const cha
 
   return n < 0 || (size_t) n >= size ? -1 : n;
 }
+
+int
+cri_format_gap (char *buf, size_t size, const char *time, unsigned long long lost_bytes,
+                const char *since, const char *reason)
+{
+  int n = snprintf (buf, size, "%s stderr F:gap lost %llu bytes from %s: %s\n", time, lost_bytes, since, reason);
+
+  return n < 0 || (size_t) n >= size ? -1 : n;
+}

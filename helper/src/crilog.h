@@ -25,6 +25,16 @@ int cri_format_record (char *buf, size_t size, const char *time, const char *str
 size_t cri_next_record (const char *data, size_t len, bool flush, size_t *content_len,
                         bool *partial);
 
+/* The record that marks a gap in the log, where the supervisor could not write it:
+ * "<time> stderr F:gap lost <bytes> bytes from <since>: <reason>\n". The tag field
+ * is CRI's tag list, ":"-separated (kubelet reads the first tag, P or F, and skips
+ * the rest), so a CRI reader that does not know the gap tag still reads a whole
+ * stderr line. Returns its length, or -1 if size is too small. */
+int cri_format_gap (char *buf, size_t size, const char *time, unsigned long long lost_bytes,
+                    const char *since, const char *reason);
+/* Room enough for any gap record. */
+#define CRI_GAP_MAX 256
+
 /* {"exitCode": N, "reason": "REASON", "finishedAt": "TIME"} and "\n"; returns its
  * length, or -1 if size is too small. reason is a fixed word of ours, not escaped. */
 int cri_format_exit (char *buf, size_t size, int code, const char *reason, const char *time);

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -49,14 +50,28 @@ struct monitor_options
   bool inherit_stdio;           /* the helper gets our stdin, stdout and stderr; no log */
   const char *info_file;        /* where the helper's lines also go, for a later reader; NULL: nowhere */
   const char *start_fifo;       /* a fifo we make and give the helper as fd 5 (its --exec-gate-fd), for a later start */
+  int network_fd;               /* our end of a socket pair whose other end only the network stack holds; -1: none */
+  const char *network_file;     /* where we record that the network stack has ended */
+};
+
+/* Output that could not be written to the log (a full disk, a file-size limit, an I/O
+ * error): counted, and marked by a gap record as soon as the log takes one. */
+struct log_gap
+{
+  unsigned long long bytes;     /* content lost; 0: no gap */
+  char since[CRI_TIME_SIZE];    /* the time of the first record lost */
+  int err;                      /* why the first was lost */
 };
 
 struct log_file
 {
   const char *path;
-  long long max_size;
-  int fd;
+  long long max_size;           /* rotate past it; 0: never */
+  long long size_limit;         /* the process's file-size limit less room for a gap record; 0: none */
+  int fd;                       /* -1: not open (a rotation that could not reopen it) */
   long long size;
+  struct log_gap gap;
+  bool marked_at_limit;         /* the first gap record at the size limit is written */
 };
 
 struct stream
@@ -130,11 +145,13 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
     { "inherit-stdio", no_argument, NULL, 'I' },
     { "info-file", required_argument, NULL, 'f' },
     { "start-fifo", required_argument, NULL, 'o' },
+    { "network-fd", required_argument, NULL, 'n' },
+    { "network-file", required_argument, NULL, 'N' },
     { NULL, 0, NULL, 0 },
   };
   int option;
 
-  *opts = (struct monitor_options) { .sync_fd = -1, .block_fd = -1 };
+  *opts = (struct monitor_options) { .sync_fd = -1, .block_fd = -1, .network_fd = -1 };
   while ((option = getopt_long (argc, argv, "+", long_options, NULL)) != -1)
     switch (option)
       {
@@ -150,6 +167,8 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
       case 'I': opts->inherit_stdio = true; break;
       case 'f': opts->info_file = optarg; break;
       case 'o': opts->start_fifo = optarg; break;
+      case 'n': opts->network_fd = fd_argument ("--network-fd", optarg); break;
+      case 'N': opts->network_file = optarg; break;
       case 'a':
         if (opts->n_exit_args == MAX_EXIT_ARGS)
           usage_error ("--exit-arg: too many");
@@ -162,12 +181,32 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
     usage_error ("give one of --log and --inherit-stdio");
   if (opts->exit_file == NULL || opts->sync_fd < 0 || opts->block_fd < 0)
     usage_error ("--exit-file, --sync-fd and --block-fd are required");
+  if ((opts->network_fd < 0) != (opts->network_file == NULL))
+    usage_error ("--network-fd and --network-file go together");
   if (optind >= argc)
     usage_error ("the helper and its arguments are missing after --");
   opts->helper = argv + optind;
 }
 
-/* ---- the log ---- */
+/* ---- the log ----
+ * Nothing the container writes may be lost unseen, and a log that cannot grow must
+ * not end the container: a failed write is counted in the log's gap, and the gap's
+ * record goes in before the next record that can be written. */
+
+/* RLIMIT_FSIZE would make the kernel stop writes at it (and send SIGXFSZ, which we
+ * ignore): the log keeps room below it for two gap records, one when output is first
+ * lost there and one with the rest at the end. */
+static long long
+log_size_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_FSIZE, &limit) < 0 || limit.rlim_cur == RLIM_INFINITY)
+    return 0;
+  if (limit.rlim_cur <= 2 * CRI_GAP_MAX)
+    return 1;
+  return (long long) limit.rlim_cur - 2 * CRI_GAP_MAX;
+}
 
 static void
 log_open (struct log_file *log, bool truncate)
@@ -175,22 +214,107 @@ log_open (struct log_file *log, bool truncate)
   struct stat st;
 
   log->fd = RETRY_EINTR (open (log->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0600));
-  if (log->fd < 0)
-    die_with_errno ("log: %s", log->path);
-  log->size = fstat (log->fd, &st) == 0 ? st.st_size : 0;
+  log->size = log->fd >= 0 && fstat (log->fd, &st) == 0 ? st.st_size : 0;
 }
 
-/* Keeps one previous file: LOG.1. Rotates between records, so no line is cut. */
+/* Keeps one previous file: LOG.1. Rotates between records, so no line is cut.
+ * A rotation that fails leaves the log where it was (or closed, then reopened at
+ * the next record): what cannot be written goes into the gap. */
 static void
 log_rotate (struct log_file *log)
 {
   char previous[4096];
 
   snprintf (previous, sizeof previous, "%s.1", log->path);
-  close (log->fd);
   if (rename (log->path, previous) < 0)
-    die_with_errno ("log: rotate %s", log->path);
+    return;
+  if (log->fd >= 0)
+    close (log->fd);
   log_open (log, true);
+}
+
+static void
+log_time_now (char time[CRI_TIME_SIZE])
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_REALTIME, &now);
+  if (cri_format_time (time, CRI_TIME_SIZE, &now) < 0)
+    snprintf (time, CRI_TIME_SIZE, "1970-01-01T00:00:00.000000000Z");
+}
+
+/* Appends a whole record or nothing: a short write (a disk that filled up under it)
+ * is cut off again, so the next record does not run on from a broken one. */
+static int
+log_append (struct log_file *log, const char *record, size_t n)
+{
+  int err;
+
+  if (log->fd < 0)
+    {
+      log_open (log, false);
+      if (log->fd < 0)
+        return -1;
+    }
+  if (write_all (log->fd, record, n) == 0)
+    {
+      log->size += (long long) n;
+      return 0;
+    }
+  err = errno;
+  if (ftruncate (log->fd, log->size) < 0)
+    {
+      struct stat st;
+
+      log->size = fstat (log->fd, &st) == 0 ? st.st_size : log->size;
+    }
+  errno = err;
+  return -1;
+}
+
+/* Counts a record's bytes of output (a whole line's newline included) into the gap. */
+static void
+log_lose (struct log_file *log, const char *time, size_t output_len, int err)
+{
+  if (log->gap.bytes == 0)
+    {
+      snprintf (log->gap.since, sizeof log->gap.since, "%s", time);
+      log->gap.err = err;
+    }
+  log->gap.bytes += output_len;
+}
+
+/* Writes the gap's record, if there is a gap; false if it is still open. */
+static bool
+log_mark_gap (struct log_file *log, const char *time)
+{
+  char record[CRI_GAP_MAX];
+  int n;
+
+  if (log->gap.bytes == 0)
+    return true;
+  n = cri_format_gap (record, sizeof record, time, log->gap.bytes, log->gap.since, strerror (log->gap.err));
+  if (n < 0 || log_append (log, record, (size_t) n) < 0)
+    return false;
+  log->gap = (struct log_gap) { 0 };
+  return true;
+}
+
+/* Past the rotation size with a record of n bytes (and a gap record before it). */
+static bool
+log_over_max (const struct log_file *log, long long n)
+{
+  long long gap = log->gap.bytes > 0 ? CRI_GAP_MAX : 0;
+
+  return log->max_size > 0 && log->size > 0 && log->size + gap + n > log->max_size;
+}
+
+static bool
+log_over_limit (const struct log_file *log, long long n)
+{
+  long long gap = log->gap.bytes > 0 ? CRI_GAP_MAX : 0;
+
+  return log->size_limit > 0 && log->size + gap + n > log->size_limit;
 }
 
 static void
@@ -198,20 +322,38 @@ log_write (struct log_file *log, const char *stream, bool partial, const char *c
 {
   static char record[CRI_LINE_MAX + 128];
   char time[CRI_TIME_SIZE];
-  struct timespec now;
   int n;
 
-  clock_gettime (CLOCK_REALTIME, &now);
-  if (cri_format_time (time, sizeof time, &now) < 0)
-    die ("log: cannot format the time");
+  log_time_now (time);
   n = cri_format_record (record, sizeof record, time, stream, partial, content, len);
   if (n < 0)
     die ("log: record too long");
-  if (log->max_size > 0 && log->size > 0 && log->size + n > log->max_size)
+  if (log_over_max (log, n) || (log_over_limit (log, n) && log->max_size > 0))
     log_rotate (log);
-  if (write_all (log->fd, record, (size_t) n) < 0)
-    die_with_errno ("log: write %s", log->path);
-  log->size += n;
+  if (log_over_limit (log, n))
+    {
+      /* At the file-size limit and not rotated: the first loss is marked at once, in
+       * the first of the two gap records' room kept below the limit; the rest at the end. */
+      log_lose (log, time, len + !partial, EFBIG);
+      if (!log->marked_at_limit)
+        log->marked_at_limit = log_mark_gap (log, time);
+      return;
+    }
+  if (!log_mark_gap (log, time) || log_append (log, record, (size_t) n) < 0)
+    log_lose (log, time, len + !partial, errno);
+}
+
+/* The container has ended: a gap still open is marked if the log takes it now. */
+static void
+log_finish (struct log_file *log)
+{
+  char time[CRI_TIME_SIZE];
+
+  log_time_now (time);
+  (void) log_mark_gap (log, time);
+  if (log->fd >= 0)
+    close (log->fd);
+  log->fd = -1;
 }
 
 /* Writes the records the stream's buffer holds; with flush, a partial line too. */
@@ -323,6 +465,7 @@ spawn_helper (char **helper, char **env, int in_fd, int out_fd, int err_fd, int 
       signal (SIGPIPE, SIG_DFL);
       signal (SIGHUP, SIG_DFL);
       signal (SIGINT, SIG_DFL);
+      signal (SIGXFSZ, SIG_DFL);
       sigprocmask (SIG_SETMASK, mask, NULL);
       if (null_fd < 0 || block_copy < 0 || (gate_fd >= 0 && gate_copy < 0))
         _exit (EXIT_RUNTIME);
@@ -441,6 +584,75 @@ open_info_file (const char *path)
   return fd;
 }
 
+/* ---- the network stack, with --network-fd ----
+ * slirp4netns (its --exit-fd) or pasta's keeper holds the other end of our socket
+ * pair: its end of file means the stack has ended, and the container has no network
+ * any more. Watched from the acknowledgement on, when start has closed its own copy. */
+
+struct network_watch
+{
+  int fd;                       /* -1: not watched (yet, or any more) */
+  const char *file;
+};
+
+static bool
+peer_has_ended (int fd)
+{
+  char buf[64];
+  ssize_t n = RETRY_EINTR (recv (fd, buf, sizeof buf, MSG_DONTWAIT));
+
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/* A socket nobody holds the other end of already (a container without a network
+ * stack: --network none or host) is not watched. */
+static void
+network_watch_begin (struct network_watch *watch, int fd, const char *file)
+{
+  struct pollfd ended = { .fd = fd, .events = POLLIN };
+
+  *watch = (struct network_watch) { .fd = -1, .file = file };
+  if (fd < 0)
+    return;
+  if (RETRY_EINTR (poll (&ended, 1, 0)) > 0 && peer_has_ended (fd))
+    {
+      close (fd);
+      return;
+    }
+  watch->fd = fd;
+}
+
+/* {"networkLostAt": "TIME"}, by rename: a reader sees it whole or not at all. */
+static void
+record_network_lost (const char *path)
+{
+  char time[CRI_TIME_SIZE];
+  char line[128];
+  char temporary[4096];
+  autoclose_fd int fd = -1;
+  int n;
+
+  log_time_now (time);
+  n = snprintf (line, sizeof line, "{\"networkLostAt\": \"%s\"}\n", time);
+  snprintf (temporary, sizeof temporary, "%s.tmp", path);
+  fd = RETRY_EINTR (open (temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (n < 0 || fd < 0 || write_all (fd, line, (size_t) n) < 0 || rename (temporary, path) < 0)
+    {
+      fprintf (stderr, MONITOR_NAME ": network file: %s: %s\n", path, strerror (errno));
+      unlink (temporary);
+    }
+}
+
+static void
+network_watch_check (struct network_watch *watch)
+{
+  if (!peer_has_ended (watch->fd))
+    return;
+  close (watch->fd);
+  watch->fd = -1;
+  record_network_lost (watch->file);
+}
+
 /* ---- the end ---- */
 
 static const char *
@@ -470,8 +682,13 @@ write_exit_file (const char *path, int status, bool aborted)
   n = cri_format_exit (line, sizeof line, exit_code_from_status (status), end_reason (status, aborted), time);
   snprintf (temporary, sizeof temporary, "%s.tmp", path);
   fd = RETRY_EINTR (open (temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  /* A folder that cannot take it must not keep the exit command from running: the
+   * end is then recorded with an unknown exit code. */
   if (n < 0 || fd < 0 || write_all (fd, line, (size_t) n) < 0 || rename (temporary, path) < 0)
-    die_with_errno ("exit file: %s", path);
+    {
+      fprintf (stderr, MONITOR_NAME ": exit file: %s: %s\n", path, strerror (errno));
+      unlink (temporary);
+    }
 }
 
 static __attribute__ ((noreturn)) void
@@ -506,6 +723,9 @@ block_child_signal (sigset_t *saved, int *sigfd)
   signal (SIGPIPE, SIG_IGN);
   signal (SIGHUP, SIG_IGN);
   signal (SIGINT, SIG_IGN);
+  /* A log at a file-size limit must not end us, and the container with us: the write
+   * fails with EFBIG instead, and the log marks the gap. */
+  signal (SIGXFSZ, SIG_IGN);
 }
 
 static bool
@@ -538,6 +758,7 @@ main (int argc, char **argv)
   struct monitor_options opts;
   struct log_file log = { 0 };
   struct startup startup = { 0 };
+  struct network_watch network = { .fd = -1 };
   int out[2], err[2], info[2];
   sigset_t saved_mask;
   int sigfd;
@@ -571,6 +792,9 @@ main (int argc, char **argv)
       log.path = opts.log_path;
       log.max_size = opts.log_max_size;
       log_open (&log, false);
+      if (log.fd < 0)
+        die_with_errno ("log: %s", log.path);
+      log.size_limit = log_size_limit ();
       terminal_log.log = &log;
       if (opts.attach_dir != NULL)
         {
@@ -596,19 +820,20 @@ main (int argc, char **argv)
 
   while (streams[0].fd >= 0 || streams[1].fd >= 0 || startup.info_fd >= 0 || startup.sync_fd >= 0 || !reaped)
     {
-      struct pollfd polls[5 + MONITOR_TTY_POLLS] = {
+      struct pollfd polls[6 + MONITOR_TTY_POLLS] = {
         { .fd = streams[0].fd, .events = POLLIN },
         { .fd = streams[1].fd, .events = POLLIN },
         { .fd = startup.info_fd, .events = POLLIN },
         { .fd = startup.sync_fd, .events = POLLIN },
         { .fd = sigfd, .events = POLLIN },
+        { .fd = network.fd, .events = POLLIN },
       };
-      size_t n_polls = opts.attach_dir != NULL ? N_ELEMENTS (polls) : 5;
+      size_t n_polls = opts.attach_dir != NULL ? N_ELEMENTS (polls) : 6;
       int timeout = partial_lines_waiting (streams, 3) ? PARTIAL_FLUSH_MS : -1;
       int ready;
 
       if (opts.attach_dir != NULL)
-        monitor_tty_polls (&tty, polls + 5);
+        monitor_tty_polls (&tty, polls + 6);
       ready = RETRY_EINTR (poll (polls, n_polls, timeout));
       if (ready < 0)
         die_with_errno ("poll");
@@ -616,7 +841,7 @@ main (int argc, char **argv)
         for (size_t i = 0; i < 3; i++)
           stream_drain (&streams[i], &log, true);
       if (opts.attach_dir != NULL)
-        monitor_tty_handle (&tty, polls + 5);
+        monitor_tty_handle (&tty, polls + 6);
       for (size_t i = 0; i < 2; i++)
         if (polls[i].revents != 0)
           stream_read (&streams[i], &log);
@@ -624,7 +849,13 @@ main (int argc, char **argv)
         relay_info (&startup);
       /* The helper's lines first: the starter must see them before we go on. */
       if (polls[3].revents != 0 && polls[2].revents == 0)
-        read_acknowledgement (&startup, helper, !reaped);
+        {
+          read_acknowledgement (&startup, helper, !reaped);
+          if (!startup.aborted)
+            network_watch_begin (&network, opts.network_fd, opts.network_file);
+        }
+      if (polls[5].revents != 0 && network.fd >= 0)
+        network_watch_check (&network);
       if (polls[4].revents != 0 && !reaped)
         {
           reaped = reap_helper (helper, sigfd, &status);
@@ -638,7 +869,7 @@ main (int argc, char **argv)
   if (opts.attach_dir != NULL)
     monitor_tty_finish (&tty, exit_code_from_status (status));
   stream_drain (&streams[2], &log, true);
-  if (log.fd > 0)
-    close (log.fd);
+  if (!opts.inherit_stdio)
+    log_finish (&log);
   run_exit_command (opts.exit_command);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -136,27 +137,38 @@ wait_with_timeout (pid_t pid, unsigned timeout)
     }
 }
 
+/* The hook's stdin: the state in a memory file, read from its start. Not a pipe: a
+ * hook need not read its state, and a write into a pipe whose hook has exited (or
+ * sleeps) would kill us with SIGPIPE (SIGPIPE is at its default here, as the command
+ * will have it) or block past the hook's timeout. */
+static int
+state_as_stdin (void)
+{
+  int fd = memfd_create ("hook-state", MFD_CLOEXEC);
+
+  if (fd < 0)
+    die_with_errno ("startContainer hook: memfd_create");
+  if (write_all (fd, state, strlen (state)) < 0 || lseek (fd, 0, SEEK_SET) < 0)
+    die_with_errno ("startContainer hook: write its state");
+  return fd;
+}
+
 static void
 run_hook (const struct start_hook *hook, size_t index)
 {
-  int input[2];
+  autoclose_fd int input = state_as_stdin ();
   pid_t pid;
   int status;
 
-  if (pipe2 (input, O_CLOEXEC) < 0)
-    die_with_errno ("startContainer hook: pipe");
   pid = fork ();
   if (pid < 0)
     die_with_errno ("startContainer hook: fork");
   if (pid == 0)
     {
-      dup2 (input[0], STDIN_FILENO);
+      dup2 (input, STDIN_FILENO);
       execve (hook->path, hook->args, hook->env);
       _exit (127);
     }
-  close (input[0]);
-  (void) write_all (input[1], state, strlen (state));
-  close (input[1]);
   status = wait_with_timeout (pid, hook->timeout);
   if (status < 0)
     die_with_err (ETIMEDOUT, "hooks.startContainer[%zu] (%s) ran longer than its timeout of %u s and was killed",

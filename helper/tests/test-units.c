@@ -442,6 +442,16 @@ test_cri_next_record (void)
 }
 
 static void
+test_cri_gap (void)
+{
+  char buf[CRI_GAP_MAX];
+
+  check_int (cri_format_gap (buf, sizeof buf, "T2", 42, "T1", "No space left on device"), 63, "cri gap: length");
+  check_string (buf, "T2 stderr F:gap lost 42 bytes from T1: No space left on device\n", "cri gap: a stderr record with the gap tag");
+  check_int (cri_format_gap (buf, 20, "T2", 42, "T1", "x"), -1, "cri gap: too small a buffer is refused");
+}
+
+static void
 test_cri_exit (void)
 {
   char buf[128];
@@ -880,6 +890,7 @@ main (void)
   test_cri_record ();
   test_cri_next_record ();
   test_cri_exit ();
+  test_cri_gap ();
   test_tty_options ();
   test_relay_buffer ();
   test_sync_receive_with_fd ();

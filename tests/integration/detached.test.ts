@@ -59,8 +59,8 @@ describe('ryouiki start', () => {
     const pid = stopped.pid!;
     const command = 'echo hello; echo oops >&2; trap "echo bye; exit 3" TERM; while :; do sleep 0.05; done';
     expect(readProcessLog(store, pid)?.map((line) => parseProcessLogLine(line))).toEqual([
-      { command, pid, status: 'started', time: expect.any(String) },
-      { command, pid, status: 'failed', exitCode: 3, time: expect.any(String) },
+      { command, pid, status: 'started', time: expect.stringMatching(/\.\d{3}Z$/), run: expect.any(String), owner: expect.any(String) },
+      { command, pid, status: 'failed', exitCode: 3, time: expect.stringMatching(/\.\d{3}Z$/), run: expect.any(String) },
     ]);
     expect((await inStore(store, 'inspect', ['--pid', String(pid)])).stdout.split('\n').filter(Boolean)).toHaveLength(2);
 

@@ -384,6 +384,43 @@ describe('hooks', () => {
     expect(result.stderr).toBe('ryouiki: hooks.startContainer[0] (/bin/sh) exited with 5\n');
   });
 
+  // The state is bigger than a pipe's buffer: a hook that exits (or sleeps) without reading
+  // it is certain to meet a runtime that is still writing, which once died of SIGPIPE (141).
+  const bigState = (config: Config): void => {
+    config.annotations = { 'org.example.big': 'x'.repeat(256 * 1024) };
+  };
+
+  it('reports a startContainer hook that exits without reading its state, not SIGPIPE', async () => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const result = await runScript('echo ran', (config) => {
+        bigState(config);
+        config.hooks = { startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'exit 5'] }] };
+      });
+      expect(result.stderr).toBe('ryouiki: hooks.startContainer[0] (/bin/sh) exited with 5\n');
+      expect(result.exitCode).toBe(125);
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  it('runs the command after a startContainer hook that succeeds without reading its state', async () => {
+    const result = await runScript('echo ran', (config) => {
+      bigState(config);
+      config.hooks = { startContainer: [{ path: '/bin/true' }] };
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('ran\n');
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('kills a startContainer hook that never reads its state past its timeout', async () => {
+    const result = await runScript('echo ran', (config) => {
+      bigState(config);
+      config.hooks = { startContainer: [{ path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 }] };
+    });
+    expect(result.stderr).toBe('ryouiki: hooks.startContainer[0] (/bin/sleep) ran longer than its timeout of 1 s and was killed\n');
+    expect(result.exitCode).toBe(125);
+  });
+
   it('kills a createRuntime hook past its timeout and names it', async () => {
     const result = await runScript('echo ran', (config) => {
       config.hooks = { createRuntime: [{ path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 }] };

@@ -1,7 +1,8 @@
 import { shortId, type ContainerState } from '@ryouiki/core';
 
-/** How ps shows a status: `running`, `created`, `stopped (exit 0)`, `stopped (exit unknown)`. */
+/** How ps shows a status: `running`, `running (network lost)`, `created`, `stopped (exit 0)`, `stopped (exit unknown)`. */
 export function statusText(state: ContainerState): string {
+  if (state.status === 'running' && state.networkLostAt !== undefined) return 'running (network lost)';
   if (state.status !== 'stopped') return state.status;
   return `stopped (exit ${state.exitCode === null || state.exitCode === undefined ? 'unknown' : state.exitCode})`;
 }

@@ -1,12 +1,21 @@
 import { containerLog, inspectContainer } from '@ryouiki/core';
-import { currentLogRecords, filterLogLines, LineAssembler, readLogLines, type LogFilter, type LogLine, type LogRecord } from '@ryouiki/logs';
+import { currentLogRecords, describeLogGap, filterLogLines, LineAssembler, readLogLines, type LogFilter, type LogLine, type LogRecord } from '@ryouiki/logs';
 
 export interface PrintOptions extends LogFilter {
   timestamps?: boolean;
   root?: string;
 }
 
+/** The supervisor's mark of a gap goes to stderr as ryouiki's own line, never as the container's. */
+function printGap(record: LogLine | LogRecord, timestamps: boolean): void {
+  if (record.gap !== undefined) process.stderr.write(`${timestamps ? `${record.time} ` : ''}ryouiki: ${describeLogGap(record.gap)}\n`);
+}
+
 function printLine(line: LogLine, timestamps: boolean): void {
+  if (line.gap !== undefined) {
+    printGap(line, timestamps);
+    return;
+  }
   const out = line.stream === 'stderr' ? process.stderr : process.stdout;
   out.write(`${timestamps ? `${line.time} ` : ''}${line.text}${line.newline ? '\n' : ''}`);
 }
@@ -23,7 +32,7 @@ export function printLines(lines: LogLine[], options: PrintOptions): void {
 
 function assembleLines(records: LogRecord[]): LogLine[] {
   const assembler = new LineAssembler();
-  const lines = records.flatMap((record) => assembler.push(record) ?? []);
+  const lines = records.flatMap((record) => assembler.push(record));
   return [...lines, ...assembler.flush()];
 }
 
@@ -35,11 +44,22 @@ class RecordPrinter {
 
   print(record: LogRecord): void {
     if (this.options.since !== undefined && new Date(record.time) < this.options.since) return;
+    if (record.gap !== undefined) {
+      this.endOpenLines();
+      printGap(record, this.options.timestamps === true);
+      return;
+    }
     const out = record.stream === 'stderr' ? process.stderr : process.stdout;
     const stamp = this.options.timestamps === true && !this.midLine.has(record.stream) ? `${record.time} ` : '';
     out.write(`${stamp}${record.content}${record.partial ? '' : '\n'}`);
     if (record.partial) this.midLine.add(record.stream);
     else this.midLine.delete(record.stream);
+  }
+
+  /** A line a gap cut short ends there. */
+  private endOpenLines(): void {
+    for (const stream of this.midLine) (stream === 'stderr' ? process.stderr : process.stdout).write('\n');
+    this.midLine.clear();
   }
 }
 

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { appendProcessLog } from '@ryouiki/logs';
+import { appendProcessLog, millisecondTime, runOf } from '@ryouiki/logs';
 import { containerDir, exitFilePath, readState, removeContainerFiles, writeState, type ContainerState, type ExitReason } from './container-state.js';
 import { releaseName } from './container-names.js';
 import { releaseRecorded } from './detached-resources.js';
+import { readNetworkLoss } from './monitor.js';
 import { isAlive } from './proc-identity.js';
 import { recordStaysInside, type StoreDirs } from './runtime-dir.js';
 import { withLock } from './state-lock.js';
@@ -16,7 +17,7 @@ interface ContainerEnd {
 function readExitFile(dirs: StoreDirs, id: string): ContainerEnd | undefined {
   try {
     const value = JSON.parse(readFileSync(exitFilePath(dirs, id), 'utf8')) as { exitCode: number; reason: ExitReason; finishedAt: string };
-    return { exitCode: value.exitCode, reason: value.reason, finishedAt: value.finishedAt };
+    return { exitCode: value.exitCode, reason: value.reason, finishedAt: millisecondTime(value.finishedAt) };
   } catch {
     return undefined;
   }
@@ -51,8 +52,9 @@ function killLeftover(state: ContainerState): void {
 
 function logEnd(dirs: StoreDirs, state: ContainerState, end: ContainerEnd): void {
   if (state.pid === undefined) return;
-  const entry = { command: state.command, pid: state.pid, time: end.finishedAt };
-  if (end.exitCode === null) appendProcessLog(dirs.data, { ...entry, status: 'failed' });
+  const entry = { command: state.command, pid: state.pid, time: end.finishedAt, ...(state.process === undefined ? {} : { run: runOf(state.process) }) };
+  // Its supervisor (or the start) was killed before the exit code was known.
+  if (end.exitCode === null) appendProcessLog(dirs.data, { ...entry, status: 'killed' });
   else appendProcessLog(dirs.data, { ...entry, status: end.exitCode === 0 ? 'done' : 'failed', exitCode: end.exitCode });
 }
 
@@ -64,6 +66,18 @@ function logEnd(dirs: StoreDirs, state: ContainerState, end: ContainerEnd): void
  * caught up with. Returns the state as it is now, undefined once removed.
  */
 export async function settleContainer(dirs: StoreDirs, id: string): Promise<ContainerState | undefined> {
+  return withNetworkLoss(dirs, await settleState(dirs, id));
+}
+
+/** What the supervisor reports beside state.json: that the network stack ended while the container ran. */
+function withNetworkLoss(dirs: StoreDirs, state: ContainerState | undefined): ContainerState | undefined {
+  if (state === undefined || state.networkLostAt !== undefined) return state;
+  const lost = readNetworkLoss(containerDir(dirs, state.id));
+  if (lost !== undefined) state.networkLostAt = millisecondTime(lost);
+  return state;
+}
+
+async function settleState(dirs: StoreDirs, id: string): Promise<ContainerState | undefined> {
   const current = readState(dirs, id);
   if (current === undefined || current.status === 'stopped' || containerEnd(dirs, current) === undefined) return current;
   try {

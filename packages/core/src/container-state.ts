@@ -46,6 +46,8 @@ export interface ContainerState {
   interactive?: boolean;
   /** The detach sequence `ryouiki attach` uses unless given one (`start --detach-keys`). */
   detachKeys?: string;
+  /** When the supervisor saw the container's network stack end (slirp4netns or pasta killed): it has had no network since. */
+  networkLostAt?: string;
 }
 
 export const ID_PATTERN = /^[0-9a-f]{64}$/;

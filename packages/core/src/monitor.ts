@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { shippedBinary } from './shipped-binary.js';
 
 /** ryouiki-monitor, the supervisor of detached containers: RYOUIKI_MONITOR, else `helper/ryouiki-monitor` of this checkout. */
@@ -19,6 +21,13 @@ export interface MonitorArgs {
   attachDir?: string;
   /** With attachDir: the attach clients' keys go to the terminal. */
   attachStdin?: boolean;
+  /**
+   * The supervisor's end of the socket pair whose other end the network stack
+   * (slirp4netns' exit fd, pasta's keeper) holds: once it ends, the supervisor
+   * writes networkFile (see readNetworkLoss).
+   */
+  networkFd?: number;
+  networkFile?: string;
 }
 
 /** The supervisor's argv: its own flags, then the helper and the helper's argv after `--`. */
@@ -28,5 +37,21 @@ export function monitorArgs(args: MonitorArgs): string[] {
   if (program !== undefined) flags.push('--exit-command', program, ...rest.flatMap((arg) => ['--exit-arg', arg]));
   if (args.helperEnvFile !== undefined) flags.push('--helper-env-file', args.helperEnvFile);
   if (args.attachDir !== undefined) flags.push('--attach-dir', args.attachDir, ...(args.attachStdin === true ? ['--attach-stdin'] : []));
+  if (args.networkFd !== undefined && args.networkFile !== undefined) flags.push('--network-fd', String(args.networkFd), '--network-file', args.networkFile);
   return [...flags, '--', ...args.helper];
+}
+
+/** Where a detached container's supervisor records that its network stack has ended. */
+export function networkFilePath(containerDir: string): string {
+  return join(containerDir, 'network-lost');
+}
+
+/** When the supervisor saw the network stack end (killed, crashed), if it did. */
+export function readNetworkLoss(containerDir: string): string | undefined {
+  try {
+    const value = JSON.parse(readFileSync(networkFilePath(containerDir), 'utf8')) as { networkLostAt?: unknown };
+    return typeof value.networkLostAt === 'string' ? value.networkLostAt : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -18,7 +18,7 @@ import { containerFilesRecord, detachedSetup } from './detached-setup.js';
 import { releaseRecorded, type DetachedResource } from './detached-resources.js';
 import { RyouikiError } from './errors.js';
 import { helperArgs, helperFailure, helperPath, parseHelperEvent } from './helper.js';
-import { monitorArgs, monitorPath } from './monitor.js';
+import { monitorArgs, monitorPath, networkFilePath } from './monitor.js';
 import type { StoreOptions } from './paths.js';
 import { processIdentity } from './proc-identity.js';
 import { ensureRuntimeDir, storeDirs, type StoreDirs } from './runtime-dir.js';
@@ -129,6 +129,7 @@ function spawnMonitor(dirs: StoreDirs, state: ContainerState, options: StartOpti
     helper: [helperPath(), ...helperArgs(state.spec, { infoFd: SYNC_FD, blockFd: BLOCK_FD, files })],
     helperEnvFile: writeHelperEnv(files, state.spec),
     ...(state.spec.process.terminal === true ? { attachDir: containerDir(dirs, state.id), attachStdin: state.interactive === true } : {}),
+    ...(link ? { networkFd: LINK_FD, networkFile: networkFilePath(containerDir(dirs, state.id)) } : {}),
   });
   const stdio: ('ignore' | 'pipe')[] = ['ignore', 'ignore', 'ignore', 'pipe', 'pipe', ...(link ? ['pipe' as const] : [])];
   return spawn(monitorPath(), args, { detached: true, stdio });

@@ -22,11 +22,34 @@ describe('parseLogRecord', () => {
 describe('LineAssembler', () => {
   it('joins partial records per stream, at the time of the first piece', () => {
     const assembler = new LineAssembler();
-    expect(assembler.push({ time: '1', stream: 'stdout', partial: true, content: 'ab' })).toBeUndefined();
-    expect(assembler.push({ time: '2', stream: 'stderr', partial: false, content: 'e' })).toEqual({ time: '2', stream: 'stderr', text: 'e', newline: true });
-    expect(assembler.push({ time: '3', stream: 'stdout', partial: false, content: 'c' })).toEqual({ time: '1', stream: 'stdout', text: 'abc', newline: true });
+    expect(assembler.push({ time: '1', stream: 'stdout', partial: true, content: 'ab' })).toEqual([]);
+    expect(assembler.push({ time: '2', stream: 'stderr', partial: false, content: 'e' })).toEqual([{ time: '2', stream: 'stderr', text: 'e', newline: true }]);
+    expect(assembler.push({ time: '3', stream: 'stdout', partial: false, content: 'c' })).toEqual([{ time: '1', stream: 'stdout', text: 'abc', newline: true }]);
     assembler.push({ time: '4', stream: 'stdout', partial: true, content: 'tail' });
     expect(assembler.flush()).toEqual([{ time: '4', stream: 'stdout', text: 'tail', newline: false }]);
+  });
+});
+
+describe('gaps', () => {
+  const gapRecord = '2026-01-02T03:04:06.000000000Z stderr F:gap lost 1234 bytes from 2026-01-02T03:04:05.000000001Z: No space left on device';
+
+  it('reads the supervisor\'s gap record, and CRI tags it does not know as a plain record', () => {
+    expect(parseLogRecord(gapRecord)).toEqual({
+      time: '2026-01-02T03:04:06.000000000Z', stream: 'stderr', partial: false, content: 'lost 1234 bytes from 2026-01-02T03:04:05.000000001Z: No space left on device',
+      gap: { lostBytes: 1234, since: '2026-01-02T03:04:05.000000001Z', reason: 'No space left on device' },
+    });
+    expect(parseLogRecord('T stdout P:x5 ab')).toEqual({ time: 'T', stream: 'stdout', partial: true, content: 'ab' });
+  });
+
+  it('ends the lines a gap cuts short, then gives the gap as a line of its own', () => {
+    const assembler = new LineAssembler();
+    assembler.push({ time: '1', stream: 'stdout', partial: true, content: 'ab' });
+    const gap = parseLogRecord(gapRecord)!;
+    expect(assembler.push(gap)).toEqual([
+      { time: '1', stream: 'stdout', text: 'ab', newline: false },
+      { time: gap.time, stream: 'stderr', text: gap.content, newline: true, gap: gap.gap },
+    ]);
+    expect(assembler.push({ time: '3', stream: 'stdout', partial: false, content: 'c' })).toEqual([{ time: '3', stream: 'stdout', text: 'c', newline: true }]);
   });
 });
 

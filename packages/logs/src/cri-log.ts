@@ -5,14 +5,30 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from
  * driver also writes: one record a line, `<RFC 3339 time> <stdout|stderr>
  * <P|F> <content>`, P marking a piece of a line that goes on in the next
  * record. ryouiki-monitor writes it; this reads it.
+ *
+ * The tag field is CRI's `:`-separated tag list. Where the supervisor could
+ * not write the log (a full disk, a file-size limit), it marks the gap with
+ * `<time> stderr F:gap lost <N> bytes from <time>: <reason>` once the log
+ * takes a record again: the N bytes of output before that record are lost.
  */
 export type LogStream = 'stdout' | 'stderr';
+
+/** Output the supervisor could not write to the log. */
+export interface LogGap {
+  lostBytes: number;
+  /** The time of the first output lost. */
+  since: string;
+  /** Why, as the system said it (`No space left on device`). */
+  reason: string;
+}
 
 export interface LogRecord {
   time: string;
   stream: LogStream;
   partial: boolean;
   content: string;
+  /** Set on the supervisor's record of a gap; content is then its text. */
+  gap?: LogGap;
 }
 
 /** One whole line of output, its pieces joined; `newline` is false for a last line that had none. */
@@ -21,33 +37,54 @@ export interface LogLine {
   stream: LogStream;
   text: string;
   newline: boolean;
+  /** Not output but the supervisor's mark of a gap: what it lost here. */
+  gap?: LogGap;
 }
 
-const RECORD = /^(\S+) (stdout|stderr) ([PF]) (.*)$/s;
+const RECORD = /^(\S+) (stdout|stderr) ([PF])((?::[^\s:]+)*) (.*)$/s;
+const GAP_TEXT = /^lost (\d+) bytes from (\S+): (.*)$/s;
+
+function parseGap(content: string): LogGap | undefined {
+  const match = GAP_TEXT.exec(content);
+  if (match === null) return undefined;
+  return { lostBytes: Number(match[1]), since: match[2] as string, reason: match[3] as string };
+}
 
 export function parseLogRecord(line: string): LogRecord | undefined {
   const match = RECORD.exec(line);
   if (match === null) return undefined;
-  const [, time, stream, tag, content] = match;
-  return { time: time as string, stream: stream as LogStream, partial: tag === 'P', content: content as string };
+  const [, time, stream, tag, extraTags, content] = match;
+  const record: LogRecord = { time: time as string, stream: stream as LogStream, partial: tag === 'P', content: content as string };
+  const gap = (extraTags as string).split(':').includes('gap') ? parseGap(record.content) : undefined;
+  if (gap !== undefined) record.gap = gap;
+  return record;
+}
+
+/** What `ryouiki logs` says where the log has a gap. */
+export function describeLogGap(gap: LogGap): string {
+  return `${gap.lostBytes} bytes of output from ${gap.since} on are missing here: the log could not be written (${gap.reason})`;
 }
 
 /** Joins records into lines, per stream: a line starts at the time of its first piece. */
 export class LineAssembler {
   private readonly open = new Map<LogStream, LogLine>();
 
-  /** Returns the line this record completes, if it does. */
-  push(record: LogRecord): LogLine | undefined {
+  /**
+   * Returns the line this record completes, if it does; for a gap, the lines
+   * it cuts short, then the gap itself.
+   */
+  push(record: LogRecord): LogLine[] {
+    if (record.gap !== undefined) return [...this.flush(), { time: record.time, stream: record.stream, text: record.content, newline: true, gap: record.gap }];
     const current = this.open.get(record.stream);
     const line: LogLine = current ?? { time: record.time, stream: record.stream, text: '', newline: false };
     line.text += record.content;
     if (record.partial) {
       this.open.set(record.stream, line);
-      return undefined;
+      return [];
     }
     this.open.delete(record.stream);
     line.newline = true;
-    return line;
+    return [line];
   }
 
   /** The pieces still waiting for the rest of their line. */
@@ -86,8 +123,7 @@ export function readLogLines(path: string): LogLine[] {
   const assembler = new LineAssembler();
   const lines: LogLine[] = [];
   for (const record of parseLogText(readIfPresent(previousLogPath(path)) + readIfPresent(path))) {
-    const line = assembler.push(record);
-    if (line !== undefined) lines.push(line);
+    lines.push(...assembler.push(record));
   }
   return [...lines, ...assembler.flush()];
 }

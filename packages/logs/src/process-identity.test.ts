@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { currentBootId, isAlive, processIdentity, startTimeFromStat } from './proc-identity.js';
+import { currentBootId, isAlive, processIdentity, startTimeFromStat } from './process-identity.js';
 
 describe('process identity', () => {
   it('reads the start time past a command name holding spaces and parentheses', () => {
