@@ -7,6 +7,7 @@ import Kill from './commands/kill.js';
 import Logs from './commands/logs.js';
 import Ps from './commands/ps.js';
 import Rm from './commands/rm.js';
+import Run from './commands/run.js';
 import Spec from './commands/spec.js';
 import Start from './commands/start.js';
 import Stats from './commands/stats.js';
@@ -15,6 +16,9 @@ import Tenkai from './commands/tenkai.js';
 import Wait from './commands/wait.js';
 import { takeDebugFlag } from './debug-flag.js';
 import { reportError } from './error-report.js';
+import { guardProgramArgv } from './program-argv.js';
+
+export { RyouikiHelp } from './help.js';
 
 /**
  * The commands, listed explicitly: oclif finds them here instead of scanning
@@ -29,6 +33,7 @@ export const COMMANDS = {
   logs: Logs,
   ps: Ps,
   rm: Rm,
+  run: Run,
   spec: Spec,
   start: Start,
   stats: Stats,
@@ -37,13 +42,19 @@ export const COMMANDS = {
   wait: Wait,
 };
 
+/** `ryouiki -v` and `ryouiki --version`, as podman's: the version line of `ryouiki version`. */
+function versionShorthand(argv: string[]): string[] {
+  return argv.length === 1 && (argv[0] === '-v' || argv[0] === '--version') ? ['version', '--short'] : argv;
+}
+
 /** Runs the CLI for argv; the exit code is left in process.exitCode. */
 export async function main(argv: string[], binUrl: string): Promise<void> {
-  const { argv: commandArgv, debug } = takeDebugFlag(argv);
+  const { options, program } = guardProgramArgv(versionShorthand(argv), COMMANDS);
+  const { argv: commandArgv, debug } = takeDebugFlag(options);
   // Through the environment, so that the errors reported along the way (each container of `rm a b`) show it too.
   if (debug) process.env.RYOUIKI_DEBUG = '1';
   try {
-    await run(commandArgv, binUrl);
+    await run(program === undefined ? commandArgv : [...commandArgv, '--', ...program], binUrl);
     await flush();
   } catch (error) {
     process.exitCode = reportError(error);
