@@ -88,7 +88,8 @@ export function psRow(state: ContainerState, now: Date = new Date()): PsRow {
   };
 }
 
-function alignColumns(rows: string[][]): string {
+/** Rows as columns padded to their widest cell, two spaces apart. */
+export function alignColumns(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')).join('\n') + '\n';
 }

@@ -5,6 +5,7 @@ import Exec from './commands/exec.js';
 import Inspect from './commands/inspect.js';
 import Kill from './commands/kill.js';
 import Logs from './commands/logs.js';
+import Port from './commands/port.js';
 import Ps from './commands/ps.js';
 import Rm from './commands/rm.js';
 import Run from './commands/run.js';
@@ -13,6 +14,8 @@ import Start from './commands/start.js';
 import Stats from './commands/stats.js';
 import Stop from './commands/stop.js';
 import Tenkai from './commands/tenkai.js';
+import Top from './commands/top.js';
+import Version from './commands/version.js';
 import Wait from './commands/wait.js';
 import { takeDebugFlag } from './debug-flag.js';
 import { reportError } from './error-report.js';
@@ -31,6 +34,7 @@ export const COMMANDS = {
   inspect: Inspect,
   kill: Kill,
   logs: Logs,
+  port: Port,
   ps: Ps,
   rm: Rm,
   run: Run,
@@ -39,6 +43,8 @@ export const COMMANDS = {
   stats: Stats,
   stop: Stop,
   tenkai: Tenkai,
+  top: Top,
+  version: Version,
   wait: Wait,
 };
 
