@@ -5,6 +5,7 @@
 set -eu
 TEST_USER=${RYOUIKI_TEST_USER:-ryouiki-test}
 PACKAGES="gcc make libc6-dev uidmap slirp4netns passt busybox-static procps iproute2 util-linux rsync libseccomp-dev fuse-overlayfs debootstrap podman"
+PACKAGES="$PACKAGES zsh"  # the zsh completion script of ryouiki completion zsh is tested in zsh
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-test-host: run as root (it installs packages and creates the test user)" >&2

@@ -9,5 +9,5 @@ export const COMMAND_GROUPS: Array<{ title: string; commands: string[] }> = [
     commands: ['run', 'tenkai', 'start', 'exec', 'attach', 'ps', 'logs', 'inspect', 'top', 'port', 'stats', 'cp', 'stop', 'restart', 'kill', 'wait', 'rm'],
   },
   { title: 'Images', commands: ['images', 'image', 'pull', 'push', 'load', 'save', 'import', 'tag', 'rmi', 'build'] },
-  { title: 'System', commands: ['spec', 'version', 'info', 'autocomplete', 'plugins', 'help'] },
+  { title: 'System', commands: ['spec', 'version', 'info', 'completion', 'autocomplete', 'plugins', 'help'] },
 ];

@@ -1,6 +1,8 @@
 import { flush, run } from '@oclif/core';
 import Attach from './commands/attach.js';
 import Cleanup from './commands/cleanup.js';
+import Complete from './commands/__complete.js';
+import Completion from './commands/completion.js';
 import Exec from './commands/exec.js';
 import Inspect from './commands/inspect.js';
 import Kill from './commands/kill.js';
@@ -30,6 +32,8 @@ export { RyouikiHelp } from './help.js';
 export const COMMANDS = {
   attach: Attach,
   cleanup: Cleanup,
+  __complete: Complete,
+  completion: Completion,
   exec: Exec,
   inspect: Inspect,
   kill: Kill,
