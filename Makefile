@@ -4,7 +4,7 @@ PNPM ?= pnpm
 TURBO = $(PNPM) exec turbo
 export TURBO_TELEMETRY_DISABLED = 1
 
-.PHONY: all helper packages deps prepare-host test check check-undelegated demo demo-here bench bench-network bench-detached clean
+.PHONY: all helper packages deps prepare-host test check check-undelegated demo demo-here bench bench-network bench-detached clean install uninstall
 
 all: helper packages
 
@@ -20,6 +20,24 @@ deps:
 
 packages: deps
 	$(TURBO) run build --output-logs=errors-only --no-update-notifier
+
+# ryouiki and ryouiki-runtime on the PATH: the CLI package with its production
+# dependencies (the helper's binaries ship inside @ryouiki/core) in
+# PREFIX/lib/ryouiki, linked from PREFIX/bin. DESTDIR is for staged installs.
+PREFIX ?= /usr/local
+INSTALL_LIB = $(DESTDIR)$(PREFIX)/lib/ryouiki
+INSTALL_BIN = $(DESTDIR)$(PREFIX)/bin
+
+install: all
+	rm -rf $(INSTALL_LIB)
+	$(PNPM) --filter @ryouiki/cli deploy --prod --legacy --prefer-offline --reporter=append-only $(INSTALL_LIB)
+	mkdir -p $(INSTALL_BIN)
+	ln -sfn ../lib/ryouiki/bin/run.js $(INSTALL_BIN)/ryouiki
+	ln -sfn ../lib/ryouiki/bin/runtime.js $(INSTALL_BIN)/ryouiki-runtime
+
+uninstall:
+	rm -f $(INSTALL_BIN)/ryouiki $(INSTALL_BIN)/ryouiki-runtime
+	rm -rf $(INSTALL_LIB)
 
 # The README's test command: as root it prepares the host and runs the suite as
 # the unprivileged test user; as any other user it runs the suite directly.

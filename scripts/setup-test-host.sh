@@ -8,6 +8,7 @@ PACKAGES="gcc make libc6-dev uidmap slirp4netns passt busybox-static procps ipro
 # podman's recommends that its rootless use here needs: catatonit as its pause
 # process, and runc, since crun (its first choice) cannot start containers on hybrid cgroups.
 PACKAGES="$PACKAGES catatonit runc"
+PACKAGES="$PACKAGES zsh"  # the zsh completion script of ryouiki completion zsh is tested in zsh
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-test-host: run as root (it installs packages and creates the test user)" >&2

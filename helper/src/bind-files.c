@@ -1,6 +1,8 @@
 /* bind-files.c: host files bound over paths inside the container. */
 #include "bind-files.h"
+#include "mount-room.h"
 #include "utils.h"
+#include "volumes.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -65,6 +67,8 @@ bind_files_mount (struct bind_file *files, size_t n_files)
 
       snprintf (copy, sizeof copy, STAGING "/%zu", i);
       copy_fd_to_file (files[i].fd, copy, files[i].source);
+      if (access (files[i].destination, F_OK) < 0 && errno == ENOENT && mount_room_made_for (files[i].destination))
+        make_mount_point (files[i].destination, false);
       if (mount (copy, files[i].destination, NULL, MS_BIND, NULL) < 0)
         die_with_errno ("bind-file: %s", files[i].destination);
       close (files[i].fd);

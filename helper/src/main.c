@@ -11,6 +11,7 @@
 #include "filesystems.h"
 #include "ids.h"
 #include "init.h"
+#include "mount-room.h"
 #include "mounts.h"
 #include "mount-options.h"
 #include "namespaces.h"
@@ -225,6 +226,7 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
     hold_null_device ();
   volumes_mount (opts);
   bind_files_mount (opts->bind_files, opts->n_bind_files);
+  mount_room_seal (opts->read_only);
   if (opts->read_only && !opts->no_read_only_tmpfs)
     mount_writable_tmpfs ();
   apply_rootfs_propagation (opts->rootfs_propagation);

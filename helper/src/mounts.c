@@ -3,6 +3,7 @@
 #include "devices.h"
 #include "filesystems.h"
 #include "ids.h"
+#include "mount-room.h"
 #include "overlay.h"
 #include "utils.h"
 
@@ -177,6 +178,7 @@ setup_rootfs (const char *rootfs, const struct options *opts)
     mount_or_die ("/", rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL);
   if (opts->read_only)
     remount_read_only (root);
+  mount_room_prepare (root, opts);
   if (chdir (root) < 0)
     die_with_errno ("rootfs: %s", root);
   mount_or_die ("/proc", "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);

@@ -1,6 +1,7 @@
 /* volumes.c: bind mounts and tmpfs the caller asks for, and --read-only's tmpfs. */
 #include "volumes.h"
 #include "mount-options.h"
+#include "mount-room.h"
 #include "mounts.h"
 #include "utils.h"
 
@@ -38,8 +39,9 @@ volumes_open_sources (const struct options *opts)
 }
 
 /* Creates each missing folder of path, and a last component like the source (a file or
- * a folder). Only on an overlay root, where this writes to the upper layer. */
-static void
+ * a folder). Only where this writes nothing into the rootfs: an overlay's upper layer,
+ * /dev, or a folder mount-room.c covered with a tmpfs. */
+void
 make_mount_point (const char *path, bool is_directory)
 {
   char partial[4096];
@@ -73,7 +75,7 @@ check_mount_point (const struct options *opts, const char *path, bool is_directo
       return;
     }
   /* /dev is the container's own tmpfs: creating there never writes into the rootfs. */
-  if (errno != ENOENT || !(opts->make_mount_points || strncmp (path, "/dev/", 5) == 0))
+  if (errno != ENOENT || !(opts->make_mount_points || strncmp (path, "/dev/", 5) == 0 || mount_room_made_for (path)))
     die_with_errno ("volume: %s", path);
   make_mount_point (path, is_directory);
 }

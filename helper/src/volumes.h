@@ -10,5 +10,8 @@ void volumes_open_sources (const struct options *opts);
  * container (a symlink in the rootfs cannot lead a mount out of it). */
 void volumes_mount (const struct options *opts);
 
+/* Creates a missing mount point and its missing folders (see volumes.c for where it may). */
+void make_mount_point (const char *path, bool is_directory);
+
 /* A writable tmpfs on /tmp and /run of a read-only rootfs, where they exist. */
 void mount_writable_tmpfs (void);

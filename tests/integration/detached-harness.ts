@@ -26,9 +26,15 @@ export interface PsEntry {
   monitor?: { pid: number };
 }
 
+/** The full states of every container of a store: the ids of ps -a, inspected. */
 export async function psAll(store: string): Promise<PsEntry[]> {
-  const out = await inStore(store, 'ps', ['-a', '--json']);
-  if (out.exitCode !== 0) throw new Error(`ps failed: ${out.stderr}`);
+  const ids = await inStore(store, 'ps', ['-a', '-q', '--no-trunc']);
+  if (ids.exitCode !== 0) throw new Error(`ps failed: ${ids.stderr}`);
+  const listed = ids.stdout.split('\n').filter((id) => id !== '');
+  if (listed.length === 0) return [];
+  const out = await inStore(store, 'inspect', listed);
+  // A container removed between the two (--rm) is simply not listed.
+  if (out.exitCode !== 0 && out.stdout.trim() === '') throw new Error(`inspect failed: ${out.stderr}`);
   return JSON.parse(out.stdout) as PsEntry[];
 }
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 import { main } from '../dist/ryouiki.js';
 
 await main(process.argv.slice(2), import.meta.url);

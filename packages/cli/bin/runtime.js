@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 // ryouiki-runtime: the OCI runtime command line, bundled apart from the oclif CLI so each call loads only itself.
 import { main } from '../dist/ryouiki-runtime.js';
 

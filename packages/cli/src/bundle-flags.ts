@@ -12,13 +12,13 @@ export const bundleFlags = {
  * what runs is what config.json says.
  */
 const CONTAINER_FLAGS = [
-  'path', 'env', 'command', 'hostname', 'workdir', 'user', 'userns', 'volume', 'tmpfs', 'read-only', 'overlay',
+  'path', 'env', 'env-var', 'env-file', 'command', 'hostname', 'workdir', 'user', 'userns', 'volume', 'tmpfs', 'read-only', 'overlay',
   'cap-add', 'cap-drop', 'privileged', 'seccomp', 'memory', 'memory-swap', 'pids-limit', 'cpus', 'cpu-weight', 'tty',
 ];
 
 /** Where config.json says it. */
 const CONFIG_FIELD: Record<string, string> = {
-  path: 'root.path', env: 'process.env', command: 'process.args', hostname: 'hostname', workdir: 'process.cwd', user: 'process.user',
+  path: 'root.path', env: 'process.env', 'env-var': 'process.env', 'env-file': 'process.env', command: 'process.args', hostname: 'hostname', workdir: 'process.cwd', user: 'process.user',
   userns: 'linux.uidMappings', volume: 'mounts', tmpfs: 'mounts', 'read-only': 'root.readonly', overlay: 'root', 'cap-add': 'process.capabilities',
   'cap-drop': 'process.capabilities', privileged: 'process.capabilities', seccomp: 'linux.seccomp', memory: 'linux.resources.memory',
   'memory-swap': 'linux.resources.memory', 'pids-limit': 'linux.resources.pids', cpus: 'linux.resources.cpu', 'cpu-weight': 'linux.resources.cpu',

@@ -1,3 +1,4 @@
+import { RyouikiError } from '@ryouiki/core';
 import { reportError } from './error-report.js';
 
 /**
@@ -25,4 +26,16 @@ export async function mapContainers<T>(queries: string[], action: (query: string
     results.push(await action(query));
   });
   return results;
+}
+
+/**
+ * The containers a command acts on: those named, or with --all every
+ * container of the store that `wanted` keeps (in ps order). Naming some and
+ * giving --all, or neither, is a usage error that says how to call it.
+ */
+export async function namedOrAll(names: string[], all: boolean, usage: string, listAll: () => Promise<string[]>): Promise<string[]> {
+  if (all && names.length > 0) throw new RyouikiError('USAGE', `give either container names or --all, not both: ${usage}`);
+  if (all) return listAll();
+  if (names.length === 0) throw new RyouikiError('USAGE', `name the containers, or give --all: ${usage}`);
+  return names;
 }

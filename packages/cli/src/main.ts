@@ -1,20 +1,29 @@
 import { flush, run } from '@oclif/core';
 import Attach from './commands/attach.js';
 import Cleanup from './commands/cleanup.js';
+import Complete from './commands/__complete.js';
+import Completion from './commands/completion.js';
 import Exec from './commands/exec.js';
 import Inspect from './commands/inspect.js';
 import Kill from './commands/kill.js';
 import Logs from './commands/logs.js';
+import Port from './commands/port.js';
 import Ps from './commands/ps.js';
 import Rm from './commands/rm.js';
+import Run from './commands/run.js';
 import Spec from './commands/spec.js';
 import Start from './commands/start.js';
 import Stats from './commands/stats.js';
 import Stop from './commands/stop.js';
 import Tenkai from './commands/tenkai.js';
+import Top from './commands/top.js';
+import Version from './commands/version.js';
 import Wait from './commands/wait.js';
 import { takeDebugFlag } from './debug-flag.js';
 import { reportError } from './error-report.js';
+import { guardProgramArgv } from './program-argv.js';
+
+export { RyouikiHelp } from './help.js';
 
 /**
  * The commands, listed explicitly: oclif finds them here instead of scanning
@@ -23,27 +32,39 @@ import { reportError } from './error-report.js';
 export const COMMANDS = {
   attach: Attach,
   cleanup: Cleanup,
+  __complete: Complete,
+  completion: Completion,
   exec: Exec,
   inspect: Inspect,
   kill: Kill,
   logs: Logs,
+  port: Port,
   ps: Ps,
   rm: Rm,
+  run: Run,
   spec: Spec,
   start: Start,
   stats: Stats,
   stop: Stop,
   tenkai: Tenkai,
+  top: Top,
+  version: Version,
   wait: Wait,
 };
 
+/** `ryouiki -v` and `ryouiki --version`, as podman's: the version line of `ryouiki version`. */
+function versionShorthand(argv: string[]): string[] {
+  return argv.length === 1 && (argv[0] === '-v' || argv[0] === '--version') ? ['version', '--short'] : argv;
+}
+
 /** Runs the CLI for argv; the exit code is left in process.exitCode. */
 export async function main(argv: string[], binUrl: string): Promise<void> {
-  const { argv: commandArgv, debug } = takeDebugFlag(argv);
+  const { options, program } = guardProgramArgv(versionShorthand(argv), COMMANDS);
+  const { argv: commandArgv, debug } = takeDebugFlag(options);
   // Through the environment, so that the errors reported along the way (each container of `rm a b`) show it too.
   if (debug) process.env.RYOUIKI_DEBUG = '1';
   try {
-    await run(commandArgv, binUrl);
+    await run(program === undefined ? commandArgv : [...commandArgv, '--', ...program], binUrl);
     await flush();
   } catch (error) {
     process.exitCode = reportError(error);

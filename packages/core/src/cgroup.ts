@@ -211,3 +211,14 @@ export class ContainerCgroup implements ContainerResource {
     for (const folder of this.made.splice(0)) releaseOwnCgroupChange(folder.own);
   }
 }
+
+/**
+ * Why no container can get a cgroup here: no hierarchy has a parent folder
+ * the caller can write (nothing is delegated to it). Undefined when one can.
+ */
+export function noCgroupReason(options: CgroupOptions = {}, system: CgroupSystem = detectCgroups()): string | undefined {
+  const all = candidates(system, options);
+  if (all.some((candidate) => candidate.writable)) return undefined;
+  const where = all.length === 0 ? 'this machine mounts no cgroup hierarchy' : all.map((candidate) => `${candidate.parent} is not writable by you`).join('; ');
+  return `no cgroup is delegated to you (${where}): ${DELEGATION_HINT}`;
+}

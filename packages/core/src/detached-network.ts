@@ -69,7 +69,7 @@ export class DetachedNetwork implements DetachedResource {
   /** Called once the start has succeeded: from then on the supervisor holds the network. */
   record(): ResourceRecord {
     this.network?.letGo();
-    return { kind: KIND, stateDir: this.stateDir, stack: this.stack };
+    return { kind: KIND, stateDir: this.stateDir, stack: this.stack, publish: this.request.publish };
   }
 
   /** The generated files, until attach removes them. */

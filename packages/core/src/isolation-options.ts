@@ -42,10 +42,9 @@ function seccompProfile(options: IsolationOptions, capabilities: string[], probl
   }
 }
 
-function mounts(options: IsolationOptions, rootfs: string, problems: SpecProblem[]): Mount[] {
-  const canCreate = options.overlay === true;
-  const binds = (options.volumes ?? []).map((text) => parseVolume(text, rootfs, canCreate, problems));
-  const tmpfs = (options.tmpfs ?? []).map((text) => parseTmpfs(text, rootfs, canCreate, problems));
+function mounts(options: IsolationOptions, problems: SpecProblem[]): Mount[] {
+  const binds = (options.volumes ?? []).map((text) => parseVolume(text, problems));
+  const tmpfs = (options.tmpfs ?? []).map((text) => parseTmpfs(text, problems));
   return [...binds, ...tmpfs].filter((mount): mount is Mount => mount !== undefined);
 }
 
@@ -65,7 +64,7 @@ export function applyIsolation(spec: ContainerSpec, options: IsolationOptions, p
     problems.push(...userMappingProblems(user, size(maps.uidMappings), size(maps.gidMappings), options.user));
     if (user !== undefined) spec.process.user = user;
   }
-  spec.mounts = mounts(options, rootfs, problems);
+  spec.mounts = mounts(options, problems);
   if (options.overlay === true) spec.root.overlay = true;
   const caps = capabilitySet(options.privileged === true ? ['ALL'] : (options.capAdd ?? []), options.capDrop ?? [], problems);
   spec.process.capabilities = { bounding: caps, effective: caps, permitted: caps, inheritable: caps, ambient: [] };

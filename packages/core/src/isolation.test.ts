@@ -121,22 +121,19 @@ describe('volumes', () => {
   });
   it('turns -v and --tmpfs into OCI mounts and the helper\'s flags', () => {
     const problems: SpecProblem[] = [];
-    const bind = parseVolume(`${base}:/data:ro`, rootfs, false, problems);
-    const tmpfs = parseTmpfs('/data:size=1m', rootfs, false, problems);
+    const bind = parseVolume(`${base}:/data:ro`, problems);
+    const tmpfs = parseTmpfs('/data:size=1m', problems);
     expect(problems).toEqual([]);
     expect(bind).toEqual({ destination: '/data', source: base, type: 'bind', options: ['rbind', 'ro'] });
     expect(mountArgs([bind!, tmpfs!])).toEqual(['--ro-bind', `${base}:/data`, '--tmpfs', '/data:size=1m']);
   });
-  it('refuses bad volumes, and a missing mount point unless an overlay can hold it', () => {
+  it('refuses bad volumes, and leaves a missing mount point to the helper', () => {
     const problems: SpecProblem[] = [];
-    parseVolume(`${base}/missing:/data`, rootfs, false, problems);
-    parseVolume(`${base}:data`, rootfs, false, problems);
-    parseVolume(`${base}:/data:rx`, rootfs, false, problems);
-    parseVolume(`${base}:/new`, rootfs, false, problems);
-    expect(problems.map((p) => p.code)).toEqual(['VOLUME_SOURCE_NOT_FOUND', 'VOLUME_INVALID', 'VOLUME_INVALID', 'MOUNT_POINT_MISSING']);
-    const onOverlay: SpecProblem[] = [];
-    parseVolume(`${base}:/new`, rootfs, true, onOverlay);
-    expect(onOverlay).toEqual([]);
+    parseVolume(`${base}/missing:/data`, problems);
+    parseVolume(`${base}:data`, problems);
+    parseVolume(`${base}:/data:rx`, problems);
+    expect(parseVolume(`${base}:/new`, problems)).toMatchObject({ destination: '/new' });
+    expect(problems.map((p) => p.code)).toEqual(['VOLUME_SOURCE_NOT_FOUND', 'VOLUME_INVALID', 'VOLUME_INVALID']);
   });
 });
 

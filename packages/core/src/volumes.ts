@@ -36,14 +36,12 @@ function volumeProblem(code: SpecProblem['code'], message: string): SpecProblem 
   return { path: 'mounts', code, message };
 }
 
-/** The container path must exist in the rootfs unless an overlay lets us create it. */
-function mountPointProblems(rootfs: string, destination: string, flag: string, canCreate: boolean): SpecProblem[] {
-  if (canCreate || resolveInRootfs(rootfs, destination) !== undefined) return [];
-  return [volumeProblem('MOUNT_POINT_MISSING', `${flag}: ${destination} does not exist in the rootfs, and ryouiki never writes into it: create it (mkdir -p ${join(rootfs, destination)}), or add --overlay`)];
-}
-
-/** `-v HOST:CONTAINER[:ro|rw]` as an OCI bind mount. */
-export function parseVolume(text: string, rootfs: string, canCreate: boolean, problems: SpecProblem[]): Mount | undefined {
+/**
+ * `-v HOST:CONTAINER[:ro|rw]` as an OCI bind mount. A container path the
+ * rootfs lacks is made by the helper without writing into the rootfs (on an
+ * overlay's upper layer, or on a tmpfs over its nearest folder: mount-room.c).
+ */
+export function parseVolume(text: string, problems: SpecProblem[]): Mount | undefined {
   const [source = '', destination = '', mode, extra] = text.split(':');
   const flag = `-v ${text}`;
   if (source === '' || destination === '' || extra !== undefined || (mode !== undefined && mode !== 'ro' && mode !== 'rw')) {
@@ -59,13 +57,11 @@ export function parseVolume(text: string, rootfs: string, canCreate: boolean, pr
     problems.push(volumeProblem('VOLUME_SOURCE_NOT_FOUND', `${flag}: the host path ${hostPath} does not exist: create it first`));
     return undefined;
   }
-  const target = posix.normalize(destination);
-  problems.push(...mountPointProblems(rootfs, target, flag, canCreate));
-  return { destination: target, source: hostPath, type: 'bind', options: ['rbind', mode ?? 'rw'] };
+  return { destination: posix.normalize(destination), source: hostPath, type: 'bind', options: ['rbind', mode ?? 'rw'] };
 }
 
 /** `--tmpfs PATH[:OPTIONS]`, options as mount(8) takes them (size=64m,mode=1777). */
-export function parseTmpfs(text: string, rootfs: string, canCreate: boolean, problems: SpecProblem[]): Mount | undefined {
+export function parseTmpfs(text: string, problems: SpecProblem[]): Mount | undefined {
   const colon = text.indexOf(':');
   const destination = colon < 0 ? text : text.slice(0, colon);
   const options = colon < 0 ? [] : text.slice(colon + 1).split(',').filter((option) => option !== '');
@@ -73,9 +69,7 @@ export function parseTmpfs(text: string, rootfs: string, canCreate: boolean, pro
     problems.push(volumeProblem('VOLUME_INVALID', `--tmpfs ${text}: the container path must be absolute`));
     return undefined;
   }
-  const target = posix.normalize(destination);
-  problems.push(...mountPointProblems(rootfs, target, `--tmpfs ${text}`, canCreate));
-  return { destination: target, source: 'tmpfs', type: 'tmpfs', options };
+  return { destination: posix.normalize(destination), source: 'tmpfs', type: 'tmpfs', options };
 }
 
 /** Kernel filesystems a spec may mount anywhere, besides tmpfs. */

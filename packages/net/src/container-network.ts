@@ -51,8 +51,10 @@ export function assertRequestConsistent(request: NetworkRequest): void {
   }
 }
 
-function hasRegularFile(rootfs: string, path: string): boolean {
-  return lstatSync(join(rootfs, path), { throwIfNoEntry: false })?.isFile() ?? false;
+/** Whether a generated file can be bound at path: over a regular file, or where the rootfs has nothing (the helper makes room). */
+function canBindAt(rootfs: string, path: string): boolean {
+  const stat = lstatSync(join(rootfs, path), { throwIfNoEntry: false });
+  return stat === undefined || stat.isFile();
 }
 
 function readHostResolvConf(): string {
@@ -65,9 +67,10 @@ function readHostResolvConf(): string {
 
 /**
  * Writes the container's /etc/resolv.conf and /etc/hosts into the state
- * folder, for each one the rootfs has a file to bind over. A rootfs without
- * one keeps what it has (nothing is created in it), unless --dns or
- * --add-host asked for that file: then it is an error.
+ * folder, to bind over the rootfs's files, or where the rootfs has none (the
+ * helper makes the mount point without writing into the rootfs). A rootfs
+ * whose path is something else (a symlink, a folder) keeps what it has,
+ * unless --dns or --add-host asked for that file: then it is an error.
  */
 function writeNameFiles(request: NetworkRequest, options: NetworkSetupOptions): BindFile[] {
   const names = { mode: request.config.mode, hostname: request.hostname, dns: request.dns, addHosts: request.addHosts, hostResolvConf: readHostResolvConf() };
@@ -77,10 +80,10 @@ function writeNameFiles(request: NetworkRequest, options: NetworkSetupOptions): 
   ];
   const binds: BindFile[] = [];
   for (const file of files) {
-    if (!hasRegularFile(options.rootfs, file.destination)) {
+    if (!canBindAt(options.rootfs, file.destination)) {
       if (file.asked === undefined) continue;
       const path = join(options.rootfs, file.destination);
-      throw new NetError('RESOLV_CONF_MISSING', `${file.asked}: the rootfs has no file ${file.destination} to bind the generated one over: create an empty one (touch ${path})`);
+      throw new NetError('RESOLV_CONF_MISSING', `${file.asked}: the rootfs's ${file.destination} is not a file to bind the generated one over: make it one (rm ${path}; touch ${path})`);
     }
     const source = join(options.stateDir, file.destination.slice('/etc/'.length));
     writeFileSync(source, file.text, { mode: 0o644 });

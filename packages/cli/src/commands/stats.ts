@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { containerStats, inspectContainer, isRyouikiError, RyouikiError, shortId, type ContainerStats } from '@ryouiki/core';
+import { containerStats, inspectContainer, isRyouikiError, noCgroupReason, RyouikiError, shortId, type ContainerStats } from '@ryouiki/core';
 import { JsonCommand } from '../json-command.js';
 import { storeFlags } from '../flags.js';
 import { formatStatsTable } from '../stats-table.js';
@@ -16,7 +16,7 @@ async function detachedContainerId(query: string, root: string | undefined): Pro
 
 export default class Stats extends JsonCommand {
   static override summary = 'Show the memory, processes and CPU time of running containers.';
-  static override description = `Reads the cgroups of the containers that run below your own cgroup (or --cgroup-parent): every running container with a cgroup of its own is listed. Give container IDs, their first characters, or the names of detached containers, to list only those. With --json, prints what @ryouiki/core's containerStats() returns.`;
+  static override description = `Reads the cgroups of the containers that run below your own cgroup (or --cgroup-parent): every running container with a cgroup of its own is listed. Without a cgroup delegated to you, containers get none, and stats says so and how to get one. Give container IDs, their first characters, or the names of detached containers, to list only those. With --json, prints what @ryouiki/core's containerStats() returns.`;
 
   static override examples = ['<%= config.bin %> stats', '<%= config.bin %> stats 3f2a9c --json', '<%= config.bin %> stats web'];
   static override strict = false;
@@ -31,6 +31,12 @@ export default class Stats extends JsonCommand {
     const { flags, argv } = await this.parse(Stats);
     const queries = await Promise.all((argv as string[]).map((query) => detachedContainerId(query, flags.root)));
     const { found, unknown } = containerStats(queries, { parent: flags['cgroup-parent'] });
+    const undelegated = found.length === 0 ? noCgroupReason({ parent: flags['cgroup-parent'] }) : undefined;
+    if (undelegated !== undefined) {
+      const why = `containers get no cgroup here, and their stats come from it: ${undelegated}`;
+      if (unknown.length > 0) throw new RyouikiError('CGROUP_UNAVAILABLE', `no stats for ${unknown.join(', ')}: ${why}`);
+      process.stderr.write(`ryouiki: stats shows no container: ${why}\n`);
+    }
     if (unknown.length > 0) {
       throw new RyouikiError('CGROUP_NOT_FOUND', `no running container with a cgroup has the name or an ID starting with ${unknown.join(', ')}: list them with ryouiki stats`);
     }

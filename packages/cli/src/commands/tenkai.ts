@@ -1,21 +1,18 @@
-import { Command, Flags } from '@oclif/core';
-import { prepareNetwork, run, warnOnceOnStderr } from '@ryouiki/core';
-import { cgroupFlags, cgroupOptions } from '../cgroup-flags.js';
+import { Flags } from '@oclif/core';
+import { cgroupFlags } from '../cgroup-flags.js';
+import { envFlags } from '../env-flags.js';
+import { launchInForeground, planLaunch } from '../launch.js';
+import { ProgramCommand } from '../program-command.js';
 import { isolationFlags } from '../isolation-flags.js';
 import { storeFlags } from '../flags.js';
-import { bundleFlags, planFromBundleFlags } from '../bundle-flags.js';
-import { planFromFlags } from '../plan-from-flags.js';
-import { terminalFlags, terminalOptions, warnWithoutHostTerminal } from '../terminal.js';
+import { bundleFlags } from '../bundle-flags.js';
+import { terminalFlags } from '../terminal.js';
 
-function warnEach(message: string): void {
-  process.stderr.write(`ryouiki: warning: ${message}\n`);
-}
-
-export default class Tenkai extends Command {
+export default class Tenkai extends ProgramCommand {
   static override summary = 'Run a command in a rootless container, in the foreground.';
   static override description = `The command runs as uid 0 of a new user namespace, as PID 1's only child in a new PID namespace, with the given folder as its root filesystem and exactly the environment of the env file. ryouiki exits with the command's exit code (125 when the runtime fails, 126 when the command cannot be executed, 127 when it is not found).
 
-Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as in the seed) or after -- as PROGRAM ARGS (executed directly).`;
+Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as in the seed) or as PROGRAM ARGS (executed directly): everything from the first argument that is not a flag, or after --, is the program's, exactly as given.`;
 
   static override examples = [
     '<%= config.bin %> tenkai --path ./rootfs --env ./env.txt --command \'id; hostname; ps\'',
@@ -28,17 +25,19 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
 
   static override flags = {
     path: Flags.string({ description: 'root filesystem folder of the container (or --bundle)' }),
-    env: Flags.string({ description: 'env file of KEY=VALUE lines: the container\'s whole environment' }),
+    env: Flags.string({ description: 'env file of KEY=VALUE lines: the container\'s whole environment (-e and --env-file are laid over it)' }),
+    ...envFlags('env-var'),
     command: Flags.string({ description: 'command string, run as /bin/sh -c STRING inside the container' }),
     hostname: Flags.string({ description: 'hostname inside the container (default: the container\'s short id)' }),
     network: Flags.string({
       description: 'slirp4netns[:allow_host_loopback=true,mtu=N] (a private network through slirp4netns), pasta, none (only lo) or host (the host\'s network)',
       default: 'slirp4netns',
     }),
-    publish: Flags.string({ char: 'p', description: 'publish a container port on the host: [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]', multiple: true }),
-    dns: Flags.string({ description: 'nameserver for the container\'s /etc/resolv.conf (repeatable)', multiple: true }),
-    'add-host': Flags.string({ description: 'NAME:IP line for the container\'s /etc/hosts (repeatable)', multiple: true }),
+    publish: Flags.string({ char: 'p', description: 'publish a container port on the host: [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]', multiple: true, multipleNonGreedy: true }),
+    dns: Flags.string({ description: 'nameserver for the container\'s /etc/resolv.conf (repeatable)', multiple: true, multipleNonGreedy: true }),
+    'add-host': Flags.string({ description: 'NAME:IP line for the container\'s /etc/hosts (repeatable)', multiple: true, multipleNonGreedy: true }),
     workdir: Flags.string({ char: 'w', description: 'working directory inside the container', default: '/' }),
+    name: Flags.string({ description: 'a unique name for the container (default: its short id)' }),
     rm: Flags.boolean({ description: 'as podman run --rm: a foreground container is always removed when it ends, so this changes nothing' }),
     ...isolationFlags,
     ...cgroupFlags,
@@ -47,22 +46,10 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     ...storeFlags,
   };
 
+  static leadingPositionals = (): number => 0;
+
   override async run(): Promise<void> {
-    const { flags, argv, raw } = await this.parse(Tenkai);
-    const bundled = await planFromBundleFlags(flags, argv, raw);
-    const plan = bundled?.plan ?? planFromFlags({ ...flags, path: flags.path as string }, argv);
-    warnWithoutHostTerminal({ ...flags, tty: plan.spec.process.terminal === true });
-    for (const warning of plan.warnings) (bundled === undefined ? warnOnceOnStderr : warnEach)(warning);
-    const network = await prepareNetwork(plan, { root: flags.root });
-    try {
-      const result = await run(
-        network.spec,
-        { id: plan.id, commandLabel: plan.commandLabel, root: flags.root, stdio: 'inherit', forwardSignals: true, cgroups: cgroupOptions(flags), ...terminalOptions(flags) },
-        [network.resource, ...(bundled?.resources ?? [])],
-      );
-      process.exitCode = result.exitCode;
-    } finally {
-      await network.discard();
-    }
+    const { flags, raw, program } = await this.parseProgram(Tenkai);
+    process.exitCode = await launchInForeground(flags, await planLaunch(flags, program, raw));
   }
 }

@@ -101,10 +101,11 @@ export function ociProcesses(id: string, options: OciStoreOptions = {}): number[
   const root = ociRoot(options);
   const record = readRecord(root, id);
   if (statusOf(root, record) === 'stopped' || record.pid === undefined) return [];
-  return namespaceMembers(record.pid);
+  return pidNamespaceMembers(record.pid);
 }
 
-function namespaceMembers(init: number): number[] {
+/** The processes in the PID namespace of init, init first: what ps shows inside the container. */
+export function pidNamespaceMembers(init: number): number[] {
   const namespace = pidNamespace(init);
   if (namespace === undefined) return [];
   const others = readdirSync('/proc')
@@ -133,7 +134,7 @@ export async function ociKill(id: string, signal: string, all: boolean, options:
     process.kill(record.pid, 'SIGKILL');
     return;
   }
-  const targets = all ? namespaceMembers(record.pid).reverse() : [signalTarget(record.pid, number)];
+  const targets = all ? pidNamespaceMembers(record.pid).reverse() : [signalTarget(record.pid, number)];
   for (const pid of targets) {
     try {
       process.kill(pid, number);

@@ -1,0 +1,95 @@
+import { isatty } from 'node:tty';
+import { fileURLToPath } from 'node:url';
+import { detachedNetwork, mergeEnv, prepareNetwork, run, RyouikiError, start, warnOnceOnStderr, type RunOptions } from '@ryouiki/core';
+import { cgroupOptions } from './cgroup-flags.js';
+import { planFromBundleFlags, type BundlePlan } from './bundle-flags.js';
+import { envEntries } from './env-flags.js';
+import { planFromFlags, type ContainerFlags } from './plan-from-flags.js';
+import { parseSize } from './units.js';
+import { terminalOptions, warnWithoutHostTerminal, type TerminalFlags } from './terminal.js';
+
+/** The CLI entry the supervisor runs once a container has ended: `ryouiki cleanup`. */
+// The supervisor records the end by running this very CLI again: the script node is running now.
+const CLEANUP_COMMAND = [process.execPath, process.argv[1] ?? fileURLToPath(new URL('../bin/run.js', import.meta.url)), 'cleanup'];
+
+/** The flags of tenkai, start and run, as oclif parsed them. */
+export interface LaunchFlags extends Omit<ContainerFlags, 'path' | 'tty'>, TerminalFlags {
+  path?: string;
+  root?: string;
+  bundle?: string;
+  'ignore-unsupported'?: boolean;
+  'env-var'?: string[];
+  'env-file'?: string[];
+  name?: string;
+}
+
+interface RawToken {
+  type: 'flag' | 'arg';
+  flag?: string;
+}
+
+/** What to run: the plan from the flags (or the bundle), -e and --env-file laid over its environment. */
+export interface Launch {
+  plan: BundlePlan['plan'];
+  bundled?: BundlePlan;
+}
+
+function warnEach(message: string): void {
+  process.stderr.write(`ryouiki: warning: ${message}\n`);
+}
+
+export async function planLaunch(flags: LaunchFlags, program: string[], raw: RawToken[]): Promise<Launch> {
+  const bundled = await planFromBundleFlags(flags, program, raw);
+  const plan = bundled?.plan ?? planFromFlags({ ...flags, path: flags.path as string }, program);
+  const extra = envEntries(flags['env-file'], flags['env-var']);
+  if (extra.length > 0) plan.spec.process.env = mergeEnv(plan.spec.process.env ?? [], extra);
+  return { plan, bundled };
+}
+
+/** tenkai, and run without -d: the container in the foreground; the exit code is the command's. */
+export async function launchInForeground(flags: LaunchFlags, { plan, bundled }: Launch): Promise<number> {
+  const terminal = plan.spec.process.terminal === true;
+  // As runc runs a bundle whose config.json asks for a terminal: this terminal's keys go to it.
+  const interactive = flags.interactive || (bundled !== undefined && terminal && isatty(0));
+  warnWithoutHostTerminal({ ...flags, tty: plan.spec.process.terminal === true });
+  for (const warning of plan.warnings) (bundled === undefined ? warnOnceOnStderr : warnEach)(warning);
+  const network = await prepareNetwork(plan, { root: flags.root });
+  try {
+    // name: recorded once foreground containers are kept in the store.
+    const options: RunOptions & { name?: string } = {
+      id: plan.id, name: flags.name, commandLabel: plan.commandLabel, root: flags.root, stdio: 'inherit', forwardSignals: true, cgroups: cgroupOptions(flags), ...terminalOptions({ ...flags, interactive }),
+    };
+    const result = await run(network.spec, options, [network.resource, ...(bundled?.resources ?? [])]);
+    return result.exitCode;
+  } finally {
+    await network.discard();
+  }
+}
+
+export interface DetachedFlags extends LaunchFlags {
+  'log-max-size': string;
+  rm?: boolean;
+  'detach-keys'?: string;
+}
+
+/** start, and run -d: the container under its supervisor; resolves with its id once its command runs. */
+export async function launchDetached(flags: DetachedFlags, { plan, bundled }: Launch): Promise<string> {
+  if (flags['console-socket'] !== undefined) {
+    throw new RyouikiError('USAGE', 'a detached container does not take --console-socket: its supervisor holds the terminal; connect to it with ryouiki attach');
+  }
+  const logMaxSize = parseSize(flags['log-max-size'], '--log-max-size');
+  for (const warning of bundled?.plan.warnings ?? []) warnEach(warning);
+  const result = await start(plan.spec, {
+    id: plan.id,
+    name: flags.name,
+    commandLabel: plan.commandLabel,
+    root: flags.root,
+    logMaxSize,
+    autoRemove: flags.rm,
+    exitCommand: CLEANUP_COMMAND,
+    cgroups: cgroupOptions(flags),
+    interactive: flags.interactive,
+    detachKeys: flags['detach-keys'],
+  }, [detachedNetwork(plan, { root: flags.root }), ...(bundled?.resources ?? [])]);
+  return result.id;
+}
