@@ -130,6 +130,12 @@ export interface CgroupOptions {
   enabled?: boolean;
   /** The folder below which container cgroups are made: absolute from each hierarchy's root, or relative to the caller's own cgroup (the default). */
   parent?: string;
+  /**
+   * A transient systemd scope of the caller's user manager for the container
+   * (ryouiki-runtime --systemd-cgroup): linux.cgroupsPath in systemd's
+   * `slice:prefix:name` form, or '' for a name of ryouiki's. Pure cgroup v2 only.
+   */
+  systemdCgroupsPath?: string;
 }
 
 /** The folder of a hierarchy below which containers' cgroups are made. */
