@@ -22,4 +22,5 @@ trap 'rm -f "$cmd" "$status"' EXIT
 started=$(date +%s)
 { "$top/scripts/v2vm/run.sh" "$image" "$top" "$cmd" 2>&1; echo $? >"$status"; } | tee "$top/build/test-cgroup-v2.log"
 echo "test-cgroup-v2: $(($(date +%s) - started)) s in the VM, log in build/test-cgroup-v2.log"
-exit "$(cat "$status")"
+code=$(cat "$status")
+exit "${code:-1}"

@@ -81,8 +81,8 @@ chroot "$root" systemctl mask getty.target serial-getty@ttyS0.service apt-daily.
   systemd-update-done.service systemd-journal-flush.service podman-auto-update.timer podman-restart.service >/dev/null 2>&1
 chroot "$root" systemd-machine-id-setup >/dev/null 2>&1 || true
 chroot "$root" useradd --create-home --uid "$RYOUIKI_V2VM_UID" --shell /bin/sh "$RYOUIKI_V2VM_USER"
-echo "$RYOUIKI_V2VM_USER:100000:65536" >>"$root/etc/subuid"
-echo "$RYOUIKI_V2VM_USER:100000:65536" >>"$root/etc/subgid"
+echo "$RYOUIKI_V2VM_USER:100000:65536" >"$root/etc/subuid"  # useradd may have added one already: one range only
+echo "$RYOUIKI_V2VM_USER:100000:65536" >"$root/etc/subgid"
 mkdir -p "$root/var/lib/systemd/linger"
 touch "$root/var/lib/systemd/linger/$RYOUIKI_V2VM_USER"
 chroot "$root" passwd -d root >/dev/null

@@ -1,6 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { readControllers } from './cgroup-system.js';
 import { RyouikiError } from './errors.js';
 
 /**
@@ -28,19 +29,38 @@ const POLL_MS = 20;
 const BUSCTL_TIMEOUT_MS = 30_000;
 const SYSTEMD = ['org.freedesktop.systemd1', '/org/freedesktop/systemd1', 'org.freedesktop.systemd1.Manager'];
 
-function userRuntimeDir(): string {
-  return process.env.XDG_RUNTIME_DIR || `/run/user/${process.getuid?.() ?? 0}`;
+/**
+ * The caller's uid as the host sees it: an engine runs its OCI runtime in a
+ * user namespace of its own (podman: uid 0 there), where /run/user/0 is not
+ * the user's runtime folder.
+ */
+function hostUid(): number {
+  const uid = process.getuid?.() ?? 0;
+  try {
+    for (const line of readFileSync('/proc/self/uid_map', 'utf8').trim().split('\n')) {
+      const [inside = 0, outside = 0, count = 0] = line.trim().split(/\s+/).map(Number);
+      if (uid >= inside && uid < inside + count) return outside + (uid - inside);
+    }
+  } catch {
+    // No /proc: the uid as it is.
+  }
+  return uid;
 }
 
-/** busctl's environment: the user bus at its usual place when the caller's environment does not say. */
+/** The user bus: $DBUS_SESSION_BUS_ADDRESS, else the `bus` socket in $XDG_RUNTIME_DIR or /run/user/UID (engines give their runtime a private XDG_RUNTIME_DIR). */
+function userBusAddress(): string | undefined {
+  if (process.env.DBUS_SESSION_BUS_ADDRESS) return process.env.DBUS_SESSION_BUS_ADDRESS;
+  const socket = [process.env.XDG_RUNTIME_DIR, `/run/user/${hostUid()}`].filter((dir) => dir !== undefined && dir !== '').map((dir) => join(dir!, 'bus')).find((path) => existsSync(path));
+  return socket === undefined ? undefined : `unix:path=${socket}`;
+}
+
 function busEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, XDG_RUNTIME_DIR: userRuntimeDir() };
+  return { ...process.env, DBUS_SESSION_BUS_ADDRESS: userBusAddress() };
 }
 
 /** Booted with systemd (sd_booted) and the caller's user manager reachable on its bus. */
 export function hasUserManager(): boolean {
-  if (!existsSync('/run/systemd/system')) return false;
-  return process.env.DBUS_SESSION_BUS_ADDRESS !== undefined || existsSync(join(userRuntimeDir(), 'bus'));
+  return existsSync('/run/systemd/system') && userBusAddress() !== undefined;
 }
 
 function busError(what: string, error: unknown): RyouikiError {
@@ -94,14 +114,6 @@ export function parseSystemdCgroupsPath(path: string, id: string): { slice: stri
     throw new RyouikiError('USAGE', `linux.cgroupsPath ${JSON.stringify(path)}: with --systemd-cgroup it takes systemd's form slice:prefix:name, such as user.slice:libpod:ID`);
   }
   return { slice: slice === '' ? RYOUIKI_SLICE : slice, unit: prefix === '' ? `${name}.scope` : `${prefix}-${name}.scope` };
-}
-
-function readControllers(dir: string): string[] {
-  try {
-    return readFileSync(join(dir, 'cgroup.controllers'), 'utf8').split(/\s+/).filter(Boolean);
-  } catch {
-    return [];
-  }
 }
 
 /** Plans a scope (nothing is made until startScope): its folder and what it will be able to delegate. */

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { cgroupName, cgroupStats, folderControllers, killCgroup, removeCgroups, removeStaleCgroups, type CgroupFolder, type CgroupStats, type ContainerCgroups } from './cgroup-control.js';
 import { requiredControllers, v1Writes, v2Writes, type CgroupWrite, type RequiredController } from './cgroup-limits.js';
-import { cgroupParentDir, detectCgroups, isWritableDir, type CgroupHierarchy, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
+import { cgroupParentDir, detectCgroups, isWritableDir, readControllers, type CgroupHierarchy, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
 import { hasUserManager, parseSystemdCgroupsPath, planScope, startScope, type SystemdScope } from './cgroup-systemd.js';
 import { enableV2Controllers, holdOwnCgroupChange, ownCgroupHoldsOnly, releaseOwnCgroupChange } from './cgroup-v2-enable.js';
 import { RyouikiError } from './errors.js';
@@ -36,18 +36,10 @@ interface Candidate {
   controllers: string[];
 }
 
-function v2Controllers(dir: string): string[] {
-  try {
-    return readFileSync(join(dir, 'cgroup.controllers'), 'utf8').split(/\s+/).filter((name) => name !== '');
-  } catch {
-    return [];
-  }
-}
-
 function candidates(system: CgroupSystem, options: CgroupOptions): Candidate[] {
   return system.hierarchies.map((hierarchy) => {
     const parent = cgroupParentDir(hierarchy, options.parent);
-    const controllers = hierarchy.version === 2 ? v2Controllers(parent) : hierarchy.controllers;
+    const controllers = hierarchy.version === 2 ? readControllers(parent) : hierarchy.controllers;
     return { hierarchy, parent, writable: isWritableDir(parent), controllers };
   });
 }
@@ -98,16 +90,8 @@ const SCOPE_CONTROLLERS = ['memory', 'pids', 'cpu'];
 /** Whether the caller's own v2 cgroup can take the container with its limits (else, on a systemd host, a scope is asked for). */
 function ownCgroupServes(own: Candidate, required: RequiredController[]): boolean {
   if (!own.writable || !required.every((limit) => own.controllers.includes(limit.controller))) return false;
-  const enabled = readSubtreeControl(own.parent);
+  const enabled = readControllers(own.parent, 'cgroup.subtree_control');
   return required.every((limit) => enabled.includes(limit.controller)) || ownCgroupHoldsOnly(own.parent, [process.pid]);
-}
-
-function readSubtreeControl(dir: string): string[] {
-  try {
-    return readFileSync(join(dir, 'cgroup.subtree_control'), 'utf8').split(/\s+/).filter(Boolean);
-  } catch {
-    return [];
-  }
 }
 
 function systemdRefusal(): RyouikiError {
