@@ -4,7 +4,7 @@ PNPM ?= pnpm
 TURBO = $(PNPM) exec turbo
 export TURBO_TELEMETRY_DISABLED = 1
 
-.PHONY: all helper packages deps prepare-host test check check-undelegated demo demo-here bench bench-network bench-detached clean install uninstall
+.PHONY: all helper packages deps prepare-host test check check-undelegated test-cgroup-v2 demo demo-here bench bench-network bench-detached clean install uninstall
 
 all: helper packages
 
@@ -45,6 +45,7 @@ test: prepare-host
 	$(MAKE) all
 	scripts/as-test-user.sh $(MAKE) check
 	RYOUIKI_TEST_CGROUPS=undelegated scripts/as-test-user.sh $(MAKE) check-undelegated
+	scripts/test-cgroup-v2.sh
 
 # As root, install the system packages first: the helper's build needs libseccomp-dev.
 prepare-host:
@@ -59,6 +60,12 @@ check:
 # The tests of a user without delegated cgroups: limits refused, plain runs work.
 check-undelegated:
 	cd tests && RYOUIKI_TEST_CGROUPS=undelegated node --experimental-vm-modules --no-warnings ../node_modules/jest/bin/jest.js undelegated
+
+# Pure cgroup v2 with systemd, in a VM (this machine is hybrid): builds its
+# image once (cached), boots it and runs the tests that need v2. As root.
+test-cgroup-v2: prepare-host
+	$(MAKE) all
+	scripts/test-cgroup-v2.sh
 
 # Installs what is missing (as root), builds, makes a busybox rootfs and runs a
 # container on it as an unprivileged user.

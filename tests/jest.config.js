@@ -1,10 +1,13 @@
+const cgroups = process.env.RYOUIKI_TEST_CGROUPS;
+
 export default {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
   roots: ['<rootDir>/integration'],
   testMatch: ['**/*.test.ts'],
   // The undelegated cgroup tests need a caller without delegated cgroups: make check-undelegated runs them.
-  testPathIgnorePatterns: process.env.RYOUIKI_TEST_CGROUPS === 'undelegated' ? ['/node_modules/'] : ['/node_modules/', 'undelegated'],
+  // The pure cgroup v2 tests need systemd and v2 alone: make test-cgroup-v2 runs them in a VM.
+  testPathIgnorePatterns: ['/node_modules/', ...(cgroups === 'undelegated' ? [] : ['undelegated']), ...(cgroups === 'v2' ? [] : ['cgroups-v2'])],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe } from '@jest/globals';
 import { detectCgroups, isWritableDir, type CgroupHierarchy } from '@ryouiki/core';
 
@@ -42,9 +42,32 @@ export interface TestCgroupParent {
   dirs: string[];
 }
 
+function words(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split(/\s+/).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * On pure cgroup v2 a cgroup that holds processes (the test runner's own, a
+ * leaf of its delegated scope) cannot hand controllers to children: the test
+ * parent goes beside it, in the scope that enabled them for its children.
+ */
+function besideOwnCgroup(all: CgroupHierarchy[]): boolean {
+  const [unified, ...others] = all;
+  if (unified?.version !== 2 || others.length > 0) return false;
+  const scope = dirname(unified.ownDir);
+  const enabled = words(join(scope, 'cgroup.subtree_control'));
+  return NEEDED_V1.some((c) => !words(join(unified.ownDir, 'cgroup.subtree_control')).includes(c)) && isWritableDir(scope) && NEEDED_V1.every((c) => enabled.includes(c));
+}
+
 export function makeTestCgroupParent(): TestCgroupParent {
-  const name = `test-${randomBytes(4).toString('hex')}`;
-  const dirs = hierarchies().filter((h) => isWritableDir(h.ownDir)).map((h) => join(h.ownDir, name));
+  const all = hierarchies();
+  const folder = `test-${randomBytes(4).toString('hex')}`;
+  const name = besideOwnCgroup(all) ? `../${folder}` : folder;
+  const dirs = all.filter((h) => isWritableDir(h.ownDir)).map((h) => join(h.ownDir, name));
   for (const dir of dirs) mkdirSync(dir);
   return { name, dirs };
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach } from '@jest/globals';
-import { expectNoLeftovers, liveProcesses, makeTempDir, removeDir, ryouiki, testRootfs, waitFor, type Outcome } from './harness.js';
+import { expectNoLeftovers, liveProcesses, makeTempDir, removeDir, ryouiki, testRootfs, waitFor, WAIT_SCALE, type Outcome } from './harness.js';
 
 /** `ryouiki start` on the test rootfs with a private store; resolves with the id it printed. */
 export async function startDetached(store: string, args: string[]): Promise<string> {
@@ -39,7 +39,7 @@ export async function psAll(store: string): Promise<PsEntry[]> {
 }
 
 export async function waitForStatus(store: string, id: string, status: string): Promise<PsEntry> {
-  const deadline = Date.now() + 15000;
+  const deadline = Date.now() + 15000 * WAIT_SCALE;
   for (;;) {
     const entry = (await psAll(store)).find((candidate) => candidate.id === id);
     if (entry?.status === status) return entry;

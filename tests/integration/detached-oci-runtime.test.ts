@@ -234,7 +234,7 @@ describe('ryouiki-runtime command line', () => {
     const features = JSON.parse((await runtime(dir, root, ['features'], 'features')).stdout) as { ociVersionMax: string; hooks: string[]; linux: { cgroup: { systemd: boolean } } };
     expect(features.ociVersionMax).toBe('1.2.0');
     expect(features.hooks).toEqual(['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop']);
-    expect(features.linux.cgroup.systemd).toBe(false);
+    expect(features.linux.cgroup.systemd).toBe(true);
   });
 
   it('takes --flag=value as well as --flag value, and writes errors to --log in runc\'s json format', async () => {
@@ -250,7 +250,6 @@ describe('ryouiki-runtime command line', () => {
   it('refuses bad input with one line and exit 125, creating nothing', async () => {
     const bundle = join(dir, 'bundle');
     const cases: Array<[string[], string]> = [
-      [['--systemd-cgroup', 'create', '--bundle', bundle, 'x'], '--systemd-cgroup: the systemd cgroup manager is not supported: use cgroupfs (podman --cgroup-manager cgroupfs)'],
       [['create', '--bogus', 'x'], 'unknown flag --bogus'],
       [['create', '--bundle', bundle], 'give exactly one container id: create [--bundle DIR] [--pid-file FILE] [--console-socket SOCKET] ID'],
       [['create', '--bundle', bundle, '../x'], 'invalid container id "../x": use letters, digits and + - . _'],
@@ -265,5 +264,16 @@ describe('ryouiki-runtime command line', () => {
     }
     expect(containersIn(root)).toEqual([]);
     expect(await runtime(dir, root, ['--rootless=true', 'list', '-q'], 'list')).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+  });
+
+  it('refuses --systemd-cgroup where no systemd user manager runs over pure cgroup v2 (here), creating nothing', async () => {
+    const bundle = writeBundle(join(dir, 'systemd-bundle'), { args: ['/bin/true'] });
+    expect(await runtime(dir, root, ['--systemd-cgroup', 'create', '--bundle', bundle, 'x'], 'systemd')).toEqual({
+      exitCode: 125,
+      stdout: '',
+      stderr:
+        'ryouiki-runtime: --systemd-cgroup needs pure cgroup v2 and your systemd user manager on its D-Bus (dbus-user-session, a login or loginctl enable-linger): without them, use cgroupfs (podman --cgroup-manager cgroupfs)\n',
+    });
+    expect(containersIn(root)).toEqual([]);
   });
 });

@@ -105,8 +105,11 @@ export function leftovers(marker?: string): LiveProcess[] {
   );
 }
 
+/** How much longer waits may take on an emulated machine (the pure cgroup v2 VM sets it): deadlines, never timings. */
+export const WAIT_SCALE = Number(process.env.RYOUIKI_TEST_WAIT_SCALE ?? '1');
+
 export async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 10000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + timeoutMs * WAIT_SCALE;
   for (;;) {
     const value = probe();
     if (value !== undefined) return value;

@@ -9,13 +9,17 @@ export const IMAGE = 'localhost/ryouiki-busybox:test';
 /**
  * A rootless podman of the test's own: its storage, runtime folder and
  * configuration under one temporary HOME, removed at the end; ryouiki-runtime
- * as its OCI runtime, cgroupfs (no systemd here) and a file for its events.
+ * as its OCI runtime, cgroupfs unless told (no systemd here) and a file for its events.
  */
 export class TestPodman {
   readonly env: NodeJS.ProcessEnv;
   readonly runtimeRoot: string;
 
-  constructor(readonly home: string) {
+  /** cgroupfs (the default here: no systemd) or systemd, podman's default on a systemd host, which needs the user's D-Bus. */
+  constructor(
+    readonly home: string,
+    readonly cgroupManager: 'cgroupfs' | 'systemd' = 'cgroupfs',
+  ) {
     const runtimeDir = join(home, 'run');
     mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
     this.env = {
@@ -26,6 +30,8 @@ export class TestPodman {
       XDG_DATA_HOME: join(home, 'data'),
       LANG: 'C.UTF-8',
     };
+    const uid = process.getuid?.() ?? 0;
+    if (cgroupManager === 'systemd') this.env.DBUS_SESSION_BUS_ADDRESS = process.env.DBUS_SESSION_BUS_ADDRESS ?? `unix:path=/run/user/${uid}/bus`;
     this.runtimeRoot = join(runtimeDir, 'ryouiki-runtime');
     // podman's default net.ipv4.ping_group_range cannot be written from the container's own
     // user namespace into the network namespace podman made in its own: see the README.
@@ -34,7 +40,7 @@ export class TestPodman {
   }
 
   args(args: string[]): string[] {
-    return ['--runtime', RUNTIME, '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--storage-driver', 'vfs', ...args];
+    return ['--runtime', RUNTIME, '--cgroup-manager', this.cgroupManager, '--events-backend', 'file', '--storage-driver', 'vfs', ...args];
   }
 
   run(args: string[], input = ''): Promise<Outcome> {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cgroupParentDir, detectCgroups, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
+import { cgroupParentDir, detectCgroups, type CgroupHierarchy, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
+import { ryouikiScopeDirs } from './cgroup-systemd.js';
 
 /** One folder of a container's cgroup: one per hierarchy it was created in. */
 export interface CgroupFolder {
@@ -234,11 +235,20 @@ export function folderControllers(version: 1 | 2, dir: string, hierarchyControll
   return version === 2 ? (readText(dir, 'cgroup.controllers') ?? '').split(/\s+/).filter(Boolean) : hierarchyControllers;
 }
 
+/** Where containers' folders are: the parent the options name in each hierarchy; by default also the scopes ryouiki asked systemd for. */
+function containerParents(options: CgroupOptions, system: CgroupSystem): { hierarchy: CgroupHierarchy; parent: string }[] {
+  const parents = system.hierarchies.map((hierarchy) => ({ hierarchy, parent: cgroupParentDir(hierarchy, options.parent) }));
+  const unified = system.hierarchies[0];
+  if (options.parent === undefined && system.mode === 'unified' && unified !== undefined) {
+    for (const parent of ryouikiScopeDirs(unified.mountPoint)) parents.push({ hierarchy: unified, parent });
+  }
+  return parents;
+}
+
 /** The cgroups of the containers below the parent the options name (the caller's own cgroup by default), by container id. */
 export function listContainerCgroups(options: CgroupOptions = {}, system: CgroupSystem = detectCgroups()): Map<string, ContainerCgroups> {
   const found = new Map<string, ContainerCgroups>();
-  for (const hierarchy of system.hierarchies) {
-    const parent = cgroupParentDir(hierarchy, options.parent);
+  for (const { hierarchy, parent } of containerParents(options, system)) {
     let names: string[] = [];
     try {
       names = readdirSync(parent);

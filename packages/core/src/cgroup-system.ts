@@ -87,9 +87,10 @@ export function ownCgroupDir(mount: CgroupMount, path: string): string | undefin
   return join(mount.mountPoint, relative);
 }
 
-function readControllers(dir: string): string[] {
+/** A v2 folder's cgroup.controllers (what it may hand to children), or another list file such as cgroup.subtree_control. */
+export function readControllers(dir: string, file = 'cgroup.controllers'): string[] {
   try {
-    return readFileSync(join(dir, 'cgroup.controllers'), 'utf8').split(/\s+/).filter((name) => name !== '');
+    return readFileSync(join(dir, file), 'utf8').split(/\s+/).filter((name) => name !== '');
   } catch {
     return [];
   }
@@ -104,7 +105,7 @@ function modeOf(hierarchies: CgroupHierarchy[]): CgroupMode {
 }
 
 /** Combines the mounts with the caller's cgroups into the hierarchies the caller can see itself in. */
-export function cgroupHierarchies(mounts: CgroupMount[], own: ProcCgroups, readV2Controllers = readControllers): CgroupHierarchy[] {
+export function cgroupHierarchies(mounts: CgroupMount[], own: ProcCgroups, readV2Controllers = (dir: string) => readControllers(dir)): CgroupHierarchy[] {
   const hierarchies: CgroupHierarchy[] = [];
   for (const mount of mounts) {
     const path = mount.version === 2 ? own.unified : own.legacy.get(mount.controllers[0] ?? '');
@@ -130,6 +131,12 @@ export interface CgroupOptions {
   enabled?: boolean;
   /** The folder below which container cgroups are made: absolute from each hierarchy's root, or relative to the caller's own cgroup (the default). */
   parent?: string;
+  /**
+   * A transient systemd scope of the caller's user manager for the container
+   * (ryouiki-runtime --systemd-cgroup): linux.cgroupsPath in systemd's
+   * `slice:prefix:name` form, or '' for a name of ryouiki's. Pure cgroup v2 only.
+   */
+  systemdCgroupsPath?: string;
 }
 
 /** The folder of a hierarchy below which containers' cgroups are made. */

@@ -82,6 +82,15 @@ export function enableV2Controllers(parent: string, controllers: string[], own: 
   changes.set(own, { leaf, added: missing, containers: 0 });
 }
 
+/** Whether the cgroup holds no process but `pids` (so they may move into a leaf to enable controllers). */
+export function ownCgroupHoldsOnly(own: string, pids: number[]): boolean {
+  try {
+    return procsOf(own).every((pid) => pids.includes(pid));
+  } catch {
+    return false;
+  }
+}
+
 /** Counts a container made below `own`, so the change is undone only after the last one. */
 export function holdOwnCgroupChange(own: string): void {
   const change = changes.get(own);

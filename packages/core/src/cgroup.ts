@@ -2,8 +2,9 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { cgroupName, cgroupStats, folderControllers, killCgroup, removeCgroups, removeStaleCgroups, type CgroupFolder, type CgroupStats, type ContainerCgroups } from './cgroup-control.js';
 import { requiredControllers, v1Writes, v2Writes, type CgroupWrite, type RequiredController } from './cgroup-limits.js';
-import { cgroupParentDir, detectCgroups, isWritableDir, type CgroupHierarchy, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
-import { enableV2Controllers, holdOwnCgroupChange, releaseOwnCgroupChange } from './cgroup-v2-enable.js';
+import { cgroupParentDir, detectCgroups, isWritableDir, readControllers, type CgroupHierarchy, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
+import { hasUserManager, parseSystemdCgroupsPath, planScope, startScope, type SystemdScope } from './cgroup-systemd.js';
+import { enableV2Controllers, holdOwnCgroupChange, ownCgroupHoldsOnly, releaseOwnCgroupChange } from './cgroup-v2-enable.js';
 import { RyouikiError } from './errors.js';
 import type { ContainerResource } from './run.js';
 import type { ContainerSpec } from './spec.js';
@@ -35,18 +36,10 @@ interface Candidate {
   controllers: string[];
 }
 
-function v2Controllers(dir: string): string[] {
-  try {
-    return readFileSync(join(dir, 'cgroup.controllers'), 'utf8').split(/\s+/).filter((name) => name !== '');
-  } catch {
-    return [];
-  }
-}
-
 function candidates(system: CgroupSystem, options: CgroupOptions): Candidate[] {
   return system.hierarchies.map((hierarchy) => {
     const parent = cgroupParentDir(hierarchy, options.parent);
-    const controllers = hierarchy.version === 2 ? v2Controllers(parent) : hierarchy.controllers;
+    const controllers = hierarchy.version === 2 ? readControllers(parent) : hierarchy.controllers;
     return { hierarchy, parent, writable: isWritableDir(parent), controllers };
   });
 }
@@ -91,6 +84,51 @@ function plannedFolder(candidate: Candidate, name: string, spec: ContainerSpec, 
   return { version, dir: join(candidate.parent, name), parent: candidate.parent, own: candidate.hierarchy.ownDir, controllers, writes, enable };
 }
 
+/** The controllers a container in a scope gets whether or not it has limits: for its stats. */
+const SCOPE_CONTROLLERS = ['memory', 'pids', 'cpu'];
+
+/** Whether the caller's own v2 cgroup can take the container with its limits (else, on a systemd host, a scope is asked for). */
+function ownCgroupServes(own: Candidate, required: RequiredController[]): boolean {
+  if (!own.writable || !required.every((limit) => own.controllers.includes(limit.controller))) return false;
+  const enabled = readControllers(own.parent, 'cgroup.subtree_control');
+  return required.every((limit) => enabled.includes(limit.controller)) || ownCgroupHoldsOnly(own.parent, [process.pid]);
+}
+
+function systemdRefusal(): RyouikiError {
+  return new RyouikiError('CGROUP_UNAVAILABLE', '--systemd-cgroup needs pure cgroup v2 and your systemd user manager on its D-Bus (dbus-user-session, a login or loginctl enable-linger): without them, use cgroupfs (podman --cgroup-manager cgroupfs)');
+}
+
+/**
+ * The transient scope a container goes in, when one is wanted: always with
+ * systemdCgroupsPath; by default on a pure-v2 systemd host when the caller's
+ * own cgroup cannot take the container (not writable, as a login shell's, or
+ * holding other processes while a limit needs a controller enabled).
+ */
+function scopeFor(id: string, options: CgroupOptions, system: CgroupSystem, all: Candidate[], required: RequiredController[]): SystemdScope | undefined {
+  const unified = system.mode === 'unified' ? system.hierarchies[0] : undefined;
+  if (options.systemdCgroupsPath !== undefined) {
+    if (unified === undefined || !hasUserManager()) throw systemdRefusal();
+    const { slice, unit } = parseSystemdCgroupsPath(options.systemdCgroupsPath, id);
+    return planScope(unified.mountPoint, slice, unit);
+  }
+  const own = all[0];
+  if (unified === undefined || own === undefined || options.parent !== undefined || !hasUserManager()) return undefined;
+  if (ownCgroupServes(own, required)) return undefined;
+  const { slice, unit } = parseSystemdCgroupsPath('', id);
+  return planScope(unified.mountPoint, slice, unit);
+}
+
+/** The container's folder inside the scope, each limit enforced there, the controllers the scope can delegate enabled for its stats. */
+function planInScope(scope: SystemdScope, system: CgroupSystem, name: string, spec: ContainerSpec, required: RequiredController[]): ContainerCgroup {
+  const hierarchy = system.hierarchies[0]!;
+  const candidate: Candidate = { hierarchy, parent: scope.managerDir, writable: true, controllers: scope.controllers };
+  for (const limit of required) enforcer(limit, [candidate]);
+  const enforced = new Set(required.map((limit) => limit.controller));
+  const enable = [...new Set([...enforced, ...SCOPE_CONTROLLERS.filter((controller) => scope.controllers.includes(controller))])];
+  const folder = plannedFolder({ ...candidate, parent: scope.dir }, name, spec, enforced);
+  return new ContainerCgroup(name, [{ ...folder, own: scope.dir, enable, controllers: enable }], scope);
+}
+
 function disabledRefusal(required: RequiredController): RyouikiError {
   return new RyouikiError('CGROUP_UNAVAILABLE', `${required.flag} needs a cgroup, and --cgroups=disabled turns them off: drop one of the two`);
 }
@@ -108,6 +146,8 @@ export function planCgroup(spec: ContainerSpec, id: string, options: CgroupOptio
     return undefined;
   }
   const all = candidates(system, options);
+  const scope = scopeFor(id, options, system, all, required);
+  if (scope !== undefined) return planInScope(scope, system, cgroupName(id), spec, required);
   const enforcedBy = new Map<Candidate, Set<string>>();
   for (const limit of required) {
     const chosen = enforcer(limit, all);
@@ -155,6 +195,8 @@ export class ContainerCgroup implements ContainerResource {
   constructor(
     readonly name: string,
     private readonly planned: PlannedFolder[],
+    /** The systemd scope the folders go in, started at attach. */
+    private readonly scope?: SystemdScope,
   ) {}
 
   get cgroups(): ContainerCgroups {
@@ -162,9 +204,11 @@ export class ContainerCgroup implements ContainerResource {
   }
 
   async attach(pid: number): Promise<void> {
+    const movable = [process.pid, pid, parentPid(pid) ?? pid];
+    // ryouiki and the helper go in too: the scope outlives the container until they have read its stats and OOM record.
+    if (this.scope !== undefined) await startScope(this.scope, movable);
     removeStaleCgroups([...new Set(this.planned.map((folder) => folder.parent))]);
     try {
-      const movable = [process.pid, pid, parentPid(pid) ?? pid];
       for (const folder of this.planned) this.make(folder, movable);
       for (const folder of this.planned) attempt('move the container into', folder.dir, () => writeFileSync(join(folder.dir, 'cgroup.procs'), String(pid)));
     } catch (error) {

@@ -47,19 +47,12 @@ function onlyId(parsed: Parsed, usage: string): string {
   return parsed.positionals[0]!;
 }
 
-function refuseSystemdCgroup(context: Context): void {
-  if (context.systemdCgroup) {
-    throw new UsageError('--systemd-cgroup: the systemd cgroup manager is not supported: use cgroupfs (podman --cgroup-manager cgroupfs)');
-  }
-}
-
 function refusePreservedFds(parsed: Parsed): void {
   const count = stringFlag(parsed, 'preserve-fds');
   if (count !== undefined && count !== '0') throw new UsageError(`--preserve-fds ${count}: passing extra file descriptors is not supported`);
 }
 
 function createOptions(parsed: Parsed, context: Context) {
-  refuseSystemdCgroup(context);
   refusePreservedFds(parsed);
   return {
     root: context.root,
@@ -67,6 +60,7 @@ function createOptions(parsed: Parsed, context: Context) {
     pidFile: stringFlag(parsed, 'pid-file'),
     consoleSocket: stringFlag(parsed, 'console-socket'),
     ignoreUnsupported: context.ignoreUnsupported,
+    systemdCgroup: context.systemdCgroup,
     onWarning: (message: string) => context.log.warn(message),
   };
 }

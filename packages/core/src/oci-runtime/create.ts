@@ -39,6 +39,8 @@ export interface CreateOptions extends OciStoreOptions {
    */
   foreground?: boolean;
   onWarning?: (message: string) => void;
+  /** --systemd-cgroup: the container's cgroup is a transient scope of the user's systemd, named by linux.cgroupsPath (slice:prefix:name). */
+  systemdCgroup?: boolean;
 }
 
 /** The bundle, its spec completed as for `ryouiki tenkai --bundle` (id maps, startContainer hooks with this id); warnings said. */
@@ -162,7 +164,7 @@ export async function ociCreate(id: string, options: CreateOptions): Promise<num
   let setup: ContainerSetup;
   let resources: DetachedResource[];
   try {
-    const cgroup = planCgroup(spec, id);
+    const cgroup = planCgroup(spec, id, options.systemdCgroup === true ? { systemdCgroupsPath: bundle.cgroupsPath ?? '' } : {});
     setup = prepareContainer(spec, { root: dir, onWarning: options.onWarning }, id);
     resources = [...detachedSetup(setup), ...(cgroup === undefined ? [] : [new DetachedCgroup(cgroup)])];
   } catch (error) {

@@ -11,7 +11,7 @@ export function ociFeatures(): Record<string, unknown> {
     linux: {
       namespaces: ['user', 'mount', 'pid', 'uts', 'ipc', 'network'],
       capabilities: CAPABILITY_NAMES.map((name) => `CAP_${name}`),
-      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false },
+      cgroup: { v1: true, v2: true, systemd: true, systemdUser: true },
       seccomp: { enabled: true, actions: ['SCMP_ACT_ALLOW', 'SCMP_ACT_ERRNO', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_TRAP', 'SCMP_ACT_LOG'] },
       apparmor: { enabled: false },
       selinux: { enabled: false },

@@ -1,0 +1,69 @@
+#!/bin/sh
+# run.sh IMAGE_DIR TREE CMD_FILE: boots the pure cgroup v2 VM (build-image.sh)
+# once with a copy of TREE (a built checkout) owned by the VM's user at
+# /project, runs CMD_FILE there as root (sh), prints its output (stdout and
+# stderr merged) and exits with its exit code. The image is never changed
+# (its disk is a snapshot); no network. Root only (the copy keeps the user's
+# uid). Settings: RYOUIKI_V2VM_TIMEOUT seconds (default 1500; then exit 124),
+# RYOUIKI_V2VM_ACCEL auto|kvm|tcg, RYOUIKI_V2VM_CPUS, RYOUIKI_V2VM_MEM (MiB).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+[ $# -eq 3 ] || v2vm_die "usage: run.sh IMAGE_DIR TREE CMD_FILE"
+image=$1 tree=$2 cmd=$3
+[ -f "$image/ready" ] || v2vm_die "no image in $image: run build-image.sh"
+qemu=$(command -v qemu-system-x86_64) || v2vm_die "qemu-system-x86_64 is missing: apt-get install qemu-system-x86"
+timeout=${RYOUIKI_V2VM_TIMEOUT:-1500}
+
+run=$(mktemp -d /var/tmp/ryouiki-v2vm-run.XXXXXX)
+qemu_pid=
+finish() {
+  [ -z "$qemu_pid" ] || kill "$qemu_pid" 2>/dev/null || true
+  rm -rf --one-file-system "$run"
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+
+# The project disk: an ext4 image of the tree and the command, made without
+# mounting anything; the guest mounts it, so nothing is unpacked at boot.
+mkdir "$run/disk"
+tar -C "$tree" --exclude=./.git --exclude=./build -cf - . | tar -C "$run/disk" -xf -
+cp "$cmd" "$run/disk/cmd.sh"
+chown -R "$RYOUIKI_V2VM_UID:$RYOUIKI_V2VM_UID" "$run/disk"
+size=$(($(du -sm "$run/disk" | cut -f1) * 5 / 4 + 1024))
+mkfs.ext4 -q -F -m 0 -d "$run/disk" "$run/project.img" "${size}M"
+rm -rf "$run/disk"
+
+accel=${RYOUIKI_V2VM_ACCEL:-auto}
+if [ "$accel" = auto ]; then
+  # /dev/kvm without vmx/svm (a PVM host) runs a stock kernel far slower than TCG does.
+  if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then accel=kvm; else accel=tcg; fi
+fi
+case $accel in
+  kvm) accel_args="-accel kvm -cpu host" ;;
+  tcg) accel_args="-accel tcg,thread=multi -cpu max" ;;
+  *) v2vm_die "RYOUIKI_V2VM_ACCEL: auto, kvm or tcg" ;;
+esac
+: >"$run/out"
+# shellcheck disable=SC2086
+timeout -k 10 "$timeout" "$qemu" $accel_args -machine pc -m "${RYOUIKI_V2VM_MEM:-3072}" -smp "${RYOUIKI_V2VM_CPUS:-$(nproc)}" \
+  -nodefaults -no-user-config -display none -no-reboot -nic none \
+  -serial "file:$run/console.log" -serial "file:$run/out" \
+  -drive "file=$image/root.img,format=raw,if=virtio,snapshot=on,cache=unsafe" \
+  -drive "file=$run/project.img,format=raw,if=virtio,cache=unsafe" \
+  -device virtio-rng-pci -kernel "$image/vmlinux" -initrd "$image/initrd.img" \
+  -append "console=ttyS0 root=/dev/vda rw quiet loglevel=3 panic=-1 8250.nr_uarts=2 systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all systemd.show_status=false mitigations=off" \
+  </dev/null >"$run/qemu.log" 2>&1 &
+qemu_pid=$!
+tail -s 0.2 -n +1 -f --pid="$qemu_pid" "$run/out" | grep --line-buffered -v '^ryouiki-v2vm-exit ' &
+status=0
+wait "$qemu_pid" || status=$?
+qemu_pid=
+wait
+code=$(sed -n 's/^ryouiki-v2vm-exit \([0-9]*\).*/\1/p' "$run/out" | tail -1)
+if [ -n "$code" ]; then exit "$code"; fi
+if [ "$status" = 124 ]; then v2vm_say "the VM was killed after $timeout s"; code=124; else code=125; fi
+v2vm_say "the VM stopped before the command ended (qemu exit $status); its console's end:"
+tail -n 30 "$run/console.log" | tr -d '\r' >&2
+tail -n 5 "$run/qemu.log" >&2
+exit "$code"
