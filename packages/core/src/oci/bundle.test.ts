@@ -116,12 +116,12 @@ describe('ociConfigToSpec: process', () => {
 });
 
 describe('ociConfigToSpec: versions', () => {
-  it.each(['1.0.0', '1.0.2-dev', '1.1.0', '1.2.0'])('reads %s', (version) => {
+  it.each(['1.0.0', '1.0.2-dev', '1.1.0', '1.2.0', '1.3.0', '1.12.4-rc.1'])('reads %s', (version) => {
     expect(ociConfigToSpec(config((c) => (c.ociVersion = version)), BUNDLE).ociVersion).toBe(version);
   });
 
-  it.each(['0.6.0', '1.3.0', '2.0.0', 'latest'])('refuses %s', (version) => {
-    expect(failure(config((c) => (c.ociVersion = version))).message).toMatch(/ociVersion .* use 1\.0\.x to 1\.2\.x/);
+  it.each(['0.6.0', '2.0.0', '1.3', 'latest'])('refuses %s', (version) => {
+    expect(failure(config((c) => (c.ociVersion = version))).message).toMatch(/ociVersion .* use a 1\.x version/);
   });
 
   it('refuses a config that is not an object, or has no version', () => {
@@ -154,6 +154,16 @@ describe('ociConfigToSpec: unsupported fields', () => {
 
   it('ignores properties the runtime-spec does not define', () => {
     expect(() => ociConfigToSpec(config((c) => (c.someFutureField = { a: 1 })), BUNDLE)).not.toThrow();
+  });
+
+  it('ignores fields a later 1.x adds inside process, linux and a mount', () => {
+    const spec = ociConfigToSpec(config((c) => {
+      c.ociVersion = '1.3.0';
+      (c.process as Record<string, unknown>).futureField = true;
+      (c.linux as Record<string, unknown>).futureThing = { on: 1 };
+      (c.mounts![0] as Record<string, unknown>).futureOption = 'x';
+    }), BUNDLE);
+    expect(spec.ociVersion).toBe('1.3.0');
   });
 });
 

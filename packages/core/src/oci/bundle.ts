@@ -30,15 +30,15 @@ export interface OciBundle {
   cgroupsPath?: string;
 }
 
-/** The runtime-spec versions whose config.json Ryouiki reads. */
-const VERSION = /^1\.[0-2]\.\d+(-[0-9A-Za-z.-]+)?$/;
+/** The runtime-spec versions whose config.json Ryouiki reads: every 1.x, as a later minor only adds fields (ignored when unknown), as runc reads them. */
+const VERSION = /^1\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
 /** Top-level fields of other platforms. */
 const UNSUPPORTED_TOP = ['solaris', 'windows', 'vm', 'zos'];
 
 function checkVersion(value: unknown, reader: OciReader): string {
   const version = reader.string(value, 'ociVersion');
-  if (!VERSION.test(version)) throw reader.invalid('ociVersion', `${JSON.stringify(version)} is not a runtime-spec version Ryouiki reads: use 1.0.x to 1.2.x`);
+  if (!VERSION.test(version)) throw reader.invalid('ociVersion', `${JSON.stringify(version)} is not a runtime-spec version Ryouiki reads: use a 1.x version such as 1.0.2`);
   return version;
 }
 
