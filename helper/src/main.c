@@ -19,6 +19,7 @@
 #include "proc-title.h"
 #include "protocol.h"
 #include "seccomp-filter.h"
+#include "given-mounts.h"
 #include "start-hooks.h"
 #include "tty.h"
 #include "utils.h"
@@ -206,6 +207,8 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
   volumes_open_sources (opts);
   setup_rootfs (rootfs, opts);
   volumes_mount (opts);
+  if (opts->only_given_mounts)
+    given_mounts_finish_dev ();
   bind_files_mount (opts->bind_files, opts->n_bind_files);
   if (opts->read_only && !opts->no_read_only_tmpfs)
     mount_writable_tmpfs ();
@@ -383,7 +386,9 @@ main (int argc, char **argv)
   set_die_handler (helper_die);
   tty_connect_console_socket (&opts);
 
-  validate_rootfs (opts.rootfs);
+  /* A bundle's rootfs needs no /proc or /dev of its own: its mounts are all it gets. */
+  if (!opts.only_given_mounts)
+    validate_rootfs (opts.rootfs);
   if (opts.seccomp_file != NULL)
     opts.seccomp_rules = seccomp_read_rules (opts.seccomp_file);
   rootfs = realpath (opts.rootfs, NULL);

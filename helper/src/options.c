@@ -33,6 +33,7 @@ enum
   OPT_DETACH,
   OPT_EXEC_GATE_FD,
   OPT_ENGINE_ROOTFS,
+  OPT_ONLY_GIVEN_MOUNTS,
   OPT_BIND_FILE,
   OPT_BIND,
   OPT_RO_BIND,
@@ -89,6 +90,7 @@ static const struct option long_options[] = {
   { "detach", no_argument, NULL, OPT_DETACH },
   { "exec-gate-fd", required_argument, NULL, OPT_EXEC_GATE_FD },
   { "engine-rootfs", no_argument, NULL, OPT_ENGINE_ROOTFS },
+  { "only-given-mounts", no_argument, NULL, OPT_ONLY_GIVEN_MOUNTS },
   { "bind-file", required_argument, NULL, OPT_BIND_FILE },
   { "bind", required_argument, NULL, OPT_BIND },
   { "ro-bind", required_argument, NULL, OPT_RO_BIND },
@@ -179,6 +181,9 @@ options_print_help (FILE *out)
          "                    written into DIR otherwise)\n"
          "  --engine-rootfs   DIR is an OCI engine's container layer (ryouiki-runtime):\n"
          "                    missing mount points are created in it, as runc does\n"
+         "  --only-given-mounts  the --bind, --tmpfs and --mount-fs mounts are the whole\n"
+         "                    list, in order (a bundle's): no /proc, /dev or /sys of our\n"
+         "                    own; /dev's nodes and links are added after them, if missing\n"
          "  --overlay STATE   copy-on-write root: DIR is the lower layer, writes go to\n"
          "                    STATE/upper (STATE holds empty upper/, work/ and merged/)\n"
          "  --overlay-driver D  auto (default: the kernel's overlayfs, else fuse-overlayfs)\n"
@@ -672,6 +677,9 @@ apply_option (struct options *opts, int option, char *arg, char *error, size_t e
     case OPT_ENGINE_ROOTFS:
       opts->engine_rootfs = true;
       opts->make_mount_points = true;
+      return OPTIONS_RUN;
+    case OPT_ONLY_GIVEN_MOUNTS:
+      opts->only_given_mounts = true;
       return OPTIONS_RUN;
     case OPT_BIND:
     case OPT_RO_BIND:

@@ -38,6 +38,7 @@ struct options
   struct volume *volumes;       /* --bind, --ro-bind, --tmpfs, in order */
   size_t n_volumes;
   bool make_mount_points;       /* create missing volume mount points (only on an overlay) */
+  bool only_given_mounts;       /* the volumes are the whole list: no /proc, /dev, /sys of our own */
   const char *overlay_dir;      /* holds upper/, work/, merged/: a copy-on-write root */
   bool overlay_fuse_only;       /* --overlay-driver fuse-overlayfs: skip the kernel's overlayfs */
   bool has_user;
@@ -104,7 +105,7 @@ struct volume
   const char *data;             /* tmpfs: mount options, or NULL */
   bool read_only;
   const char *fstype;           /* VOLUME_FS: proc, sysfs, mqueue, devpts, tmpfs */
-  unsigned long flags;          /* --mount-options: MS_RDONLY, MS_NOSUID... */
+  unsigned long flags;          /* --mount-options: MS_RDONLY, MS_NOSUID... and propagation (MS_SHARED...) */
   bool non_recursive;           /* --mount-options bind: not the mounts below the source */
 };
 

@@ -98,3 +98,85 @@ describe('3. no_new_privileges and seccomp: exactly what the config asks', () =>
     expect(await outputOf(bundleConfig(statusField('NoNewPrivs'), (c) => (c.linux!.seccomp = allowAllButMkdir as never)))).toBe('1\n');
   });
 });
+
+/** The container's mounts from /proc/self/mountinfo: mount point, filesystem type, per-mount options, super options, optional fields. */
+const MOUNTS_SCRIPT = "sed 's/ - /|/' /proc/self/mountinfo | while IFS='|' read -r left right; do set -- $left; point=$5; options=$6; shift 6; tags=\"$*\"; set -- $right; echo \"$point $1 $options $3 [$tags]\"; done";
+
+interface SeenMount {
+  point: string;
+  type: string;
+  options: string[];
+  superOptions: string[];
+  tags: string;
+}
+
+function parseMounts(text: string): SeenMount[] {
+  return text.trim().split('\n').map((line) => {
+    const match = /^(\S+) (\S+) (\S+) (\S+) \[(.*)\]$/.exec(line);
+    if (match === null) throw new Error(`not a mount line: ${line}`);
+    return { point: match[1]!, type: match[2]!, options: match[3]!.split(','), superOptions: match[4]!.split(','), tags: match[5]! };
+  });
+}
+
+describe('2. with a bundle, its mounts are the whole list, in order, with their options', () => {
+  it("makes runc's default mounts in order, /dev with its size and strictatime, /dev/shm once", async () => {
+    const below = parseMounts(await outputOf(bundleConfig(MOUNTS_SCRIPT))).filter((mount) => mount.point !== '/');
+    const given = ['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys'];
+    expect(below.map((mount) => mount.point).filter((point) => given.includes(point))).toEqual(given);
+    expect(below.filter((mount) => mount.point === '/dev/shm')).toHaveLength(1);
+    const dev = below.find((mount) => mount.point === '/dev')!;
+    expect(dev.type).toBe('tmpfs');
+    expect(dev.superOptions).toContain('size=65536k');
+    expect(dev.superOptions).toContain('mode=755');
+    expect(dev.options).toContain('nosuid');
+    expect(dev.options).not.toContain('relatime');
+    expect(dev.options).not.toContain('nodev');
+    const shm = below.find((mount) => mount.point === '/dev/shm')!;
+    expect(shm.options).toEqual(expect.arrayContaining(['nosuid', 'noexec', 'nodev']));
+    expect(shm.superOptions).toContain('size=65536k');
+  });
+
+  it("gives /dev its nodes and links after the config's mounts", async () => {
+    const out = await outputOf(bundleConfig('ls /dev; echo x >/dev/null && echo null-ok; readlink /dev/ptmx; readlink /dev/fd'));
+    expect(out.split('\n')).toEqual(expect.arrayContaining(['null', 'zero', 'full', 'random', 'urandom', 'tty', 'pts', 'shm', 'mqueue', 'null-ok', 'pts/ptmx', '/proc/self/fd']));
+  });
+
+  it('makes no mount the config does not list: without /dev or /sys there are none', async () => {
+    // No masked paths either: masking a file binds /dev/null, which this container has not.
+    const config = bundleConfig(MOUNTS_SCRIPT, (c) => {
+      c.mounts = [{ destination: '/proc', type: 'proc', source: 'proc' }];
+      c.linux!.maskedPaths = [];
+    });
+    const points = parseMounts(await outputOf(config)).map((mount) => mount.point);
+    expect(points.filter((point) => point !== '/' && point !== '/proc' && !point.startsWith('/proc/'))).toEqual([]);
+  });
+
+  it('keeps the order of mounts over each other: a later one hides an earlier one', async () => {
+    // /tmp/a is made in the first tmpfs: in the other order the first would hide the second.
+    const config = bundleConfig("df -k /tmp /tmp/a | awk 'NR > 1 {print $2}'", (c) => {
+      c.mounts!.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] });
+      c.mounts!.push({ destination: '/tmp/a', type: 'tmpfs', source: 'tmpfs', options: ['size=2m'] });
+    });
+    expect(await outputOf(config)).toBe('1024\n2048\n');
+  });
+});
+
+describe('7. mount propagation and the options of a bind', () => {
+  it('applies shared, unbindable and private to the mount, and accepts mode= and size= on a bind as runc passes them', async () => {
+    const source = join(work, 'propagation-source');
+    mkdirSync(source, { recursive: true });
+    const config = bundleConfig(MOUNTS_SCRIPT, (c) => {
+      c.mounts!.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['size=1m', 'shared'] });
+      c.mounts!.push({ destination: '/run', type: 'bind', source, options: ['rbind', 'runbindable', 'mode=755', 'size=1m'] });
+      c.mounts!.push({ destination: '/var', type: 'bind', source, options: ['bind', 'rprivate'] });
+      c.mounts!.push({ destination: '/root', type: 'bind', source, options: ['rbind', 'rslave'] });
+    });
+    const mounts = parseMounts(await outputOf(config));
+    const tags = (point: string) => mounts.find((mount) => mount.point === point)?.tags;
+    expect(tags('/tmp')).toMatch(/^shared:\d+$/);
+    expect(tags('/run')).toBe('unbindable');
+    expect(tags('/var')).toBe('');
+    // A slave of nothing (the mounts start private) is private.
+    expect(tags('/root')).toBe('');
+  });
+});

@@ -50,6 +50,7 @@ function linuxArgs(spec: ContainerSpec): string[] {
   for (const path of linux.readonlyPaths ?? []) args.push('--read-only-path', path);
   if (linux.rootfsPropagation !== undefined) args.push('--rootfs-propagation', linux.rootfsPropagation);
   for (const device of linux.devices ?? []) args.push('--device', device.path);
+  if (spec.onlyGivenMounts === true) args.push('--only-given-mounts');
   return args;
 }
 

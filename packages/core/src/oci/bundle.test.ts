@@ -42,11 +42,21 @@ describe('ociConfigToSpec: the default config', () => {
     expect(spec.root).toEqual({ path: '/bundles/one/rootfs', readonly: true, readonlyTmpfs: false });
   });
 
-  it('leaves out the mounts the helper makes, keeps the others', () => {
+  it('keeps every mount, in order, with its options: they are the whole list', () => {
+    expect(spec.onlyGivenMounts).toBe(true);
     expect(spec.mounts).toEqual([
+      { destination: '/proc', type: 'proc', source: 'proc', options: [] },
+      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
       { destination: '/dev/shm', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
     ]);
+  });
+
+  it("binds the host's /sys read-only for a sysfs without a network namespace of its own", () => {
+    const spec = ociConfigToSpec(config((c) => (c.linux!.namespaces = c.linux!.namespaces!.filter((namespace) => namespace.type !== 'network'))), BUNDLE);
+    expect(spec.mounts?.at(-1)).toEqual({ destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
   });
 
   it('keeps the namespaces, the masked and read-only paths and the hostname', () => {
@@ -171,8 +181,8 @@ describe('ociConfigToSpec: mounts', () => {
   const withMounts = (mounts: unknown[]) => config((c) => (c.mounts = mounts as OciConfig['mounts']));
 
   it('resolves a bind source against the bundle and keeps its flags', () => {
-    const spec = ociConfigToSpec(withMounts([{ destination: '/data/', source: 'data', options: ['rbind', 'rprivate', 'ro', 'nosuid', 'nodev', 'noexec', 'relatime'] }]), BUNDLE);
-    expect(spec.mounts).toEqual([{ destination: '/data', type: 'bind', source: '/bundles/one/data', options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec'] }]);
+    const spec = ociConfigToSpec(withMounts([{ destination: '/data/', source: 'data', options: ['rbind', 'rprivate', 'ro', 'nosuid', 'nodev', 'noexec', 'relatime', 'mode=755', 'size=1m'] }]), BUNDLE);
+    expect(spec.mounts).toEqual([{ destination: '/data', type: 'bind', source: '/bundles/one/data', options: ['rbind', 'rprivate', 'ro', 'nosuid', 'nodev', 'noexec'] }]);
   });
 
   it('tells bind from rbind', () => {
@@ -203,9 +213,14 @@ describe('ociConfigToSpec: mounts', () => {
   });
 
   it('calls unknown types and options unsupported', () => {
-    const error = failure(withMounts([{ destination: '/a', type: 'nfs', source: 'x' }, { destination: '/b', type: 'tmpfs', options: ['tmpcopyup'] }, { destination: '/c', source: '/c', options: ['rbind', 'rshared'] }]));
+    const error = failure(withMounts([{ destination: '/a', type: 'nfs', source: 'x' }, { destination: '/b', type: 'tmpfs', options: ['tmpcopyup'] }, { destination: '/c', source: '/c', options: ['rbind', 'idmap'] }]));
     expect(error.code).toBe('OCI_UNSUPPORTED');
-    expect(error.message).toMatch(/mounts\[0\]\.type \("nfs"\), mounts\[1\]\.options \("tmpcopyup"\), mounts\[2\]\.options \("rshared"\)/);
+    expect(error.message).toMatch(/mounts\[0\]\.type \("nfs"\), mounts\[1\]\.options \("tmpcopyup"\), mounts\[2\]\.options \("idmap"\)/);
+  });
+
+  it('keeps every propagation option, on binds and kernel filesystems', () => {
+    const spec = ociConfigToSpec(withMounts([{ destination: '/c', source: '/c', options: ['rbind', 'rshared'] }, { destination: '/t', type: 'tmpfs', options: ['runbindable'] }]), BUNDLE);
+    expect(spec.mounts?.map((mount) => mount.options)).toEqual([['rbind', 'rshared'], ['runbindable']]);
   });
 });
 

@@ -4,7 +4,7 @@ import { RyouikiError } from '../errors.js';
 import type { ContainerSpec } from '../spec.js';
 import { HOOK_KINDS, type OciConfig, type OciHook, type OciHooks } from './config.js';
 import { translateLinux } from './linux.js';
-import { translateMounts } from './mounts.js';
+import { sysfsAsHostBind, translateMounts } from './mounts.js';
 import { translateProcess } from './process.js';
 import { OciReader } from './reader.js';
 
@@ -86,7 +86,8 @@ function translate(value: unknown, bundleDir: string, options: OciOptions, file:
     ociVersion,
     process,
     root: { path: resolve(bundleDir, reader.string(root.path, 'root.path')), readonly: reader.boolean(root.readonly, 'root.readonly') ?? false, readonlyTmpfs: false },
-    mounts: translateMounts(config.mounts, bundleDir, reader),
+    mounts: sysfsAsHostBind(translateMounts(config.mounts, bundleDir, reader), linux.namespaces.some((namespace) => namespace.type === 'network' && namespace.path === undefined)),
+    onlyGivenMounts: true,
     linux,
   };
   const hostname = reader.optionalString(config.hostname, 'hostname');
