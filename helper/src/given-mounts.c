@@ -83,13 +83,40 @@ make_node_mount_point (const struct device_copy *copy)
   die_with_errno ("device: create %s", copy->path);
 }
 
+/* As root: the node itself, like the host's (a bind would share the host's inode). */
 static void
-add_device (const struct device_copy *copy)
+make_node (const struct device_copy *copy)
+{
+  struct stat host, existing;
+
+  if (fstat (copy->fd, &host) < 0)
+    die_with_errno ("device %s: on the host", copy->path);
+  make_parents (copy->path);
+  if (lstat (copy->path, &existing) == 0 && unlink (copy->path) < 0)
+    die_with_errno ("device: replace %s", copy->path);
+  if (mknod (copy->path, host.st_mode, host.st_rdev) < 0)
+    {
+      if (!copy->required && (errno == EROFS || errno == EACCES || errno == EPERM))
+        return;
+      die_with_errno ("device: mknod %s", copy->path);
+    }
+  /* mknod applies the umask; the node gets the host's mode and owner. */
+  if (chmod (copy->path, host.st_mode & 07777) < 0 || chown (copy->path, host.st_uid, host.st_gid) < 0)
+    die_with_errno ("device: %s: its mode and owner", copy->path);
+}
+
+static void
+add_device (const struct device_copy *copy, bool make_nodes)
 {
   struct stat st;
 
   if (copy->fd < 0)
     return;
+  if (make_nodes && (copy->required || lstat (copy->path, &st) < 0))
+    {
+      make_node (copy);
+      return;
+    }
   /* A default node the config's mounts gave already (a bind of the host's) stays theirs. */
   if (lstat (copy->path, &st) == 0)
     {
@@ -114,13 +141,13 @@ add_link (const char *target, const char *path)
 }
 
 void
-given_mounts_finish_dev (void)
+given_mounts_finish_dev (bool make_nodes)
 {
   struct stat st;
 
   for (size_t i = 0; i < n_copies; i++)
     {
-      add_device (&copies[i]);
+      add_device (&copies[i], make_nodes);
       if (copies[i].fd >= 0)
         close (copies[i].fd);
     }

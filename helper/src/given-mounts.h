@@ -10,5 +10,6 @@ void given_mounts_open_devices (const struct options *opts);
 
 /* After the given mounts, as runc does: each device node and each of /dev's links
  * (ptmx, fd, stdin, stdout, stderr) that the mounts left missing; a default node is
- * skipped where /dev cannot grow one (a read-only rootfs without a /dev mount). */
-void given_mounts_finish_dev (void);
+ * skipped where /dev cannot grow one (a read-only rootfs without a /dev mount).
+ * make_nodes (root, no user namespace): nodes made with mknod, else binds of the host's. */
+void given_mounts_finish_dev (bool make_nodes);

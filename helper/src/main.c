@@ -208,7 +208,7 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
   setup_rootfs (rootfs, opts);
   volumes_mount (opts);
   if (opts->only_given_mounts)
-    given_mounts_finish_dev ();
+    given_mounts_finish_dev (opts->share_user);
   bind_files_mount (opts->bind_files, opts->n_bind_files);
   if (opts->read_only && !opts->no_read_only_tmpfs)
     mount_writable_tmpfs ();
@@ -341,7 +341,7 @@ run_helper (const struct options *opts, int sync_fd)
   int pty_master;
   int status;
 
-  if (!opts->no_idmap && !namespaces_joined_user (opts))
+  if (!opts->no_idmap && !opts->share_user && !namespaces_joined_user (opts))
     write_id_maps (container_pid, geteuid (), getegid ());
   info_send_pid (info_fd, container_pid);
   if (opts->block_fd >= 0)

@@ -65,6 +65,7 @@ enum
   OPT_JOIN_NS,
   OPT_SHARE_UTS,
   OPT_SHARE_IPC,
+  OPT_SHARE_USER,
   OPT_CGROUPNS,
   OPT_NO_READ_ONLY_TMPFS,
   OPT_START_HOOKS,
@@ -122,6 +123,7 @@ static const struct option long_options[] = {
   { "join-ns", required_argument, NULL, OPT_JOIN_NS },
   { "share-uts", no_argument, NULL, OPT_SHARE_UTS },
   { "share-ipc", no_argument, NULL, OPT_SHARE_IPC },
+  { "share-user", no_argument, NULL, OPT_SHARE_USER },
   { "cgroupns", no_argument, NULL, OPT_CGROUPNS },
   { "no-read-only-tmpfs", no_argument, NULL, OPT_NO_READ_ONLY_TMPFS },
   { "start-hooks", required_argument, NULL, OPT_START_HOOKS },
@@ -220,6 +222,8 @@ options_print_help (FILE *out)
          "  --join-ns TYPE:PATH  join the namespace at PATH instead of making one (user,\n"
          "                    pid, uts, ipc, network, cgroup)\n"
          "  --share-uts, --share-ipc  keep the host's UTS or IPC namespace\n"
+         "  --share-user      no user namespace of its own: the host's ids (only as root,\n"
+         "                    as runc runs a config without one)\n"
          "  --cgroupns        a new cgroup namespace\n"
          "  --no-read-only-tmpfs  with --read-only: no writable tmpfs on /tmp and /run\n"
          "  --start-hooks FILE  OCI startContainer hooks to run in the container before\n"
@@ -595,6 +599,9 @@ apply_bundle_option (struct options *opts, int option, char *arg, char *error, s
     case OPT_SHARE_IPC:
       opts->share_ipc = true;
       return OPTIONS_RUN;
+    case OPT_SHARE_USER:
+      opts->share_user = true;
+      return OPTIONS_RUN;
     case OPT_CGROUPNS:
       opts->new_cgroupns = true;
       return OPTIONS_RUN;
@@ -739,6 +746,9 @@ check_complete (struct options *opts, int argc, char **argv, char *error, size_t
     return error_result (error, error_size, "--console-socket requires --tty (it hands out the terminal's master)");
   if (opts->detach && opts->tty && opts->console_socket == NULL)
     return error_result (error, error_size, "--detach with --tty requires --console-socket (nobody would copy the terminal)");
+  if (opts->share_user && geteuid () != 0)
+    return error_result (error, error_size,
+                         "--share-user: only root may run a container in the host's user namespace");
   if (opts->make_mount_points && opts->overlay_dir == NULL && !opts->engine_rootfs)
     return error_result (error, error_size,
                          "--make-mount-points requires --overlay (the rootfs itself is never written)");

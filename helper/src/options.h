@@ -73,6 +73,7 @@ struct options
   struct namespace_join *joins; /* --join-ns TYPE:PATH */
   size_t n_joins;
   bool share_uts, share_ipc, new_cgroupns;
+  bool share_user;              /* --share-user: no user namespace of its own (root only) */
   const char *start_hooks_file; /* --start-hooks: see start-hooks.h */
   const char *domainname;       /* --domainname, NULL: left as it is */
   int umask;                    /* --umask, -1: left as it is */

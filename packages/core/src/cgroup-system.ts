@@ -130,6 +130,8 @@ export interface CgroupOptions {
   enabled?: boolean;
   /** The folder below which container cgroups are made: absolute from each hierarchy's root, or relative to the caller's own cgroup (the default). */
   parent?: string;
+  /** The container's folder in parent, as a bundle's linux.cgroupsPath names it; by default ryouiki-<id>-<pid>. */
+  name?: string;
 }
 
 /** The folder of a hierarchy below which containers' cgroups are made. */

@@ -32,6 +32,7 @@ function processArgs(spec: ContainerSpec): string[] {
 
 function namespaceArgs(spec: ContainerSpec): string[] {
   const args: string[] = [];
+  if (!hasNamespace(spec, 'user')) args.push('--share-user');
   if (!hasNamespace(spec, 'uts')) args.push('--share-uts');
   if (!hasNamespace(spec, 'ipc')) args.push('--share-ipc');
   if (hasNamespace(spec, 'cgroup')) args.push('--cgroupns');

@@ -227,9 +227,14 @@ describe('ociConfigToSpec: mounts', () => {
 describe('ociConfigToSpec: namespaces and id maps', () => {
   const withNamespaces = (namespaces: unknown[]) => config((c) => (c.linux!.namespaces = namespaces as never));
 
-  it('adds the user namespace Ryouiki always makes', () => {
-    const spec = ociConfigToSpec(withNamespaces([{ type: 'pid' }, { type: 'mount' }]), BUNDLE);
+  it('adds the user namespace Ryouiki makes rootless', () => {
+    const spec = ociConfigToSpec(withNamespaces([{ type: 'pid' }, { type: 'mount' }]), BUNDLE, { asRoot: false });
     expect(spec.linux.namespaces.map((namespace) => namespace.type).sort()).toEqual(['mount', 'pid', 'user']);
+  });
+
+  it('adds none in root mode: the host user namespace, as runc as root', () => {
+    const spec = ociConfigToSpec(withNamespaces([{ type: 'pid' }, { type: 'mount' }]), BUNDLE, { asRoot: true });
+    expect(spec.linux.namespaces.map((namespace) => namespace.type).sort()).toEqual(['mount', 'pid']);
   });
 
   it('calls a missing pid namespace, a mount namespace to join and a time namespace unsupported', () => {

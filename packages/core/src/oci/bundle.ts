@@ -14,6 +14,12 @@ export { HOOK_KINDS } from './config.js';
 export interface OciOptions {
   /** Run without the fields Ryouiki does not implement instead of refusing the bundle (`--ignore-unsupported`). */
   ignoreUnsupported?: boolean;
+  /**
+   * Root mode (default: when running as root): a config without a user
+   * namespace runs in the host's, as runc runs it as root. Otherwise Ryouiki
+   * makes one of its own, mapping only the caller.
+   */
+  asRoot?: boolean;
 }
 
 /** A bundle, read and translated: the config as given, the spec Ryouiki runs, and what the spec has no place for. */
@@ -81,7 +87,7 @@ function translate(value: unknown, bundleDir: string, options: OciOptions, file:
   reader.unsupportedFields(config, UNSUPPORTED_TOP, '');
   const process = translateProcess(config.process, reader);
   const root = reader.object(config.root, 'root');
-  const { linux, cgroupsPath } = translateLinux(config.linux, reader);
+  const { linux, cgroupsPath } = translateLinux(config.linux, reader, options.asRoot ?? globalThis.process.geteuid?.() === 0);
   const spec: ContainerSpec = {
     ociVersion,
     process,

@@ -37,7 +37,8 @@ function networkMode(spec: ContainerSpec, given: string | undefined): string {
 /** The user namespace maps, when config.json gives none: the full subordinate range when there is one, as tenkai. */
 function withIdMaps(spec: ContainerSpec, warnings: string[]): void {
   const user = spec.linux.namespaces.find((namespace) => namespace.type === 'user');
-  if (user?.path !== undefined || spec.linux.uidMappings !== undefined) return;
+  // No user namespace (root mode): the host's ids, unmapped.
+  if (user === undefined || user.path !== undefined || spec.linux.uidMappings !== undefined) return;
   const maps = planIdMaps('auto');
   spec.linux.uidMappings = maps.uidMappings;
   spec.linux.gidMappings = maps.gidMappings;
