@@ -4,7 +4,12 @@ export default {
   roots: ['<rootDir>/integration'],
   testMatch: ['**/*.test.ts'],
   // The undelegated cgroup tests need a caller without delegated cgroups: make check-undelegated runs them.
-  testPathIgnorePatterns: process.env.RYOUIKI_TEST_CGROUPS === 'undelegated' ? ['/node_modules/'] : ['/node_modules/', 'undelegated'],
+  // The root-mode tests (as-root-*) run only as root: make check-root runs them.
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    ...(process.env.RYOUIKI_TEST_CGROUPS === 'undelegated' ? [] : ['undelegated']),
+    ...(process.env.RYOUIKI_TEST_AS_ROOT === '1' ? [] : ['as-root']),
+  ],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { defaultOciConfig, type OciConfig } from '@ryouiki/core';
+import { cgroupsBelow, describeIf, makeTestCgroupParent, missingDelegation, removeTestCgroupParent } from './cgroup-harness.js';
 import { expectNoLeftovers, makeTempDir, removeDir, testRootfs } from './harness.js';
 import { containersIn, runtime, type RuntimeOutcome } from './oci-harness.js';
 
@@ -178,5 +179,29 @@ describe('7. mount propagation and the options of a bind', () => {
     expect(tags('/var')).toBe('');
     // A slave of nothing (the mounts start private) is private.
     expect(tags('/root')).toBe('');
+  });
+});
+
+describeIf(missingDelegation(), 'linux.cgroupsPath below the delegated cgroup')('5. linux.cgroupsPath', () => {
+  it('puts a relative path below the delegated cgroup, with the limits there, and removes the folder at the end', async () => {
+    const parent = makeTestCgroupParent();
+    try {
+      const config = bundleConfig('cat /proc/self/cgroup', (c) => {
+        c.linux!.cgroupsPath = `${parent.name}/conformance`;
+        c.linux!.resources = { pids: { limit: 40 } } as never;
+      });
+      const lines = (await outputOf(config)).trim().split('\n');
+      const pids = lines.find((line) => /^\d+:pids:/.test(line)) ?? lines.find((line) => line.startsWith('0::'));
+      expect(pids).toMatch(new RegExp(`/${parent.name}/conformance$`));
+      expect(cgroupsBelow(parent)).toEqual([]);
+    } finally {
+      removeTestCgroupParent(parent);
+    }
+  });
+
+  it("refuses a path with '..', naming linux.cgroupsPath", async () => {
+    const out = await runConfig(bundleConfig('true', (c) => (c.linux!.cgroupsPath = '../escape')));
+    expect(out.exitCode).toBe(125);
+    expect(out.stderr).toMatch(/linux\.cgroupsPath "\.\.\/escape" must name a folder/);
   });
 });
