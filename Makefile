@@ -4,7 +4,7 @@ PNPM ?= pnpm
 TURBO = $(PNPM) exec turbo
 export TURBO_TELEMETRY_DISABLED = 1
 
-.PHONY: all helper packages deps prepare-host test check check-undelegated test-cgroup-v2 demo demo-here bench bench-network bench-detached clean install uninstall
+.PHONY: all helper packages deps prepare-host test check check-root check-undelegated test-cgroup-v2 demo demo-here bench bench-network bench-detached clean install uninstall
 
 all: helper packages
 
@@ -46,6 +46,7 @@ test: prepare-host
 	scripts/as-test-user.sh $(MAKE) check
 	RYOUIKI_TEST_CGROUPS=undelegated scripts/as-test-user.sh $(MAKE) check-undelegated
 	scripts/test-cgroup-v2.sh
+	if [ "$$(id -u)" -eq 0 ]; then $(MAKE) check-root; fi
 
 # As root, install the system packages first: the helper's build needs libseccomp-dev.
 prepare-host:
@@ -56,6 +57,11 @@ check:
 	$(MAKE) -C helper test
 	$(MAKE) -C helper asan-test
 	$(TURBO) run test --concurrency=1 --output-logs=full --no-update-notifier
+
+# As root, in place: ryouiki-runtime in root mode, and containerd and dockerd
+# (started by the tests, as root as they run) driving it as their runc.
+check-root:
+	cd tests && RYOUIKI_TEST_AS_ROOT=1 node --experimental-vm-modules --no-warnings ../node_modules/jest/bin/jest.js --runInBand as-root
 
 # The tests of a user without delegated cgroups: limits refused, plain runs work.
 check-undelegated:

@@ -7,7 +7,13 @@ export default {
   testMatch: ['**/*.test.ts'],
   // The undelegated cgroup tests need a caller without delegated cgroups: make check-undelegated runs them.
   // The pure cgroup v2 tests need systemd and v2 alone: make test-cgroup-v2 runs them in a VM.
-  testPathIgnorePatterns: ['/node_modules/', ...(cgroups === 'undelegated' ? [] : ['undelegated']), ...(cgroups === 'v2' ? [] : ['cgroups-v2'])],
+  // The root-mode tests (as-root-*) run only as root: make check-root runs them.
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    ...(cgroups === 'undelegated' ? [] : ['undelegated']),
+    ...(cgroups === 'v2' ? [] : ['cgroups-v2']),
+    ...(process.env.RYOUIKI_TEST_AS_ROOT === '1' ? [] : ['as-root']),
+  ],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],

@@ -23,6 +23,7 @@
 #include "protocol.h"
 #include "sealed-exec.h"
 #include "seccomp-filter.h"
+#include "given-mounts.h"
 #include "start-hooks.h"
 #include "tty.h"
 #include "utils.h"
@@ -225,6 +226,8 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
   if (!opts->privileged)
     hold_null_device ();
   volumes_mount (opts);
+  if (opts->only_given_mounts)
+    given_mounts_finish_dev (opts->share_user);
   bind_files_mount (opts->bind_files, opts->n_bind_files);
   mount_room_seal (opts->read_only);
   if (opts->read_only && !opts->no_read_only_tmpfs)
@@ -368,7 +371,7 @@ run_helper (const struct options *opts, int sync_fd)
 
   if (opts->overlay_dir != NULL)
     overlay_keep_layers_for_removal (container_pid, opts->overlay_dir);
-  if (!opts->no_idmap && !namespaces_joined_user (opts))
+  if (!opts->no_idmap && !opts->share_user && !namespaces_joined_user (opts))
     write_id_maps (container_pid, geteuid (), getegid ());
   info_send_pid (info_fd, container_pid);
   if (opts->block_fd >= 0)
@@ -415,7 +418,9 @@ main (int argc, char **argv)
   set_die_handler (helper_die);
   tty_connect_console_socket (&opts);
 
-  validate_rootfs (opts.rootfs);
+  /* A bundle's rootfs needs no /proc or /dev of its own: its mounts are all it gets. */
+  if (!opts.only_given_mounts)
+    validate_rootfs (opts.rootfs);
   if (opts.seccomp_file != NULL)
     opts.seccomp_rules = seccomp_read_rules (opts.seccomp_file);
   rootfs = realpath (opts.rootfs, NULL);

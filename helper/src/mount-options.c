@@ -61,7 +61,11 @@ parse_mount_options (const char *options, unsigned long *flags, bool *non_recurs
       size_t length = strcspn (options, ",");
       const struct flag_option *option = find_option (flag_options, N_ELEMENTS (flag_options), options, length);
 
-      if (option != NULL)
+      if (option == NULL)
+        option = find_option (propagations, N_ELEMENTS (propagations), options, length);
+      if (option != NULL && (option->set & PROPAGATION_FLAGS) != 0)
+        *flags = (*flags & ~PROPAGATION_FLAGS) | option->set;
+      else if (option != NULL)
         *flags = (*flags & ~option->clear) | option->set;
       else if (length == 4 && strncmp (options, "bind", 4) == 0)
         *non_recursive = true;
@@ -93,6 +97,15 @@ parse_propagation (const char *text, unsigned long *flags)
     return -1;
   *flags = option->set;
   return 0;
+}
+
+void
+apply_mount_propagation (const char *path, unsigned long flags)
+{
+  unsigned long propagation = flags & PROPAGATION_FLAGS;
+
+  if (propagation != 0 && mount (NULL, path, NULL, propagation, NULL) < 0)
+    die_with_errno ("mount %s: set its propagation", path);
 }
 
 void

@@ -2,6 +2,7 @@
 #include "mounts.h"
 #include "devices.h"
 #include "filesystems.h"
+#include "given-mounts.h"
 #include "ids.h"
 #include "mount-room.h"
 #include "overlay.h"
@@ -181,9 +182,14 @@ setup_rootfs (const char *rootfs, const struct options *opts)
   mount_room_prepare (root, opts);
   if (chdir (root) < 0)
     die_with_errno ("rootfs: %s", root);
-  mount_or_die ("/proc", "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-  populate_dev ();
-  devices_bind (opts);
-  mount_sys (opts->share_net);
+  if (opts->only_given_mounts)
+    given_mounts_open_devices (opts);
+  else
+    {
+      mount_or_die ("/proc", "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+      populate_dev ();
+      devices_bind (opts);
+      mount_sys (opts->share_net);
+    }
   pivot_to_working_directory ();
 }

@@ -71,6 +71,8 @@ namespaces_clone_flags (const struct options *opts)
     flags |= CLONE_NEWNET;
   if (opts->new_cgroupns)
     flags |= CLONE_NEWCGROUP;
+  if (opts->share_user)
+    flags &= ~(unsigned long) CLONE_NEWUSER;
   for (size_t i = 0; i < opts->n_joins; i++)
     flags &= ~(unsigned long) opts->joins[i].clone_flag;
   return flags;

@@ -33,6 +33,7 @@ enum
   OPT_DETACH,
   OPT_EXEC_GATE_FD,
   OPT_ENGINE_ROOTFS,
+  OPT_ONLY_GIVEN_MOUNTS,
   OPT_BIND_FILE,
   OPT_BIND,
   OPT_RO_BIND,
@@ -64,6 +65,7 @@ enum
   OPT_JOIN_NS,
   OPT_SHARE_UTS,
   OPT_SHARE_IPC,
+  OPT_SHARE_USER,
   OPT_CGROUPNS,
   OPT_NO_READ_ONLY_TMPFS,
   OPT_START_HOOKS,
@@ -89,6 +91,7 @@ static const struct option long_options[] = {
   { "detach", no_argument, NULL, OPT_DETACH },
   { "exec-gate-fd", required_argument, NULL, OPT_EXEC_GATE_FD },
   { "engine-rootfs", no_argument, NULL, OPT_ENGINE_ROOTFS },
+  { "only-given-mounts", no_argument, NULL, OPT_ONLY_GIVEN_MOUNTS },
   { "bind-file", required_argument, NULL, OPT_BIND_FILE },
   { "bind", required_argument, NULL, OPT_BIND },
   { "ro-bind", required_argument, NULL, OPT_RO_BIND },
@@ -120,6 +123,7 @@ static const struct option long_options[] = {
   { "join-ns", required_argument, NULL, OPT_JOIN_NS },
   { "share-uts", no_argument, NULL, OPT_SHARE_UTS },
   { "share-ipc", no_argument, NULL, OPT_SHARE_IPC },
+  { "share-user", no_argument, NULL, OPT_SHARE_USER },
   { "cgroupns", no_argument, NULL, OPT_CGROUPNS },
   { "no-read-only-tmpfs", no_argument, NULL, OPT_NO_READ_ONLY_TMPFS },
   { "start-hooks", required_argument, NULL, OPT_START_HOOKS },
@@ -179,6 +183,9 @@ options_print_help (FILE *out)
          "                    written into DIR otherwise)\n"
          "  --engine-rootfs   DIR is an OCI engine's container layer (ryouiki-runtime):\n"
          "                    missing mount points are created in it, as runc does\n"
+         "  --only-given-mounts  the --bind, --tmpfs and --mount-fs mounts are the whole\n"
+         "                    list, in order (a bundle's): no /proc, /dev or /sys of our\n"
+         "                    own; /dev's nodes and links are added after them, if missing\n"
          "  --overlay STATE   copy-on-write root: DIR is the lower layer, writes go to\n"
          "                    STATE/upper (STATE holds empty upper/, work/ and merged/)\n"
          "  --overlay-driver D  auto (default: the kernel's overlayfs, else fuse-overlayfs)\n"
@@ -215,6 +222,8 @@ options_print_help (FILE *out)
          "  --join-ns TYPE:PATH  join the namespace at PATH instead of making one (user,\n"
          "                    pid, uts, ipc, network, cgroup)\n"
          "  --share-uts, --share-ipc  keep the host's UTS or IPC namespace\n"
+         "  --share-user      no user namespace of its own: the host's ids (only as root,\n"
+         "                    as runc runs a config without one)\n"
          "  --cgroupns        a new cgroup namespace\n"
          "  --no-read-only-tmpfs  with --read-only: no writable tmpfs on /tmp and /run\n"
          "  --start-hooks FILE  OCI startContainer hooks to run in the container before\n"
@@ -590,6 +599,9 @@ apply_bundle_option (struct options *opts, int option, char *arg, char *error, s
     case OPT_SHARE_IPC:
       opts->share_ipc = true;
       return OPTIONS_RUN;
+    case OPT_SHARE_USER:
+      opts->share_user = true;
+      return OPTIONS_RUN;
     case OPT_CGROUPNS:
       opts->new_cgroupns = true;
       return OPTIONS_RUN;
@@ -673,6 +685,9 @@ apply_option (struct options *opts, int option, char *arg, char *error, size_t e
       opts->engine_rootfs = true;
       opts->make_mount_points = true;
       return OPTIONS_RUN;
+    case OPT_ONLY_GIVEN_MOUNTS:
+      opts->only_given_mounts = true;
+      return OPTIONS_RUN;
     case OPT_BIND:
     case OPT_RO_BIND:
     case OPT_TMPFS:
@@ -733,6 +748,9 @@ check_complete (struct options *opts, int argc, char **argv, char *error, size_t
     return error_result (error, error_size, "--detach with --overlay: nobody would empty the overlay's layers (the helper does, after the init)");
   if (opts->detach && opts->tty && opts->console_socket == NULL)
     return error_result (error, error_size, "--detach with --tty requires --console-socket (nobody would copy the terminal)");
+  if (opts->share_user && geteuid () != 0)
+    return error_result (error, error_size,
+                         "--share-user: only root may run a container in the host's user namespace");
   if (opts->make_mount_points && opts->overlay_dir == NULL && !opts->engine_rootfs)
     return error_result (error, error_size,
                          "--make-mount-points requires --overlay (the rootfs itself is never written)");

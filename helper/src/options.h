@@ -38,6 +38,7 @@ struct options
   struct volume *volumes;       /* --bind, --ro-bind, --tmpfs, in order */
   size_t n_volumes;
   bool make_mount_points;       /* create missing volume mount points (only on an overlay) */
+  bool only_given_mounts;       /* the volumes are the whole list: no /proc, /dev, /sys of our own */
   const char *overlay_dir;      /* holds upper/, work/, merged/: a copy-on-write root */
   bool overlay_fuse_only;       /* --overlay-driver fuse-overlayfs: skip the kernel's overlayfs */
   bool has_user;
@@ -72,6 +73,7 @@ struct options
   struct namespace_join *joins; /* --join-ns TYPE:PATH */
   size_t n_joins;
   bool share_uts, share_ipc, new_cgroupns;
+  bool share_user;              /* --share-user: no user namespace of its own (root only) */
   const char *start_hooks_file; /* --start-hooks: see start-hooks.h */
   const char *domainname;       /* --domainname, NULL: left as it is */
   int umask;                    /* --umask, -1: left as it is */
@@ -104,7 +106,7 @@ struct volume
   const char *data;             /* tmpfs: mount options, or NULL */
   bool read_only;
   const char *fstype;           /* VOLUME_FS: proc, sysfs, mqueue, devpts, tmpfs */
-  unsigned long flags;          /* --mount-options: MS_RDONLY, MS_NOSUID... */
+  unsigned long flags;          /* --mount-options: MS_RDONLY, MS_NOSUID... and propagation (MS_SHARED...) */
   bool non_recursive;           /* --mount-options bind: not the mounts below the source */
 };
 

@@ -196,6 +196,11 @@ seccomp_load_rules (const char *rules)
           filter = seccomp_init (default_action);
           if (filter == NULL)
             die ("seccomp: cannot create a filter");
+          /* libseccomp sets no_new_privs on load by default: whether it is set is the caller's
+           * choice (secure_command), as a filter without noNewPrivileges must leave it off. */
+          err = seccomp_attr_set (filter, SCMP_FLTATR_CTL_NNP, 0);
+          if (err < 0)
+            die_with_err (-err, "seccomp: leave no_new_privs to the caller: %s", strerror (-err));
           continue;
         }
       add_rule (filter, default_action, &rule);

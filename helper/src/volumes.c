@@ -18,6 +18,72 @@
  * pivot_root: after it, a mount from the old root would no longer be in our namespace. */
 static int *source_fds;
 
+/* The MS_ flags of a mount as the attributes of a detached one. */
+static unsigned int
+mount_attributes (unsigned long flags)
+{
+  unsigned int attributes = 0;
+
+  if (flags & MS_RDONLY)
+    attributes |= MOUNT_ATTR_RDONLY;
+  if (flags & MS_NOSUID)
+    attributes |= MOUNT_ATTR_NOSUID;
+  if (flags & MS_NODEV)
+    attributes |= MOUNT_ATTR_NODEV;
+  if (flags & MS_NOEXEC)
+    attributes |= MOUNT_ATTR_NOEXEC;
+  if (flags & MS_NOATIME)
+    attributes |= MOUNT_ATTR_NOATIME;
+  else if (flags & MS_STRICTATIME)
+    attributes |= MOUNT_ATTR_STRICTATIME;
+  if (flags & MS_NODIRATIME)
+    attributes |= MOUNT_ATTR_NODIRATIME;
+  return attributes;
+}
+
+static void
+configure_filesystem (int fs_fd, const struct volume *volume)
+{
+  char data[1024], *save = NULL;
+
+  snprintf (data, sizeof data, "%s", volume->data != NULL ? volume->data : "");
+  for (char *option = strtok_r (data, ",", &save); option != NULL; option = strtok_r (NULL, ",", &save))
+    {
+      char *equals = strchr (option, '=');
+      int err;
+
+      if (equals != NULL)
+        *equals = '\0';
+      err = (int) syscall (SYS_fsconfig, fs_fd, equals != NULL ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, option,
+                           equals != NULL ? equals + 1 : NULL, 0);
+      if (err < 0)
+        die_with_errno ("mount %s on %s: option %s%s%s", volume->fstype, volume->destination, option,
+                        equals != NULL ? "=" : "", equals != NULL ? equals + 1 : "");
+    }
+}
+
+/* A kernel filesystem as a detached mount, made before pivot_root: a user namespace may
+ * make a proc or sysfs only where the host's is still in sight (the kernel refuses one
+ * that would reveal more than the mounts show). Made in the order given, with the bind
+ * sources, as /proc/self/mountinfo lists mounts in the order they were made. */
+static int
+open_kernel_fs (const struct volume *volume)
+{
+  int fs_fd = (int) syscall (SYS_fsopen, volume->fstype, FSOPEN_CLOEXEC);
+  int mount_fd;
+
+  if (fs_fd < 0)
+    die_with_errno ("mount %s on %s", volume->fstype, volume->destination);
+  configure_filesystem (fs_fd, volume);
+  if (syscall (SYS_fsconfig, fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    die_with_errno ("mount %s on %s", volume->fstype, volume->destination);
+  mount_fd = (int) syscall (SYS_fsmount, fs_fd, FSMOUNT_CLOEXEC, mount_attributes (volume->flags));
+  if (mount_fd < 0)
+    die_with_errno ("mount %s on %s", volume->fstype, volume->destination);
+  close (fs_fd);
+  return mount_fd;
+}
+
 void
 volumes_open_sources (const struct options *opts)
 {
@@ -29,6 +95,8 @@ volumes_open_sources (const struct options *opts)
       const struct volume *volume = &opts->volumes[i];
 
       source_fds[i] = -1;
+      if (volume->kind == VOLUME_FS)
+        source_fds[i] = open_kernel_fs (volume);
       if (volume->kind != VOLUME_BIND)
         continue;
       source_fds[i] = (int) syscall (SYS_open_tree, AT_FDCWD, volume->source,
@@ -90,20 +158,19 @@ mount_bind_volume (const struct options *opts, const struct volume *volume, int 
   check_mount_point (opts, volume->destination, S_ISDIR (st.st_mode));
   if (syscall (SYS_move_mount, source_fd, "", AT_FDCWD, volume->destination, MOVE_MOUNT_F_EMPTY_PATH) < 0)
     die_with_errno ("volume: bind %s on %s", volume->source, volume->destination);
-  if (volume->flags != 0)
+  if ((volume->flags & ~PROPAGATION_FLAGS) != 0)
     apply_bind_flags (volume->destination, volume->flags, volume->non_recursive);
   else if (volume->read_only)
     remount_tree_read_only (volume->destination);
 }
 
-/* A kernel filesystem exactly as asked: --mount-fs with its --mount-options. */
+/* A kernel filesystem exactly as asked (--mount-fs with its --mount-options), made by open_kernel_fs. */
 static void
-mount_kernel_fs (const struct options *opts, const struct volume *volume)
+mount_kernel_fs (const struct options *opts, const struct volume *volume, int mount_fd)
 {
   check_mount_point (opts, volume->destination, true);
-  if (mount (volume->fstype, volume->destination, volume->fstype, volume->flags, volume->data) < 0)
-    die_with_errno ("mount %s on %s%s%s", volume->fstype, volume->destination, volume->data != NULL ? " with " : "",
-                    volume->data != NULL ? volume->data : "");
+  if (syscall (SYS_move_mount, mount_fd, "", AT_FDCWD, volume->destination, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    die_with_errno ("mount %s on %s", volume->fstype, volume->destination);
 }
 
 static void
@@ -113,7 +180,7 @@ mount_tmpfs (const struct options *opts, const char *destination, const char *da
 
   check_mount_point (opts, destination, true);
   snprintf (options, sizeof options, "mode=1777%s%s", data != NULL ? "," : "", data != NULL ? data : "");
-  if (mount ("tmpfs", destination, "tmpfs", MS_NOSUID | MS_NODEV | flags, options) < 0)
+  if (mount ("tmpfs", destination, "tmpfs", MS_NOSUID | MS_NODEV | (flags & ~PROPAGATION_FLAGS), options) < 0)
     die_with_errno ("tmpfs: %s (%s)", destination, options);
 }
 
@@ -127,9 +194,10 @@ volumes_mount (const struct options *opts)
       if (volume->kind == VOLUME_BIND)
         mount_bind_volume (opts, volume, source_fds[i]);
       else if (volume->kind == VOLUME_FS)
-        mount_kernel_fs (opts, volume);
+        mount_kernel_fs (opts, volume, source_fds[i]);
       else
         mount_tmpfs (opts, volume->destination, volume->data, volume->flags);
+      apply_mount_propagation (volume->destination, volume->flags);
       if (source_fds[i] >= 0)
         close (source_fds[i]);
     }

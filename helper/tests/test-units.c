@@ -640,6 +640,9 @@ test_mount_options (void)
              "parse_mount_options: rw clears ro");
   check (flags == MS_NODEV && non_recursive, "parse_mount_options: bind is not recursive");
   check_string (data, "newinstance", "parse_mount_options: a data word");
+  check_int (parse_mount_options ("rbind,rshared,nosuid,private", &flags, &non_recursive, data, sizeof data), 0,
+             "parse_mount_options: propagation");
+  check (flags == (MS_NOSUID | MS_PRIVATE) && data[0] == '\0', "parse_mount_options: the last propagation, no data");
   check_int (parse_mount_options ("", &flags, &non_recursive, data, sizeof data), 0, "parse_mount_options: none");
   check (flags == 0 && data[0] == '\0', "parse_mount_options: nothing");
   check_int (parse_mount_options ("size=1234567", &flags, &non_recursive, small, sizeof small), -1,

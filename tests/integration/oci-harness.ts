@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultOciConfig } from '@ryouiki/core';
 import { REPO_ROOT, testRootfs, waitFor } from './harness.js';
 
 export const RUNTIME = join(REPO_ROOT, 'bin', 'ryouiki-runtime');
@@ -51,7 +52,8 @@ export function writeBundle(dir: string, options: BundleOptions): string {
     process: { terminal: options.terminal ?? false, user: { uid: 0, gid: 0 }, args: options.args, env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', ...(options.env ?? [])], cwd: '/' },
     root: { path: testRootfs(), readonly: true },
     hostname: 'ocitest',
-    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }],
+    // runc's default mounts: with a bundle they are the container's whole list.
+    mounts: defaultOciConfig().mounts,
     hooks: options.hooks ?? {},
     annotations: { 'org.example.test': 'yes' },
     linux: {

@@ -137,6 +137,8 @@ export interface CgroupOptions {
    * `slice:prefix:name` form, or '' for a name of ryouiki's. Pure cgroup v2 only.
    */
   systemdCgroupsPath?: string;
+  /** The container's folder in parent, as a bundle's linux.cgroupsPath names it; by default ryouiki-<id>-<pid>. */
+  name?: string;
 }
 
 /** The folder of a hierarchy below which containers' cgroups are made. */

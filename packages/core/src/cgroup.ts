@@ -158,7 +158,7 @@ export function planCgroup(spec: ContainerSpec, id: string, options: CgroupOptio
     throw new RyouikiError('CGROUP_UNAVAILABLE', `--cgroup-parent ${options.parent}: no such cgroup folder that you can write (${all.map((c) => c.parent).join(', ') || 'no cgroup hierarchy mounted'}): create it in a cgroup delegated to you`);
   }
   if (writable.length === 0) return undefined;
-  const name = cgroupName(id);
+  const name = options.name ?? cgroupName(id);
   return new ContainerCgroup(name, writable.map((candidate) => plannedFolder(candidate, name, spec, enforcedBy.get(candidate) ?? new Set())));
 }
 

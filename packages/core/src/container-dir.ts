@@ -37,8 +37,9 @@ function readHostFile(path: string): string {
   }
 }
 
-/** Writes the three files; binds each where the rootfs has one (or an overlay can hold it). */
+/** Writes the three files; binds each where the rootfs has one (or an overlay can hold it). None for a bundle, whose mounts are its whole list. */
 function etcFiles(spec: ContainerSpec, dir: string): Mount[] {
+  if (spec.onlyGivenMounts === true) return [];
   const hostname = spec.hostname ?? 'ryouiki';
   const files: Record<string, string> = {
     hostname: `${hostname}\n`,

@@ -32,6 +32,7 @@ function processArgs(spec: ContainerSpec): string[] {
 
 function namespaceArgs(spec: ContainerSpec): string[] {
   const args: string[] = [];
+  if (!hasNamespace(spec, 'user')) args.push('--share-user');
   if (!hasNamespace(spec, 'uts')) args.push('--share-uts');
   if (!hasNamespace(spec, 'ipc')) args.push('--share-ipc');
   if (hasNamespace(spec, 'cgroup')) args.push('--cgroupns');
@@ -50,6 +51,7 @@ function linuxArgs(spec: ContainerSpec): string[] {
   for (const path of linux.readonlyPaths ?? []) args.push('--read-only-path', path);
   if (linux.rootfsPropagation !== undefined) args.push('--rootfs-propagation', linux.rootfsPropagation);
   for (const device of linux.devices ?? []) args.push('--device', device.path);
+  if (spec.onlyGivenMounts === true) args.push('--only-given-mounts');
   return args;
 }
 

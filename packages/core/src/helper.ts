@@ -39,7 +39,7 @@ function isolationArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   const overlayDir = fds.files?.overlayDir;
   if (overlayDir !== undefined) args.push('--overlay', overlayDir, '--make-mount-points', ...overlayDriverArgs(process.env));
   const mounts = [...(fds.files?.mounts ?? []), ...(spec.mounts ?? [])];
-  args.push(...mountArgs(mounts.filter((mount) => !isBindFile(mount))));
+  args.push(...mountArgs(mounts.filter((mount) => !isBindFile(mount)), spec.onlyGivenMounts === true));
   // Files generated for one run (the network's resolv.conf and hosts): opened by the helper before it reports the PID.
   for (const mount of mounts.filter(isBindFile)) args.push('--bind-file', mount.source ?? '', mount.destination);
   if (spec.process.user !== undefined) args.push('--user', `${spec.process.user.uid}:${spec.process.user.gid}`);

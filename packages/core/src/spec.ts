@@ -144,6 +144,8 @@ export interface ContainerSpec {
   /** The NIS domain name of the container's UTS namespace. */
   domainname?: string;
   mounts?: Mount[];
+  /** mounts are the container's whole list, in order (a bundle's): no /proc, /dev, /dev/pts, /dev/shm or /sys of Ryouiki's own. */
+  onlyGivenMounts?: boolean;
   linux: Linux;
   /** Ryouiki's own: every capability of the user namespace, no seccomp filter, no masked paths. */
   privileged?: boolean;

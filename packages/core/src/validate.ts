@@ -8,7 +8,10 @@ import { isolationProblems } from './validate-isolation.js';
 const ENV_ENTRY = /^[A-Za-z_][A-Za-z0-9_]*=/;
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const SUPPORTED_NAMESPACES: NamespaceType[] = ['user', 'mount', 'pid', 'uts', 'ipc', 'network', 'cgroup'];
-const REQUIRED_NAMESPACES: NamespaceType[] = ['user', 'mount', 'pid'];
+/** Root may run a container in its own user namespace, as runc does; anyone else needs one of the container's own. */
+function requiredNamespaces(): NamespaceType[] {
+  return process.geteuid?.() === 0 ? ['mount', 'pid'] : ['user', 'mount', 'pid'];
+}
 
 function rootfsProblems(rootPath: unknown): SpecProblem[] {
   if (typeof rootPath !== 'string' || rootPath === '') {
@@ -62,7 +65,7 @@ function namespaceProblems(spec: ContainerSpec): SpecProblem[] {
       problems.push({ path: `linux.namespaces[${index}].path`, code: 'SPEC_INVALID', message: `${why}: remove or fix linux.namespaces[${index}].path` });
     }
   });
-  for (const type of REQUIRED_NAMESPACES) {
+  for (const type of requiredNamespaces()) {
     if (!namespaces.some((namespace) => namespace.type === type)) {
       problems.push({ path: 'linux.namespaces', code: 'SPEC_INVALID', message: `a rootless container needs its own ${type} namespace: add {"type": "${type}"}` });
     }

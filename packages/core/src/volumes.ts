@@ -76,6 +76,8 @@ export function parseTmpfs(text: string, problems: SpecProblem[]): Mount | undef
 export const KERNEL_FS_TYPES = ['proc', 'sysfs', 'mqueue', 'devpts'];
 const MOUNT_FLAGS = ['ro', 'rw', 'nosuid', 'suid', 'nodev', 'dev', 'noexec', 'exec', 'relatime', 'norelatime', 'strictatime', 'nostrictatime', 'noatime', 'atime', 'nodiratime', 'diratime'];
 const BIND_FLAGS = ['bind', 'nosuid', 'nodev', 'noexec'];
+/** Mount propagation options: the helper applies each to its mount once made (the mounts start private). */
+export const PROPAGATION_OPTIONS = ['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'unbindable', 'runbindable'];
 
 /** A tmpfs is always nosuid and nodev; flags among its options go to --mount-options, the rest is its data. */
 function tmpfsArgs(mount: Mount): string[] {
@@ -89,16 +91,21 @@ function tmpfsArgs(mount: Mount): string[] {
 function bindArgs(mount: Mount): string[] {
   const options = mount.options ?? [];
   const spec = `${mount.source ?? ''}:${mount.destination}`;
-  if (options.some((option) => BIND_FLAGS.includes(option))) {
-    return ['--bind', spec, '--mount-options', options.filter((option) => option === 'ro' || BIND_FLAGS.includes(option)).join(',')];
+  if (options.some((option) => BIND_FLAGS.includes(option) || PROPAGATION_OPTIONS.includes(option))) {
+    return ['--bind', spec, '--mount-options', options.filter((option) => option === 'ro' || BIND_FLAGS.includes(option) || PROPAGATION_OPTIONS.includes(option)).join(',')];
   }
   return [options.includes('ro') ? '--ro-bind' : '--bind', spec];
 }
 
-/** The helper's flags for the spec's mounts, in order. */
-export function mountArgs(mounts: Mount[] | undefined): string[] {
+/**
+ * The helper's flags for the spec's mounts, in order. exact (a bundle's
+ * mounts): a tmpfs with exactly its options, not the nosuid, nodev and
+ * mode=1777 of --tmpfs.
+ */
+export function mountArgs(mounts: Mount[] | undefined, exact = false): string[] {
   return (mounts ?? []).flatMap((mount) => {
-    if (mount.type === 'tmpfs') return tmpfsArgs(mount);
+    if (mount.type === 'tmpfs' && !exact) return tmpfsArgs(mount);
+    if (mount.type === 'tmpfs') return ['--mount-fs', `tmpfs:${mount.destination}`, '--mount-options', (mount.options ?? []).join(',')];
     if (KERNEL_FS_TYPES.includes(mount.type ?? '')) return ['--mount-fs', `${mount.type}:${mount.destination}`, '--mount-options', (mount.options ?? []).join(',')];
     return bindArgs(mount);
   });

@@ -19,6 +19,7 @@ import type { ContainerSpec } from '../spec.js';
 import { assertValidSpec } from '../validate.js';
 import { runHooks, runHooksWarning } from '../oci/hooks.js';
 import { planBundle } from '../oci/plan.js';
+import { bundleCgroupOptions } from '../oci/cgroups-path.js';
 import { exitPath, infoPath, makeContainerFolder, ociRoot, removeContainerFolder, startFifoPath, writeRecord, type OciRecord, type OciStoreOptions } from './store.js';
 
 const SYNC_FD = 3;
@@ -164,7 +165,11 @@ export async function ociCreate(id: string, options: CreateOptions): Promise<num
   let setup: ContainerSetup;
   let resources: DetachedResource[];
   try {
-    const cgroup = planCgroup(spec, id, options.systemdCgroup === true ? { systemdCgroupsPath: bundle.cgroupsPath ?? '' } : {});
+    const cgroup = planCgroup(
+      spec,
+      id,
+      options.systemdCgroup === true ? { systemdCgroupsPath: bundle.cgroupsPath ?? '' } : bundleCgroupOptions(bundle.cgroupsPath, options.onWarning ?? (() => undefined)),
+    );
     setup = prepareContainer(spec, { root: dir, onWarning: options.onWarning }, id);
     resources = [...detachedSetup(setup), ...(cgroup === undefined ? [] : [new DetachedCgroup(cgroup)])];
   } catch (error) {

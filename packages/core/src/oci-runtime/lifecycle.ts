@@ -129,7 +129,9 @@ export async function ociKill(id: string, signal: string, all: boolean, options:
   const root = ociRoot(options);
   const record = readRecord(root, id);
   const status = statusOf(root, record);
-  if (status === 'stopped' || status === 'creating' || record.pid === undefined) throw notIn(record, status, 'created or running', 'kill');
+  // Worded as runc words it: containerd's shim reads "container not running" as a kill of a process already gone.
+  if (status === 'stopped') throw new RyouikiError('CONTAINER_NOT_RUNNING', `cannot kill container ${id}: container not running (it has stopped)`);
+  if (status === 'creating' || record.pid === undefined) throw notIn(record, status, 'created or running', 'kill');
   if (status === 'created') {
     process.kill(record.pid, 'SIGKILL');
     return;

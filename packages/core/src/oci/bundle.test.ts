@@ -42,11 +42,21 @@ describe('ociConfigToSpec: the default config', () => {
     expect(spec.root).toEqual({ path: '/bundles/one/rootfs', readonly: true, readonlyTmpfs: false });
   });
 
-  it('leaves out the mounts the helper makes, keeps the others', () => {
+  it('keeps every mount, in order, with its options: they are the whole list', () => {
+    expect(spec.onlyGivenMounts).toBe(true);
     expect(spec.mounts).toEqual([
+      { destination: '/proc', type: 'proc', source: 'proc', options: [] },
+      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
       { destination: '/dev/shm', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
     ]);
+  });
+
+  it("binds the host's /sys read-only for a sysfs without a network namespace of its own", () => {
+    const spec = ociConfigToSpec(config((c) => (c.linux!.namespaces = c.linux!.namespaces!.filter((namespace) => namespace.type !== 'network'))), BUNDLE);
+    expect(spec.mounts?.at(-1)).toEqual({ destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
   });
 
   it('keeps the namespaces, the masked and read-only paths and the hostname', () => {
@@ -116,12 +126,12 @@ describe('ociConfigToSpec: process', () => {
 });
 
 describe('ociConfigToSpec: versions', () => {
-  it.each(['1.0.0', '1.0.2-dev', '1.1.0', '1.2.0'])('reads %s', (version) => {
+  it.each(['1.0.0', '1.0.2-dev', '1.1.0', '1.2.0', '1.3.0', '1.12.4-rc.1'])('reads %s', (version) => {
     expect(ociConfigToSpec(config((c) => (c.ociVersion = version)), BUNDLE).ociVersion).toBe(version);
   });
 
-  it.each(['0.6.0', '1.3.0', '2.0.0', 'latest'])('refuses %s', (version) => {
-    expect(failure(config((c) => (c.ociVersion = version))).message).toMatch(/ociVersion .* use 1\.0\.x to 1\.2\.x/);
+  it.each(['0.6.0', '2.0.0', '1.3', 'latest'])('refuses %s', (version) => {
+    expect(failure(config((c) => (c.ociVersion = version))).message).toMatch(/ociVersion .* use a 1\.x version/);
   });
 
   it('refuses a config that is not an object, or has no version', () => {
@@ -155,14 +165,24 @@ describe('ociConfigToSpec: unsupported fields', () => {
   it('ignores properties the runtime-spec does not define', () => {
     expect(() => ociConfigToSpec(config((c) => (c.someFutureField = { a: 1 })), BUNDLE)).not.toThrow();
   });
+
+  it('ignores fields a later 1.x adds inside process, linux and a mount', () => {
+    const spec = ociConfigToSpec(config((c) => {
+      c.ociVersion = '1.3.0';
+      (c.process as Record<string, unknown>).futureField = true;
+      (c.linux as Record<string, unknown>).futureThing = { on: 1 };
+      (c.mounts![0] as Record<string, unknown>).futureOption = 'x';
+    }), BUNDLE);
+    expect(spec.ociVersion).toBe('1.3.0');
+  });
 });
 
 describe('ociConfigToSpec: mounts', () => {
   const withMounts = (mounts: unknown[]) => config((c) => (c.mounts = mounts as OciConfig['mounts']));
 
   it('resolves a bind source against the bundle and keeps its flags', () => {
-    const spec = ociConfigToSpec(withMounts([{ destination: '/data/', source: 'data', options: ['rbind', 'rprivate', 'ro', 'nosuid', 'nodev', 'noexec', 'relatime'] }]), BUNDLE);
-    expect(spec.mounts).toEqual([{ destination: '/data', type: 'bind', source: '/bundles/one/data', options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec'] }]);
+    const spec = ociConfigToSpec(withMounts([{ destination: '/data/', source: 'data', options: ['rbind', 'rprivate', 'ro', 'nosuid', 'nodev', 'noexec', 'relatime', 'mode=755', 'size=1m'] }]), BUNDLE);
+    expect(spec.mounts).toEqual([{ destination: '/data', type: 'bind', source: '/bundles/one/data', options: ['rbind', 'rprivate', 'ro', 'nosuid', 'nodev', 'noexec'] }]);
   });
 
   it('tells bind from rbind', () => {
@@ -193,18 +213,28 @@ describe('ociConfigToSpec: mounts', () => {
   });
 
   it('calls unknown types and options unsupported', () => {
-    const error = failure(withMounts([{ destination: '/a', type: 'nfs', source: 'x' }, { destination: '/b', type: 'tmpfs', options: ['tmpcopyup'] }, { destination: '/c', source: '/c', options: ['rbind', 'rshared'] }]));
+    const error = failure(withMounts([{ destination: '/a', type: 'nfs', source: 'x' }, { destination: '/b', type: 'tmpfs', options: ['tmpcopyup'] }, { destination: '/c', source: '/c', options: ['rbind', 'idmap'] }]));
     expect(error.code).toBe('OCI_UNSUPPORTED');
-    expect(error.message).toMatch(/mounts\[0\]\.type \("nfs"\), mounts\[1\]\.options \("tmpcopyup"\), mounts\[2\]\.options \("rshared"\)/);
+    expect(error.message).toMatch(/mounts\[0\]\.type \("nfs"\), mounts\[1\]\.options \("tmpcopyup"\), mounts\[2\]\.options \("idmap"\)/);
+  });
+
+  it('keeps every propagation option, on binds and kernel filesystems', () => {
+    const spec = ociConfigToSpec(withMounts([{ destination: '/c', source: '/c', options: ['rbind', 'rshared'] }, { destination: '/t', type: 'tmpfs', options: ['runbindable'] }]), BUNDLE);
+    expect(spec.mounts?.map((mount) => mount.options)).toEqual([['rbind', 'rshared'], ['runbindable']]);
   });
 });
 
 describe('ociConfigToSpec: namespaces and id maps', () => {
   const withNamespaces = (namespaces: unknown[]) => config((c) => (c.linux!.namespaces = namespaces as never));
 
-  it('adds the user namespace Ryouiki always makes', () => {
-    const spec = ociConfigToSpec(withNamespaces([{ type: 'pid' }, { type: 'mount' }]), BUNDLE);
+  it('adds the user namespace Ryouiki makes rootless', () => {
+    const spec = ociConfigToSpec(withNamespaces([{ type: 'pid' }, { type: 'mount' }]), BUNDLE, { asRoot: false });
     expect(spec.linux.namespaces.map((namespace) => namespace.type).sort()).toEqual(['mount', 'pid', 'user']);
+  });
+
+  it('adds none in root mode: the host user namespace, as runc as root', () => {
+    const spec = ociConfigToSpec(withNamespaces([{ type: 'pid' }, { type: 'mount' }]), BUNDLE, { asRoot: true });
+    expect(spec.linux.namespaces.map((namespace) => namespace.type).sort()).toEqual(['mount', 'pid']);
   });
 
   it('calls a missing pid namespace, a mount namespace to join and a time namespace unsupported', () => {

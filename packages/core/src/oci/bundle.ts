@@ -4,7 +4,7 @@ import { RyouikiError } from '../errors.js';
 import type { ContainerSpec } from '../spec.js';
 import { HOOK_KINDS, type OciConfig, type OciHook, type OciHooks } from './config.js';
 import { translateLinux } from './linux.js';
-import { translateMounts } from './mounts.js';
+import { sysfsAsHostBind, translateMounts } from './mounts.js';
 import { translateProcess } from './process.js';
 import { OciReader } from './reader.js';
 
@@ -14,6 +14,12 @@ export { HOOK_KINDS } from './config.js';
 export interface OciOptions {
   /** Run without the fields Ryouiki does not implement instead of refusing the bundle (`--ignore-unsupported`). */
   ignoreUnsupported?: boolean;
+  /**
+   * Root mode (default: when running as root): a config without a user
+   * namespace runs in the host's, as runc runs it as root. Otherwise Ryouiki
+   * makes one of its own, mapping only the caller.
+   */
+  asRoot?: boolean;
 }
 
 /** A bundle, read and translated: the config as given, the spec Ryouiki runs, and what the spec has no place for. */
@@ -30,15 +36,15 @@ export interface OciBundle {
   cgroupsPath?: string;
 }
 
-/** The runtime-spec versions whose config.json Ryouiki reads. */
-const VERSION = /^1\.[0-2]\.\d+(-[0-9A-Za-z.-]+)?$/;
+/** The runtime-spec versions whose config.json Ryouiki reads: every 1.x, as a later minor only adds fields (ignored when unknown), as runc reads them. */
+const VERSION = /^1\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
 /** Top-level fields of other platforms. */
 const UNSUPPORTED_TOP = ['solaris', 'windows', 'vm', 'zos'];
 
 function checkVersion(value: unknown, reader: OciReader): string {
   const version = reader.string(value, 'ociVersion');
-  if (!VERSION.test(version)) throw reader.invalid('ociVersion', `${JSON.stringify(version)} is not a runtime-spec version Ryouiki reads: use 1.0.x to 1.2.x`);
+  if (!VERSION.test(version)) throw reader.invalid('ociVersion', `${JSON.stringify(version)} is not a runtime-spec version Ryouiki reads: use a 1.x version such as 1.0.2`);
   return version;
 }
 
@@ -81,12 +87,13 @@ function translate(value: unknown, bundleDir: string, options: OciOptions, file:
   reader.unsupportedFields(config, UNSUPPORTED_TOP, '');
   const process = translateProcess(config.process, reader);
   const root = reader.object(config.root, 'root');
-  const { linux, cgroupsPath } = translateLinux(config.linux, reader);
+  const { linux, cgroupsPath } = translateLinux(config.linux, reader, options.asRoot ?? globalThis.process.geteuid?.() === 0);
   const spec: ContainerSpec = {
     ociVersion,
     process,
     root: { path: resolve(bundleDir, reader.string(root.path, 'root.path')), readonly: reader.boolean(root.readonly, 'root.readonly') ?? false, readonlyTmpfs: false },
-    mounts: translateMounts(config.mounts, bundleDir, reader),
+    mounts: sysfsAsHostBind(translateMounts(config.mounts, bundleDir, reader), linux.namespaces.some((namespace) => namespace.type === 'network' && namespace.path === undefined)),
+    onlyGivenMounts: true,
     linux,
   };
   const hostname = reader.optionalString(config.hostname, 'hostname');

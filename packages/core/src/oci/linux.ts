@@ -4,7 +4,7 @@ import type { IdMapping, Linux, LinuxDevice, LinuxResources, Namespace, Namespac
 import type { OciReader } from './reader.js';
 
 const NAMESPACE_TYPES: NamespaceType[] = ['user', 'mount', 'pid', 'uts', 'ipc', 'network', 'cgroup', 'time'];
-/** A rootless container lives in its own user namespace; without one of its own, Ryouiki still makes one, mapping only the caller. */
+/** A rootless container lives in its own user namespace; without one of its own, Ryouiki still makes one, mapping only the caller (as root: none, as runc). */
 const ALWAYS_OWN: NamespaceType[] = ['mount', 'pid'];
 const NOT_YET: NamespaceType[] = ['time'];
 export const PROPAGATIONS = ['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'unbindable', 'runbindable'];
@@ -19,7 +19,7 @@ const UNSUPPORTED_RESOURCES = ['blockIO', 'hugepageLimits', 'network', 'rdma'];
 const UNSUPPORTED_MEMORY = ['reservation', 'kernel', 'kernelTCP', 'swappiness', 'disableOOMKiller', 'useHierarchy', 'checkBeforeUpdate'];
 const UNSUPPORTED_CPU = ['burst', 'realtimeRuntime', 'realtimePeriod', 'cpus', 'mems', 'idle'];
 
-function namespaces(value: unknown, reader: OciReader): Namespace[] {
+function namespaces(value: unknown, reader: OciReader, asRoot: boolean): Namespace[] {
   const seen = new Set<NamespaceType>();
   const list = reader.list(value, 'linux.namespaces').map((item, index) => {
     const at = `linux.namespaces[${index}]`;
@@ -41,7 +41,8 @@ function namespaces(value: unknown, reader: OciReader): Namespace[] {
     if (!seen.has(type)) reader.unsupported.push(`linux.namespaces (no ${type} namespace: sharing the host's)`);
   }
   const own: Namespace[] = list.filter((namespace) => !NOT_YET.includes(namespace.type));
-  for (const type of ['user', ...ALWAYS_OWN] as NamespaceType[]) if (!seen.has(type)) own.push({ type });
+  const added: NamespaceType[] = asRoot ? ALWAYS_OWN : ['user', ...ALWAYS_OWN];
+  for (const type of added) if (!seen.has(type)) own.push({ type });
   return own;
 }
 
@@ -185,10 +186,10 @@ function pathList(value: unknown, path: string, reader: OciReader): string[] {
 }
 
 /** config.json's linux as the spec's, and its cgroupsPath (Ryouiki places the cgroup itself; see the README). */
-export function translateLinux(value: unknown, reader: OciReader): { linux: Linux; cgroupsPath?: string } {
+export function translateLinux(value: unknown, reader: OciReader, asRoot = false): { linux: Linux; cgroupsPath?: string } {
   const object = reader.optionalObject(value, 'linux') ?? {};
   reader.unsupportedFields(object, UNSUPPORTED_LINUX, 'linux');
-  const linux: Linux = { namespaces: namespaces(object.namespaces, reader) };
+  const linux: Linux = { namespaces: namespaces(object.namespaces, reader, asRoot) };
   const uidMappings = idMappings(object.uidMappings, 'linux.uidMappings', reader);
   const gidMappings = idMappings(object.gidMappings, 'linux.gidMappings', reader);
   // A user namespace joined by path has its maps already.

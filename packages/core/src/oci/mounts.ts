@@ -1,13 +1,7 @@
 import { posix, resolve } from 'node:path';
 import type { Mount } from '../spec.js';
+import { PROPAGATION_OPTIONS } from '../volumes.js';
 import type { OciReader } from './reader.js';
-
-/**
- * What the helper mounts in every container, as runc's default config asks:
- * a config.json mount of this type at this place is the helper's own (/dev
- * also gets null, zero, full, random, urandom and tty, /sys is read-only).
- */
-const HELPER_MOUNTS: Record<string, string> = { '/proc': 'proc', '/dev': 'tmpfs', '/dev/pts': 'devpts', '/sys': 'sysfs' };
 
 /** Kernel filesystems the helper mounts at any place, with their options. */
 export const KERNEL_FILESYSTEMS = ['tmpfs', 'proc', 'sysfs', 'devpts', 'mqueue'];
@@ -16,8 +10,6 @@ export const KERNEL_FILESYSTEMS = ['tmpfs', 'proc', 'sysfs', 'devpts', 'mqueue']
 export const FLAG_OPTIONS = ['ro', 'rw', 'nosuid', 'suid', 'nodev', 'dev', 'noexec', 'exec'];
 const ATIME_OPTIONS = ['relatime', 'norelatime', 'strictatime', 'nostrictatime', 'noatime', 'atime', 'nodiratime', 'diratime'];
 const RECURSION_OPTIONS = ['bind', 'rbind'];
-/** Ryouiki makes every mount of the container private; these ask for nothing more. */
-const PRIVATE_OPTIONS = ['private', 'rprivate'];
 /** Options a kernel filesystem takes without '=' (devpts's newinstance). */
 const DATA_WORDS = ['newinstance'];
 
@@ -25,12 +17,17 @@ function isBind(type: string | undefined, options: string[]): boolean {
   return type === 'bind' || ((type === undefined || type === 'none') && options.some((option) => RECURSION_OPTIONS.includes(option)));
 }
 
-/** Options of a bind: recursion and flags are kept; atime options are accepted and left as the host's mount has them (they are locked in a user namespace). */
+/**
+ * Options of a bind: recursion, flags and propagation are kept; atime options
+ * are accepted and left as the host's mount has them (they are locked in a
+ * user namespace), and data such as mode= or size= is dropped, as the kernel
+ * ignores the data of a bind that runc passes it.
+ */
 function bindOptions(options: string[], path: string, reader: OciReader): string[] {
   const kept = options.includes('bind') && !options.includes('rbind') ? ['bind'] : ['rbind'];
   for (const option of options) {
-    if (FLAG_OPTIONS.includes(option)) kept.push(option);
-    else if (!RECURSION_OPTIONS.includes(option) && !PRIVATE_OPTIONS.includes(option) && !ATIME_OPTIONS.includes(option)) reader.unsupported.push(`${path} (${JSON.stringify(option)})`);
+    if (FLAG_OPTIONS.includes(option) || PROPAGATION_OPTIONS.includes(option)) kept.push(option);
+    else if (!RECURSION_OPTIONS.includes(option) && !ATIME_OPTIONS.includes(option) && !/^[a-z_0-9]+=/.test(option)) reader.unsupported.push(`${path} (${JSON.stringify(option)})`);
   }
   return kept;
 }
@@ -38,8 +35,8 @@ function bindOptions(options: string[], path: string, reader: OciReader): string
 function kernelOptions(options: string[], path: string, reader: OciReader): string[] {
   const kept: string[] = [];
   for (const option of options) {
-    if (FLAG_OPTIONS.includes(option) || ATIME_OPTIONS.includes(option) || DATA_WORDS.includes(option) || /^[a-z_0-9]+=/.test(option)) kept.push(option);
-    else if (!PRIVATE_OPTIONS.includes(option)) reader.unsupported.push(`${path} (${JSON.stringify(option)})`);
+    if (FLAG_OPTIONS.includes(option) || ATIME_OPTIONS.includes(option) || DATA_WORDS.includes(option) || PROPAGATION_OPTIONS.includes(option) || /^[a-z_0-9]+=/.test(option)) kept.push(option);
+    else reader.unsupported.push(`${path} (${JSON.stringify(option)})`);
   }
   return kept;
 }
@@ -65,19 +62,32 @@ function translateMount(value: unknown, index: number, bundleDir: string, reader
     reader.unsupported.push(`${at}.type (${JSON.stringify(type)})`);
     return undefined;
   }
-  const kept = kernelOptions(options, `${at}.options`, reader);
-  if (HELPER_MOUNTS[destination] === type) return undefined;
-  return { destination, type, source: type, options: kept };
+  return { destination, type, source: type, options: kernelOptions(options, `${at}.options`, reader) };
 }
 
 /**
- * config.json's mounts as the spec's: binds with their source resolved
- * against the bundle, kernel filesystems with their options, cgroup as a bind
- * of the host's tree; the mounts the helper makes anyway are left out.
+ * config.json's mounts as the spec's, the container's whole list in order
+ * (spec.onlyGivenMounts): binds with their source resolved against the
+ * bundle, kernel filesystems with their options, cgroup as a bind of the
+ * host's tree.
  */
 export function translateMounts(value: unknown, bundleDir: string, reader: OciReader): Mount[] {
   return reader
     .list(value, 'mounts')
     .map((mount, index) => translateMount(mount, index, bundleDir, reader))
     .filter((mount): mount is Mount => mount !== undefined);
+}
+
+/**
+ * Only the owner of a network namespace may mount a sysfs: without one of
+ * its own, the container gets the host's /sys bound read-only there, as
+ * rootless runc does.
+ */
+export function sysfsAsHostBind(mounts: Mount[], ownsNetwork: boolean): Mount[] {
+  if (ownsNetwork) return mounts;
+  return mounts.map((mount) => {
+    if (mount.type !== 'sysfs') return mount;
+    const flags = (mount.options ?? []).filter((option) => FLAG_OPTIONS.includes(option) && option !== 'rw');
+    return { destination: mount.destination, type: 'bind', source: '/sys', options: ['rbind', ...new Set([...flags, 'ro'])] };
+  });
 }

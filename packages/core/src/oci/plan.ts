@@ -37,12 +37,30 @@ function networkMode(spec: ContainerSpec, given: string | undefined): string {
 /** The user namespace maps, when config.json gives none: the full subordinate range when there is one, as tenkai. */
 function withIdMaps(spec: ContainerSpec, warnings: string[]): void {
   const user = spec.linux.namespaces.find((namespace) => namespace.type === 'user');
-  if (user?.path !== undefined || spec.linux.uidMappings !== undefined) return;
+  // No user namespace (root mode): the host's ids, unmapped.
+  if (user === undefined || user.path !== undefined || spec.linux.uidMappings !== undefined) return;
   const maps = planIdMaps('auto');
   spec.linux.uidMappings = maps.uidMappings;
   spec.linux.gidMappings = maps.gidMappings;
   spec.linux.idMapsAreDefault = true;
   if (maps.fallbackReason !== undefined) warnings.push(`${maps.fallbackReason}: using a single-id map, only uid 0 exists inside (give linux.uidMappings to say this is intended)`);
+}
+
+/** Whether the id is mapped in the container's user namespace (its maps given, or none: the caller's own ids). */
+function isMapped(id: number, maps: ContainerSpec['linux']['gidMappings']): boolean {
+  return maps === undefined || maps.some((map) => id >= map.containerID && id < map.containerID + map.size);
+}
+
+/**
+ * devpts's gid= where the group has no mapping is left out, as rootless runc
+ * does: the kernel refuses the mount otherwise (podman asks for gid=5 with
+ * the user namespace it made itself, which the container does not share).
+ */
+function withMappedDevptsGroup(spec: ContainerSpec): void {
+  for (const mount of spec.mounts ?? []) {
+    if (mount.type !== 'devpts') continue;
+    mount.options = (mount.options ?? []).filter((option) => !/^gid=\d+$/.test(option) || isMapped(Number(option.slice(4)), spec.linux.gidMappings));
+  }
 }
 
 /**
@@ -55,6 +73,7 @@ export function planBundle(bundle: OciBundle, options: BundleRunOptions = {}): C
   const problems: SpecProblem[] = [];
   const network = networkRequest({ ...options, network: networkMode(spec, options.network) }, spec.hostname ?? 'ryouiki', problems);
   withIdMaps(spec, warnings);
+  withMappedDevptsGroup(spec);
   problems.push(...specProblems(spec));
   if (problems.length > 0) throw problemsError(problems);
   const id = newContainerId();

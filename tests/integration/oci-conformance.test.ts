@@ -1,0 +1,207 @@
+// The runtime-spec's requirements that the OCI runtime-tools validation suite
+// checks (validation/*.t), each with a bundle that exercises the field and a
+// check inside the container, run rootless through ryouiki-runtime as
+// containerd's shim and podman run it. The suite itself is not packaged by
+// Debian (docs/oci-conformance.md): these are its checks, ours.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { defaultOciConfig, type OciConfig } from '@ryouiki/core';
+import { cgroupsBelow, describeIf, makeTestCgroupParent, missingDelegation, removeTestCgroupParent } from './cgroup-harness.js';
+import { expectNoLeftovers, makeTempDir, removeDir, testRootfs } from './harness.js';
+import { containersIn, runtime, type RuntimeOutcome } from './oci-harness.js';
+
+const work = makeTempDir('oci-conformance');
+afterAll(() => removeDir(work));
+
+let serial = 0;
+const roots: string[] = [];
+
+afterEach(async () => {
+  for (const root of roots.splice(0)) expect(containersIn(root)).toEqual([]);
+  await expectNoLeftovers();
+});
+
+type Config = OciConfig & Record<string, any>;
+
+/** runc's default config (`runc spec --rootless`) on the test rootfs, with the command and a change. */
+function bundleConfig(script: string, change: (config: Config) => void = () => undefined): Config {
+  const config = defaultOciConfig({ rootless: true }) as Config;
+  config.root = { path: testRootfs(), readonly: true };
+  config.process!.terminal = false;
+  config.process!.args = ['/bin/sh', '-c', script];
+  change(config);
+  return config;
+}
+
+/** `ryouiki-runtime run` of the config in the foreground: its exit code and output. */
+async function runConfig(config: Config): Promise<RuntimeOutcome> {
+  const dir = join(work, `b${serial++}`);
+  const root = join(dir, 'root');
+  roots.push(root);
+  const bundle = join(dir, 'bundle');
+  mkdirSync(bundle, { recursive: true });
+  writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
+  return runtime(dir, root, ['run', '--bundle', bundle, `c${serial}`], 'run');
+}
+
+async function outputOf(config: Config): Promise<string> {
+  const out = await runConfig(config);
+  expect(out).toMatchObject({ stderr: '', exitCode: 0 });
+  return out.stdout;
+}
+
+/** A field of /proc/self/status inside the container. */
+function statusField(name: string): string {
+  return `sed -n 's/^${name}:[[:space:]]*//p' /proc/self/status`;
+}
+
+describe('1. ociVersion: every 1.x, unknown fields ignored', () => {
+  it.each(['1.0.0', '1.2.1', '1.3.0', '1.9.0-rc.1'])('runs a config of version %s with fields a later minor adds', async (version) => {
+    const config = bundleConfig('echo ran', (c) => {
+      c.ociVersion = version;
+      c.futureTopLevel = { on: true };
+      (c.process as Record<string, unknown>).futureProcessField = 1;
+      (c.linux as Record<string, unknown>).futureLinuxField = 'x';
+    });
+    expect(await outputOf(config)).toBe('ran\n');
+  });
+
+  it('refuses 2.0.0, naming ociVersion', async () => {
+    const out = await runConfig(bundleConfig('true', (c) => (c.ociVersion = '2.0.0')));
+    expect(out.exitCode).toBe(125);
+    expect(out.stderr).toMatch(/ociVersion "2\.0\.0" .* use a 1\.x version/);
+  });
+});
+
+describe('3. no_new_privileges and seccomp: exactly what the config asks', () => {
+  const allowAllButMkdir = {
+    defaultAction: 'SCMP_ACT_ALLOW',
+    syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }],
+  };
+
+  it('a config with neither gets no filter and no no_new_privs', async () => {
+    const config = bundleConfig(`${statusField('Seccomp')}; ${statusField('NoNewPrivs')}`, (c) => (c.process!.noNewPrivileges = false));
+    expect(await outputOf(config)).toBe('0\n0\n');
+  });
+
+  it('a seccomp filter without noNewPrivileges loads and leaves no_new_privs off', async () => {
+    const config = bundleConfig(`${statusField('Seccomp')}; ${statusField('NoNewPrivs')}; mkdir /tmp/x 2>/dev/null || echo refused`, (c) => {
+      c.process!.noNewPrivileges = false;
+      c.linux!.seccomp = allowAllButMkdir as never;
+      c.mounts!.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid'] });
+    });
+    expect(await outputOf(config)).toBe('2\n0\nrefused\n');
+  });
+
+  it('noNewPrivileges true sets it, with or without a filter', async () => {
+    expect(await outputOf(bundleConfig(`${statusField('Seccomp')}; ${statusField('NoNewPrivs')}`))).toBe('0\n1\n');
+    expect(await outputOf(bundleConfig(statusField('NoNewPrivs'), (c) => (c.linux!.seccomp = allowAllButMkdir as never)))).toBe('1\n');
+  });
+});
+
+/** The container's mounts from /proc/self/mountinfo: mount point, filesystem type, per-mount options, super options, optional fields. */
+const MOUNTS_SCRIPT = "sed 's/ - /|/' /proc/self/mountinfo | while IFS='|' read -r left right; do set -- $left; point=$5; options=$6; shift 6; tags=\"$*\"; set -- $right; echo \"$point $1 $options $3 [$tags]\"; done";
+
+interface SeenMount {
+  point: string;
+  type: string;
+  options: string[];
+  superOptions: string[];
+  tags: string;
+}
+
+function parseMounts(text: string): SeenMount[] {
+  return text.trim().split('\n').map((line) => {
+    const match = /^(\S+) (\S+) (\S+) (\S+) \[(.*)\]$/.exec(line);
+    if (match === null) throw new Error(`not a mount line: ${line}`);
+    return { point: match[1]!, type: match[2]!, options: match[3]!.split(','), superOptions: match[4]!.split(','), tags: match[5]! };
+  });
+}
+
+describe('2. with a bundle, its mounts are the whole list, in order, with their options', () => {
+  it("makes runc's default mounts in order, /dev with its size and strictatime, /dev/shm once", async () => {
+    const below = parseMounts(await outputOf(bundleConfig(MOUNTS_SCRIPT))).filter((mount) => mount.point !== '/');
+    const given = ['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys'];
+    expect(below.map((mount) => mount.point).filter((point) => given.includes(point))).toEqual(given);
+    expect(below.filter((mount) => mount.point === '/dev/shm')).toHaveLength(1);
+    const dev = below.find((mount) => mount.point === '/dev')!;
+    expect(dev.type).toBe('tmpfs');
+    expect(dev.superOptions).toContain('size=65536k');
+    expect(dev.superOptions).toContain('mode=755');
+    expect(dev.options).toContain('nosuid');
+    expect(dev.options).not.toContain('relatime');
+    expect(dev.options).not.toContain('nodev');
+    const shm = below.find((mount) => mount.point === '/dev/shm')!;
+    expect(shm.options).toEqual(expect.arrayContaining(['nosuid', 'noexec', 'nodev']));
+    expect(shm.superOptions).toContain('size=65536k');
+  });
+
+  it("gives /dev its nodes and links after the config's mounts", async () => {
+    const out = await outputOf(bundleConfig('ls /dev; echo x >/dev/null && echo null-ok; readlink /dev/ptmx; readlink /dev/fd'));
+    expect(out.split('\n')).toEqual(expect.arrayContaining(['null', 'zero', 'full', 'random', 'urandom', 'tty', 'pts', 'shm', 'mqueue', 'null-ok', 'pts/ptmx', '/proc/self/fd']));
+  });
+
+  it('makes no mount the config does not list: without /dev or /sys there are none', async () => {
+    // No masked paths either: masking a file binds /dev/null, which this container has not.
+    const config = bundleConfig(MOUNTS_SCRIPT, (c) => {
+      c.mounts = [{ destination: '/proc', type: 'proc', source: 'proc' }];
+      c.linux!.maskedPaths = [];
+    });
+    const points = parseMounts(await outputOf(config)).map((mount) => mount.point);
+    expect(points.filter((point) => point !== '/' && point !== '/proc' && !point.startsWith('/proc/'))).toEqual([]);
+  });
+
+  it('keeps the order of mounts over each other: a later one hides an earlier one', async () => {
+    // /tmp/a is made in the first tmpfs: in the other order the first would hide the second.
+    const config = bundleConfig("df -k /tmp /tmp/a | awk 'NR > 1 {print $2}'", (c) => {
+      c.mounts!.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] });
+      c.mounts!.push({ destination: '/tmp/a', type: 'tmpfs', source: 'tmpfs', options: ['size=2m'] });
+    });
+    expect(await outputOf(config)).toBe('1024\n2048\n');
+  });
+});
+
+describe('7. mount propagation and the options of a bind', () => {
+  it('applies shared, unbindable and private to the mount, and accepts mode= and size= on a bind as runc passes them', async () => {
+    const source = join(work, 'propagation-source');
+    mkdirSync(source, { recursive: true });
+    const config = bundleConfig(MOUNTS_SCRIPT, (c) => {
+      c.mounts!.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['size=1m', 'shared'] });
+      c.mounts!.push({ destination: '/run', type: 'bind', source, options: ['rbind', 'runbindable', 'mode=755', 'size=1m'] });
+      c.mounts!.push({ destination: '/var', type: 'bind', source, options: ['bind', 'rprivate'] });
+      c.mounts!.push({ destination: '/root', type: 'bind', source, options: ['rbind', 'rslave'] });
+    });
+    const mounts = parseMounts(await outputOf(config));
+    const tags = (point: string) => mounts.find((mount) => mount.point === point)?.tags;
+    expect(tags('/tmp')).toMatch(/^shared:\d+$/);
+    expect(tags('/run')).toBe('unbindable');
+    expect(tags('/var')).toBe('');
+    // A slave of nothing (the mounts start private) is private.
+    expect(tags('/root')).toBe('');
+  });
+});
+
+describeIf(missingDelegation(), 'linux.cgroupsPath below the delegated cgroup')('5. linux.cgroupsPath', () => {
+  it('puts a relative path below the delegated cgroup, with the limits there, and removes the folder at the end', async () => {
+    const parent = makeTestCgroupParent();
+    try {
+      const config = bundleConfig('cat /proc/self/cgroup', (c) => {
+        c.linux!.cgroupsPath = `${parent.name}/conformance`;
+        c.linux!.resources = { pids: { limit: 40 } } as never;
+      });
+      const lines = (await outputOf(config)).trim().split('\n');
+      const pids = lines.find((line) => /^\d+:pids:/.test(line)) ?? lines.find((line) => line.startsWith('0::'));
+      expect(pids).toMatch(new RegExp(`/${parent.name}/conformance$`));
+      expect(cgroupsBelow(parent)).toEqual([]);
+    } finally {
+      removeTestCgroupParent(parent);
+    }
+  });
+
+  it("refuses a path with '..', naming linux.cgroupsPath", async () => {
+    const out = await runConfig(bundleConfig('true', (c) => (c.linux!.cgroupsPath = '../escape')));
+    expect(out.exitCode).toBe(125);
+    expect(out.stderr).toMatch(/linux\.cgroupsPath "\.\.\/escape" must name a folder/);
+  });
+});
