@@ -223,11 +223,14 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
     die_with_errno ("prctl(PR_SET_PDEATHSIG)");
   volumes_open_sources (opts);
   setup_rootfs (rootfs, opts);
-  if (!opts->privileged)
+  /* A bundle's /dev is one of its mounts, filled once they are all made. */
+  if (!opts->privileged && !opts->only_given_mounts)
     hold_null_device ();
   volumes_mount (opts);
   if (opts->only_given_mounts)
     given_mounts_finish_dev (opts->share_user);
+  if (!opts->privileged && opts->only_given_mounts)
+    hold_null_device ();
   bind_files_mount (opts->bind_files, opts->n_bind_files);
   mount_room_seal (opts->read_only);
   if (opts->read_only && !opts->no_read_only_tmpfs)
