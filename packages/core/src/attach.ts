@@ -14,7 +14,7 @@ export interface AttachOptions extends StoreOptions {
 
 export type AttachResult = { detached: true } | { detached: false; exitCode: number };
 
-const INFO_FD = 3;
+import { INFO_FD } from './launch/fds.js';
 
 /**
  * Connects this process's terminal to a running container's terminal (one

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { appendProcessLog } from '@ryouiki/logs';
 import { containerDir, exitFilePath, readState, removeContainerFiles, writeState, type ContainerState, type ExitReason } from './container-state.js';
 import { releaseName } from './container-names.js';
-import { releaseRecorded } from './detached-resources.js';
+import { releaseRecorded } from './launch/resource.js';
 import { isAlive } from './proc-identity.js';
 import type { StoreDirs } from './runtime-dir.js';
 import { withLock } from './state-lock.js';

@@ -12,7 +12,7 @@ import { helperFailure, parseHelperEvent, type HelperEvent } from './helper.js';
 import type { StoreOptions } from './paths.js';
 import { storeDirs } from './runtime-dir.js';
 
-const INFO_FD = 3;
+import { INFO_FD } from './launch/fds.js';
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGWINCH'];
 
 export interface ExecOptions extends StoreOptions {

@@ -51,7 +51,12 @@ export function assertRequestConsistent(request: NetworkRequest): void {
   }
 }
 
-function hasRegularFile(rootfs: string, path: string): boolean {
+/** The name files the network generates and binds over the rootfs's (the rest of /etc is the container's own). */
+export const NETWORK_NAME_FILES = ['/etc/resolv.conf', '/etc/hosts'];
+
+/** Whether the network binds its generated file over PATH: where the rootfs has a regular file there. */
+export function networkBindsFile(rootfs: string, path: string): boolean {
+  if (!NETWORK_NAME_FILES.includes(path)) return false;
   return lstatSync(join(rootfs, path), { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
@@ -77,7 +82,7 @@ function writeNameFiles(request: NetworkRequest, options: NetworkSetupOptions): 
   ];
   const binds: BindFile[] = [];
   for (const file of files) {
-    if (!hasRegularFile(options.rootfs, file.destination)) {
+    if (!networkBindsFile(options.rootfs, file.destination)) {
       if (file.asked === undefined) continue;
       const path = join(options.rootfs, file.destination);
       throw new NetError('RESOLV_CONF_MISSING', `${file.asked}: the rootfs has no file ${file.destination} to bind the generated one over: create an empty one (touch ${path})`);

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Command, Flags } from '@oclif/core';
-import { detachedNetwork, RyouikiError, start } from '@ryouiki/core';
+import { RyouikiError, start } from '@ryouiki/core';
 import { cgroupOptions } from '../cgroup-flags.js';
 import { planFromBundleFlags } from '../bundle-flags.js';
 import { planFromFlags } from '../plan-from-flags.js';
@@ -44,11 +44,8 @@ export default class Start extends Command {
     const logMaxSize = parseSize(flags['log-max-size'], '--log-max-size');
     const bundled = await planFromBundleFlags(flags, argv, raw);
     const plan = bundled?.plan ?? planFromFlags({ ...flags, path: flags.path as string }, argv);
-    for (const warning of bundled?.plan.warnings ?? []) process.stderr.write(`ryouiki: warning: ${warning}\n`);
-    const result = await start(plan.spec, {
-      id: plan.id,
+    const result = await start(plan, {
       name: flags.name,
-      commandLabel: plan.commandLabel,
       root: flags.root,
       logMaxSize,
       autoRemove: flags.rm,
@@ -56,7 +53,8 @@ export default class Start extends Command {
       cgroups: cgroupOptions(flags),
       interactive: flags.interactive,
       detachKeys: flags['detach-keys'],
-    }, [detachedNetwork(plan, { root: flags.root }), ...(bundled?.resources ?? [])]);
+      onWarning: (warning) => process.stderr.write(`ryouiki: warning: ${warning}\n`),
+    });
     process.stdout.write(`${result.id}\n`);
   }
 }

@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { prepareNetwork, run, warnOnceOnStderr } from '@ryouiki/core';
+import { run, warnOnceOnStderr } from '@ryouiki/core';
 import { cgroupFlags, cgroupOptions } from '../cgroup-flags.js';
 import { isolationFlags } from '../isolation-flags.js';
 import { storeFlags } from '../flags.js';
@@ -40,6 +40,7 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     'add-host': Flags.string({ description: 'NAME:IP line for the container\'s /etc/hosts (repeatable)', multiple: true }),
     workdir: Flags.string({ char: 'w', description: 'working directory inside the container', default: '/' }),
     rm: Flags.boolean({ description: 'as podman run --rm: a foreground container is always removed when it ends, so this changes nothing' }),
+    name: Flags.string({ description: 'a unique name for the container while it runs, for ps, stop, kill, exec and stats (default: its short id)' }),
     ...isolationFlags,
     ...cgroupFlags,
     ...terminalFlags,
@@ -52,17 +53,15 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     const bundled = await planFromBundleFlags(flags, argv, raw);
     const plan = bundled?.plan ?? planFromFlags({ ...flags, path: flags.path as string }, argv);
     warnWithoutHostTerminal({ ...flags, tty: plan.spec.process.terminal === true });
-    for (const warning of plan.warnings) (bundled === undefined ? warnOnceOnStderr : warnEach)(warning);
-    const network = await prepareNetwork(plan, { root: flags.root });
-    try {
-      const result = await run(
-        network.spec,
-        { id: plan.id, commandLabel: plan.commandLabel, root: flags.root, stdio: 'inherit', forwardSignals: true, cgroups: cgroupOptions(flags), ...terminalOptions(flags) },
-        [network.resource, ...(bundled?.resources ?? [])],
-      );
-      process.exitCode = result.exitCode;
-    } finally {
-      await network.discard();
-    }
+    const result = await run(plan, {
+      name: flags.name,
+      root: flags.root,
+      stdio: 'inherit',
+      forwardSignals: true,
+      cgroups: cgroupOptions(flags),
+      onWarning: bundled === undefined ? warnOnceOnStderr : warnEach,
+      ...terminalOptions(flags),
+    });
+    process.exitCode = result.exitCode;
   }
 }
