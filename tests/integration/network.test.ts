@@ -6,7 +6,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { listProcessLogPids } from '@ryouiki/logs';
-import { collect, expectNoLeftovers, ryouiki, isNetworkStack, liveProcesses, makeTempDir, removeDir, startRyouiki, tenkai, testRootfs, waitFor, type LiveProcess, type Outcome } from './harness.js';
+import { collect, expectNoLeftovers, freePort, ryouiki, isNetworkStack, liveProcesses, makeTempDir, removeDir, startRyouiki, tenkai, testRootfs, waitFor, type LiveProcess, type Outcome } from './harness.js';
 
 let work: string;
 let store: string;
@@ -29,15 +29,6 @@ afterEach(async () => {
 function expectNoRuntimeFiles(): void {
   const run = join(store, 'run');
   if (existsSync(run)) expect(readdirSync(run)).toEqual([]);
-}
-
-/** A host loopback port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** The host port can be taken again: nothing holds it any more. */

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { loadOciBundle, planBundle, RyouikiError, type ContainerPlan } from '@ryouiki/core';
+import { loadOciBundle, planBundle, RyouikiError, type ContainerPlan } from '@ryouiki/core/internal';
 
 export const bundleFlags = {
   bundle: Flags.string({ description: 'run the OCI bundle in DIR: its config.json (runtime-spec 1.0 to 1.2) and root.path, instead of --path and a command', helpGroup: 'OCI' }),

@@ -1,4 +1,4 @@
-import { shortId, type ContainerState } from '@ryouiki/core';
+import { shortId, type ContainerState } from '@ryouiki/core/internal';
 
 /** How ps shows a status: `running`, `created`, `stopped (exit 0)`, `stopped (exit unknown)`. */
 export function statusText(state: ContainerState): string {

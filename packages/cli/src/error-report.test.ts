@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Errors } from '@oclif/core';
-import { RyouikiError } from '@ryouiki/core';
+import { RyouikiError } from '@ryouiki/core/internal';
 import { takeDebugFlag } from './debug-flag.js';
 import { reportError } from './error-report.js';
 

@@ -1,4 +1,4 @@
-import { asRuntimeError, isRyouikiError, EXIT_RUNTIME_ERROR } from '@ryouiki/core';
+import { asRuntimeError, isRyouikiError, EXIT_RUNTIME_ERROR } from '@ryouiki/core/internal';
 import { debugRequested } from './debug-flag.js';
 
 interface OclifErrorShape {

@@ -1,4 +1,4 @@
-import { containerLog, inspectContainer } from '@ryouiki/core';
+import { containerLog, inspectContainer } from '@ryouiki/core/internal';
 import { currentLogRecords, filterLogLines, LineAssembler, readLogLines, type LogFilter, type LogLine, type LogRecord } from '@ryouiki/logs';
 
 export interface PrintOptions extends LogFilter {

@@ -56,6 +56,8 @@ export interface ContainerPlan {
   network?: NetworkRequest;
   /** A bundle's hooks, run as the runtime-spec's lifecycle asks. */
   hooks?: PlanHooks;
+  /** A unique name for the container (default: its short id). */
+  name?: string;
   /** Things to tell the person once, such as a fallback to the single-id map. */
   warnings: string[];
 }

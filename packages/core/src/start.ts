@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { CgroupOptions } from './cgroup-system.js';
+import { Container } from './container.js';
 import { containerDir, exitFilePath, type ContainerState } from './container-state.js';
 import { parseDetachKeys } from './detach-keys.js';
 import { asRuntimeError, RyouikiError } from './errors.js';
@@ -34,12 +35,8 @@ export interface StartOptions extends StoreOptions {
   onWarning?: (message: string) => void;
 }
 
-export interface StartResult {
-  id: string;
-  name: string;
-  /** The container's init as the host sees it. */
-  pid: number;
-}
+/** What start() resolves with: a handle with logs(), exec(), stop(), wait(), remove() and stats(). */
+export type StartResult = Container;
 
 /** What `ryouiki attach` needs to know of a container with a terminal. */
 function terminalRecord(spec: ContainerSpec, options: StartOptions): Partial<ContainerState> {
@@ -82,5 +79,5 @@ async function startDetached(container: Launchable, options: StartOptions): Prom
     return spawnSupervisor(launch, argv, 'ignore');
   });
   const pid = await superviseLaunch(launch, supervisor, 'exec');
-  return { id: plan.id, name: recorder.name, pid };
+  return new Container(plan.id, recorder.name, pid, options.root === undefined ? {} : { root: options.root });
 }

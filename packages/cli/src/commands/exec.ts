@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { execInContainer, RyouikiError } from '@ryouiki/core';
+import { execInContainer, RyouikiError } from '@ryouiki/core/internal';
 import { storeFlags } from '../flags.js';
 import { terminalFlags, warnWithoutHostTerminal } from '../terminal.js';
 

@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { listContainers } from '@ryouiki/core';
+import { listContainers } from '@ryouiki/core/internal';
 import { psTable } from '../container-view.js';
 import { storeFlags } from '../flags.js';
 

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { removeContainer, RyouikiError } from '@ryouiki/core';
+import { removeContainer, RyouikiError } from '@ryouiki/core/internal';
 import { JsonCommand } from '../json-command.js';
 import { mapContainers } from '../each-container.js';
 import { storeFlags } from '../flags.js';

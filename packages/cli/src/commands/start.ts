@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Command, Flags } from '@oclif/core';
-import { RyouikiError, start } from '@ryouiki/core';
+import { RyouikiError, start } from '@ryouiki/core/internal';
 import { cgroupOptions } from '../cgroup-flags.js';
 import { planFromBundleFlags } from '../bundle-flags.js';
 import { planFromFlags } from '../plan-from-flags.js';

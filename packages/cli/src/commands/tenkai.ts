@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { run, warnOnceOnStderr } from '@ryouiki/core';
+import { run, warnOnceOnStderr } from '@ryouiki/core/internal';
 import { cgroupFlags, cgroupOptions } from '../cgroup-flags.js';
 import { isolationFlags } from '../isolation-flags.js';
 import { storeFlags } from '../flags.js';

@@ -21,6 +21,8 @@ export interface HelperStatus {
 export interface LaunchEvents {
   /** The init exists: record it, before anything is attached to it. */
   onPid(pid: number): Promise<void>;
+  /** The command runs (a foreground launch records it so; a supervised one once it hands over). */
+  onExec?(): Promise<void>;
 }
 
 /** Attaches each resource in turn, then lets the helper go on with one byte; on a failure closes the fd without it, which makes the helper give up. */
@@ -60,7 +62,7 @@ export async function followHelper(info: Readable, block: Writable, resources: R
       await attachAll(event.pid, resources, block, status);
     } else if ('exec' in event) {
       status.executed = true;
-      status.started = Promise.all(resources.map((resource) => resource.started?.()));
+      status.started = Promise.all([...resources.map((resource) => resource.started?.()), events.onExec?.()]);
     } else if ('ready' in event) {
       status.ready = true;
     } else if ('error' in event) {

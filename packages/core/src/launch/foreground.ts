@@ -6,7 +6,7 @@ import { helperEnvironment, helperFailure, helperPath } from '../helper.js';
 import { helperArgv, type HelperArgvOptions } from './argv.js';
 import type { HelperStatus } from './events.js';
 import { BLOCK_FD, INFO_FD } from './fds.js';
-import { endLaunch, followLaunch, launchFailure, outOfMemory, prepareLaunch, type Launch } from './pipeline.js';
+import { endLaunch, followLaunch, launchFailure, outOfMemory, prepareLaunch, records, type Launch } from './pipeline.js';
 import { cgroupOf, filesOf } from './resources.js';
 import type { CgroupReport } from '../cgroup.js';
 
@@ -161,7 +161,14 @@ export function launchForeground(id: string, launch: Launch, options: Foreground
       if (pendingSignal !== undefined) helper.kill(pendingSignal);
       if (options.forwardSignals === true) stopForwarding = forwardSignalsTo(helper);
       try {
-        await followLaunch(launch, helper.stdio[INFO_FD] as Readable, helper.stdio[BLOCK_FD] as unknown as Writable, 'end', status);
+        const running = helper;
+        // Recorded running once the command runs: a failure to record it ends the container.
+        const onExec = (): Promise<void> =>
+          launch.recorder.running(records(launch)).catch((error: unknown) => {
+            status.attachError = error;
+            running.kill('SIGKILL');
+          });
+        await followLaunch(launch, helper.stdio[INFO_FD] as Readable, helper.stdio[BLOCK_FD] as unknown as Writable, 'end', status, onExec);
       } catch (error) {
         status.attachError = error;
       }

@@ -5,6 +5,7 @@ import { RyouikiError } from '../errors.js';
 import { helperFailure } from '../helper.js';
 import { cgroupOf } from './resources.js';
 import { processIdentity } from '../proc-identity.js';
+import type { ResourceRecord } from '../container-state.js';
 import type { ContainerSpec } from '../spec.js';
 import { followHelper, type HelperStatus, type LaunchGoal } from './events.js';
 import { BLOCK_FD, INFO_FD, LINK_FD } from './fds.js';
@@ -51,9 +52,14 @@ export async function afterPrepare<T>(launch: Launch, step: () => Promise<T> | T
 }
 
 /** Follows the helper to the goal, recording its PID first. */
-export function followLaunch(launch: Launch, info: Readable, block: Writable, goal: LaunchGoal, status: HelperStatus = { executed: false, ready: false }): Promise<HelperStatus> {
+export function followLaunch(launch: Launch, info: Readable, block: Writable, goal: LaunchGoal, status: HelperStatus = { executed: false, ready: false }, onExec?: () => Promise<void>): Promise<HelperStatus> {
   block.on('error', () => undefined);
-  return followHelper(info, block, launch.resources, goal, { onPid: (pid) => launch.recorder.pid(pid) }, status);
+  return followHelper(info, block, launch.resources, goal, { onPid: (pid) => launch.recorder.pid(pid), ...(onExec === undefined ? {} : { onExec }) }, status);
+}
+
+/** The resources' records as they are now. */
+export function records(launch: Launch): ResourceRecord[] {
+  return launch.resources.map((resource) => resource.record());
 }
 
 /** The error a launch that did not reach its goal ends with. */
@@ -147,7 +153,7 @@ export async function superviseLaunch(launch: Launch, supervisor: Supervisor, go
     throw failure;
   }
   try {
-    await launch.recorder.running(launch.resources.map((resource) => resource.record()));
+    await launch.recorder.running(records(launch));
   } catch (error) {
     await killSupervisor(supervisor);
     await endLaunch(launch, status, 125).catch(() => undefined);

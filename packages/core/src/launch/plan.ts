@@ -19,6 +19,8 @@ import { containerResources } from './resources.js';
 export interface ContainerRequest extends Omit<ContainerOptions, 'path' | 'command' | 'args' | 'limits'> {
   rootfs: string;
   command: string[] | string;
+  /** A unique name, for ps, stop, kill, exec and stats (default: its short id). */
+  name?: string;
   /** `KEY=VALUE` entries, after those of envFile. */
   env?: string[];
   memory?: string;
@@ -37,7 +39,7 @@ function text(value: string | number | undefined): string | undefined {
 
 /** The request as planContainer's options: the one place the library's names meet the command line's. */
 export function requestOptions(request: ContainerRequest): ContainerOptions {
-  const { rootfs, command, memory, memorySwap, pidsLimit, cpus, cpuWeight, ...rest } = request;
+  const { rootfs, command, name: _name, memory, memorySwap, pidsLimit, cpus, cpuWeight, ...rest } = request;
   return {
     ...rest,
     path: rootfs,
@@ -65,7 +67,7 @@ export function toPlan(container: Launchable, options: PlanOptions): ContainerPl
   let plan: ContainerPlan;
   if (isSpec(container)) plan = { id: newContainerId(), spec: container, commandLabel: container.process.args.join(' '), warnings: [] };
   else if (isPlan(container)) plan = { ...container };
-  else plan = planContainer(requestOptions(container));
+  else plan = { ...planContainer(requestOptions(container)), ...(container.name === undefined ? {} : { name: container.name }) };
   assertValidSpec(plan.spec);
   if (options.id !== undefined) plan.id = options.id;
   if (options.commandLabel !== undefined) plan.commandLabel = options.commandLabel;
@@ -83,7 +85,7 @@ export function containerRecord(plan: ContainerPlan, options: RecordOptions, how
   const dirs = storeDirs(options);
   const state: ContainerState = {
     id: plan.id,
-    name: options.name ?? shortId(plan.id),
+    name: options.name ?? plan.name ?? shortId(plan.id),
     command: plan.commandLabel,
     spec: plan.spec,
     status: 'created',
