@@ -5,6 +5,7 @@
 set -eu
 TEST_USER=${RYOUIKI_TEST_USER:-ryouiki-test}
 PACKAGES="gcc make libc6-dev uidmap slirp4netns passt busybox-static procps iproute2 util-linux rsync libseccomp-dev fuse-overlayfs debootstrap podman"
+PACKAGES="$PACKAGES shellcheck clang-format"  # make lint (shellcheck of scripts/) and make fmt (the helper's C)
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-test-host: run as root (it installs packages and creates the test user)" >&2

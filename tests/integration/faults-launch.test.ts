@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { collect, expectNoLeftovers, leftovers, liveProcesses, RYOUIKI, ryouiki, startRyouiki, testRootfs, waitFor, type Outcome } from './harness.js';
-import { inStore, psAll, runtimeEntries, startDetached, useStores } from './detached-harness.js';
+import { inStore, psAll, startDetached, useStores } from './detached-harness.js';
 import { spawn } from 'node:child_process';
 
 const { work, newStore } = useStores('faults-launch');
@@ -55,14 +55,22 @@ describe('a damaged state.json', () => {
     const table = await inStore(store, 'ps', ['-a']);
     expect(table.exitCode).toBe(0);
     expect(table.stdout).toMatch(new RegExp(`${damaged.slice(0, 12)} .* damaged`));
-    expect((await psAll(store)).map((entry) => [entry.id, entry.status])).toEqual(expect.arrayContaining([[damaged, 'damaged'], [healthy, 'running']]));
+    expect((await psAll(store)).map((entry) => [entry.id, entry.status])).toEqual(
+      expect.arrayContaining([
+        [damaged, 'damaged'],
+        [healthy, 'running'],
+      ]),
+    );
     // As podman inspect, what was found (nothing) goes to stdout, the error to stderr.
     const inspected = await inStore(store, 'inspect', [damaged.slice(0, 12)]);
     expect(inspected).toMatchObject({ exitCode: 125, stdout: '[]\n' });
     expect(inspected.stderr).toMatch(/^ryouiki: the state of container .* is damaged \(.*\): remove it with ryouiki rm -f \w+\n$/);
     expect(await inStore(store, 'rm', ['-f', damaged.slice(0, 12)])).toMatchObject({ exitCode: 0 });
-    const alive = (): number[] => liveProcesses().filter((p) => itsProcesses.includes(p.pid) || p.cmdline.includes('sleep 6262')).map((p) => p.pid);
-    await waitFor(() => (alive().length === 0 ? true : undefined), 'the damaged container\'s processes to end');
+    const alive = (): number[] =>
+      liveProcesses()
+        .filter((p) => itsProcesses.includes(p.pid) || p.cmdline.includes('sleep 6262'))
+        .map((p) => p.pid);
+    await waitFor(() => (alive().length === 0 ? true : undefined), "the damaged container's processes to end");
     expect(existsSync(join(store, 'run', damaged))).toBe(false);
     expect(existsSync(join(store, 'run', 'files', damaged))).toBe(false);
     expect((await psAll(store)).map((entry) => [entry.id, entry.status])).toEqual([[healthy, 'running']]);
@@ -87,7 +95,7 @@ describe('files a killed launch made', () => {
     }
   }, 120000);
 
-  it('leaves nothing when start is given an env value over the kernel\'s limit for one variable', async () => {
+  it("leaves nothing when start is given an env value over the kernel's limit for one variable", async () => {
     const store = newStore();
     const envFile = join(work, 'huge.env');
     writeFileSync(envFile, `PATH=/bin\nHUGE=${'x'.repeat(1024 * 1024)}\n`);

@@ -20,7 +20,12 @@ function libraryExample(): string {
 describe("the README's library example", () => {
   it('is three lines that run a container and start one, as written', async () => {
     const example = libraryExample();
-    expect(example.trim().split('\n').filter((line) => line.trim() !== '')).toHaveLength(3);
+    expect(
+      example
+        .trim()
+        .split('\n')
+        .filter((line) => line.trim() !== ''),
+    ).toHaveLength(3);
     // Only what this machine needs changed: the test's rootfs, and a host port nobody listens on.
     const port = await freePort();
     const code = `${example.replaceAll('/tmp/rootfs', testRootfs()).replace('127.0.0.1:8080:80', `127.0.0.1:${port}:80`)}

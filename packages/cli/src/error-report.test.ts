@@ -12,7 +12,9 @@ beforeEach(() => {
     return true;
   });
 });
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 describe('reportError', () => {
   it('prints our own errors as one line and returns their exit code', () => {

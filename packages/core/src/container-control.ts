@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { findContainerCgroups, killCgroup, removeCgroups } from './cgroup-control.js';
 import { containerFilesDir } from './container-dir.js';
 import { shortId } from './container-options.js';
-import { containerDir, containerLogPath, damagedState, listContainerIds, readState, removeContainerFiles, sweepAbandonedStaging, type ContainerState } from './container-state.js';
+import { containerDir, containerLogPath, damagedState, listContainerIds, removeContainerFiles, sweepAbandonedStaging, type ContainerState } from './container-state.js';
 import { isRyouikiError, RyouikiError } from './errors.js';
 import type { StoreOptions } from './paths.js';
 import { isAlive, processesMentioning } from './proc-identity.js';

@@ -140,7 +140,7 @@ function needsShellCheck(options: ContainerOptions, ownProblems: SpecProblem[], 
  * Turns command-line options into a validated spec, reporting every problem
  * at once: the usage problems, the env file's, and the spec's own.
  */
-export function planContainer(options: ContainerOptions): ContainerPlan {
+export function planContainer(options: ContainerOptions): ContainerPlan & { network: NetworkRequest } {
   const problems: SpecProblem[] = commandProblems(options);
   const id = newContainerId();
   const env = [...envFromFile(options.envFile, problems), ...(options.env ?? [])];

@@ -4,7 +4,19 @@
  * program uses `@ryouiki/core` (index.ts).
  */
 export * from './cgroup.js';
-export { cgroupStats, containerStats, findContainerCgroups, listContainerCgroups, type ContainerStats, killCgroup, removeCgroups, removeStaleCgroups, type CgroupFolder, type CgroupStats, type ContainerCgroups } from './cgroup-control.js';
+export {
+  cgroupStats,
+  containerStats,
+  findContainerCgroups,
+  listContainerCgroups,
+  type ContainerStats,
+  killCgroup,
+  removeCgroups,
+  removeStaleCgroups,
+  type CgroupFolder,
+  type CgroupStats,
+  type ContainerCgroups,
+} from './cgroup-control.js';
 export * from './cgroup-limits.js';
 export { detectCgroups, isWritableDir, type CgroupHierarchy, type CgroupMode, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
 export * from './container-options.js';

@@ -128,7 +128,10 @@ function resultOf(id: string, status: HelperStatus, result: Awaited<HelperProces
   if (cancelled !== undefined) throw cancelled;
   if (!status.executed && cgroup?.oomKilled === true) throw outOfMemory(status);
   if (status.attachError !== undefined || status.failure !== undefined || status.pid === undefined) {
-    throw launchFailure({ ...status, exitCode, failure: status.failure ?? (status.pid === undefined ? { message: `the helper exited with ${exitCode} before the container started`, code: 125 } : undefined) }, 'helper');
+    throw launchFailure(
+      { ...status, exitCode, failure: status.failure ?? (status.pid === undefined ? { message: `the helper exited with ${exitCode} before the container started`, code: 125 } : undefined) },
+      'helper',
+    );
   }
   const run: ForegroundResult = { id, pid: status.pid, exitCode, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
   const signal = exitCode > 128 ? SIGNAL_NAMES.get(exitCode - 128) : undefined;

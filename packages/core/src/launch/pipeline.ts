@@ -52,7 +52,14 @@ export async function afterPrepare<T>(launch: Launch, step: () => Promise<T> | T
 }
 
 /** Follows the helper to the goal, recording its PID first. */
-export function followLaunch(launch: Launch, info: Readable, block: Writable, goal: LaunchGoal, status: HelperStatus = { executed: false, ready: false }, onExec?: () => Promise<void>): Promise<HelperStatus> {
+export function followLaunch(
+  launch: Launch,
+  info: Readable,
+  block: Writable,
+  goal: LaunchGoal,
+  status: HelperStatus = { executed: false, ready: false },
+  onExec?: () => Promise<void>,
+): Promise<HelperStatus> {
   block.on('error', () => undefined);
   return followHelper(info, block, launch.resources, goal, { onPid: (pid) => launch.recorder.pid(pid), ...(onExec === undefined ? {} : { onExec }) }, status);
 }
@@ -72,7 +79,10 @@ export function launchFailure(status: HelperStatus, what: string): unknown {
 /** A container its cgroup's memory limit killed before its command ran. */
 export function outOfMemory(status: HelperStatus): RyouikiError {
   const why = status.failure === undefined ? '' : ` (${status.failure.message})`;
-  return new RyouikiError('OUT_OF_MEMORY', `the container ran out of memory before its command started${why}: its memory limit is too small for the runtime's set-up; raise --memory (linux.resources.memory.limit)`);
+  return new RyouikiError(
+    'OUT_OF_MEMORY',
+    `the container ran out of memory before its command started${why}: its memory limit is too small for the runtime's set-up; raise --memory (linux.resources.memory.limit)`,
+  );
 }
 
 /** The error of a launch that did not reach its goal; asked before release, which removes the cgroup that tells an OOM kill. */

@@ -3,7 +3,17 @@ import { appendProcessLog, type ProcessCgroupState } from '@ryouiki/logs';
 import type { CgroupReport } from '../cgroup.js';
 import { settleContainer } from '../container-end.js';
 import { nameProblem, releaseName, reserveName } from '../container-names.js';
-import { containerDir, createContainerDir, listContainerIds, readState, removeContainerFiles, sweepAbandonedStaging, writeState, type ContainerState, type ResourceRecord } from '../container-state.js';
+import {
+  containerDir,
+  createContainerDir,
+  listContainerIds,
+  readState,
+  removeContainerFiles,
+  sweepAbandonedStaging,
+  writeState,
+  type ContainerState,
+  type ResourceRecord,
+} from '../container-state.js';
 import { RyouikiError } from '../errors.js';
 import { processIdentity, type ProcessIdentity } from '../proc-identity.js';
 import { ensureRuntimeDir, type StoreDirs } from '../runtime-dir.js';

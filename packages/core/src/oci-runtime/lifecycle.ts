@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeSync, constants as fsConstants } from 'node:fs';
+import { closeSync, openSync, readdirSync, readlinkSync, rmSync, writeSync, constants as fsConstants } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signalNumber, signalTarget } from '../container-control.js';
 import { releaseRecorded } from '../launch/resource.js';
