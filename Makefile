@@ -4,7 +4,7 @@ PNPM ?= pnpm
 TURBO = $(PNPM) exec turbo
 export TURBO_TELEMETRY_DISABLED = 1
 
-.PHONY: all helper packages deps prepare-host test check check-root check-undelegated test-cgroup-v2 demo demo-here bench bench-network bench-detached clean install uninstall
+.PHONY: all helper packages deps prepare-host test check check-root check-undelegated test-cgroup-v2 lint typecheck fmt fmt-check shellcheck demo demo-here bench bench-latency bench-network bench-detached clean install uninstall
 
 all: helper packages
 
@@ -43,6 +43,7 @@ uninstall:
 # the unprivileged test user; as any other user it runs the suite directly.
 test: prepare-host
 	$(MAKE) all
+	$(MAKE) lint typecheck
 	scripts/as-test-user.sh $(MAKE) check
 	RYOUIKI_TEST_CGROUPS=undelegated scripts/as-test-user.sh $(MAKE) check-undelegated
 	scripts/test-cgroup-v2.sh
@@ -73,6 +74,35 @@ test-cgroup-v2: prepare-host
 	$(MAKE) all
 	scripts/test-cgroup-v2.sh
 
+# ESLint (typescript-eslint) over the packages and the tests, shellcheck over the scripts.
+lint: deps shellcheck
+	$(PNPM) exec eslint packages/*/src tests
+
+shellcheck:
+	shellcheck -S warning scripts/*.sh .ci/run
+
+# The type check of everything, the tests included (ts-jest only transpiles them).
+typecheck: deps
+	for package in packages/*/; do if [ -f "$$package/tsconfig.test.json" ]; then $(PNPM) exec tsc -p "$$package/tsconfig.test.json" || exit 1; fi; done
+	$(PNPM) exec tsc -p tests/tsconfig.json
+
+# Prettier for the TypeScript, clang-format for the helper's C; fmt-check only says what fmt would change.
+# FMT_FILES narrows both to some files (as a review of a change does).
+ifeq ($(FMT_FILES),)
+FMT_TS = packages/*/src tests/integration
+FMT_C = $(wildcard helper/src/*.c helper/src/*.h helper/tests/*.c)
+else
+FMT_TS = $(filter %.ts,$(FMT_FILES))
+FMT_C = $(filter %.c %.h,$(FMT_FILES))
+endif
+fmt: deps
+	$(if $(FMT_TS),$(PNPM) exec prettier --log-level warn --write $(FMT_TS))
+	$(if $(FMT_C),clang-format -i $(FMT_C))
+
+fmt-check: deps
+	$(if $(FMT_TS),$(PNPM) exec prettier --log-level warn --check $(FMT_TS))
+	$(if $(FMT_C),clang-format --dry-run --Werror $(FMT_C))
+
 # Installs what is missing (as root), builds, makes a busybox rootfs and runs a
 # container on it as an unprivileged user.
 demo: prepare-host
@@ -85,8 +115,8 @@ demo-here:
 	./bin/ryouiki tenkai --path build/demo/rootfs --env build/demo/env.txt --root build/demo/store \
 	  --command 'echo "uid: $$(id -u)"; echo "pid: $$$$"; echo "hostname: $$(hostname)"; echo "$$GREETING"; ps'
 
-# Benchmarks print numbers and ratios, never fail on them.
-bench: bench-network bench-detached
+# Benchmarks print numbers and ratios, never fail on them: latency, network, 100 detached containers.
+bench: bench-latency bench-network bench-detached
 
 # Start latency and published-port throughput: slirp4netns, pasta, rootless podman.
 # 100 detached containers: time to start them all, supervisor memory per container.
@@ -103,6 +133,6 @@ clean:
 # Start-to-exit latency side by side with bubblewrap, runc and podman (where
 # installed), as an unprivileged user; the table also lands in build/bench.json.
 BENCH_RUNS ?= 20
-bench: all
+bench-latency: all
 	scripts/as-test-user.sh node bench/bench.mjs --runs $(BENCH_RUNS) --out /var/tmp/ryouiki-bench.json
 	@if [ -f /var/tmp/ryouiki-bench.json ]; then mkdir -p build && mv /var/tmp/ryouiki-bench.json build/bench.json; fi

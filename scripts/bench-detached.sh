@@ -18,7 +18,7 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/ryouiki-bench-XXXXXX")
 store=$work/store
 cleanup() {
-  ids=$(ls "$store/run" 2>/dev/null | grep -E '^[0-9a-f]{64}$' || true)
+  ids=$(find "$store/run" -mindepth 1 -maxdepth 1 -regextype posix-extended -regex '.*/[0-9a-f]{64}' -printf '%f\n' 2>/dev/null || true)
   [ -z "$ids" ] || "$top/bin/ryouiki" rm -f --root "$store" $ids >/dev/null
   rm -rf "$work"
 }

@@ -21,9 +21,19 @@ beforeAll(() => {
   writeFileSync(malformed, 'PATH=/bin\n\nthis is not a pair\n');
   const aFile = join(work, 'a-file');
   writeFileSync(aFile, '');
-  files = { shellless, noProc, unreadable, malformed, aFile };
+  const unreadableRootfs = join(work, 'unreadable-rootfs');
+  mkdirSync(unreadableRootfs);
+  chmodSync(unreadableRootfs, 0o000);
+  const nul = join(work, 'nul.env');
+  writeFileSync(nul, 'PATH=/bin\nA=x\0y\n');
+  const huge = join(work, 'huge.env');
+  writeFileSync(huge, `PATH=/bin\nHUGE=${'x'.repeat(1024 * 1024)}\n`);
+  files = { shellless, noProc, unreadable, malformed, aFile, unreadableRootfs, nul, huge };
 });
-afterAll(() => removeDir(work));
+afterAll(() => {
+  chmodSync(files.unreadableRootfs!, 0o700);
+  removeDir(work);
+});
 
 const cases: Array<[string, () => string[], RegExp]> = [
   ['a missing rootfs', () => ['--path', join(work, 'missing'), '--command', 'id'], /^rootfs .*\/missing does not exist: give --path an existing folder$/],
@@ -32,6 +42,9 @@ const cases: Array<[string, () => string[], RegExp]> = [
   ['a rootfs without /proc', () => ['--path', files.noProc!, '--command', 'id'], /^rootfs: .*noproc has no \/proc directory: create it/],
   ['a missing env file', () => ['--path', testRootfs(), '--env', join(work, 'nope.env'), '--command', 'id'], /^env file .*nope.env does not exist: /],
   ['an unreadable env file', () => ['--path', testRootfs(), '--env', files.unreadable!, '--command', 'id'], /^env file .*unreadable.env cannot be read \(.*\): check its permissions$/],
+  ['an unreadable rootfs', () => ['--path', files.unreadableRootfs!, '--command', 'id'], /^rootfs .*unreadable-rootfs cannot be read by you \(permission denied\): make it readable and searchable \(chmod u\+rx .*\)$/],
+  ['a NUL byte in the env file', () => ['--path', testRootfs(), '--env', files.nul!, '--', 'env'], /^env file .*nul.env line 2: the value of A holds a NUL byte, which no environment can carry: remove it$/],
+  ['an env value over the kernel\'s limit for one variable', () => ['--path', testRootfs(), '--env', files.huge!, '--', 'env'], /^HUGE is 1048582 bytes, over the kernel's limit of 131072 bytes for one environment variable \(MAX_ARG_STRLEN\): pass big data in a file \(a volume\) instead$/],
   ['a malformed env line', () => ['--path', testRootfs(), '--env', files.malformed!, '--command', 'id'], /^env file .*malformed.env line 3: expected KEY=VALUE/],
   ['an empty command', () => ['--path', testRootfs(), '--command', ''], /^the command is empty: /],
   ['no command at all', () => ['--path', testRootfs()], /^the command is empty: /],
@@ -70,6 +83,27 @@ describe('bad input to ryouiki tenkai', () => {
       expect(out).toMatchObject({ exitCode: 125, stdout: '', stderr: `ryouiki: ${message}\n` });
       await expectNoLeftovers();
     }
+  });
+
+  it('names an unwritable runtime folder and what to do, with exit 125 and nothing left', async () => {
+    const store = join(work, 'unwritable-runtime');
+    mkdirSync(join(store, 'run'), { recursive: true, mode: 0o700 });
+    chmodSync(join(store, 'run'), 0o500);
+    const out = await ryouiki(['tenkai', '--root', store, '--path', testRootfs(), '--', 'true']);
+    chmodSync(join(store, 'run'), 0o700);
+    expect(out).toMatchObject({ exitCode: 125, stdout: '' });
+    expect(out.stderr).toMatch(/^ryouiki: cannot write .*\/run\/.*: permission denied: make the folder writable by you, or give another --root\n$/);
+    expect(readdirSync(join(store, 'run'))).toEqual([]);
+    await expectNoLeftovers();
+  });
+
+  it('says a container its memory limit killed before its command ran was out of memory (--memory 4k)', async () => {
+    const store = join(work, 'tiny-memory');
+    const out = await ryouiki(['tenkai', '--root', store, '--path', testRootfs(), '--memory', '4k', '--', 'true']);
+    expect(out).toMatchObject({ exitCode: 125, stdout: '' });
+    expect(out.stderr).toMatch(/^ryouiki: the container ran out of memory before its command started.*: its memory limit is too small for the runtime's set-up; raise --memory \(linux.resources.memory.limit\)\n$/);
+    await expectNoLeftovers();
+    expect(existsSync(join(store, 'run'))).toBe(false);
   });
 
   it('refuses an unknown command with exit 125', async () => {

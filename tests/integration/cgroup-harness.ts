@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe } from '@jest/globals';
-import { detectCgroups, isWritableDir, type CgroupHierarchy } from '@ryouiki/core';
+import { detectCgroups, isWritableDir, type CgroupHierarchy } from '@ryouiki/core/internal';
 
 /** The folders the cgroup tests need the caller to be able to write: v2, and v1 memory, pids and cpu where v1 holds them. */
 const NEEDED_V1 = ['memory', 'pids', 'cpu'];

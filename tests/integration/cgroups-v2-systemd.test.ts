@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
-import { detectCgroups, findContainerCgroups, killCgroup } from '@ryouiki/core';
+import { detectCgroups, findContainerCgroups, killCgroup } from '@ryouiki/core/internal';
 import { listProcessLogPids, readProcessLog } from '@ryouiki/logs';
 import { describeIf } from './cgroup-harness.js';
 import { collect, expectNoLeftovers, leftovers, makeTempDir, removeDir, ryouiki, startRyouiki, tenkai, testRootfs, waitFor } from './harness.js';
@@ -110,7 +110,7 @@ suite('pure cgroup v2 with systemd, no --cgroup-parent', () => {
     const result = await podman.run(['run', '--rm', '--memory', '32m', IMAGE, 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1']);
     expect(result.stderr).not.toMatch(/falling back/i);
     expect(result.exitCode).toBe(137);
-    await expectNoPodmanLeftovers();
+    await expectNoPodmanLeftovers(podman!);
   });
 
   it('podman --cgroup-manager systemd keeps --pids-limit, and --cgroup-manager cgroupfs still runs containers', async () => {
@@ -123,6 +123,6 @@ suite('pure cgroup v2 with systemd, no --cgroup-parent', () => {
     } finally {
       await plain.destroy();
     }
-    await expectNoPodmanLeftovers();
+    await expectNoPodmanLeftovers(podman!);
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
-import { cgroupStats, findContainerCgroups, killCgroup, planContainer, run, type ContainerCgroups } from '@ryouiki/core';
+import { cgroupStats, findContainerCgroups, killCgroup, planContainer, run, type ContainerCgroups } from '@ryouiki/core/internal';
 import { readProcessLog, listProcessLogPids } from '@ryouiki/logs';
 import { cgroupsBelow, containerIdOf, describeIf, hierarchies, makeTestCgroupParent, missingDelegation, removeTestCgroupParent, type TestCgroupParent } from './cgroup-harness.js';
 import { collect, expectNoLeftovers, leftovers, makeTempDir, removeDir, ryouiki, startRyouiki, tenkai, testRootfs, waitFor, type LiveProcess } from './harness.js';

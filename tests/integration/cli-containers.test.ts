@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ryouiki, testRootfs, waitFor } from './harness.js';
+import { ryouiki, testRootfs } from './harness.js';
 import { inStore, psAll, useStores } from './detached-harness.js';
 
 // ps, rm -a, stop -a, top and port, as a podman user types them.

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { containerLog } from '@ryouiki/core';
 import { collect, startRyouiki, waitFor } from './harness.js';
 import { inStore, psAll, startDetached, useStores, waitForStatus } from './detached-harness.js';
 
-const { work, newStore } = useStores('detached-logs');
+const { newStore } = useStores('detached-logs');
 
 describe('ryouiki logs', () => {
   it('reads and follows a log from the library as an async iterable', async () => {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { detectCgroups, isWritableDir } from '@ryouiki/core';
+import { detectCgroups, isWritableDir } from '@ryouiki/core/internal';
 import { expectNoLeftovers, makeTempDir, removeDir } from './harness.js';
 import { HostTerminal } from './host-terminal.js';
 import { RUNTIME, waitForAsync } from './oci-harness.js';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { detectCgroups, isWritableDir } from '@ryouiki/core';
+import { detectCgroups, isWritableDir } from '@ryouiki/core/internal';
 import { describeIf, missingDelegation } from './cgroup-harness.js';
 import { collect, expectNoLeftovers, makeTempDir, removeDir, REPO_ROOT, waitFor, type Outcome } from './harness.js';
 import { cgroupsLeftOf, containersIn, runtime, stateOf, waitForAsync, waitForOutput, writeBundle } from './oci-harness.js';

@@ -19,7 +19,7 @@ export function runProgram(program: string, args: string[], options: { input?: s
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolvePromise({ exitCode: code ?? (signal === null ? null : 128), stdout, stderr });
+      resolvePromise({ exitCode: code ?? (signal === null ? null : 128), signal, stdout, stderr });
     });
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
-import { planContainer, run, RyouikiError } from '@ryouiki/core';
+import { listContainers, planContainer, run, RyouikiError } from '@ryouiki/core';
 import { readProcessLog } from '@ryouiki/logs';
 import { expectNoLeftovers, leftovers, makeTempDir, removeDir, testRootfs, waitFor } from './harness.js';
 
@@ -12,17 +12,26 @@ afterEach(async () => {
 });
 
 describe('@ryouiki/core run()', () => {
+  it('records a foreground container in the store while it runs, by its name, and removes it after', async () => {
+    const root = join(work, 'named');
+    const container = run({ rootfs: testRootfs(), command: 'echo up; read line', name: 'fg', network: 'none' }, { root, buffer: false });
+    await new Promise<void>((resolve) => container.stdout?.once('data', () => resolve()));
+    const [listed] = await listContainers({ root });
+    expect(listed).toMatchObject({ name: 'fg', status: 'running', pid: expect.any(Number) });
+    container.stdin?.end('bye\n');
+    expect((await container).exitCode).toBe(0);
+    expect(await listContainers({ root })).toEqual([]);
+  });
+
   it('captures output, takes input and resolves with the exit code and the container PID', async () => {
     const root = join(work, 'capture');
-    const { id, spec, commandLabel } = planContainer({ path: testRootfs(), command: 'cat; echo err >&2; exit 5' });
-    const result = await run(spec, { id, commandLabel, root, input: 'piped\n' });
-    expect(result).toMatchObject({ id, pid: expect.any(Number), exitCode: 5, stdout: 'piped\n', stderr: 'err\n' });
+    const result = await run({ rootfs: testRootfs(), command: 'cat; echo err >&2; exit 5' }, { root, input: 'piped\n' });
+    expect(result).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{64}$/), pid: expect.any(Number), exitCode: 5, stdout: 'piped\n', stderr: 'err\n' });
     expect(readProcessLog(root, result.pid)?.[1]).toMatch(/,failed,5,/);
   });
 
   it('rejects with a typed error when the command is not found', async () => {
-    const { spec } = planContainer({ path: testRootfs(), args: ['/no/such/program'] });
-    const error = await run(spec, { root: join(work, 'notfound') }).catch((e: unknown) => e);
+    const error = await run({ rootfs: testRootfs(), command: ['/no/such/program'] }, { root: join(work, 'notfound') }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RyouikiError);
     expect(error).toMatchObject({ code: 'COMMAND_NOT_FOUND', exitCode: 127, message: 'exec: /no/such/program: No such file or directory' });
   });
@@ -36,8 +45,7 @@ describe('@ryouiki/core run()', () => {
   });
 
   it('streams stdout and stderr as they come, and takes stdin as a stream', async () => {
-    const { spec } = planContainer({ path: testRootfs(), command: 'echo first; read line; echo "second $line"; echo err >&2' });
-    const container = run(spec, { root: join(work, 'stream'), buffer: false });
+    const container = run({ rootfs: testRootfs(), command: 'echo first; read line; echo "second $line"; echo err >&2' }, { root: join(work, 'stream'), buffer: false });
     let seen = '';
     container.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       seen += chunk;
@@ -50,14 +58,13 @@ describe('@ryouiki/core run()', () => {
     expect(errors).toBe('err\n');
     expect(result.stdout).toBe('');
 
-    const fromStream = await run(planContainer({ path: testRootfs(), args: ['cat'] }).spec, { root: join(work, 'stream'), input: Readable.from(['a', 'b\n']) });
+    const fromStream = await run({ rootfs: testRootfs(), command: ['cat'] }, { root: join(work, 'stream'), input: Readable.from(['a', 'b\n']) });
     expect(fromStream.stdout).toBe('ab\n');
   });
 
   it('kills the container and everything in it on abort, and rejects with ABORTED', async () => {
-    const { spec } = planContainer({ path: testRootfs(), command: 'sleep 5151 & sleep 5152' });
     const controller = new AbortController();
-    const container = run(spec, { root: join(work, 'abort'), signal: controller.signal, input: '' });
+    const container = run({ rootfs: testRootfs(), command: 'sleep 5151 & sleep 5152' }, { root: join(work, 'abort'), signal: controller.signal, input: '' });
     await waitFor(() => (leftovers('sleep 515').filter((p) => p.comm === 'sleep').length === 2 ? true : undefined), 'both sleeps to run');
     controller.abort('enough');
     await expect(container).rejects.toMatchObject({ code: 'ABORTED', message: 'the container was aborted: enough' });
@@ -65,17 +72,15 @@ describe('@ryouiki/core run()', () => {
   });
 
   it('kills a container that outlives its timeout, even one that ignores SIGTERM, and rejects with TIMED_OUT', async () => {
-    const { spec } = planContainer({ path: testRootfs(), command: 'trap "" TERM; sleep 5353' });
-    const container = run(spec, { root: join(work, 'timeout'), timeout: 300, input: '' });
+    const container = run({ rootfs: testRootfs(), command: 'trap "" TERM; sleep 5353' }, { root: join(work, 'timeout'), timeout: 300, input: '' });
     await expect(container).rejects.toMatchObject({ code: 'TIMED_OUT' });
     await expectNoLeftovers('sleep 5353');
   });
 
   it('reports death by signal and rejects on a non-zero exit only when asked', async () => {
-    const killed = await run(planContainer({ path: testRootfs(), command: 'kill -9 $$' }).spec, { root: join(work, 'signal'), input: '' });
+    const killed = await run({ rootfs: testRootfs(), command: 'kill -9 $$' }, { root: join(work, 'signal'), input: '' });
     expect(killed).toMatchObject({ exitCode: 137, signal: 'SIGKILL' });
-    const failing = planContainer({ path: testRootfs(), command: 'echo out; exit 4' }).spec;
-    const error = await run(failing, { root: join(work, 'signal'), input: '', rejectOnExitCode: true }).catch((e: unknown) => e);
+    const error = await run({ rootfs: testRootfs(), command: 'echo out; exit 4' }, { root: join(work, 'signal'), input: '', rejectOnExitCode: true }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'COMMAND_FAILED', exitCode: 4, result: { exitCode: 4, stdout: 'out\n' } });
   });
 });

@@ -6,7 +6,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { listProcessLogPids } from '@ryouiki/logs';
-import { collect, expectNoLeftovers, isNetworkStack, liveProcesses, makeTempDir, removeDir, startRyouiki, tenkai, testRootfs, waitFor, type LiveProcess, type Outcome } from './harness.js';
+import { collect, expectNoLeftovers, freePort, ryouiki, isNetworkStack, liveProcesses, makeTempDir, removeDir, startRyouiki, tenkai, testRootfs, waitFor, type LiveProcess, type Outcome } from './harness.js';
 
 let work: string;
 let store: string;
@@ -29,15 +29,6 @@ afterEach(async () => {
 function expectNoRuntimeFiles(): void {
   const run = join(store, 'run');
   if (existsSync(run)) expect(readdirSync(run)).toEqual([]);
-}
-
-/** A host loopback port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** The host port can be taken again: nothing holds it any more. */
@@ -98,6 +89,14 @@ async function stopStillRunning(): Promise<void> {
 function networkStacksOfContainer(): LiveProcess[] {
   const [pid] = listProcessLogPids(store);
   return liveProcesses().filter((p) => isNetworkStack(p) && p.cmdline.split(' ').includes(String(pid)));
+}
+
+/** A killed tenkai leaves its record (files, network folder, name); the next command sees its owner dead and removes it all. */
+async function expectSweptByNextCommand(): Promise<void> {
+  expect(readdirSync(join(store, 'run')).length).toBeGreaterThan(0);
+  const out = await ryouiki(['ps', '-a', '--root', store]);
+  expect(out).toMatchObject({ exitCode: 0, stderr: '' });
+  expect(out.stdout.trim().split('\n')).toHaveLength(1);
 }
 
 /** Starts `ryouiki tenkai` and resolves once the command has printed `ready`. */
@@ -178,6 +177,7 @@ describe('--network slirp4netns (the default)', () => {
     const slirpPid = slirp[0]!.pid;
     await waitFor(() => (liveProcesses().some((p) => p.pid === slirpPid) ? undefined : true), `slirp4netns ${slirpPid} to end`, 5000);
     expect(await httpGet(`http://127.0.0.1:${port}/`)).toBeUndefined();
+    await expectSweptByNextCommand();
   });
 });
 
@@ -198,6 +198,7 @@ describe('--network pasta', () => {
     child.kill('SIGKILL');
     await outcome;
     await waitFor(() => (liveProcesses().some((p) => p.pid === pasta[0]!.pid) ? undefined : true), 'pasta to end', 5000);
+    await expectSweptByNextCommand();
   });
 });
 

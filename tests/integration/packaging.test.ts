@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -26,16 +26,21 @@ describe('the published packages', () => {
     execFileSync('pnpm', ['install', '--prefer-offline', '--reporter=silent'], { cwd: project, stdio: 'pipe' });
     writeFileSync(
       join(project, 'main.js'),
-      `import { planContainer, run } from '@ryouiki/core';
-const { id, spec } = planContainer({ path: process.argv[2], args: ['/bin/sh', '-c', 'echo "$(id -u) in $(hostname)"'], hostname: 'packed' });
-const result = await run(spec, { id, root: process.argv[3], input: '' });
+      `import { run } from '@ryouiki/core';
+const result = await run({ rootfs: process.argv[2], command: ['/bin/sh', '-c', 'echo "$(id -u) in $(hostname)"'], hostname: 'packed', network: 'none' }, { root: process.argv[3], input: '' });
 process.stdout.write(result.stdout);
 process.exitCode = result.exitCode;
 `,
     );
+    // CommonJS: require() of the ES module works (Node.js 20.19 and later), or says to use import.
+    writeFileSync(join(project, 'main.cjs'), "const core = require('@ryouiki/core'); process.stdout.write(typeof core.run + ' ' + typeof core.start + '\\n');\n");
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work };
     const output = execFileSync('node', ['main.js', testRootfs(), join(work, 'store')], { cwd: project, env, encoding: 'utf8' });
     expect(output).toBe('0 in packed\n');
+    expect(execFileSync('node', ['main.cjs'], { cwd: project, env, encoding: 'utf8' })).toBe('function function\n');
+    const old = spawnSync('node', ['--no-experimental-require-module', 'main.cjs'], { cwd: project, env, encoding: 'utf8' });
+    expect(old.status).toBe(1);
+    expect(old.stderr).toContain("Error: @ryouiki/core is an ES module: use import { run } from '@ryouiki/core'");
     await expectNoLeftovers();
   }, 120000);
 });

@@ -64,6 +64,7 @@ describe('ryouiki tenkai -it', () => {
     const host = tenkaiInTerminal(['-it', '--', '/bin/sleep', '1001']);
     await containerProcess('/bin/sleep 1001');
     const [init] = listProcessLogPids(store);
+    if (init === undefined) throw new Error('no process log of the container');
     process.kill(init, 'SIGKILL');
     expect(await host.finish()).toBe(137);
     expect(host.settings().after).toBe(host.settings().before);

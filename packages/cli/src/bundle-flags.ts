@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { bundleHooks, loadOciBundle, planBundle, RyouikiError, type ContainerPlan, type DetachedResource } from '@ryouiki/core';
+import { loadOciBundle, planBundle, RyouikiError, type ContainerPlan } from '@ryouiki/core/internal';
 
 export const bundleFlags = {
   bundle: Flags.string({ description: 'run the OCI bundle in DIR: its config.json (runtime-spec 1.0 to 1.2) and root.path, instead of --path and a command', helpGroup: 'OCI' }),
@@ -41,13 +41,8 @@ export interface BundleFlagValues {
 }
 
 export interface BundlePlan {
+  /** The bundle's plan, its hooks included. */
   plan: ContainerPlan;
-  /** The bundle's hooks, to attach with the network. */
-  resources: DetachedResource[];
-}
-
-function warn(message: string): void {
-  process.stderr.write(`ryouiki: warning: ${message}\n`);
 }
 
 function refuseContainerFlags(raw: RawToken[], argv: unknown[]): void {
@@ -79,5 +74,5 @@ export async function planFromBundleFlags(flags: BundleFlagValues, argv: unknown
     dns: flags.dns,
     addHosts: flags['add-host'],
   });
-  return { plan, resources: bundleHooks(bundle, plan.id, warn) };
+  return { plan };
 }

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import type { CgroupOptions, LimitFlags } from '@ryouiki/core';
+import type { CgroupOptions, LimitFlags } from '@ryouiki/core/internal';
 
 /** Resource limits and cgroup placement, shared by the commands that start containers. */
 export const cgroupFlags = {

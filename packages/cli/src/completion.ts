@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { listContainers } from '@ryouiki/core';
+import { listContainers } from '@ryouiki/core/internal';
 import { imageNames } from './image-rootfs.js';
 import { splitProgramArgv, takesProgram, type FlagShape } from './program-argv.js';
 

@@ -1,4 +1,4 @@
-import { RyouikiError, shortId, type ContainerState } from '@ryouiki/core';
+import { type ContainerState, RyouikiError, shortId } from '@ryouiki/core/internal';
 
 /** How ps shows a status: `running`, `running (network lost)`, `created`, `stopped (exit 0)`, `stopped (exit unknown)`. */
 export function statusText(state: ContainerState): string {

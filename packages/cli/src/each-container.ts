@@ -1,4 +1,4 @@
-import { RyouikiError } from '@ryouiki/core';
+import { RyouikiError } from '@ryouiki/core/internal';
 import { reportError } from './error-report.js';
 
 /**

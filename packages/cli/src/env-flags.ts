@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { readEnvFile, type EnvList } from '@ryouiki/core';
+import { readEnvFile, type EnvList } from '@ryouiki/core/internal';
 
 /** -e and --env-file as podman spells them: variables laid over the container's environment. */
 export function envFlags(long: string) {

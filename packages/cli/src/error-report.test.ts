@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Errors } from '@oclif/core';
-import { RyouikiError } from '@ryouiki/core';
+import { RyouikiError } from '@ryouiki/core/internal';
 import { takeDebugFlag } from './debug-flag.js';
 import { reportError } from './error-report.js';
 
@@ -12,7 +12,9 @@ beforeEach(() => {
     return true;
   });
 });
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 describe('reportError', () => {
   it('prints our own errors as one line and returns their exit code', () => {

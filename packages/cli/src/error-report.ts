@@ -1,4 +1,4 @@
-import { isRyouikiError, EXIT_RUNTIME_ERROR } from '@ryouiki/core';
+import { asRuntimeError, isRyouikiError, EXIT_RUNTIME_ERROR } from '@ryouiki/core/internal';
 import { debugRequested } from './debug-flag.js';
 
 interface OclifErrorShape {
@@ -30,8 +30,9 @@ function isExitRequest(error: unknown): error is { oclif: { exit: number }; code
  * from oclif is a usage error (125); anything unexpected is a bug and keeps
  * its stack when --debug, RYOUIKI_DEBUG or DEBUG=ryouiki* is given.
  */
-export function reportError(error: unknown): number {
-  if (isExitRequest(error)) return error.oclif.exit;
+export function reportError(thrown: unknown): number {
+  if (isExitRequest(thrown)) return thrown.oclif.exit;
+  const error = asRuntimeError(thrown);
   if (isRyouikiError(error)) {
     process.stderr.write(`ryouiki: ${error.message}\n`);
     return error.exitCode;

@@ -1,4 +1,4 @@
-import { RyouikiError } from '@ryouiki/core';
+import { RyouikiError } from '@ryouiki/core/internal';
 
 /**
  * The root filesystem folder of IMAGE, for `ryouiki run IMAGE`: where an

@@ -1,6 +1,6 @@
 import { isatty } from 'node:tty';
 import { fileURLToPath } from 'node:url';
-import { detachedNetwork, mergeEnv, prepareNetwork, run, RyouikiError, start, warnOnceOnStderr, type RunOptions } from '@ryouiki/core';
+import { mergeEnv, run, RyouikiError, start, warnOnceOnStderr } from '@ryouiki/core/internal';
 import { cgroupOptions } from './cgroup-flags.js';
 import { planFromBundleFlags, type BundlePlan } from './bundle-flags.js';
 import { envEntries } from './env-flags.js';
@@ -52,18 +52,16 @@ export async function launchInForeground(flags: LaunchFlags, { plan, bundled }: 
   // As runc runs a bundle whose config.json asks for a terminal: this terminal's keys go to it.
   const interactive = flags.interactive || (bundled !== undefined && terminal && isatty(0));
   warnWithoutHostTerminal({ ...flags, tty: plan.spec.process.terminal === true });
-  for (const warning of plan.warnings) (bundled === undefined ? warnOnceOnStderr : warnEach)(warning);
-  const network = await prepareNetwork(plan, { root: flags.root });
-  try {
-    // name: recorded once foreground containers are kept in the store.
-    const options: RunOptions & { name?: string } = {
-      id: plan.id, name: flags.name, commandLabel: plan.commandLabel, root: flags.root, stdio: 'inherit', forwardSignals: true, cgroups: cgroupOptions(flags), ...terminalOptions({ ...flags, interactive }),
-    };
-    const result = await run(network.spec, options, [network.resource, ...(bundled?.resources ?? [])]);
-    return result.exitCode;
-  } finally {
-    await network.discard();
-  }
+  const result = await run(plan, {
+    name: flags.name,
+    root: flags.root,
+    stdio: 'inherit',
+    forwardSignals: true,
+    cgroups: cgroupOptions(flags),
+    onWarning: bundled === undefined ? warnOnceOnStderr : warnEach,
+    ...terminalOptions({ ...flags, interactive }),
+  });
+  return result.exitCode;
 }
 
 export interface DetachedFlags extends LaunchFlags {
@@ -78,11 +76,8 @@ export async function launchDetached(flags: DetachedFlags, { plan, bundled }: La
     throw new RyouikiError('USAGE', 'a detached container does not take --console-socket: its supervisor holds the terminal; connect to it with ryouiki attach');
   }
   const logMaxSize = parseSize(flags['log-max-size'], '--log-max-size');
-  for (const warning of bundled?.plan.warnings ?? []) warnEach(warning);
-  const result = await start(plan.spec, {
-    id: plan.id,
+  const result = await start(plan, {
     name: flags.name,
-    commandLabel: plan.commandLabel,
     root: flags.root,
     logMaxSize,
     autoRemove: flags.rm,
@@ -90,6 +85,7 @@ export async function launchDetached(flags: DetachedFlags, { plan, bundled }: La
     cgroups: cgroupOptions(flags),
     interactive: flags.interactive,
     detachKeys: flags['detach-keys'],
-  }, [detachedNetwork(plan, { root: flags.root }), ...(bundled?.resources ?? [])]);
+    onWarning: bundled === undefined ? warnOnceOnStderr : warnEach,
+  });
   return result.id;
 }

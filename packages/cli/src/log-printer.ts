@@ -1,5 +1,5 @@
-import { containerLog, inspectContainer } from '@ryouiki/core';
-import { currentLogRecords, describeLogGap, filterLogLines, LineAssembler, readLogLines, type LogFilter, type LogLine, type LogRecord } from '@ryouiki/logs';
+import { containerLog, inspectContainer } from '@ryouiki/core/internal';
+import { currentLogRecords, describeLogGap, filterLogLines, LineAssembler, type LogFilter, type LogLine, type LogRecord, readLogLines } from '@ryouiki/logs';
 
 export interface PrintOptions extends LogFilter {
   timestamps?: boolean;

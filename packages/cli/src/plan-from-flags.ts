@@ -1,4 +1,4 @@
-import { planContainer, type ContainerPlan } from '@ryouiki/core';
+import { planContainer, type ContainerPlan } from '@ryouiki/core/internal';
 import { limitFlags, type CgroupFlagValues } from './cgroup-flags.js';
 
 /** The container flags tenkai defines and start shares. */

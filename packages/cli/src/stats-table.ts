@@ -1,4 +1,4 @@
-import type { ContainerStats } from '@ryouiki/core';
+import type { ContainerStats } from '@ryouiki/core/internal';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 

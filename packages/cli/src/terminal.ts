@@ -1,6 +1,6 @@
 import { isatty } from 'node:tty';
 import { Flags } from '@oclif/core';
-import type { TerminalOptions } from '@ryouiki/core';
+import type { TerminalOptions } from '@ryouiki/core/internal';
 
 /** -i, -t and --console-socket, as podman and runc spell them. */
 export const terminalFlags = {

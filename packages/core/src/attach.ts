@@ -6,6 +6,7 @@ import { RyouikiError } from './errors.js';
 import { runExecClient } from './exec.js';
 import type { StoreOptions } from './paths.js';
 import { storeDirs } from './runtime-dir.js';
+import { INFO_FD } from './launch/fds.js';
 
 export interface AttachOptions extends StoreOptions {
   /** The detach sequence, as podman spells it (`ctrl-p,ctrl-q`); `""`: none. Default: the one given to start, else ctrl-p,ctrl-q. */
@@ -14,7 +15,6 @@ export interface AttachOptions extends StoreOptions {
 
 export type AttachResult = { detached: true } | { detached: false; exitCode: number };
 
-const INFO_FD = 3;
 
 /**
  * Connects this process's terminal to a running container's terminal (one

@@ -6,7 +6,6 @@ import { cgroupParentDir, detectCgroups, isWritableDir, readControllers, type Cg
 import { hasUserManager, parseSystemdCgroupsPath, planScope, startScope, type SystemdScope } from './cgroup-systemd.js';
 import { enableV2Controllers, holdOwnCgroupChange, ownCgroupHoldsOnly, releaseOwnCgroupChange } from './cgroup-v2-enable.js';
 import { RyouikiError } from './errors.js';
-import type { ContainerResource } from './run.js';
 import type { ContainerSpec } from './spec.js';
 
 const DELEGATION_HINT = 'get a delegated cgroup (systemd-run --user --scope -p Delegate=yes ..., or a cgroup folder an administrator chowns to you)';
@@ -189,7 +188,7 @@ function parentPid(pid: number): number | undefined {
  * A container's cgroup as a run() resource: made, limited and joined by the
  * container's init while its command waits; killed and removed after.
  */
-export class ContainerCgroup implements ContainerResource {
+export class ContainerCgroup {
   private readonly made: PlannedFolder[] = [];
 
   constructor(

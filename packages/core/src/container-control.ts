@@ -2,11 +2,16 @@ import { constants } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { settleContainer } from './container-end.js';
 import { findContainerId } from './container-lookup.js';
-import { releaseName } from './container-names.js';
-import { containerDir, listContainerIds, readState, removeContainerFiles, sweepAbandonedStaging, type ContainerState } from './container-state.js';
-import { RyouikiError } from './errors.js';
+import { listNames, releaseName } from './container-names.js';
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { findContainerCgroups, killCgroup, removeCgroups } from './cgroup-control.js';
+import { containerFilesDir } from './container-dir.js';
+import { shortId } from './container-options.js';
+import { containerDir, containerLogPath, damagedState, listContainerIds, removeContainerFiles, sweepAbandonedStaging, type ContainerState } from './container-state.js';
+import { isRyouikiError, RyouikiError } from './errors.js';
 import type { StoreOptions } from './paths.js';
-import { isAlive } from './proc-identity.js';
+import { isAlive, processesMentioning } from './proc-identity.js';
 import { storeDirs, type StoreDirs } from './runtime-dir.js';
 import { withLock } from './state-lock.js';
 
@@ -25,16 +30,51 @@ export async function inspectContainer(query: string, options: StoreOptions = {}
   return state;
 }
 
-/** Every container, brought up to date, oldest first. */
+function isDamaged(error: unknown): error is RyouikiError {
+  return isRyouikiError(error) && error.code === 'STATE_DAMAGED';
+}
+
+/** Every container, brought up to date, oldest first; one whose state.json is damaged is listed as `damaged`. */
 export async function listContainers(options: StoreOptions = {}): Promise<ContainerState[]> {
   const dirs = storeDirs(options);
   const states: ContainerState[] = [];
   sweepAbandonedStaging(dirs);
+  const names = new Map([...listNames(dirs)].map(([name, id]) => [id, name]));
   for (const id of listContainerIds(dirs)) {
-    const state = await settleContainer(dirs, id);
-    if (state !== undefined) states.push(state);
+    try {
+      const state = await settleContainer(dirs, id);
+      if (state !== undefined) states.push(state);
+    } catch (error) {
+      if (!isDamaged(error)) throw error;
+      states.push(damagedState(dirs, id, names.get(id), error.message));
+    }
   }
   return states.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+/**
+ * Removes a container whose state.json is damaged: kills what is found of it
+ * (processes naming its folders, its cgroup), then removes its folders, log
+ * and name. Its binding_vow log stays, as the seed's history.
+ */
+async function removeDamagedContainer(dirs: StoreDirs, id: string): Promise<void> {
+  const files = containerFilesDir(dirs.runtime, id);
+  const folders = [containerDir(dirs, id), files, join(dirs.runtime, shortId(id))];
+  for (const pid of processesMentioning(folders.map((folder) => `${folder}/`))) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const cgroups = findContainerCgroups(id);
+  if (cgroups !== undefined) {
+    await killCgroup(cgroups).catch(() => undefined);
+    await removeCgroups(cgroups);
+  }
+  for (const folder of [files, join(dirs.runtime, shortId(id))]) rmSync(folder, { recursive: true, force: true });
+  for (const [name, owner] of listNames(dirs)) if (owner === id) releaseName(dirs, name, id);
+  removeContainerFiles(dirs, { id, logPath: containerLogPath(dirs, id) });
 }
 
 export function signalNumber(signal: string): number {
@@ -125,7 +165,14 @@ export async function stopContainer(query: string, timeoutSeconds = 10, options:
 export async function removeContainer(query: string, force = false, options: StoreOptions = {}): Promise<string> {
   const dirs = storeDirs(options);
   const id = findContainerId(dirs, query);
-  let state = await settleContainer(dirs, id);
+  let state: ContainerState | undefined;
+  try {
+    state = await settleContainer(dirs, id);
+  } catch (error) {
+    if (!isDamaged(error) || !force) throw error;
+    await removeDamagedContainer(dirs, id);
+    return id;
+  }
   if (state !== undefined && state.status !== 'stopped') {
     if (!force) throw new RyouikiError('CONTAINER_RUNNING', `container ${query} is ${state.status}: stop it first, or use ryouiki rm -f`);
     state = await stopContainer(id, 0, options);

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { networkBindsFile } from '@ryouiki/net';
 import { RyouikiError } from './errors.js';
 import { seccompRules } from './seccomp.js';
 import { startHooksFileText } from './start-hooks-file.js';
@@ -37,8 +38,12 @@ function readHostFile(path: string): string {
   }
 }
 
-/** Writes the three files; binds each where the rootfs has one (or an overlay can hold it). None for a bundle, whose mounts are its whole list. */
-function etcFiles(spec: ContainerSpec, dir: string): Mount[] {
+/**
+ * Writes the /etc files the network does not generate (with no network, all
+ * three); binds each where the rootfs has one (or an overlay can hold it).
+ */
+function etcFiles(spec: ContainerSpec, dir: string, network: boolean): Mount[] {
+  // A bundle's mounts are its whole list.
   if (spec.onlyGivenMounts === true) return [];
   const hostname = spec.hostname ?? 'ryouiki';
   const files: Record<string, string> = {
@@ -49,7 +54,8 @@ function etcFiles(spec: ContainerSpec, dir: string): Mount[] {
   const mounts: Mount[] = [];
   for (const [name, text] of Object.entries(files)) {
     const destination = `/etc/${name}`;
-    // The network's own files (slirp4netns' resolver, published names) take precedence.
+    if (network && networkBindsFile(spec.root.path, destination)) continue;
+    // The person's own volume over the file takes precedence.
     if ((spec.mounts ?? []).some((mount) => mount.destination === destination)) continue;
     if (spec.root.overlay !== true && resolveInRootfs(spec.root.path, destination) === undefined) continue;
     writeFileSync(join(dir, name), text, { mode: 0o644 });
@@ -76,12 +82,11 @@ export function containerFilesDir(runtime: string, id: string): string {
   return join(runtime, 'files', id);
 }
 
-/** Creates the container's folder under the runtime folder, with what its spec needs. */
-export function createContainerFiles(spec: ContainerSpec, runtime: string, id: string): ContainerFiles {
-  const dir = containerFilesDir(runtime, id);
+/** Creates the container's folder DIR, with what its spec needs; `network`: a network generates its name files. */
+export function createContainerFiles(spec: ContainerSpec, dir: string, network: boolean): ContainerFiles {
   try {
     makeDir(dir);
-    const files: ContainerFiles = { dir, mounts: etcFiles(spec, dir) };
+    const files: ContainerFiles = { dir, mounts: etcFiles(spec, dir, network) };
     if (spec.linux.seccomp !== undefined) {
       files.seccompFile = join(dir, 'seccomp.rules');
       writeFileSync(files.seccompFile, `${seccompRules(spec.linux.seccomp)}\n`, { mode: 0o600 });

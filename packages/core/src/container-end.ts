@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { appendProcessLog, millisecondTime, runOf } from '@ryouiki/logs';
 import { containerDir, exitFilePath, readState, removeContainerFiles, writeState, type ContainerState, type ExitReason } from './container-state.js';
 import { releaseName } from './container-names.js';
-import { releaseRecorded } from './detached-resources.js';
+import { releaseRecorded } from './launch/resource.js';
 import { readNetworkLoss } from './monitor.js';
 import { isAlive } from './proc-identity.js';
 import { recordStaysInside, type StoreDirs } from './runtime-dir.js';

@@ -6,7 +6,7 @@ import { planContainer, shortId } from './container-options.js';
 import { DEFAULT_PATH } from './env-file.js';
 import { RyouikiError } from './errors.js';
 import { BIND_FILE_OPTION } from './spec.js';
-import { helperArgs, helperEnvironment } from './helper.js';
+import { helperArgs } from './helper.js';
 
 const base = mkdtempSync(join(tmpdir(), 'ryouiki-plan-'));
 const rootfs = join(base, 'rootfs');

@@ -14,6 +14,7 @@ import { resourcesFromFlags, type LimitFlags } from './cgroup-limits.js';
 import { readEnvFile, withDefaultPath, type EnvList } from './env-file.js';
 import { isRyouikiError, problemsError, type SpecProblem } from './errors.js';
 import { applyIsolation, type IsolationOptions } from './isolation-options.js';
+import type { OciHooks } from './oci/config.js';
 import { DEFAULT_NAMESPACES, OCI_VERSION, type ContainerSpec } from './spec.js';
 import { shellProblems, specProblems } from './validate.js';
 
@@ -42,6 +43,8 @@ export interface ContainerOptions extends IsolationOptions {
   limits?: LimitFlags;
   /** Give the command a pseudo-terminal (`-t`): OCI's process.terminal. */
   tty?: boolean;
+  /** `KEY=VALUE` entries, after the env file's. */
+  env?: string[];
 }
 
 export interface ContainerPlan {
@@ -49,10 +52,20 @@ export interface ContainerPlan {
   spec: ContainerSpec;
   /** How the process log names the command: the --command string, or the program and its arguments. */
   commandLabel: string;
-  /** The network to set up around the container (see prepareNetwork). */
-  network: NetworkRequest;
+  /** The network run() and start() set up around the container; none: only what the spec's namespaces give. */
+  network?: NetworkRequest;
+  /** A bundle's hooks, run as the runtime-spec's lifecycle asks. */
+  hooks?: PlanHooks;
+  /** A unique name for the container (default: its short id). */
+  name?: string;
   /** Things to tell the person once, such as a fallback to the single-id map. */
   warnings: string[];
+}
+
+/** A bundle's hooks, with what their state tells them of it. */
+export interface PlanHooks {
+  hooks: OciHooks;
+  context: { bundle: string; annotations: Record<string, string>; ociVersion: string };
 }
 
 export function newContainerId(): string {
@@ -127,10 +140,10 @@ function needsShellCheck(options: ContainerOptions, ownProblems: SpecProblem[], 
  * Turns command-line options into a validated spec, reporting every problem
  * at once: the usage problems, the env file's, and the spec's own.
  */
-export function planContainer(options: ContainerOptions): ContainerPlan {
+export function planContainer(options: ContainerOptions): ContainerPlan & { network: NetworkRequest } {
   const problems: SpecProblem[] = commandProblems(options);
   const id = newContainerId();
-  const env = envFromFile(options.envFile, problems);
+  const env = [...envFromFile(options.envFile, problems), ...(options.env ?? [])];
   const limits = resourcesFromFlags(options.limits ?? {});
   problems.push(...limits.problems);
   const hostname = options.hostname ?? shortId(id);

@@ -1,10 +1,12 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RyouikiError } from './errors.js';
 import { currentBootId, isAlive, processIdentity, type ProcessIdentity } from './proc-identity.js';
 import { isInsideDir, type StoreDirs } from './runtime-dir.js';
 import type { ContainerSpec } from './spec.js';
 
-export type ContainerStatus = 'created' | 'running' | 'stopped';
+/** `damaged`: its state.json cannot be read (truncated, not JSON); `ryouiki rm -f` removes it and kills what it finds of it. */
+export type ContainerStatus = 'created' | 'running' | 'stopped' | 'damaged';
 
 /**
  * How a container ended: `exit`, `signal` (exit code 128+N), `oom` (a
@@ -48,6 +50,8 @@ export interface ContainerState {
   detachKeys?: string;
   /** When the supervisor saw the container's network stack end (slirp4netns or pasta killed): it has had no network since. */
   networkLostAt?: string;
+  /** Why a damaged record cannot be read. */
+  damage?: string;
 }
 
 export const ID_PATTERN = /^[0-9a-f]{64}$/;
@@ -82,21 +86,58 @@ export function namesDir(dirs: StoreDirs): string {
   return join(dirs.runtime, 'names');
 }
 
+function isState(value: unknown, id: string): value is ContainerState {
+  const state = value as Partial<ContainerState> | null;
+  return typeof state === 'object' && state !== null && state.id === id && typeof state.status === 'string' && Array.isArray(state.resources) && typeof state.spec === 'object';
+}
+
+/** A state.json that is there but cannot be read as a container's state. */
+export function damagedStateError(id: string, why: string): RyouikiError {
+  return new RyouikiError('STATE_DAMAGED', `the state of container ${id.slice(0, 12)} is damaged (${why}): remove it with ryouiki rm -f ${id.slice(0, 12)}`);
+}
+
+/** The container's state; undefined when it has none; STATE_DAMAGED when its state.json cannot be read. */
 export function readState(dirs: StoreDirs, id: string): ContainerState | undefined {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(statePath(dirs, id), 'utf8')) as ContainerState;
+    text = readFileSync(statePath(dirs, id), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw damagedStateError(id, `state.json is not JSON: ${(error as Error).message}`);
+  }
+  if (!isState(value, id)) throw damagedStateError(id, 'state.json lacks the fields of a container');
+  return value;
+}
+
+/** What the store still knows of a container whose state.json is damaged: its id, name and age. */
+export function damagedState(dirs: StoreDirs, id: string, name: string | undefined, why: string): ContainerState {
+  let createdAt = new Date(0).toISOString();
+  try {
+    createdAt = statSync(containerDir(dirs, id)).mtime.toISOString();
+  } catch {
+    // removed meanwhile
+  }
+  const spec: ContainerSpec = { ociVersion: '', process: { args: [], env: [], cwd: '/' }, root: { path: '' }, linux: { namespaces: [] } };
+  return { id, name: name ?? id.slice(0, 12), command: '', spec, status: 'damaged', createdAt, logPath: containerLogPath(dirs, id), autoRemove: false, resources: [], damage: why };
 }
 
 /** Writes state.json whole: to a temporary file, then renamed over the old one. Call it under the container's lock. */
 export function writeState(dirs: StoreDirs, state: ContainerState): void {
   const path = statePath(dirs, state.id);
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, stateText(state), { mode: 0o600 });
-  renameSync(temporary, path);
+  try {
+    writeFileSync(temporary, stateText(state), { mode: 0o600 });
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
 }
 
 const STAGING_PREFIX = '.creating-';
@@ -111,13 +152,18 @@ function stateText(state: ContainerState): string {
  * place. A start killed at any moment leaves either a whole container or a
  * staging folder that sweepAbandonedStaging removes once its maker is dead.
  */
-export function createContainerDir(dirs: StoreDirs, state: ContainerState): void {
-  mkdirSync(logsDir(dirs), { recursive: true, mode: 0o700 });
+export function createContainerDir(dirs: StoreDirs, state: ContainerState, withLog = true): void {
+  if (withLog) mkdirSync(logsDir(dirs), { recursive: true, mode: 0o700 });
   const self = processIdentity(process.pid);
   const staging = join(dirs.runtime, `${STAGING_PREFIX}${process.pid}-${self?.startTime ?? 0}-${state.id}`);
   mkdirSync(staging, { mode: 0o700 });
-  writeFileSync(join(staging, 'state.json'), stateText(state), { mode: 0o600 });
-  renameSync(staging, containerDir(dirs, state.id));
+  try {
+    writeFileSync(join(staging, 'state.json'), stateText(state), { mode: 0o600 });
+    renameSync(staging, containerDir(dirs, state.id));
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /** Removes the staging folders of starts that died before their container's folder was in place. */

@@ -27,6 +27,9 @@ export function parseEnvFile(text: string, fileName: string): EnvList {
         `env file ${fileName} line ${index + 1}: expected KEY=VALUE with KEY of letters, digits and _, got ${JSON.stringify(line)}`,
       );
     }
+    if (line.includes('\0')) {
+      throw new RyouikiError('ENV_FILE_INVALID', `env file ${fileName} line ${index + 1}: the value of ${key} holds a NUL byte, which no environment can carry: remove it`);
+    }
     values.delete(key);
     values.set(key, line.slice(equals + 1));
   });

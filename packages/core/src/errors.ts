@@ -45,6 +45,11 @@ export type ErrorCode =
   | 'OCI_CONFIG_INVALID'
   | 'OCI_UNSUPPORTED'
   | 'OCI_HOOK_FAILED'
+  | 'STORE_WRITE_FAILED'
+  | 'ROOTFS_UNREADABLE'
+  | 'ENV_TOO_LARGE'
+  | 'OUT_OF_MEMORY'
+  | 'STATE_DAMAGED'
   | NetErrorCode;
 
 /** One thing wrong with a spec, with the field it concerns. */
@@ -86,4 +91,37 @@ export function problemsError(problems: SpecProblem[]): RyouikiError {
   const code = problems.length === 1 ? first.code : 'SPEC_INVALID';
   const message = problems.map((problem) => problem.message).join('; ');
   return new RyouikiError(code, message, { problems });
+}
+
+/** What to do about a file the runtime cannot write, by errno. */
+const FILE_REMEDIES: Record<string, string> = {
+  EACCES: 'permission denied: make the folder writable by you, or give another --root',
+  EPERM: 'operation not permitted: make the folder writable by you, or give another --root',
+  EROFS: 'the file system is read-only: give a writable --root (or XDG_RUNTIME_DIR)',
+  ENOSPC: 'no space left on the device: free some space, or give another --root',
+  EDQUOT: 'the disk quota is used up: free some space, or give another --root',
+  EFBIG: 'the file size limit is too small for it (ulimit -f): raise it, e.g. ulimit -f unlimited',
+  ENOTDIR: 'a part of the path is not a folder: remove it, or give another --root',
+  EMFILE: 'too many open files (ulimit -n): raise the limit',
+};
+
+interface SystemError {
+  code: string;
+  syscall?: string;
+  path?: string;
+}
+
+function isSystemError(error: unknown): error is SystemError {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && typeof (error as { syscall?: unknown }).syscall === 'string';
+}
+
+/**
+ * An error of the system (a file the store cannot write, a limit) as the one
+ * line a person can act on, naming the file and what to do; any other error
+ * as it is.
+ */
+export function asRuntimeError(error: unknown): unknown {
+  if (!isSystemError(error) || FILE_REMEDIES[error.code] === undefined) return error;
+  const what = error.path === undefined ? error.syscall : error.path;
+  return new RyouikiError('STORE_WRITE_FAILED', `cannot write ${what}: ${FILE_REMEDIES[error.code]}`, { cause: error });
 }

@@ -11,9 +11,8 @@ import { execSecurity } from './exec-security.js';
 import { helperFailure, parseHelperEvent, type HelperEvent } from './helper.js';
 import type { StoreOptions } from './paths.js';
 import { storeDirs } from './runtime-dir.js';
-
-const INFO_FD = 3;
-const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGWINCH'];
+import { INFO_FD } from './launch/fds.js';
+import { FORWARDED_SIGNALS } from './launch/foreground.js';
 
 export interface ExecOptions extends StoreOptions {
   /** KEY=VALUE entries added to (or replacing those of) the container's environment. */

@@ -90,6 +90,9 @@ export function parseHelperEvent(line: string): HelperEvent | undefined {
 
 /** The typed error for a failure the helper reported, by its exit code. */
 export function helperFailure(message: string, exitCode: number): RyouikiError {
+  if (/Argument list too long|E2BIG/.test(message)) {
+    return new RyouikiError('ENV_TOO_LARGE', `${message}: the command's arguments and environment together are over the kernel's limit (ARG_MAX, a quarter of the stack limit): pass big data in a file (a volume) instead`, { exitCode: 125 });
+  }
   if (exitCode === 127) return new RyouikiError('COMMAND_NOT_FOUND', message, { exitCode });
   if (exitCode === 126) return new RyouikiError('COMMAND_NOT_EXECUTABLE', message, { exitCode });
   if (/user namespace/.test(message)) return new RyouikiError('USERNS_UNAVAILABLE', message, { exitCode: 125 });

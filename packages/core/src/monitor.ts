@@ -8,8 +8,9 @@ export function monitorPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export interface MonitorArgs {
-  logPath: string;
-  logMaxSize: number;
+  /** The container log (ryouiki start); without it, the command's output goes to the supervisor's own stdio (an OCI engine's). */
+  logPath?: string;
+  logMaxSize?: number;
   exitFile: string;
   syncFd: number;
   blockFd: number;
@@ -28,11 +29,18 @@ export interface MonitorArgs {
    */
   networkFd?: number;
   networkFile?: string;
+  /** The OCI start fifo the supervisor makes and opens for the helper's exec gate. */
+  startFifo?: string;
+  /** Where the supervisor keeps the helper's lines, for OCI start and state. */
+  infoFile?: string;
 }
 
 /** The supervisor's argv: its own flags, then the helper and the helper's argv after `--`. */
 export function monitorArgs(args: MonitorArgs): string[] {
-  const flags = ['--log', args.logPath, '--log-max-size', String(args.logMaxSize), '--exit-file', args.exitFile, '--sync-fd', String(args.syncFd), '--block-fd', String(args.blockFd)];
+  const output = args.logPath === undefined ? ['--inherit-stdio'] : ['--log', args.logPath, '--log-max-size', String(args.logMaxSize ?? 0)];
+  const flags = [...output, '--exit-file', args.exitFile, '--sync-fd', String(args.syncFd), '--block-fd', String(args.blockFd)];
+  if (args.startFifo !== undefined) flags.push('--start-fifo', args.startFifo);
+  if (args.infoFile !== undefined) flags.push('--info-file', args.infoFile);
   const [program, ...rest] = args.exitCommand;
   if (program !== undefined) flags.push('--exit-command', program, ...rest.flatMap((arg) => ['--exit-arg', arg]));
   if (args.helperEnvFile !== undefined) flags.push('--helper-env-file', args.helperEnvFile);

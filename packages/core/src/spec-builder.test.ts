@@ -52,6 +52,6 @@ describe('containerSpec()', () => {
   });
 
   it('gives a single problem its own code', () => {
-    expect(() => containerSpec(rootfs).build()).toThrow(expect.objectContaining({ code: 'COMMAND_EMPTY' }) as Error);
+    expect(() => containerSpec(rootfs).build()).toThrow(expect.objectContaining({ code: 'COMMAND_EMPTY' }) as unknown as Error);
   });
 });

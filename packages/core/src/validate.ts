@@ -1,4 +1,4 @@
-import { lstatSync, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { problemsError, type SpecProblem } from './errors.js';
 import type { ContainerSpec, NamespaceType } from './spec.js';
@@ -26,7 +26,23 @@ function rootfsProblems(rootPath: unknown): SpecProblem[] {
   if (!isDirectory) {
     return [{ path: 'root.path', code: 'ROOTFS_NOT_DIRECTORY', message: `rootfs ${rootPath} is not a directory: give --path a folder holding the container's files` }];
   }
+  try {
+    accessSync(rootPath, constants.R_OK | constants.X_OK);
+  } catch {
+    return [{ path: 'root.path', code: 'ROOTFS_UNREADABLE', message: `rootfs ${rootPath} cannot be read by you (permission denied): make it readable and searchable (chmod u+rx ${rootPath})` }];
+  }
   return [];
+}
+
+/** The kernel's limit on one environment string or argument, KEY=VALUE and its NUL included (MAX_ARG_STRLEN). */
+export const MAX_ARG_STRLEN = 131072;
+
+function envEntryProblem(entry: string, index: number): SpecProblem | undefined {
+  const key = entry.slice(0, entry.indexOf('='));
+  if (entry.includes('\0')) return { path: `process.env[${index}]`, code: 'SPEC_INVALID', message: `the value of ${key} holds a NUL byte, which no environment can carry: remove it` };
+  const bytes = Buffer.byteLength(entry) + 1;
+  if (bytes <= MAX_ARG_STRLEN) return undefined;
+  return { path: `process.env[${index}]`, code: 'ENV_TOO_LARGE', message: `${key} is ${bytes} bytes, over the kernel's limit of ${MAX_ARG_STRLEN} bytes for one environment variable (MAX_ARG_STRLEN): pass big data in a file (a volume) instead` };
 }
 
 function processProblems(spec: ContainerSpec): SpecProblem[] {
@@ -41,7 +57,10 @@ function processProblems(spec: ContainerSpec): SpecProblem[] {
     env.forEach((entry, index) => {
       if (typeof entry !== 'string' || !ENV_ENTRY.test(entry)) {
         problems.push({ path: `process.env[${index}]`, code: 'SPEC_INVALID', message: `process.env[${index}] must be KEY=VALUE, got ${JSON.stringify(entry)}` });
+        return;
       }
+      const problem = envEntryProblem(entry, index);
+      if (problem !== undefined) problems.push(problem);
     });
   }
   if (typeof cwd !== 'string' || !isAbsolute(cwd)) {

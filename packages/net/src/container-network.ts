@@ -51,8 +51,16 @@ export function assertRequestConsistent(request: NetworkRequest): void {
   }
 }
 
-/** Whether a generated file can be bound at path: over a regular file, or where the rootfs has nothing (the helper makes room). */
-function canBindAt(rootfs: string, path: string): boolean {
+/** The name files the network generates and binds over the rootfs's (the rest of /etc is the container's own). */
+export const NETWORK_NAME_FILES = ['/etc/resolv.conf', '/etc/hosts'];
+
+/**
+ * Whether the network binds its generated file at PATH: over a regular file,
+ * or where the rootfs has nothing (the helper makes the mount point without
+ * writing into the rootfs).
+ */
+export function networkBindsFile(rootfs: string, path: string): boolean {
+  if (!NETWORK_NAME_FILES.includes(path)) return false;
   const stat = lstatSync(join(rootfs, path), { throwIfNoEntry: false });
   return stat === undefined || stat.isFile();
 }
@@ -80,7 +88,7 @@ function writeNameFiles(request: NetworkRequest, options: NetworkSetupOptions): 
   ];
   const binds: BindFile[] = [];
   for (const file of files) {
-    if (!canBindAt(options.rootfs, file.destination)) {
+    if (!networkBindsFile(options.rootfs, file.destination)) {
       if (file.asked === undefined) continue;
       const path = join(options.rootfs, file.destination);
       throw new NetError('RESOLV_CONF_MISSING', `${file.asked}: the rootfs's ${file.destination} is not a file to bind the generated one over: make it one (rm ${path}; touch ${path})`);

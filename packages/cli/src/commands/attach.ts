@@ -1,5 +1,5 @@
 import { Args, Command } from '@oclif/core';
-import { attachContainer } from '@ryouiki/core';
+import { attachContainer } from '@ryouiki/core/internal';
 import { storeFlags } from '../flags.js';
 import { detachKeysFlag } from '../terminal.js';
 

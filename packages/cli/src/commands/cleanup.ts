@@ -1,5 +1,5 @@
 import { Args, Command } from '@oclif/core';
-import { settleContainer, storeDirs } from '@ryouiki/core';
+import { settleContainer, storeDirs } from '@ryouiki/core/internal';
 import { storeFlags } from '../flags.js';
 
 /** Run by ryouiki-monitor once a container has ended: records the end and tears down. */

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { execInContainer, RyouikiError } from '@ryouiki/core';
+import { execInContainer, RyouikiError } from '@ryouiki/core/internal';
 import { envEntries, envFlags } from '../env-flags.js';
 import { storeFlags } from '../flags.js';
 import { ProgramCommand } from '../program-command.js';

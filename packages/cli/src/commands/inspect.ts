@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { inspectContainer, isRyouikiError, parsePidList, processLogs, RyouikiError, type ContainerState, type ProcessLog } from '@ryouiki/core';
+import { inspectContainer, isRyouikiError, parsePidList, processLogs, RyouikiError, type ContainerState, type ProcessLog } from '@ryouiki/core/internal';
 import { JsonCommand } from '../json-command.js';
 import { forEachContainer } from '../each-container.js';
 import { storeFlags } from '../flags.js';

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { killContainer, RyouikiError, type ContainerState } from '@ryouiki/core';
+import { killContainer, RyouikiError, type ContainerState } from '@ryouiki/core/internal';
 import { JsonCommand } from '../json-command.js';
 import { mapContainers } from '../each-container.js';
 import { storeFlags } from '../flags.js';

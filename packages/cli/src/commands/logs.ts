@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { inspectContainer } from '@ryouiki/core';
+import { inspectContainer } from '@ryouiki/core/internal';
 import type { LogLine } from '@ryouiki/logs';
 import { JsonCommand } from '../json-command.js';
 import { storeFlags } from '../flags.js';

@@ -1,5 +1,5 @@
 import { Args, Command } from '@oclif/core';
-import { inspectContainer, RyouikiError } from '@ryouiki/core';
+import { inspectContainer, RyouikiError } from '@ryouiki/core/internal';
 import { publishedPorts } from '../container-view.js';
 import { storeFlags } from '../flags.js';
 

@@ -1,6 +1,6 @@
 import { Command, Flags } from '@oclif/core';
-import { listContainers, RyouikiError, shortId } from '@ryouiki/core';
-import { formatRows, psRow, psTable, PS_FIELDS } from '../container-view.js';
+import { listContainers, RyouikiError, shortId } from '@ryouiki/core/internal';
+import { formatRows, PS_FIELDS, psRow, psTable } from '../container-view.js';
 import { storeFlags } from '../flags.js';
 
 export default class Ps extends Command {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { listContainers, removeContainer } from '@ryouiki/core';
+import { listContainers, removeContainer } from '@ryouiki/core/internal';
 import { JsonCommand } from '../json-command.js';
 import { mapContainers, namedOrAll } from '../each-container.js';
 import { storeFlags } from '../flags.js';

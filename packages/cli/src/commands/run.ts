@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { RyouikiError } from '@ryouiki/core';
+import { RyouikiError } from '@ryouiki/core/internal';
 import { imageRootfs } from '../image-rootfs.js';
 import { launchDetached, launchInForeground, planLaunch } from '../launch.js';
 import { ProgramCommand } from '../program-command.js';

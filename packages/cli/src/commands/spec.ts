@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { writeDefaultOciConfig } from '@ryouiki/core';
+import { writeDefaultOciConfig } from '@ryouiki/core/internal';
 
 export default class Spec extends Command {
   static override summary = 'Write a default OCI config.json, as runc spec does.';

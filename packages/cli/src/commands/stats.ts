@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { containerStats, inspectContainer, isRyouikiError, noCgroupReason, RyouikiError, shortId, type ContainerStats } from '@ryouiki/core';
+import { containerStats, type ContainerStats, inspectContainer, isRyouikiError, noCgroupReason, RyouikiError, shortId } from '@ryouiki/core/internal';
 import { JsonCommand } from '../json-command.js';
 import { storeFlags } from '../flags.js';
 import { formatStatsTable } from '../stats-table.js';

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { listContainers, stopContainer, type ContainerState } from '@ryouiki/core';
+import { type ContainerState, listContainers, stopContainer } from '@ryouiki/core/internal';
 import { JsonCommand } from '../json-command.js';
 import { mapContainers, namedOrAll } from '../each-container.js';
 import { storeFlags } from '../flags.js';

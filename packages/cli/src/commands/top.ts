@@ -1,5 +1,5 @@
 import { Args, Command } from '@oclif/core';
-import { inspectContainer, pidNamespaceMembers, requireRunning, RyouikiError } from '@ryouiki/core';
+import { inspectContainer, pidNamespaceMembers, requireRunning, RyouikiError } from '@ryouiki/core/internal';
 import { storeFlags } from '../flags.js';
 import { processTable } from '../process-table.js';
 

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { OCI_VERSION } from '@ryouiki/core';
+import { OCI_VERSION } from '@ryouiki/core/internal';
 import { JsonCommand } from '../json-command.js';
 
 export interface VersionInfo {

@@ -1,4 +1,4 @@
-import { RyouikiError, waitContainer, type ContainerState } from '@ryouiki/core';
+import { RyouikiError, waitContainer, type ContainerState } from '@ryouiki/core/internal';
 import { JsonCommand } from '../json-command.js';
 import { mapContainers } from '../each-container.js';
 import { storeFlags } from '../flags.js';

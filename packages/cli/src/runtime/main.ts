@@ -1,4 +1,4 @@
-import { isRyouikiError, ociCreate, ociDelete, ociExec, ociFeatures, ociKill, ociList, ociPause, ociProcesses, ociRun, ociStart, ociState, OCI_VERSION } from '@ryouiki/core';
+import { isRyouikiError, ociCreate, ociDelete, ociExec, ociFeatures, ociKill, ociList, ociPause, ociProcesses, ociRun, ociStart, ociState, OCI_VERSION } from '@ryouiki/core/internal';
 import { booleanFlag, listFlag, parseArgs, stringFlag, UsageError, type FlagSpecs, type Parsed } from './args.js';
 import { RuntimeLog, type LogFormat } from './log.js';
 

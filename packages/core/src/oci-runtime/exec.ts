@@ -13,8 +13,8 @@ import { shippedBinary } from '../shipped-binary.js';
 import { writePidFile } from './create.js';
 import { ociRoot, readRecord, recordStatus, type OciStoreOptions } from './store.js';
 import { isFrozen } from './freezer.js';
+import { INFO_FD } from '../launch/fds.js';
 
-const INFO_FD = 3;
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGWINCH'];
 
 export interface OciExecOptions extends OciStoreOptions {

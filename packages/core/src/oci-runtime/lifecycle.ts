@@ -1,11 +1,12 @@
-import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeSync, constants as fsConstants } from 'node:fs';
+import { closeSync, openSync, readdirSync, readlinkSync, rmSync, writeSync, constants as fsConstants } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signalNumber, signalTarget } from '../container-control.js';
-import { releaseRecorded } from '../detached-resources.js';
+import { releaseRecorded } from '../launch/resource.js';
 import { RyouikiError } from '../errors.js';
 import { helperFailure } from '../helper.js';
 import { isAlive } from '../proc-identity.js';
 import { ociCreate, type CreateOptions } from './create.js';
+import { FORWARDED_SIGNALS } from '../launch/foreground.js';
 import { runHooksWarning, type OciState } from '../oci/hooks.js';
 import { isFrozen, setFrozen } from './freezer.js';
 import { listIds, ociRoot, readHelperReport, readRecord, recordStatus, removeContainerFolder, startFifoPath, type OciRecord, type OciRuntimeState, type OciStatus, type OciStoreOptions } from './store.js';
@@ -13,7 +14,6 @@ import { listIds, ociRoot, readHelperReport, readRecord, recordStatus, removeCon
 const POLL_MS = 2;
 /** How often run checks whether its container has ended. */
 const WAIT_MS = 20;
-const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
 export interface RuntimeOptions extends OciStoreOptions {
   onWarning?: (message: string) => void;
@@ -170,9 +170,9 @@ export async function ociDelete(id: string, force: boolean, options: RuntimeOpti
   }
   if (status === 'paused') setFrozen(record, false);
   await waitUntilGone(record);
-  await releaseRecorded(record.resources);
+  // The bundle's poststop hooks are among the resources, recorded with the container's state.
+  await releaseRecorded(record.resources, options.onWarning ?? (() => undefined));
   removeContainerFolder(root, id);
-  await runHooksWarning(record.hooks, 'poststop', hookState(record, 'stopped'), options.onWarning ?? (() => undefined));
 }
 
 /** OCI pause and resume: the cgroup freezer. */

@@ -171,7 +171,7 @@ describe('ociConfigToSpec: unsupported fields', () => {
       c.ociVersion = '1.3.0';
       (c.process as Record<string, unknown>).futureField = true;
       (c.linux as Record<string, unknown>).futureThing = { on: 1 };
-      (c.mounts![0] as Record<string, unknown>).futureOption = 'x';
+      (c.mounts![0] as unknown as Record<string, unknown>).futureOption = 'x';
     }), BUNDLE);
     expect(spec.ociVersion).toBe('1.3.0');
   });

@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { environmentObject } from '../env-file.js';
 import { RyouikiError } from '../errors.js';
 import type { ResourceRecord } from '../container-state.js';
-import { registerResourceReleaser, type DetachedResource } from '../detached-resources.js';
+import { registerResourceReleaser, type Resource } from '../launch/resource.js';
 import type { OciHook, OciHookKind, OciHooks } from './config.js';
 
 /** The state a hook reads on its stdin, as the runtime-spec defines it. */
@@ -92,9 +92,14 @@ function stateOf(context: HookContext, status: OciState['status'], pid: number |
  * of those two are warnings, as the runtime-spec asks). Detached, poststop is
  * run by whichever process releases the container (see the releaser below).
  */
-export function hookResource(hooks: OciHooks, context: HookContext): DetachedResource {
+export function hookResource(hooks: OciHooks, context: HookContext): Resource {
   let pid: number | undefined;
-  const poststop = (): Promise<void> => runHooksWarning(hooks, 'poststop', stateOf(context, 'stopped', pid), context.warn);
+  let stopped = false;
+  const poststop = async (): Promise<void> => {
+    if (pid === undefined || stopped) return;
+    stopped = true;
+    await runHooksWarning(hooks, 'poststop', stateOf(context, 'stopped', pid), context.warn);
+  };
   return {
     attach: async (containerPid) => {
       pid = containerPid;
@@ -107,14 +112,15 @@ export function hookResource(hooks: OciHooks, context: HookContext): DetachedRes
       }
     },
     started: () => runHooksWarning(hooks, 'poststart', stateOf(context, 'running', pid), context.warn),
+    // Only for a container whose init existed: a start cut short before created nothing.
     release: poststop,
     record: () => ({ kind: KIND, hooks: hooks.poststop ?? [], state: stateOf(context, 'stopped', pid) }),
   };
 }
 
-registerResourceReleaser(KIND, async (record: ResourceRecord) => {
-  const warn = (message: string): void => {
-    process.stderr.write(`ryouiki: warning: ${message}\n`);
-  };
-  await runHooksWarning({ poststop: record.hooks as OciHook[] }, 'poststop', record.state as OciState, warn);
+/** Poststop of a container that existed (a start cut short before its init had a PID created nothing). */
+registerResourceReleaser(KIND, async (record: ResourceRecord, warn) => {
+  const state = record.state as OciState;
+  if (state.pid === undefined) return;
+  await runHooksWarning({ poststop: record.hooks as OciHook[] }, 'poststop', state, warn);
 });

@@ -4,8 +4,6 @@ import { planIdMaps } from '../id-map.js';
 import type { ContainerSpec } from '../spec.js';
 import { specProblems } from '../validate.js';
 import type { OciBundle } from './bundle.js';
-import { hookResource } from './hooks.js';
-import type { DetachedResource } from '../detached-resources.js';
 
 /** What a bundle's run adds on the command line: the network around it (its namespaces come from config.json). */
 export interface BundleRunOptions {
@@ -82,11 +80,7 @@ export function planBundle(bundle: OciBundle, options: BundleRunOptions = {}): C
     const state = { ociVersion: spec.ociVersion, id, status: 'created', bundle: bundle.bundleDir, annotations: bundle.annotations };
     spec.startContainerHooks = { hooks: startContainer, state };
   }
-  return { id, spec, commandLabel: spec.process.args.join(' '), network, warnings };
+  const hooks = { hooks: bundle.hooks, context: { bundle: bundle.bundleDir, annotations: bundle.annotations, ociVersion: bundle.spec.ociVersion } };
+  return { id, spec, commandLabel: spec.process.args.join(' '), network, warnings, hooks };
 }
 
-/** The bundle's hooks as the container's resource (none without hooks), with the container's id for their state. */
-export function bundleHooks(bundle: OciBundle, id: string, warn: (message: string) => void): DetachedResource[] {
-  if (Object.keys(bundle.hooks).length === 0) return [];
-  return [hookResource(bundle.hooks, { id, bundle: bundle.bundleDir, annotations: bundle.annotations, ociVersion: bundle.spec.ociVersion, warn })];
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { registerResourceReleaser, releaseRecorded } from './detached-resources.js';
+import { registerResourceReleaser, releaseRecorded } from './resource.js';
 
 describe('releaseRecorded', () => {
   it('releases last attached first, keeps kinds nobody registered, and takes a releaser\'s reason', async () => {

@@ -1,0 +1,266 @@
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Stream } from 'node:stream';
+import { ContainerNetwork, type NetworkRequest } from '@ryouiki/net';
+import { cgroupStats, killCgroup, removeCgroups, type ContainerCgroups } from '../cgroup-control.js';
+import { planCgroup, type CgroupReport, type ContainerCgroup } from '../cgroup.js';
+import type { CgroupOptions } from '../cgroup-system.js';
+import { shortId, type PlanHooks } from '../container-options.js';
+import { containerFilesDir, createContainerFiles, removeContainerFiles, removeGeneratedFiles, type ContainerFiles } from '../container-dir.js';
+import type { ResourceRecord } from '../container-state.js';
+import { needsExternalIdMaps, writeIdMaps } from '../id-map.js';
+import { monitorPath } from '../monitor.js';
+import { asRyouikiError, withBindFiles } from '../network-spec.js';
+import { hookResource } from '../oci/hooks.js';
+import { isAlive, processIdentity, type ProcessIdentity } from '../proc-identity.js';
+import { ensureRuntimeDir } from '../runtime-dir.js';
+import type { ContainerSpec } from '../spec.js';
+import { registerResourceReleaser, type Resource, type Warn } from './resource.js';
+
+const FILES = 'container-files';
+const ID_MAP = 'id-map';
+const CGROUP = 'cgroup';
+const NETWORK = 'network';
+const STOP_GRACE_MS = 3000;
+const POLL_MS = 20;
+
+/**
+ * The container's own files (generated /etc files, seccomp rules, start
+ * hooks, an overlay's layer): made before the helper starts, the generated
+ * ones removed once the command runs (its mounts keep them alive), the rest
+ * when the container has ended.
+ */
+export class ContainerFilesResource implements Resource {
+  private made: ContainerFiles | undefined;
+
+  constructor(
+    readonly dir: string,
+    private readonly network: boolean,
+  ) {}
+
+  prepare(spec: ContainerSpec): ContainerSpec {
+    this.made = createContainerFiles(spec, this.dir, this.network);
+    return spec;
+  }
+
+  /** What the helper's argv names; only after prepare. */
+  get files(): ContainerFiles {
+    if (this.made === undefined) throw new Error('the container files were used before they were made');
+    return this.made;
+  }
+
+  async attach(): Promise<void> {}
+
+  async started(): Promise<void> {
+    if (this.made !== undefined) removeGeneratedFiles(this.made);
+  }
+
+  async release(): Promise<void> {
+    removeContainerFiles({ dir: this.dir, mounts: [] });
+  }
+
+  record(): ResourceRecord {
+    return { kind: FILES, dir: this.dir };
+  }
+}
+
+/**
+ * The full id maps, written with newuidmap/newgidmap while the helper waits
+ * on its block fd, before anything else joins the container's user namespace;
+ * they die with it.
+ */
+export class IdMapResource implements Resource {
+  constructor(
+    private readonly spec: ContainerSpec,
+    private readonly warn: Warn,
+  ) {}
+
+  static needed(spec: ContainerSpec): boolean {
+    return needsExternalIdMaps(spec.linux.uidMappings) && spec.linux.uidMappings !== undefined && spec.linux.gidMappings !== undefined;
+  }
+
+  attach(pid: number): Promise<void> {
+    // Only the CLI's default full map may fall back to a single-id map; maps a caller asked for never are.
+    const fallbackWarn = this.spec.linux.idMapsAreDefault === true ? this.warn : undefined;
+    return writeIdMaps(pid, this.spec.linux.uidMappings ?? [], this.spec.linux.gidMappings ?? [], fallbackWarn);
+  }
+
+  async release(): Promise<void> {}
+
+  record(): ResourceRecord {
+    return { kind: ID_MAP };
+  }
+}
+
+/** The container's cgroup (see cgroup.ts): made, limited and joined while the command waits; killed and removed after. */
+export class CgroupResource implements Resource {
+  constructor(private readonly cgroup: ContainerCgroup) {}
+
+  attach(pid: number): Promise<void> {
+    return this.cgroup.attach(pid);
+  }
+
+  release(): Promise<void> {
+    return this.cgroup.release();
+  }
+
+  /** The planned folders: their release tolerates folders that were never made. */
+  record(): ResourceRecord {
+    return { kind: CGROUP, ...this.cgroup.cgroups };
+  }
+
+  /** What the container got, read before release removes the folders. */
+  report(): CgroupReport {
+    return this.cgroup.report();
+  }
+}
+
+/**
+ * The container's network: checked and its name files written before the
+ * container exists, connected once its PID exists. Without a supervisor it
+ * ends with this process; with one (a socket pair the supervisor holds), it
+ * outlives the launch and ends with the supervisor, and its record lets
+ * whoever records the end stop it.
+ */
+export class NetworkResource implements Resource {
+  private network: ContainerNetwork | undefined;
+  private supervisorLink: Stream | undefined;
+  private stack: ProcessIdentity | undefined;
+
+  constructor(
+    private readonly request: NetworkRequest,
+    readonly stateDir: string,
+  ) {}
+
+  async prepare(spec: ContainerSpec): Promise<ContainerSpec> {
+    try {
+      ensureRuntimeDir(dirname(this.stateDir));
+      this.network = await ContainerNetwork.prepare(this.request, { stateDir: this.stateDir, rootfs: spec.root.path });
+    } catch (error) {
+      throw asRyouikiError(error);
+    }
+    return withBindFiles(spec, this.network);
+  }
+
+  linkToSupervisor(link: Stream): void {
+    this.supervisorLink = link;
+  }
+
+  async attach(pid: number): Promise<void> {
+    const network = this.network;
+    if (network === undefined) throw new Error('the network was attached before it was prepared');
+    try {
+      const link = this.supervisorLink;
+      await network.attach(pid, link === undefined ? undefined : { link, keeper: monitorPath() });
+      const stackPid = network.stackPid;
+      this.stack = stackPid === undefined ? undefined : processIdentity(stackPid);
+    } catch (error) {
+      await network.release();
+      throw asRyouikiError(error);
+    }
+  }
+
+  async release(): Promise<void> {
+    if (this.network !== undefined) await this.network.release();
+    else rmSync(this.stateDir, { recursive: true, force: true });
+  }
+
+  handOver(): void {
+    this.network?.letGo();
+  }
+
+  record(): ResourceRecord {
+    return { kind: NETWORK, stateDir: this.stateDir, publish: this.request.publish, ...(this.stack === undefined ? {} : { stack: this.stack }) };
+  }
+}
+
+/** What a launch gives the registry to pick a container's resources (a ContainerPlan). */
+export interface ResourcePlan {
+  id: string;
+  spec: ContainerSpec;
+  /** The network around the container; none for an OCI runtime's container (the engine's business). */
+  network?: NetworkRequest;
+  hooks?: PlanHooks;
+}
+
+export interface ResourceContext {
+  /** The runtime folder the container's files go under. */
+  runtime: string;
+  cgroups?: CgroupOptions;
+  warn: Warn;
+}
+
+/**
+ * Every resource of a container, in the order they are attached: the one
+ * place that knows them. A limit that cannot be enforced is refused here,
+ * before anything is recorded or made.
+ */
+export function containerResources(plan: ResourcePlan, context: ResourceContext): Resource[] {
+  const cgroup = planCgroup(plan.spec, plan.id, context.cgroups);
+  const resources: Resource[] = [new ContainerFilesResource(containerFilesDir(context.runtime, plan.id), plan.network !== undefined)];
+  if (IdMapResource.needed(plan.spec)) resources.push(new IdMapResource(plan.spec, context.warn));
+  if (cgroup !== undefined) resources.push(new CgroupResource(cgroup));
+  if (plan.network !== undefined) resources.push(new NetworkResource(plan.network, join(context.runtime, shortId(plan.id))));
+  if (plan.hooks !== undefined && Object.keys(plan.hooks.hooks).length > 0) {
+    resources.push(hookResource(plan.hooks.hooks, { ...plan.hooks.context, id: plan.id, warn: context.warn }));
+  }
+  return resources;
+}
+
+export function filesOf(resources: Resource[]): ContainerFiles {
+  const files = resources.find((resource) => resource instanceof ContainerFilesResource);
+  if (files === undefined) throw new Error('a container has no files resource');
+  return files.files;
+}
+
+export function cgroupOf(resources: Resource[]): CgroupResource | undefined {
+  return resources.find((resource) => resource instanceof CgroupResource);
+}
+
+function recordedCgroups(record: ResourceRecord): ContainerCgroups {
+  return { name: String(record.name), folders: (record.folders ?? []) as ContainerCgroups['folders'] };
+}
+
+async function waitUntilGone(identity: ProcessIdentity, deadline: number): Promise<boolean> {
+  while (isAlive(identity)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  return true;
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone.
+  }
+}
+
+registerResourceReleaser(FILES, async (record) => removeContainerFiles({ dir: String(record.dir), mounts: [] }));
+registerResourceReleaser(ID_MAP, async () => undefined);
+
+/** Kills what is left in the cgroup (a process that escaped the init's tree), removes it, and tells an OOM kill. */
+registerResourceReleaser(CGROUP, async (record) => {
+  const cgroups = recordedCgroups(record);
+  const oomKilled = (cgroupStats(cgroups).memory?.oomKills ?? 0) > 0;
+  await killCgroup(cgroups).catch(() => undefined);
+  await removeCgroups(cgroups);
+  return oomKilled ? 'oom' : undefined;
+});
+
+/**
+ * Stops the very network stack that was recorded (slirp4netns, or pasta's
+ * keeper), if it still runs (it ends by itself with the supervisor), and
+ * removes its files.
+ */
+registerResourceReleaser(NETWORK, async (record) => {
+  if (typeof record.stateDir === 'string') rmSync(record.stateDir, { recursive: true, force: true });
+  const identity = record.stack as ProcessIdentity | undefined;
+  if (identity === undefined || !isAlive(identity)) return;
+  signal(identity.pid, 'SIGTERM');
+  if (!(await waitUntilGone(identity, Date.now() + STOP_GRACE_MS))) {
+    signal(identity.pid, 'SIGKILL');
+    await waitUntilGone(identity, Date.now() + STOP_GRACE_MS);
+  }
+});

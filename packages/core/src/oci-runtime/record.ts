@@ -1,0 +1,59 @@
+import type { ResourceRecord } from '../container-state.js';
+import type { LaunchRecorder } from '../launch/record.js';
+import type { OciBundle } from '../oci/bundle.js';
+import { processIdentity, type ProcessIdentity } from '../proc-identity.js';
+import type { ContainerSpec } from '../spec.js';
+import { makeContainerFolder, removeContainerFolder, writeRecord, type OciRecord } from './store.js';
+
+/** ryouiki-runtime's layout of the store: `<root>/<id>/state.json`, as engines expect an OCI runtime's. */
+export class OciRecorder implements LaunchRecorder {
+  private readonly state: OciRecord;
+
+  constructor(
+    private readonly root: string,
+    id: string,
+    bundle: OciBundle,
+  ) {
+    this.state = {
+      id,
+      ociVersion: bundle.spec.ociVersion,
+      bundle: bundle.bundleDir,
+      annotations: bundle.annotations,
+      spec: bundle.spec,
+      hooks: bundle.hooks,
+      created: new Date().toISOString(),
+      resources: [],
+    };
+  }
+
+  async begin(records: ResourceRecord[]): Promise<void> {
+    makeContainerFolder(this.root, this.state.id);
+    this.state.resources = records;
+    writeRecord(this.root, this.state);
+  }
+
+  async prepared(spec: ContainerSpec): Promise<void> {
+    this.state.spec = spec;
+    writeRecord(this.root, this.state);
+  }
+
+  async supervisor(identity: ProcessIdentity | undefined): Promise<void> {
+    this.state.monitor = identity;
+    writeRecord(this.root, this.state);
+  }
+
+  async pid(pid: number): Promise<void> {
+    this.state.pid = pid;
+    this.state.process = processIdentity(pid);
+    writeRecord(this.root, this.state);
+  }
+
+  async running(records: ResourceRecord[]): Promise<void> {
+    this.state.resources = records;
+    writeRecord(this.root, this.state);
+  }
+
+  async finish(): Promise<void> {
+    removeContainerFolder(this.root, this.state.id);
+  }
+}
