@@ -214,6 +214,7 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
     close (opts->block_fd);
 
   start_hooks_load (opts->start_hooks_file, wait_for_go (sync_fd));
+  process_limits_apply_oom_score_adj (opts);
   /* While it holds fds of the host's, nobody in the container may trace or read the init
    * (the id maps and the network, which need /proc/PID, are done by now). */
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)

@@ -102,13 +102,17 @@ process_limits_apply (const struct options *opts)
                         errno == EPERM ? "raising the hard limit above the caller's needs privileges" : "set it",
                         errno == EPERM ? " (lower it, or raise the caller's with ulimit -H)" : "");
     }
-  if (opts->has_oom_score_adj)
-    {
-      char text[16];
+}
 
-      snprintf (text, sizeof text, "%d", opts->oom_score_adj);
-      if (write_proc_file ("/proc/self/oom_score_adj", text) < 0)
-        die_with_errno ("oom_score_adj %d%s", opts->oom_score_adj,
-                        errno == EACCES || errno == EPERM ? ": a rootless container can only raise it above the caller's" : "");
-    }
+void
+process_limits_apply_oom_score_adj (const struct options *opts)
+{
+  char text[16];
+
+  if (!opts->has_oom_score_adj)
+    return;
+  snprintf (text, sizeof text, "%d", opts->oom_score_adj);
+  if (write_proc_file ("/proc/self/oom_score_adj", text) < 0)
+    die_with_errno ("oom_score_adj %d%s", opts->oom_score_adj,
+                    errno == EACCES || errno == EPERM ? ": a rootless container can only raise it above the caller's" : "");
 }

@@ -144,7 +144,9 @@ secure_init (const struct options *opts)
 {
   struct options as_root = *opts;
 
-  /* The init stays root (it signals and reaps whoever runs in the container). */
+  /* The init stays root (it reaps whoever runs in the container), and keeps CAP_KILL to
+   * pass signals on to a command of another user. */
+  as_root.caps |= UINT64_C (1) << CAP_KILL;
   as_root.has_user = false;
   as_root.has_groups = false;
   as_root.exact_caps = false;

@@ -11,5 +11,6 @@
 void secure_command (const struct options *opts);
 
 /* In the init, once the command is forked and before it runs: the same bounding set,
- * no_new_privs and seccomp filter as the command, and the capabilities root gets. */
+ * no_new_privs and seccomp filter as the command, and the capabilities root gets
+ * (CAP_KILL always, to forward signals to a command of another user). */
 void secure_init (const struct options *opts);

@@ -74,7 +74,7 @@ describe('a working directory through a held fd', () => {
     }
   }, 300000);
 
-  it('ryouiki-runtime run and exec refuse a process.cwd of /proc/self/fd/N', async () => {
+  it('ryouiki-runtime run and exec, and tenkai --bundle, refuse a process.cwd of /proc/self/fd/N', async () => {
     const root = join(space.work, 'runtime-root');
     for (const fd of [3, 4, 5, 9, 20, 30]) {
       const bundle = writeEscapeBundle(join(space.work, `bundle-${fd}`), space.rootfs, ['/bin/sh', '-c', READ_SECRET], (config) => {
@@ -83,6 +83,7 @@ describe('a working directory through a held fd', () => {
       const out = await withHeldFds(ENTRY_POINTS.runtime, ['--root', root, 'run', '--bundle', bundle, `cwd${fd}`], secretDir);
       expectRefused(out, fd);
       expect(containersIn(root)).toEqual([]);
+      expectRefused(await withHeldFds(ENTRY_POINTS.ryouiki, ['tenkai', '--root', space.store, '--bundle', bundle], secretDir), fd);
     }
     const bundle = writeEscapeBundle(join(space.work, 'bundle-running'), space.rootfs, ['/bin/sleep', '60']);
     // A created container keeps the runtime's stdout: create and start write to files.
