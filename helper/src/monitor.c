@@ -643,14 +643,25 @@ record_network_lost (const char *path)
     }
 }
 
+/* Whether the helper has exited, without reaping it (the main loop does). */
+static bool
+helper_has_exited (pid_t helper)
+{
+  siginfo_t info = { 0 };
+
+  return waitid (P_PID, (id_t) helper, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid != 0;
+}
+
+/* A stack that ends with the container (its namespace gone) is not a lost network. */
 static void
-network_watch_check (struct network_watch *watch)
+network_watch_check (struct network_watch *watch, pid_t helper)
 {
   if (!peer_has_ended (watch->fd))
     return;
   close (watch->fd);
   watch->fd = -1;
-  record_network_lost (watch->file);
+  if (!helper_has_exited (helper))
+    record_network_lost (watch->file);
 }
 
 /* ---- the end ---- */
@@ -854,8 +865,8 @@ main (int argc, char **argv)
           if (!startup.aborted)
             network_watch_begin (&network, opts.network_fd, opts.network_file);
         }
-      if (polls[5].revents != 0 && network.fd >= 0)
-        network_watch_check (&network);
+      if (polls[5].revents != 0 && network.fd >= 0 && !reaped)
+        network_watch_check (&network, helper);
       if (polls[4].revents != 0 && !reaped)
         {
           reaped = reap_helper (helper, sigfd, &status);
