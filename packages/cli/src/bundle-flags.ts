@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { loadOciBundle, planBundle, RyouikiError, type ContainerPlan } from '@ryouiki/core/internal';
+import { CONTAINER_FLAGS, loadOciBundle, planBundle, RyouikiError, type ContainerPlan } from '@ryouiki/core/internal';
 
 export const bundleFlags = {
   bundle: Flags.string({ description: 'run the OCI bundle in DIR: its config.json (runtime-spec 1.0 to 1.2) and root.path, instead of --path and a command', helpGroup: 'OCI' }),
@@ -8,22 +8,15 @@ export const bundleFlags = {
 
 /**
  * Flags that describe the container, which a bundle's config.json describes
- * instead: given with --bundle, they are refused rather than merged, so that
- * what runs is what config.json says.
+ * instead (the flag table's config field): given with --bundle, they are
+ * refused rather than merged, so that what runs is what config.json says.
  */
-const CONTAINER_FLAGS = [
-  'path', 'env', 'env-var', 'env-file', 'command', 'hostname', 'workdir', 'user', 'userns', 'volume', 'tmpfs', 'read-only', 'overlay',
-  'cap-add', 'cap-drop', 'privileged', 'seccomp', 'memory', 'memory-swap', 'pids-limit', 'cpus', 'cpu-weight', 'tty',
-];
-
-/** Where config.json says it. */
-const CONFIG_FIELD: Record<string, string> = {
-  path: 'root.path', env: 'process.env', 'env-var': 'process.env', 'env-file': 'process.env', command: 'process.args', hostname: 'hostname', workdir: 'process.cwd', user: 'process.user',
-  userns: 'linux.uidMappings', volume: 'mounts', tmpfs: 'mounts', 'read-only': 'root.readonly', overlay: 'root', 'cap-add': 'process.capabilities',
-  'cap-drop': 'process.capabilities', privileged: 'process.capabilities', seccomp: 'linux.seccomp', memory: 'linux.resources.memory',
-  'memory-swap': 'linux.resources.memory', 'pids-limit': 'linux.resources.pids', cpus: 'linux.resources.cpu', 'cpu-weight': 'linux.resources.cpu',
-  tty: 'process.terminal',
-};
+// -e and --env-file are laid over the plan's environment by the CLI itself (launch.ts).
+const BUNDLE_FIELDS = new Map([
+  ...CONTAINER_FLAGS.flatMap((entry) => (entry.config === undefined ? [] : [[entry.flag, entry.config] as const])),
+  ['env-var', 'process.env'],
+  ['env-file', 'process.env'],
+]);
 
 interface RawToken {
   type: 'flag' | 'arg';
@@ -47,9 +40,9 @@ export interface BundlePlan {
 
 function refuseContainerFlags(raw: RawToken[], argv: unknown[]): void {
   const given = new Set(raw.filter((token) => token.type === 'flag').map((token) => token.flag ?? ''));
-  const conflict = CONTAINER_FLAGS.find((flag) => given.has(flag));
+  const conflict = [...BUNDLE_FIELDS.keys()].find((flag) => given.has(flag));
   if (conflict !== undefined) {
-    throw new RyouikiError('USAGE', `--${conflict} cannot be given with --bundle: the bundle's config.json says it (${CONFIG_FIELD[conflict]}): change config.json, or leave --${conflict} out`);
+    throw new RyouikiError('USAGE', `--${conflict} cannot be given with --bundle: the bundle's config.json says it (${BUNDLE_FIELDS.get(conflict)}): change config.json, or leave --${conflict} out`);
   }
   if (argv.length > 0) throw new RyouikiError('USAGE', `-- ${String(argv[0])} cannot be given with --bundle: the bundle's config.json gives the command (process.args)`);
 }

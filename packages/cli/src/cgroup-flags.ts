@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import type { CgroupOptions, LimitFlags } from '@ryouiki/core/internal';
+import type { CgroupOptions } from '@ryouiki/core/internal';
 
 /** Resource limits and cgroup placement, shared by the commands that start containers. */
 export const cgroupFlags = {
@@ -20,10 +20,6 @@ export interface CgroupFlagValues {
   'cpu-weight'?: string;
   'cgroup-parent'?: string;
   cgroups?: string;
-}
-
-export function limitFlags(flags: CgroupFlagValues): LimitFlags {
-  return { memory: flags.memory, memorySwap: flags['memory-swap'], pidsLimit: flags['pids-limit'], cpus: flags.cpus, cpuWeight: flags['cpu-weight'] };
 }
 
 export function cgroupOptions(flags: CgroupFlagValues): CgroupOptions {

@@ -1,5 +1,5 @@
-import { planContainer, type ContainerPlan } from '@ryouiki/core/internal';
-import { limitFlags, type CgroupFlagValues } from './cgroup-flags.js';
+import { optionsFromFlags, planContainer, type ContainerPlan } from '@ryouiki/core/internal';
+import type { CgroupFlagValues } from './cgroup-flags.js';
 
 /** The container flags tenkai defines and start shares. */
 export interface ContainerFlags extends CgroupFlagValues {
@@ -25,30 +25,7 @@ export interface ContainerFlags extends CgroupFlagValues {
   seccomp?: string;
 }
 
-/** Turns tenkai's flags (also start's) and the arguments after `--` into a validated plan. */
+/** Turns tenkai's flags (also start's) and the arguments after `--` into a validated plan, through the one flag table. */
 export function planFromFlags(flags: ContainerFlags, argv: unknown[]): ContainerPlan {
-  return planContainer({
-    path: flags.path,
-    envFile: flags.env,
-    command: flags.command,
-    args: argv as string[],
-    hostname: flags.hostname,
-    network: flags.network,
-    publish: flags.publish,
-    dns: flags.dns,
-    addHosts: flags['add-host'],
-    cwd: flags.workdir,
-    limits: limitFlags(flags),
-    tty: flags.tty,
-    user: flags.user,
-    userns: flags.userns,
-    volumes: flags.volume,
-    tmpfs: flags.tmpfs,
-    readOnly: flags['read-only'],
-    overlay: flags.overlay,
-    capAdd: flags['cap-add'],
-    capDrop: flags['cap-drop'],
-    privileged: flags.privileged,
-    seccomp: flags.seccomp,
-  });
+  return planContainer(optionsFromFlags({ ...flags }, argv as string[]));
 }

@@ -8,6 +8,9 @@ describe('parseSize', () => {
     expect(parseSize('10m', '--x')).toBe(10 * 1024 * 1024);
     expect(parseSize('10MiB', '--x')).toBe(10 * 1024 * 1024);
     expect(parseSize('1g', '--x')).toBe(1024 ** 3);
+    // The same parser as --memory's: fractions too.
+    expect(parseSize('1.5g', '--x')).toBe(1.5 * 1024 ** 3);
+    expect(parseSize('0', '--x')).toBe(0);
   });
 
   it('refuses what is not a size, naming the flag', () => {

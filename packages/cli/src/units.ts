@@ -1,12 +1,10 @@
-import { RyouikiError } from '@ryouiki/core/internal';
+import { parseSize as parseByteSize, RyouikiError } from '@ryouiki/core/internal';
 
-const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-
-/** A byte count as podman takes it: 1048576, 512k, 10m, 10MiB, 1g, 10mb. */
+/** A byte count as podman takes it (1048576, 512k, 1.5g, 10MiB; 0 for none), read by the one size parser of --memory too. */
 export function parseSize(text: string, flag: string): number {
-  const match = /^(\d+)\s*([kmg]?)(?:i?b)?$/i.exec(text.trim());
-  if (match === null) throw new RyouikiError('USAGE', `${flag} takes a size such as 10m or 1048576, got ${JSON.stringify(text)}`);
-  return Number(match[1]) * (SIZE_UNITS[(match[2] ?? '').toLowerCase()] ?? 1);
+  const bytes = text.trim() === '0' ? 0 : parseByteSize(text);
+  if (bytes === undefined) throw new RyouikiError('USAGE', `${flag} takes a size such as 10m or 1048576, got ${JSON.stringify(text)}`);
+  return bytes;
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

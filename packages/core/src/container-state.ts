@@ -127,17 +127,21 @@ export function damagedState(dirs: StoreDirs, id: string, name: string | undefin
   return { id, name: name ?? id.slice(0, 12), command: '', spec, status: 'damaged', createdAt, logPath: containerLogPath(dirs, id), autoRemove: false, resources: [], damage: why };
 }
 
-/** Writes state.json whole: to a temporary file, then renamed over the old one. Call it under the container's lock. */
-export function writeState(dirs: StoreDirs, state: ContainerState): void {
-  const path = statePath(dirs, state.id);
+/** Writes a state file whole: to a temporary file, then renamed over the old one; a failed write leaves nothing. */
+export function writeWhole(path: string, text: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, stateText(state), { mode: 0o600 });
+    writeFileSync(temporary, text, { mode: 0o600 });
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
   }
+}
+
+/** Writes state.json whole. Call it under the container's lock. */
+export function writeState(dirs: StoreDirs, state: ContainerState): void {
+  writeWhole(statePath(dirs, state.id), stateText(state));
 }
 
 const STAGING_PREFIX = '.creating-';

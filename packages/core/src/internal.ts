@@ -59,3 +59,4 @@ export { runHook, runHooks, hookResource, type OciState } from './oci/hooks.js';
 export * from './oci-runtime/index.js';
 export * from './container.js';
 export { asRuntimeError } from './errors.js';
+export * from './container-flags.js';

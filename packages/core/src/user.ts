@@ -1,15 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolveInRootfs } from './volumes.js';
 import type { SpecProblem } from './errors.js';
 import type { ProcessUser } from './spec.js';
 
 const NUMBER = /^\d+$/;
 const MAX_ID = 0xfffffffe;
 
-/** The rootfs's own file (never the host's), as `name:x:id:...` lines split at ':'. */
+/**
+ * The rootfs's own file, as `name:x:id:...` lines split at ':': found by the
+ * one rootfs resolver, so a symlink in the rootfs (/etc/passwd -> /etc/x)
+ * resolves inside it, never to the host's file.
+ */
 function databaseEntries(rootfs: string, file: string): string[][] {
+  const path = resolveInRootfs(rootfs, `/etc/${file}`);
+  if (path === undefined) return [];
   try {
-    return readFileSync(join(rootfs, 'etc', file), 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => line.split(':'));
+    return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => line.split(':'));
   } catch {
     return [];
   }

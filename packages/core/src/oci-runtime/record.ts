@@ -29,28 +29,28 @@ export class OciRecorder implements LaunchRecorder {
   async begin(records: ResourceRecord[]): Promise<void> {
     makeContainerFolder(this.root, this.state.id);
     this.state.resources = records;
-    writeRecord(this.root, this.state);
+    await writeRecord(this.root, this.state);
   }
 
   async prepared(spec: ContainerSpec): Promise<void> {
     this.state.spec = spec;
-    writeRecord(this.root, this.state);
+    await writeRecord(this.root, this.state);
   }
 
   async supervisor(identity: ProcessIdentity | undefined): Promise<void> {
     this.state.monitor = identity;
-    writeRecord(this.root, this.state);
+    await writeRecord(this.root, this.state);
   }
 
   async pid(pid: number): Promise<void> {
     this.state.pid = pid;
     this.state.process = processIdentity(pid);
-    writeRecord(this.root, this.state);
+    await writeRecord(this.root, this.state);
   }
 
   async running(records: ResourceRecord[]): Promise<void> {
     this.state.resources = records;
-    writeRecord(this.root, this.state);
+    await writeRecord(this.root, this.state);
   }
 
   async finish(): Promise<void> {

@@ -1,7 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ResourceRecord } from '../container-state.js';
+import { writeWhole, type ResourceRecord } from '../container-state.js';
+import { withLock } from '../state-lock.js';
 import { RyouikiError } from '../errors.js';
 import { isAlive, type ProcessIdentity } from '../proc-identity.js';
 import { checkRuntimeDir, ensureRuntimeDir } from '../runtime-dir.js';
@@ -98,10 +99,9 @@ export function makeContainerFolder(root: string, id: string): string {
   return dir;
 }
 
-export function writeRecord(root: string, record: OciRecord): void {
-  const path = statePath(root, record.id);
-  writeFileSync(`${path}.tmp`, JSON.stringify(record), { mode: 0o600 });
-  renameSync(`${path}.tmp`, path);
+/** Writes state.json whole, under the container's lock, as ryouiki's own store does (container-state.ts). */
+export async function writeRecord(root: string, record: OciRecord): Promise<void> {
+  await withLock(containerFolder(root, record.id), () => writeWhole(statePath(root, record.id), JSON.stringify(record)));
 }
 
 export function readRecord(root: string, id: string): OciRecord {

@@ -62,7 +62,7 @@ function withMappedDevptsGroup(spec: ContainerSpec): void {
 }
 
 /**
- * A bundle as a plan that prepareNetwork(), run() and start() take, checked
+ * A bundle as a plan that run() and start() take (its network and hooks in it), checked
  * as a whole; warnings lists the fields --ignore-unsupported left out.
  */
 export function planBundle(bundle: OciBundle, options: BundleRunOptions = {}): ContainerPlan {
