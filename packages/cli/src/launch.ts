@@ -8,9 +8,11 @@ import { planFromFlags, type ContainerFlags } from './plan-from-flags.js';
 import { parseSize } from './units.js';
 import { terminalOptions, warnWithoutHostTerminal, type TerminalFlags } from './terminal.js';
 
+/** This very CLI, to run again: the script node is running now. */
+export const RYOUIKI_COMMAND = [process.execPath, process.argv[1] ?? fileURLToPath(new URL('../bin/run.js', import.meta.url))];
+
 /** The CLI entry the supervisor runs once a container has ended: `ryouiki cleanup`. */
-// The supervisor records the end by running this very CLI again: the script node is running now.
-const CLEANUP_COMMAND = [process.execPath, process.argv[1] ?? fileURLToPath(new URL('../bin/run.js', import.meta.url)), 'cleanup'];
+const CLEANUP_COMMAND = [...RYOUIKI_COMMAND, 'cleanup'];
 
 /** The flags of tenkai, start and run, as oclif parsed them. */
 export interface LaunchFlags extends Omit<ContainerFlags, 'path' | 'tty'>, TerminalFlags {

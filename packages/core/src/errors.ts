@@ -45,6 +45,7 @@ export type ErrorCode =
   | 'OCI_CONFIG_INVALID'
   | 'OCI_UNSUPPORTED'
   | 'OCI_HOOK_FAILED'
+  | 'COPY_FAILED'
   | NetErrorCode;
 
 /** One thing wrong with a spec, with the field it concerns. */
