@@ -207,7 +207,7 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
   volumes_open_sources (opts);
   setup_rootfs (rootfs, opts);
   volumes_mount (opts);
-  bind_files_mount (opts->bind_files, opts->n_bind_files);
+  bind_files_mount (opts->bind_files, opts->n_bind_files, opts->make_mount_points);
   mount_room_seal (opts->read_only);
   if (opts->read_only && !opts->no_read_only_tmpfs)
     mount_writable_tmpfs ();

@@ -75,9 +75,9 @@ export interface DetachedFlags extends LaunchFlags {
 }
 
 /** start, and run -d: the container under its supervisor; resolves with its id once its command runs. */
-export async function launchDetached(flags: DetachedFlags, { plan, bundled }: Launch): Promise<string> {
+export async function launchDetached(flags: DetachedFlags, { plan, bundled }: Launch, command: string): Promise<string> {
   if (flags['console-socket'] !== undefined) {
-    throw new RyouikiError('USAGE', 'a detached container does not take --console-socket: its supervisor holds the terminal; connect to it with ryouiki attach');
+    throw new RyouikiError('USAGE', `ryouiki ${command} does not take --console-socket: its supervisor holds the terminal; connect to it with ryouiki attach`);
   }
   const logMaxSize = parseSize(flags['log-max-size'], '--log-max-size');
   for (const warning of bundled?.plan.warnings ?? []) warnEach(warning);
