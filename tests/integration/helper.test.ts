@@ -92,4 +92,3 @@ describe('ryouiki-init, driven directly', () => {
     expect(treeDigest(testRootfs())).toBe(before);
   });
 });
-});
