@@ -53,7 +53,7 @@ copy_fd_to_file (int fd, const char *path, const char *source)
 }
 
 void
-bind_files_mount (struct bind_file *files, size_t n_files)
+bind_files_mount (struct bind_file *files, size_t n_files, bool may_create)
 {
   if (n_files == 0)
     return;
@@ -67,7 +67,7 @@ bind_files_mount (struct bind_file *files, size_t n_files)
 
       snprintf (copy, sizeof copy, STAGING "/%zu", i);
       copy_fd_to_file (files[i].fd, copy, files[i].source);
-      if (access (files[i].destination, F_OK) < 0 && errno == ENOENT && mount_room_made_for (files[i].destination))
+      if (access (files[i].destination, F_OK) < 0 && errno == ENOENT && (may_create || mount_room_made_for (files[i].destination)))
         make_mount_point (files[i].destination, false);
       if (mount (copy, files[i].destination, NULL, MS_BIND, NULL) < 0)
         die_with_errno ("bind-file: %s", files[i].destination);

@@ -232,7 +232,7 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
     given_mounts_finish_dev (opts->share_user);
   if (!opts->privileged && opts->only_given_mounts)
     hold_null_device ();
-  bind_files_mount (opts->bind_files, opts->n_bind_files);
+  bind_files_mount (opts->bind_files, opts->n_bind_files, opts->make_mount_points);
   mount_room_seal (opts->read_only);
   if (opts->read_only && !opts->no_read_only_tmpfs)
     mount_writable_tmpfs ();

@@ -87,7 +87,8 @@ export async function completions(words: string[], commands: Record<string, Comp
   if (command === undefined) return [];
   const flags = command.flags ?? {};
   const rest = before.slice(commandAt + 1);
-  // From the program on, the words are the program's: file names, as a shell completes them anyway.
+  // From the program on, the words are the program's: file names, as a shell completes them anyway
+  // (an empty word being completed counts as a positional argument).
   if (takesProgram(command) && splitProgramArgv([...rest, current || 'x'], flags, command.leadingPositionals).program.length > 0) return [FILES];
   const valueOf = valueFlag(rest.at(-1), flags);
   if (valueOf !== undefined) return flagValues(valueOf, flags);

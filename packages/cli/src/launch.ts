@@ -8,9 +8,11 @@ import { planFromFlags, type ContainerFlags } from './plan-from-flags.js';
 import { parseSize } from './units.js';
 import { terminalOptions, warnWithoutHostTerminal, type TerminalFlags } from './terminal.js';
 
+/** This very CLI, to run again: the script node is running now. */
+export const RYOUIKI_COMMAND = [process.execPath, process.argv[1] ?? fileURLToPath(new URL('../bin/run.js', import.meta.url))];
+
 /** The CLI entry the supervisor runs once a container has ended: `ryouiki cleanup`. */
-// The supervisor records the end by running this very CLI again: the script node is running now.
-const CLEANUP_COMMAND = [process.execPath, process.argv[1] ?? fileURLToPath(new URL('../bin/run.js', import.meta.url)), 'cleanup'];
+const CLEANUP_COMMAND = [...RYOUIKI_COMMAND, 'cleanup'];
 
 /** The flags of tenkai, start and run, as oclif parsed them. */
 export interface LaunchFlags extends Omit<ContainerFlags, 'path' | 'tty'>, TerminalFlags {
@@ -71,9 +73,9 @@ export interface DetachedFlags extends LaunchFlags {
 }
 
 /** start, and run -d: the container under its supervisor; resolves with its id once its command runs. */
-export async function launchDetached(flags: DetachedFlags, { plan, bundled }: Launch): Promise<string> {
+export async function launchDetached(flags: DetachedFlags, { plan, bundled }: Launch, command: string): Promise<string> {
   if (flags['console-socket'] !== undefined) {
-    throw new RyouikiError('USAGE', 'a detached container does not take --console-socket: its supervisor holds the terminal; connect to it with ryouiki attach');
+    throw new RyouikiError('USAGE', `ryouiki ${command} does not take --console-socket: its supervisor holds the terminal; connect to it with ryouiki attach`);
   }
   const logMaxSize = parseSize(flags['log-max-size'], '--log-max-size');
   const result = await start(plan, {

@@ -3,6 +3,7 @@ import Attach from './commands/attach.js';
 import Cleanup from './commands/cleanup.js';
 import Complete from './commands/__complete.js';
 import Completion from './commands/completion.js';
+import Cp from './commands/cp.js';
 import Exec from './commands/exec.js';
 import Inspect from './commands/inspect.js';
 import Kill from './commands/kill.js';
@@ -34,6 +35,7 @@ export const COMMANDS = {
   cleanup: Cleanup,
   __complete: Complete,
   completion: Completion,
+  cp: Cp,
   exec: Exec,
   inspect: Inspect,
   kill: Kill,

@@ -50,6 +50,7 @@ export type ErrorCode =
   | 'ENV_TOO_LARGE'
   | 'OUT_OF_MEMORY'
   | 'STATE_DAMAGED'
+  | 'COPY_FAILED'
   | NetErrorCode;
 
 /** One thing wrong with a spec, with the field it concerns. */

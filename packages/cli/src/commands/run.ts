@@ -32,7 +32,7 @@ Without -d it is tenkai: the command runs in the foreground and ryouiki exits wi
       flags.path = await imageRootfs(image, flags.root);
     }
     const launch = await planLaunch(flags, program, raw);
-    if (flags.detach) process.stdout.write(`${await launchDetached(flags, launch)}\n`);
+    if (flags.detach) process.stdout.write(`${await launchDetached(flags, launch, 'run -d')}\n`);
     else process.exitCode = await launchInForeground(flags, launch);
   }
 }

@@ -31,6 +31,6 @@ export default class Start extends ProgramCommand {
 
   override async run(): Promise<void> {
     const { flags, raw, program } = await this.parseProgram(Start);
-    process.stdout.write(`${await launchDetached(flags, await planLaunch(flags, program, raw))}\n`);
+    process.stdout.write(`${await launchDetached(flags, await planLaunch(flags, program, raw), 'start')}\n`);
   }
 }
