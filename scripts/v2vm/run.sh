@@ -31,7 +31,7 @@ tar -C "$tree" --exclude=./.git --exclude=./build -cf - . | tar -C "$run/disk" -
 cp "$cmd" "$run/disk/cmd.sh"
 chown -R "$RYOUIKI_V2VM_UID:$RYOUIKI_V2VM_UID" "$run/disk"
 size=$(($(du -sm "$run/disk" | cut -f1) * 5 / 4 + 1024))
-mkfs.ext4 -q -F -m 0 -d "$run/disk" "$run/project.img" "${size}M"
+mkfs.ext4 -q -F -m 0 -d "$run/disk" "$run/project.img" "${size}M" >/dev/null
 rm -rf "$run/disk"
 
 accel=${RYOUIKI_V2VM_ACCEL:-auto}

@@ -114,8 +114,9 @@ suite('pure cgroup v2 with systemd, no --cgroup-parent', () => {
   });
 
   it('podman --cgroup-manager systemd keeps --pids-limit, and --cgroup-manager cgroupfs still runs containers', async () => {
-    const limited = await podman!.run(['run', '--rm', '--pids-limit', '8', IMAGE, 'sh', '-c', 'cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /proc/self/cgroup']);
-    expect(limited).toMatchObject({ exitCode: 0 });
+    const forker = "sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 30 & done' 2>&1; echo \"forker: $?\"; kill -9 -1; echo survived";
+    const limited = await podman!.run(['run', '--rm', '--pids-limit', '8', IMAGE, 'sh', '-c', forker]);
+    expect(limited).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/can't fork: Resource temporarily unavailable\nforker: 2\nsurvived\n$/) });
     const plain = new TestPodman(makeTempDir('podman-cgroupfs'), 'cgroupfs');
     try {
       plain.importImage();
