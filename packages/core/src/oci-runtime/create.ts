@@ -64,7 +64,10 @@ function spawnSupervisor(root: string, id: string, spec: ContainerSpec, files: C
   // The rootfs of a bundle is the engine's container layer: mount points are made in it, as runc and crun do.
   const helper = [helperPath(), '--engine-rootfs', '--exec-gate-fd', String(GATE_FD), ...(foreground ? [] : ['--detach']), ...helperArgs(spec, { infoFd: SYNC_FD, blockFd: BLOCK_FD, files, consoleSocket })];
   const args = ['--inherit-stdio', '--exit-file', exitPath(root, id), '--sync-fd', String(SYNC_FD), '--block-fd', String(BLOCK_FD), '--start-fifo', startFifoPath(root, id), '--info-file', infoPath(root, id), '--helper-env-file', writeHelperEnv(files, spec), '--', ...helper];
-  const monitor = spawn(monitorPath(), args, { detached: true, stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'] });
+  // With a terminal the container's stdio is the terminal: runc's own output must end with it, as
+  // engines read it to its end (containerd's shim waits for the end of create's output).
+  const stdio = consoleSocket === undefined ? 'inherit' : 'ignore';
+  const monitor = spawn(monitorPath(), args, { detached: true, stdio: [stdio, stdio, stdio, 'pipe', 'pipe'] });
   monitor.on('error', () => undefined);
   return monitor;
 }

@@ -95,10 +95,17 @@ function cpu(value: unknown, reader: OciReader): LinuxResources['cpu'] {
  * resources.devices is accepted: a rootless container cannot make device
  * nodes, so it reaches only those in linux.devices and the default set.
  */
+/** Whether a blockIO asks for nothing: 0 weights and no device rules, as Docker passes by default. */
+function asksNothing(value: unknown): boolean {
+  if (value === undefined || value === null || value === 0 || value === false || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && Object.values(value).every(asksNothing);
+}
+
 function resources(value: unknown, reader: OciReader): LinuxResources | undefined {
   const object = reader.optionalObject(value, 'linux.resources');
   if (object === undefined) return undefined;
-  reader.unsupportedFields(object, UNSUPPORTED_RESOURCES, 'linux.resources');
+  reader.unsupportedFields(object, UNSUPPORTED_RESOURCES.filter((name) => name !== 'blockIO' || !asksNothing(object.blockIO)), 'linux.resources');
   reader.list(object.devices, 'linux.resources.devices').forEach((rule, index) => reader.object(rule, `linux.resources.devices[${index}]`));
   const result: LinuxResources = {};
   const memoryLimits = memory(object.memory, reader);
