@@ -140,6 +140,13 @@ describe('containerd with ryouiki-runtime as its runc', () => {
       await ctr(['containers', 'rm', id]);
     }
   });
+
+  it('ctr run --tty gives the command a terminal (script(1) gives ctr one)', async () => {
+    const command = ['ctr', '--address', socket, '--namespace', namespace, 'run', '--rm', '--tty', '--runc-binary', RUNTIME, '--runc-root', runcRoot, '--rootfs', testRootfs(), `tty${serial++}`, '/bin/sh', '-c', "'tty; exit 0'"].join(' ');
+    const out = await runProgram('script', ['-qec', command, '/dev/null'], { timeoutMs: 30000 });
+    expect(out.exitCode).toBe(0);
+    expect(out.stdout).toMatch(/\/dev\/pts\/\d+/);
+  });
 });
 
 describe('ryouiki-runtime as the shim calls it', () => {
