@@ -102,7 +102,8 @@ function asksNothing(value: unknown): boolean {
   return typeof value === 'object' && Object.values(value).every(asksNothing);
 }
 
-function resources(value: unknown, reader: OciReader): LinuxResources | undefined {
+/** linux.resources as the spec's limits (also the LinuxResources an engine's `update` gives). */
+export function translateResources(value: unknown, reader: OciReader): LinuxResources | undefined {
   const object = reader.optionalObject(value, 'linux.resources');
   if (object === undefined) return undefined;
   reader.unsupportedFields(object, UNSUPPORTED_RESOURCES.filter((name) => name !== 'blockIO' || !asksNothing(object.blockIO)), 'linux.resources');
@@ -206,7 +207,7 @@ export function translateLinux(value: unknown, reader: OciReader, asRoot = false
   }
   if (uidMappings !== undefined && !joinsUser) linux.uidMappings = uidMappings;
   if (gidMappings !== undefined && !joinsUser) linux.gidMappings = gidMappings;
-  const limits = resources(object.resources, reader);
+  const limits = translateResources(object.resources, reader);
   if (limits !== undefined) linux.resources = limits;
   const parameters = sysctl(object.sysctl, linux.namespaces, reader);
   if (parameters !== undefined) linux.sysctl = parameters;
