@@ -83,8 +83,9 @@ make_node_mount_point (const struct device_copy *copy)
   die_with_errno ("device: create %s", copy->path);
 }
 
-/* As root: the node itself, like the host's (a bind would share the host's inode). */
-static void
+/* As root: the node itself, like the host's (a bind would share the host's inode). False
+ * where the kernel refuses (root of a user namespace, as under rootless podman): bind it. */
+static bool
 make_node (const struct device_copy *copy)
 {
   struct stat host, existing;
@@ -96,13 +97,16 @@ make_node (const struct device_copy *copy)
     die_with_errno ("device: replace %s", copy->path);
   if (mknod (copy->path, host.st_mode, host.st_rdev) < 0)
     {
-      if (!copy->required && (errno == EROFS || errno == EACCES || errno == EPERM))
-        return;
+      if (errno == EPERM)
+        return false;
+      if (!copy->required && (errno == EROFS || errno == EACCES))
+        return true;            /* no place for a default node: /dev is the rootfs's own */
       die_with_errno ("device: mknod %s", copy->path);
     }
   /* mknod applies the umask; the node gets the host's mode and owner. */
   if (chmod (copy->path, host.st_mode & 07777) < 0 || chown (copy->path, host.st_uid, host.st_gid) < 0)
     die_with_errno ("device: %s: its mode and owner", copy->path);
+  return true;
 }
 
 static void
@@ -112,11 +116,8 @@ add_device (const struct device_copy *copy, bool make_nodes)
 
   if (copy->fd < 0)
     return;
-  if (make_nodes && (copy->required || lstat (copy->path, &st) < 0))
-    {
-      make_node (copy);
-      return;
-    }
+  if (make_nodes && (copy->required || lstat (copy->path, &st) < 0) && make_node (copy))
+    return;
   /* A default node the config's mounts gave already (a bind of the host's) stays theirs. */
   if (lstat (copy->path, &st) == 0)
     {

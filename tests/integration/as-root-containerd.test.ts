@@ -117,7 +117,7 @@ describe('containerd with ryouiki-runtime as its runc', () => {
     expect(out).toMatchObject({ exitCode: 0, stdout: 'from the image\n' });
   });
 
-  it('a detached task: ps, exec, pause and resume, kill', async () => {
+  it('a detached task: ps, exec, update, pause and resume, kill', async () => {
     const id = `task${serial++}`;
     expect(await ctrRun(['-d', '--rootfs', testRootfs(), id, '/bin/sh', '-c', 'exec sleep 600'])).toMatchObject({ exitCode: 0 });
     try {
@@ -128,6 +128,11 @@ describe('containerd with ryouiki-runtime as its runc', () => {
       expect(ps.stdout.split('\n').map((line) => line.trim().split(/\s+/)[0])).toContain(taskPid);
       const exec = await ctr(['task', 'exec', '--exec-id', 'e1', id, '/bin/sh', '-c', 'echo in the task; exit 4']);
       expect(exec).toMatchObject({ exitCode: 4, stdout: 'in the task\n' });
+      // ctr 1.6 has no task update: as the shim calls it for the CRI's UpdateContainerResources, in its root.
+      const update = await runProgram(RUNTIME, ['--root', join(runcRoot, namespace), 'update', '--resources', '-', id], { input: JSON.stringify({ memory: { limit: 67108864 } }) });
+      expect(update).toMatchObject({ exitCode: 0, stderr: '' });
+      const memory = readFileSync(`/proc/${taskPid}/cgroup`, 'utf8').split('\n').find((line) => /^\d+:memory:/.test(line))!.split(':')[2]!;
+      expect(readFileSync(join('/sys/fs/cgroup/memory', memory, 'memory.limit_in_bytes'), 'utf8').trim()).toBe('67108864');
       expect(await ctr(['task', 'pause', id])).toMatchObject({ exitCode: 0 });
       expect(await taskStatus(id)).toBe('PAUSED');
       expect(await ctr(['task', 'resume', id])).toMatchObject({ exitCode: 0 });
@@ -139,6 +144,13 @@ describe('containerd with ryouiki-runtime as its runc', () => {
       await ctr(['task', 'rm', '--force', id]);
       await ctr(['containers', 'rm', id]);
     }
+  });
+
+  it('ctr run --tty gives the command a terminal (script(1) gives ctr one)', async () => {
+    const command = ['ctr', '--address', socket, '--namespace', namespace, 'run', '--rm', '--tty', '--runc-binary', RUNTIME, '--runc-root', runcRoot, '--rootfs', testRootfs(), `tty${serial++}`, '/bin/sh', '-c', "'tty; exit 0'"].join(' ');
+    const out = await runProgram('script', ['-qec', command, '/dev/null'], { timeoutMs: 30000 });
+    expect(out.exitCode).toBe(0);
+    expect(out.stdout).toMatch(/\/dev\/pts\/\d+/);
   });
 });
 

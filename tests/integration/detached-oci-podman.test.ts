@@ -54,6 +54,13 @@ describe('podman with ryouiki-runtime as its OCI runtime', () => {
     expect(out.stderr).not.toContain('ryouiki-runtime');
   });
 
+  it('runs an image whose files belong to a uid other than root (podman mounts /run/.containerenv in its /run)', async () => {
+    const image = 'localhost/ryouiki-busybox:uid1003';
+    podman.importImage(image, 1003);
+    const out = await podman.run(['run', '--rm', image, 'sh', '-c', 'stat -c %u /run /bin; test -f /run/.containerenv && echo containerenv']);
+    expect(out).toMatchObject({ exitCode: 0, stdout: '1003\n1003\ncontainerenv\n' });
+  }, 60000);
+
   it('run --rm exits with the command\'s exit code', async () => {
     const out = await podman.run(['run', '--rm', IMAGE, 'sh', '-c', 'echo bye >&2; exit 42']);
     expect(out.exitCode).toBe(42);

@@ -3,7 +3,7 @@
 // check inside the container, run rootless through ryouiki-runtime as
 // containerd's shim and podman run it. The suite itself is not packaged by
 // Debian (docs/oci-conformance.md): these are its checks, ours.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { defaultOciConfig, type OciConfig } from '@ryouiki/core';
@@ -195,6 +195,31 @@ describeIf(missingDelegation(), 'linux.cgroupsPath below the delegated cgroup')(
       expect(pids).toMatch(new RegExp(`/${parent.name}/conformance$`));
       expect(cgroupsBelow(parent)).toEqual([]);
     } finally {
+      removeTestCgroupParent(parent);
+    }
+  });
+
+  it('update --resources FILE ID changes the limits of a running container, as an engine asks', async () => {
+    const parent = makeTestCgroupParent();
+    const dir = join(work, `update${serial++}`);
+    const root = join(dir, 'root');
+    roots.push(root);
+    mkdirSync(join(dir, 'bundle'), { recursive: true });
+    const config = bundleConfig('exec sleep 600', (c) => {
+      c.linux!.cgroupsPath = `${parent.name}/updated`;
+      c.linux!.resources = { pids: { limit: 40 } } as never;
+    });
+    writeFileSync(join(dir, 'bundle', 'config.json'), JSON.stringify(config));
+    writeFileSync(join(dir, 'resources.json'), JSON.stringify({ pids: { limit: 25 } }));
+    try {
+      expect(await runtime(dir, root, ['run', '--detach', '--bundle', join(dir, 'bundle'), 'updated'], 'run')).toMatchObject({ exitCode: 0, stderr: '' });
+      const pidsMax = () => parent.dirs.map((folder) => join(folder, 'updated', 'pids.max')).filter((file) => existsSync(file)).map((file) => readFileSync(file, 'utf8').trim());
+      expect(pidsMax()).toEqual(['40']);
+      expect(await runtime(dir, root, ['update', '--resources', join(dir, 'resources.json'), 'updated'], 'update')).toMatchObject({ exitCode: 0, stderr: '' });
+      expect(pidsMax()).toEqual(['25']);
+    } finally {
+      await runtime(dir, root, ['delete', '--force', 'updated'], 'delete');
+      expect(cgroupsBelow(parent)).toEqual([]);
       removeTestCgroupParent(parent);
     }
   });

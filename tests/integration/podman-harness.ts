@@ -47,12 +47,11 @@ export class TestPodman {
     return collect(spawn('podman', this.args(args), { env: this.env, stdio: 'pipe' }), input);
   }
 
-  /** podman import of a tar of the test rootfs: an image made here, no registry reached. */
-  importImage(): void {
-    const tar = join(this.home, 'busybox.tar');
-    // Owned by root, as an image's files are (the rootfs here is the test user's).
-    execFileSync('tar', ['--owner=0', '--group=0', '--numeric-owner', '-C', testRootfs(), '-cf', tar, '.']);
-    execFileSync('podman', this.args(['import', '--quiet', tar, IMAGE]), { env: this.env, stdio: 'ignore' });
+  /** podman import of a tar of the test rootfs: an image made here, no registry reached; its files owned by root, as an image's are, or by owner. */
+  importImage(image = IMAGE, owner = 0): void {
+    const tar = join(this.home, `busybox-${owner}.tar`);
+    execFileSync('tar', [`--owner=${owner}`, `--group=${owner}`, '--numeric-owner', '-C', testRootfs(), '-cf', tar, '.']);
+    execFileSync('podman', this.args(['import', '--quiet', tar, image]), { env: this.env, stdio: 'ignore' });
   }
 
   /**

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { RyouikiError } from '@ryouiki/core';
+import { RyouikiError } from '@ryouiki/core/internal';
 import { RYOUIKI_COMMAND } from './launch.js';
 
 /** One side of ryouiki cp: a host path, or CONTAINER:PATH. */

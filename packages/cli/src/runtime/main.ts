@@ -1,4 +1,5 @@
-import { isRyouikiError, ociCreate, ociDelete, ociExec, ociFeatures, ociKill, ociList, ociPause, ociProcesses, ociRun, ociStart, ociState, OCI_VERSION } from '@ryouiki/core/internal';
+import { readFileSync } from 'node:fs';
+import { isRyouikiError, ociCreate, ociDelete, ociExec, ociFeatures, ociKill, ociList, ociPause, ociProcesses, ociRun, ociStart, ociState, ociUpdate, OCI_VERSION } from '@ryouiki/core/internal';
 import { booleanFlag, listFlag, parseArgs, stringFlag, UsageError, type FlagSpecs, type Parsed } from './args.js';
 import { RuntimeLog, type LogFormat } from './log.js';
 
@@ -197,6 +198,23 @@ const COMMANDS: Record<string, Command> = {
     usage: 'resume ID',
     async run(parsed, context) {
       ociPause(onlyId(parsed, this.usage), false, { root: context.root });
+      return 0;
+    },
+  },
+  update: {
+    flags: { resources: { value: true, short: 'r' } },
+    usage: 'update --resources FILE|- ID',
+    async run(parsed, context) {
+      const id = onlyId(parsed, this.usage);
+      const file = stringFlag(parsed, 'resources');
+      if (file === undefined) throw new UsageError(`give the limits as the runtime-spec's LinuxResources JSON: ${this.usage}`);
+      let text: string;
+      try {
+        text = readFileSync(file === '-' ? 0 : file, 'utf8');
+      } catch (error) {
+        throw new UsageError(`--resources ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+      ociUpdate(id, text, { root: context.root });
       return 0;
     },
   },

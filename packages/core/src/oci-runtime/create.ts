@@ -67,7 +67,9 @@ async function createContainer(id: string, options: CreateOptions): Promise<numb
     const consoleSocket = options.consoleSocket === undefined ? undefined : resolve(options.consoleSocket);
     const helper = { files: filesOf(launch.resources), consoleSocket, engine: { foreground: options.foreground === true } };
     const argv = supervisorArgv(spec, helper, { exitFile: exitPath(root, id), startFifo: startFifoPath(root, id), infoFile: infoPath(root, id), exitCommand: [] });
-    return spawnSupervisor(launch, argv, 'inherit');
+    // With a terminal the container's stdio is the terminal: the runtime's own output must end with
+    // it, as engines read it to its end (containerd's shim waits for the end of create's output).
+    return spawnSupervisor(launch, argv, consoleSocket === undefined ? 'inherit' : 'ignore');
   });
   const pid = await superviseLaunch(launch, supervisor, 'ready');
   if (options.pidFile !== undefined) writePidFile(options.pidFile, pid);

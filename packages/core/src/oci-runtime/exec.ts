@@ -94,7 +94,9 @@ export async function ociExec(id: string, options: OciExecOptions): Promise<numb
   const security = execSecurity(record, { runtime: root, data: root }, process.user);
   const terminal = process.terminal ? ['--tty', '--console-socket', resolve(options.consoleSocket!)] : [];
   const args = ['--target', String(record.pid), '--cwd', process.cwd ?? record.spec.process.cwd, '--info-fd', String(INFO_FD), ...(options.detach === true ? ['--detach'] : []), ...terminal, ...security.args, '--', ...process.args];
-  const child = spawn(shippedBinary('ryouiki-exec', 'RYOUIKI_EXEC'), args, { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env: environmentObject(env) });
+  // With a terminal the program's stdio is the terminal; ours ends with us, as an engine reads it to its end.
+  const stdio = process.terminal ? 'ignore' : 'inherit';
+  const child = spawn(shippedBinary('ryouiki-exec', 'RYOUIKI_EXEC'), args, { stdio: [stdio, stdio, stdio, 'pipe'], env: environmentObject(env) });
   child.on('error', () => undefined);
   if (options.detach === true) {
     try {

@@ -1,5 +1,7 @@
 import { CAPABILITY_NAMES } from '../capabilities.js';
 import { HOOK_KINDS } from '../oci/bundle.js';
+import { ATIME_OPTIONS, FLAG_OPTIONS } from '../oci/mounts.js';
+import { PROPAGATION_OPTIONS } from '../volumes.js';
 
 /** What ryouiki-runtime implements, as the runtime-spec's features document (features.md) describes it. */
 export function ociFeatures(): Record<string, unknown> {
@@ -7,7 +9,7 @@ export function ociFeatures(): Record<string, unknown> {
     ociVersionMin: '1.0.0',
     ociVersionMax: '1.2.0',
     hooks: [...HOOK_KINDS],
-    mountOptions: ['ro', 'rw', 'nosuid', 'nodev', 'noexec', 'bind', 'rbind', 'private', 'rprivate', 'mode', 'size'],
+    mountOptions: [...FLAG_OPTIONS, ...ATIME_OPTIONS, 'bind', 'rbind', ...PROPAGATION_OPTIONS, 'mode', 'size'],
     linux: {
       namespaces: ['user', 'mount', 'pid', 'uts', 'ipc', 'network'],
       capabilities: CAPABILITY_NAMES.map((name) => `CAP_${name}`),

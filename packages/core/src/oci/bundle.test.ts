@@ -284,6 +284,11 @@ describe('ociConfigToSpec: resources', () => {
     expect(spec.linux.resources).toEqual({ memory: { limit: 64 << 20, swap: 128 << 20 }, pids: { limit: 50 }, cpu: { shares: 512, quota: 50000, period: 100000 } });
   });
 
+  it("reads Docker's default blockIO (weight 0) as asking nothing, and refuses a real one naming its path", () => {
+    expect(ociConfigToSpec(withResources({ blockIO: { weight: 0, weightDevice: [] } }), BUNDLE).linux.resources).toBeUndefined();
+    expect(failure(withResources({ blockIO: { weight: 500 } })).message).toMatch(/linux\.resources\.blockIO is not supported/);
+  });
+
   it('reads 0 and -1 as no limit', () => {
     const spec = ociConfigToSpec(withResources({ memory: { limit: -1 }, pids: { limit: 0 }, cpu: { quota: -1 } }), BUNDLE);
     expect(spec.linux.resources).toBeUndefined();

@@ -37,7 +37,11 @@ export function makeCgroupsPathParents(options: CgroupOptions, system: CgroupSys
   for (const hierarchy of system.hierarchies) {
     const parent = cgroupParentDir(hierarchy, options.parent);
     if (existsSync(parent) || !isWritableDir(existingAncestor(parent))) continue;
-    mkdirSync(parent, { recursive: true });
+    try {
+      mkdirSync(parent, { recursive: true });
+    } catch {
+      // not ours to make after all: planCgroup finds the parent unwritable
+    }
   }
 }
 

@@ -95,10 +95,18 @@ function cpu(value: unknown, reader: OciReader): LinuxResources['cpu'] {
  * resources.devices is accepted: a rootless container cannot make device
  * nodes, so it reaches only those in linux.devices and the default set.
  */
-function resources(value: unknown, reader: OciReader): LinuxResources | undefined {
+/** Whether a blockIO asks for nothing: 0 weights and no device rules, as Docker passes by default. */
+function asksNothing(value: unknown): boolean {
+  if (value === undefined || value === null || value === 0 || value === false || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && Object.values(value).every(asksNothing);
+}
+
+/** linux.resources as the spec's limits (also the LinuxResources an engine's `update` gives). */
+export function translateResources(value: unknown, reader: OciReader): LinuxResources | undefined {
   const object = reader.optionalObject(value, 'linux.resources');
   if (object === undefined) return undefined;
-  reader.unsupportedFields(object, UNSUPPORTED_RESOURCES, 'linux.resources');
+  reader.unsupportedFields(object, UNSUPPORTED_RESOURCES.filter((name) => name !== 'blockIO' || !asksNothing(object.blockIO)), 'linux.resources');
   reader.list(object.devices, 'linux.resources.devices').forEach((rule, index) => reader.object(rule, `linux.resources.devices[${index}]`));
   const result: LinuxResources = {};
   const memoryLimits = memory(object.memory, reader);
@@ -199,7 +207,7 @@ export function translateLinux(value: unknown, reader: OciReader, asRoot = false
   }
   if (uidMappings !== undefined && !joinsUser) linux.uidMappings = uidMappings;
   if (gidMappings !== undefined && !joinsUser) linux.gidMappings = gidMappings;
-  const limits = resources(object.resources, reader);
+  const limits = translateResources(object.resources, reader);
   if (limits !== undefined) linux.resources = limits;
   const parameters = sysctl(object.sysctl, linux.namespaces, reader);
   if (parameters !== undefined) linux.sysctl = parameters;

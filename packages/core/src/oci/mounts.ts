@@ -8,7 +8,7 @@ export const KERNEL_FILESYSTEMS = ['tmpfs', 'proc', 'sysfs', 'devpts', 'mqueue']
 
 /** Options that become mount flags; the rest of a kernel filesystem's options (size=, mode=) are its data. */
 export const FLAG_OPTIONS = ['ro', 'rw', 'nosuid', 'suid', 'nodev', 'dev', 'noexec', 'exec'];
-const ATIME_OPTIONS = ['relatime', 'norelatime', 'strictatime', 'nostrictatime', 'noatime', 'atime', 'nodiratime', 'diratime'];
+export const ATIME_OPTIONS = ['relatime', 'norelatime', 'strictatime', 'nostrictatime', 'noatime', 'atime', 'nodiratime', 'diratime'];
 const RECURSION_OPTIONS = ['bind', 'rbind'];
 /** Options a kernel filesystem takes without '=' (devpts's newinstance). */
 const DATA_WORDS = ['newinstance'];

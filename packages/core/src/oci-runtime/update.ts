@@ -1,0 +1,48 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CgroupFolder } from '../cgroup-control.js';
+import { v1Writes, v2Writes, type CgroupWrite } from '../cgroup-limits.js';
+import { RyouikiError } from '../errors.js';
+import { translateResources } from '../oci/linux.js';
+import { OciReader } from '../oci/reader.js';
+import { isFrozen } from './freezer.js';
+import { ociRoot, readRecord, recordStatus, type OciStoreOptions } from './store.js';
+
+function parseResources(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new RyouikiError('USAGE', `--resources: not JSON (the runtime-spec's LinuxResources): ${(error as Error).message}`);
+  }
+}
+
+function folderWrites(folder: CgroupFolder, writes: (folder: CgroupFolder) => CgroupWrite[]): void {
+  for (const write of writes(folder).filter((item) => folder.controllers.includes(item.controller))) {
+    try {
+      writeFileSync(join(folder.dir, write.file), write.value);
+    } catch (error) {
+      throw new RyouikiError('CGROUP_FAILED', `update: cannot write ${write.value} to ${join(folder.dir, write.file)}: ${(error as Error).message}`);
+    }
+  }
+}
+
+/**
+ * OCI update (runc's `update --resources FILE|-`): the LinuxResources JSON
+ * applied to the container's cgroup, each limit by the hierarchy that holds
+ * its controller; a limit no folder can take is refused, as at create.
+ */
+export function ociUpdate(id: string, resourcesJson: string, options: OciStoreOptions = {}): void {
+  const root = ociRoot(options);
+  const record = readRecord(root, id);
+  const status = recordStatus(root, record, isFrozen);
+  if (status === 'stopped') throw new RyouikiError('CONTAINER_NOT_RUNNING', `cannot update container ${id}: container not running (it has stopped)`);
+  const reader = new OciReader('--resources');
+  const resources = translateResources(parseResources(resourcesJson), reader);
+  if (reader.unsupported.length > 0) throw new RyouikiError('OCI_UNSUPPORTED', `--resources: ${reader.unsupported.join(', ')} not supported by ryouiki`);
+  if (resources === undefined) return;
+  const folders = record.resources.filter((resource) => resource.kind === 'cgroup').flatMap((resource) => (resource.folders ?? []) as CgroupFolder[]);
+  const wanted = [...v1Writes(resources), ...v2Writes(resources)].map((write) => write.controller);
+  const missing = [...new Set(wanted)].filter((controller) => !folders.some((folder) => folder.controllers.includes(controller)));
+  if (missing.length > 0) throw new RyouikiError('CGROUP_UNAVAILABLE', `cannot update container ${id}: its cgroup has no ${missing.join(', ')} controller`);
+  for (const folder of folders) folderWrites(folder, (item) => (item.version === 2 ? v2Writes(resources) : v1Writes(resources)));
+}
