@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { cgroupsBelow, makeTestCgroupParent, removeTestCgroupParent, type TestCgroupParent } from './cgroup-harness.js';
 import { collect, expectNoLeftovers, leftovers, makeTempDir, removeDir, REPO_ROOT, RYOUIKI, testRootfs, waitFor, type Outcome } from './harness.js';
-import { inStore, psAll, removeAllContainers, runtimeEntries, waitForStatus } from './detached-harness.js';
+import { inStore, removeAllContainers, runtimeEntries, waitForStatus } from './detached-harness.js';
 
 /*
  * Fault injection (#14): each fault is followed by the next command's sweep
