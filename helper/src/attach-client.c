@@ -146,20 +146,14 @@ show_output (int sock, int *exit_code)
   return false;
 }
 
-/* Returns false at the end of stdin: it is not passed on, the container's terminal stays open. */
-static bool
-send_keys (struct attach_options *opts, int sock)
+/* Sends up to INPUT_CHUNK keys, except a detach sequence, which ends this process. */
+static void
+send_keys (struct attach_options *opts, int sock, const char *keys, size_t len)
 {
-  char keys[INPUT_CHUNK];
   char out[INPUT_CHUNK + sizeof opts->detach.keys];
   size_t out_len;
-  ssize_t n = read (STDIN_FILENO, keys, sizeof keys);
 
-  if (n < 0 && (errno == EINTR || errno == EAGAIN))
-    return true;
-  if (n <= 0)
-    return false;
-  if (detach_keys_filter (&opts->detach, keys, (size_t) n, out, &out_len))
+  if (detach_keys_filter (&opts->detach, keys, len, out, &out_len))
     {
       if (out_len > 0)
         (void) attach_send (sock, ATTACH_INPUT, out, out_len);
@@ -167,7 +161,33 @@ send_keys (struct attach_options *opts, int sock)
     }
   if (out_len > 0 && attach_send (sock, ATTACH_INPUT, out, out_len) < 0)
     die_with_errno ("attach: send the keys");
+}
+
+/* Returns false at the end of stdin: it is not passed on, the container's terminal stays open. */
+static bool
+send_input (struct attach_options *opts, int sock)
+{
+  char keys[INPUT_CHUNK];
+  ssize_t n = read (STDIN_FILENO, keys, sizeof keys);
+
+  if (n < 0 && (errno == EINTR || errno == EAGAIN))
+    return true;
+  if (n <= 0)
+    return false;
+  send_keys (opts, sock, keys, (size_t) n);
   return true;
+}
+
+/* Raw mode for stdin's terminal; the keys it held typed ahead are sent at once. */
+static void
+enter_raw_mode (struct attach_options *opts, int sock)
+{
+  struct relay_buffer typed_ahead = { .start = 0, .end = 0 };
+
+  tty_enter_host_raw_mode (&typed_ahead);
+  for (size_t sent = 0; sent < typed_ahead.end; sent += INPUT_CHUNK)
+    send_keys (opts, sock, typed_ahead.data + sent,
+               typed_ahead.end - sent < INPUT_CHUNK ? typed_ahead.end - sent : INPUT_CHUNK);
 }
 
 static void
@@ -202,7 +222,7 @@ attach_main (int argc, char **argv)
     die_with_errno ("attach: %s", opts.socket_path);
   input_open = opts.send_input;
   if (input_open)
-    tty_enter_host_raw_mode ();
+    enter_raw_mode (&opts, sock);
   send_window_size (sock);
   for (;;)
     {
@@ -219,7 +239,7 @@ attach_main (int argc, char **argv)
       if (polls[1].revents != 0 && show_output (sock, &exit_code))
         break;
       if (polls[2].revents != 0)
-        input_open = send_keys (&opts, sock);
+        input_open = send_input (&opts, sock);
     }
   tty_restore_host ();
   return exit_code;

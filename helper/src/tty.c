@@ -261,10 +261,55 @@ tty_restore_host (void)
   host_is_raw = false;
 }
 
+bool
+tty_read_ended_by_eof (const struct termios *cooked, const char *line, size_t len)
+{
+  cc_t last;
+
+  if (len == 0)
+    return true;
+  last = (cc_t) line[len - 1];
+  if (last == '\n')
+    return false;
+  /* A disabled end-of-line character is 0 on Linux: no line ends with it. */
+  return !((cooked->c_cc[VEOL] != 0 && last == cooked->c_cc[VEOL])
+           || (cooked->c_cc[VEOL2] != 0 && last == cooked->c_cc[VEOL2] && (cooked->c_lflag & IEXTEN)));
+}
+
+size_t
+tty_take_typed_ahead (int fd, const struct termios *cooked, char *data, size_t size)
+{
+  size_t len = 0;
+
+  if (!(cooked->c_lflag & ICANON))
+    return 0;                   /* raw already: what it holds reads the same later */
+  while (len < size)
+    {
+      /* In canonical mode a terminal is readable only with a whole line or a mark. */
+      struct pollfd ready = { .fd = fd, .events = POLLIN };
+      ssize_t n;
+
+      if (RETRY_EINTR (poll (&ready, 1, 0)) <= 0 || ready.revents != POLLIN)
+        break;
+      n = RETRY_EINTR (read (fd, data + len, size - len));
+      if (n < 0)
+        break;
+      if ((size_t) n == size - len)
+        {
+          len = size;           /* a line cut short by a full buffer: nothing to add */
+          break;
+        }
+      if (tty_read_ended_by_eof (cooked, data + len, (size_t) n))
+        data[len + (size_t) n++] = (char) cooked->c_cc[VEOF];
+      len += (size_t) n;
+    }
+  return len;
+}
+
 /* Keystrokes go to the container as they are typed: Ctrl-C becomes a byte for its
  * terminal, which turns it into SIGINT for the container's foreground job. */
 void
-tty_enter_host_raw_mode (void)
+tty_enter_host_raw_mode (struct relay_buffer *typed_ahead)
 {
   static bool restore_registered;
   struct termios raw;
@@ -276,6 +321,8 @@ tty_enter_host_raw_mode (void)
       atexit (tty_restore_host);        /* every exit, die() included */
       restore_registered = true;
     }
+  typed_ahead->end += tty_take_typed_ahead (STDIN_FILENO, &host_saved, typed_ahead->data + typed_ahead->end,
+                                            sizeof typed_ahead->data - typed_ahead->end);
   raw = host_saved;
   cfmakeraw (&raw);
   host_is_raw = true;
@@ -489,7 +536,7 @@ tty_supervise (const struct options *opts, pid_t target, int sigfd, int master)
   if (fcntl (master, F_SETFL, fcntl (master, F_GETFL) | O_NONBLOCK) < 0)
     die_with_errno ("tty: non-blocking master");
   if (opts->interactive)
-    tty_enter_host_raw_mode ();
+    tty_enter_host_raw_mode (&relay.to_master);
   copy_host_window_size (master);       /* a resize may have come before we held it */
   status = relay_until_exit (&relay, target, sigfd);
   tty_restore_host ();

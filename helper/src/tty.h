@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/types.h>
+#include <termios.h>
 
 #include "options.h"
 #include "protocol.h"
@@ -65,8 +66,10 @@ int sync_receive_with_fd (int sock, struct sync_message *message, int *fd);
  * terminal in raw mode under --interactive, and its size following SIGWINCH). */
 int tty_supervise (const struct options *opts, pid_t target, int sigfd, int master);
 
-/* Puts stdin's terminal in raw mode (nothing if it is none), to be restored at exit. */
-void tty_enter_host_raw_mode (void);
+/* Puts stdin's terminal in raw mode (nothing if it is none), to be restored at exit.
+ * What it held typed ahead is added to typed_ahead first (tty_take_typed_ahead()). */
+struct relay_buffer;
+void tty_enter_host_raw_mode (struct relay_buffer *typed_ahead);
 
 /* Writes all of it, waiting when fd is non-blocking and full; -1 once fd is unusable. */
 int write_waiting (int fd, const char *data, size_t len);
@@ -92,3 +95,14 @@ relay_buffer_empty (const struct relay_buffer *buffer)
 
 /* Drops the first n bytes (which were written); empties it once all are gone. */
 void relay_buffer_consume (struct relay_buffer *buffer, size_t n);
+
+/* Whether a read of len bytes from a terminal in canonical mode (cooked) returned a line
+ * that an end-of-file mark ended (a Ctrl-D), rather than an end-of-line character. */
+bool tty_read_ended_by_eof (const struct termios *cooked, const char *line, size_t len);
+
+/* Reads what the terminal on fd holds in canonical mode (cooked: its settings) before it
+ * goes raw: whole lines, and end-of-file marks, a Ctrl-D typed or the one script(1) writes
+ * at the end of its stdin. Once raw, the line discipline would hand each mark over as a
+ * NUL byte, a key nobody typed; here each comes back as the terminal's VEOF key instead.
+ * Returns the bytes stored in data (at most size); 0 for a terminal not in canonical mode. */
+size_t tty_take_typed_ahead (int fd, const struct termios *cooked, char *data, size_t size);

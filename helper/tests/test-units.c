@@ -20,6 +20,7 @@
 #include "utils.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -499,6 +500,116 @@ test_relay_buffer (void)
 }
 
 static void
+test_read_ended_by_eof (void)
+{
+  struct termios cooked = { .c_lflag = ICANON | IEXTEN };
+
+  cooked.c_cc[VEOL] = 0;
+  cooked.c_cc[VEOL2] = 0;
+  check (tty_read_ended_by_eof (&cooked, "", 0), "typed ahead: a read of nothing is a lone end-of-file mark");
+  check (!tty_read_ended_by_eof (&cooked, "ab\n", 3), "typed ahead: a line ended by a newline");
+  check (tty_read_ended_by_eof (&cooked, "ab", 2), "typed ahead: a line without its newline was ended by a mark");
+  check (tty_read_ended_by_eof (&cooked, "ab\0", 3), "typed ahead: a NUL typed is no end of line while VEOL is off");
+  cooked.c_cc[VEOL] = ';';
+  check (!tty_read_ended_by_eof (&cooked, "ab;", 3), "typed ahead: a line ended by VEOL");
+}
+
+/* A real terminal pair: the keys are typed on the master, the slave is what we read. */
+static void
+open_terminal (int *master, int *slave)
+{
+  *master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (*master < 0 || grantpt (*master) < 0 || unlockpt (*master) < 0)
+    die_with_errno ("posix_openpt");
+  *slave = open (ptsname (*master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (*slave < 0)
+    die_with_errno ("open the terminal's slave");
+}
+
+/* What fd (raw) holds now: reads until a read would wait. */
+static size_t
+read_raw (int fd, char *data, size_t size)
+{
+  size_t len = 0;
+  struct pollfd ready = { .fd = fd, .events = POLLIN };
+
+  while (len < size && poll (&ready, 1, 50) == 1)
+    {
+      ssize_t n = read (fd, data + len, size - len);
+      if (n <= 0)
+        break;
+      len += (size_t) n;
+    }
+  return len;
+}
+
+/* Types two whole lines, each ended by an end-of-file mark, and an unfinished one; returns
+ * once the line discipline holds the whole lines (it takes the keys in a moment of its own). */
+static void
+type_ahead (int master, int slave)
+{
+  int held = 0;
+
+  (void) write_all (master, "ab\n\004cd\004", 7);
+  for (int tries = 0; tries < 2000 && held < 5; tries++)
+    {
+      if (ioctl (slave, TIOCINQ, &held) < 0)
+        die_with_errno ("TIOCINQ");
+      if (held < 5)
+        usleep (1000);
+    }
+  (void) write_all (master, "ef", 2);
+}
+
+static void
+make_raw (int fd, const struct termios *cooked)
+{
+  struct termios raw = *cooked;
+
+  cfmakeraw (&raw);
+  if (tcsetattr (fd, TCSADRAIN, &raw) < 0)
+    die_with_errno ("tcsetattr");
+}
+
+static void
+test_take_typed_ahead (void)
+{
+  struct termios cooked;
+  char data[64];
+  size_t len;
+  int master, slave;
+
+  /* The baseline: going raw without taking them, the marks come out as NUL bytes. */
+  open_terminal (&master, &slave);
+  (void) tcgetattr (slave, &cooked);
+  type_ahead (master, slave);
+  make_raw (slave, &cooked);
+  len = read_raw (slave, data, sizeof data);
+  check (len == 9 && memcmp (data, "ab\n\0cd\0ef", 9) == 0,
+         "typed ahead: without them taken, raw mode turns each end-of-file mark into a NUL");
+  close (master);
+  close (slave);
+
+  open_terminal (&master, &slave);
+  (void) tcgetattr (slave, &cooked);
+  type_ahead (master, slave);
+  len = tty_take_typed_ahead (slave, &cooked, data, sizeof data);
+  check (len == 7 && memcmp (data, "ab\n\004cd\004", 7) == 0,
+         "typed ahead: whole lines are taken, each mark as the VEOF key");
+  make_raw (slave, &cooked);
+  len = read_raw (slave, data, sizeof data);
+  check (len == 2 && memcmp (data, "ef", 2) == 0, "typed ahead: the unfinished line is left, to be read raw");
+  check_int ((long) tty_take_typed_ahead (slave, &cooked, data, sizeof data), 0,
+             "typed ahead: nothing is left to take");
+  (void) write_all (master, "\004", 1);
+  (void) tcgetattr (slave, &cooked);
+  check_int ((long) tty_take_typed_ahead (slave, &cooked, data, sizeof data), 0,
+             "typed ahead: a terminal already raw is left alone");
+  close (master);
+  close (slave);
+}
+
+static void
 test_sync_receive_with_fd (void)
 {
   struct sync_message message;
@@ -896,6 +1007,8 @@ main (void)
   test_cri_gap ();
   test_tty_options ();
   test_relay_buffer ();
+  test_read_ended_by_eof ();
+  test_take_typed_ahead ();
   test_sync_receive_with_fd ();
   test_split_nul_list ();
   test_fd_ranges_to_close ();

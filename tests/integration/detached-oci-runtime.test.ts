@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { detectCgroups, isWritableDir } from '@ryouiki/core/internal';
 import { describeIf, missingDelegation } from './cgroup-harness.js';
-import { collect, expectNoLeftovers, makeTempDir, removeDir, REPO_ROOT, waitFor, type Outcome } from './harness.js';
+import { expectNoLeftovers, makeTempDir, removeDir, waitFor } from './harness.js';
+import { listenForTerminal } from './host-terminal.js';
 import { cgroupsLeftOf, containersIn, runtime, stateOf, waitForAsync, waitForOutput, writeBundle } from './oci-harness.js';
 
 const work = makeTempDir('oci-runtime');
@@ -196,16 +196,6 @@ describe('ryouiki-runtime lifecycle on a bundle', () => {
     expect((await runtime(dir, root, ['list', '-q'], 'list')).stdout).toBe('one\ntwo\n');
   });
 });
-
-/** helper/build/console-receiver on socket, once it listens: what it has said so far, and its outcome. */
-async function listenForTerminal(socket: string): Promise<{ said: () => string; result: Promise<Outcome> }> {
-  const receiver = spawn(join(REPO_ROOT, 'helper', 'build', 'console-receiver'), [socket], { stdio: 'pipe' });
-  const result = collect(receiver);
-  let said = '';
-  receiver.stdout?.on('data', (chunk: Buffer) => (said += chunk.toString()));
-  await waitFor(() => (said.includes('listening') ? true : undefined), 'the receiver to listen');
-  return { said: () => said, result };
-}
 
 describeIf(missingDelegation(), 'ryouiki-runtime with linux.resources')('ryouiki-runtime with resource limits', () => {
   it('puts the container in a cgroup of its own with the bundle\'s memory and pids limits, removed by delete', async () => {

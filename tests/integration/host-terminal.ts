@@ -1,7 +1,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { leftovers, waitFor } from './harness.js';
+import { collect, leftovers, REPO_ROOT, waitFor, type Outcome } from './harness.js';
 
 function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
@@ -94,6 +94,68 @@ export class HostTerminal {
   kill(): void {
     this.child.kill('SIGKILL');
   }
+}
+
+export interface TerminalRun {
+  /** Every byte the terminal showed, as latin1 so that each byte is one character. */
+  shown: string;
+  exitCode: number | null;
+}
+
+const TERMINAL_RUN_TIMEOUT_MS = 20000;
+
+/**
+ * Runs command alone on a new host terminal made by script(1), with input
+ * typed on it and then the end of script's stdin, as under any caller that is
+ * not a terminal itself: script then types an end-of-file (Ctrl-D) there at
+ * once, before the command has even started. Resolves with what the terminal
+ * showed, byte for byte, and the command's exit code; kills it after 20s.
+ */
+export function runOnHostTerminal(command: string[], input = ''): Promise<TerminalRun> {
+  const child = spawn('script', ['--quiet', '--return', '--command', command.map(shellQuote).join(' '), '/dev/null'], { stdio: 'pipe' });
+  const chunks: Buffer[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk));
+  child.stdin?.end(input);
+  const timer = setTimeout(() => child.kill('SIGKILL'), TERMINAL_RUN_TIMEOUT_MS);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      clearTimeout(timer);
+      resolve({ shown: Buffer.concat(chunks).toString('latin1'), exitCode });
+    });
+  });
+}
+
+/** A run as one line, so that a comparison of many runs shows which ones differ. */
+export function runSummary(run: TerminalRun): string {
+  return `exit ${run.exitCode}: ${JSON.stringify(run.shown)}`;
+}
+
+/** Runs once times times in a row, each after the last has ended: the summary of each. */
+export async function repeatRuns(times: number, once: (run: number) => Promise<TerminalRun>): Promise<string[]> {
+  const summaries: string[] = [];
+  for (let run = 0; run < times; run++) summaries.push(runSummary(await once(run)));
+  return summaries;
+}
+
+/** The summaries of times runs that all showed shown and exited with exitCode. */
+export function sameEachTime(times: number, shown: string, exitCode = 0): string[] {
+  return Array<string>(times).fill(runSummary({ shown, exitCode }));
+}
+
+/**
+ * helper/build/console-receiver on socket (the far end of --console-socket),
+ * once it listens: what it has said so far, and its outcome once nobody holds
+ * the terminal any more.
+ */
+export async function listenForTerminal(socket: string): Promise<{ said: () => string; result: Promise<Outcome> }> {
+  const receiver = spawn(join(REPO_ROOT, 'helper', 'build', 'console-receiver'), [socket], { stdio: 'pipe' });
+  const result = collect(receiver);
+  let said = '';
+  receiver.stdout?.on('data', (chunk: Buffer | string) => (said += chunk.toString()));
+  await waitFor(() => (said.includes('listening') ? true : undefined), 'the receiver to listen');
+  return { said: () => said, result };
 }
 
 /** Waits for a busybox shell's prompt, then types one line (Enter is a carriage return in raw mode). */

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { listProcessLogPids } from '@ryouiki/logs';
-import { collect, expectNoLeftovers, HELPER, leftovers, makeTempDir, removeDir, REPO_ROOT, RYOUIKI, tenkai, testRootfs, waitFor } from './harness.js';
-import { containerProcess, expectContainerShell, expectCtrlCInterrupts, expectSizeFollows, HostTerminal, shellLine } from './host-terminal.js';
+import { expectNoLeftovers, HELPER, leftovers, makeTempDir, removeDir, RYOUIKI, tenkai, testRootfs, waitFor } from './harness.js';
+import { containerProcess, expectContainerShell, expectCtrlCInterrupts, expectSizeFollows, HostTerminal, listenForTerminal, shellLine } from './host-terminal.js';
 
 let work: string;
 let dir: string;
@@ -130,14 +129,10 @@ describe('ryouiki tenkai -t and -i without a terminal', () => {
 describe('ryouiki tenkai -t --console-socket', () => {
   it('sends the terminal\'s master over the unix socket, and copies nothing itself', async () => {
     const socket = join(dir, 'console.sock');
-    const receiver = spawn(join(REPO_ROOT, 'helper', 'build', 'console-receiver'), [socket], { stdio: 'pipe' });
-    const received = collect(receiver);
-    let said = '';
-    receiver.stdout?.on('data', (chunk: Buffer) => (said += chunk.toString()));
-    await waitFor(() => (said.includes('listening') ? true : undefined), 'the receiver to listen');
+    const receiver = await listenForTerminal(socket);
     const out = await tenkai(store, ['-t', '--console-socket', socket, '--', '/bin/sh', '-c', 'tty; stty size']);
     expect(out).toMatchObject({ exitCode: 0, stdout: '', stderr: '' });
-    const result = await received;
+    const result = await receiver.result;
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toBe('listening\nname=/dev/pts/0\n/dev/pts/0\r\n24 80\r\n');
   });
