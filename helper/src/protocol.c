@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 static int
 checked_length (int length, size_t size)
@@ -204,6 +205,76 @@ sync_receive (int fd, struct sync_message *message)
 {
   struct sync_message raw;
   ssize_t len = RETRY_EINTR (recv (fd, &raw, sizeof raw, 0));
+
+  return sync_received (&raw, len, message);
+}
+
+/* ---- An fd beside a message (SCM_RIGHTS) ---- */
+
+/* One message of data with room for one fd (SCM_RIGHTS) beside it. */
+struct fd_message
+{
+  struct iovec iov;
+  struct msghdr msg;
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } control;
+};
+
+static void
+fd_message_init (struct fd_message *message, void *data, size_t len)
+{
+  memset (message, 0, sizeof *message);
+  message->iov = (struct iovec) { .iov_base = data, .iov_len = len };
+  message->msg = (struct msghdr) {
+    .msg_iov = &message->iov,
+    .msg_iovlen = 1,
+    .msg_control = message->control.buf,
+    .msg_controllen = sizeof message->control.buf,
+  };
+}
+
+int
+send_with_fd (int sock, const void *data, size_t len, int fd)
+{
+  struct fd_message message;
+  struct msghdr *msg = &message.msg;
+  struct cmsghdr *cmsg;
+
+  fd_message_init (&message, (void *) data, len);
+  cmsg = CMSG_FIRSTHDR (msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cmsg), &fd, sizeof fd);
+  return RETRY_EINTR (sendmsg (sock, msg, MSG_NOSIGNAL)) == (ssize_t) len ? 0 : -1;
+}
+
+ssize_t
+receive_with_fd (int sock, void *data, size_t size, int *fd)
+{
+  struct fd_message received;
+  struct cmsghdr *cmsg;
+  ssize_t len;
+
+  *fd = -1;
+  fd_message_init (&received, data, size);
+  len = RETRY_EINTR (recvmsg (sock, &received.msg, MSG_CMSG_CLOEXEC));
+  if (len < 0)
+    return -1;
+  cmsg = CMSG_FIRSTHDR (&received.msg);
+  if (cmsg != NULL && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
+    memcpy (fd, CMSG_DATA (cmsg), sizeof *fd);
+  return len;
+}
+
+int
+sync_receive_with_fd (int sock, struct sync_message *message, int *fd)
+{
+  struct sync_message raw;
+  ssize_t len = receive_with_fd (sock, &raw, sizeof raw, fd);
 
   return sync_received (&raw, len, message);
 }

@@ -53,3 +53,14 @@ int sync_receive (int fd, struct sync_message *message);
 
 /* What sync_receive returns for len bytes received into raw (len as recv returned it). */
 int sync_received (const struct sync_message *raw, ssize_t len, struct sync_message *message);
+
+/* ---- An fd beside a message (SCM_RIGHTS) ---- */
+
+/* sendmsg() of len bytes with fd attached; returns 0 once all are sent, else -1. */
+int send_with_fd (int sock, const void *data, size_t len, int fd);
+
+/* recvmsg() of up to size bytes, and an fd attached to them in *fd (else -1). */
+ssize_t receive_with_fd (int sock, void *data, size_t size, int *fd);
+
+/* Like sync_receive(), and stores an fd attached to the message in *fd (else -1). */
+int sync_receive_with_fd (int sock, struct sync_message *message, int *fd);

@@ -52,14 +52,8 @@ void tty_connect_console_socket (const struct options *opts);
 /* The socket tty_connect_console_socket connected, or -1. */
 int tty_console_socket_fd (void);
 
-/* recvmsg() of up to size bytes, and an fd attached to them in *fd (else -1). */
-ssize_t receive_with_fd (int sock, void *data, size_t size, int *fd);
-
 /* --detach: sends the master to the console socket and closes it; nothing is copied. */
 void tty_hand_over (int master);
-
-/* Like sync_receive(), and stores an fd attached to the message in *fd (else -1). */
-int sync_receive_with_fd (int sock, struct sync_message *message, int *fd);
 
 /* Runs the command's terminal until target exits, and returns target's wait status:
  * sends the master over --console-socket, or relays it to fds 0 and 1 (with the host
