@@ -46,7 +46,7 @@ function isolationArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   args.push(...capabilityArgs(spec), ...extraHelperArgs(spec));
   if (spec.linux.seccomp !== undefined) {
     // Leaving the filter out for want of its file would weaken the container without a word.
-    if (fds.files?.seccompFile === undefined) throw new Error('helperArgs: a spec with linux.seccomp needs its container files (the launch pipeline makes them)');
+    if (fds.files?.seccompFile === undefined) throw new Error('helperArgs: a spec with linux.seccomp needs the container files (the launch pipeline makes them)');
     args.push('--seccomp', fds.files.seccompFile);
   }
   if (fds.files?.startHooksFile !== undefined) args.push('--start-hooks', fds.files.startHooksFile);
