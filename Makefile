@@ -46,7 +46,6 @@ test: prepare-host
 	$(MAKE) lint typecheck
 	scripts/as-test-user.sh $(MAKE) check
 	RYOUIKI_TEST_CGROUPS=undelegated scripts/as-test-user.sh $(MAKE) check-undelegated
-	scripts/test-cgroup-v2.sh
 	if [ "$$(id -u)" -eq 0 ]; then $(MAKE) check-root; fi
 
 # As root, install the system packages first: the helper's build needs libseccomp-dev.
@@ -70,6 +69,7 @@ check-undelegated:
 
 # Pure cgroup v2 with systemd, in a VM (this machine is hybrid): builds its
 # image once (cached), boots it and runs the tests that need v2. As root.
+# Not yet part of make test: under emulation it takes 15 to 26 minutes here.
 test-cgroup-v2: prepare-host
 	$(MAKE) all
 	scripts/test-cgroup-v2.sh
