@@ -15,10 +15,18 @@ describe('@ryouiki/core run()', () => {
   it('records a foreground container in the store while it runs, by its name, and removes it after', async () => {
     const root = join(work, 'named');
     const container = run({ rootfs: testRootfs(), command: 'echo up; read line', name: 'fg', network: 'none' }, { root, buffer: false });
-    await new Promise<void>((resolve) => container.stdout?.once('data', () => resolve()));
-    const [listed] = await listContainers({ root });
-    expect(listed).toMatchObject({ name: 'fg', status: 'running', pid: expect.any(Number) });
-    container.stdin?.end('bye\n');
+    try {
+      await new Promise<void>((resolve) => container.stdout?.once('data', () => resolve()));
+      // The command's output and the helper's exec event come on different pipes: either may be read first.
+      let listed: Awaited<ReturnType<typeof listContainers>> = [];
+      for (const deadline = Date.now() + 10000; Date.now() < deadline && listed[0]?.status !== 'running'; ) {
+        listed = await listContainers({ root });
+        await new Promise((resolveWait) => setTimeout(resolveWait, 25));
+      }
+      expect(listed[0]).toMatchObject({ name: 'fg', status: 'running', pid: expect.any(Number) });
+    } finally {
+      container.stdin?.end('bye\n');
+    }
     expect((await container).exitCode).toBe(0);
     expect(await listContainers({ root })).toEqual([]);
   });
