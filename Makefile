@@ -12,7 +12,7 @@ all: helper packages
 helper:
 	$(MAKE) -C helper
 	mkdir -p packages/core/helper
-	cp helper/ryouiki-init helper/ryouiki-monitor helper/ryouiki-exec packages/core/helper/
+	cp helper/ryouiki-init helper/ryouiki-monitor helper/ryouiki-exec helper/ryouiki-unpack packages/core/helper/
 
 deps:
 	scripts/ensure-pnpm.sh

@@ -5,6 +5,7 @@
 set -eu
 TEST_USER=${RYOUIKI_TEST_USER:-ryouiki-test}
 PACKAGES="gcc make libc6-dev uidmap slirp4netns passt busybox-static procps iproute2 util-linux rsync libseccomp-dev fuse-overlayfs debootstrap podman"
+PACKAGES="$PACKAGES docker-registry skopeo zstd openssl"  # images: the test registry, pushing images to it, zstd layers, its certificates
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-test-host: run as root (it installs packages and creates the test user)" >&2

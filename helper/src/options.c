@@ -40,6 +40,7 @@ enum
   OPT_MAKE_MOUNT_POINTS,
   OPT_OVERLAY,
   OPT_OVERLAY_DRIVER,
+  OPT_OVERLAY_LOWER,
   OPT_USER,
   OPT_CAPS,
   OPT_PRIVILEGED,
@@ -96,6 +97,7 @@ static const struct option long_options[] = {
   { "make-mount-points", no_argument, NULL, OPT_MAKE_MOUNT_POINTS },
   { "overlay", required_argument, NULL, OPT_OVERLAY },
   { "overlay-driver", required_argument, NULL, OPT_OVERLAY_DRIVER },
+  { "overlay-lower", required_argument, NULL, OPT_OVERLAY_LOWER },
   { "user", required_argument, NULL, OPT_USER },
   { "caps", required_argument, NULL, OPT_CAPS },
   { "privileged", no_argument, NULL, OPT_PRIVILEGED },
@@ -181,6 +183,8 @@ options_print_help (FILE *out)
          "                    missing mount points are created in it, as runc does\n"
          "  --overlay STATE   copy-on-write root: DIR is the lower layer, writes go to\n"
          "                    STATE/upper (STATE holds empty upper/, work/ and merged/)\n"
+         "  --overlay-lower DIR  a further lower layer under the rootfs (repeatable, top\n"
+         "                    first: an image's layers); only with --overlay\n"
          "  --overlay-driver D  auto (default: the kernel's overlayfs, else fuse-overlayfs)\n"
          "                    or fuse-overlayfs\n"
          "  --user UID:GID    run PROGRAM as this user, without supplementary groups\n"
@@ -685,6 +689,13 @@ apply_option (struct options *opts, int option, char *arg, char *error, size_t e
         return error_result (error, error_size, "--overlay: %s: not an absolute path", arg);
       opts->overlay_dir = arg;
       return OPTIONS_RUN;
+    case OPT_OVERLAY_LOWER:
+      if (arg[0] != '/')
+        return error_result (error, error_size, "--overlay-lower: %s: not an absolute path", arg);
+      if (opts->n_overlay_lowers >= MAX_OVERLAY_LOWERS)
+        return error_result (error, error_size, "--overlay-lower: more than %d layers", MAX_OVERLAY_LOWERS);
+      opts->overlay_lowers[opts->n_overlay_lowers++] = arg;
+      return OPTIONS_RUN;
     case OPT_OVERLAY_DRIVER:
       if (strcmp (arg, "auto") != 0 && strcmp (arg, "fuse-overlayfs") != 0)
         return error_result (error, error_size, "--overlay-driver: %s: use auto or fuse-overlayfs", arg);
@@ -731,6 +742,8 @@ check_complete (struct options *opts, int argc, char **argv, char *error, size_t
     return error_result (error, error_size, "--console-socket requires --tty (it hands out the terminal's master)");
   if (opts->detach && opts->tty && opts->console_socket == NULL)
     return error_result (error, error_size, "--detach with --tty requires --console-socket (nobody would copy the terminal)");
+  if (opts->n_overlay_lowers > 0 && opts->overlay_dir == NULL)
+    return error_result (error, error_size, "--overlay-lower requires --overlay");
   if (opts->make_mount_points && opts->overlay_dir == NULL && !opts->engine_rootfs)
     return error_result (error, error_size,
                          "--make-mount-points requires --overlay (the rootfs itself is never written)");

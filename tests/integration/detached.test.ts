@@ -41,7 +41,7 @@ describe('ryouiki start', () => {
     expect(nodeProcessesOf(store)).toEqual([]);
     expect(residentKib(entry!.monitor!.pid)).toBeLessThanOrEqual(2048);
     const table = await inStore(store, 'ps');
-    expect(table.stdout.split('\n')[1]).toMatch(new RegExp(`^${id.slice(0, 12)}\\s+web\\s+echo hello.*\\s+running\\s+\\S+\\s+${entry!.pid}$`));
+    expect(table.stdout.split('\n')[1]).toMatch(new RegExp(`^${id.slice(0, 12)}\\s+web\\s+\\S+\\s+echo hello.*\\s+running\\s+\\S+\\s+${entry!.pid}$`));
 
     const stop = await inStore(store, 'stop', ['web']);
     expect(stop).toMatchObject({ exitCode: 0, stdout: 'web\n' });

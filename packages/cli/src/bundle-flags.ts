@@ -14,6 +14,7 @@ export const bundleFlags = {
 const CONTAINER_FLAGS = [
   'path', 'env', 'command', 'hostname', 'workdir', 'user', 'userns', 'volume', 'tmpfs', 'read-only', 'overlay',
   'cap-add', 'cap-drop', 'privileged', 'seccomp', 'memory', 'memory-swap', 'pids-limit', 'cpus', 'cpu-weight', 'tty',
+  'image', 'entrypoint',
 ];
 
 /** Where config.json says it. */
@@ -22,7 +23,7 @@ const CONFIG_FIELD: Record<string, string> = {
   userns: 'linux.uidMappings', volume: 'mounts', tmpfs: 'mounts', 'read-only': 'root.readonly', overlay: 'root', 'cap-add': 'process.capabilities',
   'cap-drop': 'process.capabilities', privileged: 'process.capabilities', seccomp: 'linux.seccomp', memory: 'linux.resources.memory',
   'memory-swap': 'linux.resources.memory', 'pids-limit': 'linux.resources.pids', cpus: 'linux.resources.cpu', 'cpu-weight': 'linux.resources.cpu',
-  tty: 'process.terminal',
+  tty: 'process.terminal', image: 'root.path', entrypoint: 'process.args',
 };
 
 interface RawToken {
@@ -64,10 +65,10 @@ function refuseContainerFlags(raw: RawToken[], argv: unknown[]): void {
  * contradict its config.json) and its hooks; without, undefined, after
  * checking that --path is given.
  */
-export async function planFromBundleFlags(flags: BundleFlagValues, argv: unknown[], raw: RawToken[]): Promise<BundlePlan | undefined> {
+export async function planFromBundleFlags(flags: BundleFlagValues, argv: unknown[], raw: RawToken[], hasImage = false): Promise<BundlePlan | undefined> {
   if (flags.bundle === undefined) {
     if (flags['ignore-unsupported'] === true) throw new RyouikiError('USAGE', '--ignore-unsupported goes with --bundle DIR');
-    if (flags.path === undefined) throw new RyouikiError('USAGE', 'no container given: pass --path ROOTFS with a command, or --bundle DIR');
+    if (flags.path === undefined && !hasImage) throw new RyouikiError('USAGE', 'no container given: pass --path ROOTFS with a command, --image IMAGE, or --bundle DIR');
     return undefined;
   }
   refuseContainerFlags(raw, argv);

@@ -13,6 +13,17 @@ import Stats from './commands/stats.js';
 import Stop from './commands/stop.js';
 import Tenkai from './commands/tenkai.js';
 import Wait from './commands/wait.js';
+import Images from './commands/images.js';
+import ImageInspect from './commands/image/inspect.js';
+import ImagePrune from './commands/image/prune.js';
+import Import from './commands/import.js';
+import Load from './commands/load.js';
+import Login from './commands/login.js';
+import Logout from './commands/logout.js';
+import Pull from './commands/pull.js';
+import Rmi from './commands/rmi.js';
+import Save from './commands/save.js';
+import Tag from './commands/tag.js';
 import { takeDebugFlag } from './debug-flag.js';
 import { reportError } from './error-report.js';
 
@@ -35,6 +46,17 @@ export const COMMANDS = {
   stop: Stop,
   tenkai: Tenkai,
   wait: Wait,
+  images: Images,
+  'image:inspect': ImageInspect,
+  'image:prune': ImagePrune,
+  import: Import,
+  load: Load,
+  login: Login,
+  logout: Logout,
+  pull: Pull,
+  rmi: Rmi,
+  save: Save,
+  tag: Tag,
 };
 
 /** Runs the CLI for argv; the exit code is left in process.exitCode. */

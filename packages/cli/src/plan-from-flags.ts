@@ -1,4 +1,5 @@
 import { planContainer, type ContainerPlan } from '@ryouiki/core';
+import type { ImageChoice } from './image-flags.js';
 import { limitFlags, type CgroupFlagValues } from './cgroup-flags.js';
 
 /** The container flags tenkai defines and start shares. */
@@ -26,15 +27,17 @@ export interface ContainerFlags extends CgroupFlagValues {
 }
 
 /** Turns tenkai's flags (also start's) and the arguments after `--` into a validated plan. */
-export function planFromFlags(flags: ContainerFlags, argv: unknown[]): ContainerPlan {
+export function planFromFlags(flags: ContainerFlags, argv: unknown[], image?: ImageChoice): ContainerPlan {
   return planContainer({
+    image: image?.image,
+    entrypoint: image?.entrypoint,
     path: flags.path,
     envFile: flags.env,
     command: flags.command,
-    args: argv as string[],
+    args: image?.args ?? (argv as string[]),
     hostname: flags.hostname,
     network: flags.network,
-    publish: flags.publish,
+    publish: image?.publish ?? flags.publish,
     dns: flags.dns,
     addHosts: flags['add-host'],
     cwd: flags.workdir,

@@ -43,3 +43,4 @@ export { defaultOciConfig, writeDefaultOciConfig } from './oci/default-config.js
 export { planBundle, bundleHooks, type BundleRunOptions } from './oci/plan.js';
 export { runHook, runHooks, hookResource, type OciState } from './oci/hooks.js';
 export * from './oci-runtime/index.js';
+export * from './images/index.js';

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { isRyouikiError, type SpecProblem } from './errors.js';
 import { capabilitySet } from './capabilities.js';
 import { planIdMaps, USERNS_MODES, type UsernsMode } from './id-map.js';
@@ -49,6 +51,12 @@ function mounts(options: IsolationOptions, rootfs: string, problems: SpecProblem
   return [...binds, ...tmpfs].filter((mount): mount is Mount => mount !== undefined);
 }
 
+/** Where --user NAME is looked up: the rootfs, or the top image layer that has an /etc/passwd. */
+function userDatabaseRoot(spec: ContainerSpec): string {
+  const layers = [spec.root.path, ...(spec.root.lowerPaths ?? [])];
+  return layers.find((layer) => existsSync(join(layer, 'etc', 'passwd'))) ?? spec.root.path;
+}
+
 /**
  * Fills the spec's identity, mounts and privileges from the flags; returns the
  * warnings to say once (the single-id map fallback).
@@ -59,7 +67,7 @@ export function applyIsolation(spec: ContainerSpec, options: IsolationOptions, p
   spec.linux.uidMappings = maps.uidMappings;
   spec.linux.gidMappings = maps.gidMappings;
   if (options.user !== undefined) {
-    const user = resolveUser(rootfs, options.user, problems);
+    const user = resolveUser(userDatabaseRoot(spec), options.user, problems);
     const size = (mappings: typeof maps.uidMappings) => mappings.reduce((total, m) => total + m.size, 0);
     problems.push(...userMappingProblems(user, size(maps.uidMappings), size(maps.gidMappings), options.user));
     if (user !== undefined) spec.process.user = user;

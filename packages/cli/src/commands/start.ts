@@ -4,6 +4,7 @@ import { detachedNetwork, RyouikiError, start } from '@ryouiki/core';
 import { cgroupOptions } from '../cgroup-flags.js';
 import { planFromBundleFlags } from '../bundle-flags.js';
 import { planFromFlags } from '../plan-from-flags.js';
+import { imageFromFlags } from '../image-flags.js';
 import { parseSize } from '../units.js';
 import { detachKeysFlag } from '../terminal.js';
 import Tenkai from './tenkai.js';
@@ -20,6 +21,7 @@ export default class Start extends Command {
     '<%= config.bin %> start --path ./rootfs --env ./env.txt --command \'while :; do date; sleep 1; done\'',
     '<%= config.bin %> start --name web --path ./rootfs -- /bin/httpd -f -p 8080',
     '<%= config.bin %> start --bundle ./mycontainer',
+    '<%= config.bin %> start --name web alpine httpd -f -p 8080',
   ];
 
   static override strict = false;
@@ -42,8 +44,9 @@ export default class Start extends Command {
       throw new RyouikiError('USAGE', 'ryouiki start does not take --console-socket: its supervisor holds the terminal; connect to it with ryouiki attach');
     }
     const logMaxSize = parseSize(flags['log-max-size'], '--log-max-size');
-    const bundled = await planFromBundleFlags(flags, argv, raw);
-    const plan = bundled?.plan ?? planFromFlags({ ...flags, path: flags.path as string }, argv);
+    const image = flags.bundle === undefined ? await imageFromFlags(flags, argv as string[]) : undefined;
+    const bundled = await planFromBundleFlags(flags, argv, raw, image?.image !== undefined);
+    const plan = bundled?.plan ?? planFromFlags({ ...flags, path: flags.path as string }, argv, image);
     for (const warning of bundled?.plan.warnings ?? []) process.stderr.write(`ryouiki: warning: ${warning}\n`);
     const result = await start(plan.spec, {
       id: plan.id,

@@ -5,6 +5,7 @@ import { isolationFlags } from '../isolation-flags.js';
 import { storeFlags } from '../flags.js';
 import { bundleFlags, planFromBundleFlags } from '../bundle-flags.js';
 import { planFromFlags } from '../plan-from-flags.js';
+import { imageFromFlags, imageFlags } from '../image-flags.js';
 import { terminalFlags, terminalOptions, warnWithoutHostTerminal } from '../terminal.js';
 
 function warnEach(message: string): void {
@@ -22,6 +23,7 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     '<%= config.bin %> tenkai --path ./rootfs -- /bin/echo hello',
     '<%= config.bin %> tenkai -it --path ./rootfs -- /bin/sh',
     '<%= config.bin %> tenkai --bundle ./mycontainer',
+    '<%= config.bin %> tenkai --image alpine -- cat /etc/os-release',
   ];
 
   static override strict = false;
@@ -38,19 +40,21 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     publish: Flags.string({ char: 'p', description: 'publish a container port on the host: [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]', multiple: true }),
     dns: Flags.string({ description: 'nameserver for the container\'s /etc/resolv.conf (repeatable)', multiple: true }),
     'add-host': Flags.string({ description: 'NAME:IP line for the container\'s /etc/hosts (repeatable)', multiple: true }),
-    workdir: Flags.string({ char: 'w', description: 'working directory inside the container', default: '/' }),
+    workdir: Flags.string({ char: 'w', description: 'working directory inside the container (default: the image\'s WorkingDir, else /)' }),
     rm: Flags.boolean({ description: 'as podman run --rm: a foreground container is always removed when it ends, so this changes nothing' }),
     ...isolationFlags,
     ...cgroupFlags,
     ...terminalFlags,
     ...bundleFlags,
+    ...imageFlags,
     ...storeFlags,
   };
 
   override async run(): Promise<void> {
     const { flags, argv, raw } = await this.parse(Tenkai);
-    const bundled = await planFromBundleFlags(flags, argv, raw);
-    const plan = bundled?.plan ?? planFromFlags({ ...flags, path: flags.path as string }, argv);
+    const image = flags.bundle === undefined ? await imageFromFlags(flags, argv as string[]) : undefined;
+    const bundled = await planFromBundleFlags(flags, argv, raw, image?.image !== undefined);
+    const plan = bundled?.plan ?? planFromFlags({ ...flags, path: flags.path as string }, argv, image);
     warnWithoutHostTerminal({ ...flags, tty: plan.spec.process.terminal === true });
     for (const warning of plan.warnings) (bundled === undefined ? warnOnceOnStderr : warnEach)(warning);
     const network = await prepareNetwork(plan, { root: flags.root });

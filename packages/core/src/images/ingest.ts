@@ -1,0 +1,70 @@
+/**
+ * Putting one image into the store, whatever it comes from (a registry, an
+ * archive, a tarball): its manifest and config as blobs, each layer blob
+ * checked as it streams, each layer unpacked once, then the index entry.
+ */
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { RyouikiError } from '../errors.js';
+import { checkConfig, checkManifest, parseJson, type Descriptor, type ImageConfig, type Manifest } from './manifest.js';
+import { sha256Digest, type ImageRecord, type ImageStore, type LayerRecord } from './store.js';
+import { unpackLayer } from './unpack.js';
+
+export interface ImageSource {
+  manifest: Buffer;
+  manifestMediaType: string;
+  config: Buffer;
+  /** The blob's bytes, as the source has them. */
+  openBlob(descriptor: Descriptor): Promise<Readable>;
+  /** Where to say what is happening (a pull's progress). */
+  onProgress?: (message: string) => void;
+}
+
+const PARALLEL_LAYERS = 3;
+
+async function storeLayer(store: ImageStore, source: ImageSource, layer: Descriptor, diffId: string): Promise<void> {
+  if (store.hasLayer(diffId)) return;
+  if (!store.hasBlob(layer.digest)) {
+    source.onProgress?.(`Copying blob ${layer.digest.slice(7, 19)}`);
+    await store.writeBlob(await source.openBlob(layer), { digest: layer.digest, size: layer.size }, `layer ${layer.digest}`);
+  }
+  const tmp = store.tmpPath('layer');
+  const result = await unpackLayer(createReadStream(store.blobPath(layer.digest)), tmp, diffId);
+  if (result.skippedDevices.length > 0) source.onProgress?.(`left out ${result.skippedDevices.length} device nodes of layer ${layer.digest.slice(7, 19)} (a rootless store cannot make them)`);
+  await store.commitLayer(tmp, diffId);
+}
+
+async function inParallel<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      await fn(items[index] as T, index);
+    }
+  });
+  await Promise.all(workers);
+}
+
+export async function ingestImage(store: ImageStore, source: ImageSource, names: string[]): Promise<ImageRecord> {
+  store.prepare();
+  await store.sweepAbandoned();
+  const manifest = checkManifest(parseJson<Manifest>(source.manifest, 'the manifest'), 'the manifest');
+  const configDigest = sha256Digest(source.config);
+  if (configDigest !== manifest.config.digest) {
+    throw new RyouikiError('IMAGE_DIGEST_MISMATCH', `the image config has digest ${configDigest}, not the manifest's ${manifest.config.digest}: refused`);
+  }
+  const config = checkConfig(parseJson<ImageConfig>(source.config, 'the image config'), manifest.layers.length, 'the image config');
+  const digest = store.writeBlobBytes(source.manifest);
+  store.writeBlobBytes(source.config);
+  await inParallel(manifest.layers, PARALLEL_LAYERS, (layer, index) => storeLayer(store, source, layer, config.rootfs.diff_ids[index] ?? ''));
+  const layers: LayerRecord[] = manifest.layers.map((layer, index) => ({ digest: layer.digest, mediaType: layer.mediaType, size: layer.size, diffId: config.rootfs.diff_ids[index] ?? '' }));
+  return store.addImage({
+    id: configDigest,
+    names,
+    digest,
+    manifestMediaType: source.manifestMediaType,
+    config: { digest: configDigest, mediaType: manifest.config.mediaType, size: source.config.length },
+    layers,
+    pulledAt: new Date().toISOString(),
+  });
+}
