@@ -383,7 +383,7 @@ main (int argc, char **argv)
   set_die_handler (helper_die);
   tty_connect_console_socket (&opts);
 
-  validate_rootfs (opts.rootfs);
+  validate_rootfs (opts.rootfs, opts.overlay_dir != NULL);
   if (opts.seccomp_file != NULL)
     opts.seccomp_rules = seccomp_read_rules (opts.seccomp_file);
   rootfs = realpath (opts.rootfs, NULL);

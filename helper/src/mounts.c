@@ -32,7 +32,7 @@ require_directory (const char *rootfs, const char *name)
 }
 
 void
-validate_rootfs (const char *rootfs)
+validate_rootfs (const char *rootfs, bool overlay)
 {
   struct stat st;
 
@@ -40,8 +40,21 @@ validate_rootfs (const char *rootfs)
     die_with_errno ("rootfs: %s", rootfs);
   if (!S_ISDIR (st.st_mode))
     die_with_err (ENOTDIR, "rootfs: %s is not a directory", rootfs);
+  if (overlay)                  /* the overlay's upper layer gets what the layers lack (an image's) */
+    return;
   require_directory (rootfs, "proc");
   require_directory (rootfs, "dev");
+}
+
+/* The mount points an overlay root lacks (an image without them), made in its upper layer. */
+static void
+make_overlay_mount_points (void)
+{
+  const char *names[] = { "proc", "dev", "sys" };
+
+  for (size_t i = 0; i < N_ELEMENTS (names); i++)
+    if (mkdir (names[i], 0755) < 0 && errno != EEXIST)
+      die_with_errno ("rootfs: mkdir /%s in the overlay", names[i]);
 }
 
 /* what names the mount in error messages, as the container will see it. */
@@ -180,6 +193,8 @@ setup_rootfs (const char *rootfs, const struct options *opts)
     remount_read_only (root);
   if (chdir (root) < 0)
     die_with_errno ("rootfs: %s", root);
+  if (opts->overlay_dir != NULL)
+    make_overlay_mount_points ();
   mount_or_die ("/proc", "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   populate_dev ();
   devices_bind (opts);

@@ -252,7 +252,7 @@ export interface TarEntry {
   name: string;
   /** 0 file (default), 1 hard link, 2 symlink, 3 char device, 5 directory, 6 fifo */
   type?: '0' | '1' | '2' | '3' | '5' | '6';
-  data?: string;
+  data?: string | Buffer;
   linkname?: string;
   mode?: number;
   uid?: number;
@@ -270,7 +270,7 @@ function octal(value: number, width: number): string {
 export function tarEntries(entries: TarEntry[]): Buffer {
   const blocks: Buffer[] = [];
   for (const entry of entries) {
-    const data = Buffer.from(entry.data ?? '');
+    const data = Buffer.isBuffer(entry.data) ? entry.data : Buffer.from(entry.data ?? '');
     const header = Buffer.alloc(512);
     header.write(entry.name, 0, 100);
     header.write(octal(entry.mode ?? (entry.type === '5' ? 0o755 : 0o644), 8), 100);

@@ -37,6 +37,7 @@ class ArchiveFiles {
     const links = new Map<string, string>();
     const extract = tar.extract();
     const parsing = pipeline(decompressed(createReadStream(file)), extract);
+    parsing.catch(() => undefined);  // reaches the loop through extract
     let count = 0;
     for await (const entry of extract) {
       const name = posix.normalize(entry.header.name).replace(/^(\.\/)+/, '').replace(/\/$/, '');
@@ -93,7 +94,7 @@ function storeName(name: string): string {
   return formatReference(parseReference(name));
 }
 
-async function loadOci(files: ArchiveFiles, file: string, store: ImageStore): Promise<ImageRecord[]> {
+async function loadOci(files: ArchiveFiles, file: string, store: ImageStore, onProgress?: (message: string) => void): Promise<ImageRecord[]> {
   const index = parseJson<ImageIndexManifest>(files.read('index.json', file), `${file}: index.json`);
   const loaded: ImageRecord[] = [];
   for (const descriptor of index.manifests ?? []) {
@@ -113,6 +114,7 @@ async function loadOci(files: ArchiveFiles, file: string, store: ImageStore): Pr
       manifestMediaType: manifestDescriptor.mediaType,
       config: files.read(blobName(configDigest), file),
       openBlob: async (layer) => files.open(blobName(layer.digest), file),
+      onProgress,
     }, names));
   }
   return loaded;
@@ -130,7 +132,7 @@ interface DockerArchiveEntry {
   Layers: string[];
 }
 
-async function loadDocker(files: ArchiveFiles, file: string, store: ImageStore): Promise<ImageRecord[]> {
+async function loadDocker(files: ArchiveFiles, file: string, store: ImageStore, onProgress?: (message: string) => void): Promise<ImageRecord[]> {
   const entries = parseJson<DockerArchiveEntry[]>(files.read('manifest.json', file), `${file}: manifest.json`);
   const loaded: ImageRecord[] = [];
   for (const entry of entries) {
@@ -153,21 +155,22 @@ async function loadDocker(files: ArchiveFiles, file: string, store: ImageStore):
       manifestMediaType: OCI_MANIFEST,
       config,
       openBlob: async (layer) => files.open(byDigest.get(layer.digest) ?? '', file),
+      onProgress,
     }, (entry.RepoTags ?? []).map(storeName)));
   }
   return loaded;
 }
 
 /** `ryouiki load -i FILE`: every image of the archive or layout folder. */
-export async function loadImages(file: string, options: StoreOptions = {}): Promise<ImageRecord[]> {
+export async function loadImages(file: string, options: StoreOptions & { onProgress?: (message: string) => void } = {}): Promise<ImageRecord[]> {
   if (!existsSync(file)) throw new RyouikiError('IMAGE_ARCHIVE_INVALID', `${file} does not exist: give load -i an archive of docker save or podman save`);
   const store = new ImageStore(options);
   store.prepare();
   const tmp = store.tmpPath('archive');
   try {
     const files = statSync(file).isDirectory() ? ArchiveFiles.folder(file) : await ArchiveFiles.extract(file, tmp);
-    if (files.path('manifest.json') !== undefined) return await loadDocker(files, file, store);
-    if (files.path('index.json') !== undefined) return await loadOci(files, file, store);
+    if (files.path('manifest.json') !== undefined) return await loadDocker(files, file, store, options.onProgress);
+    if (files.path('index.json') !== undefined) return await loadOci(files, file, store, options.onProgress);
     throw invalid(file, 'it has neither manifest.json (docker-archive) nor index.json (OCI layout)');
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -6,6 +6,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { RyouikiError } from '../errors.js';
+import { warnOnceOnStderr } from '../id-map-resource.js';
 import { checkConfig, checkManifest, parseJson, type Descriptor, type ImageConfig, type Manifest } from './manifest.js';
 import { sha256Digest, type ImageRecord, type ImageStore, type LayerRecord } from './store.js';
 import { unpackLayer } from './unpack.js';
@@ -30,7 +31,7 @@ async function storeLayer(store: ImageStore, source: ImageSource, layer: Descrip
   }
   const tmp = store.tmpPath('layer');
   const result = await unpackLayer(createReadStream(store.blobPath(layer.digest)), tmp, diffId);
-  if (result.skippedDevices.length > 0) source.onProgress?.(`left out ${result.skippedDevices.length} device nodes of layer ${layer.digest.slice(7, 19)} (a rootless store cannot make them)`);
+  if (result.skippedDevices.length > 0) warnOnceOnStderr(`left out ${result.skippedDevices.length} device nodes of layer ${layer.digest.slice(7, 19)} (a rootless store cannot make them)`);
   await store.commitLayer(tmp, diffId);
 }
 

@@ -132,10 +132,13 @@ export class RegistryClient {
   private unreachable(error: unknown): RyouikiError {
     if (error instanceof RyouikiError) return error;
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    const tlsHint = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_SSL|EPROTO/.test(code) || /certificate|wrong version/.test(String(error))
-      ? `: put its CA in ~/.config/containers/certs.d/${this.host}/ca.crt, or pass --tls-verify=false`
-      : '';
-    return new RyouikiError('IMAGE_PULL_FAILED', `cannot reach the registry ${this.host}: ${(error as Error).message}${tlsHint}`, { cause: error });
+    const text = String((error as Error).message ?? error);
+    const hint = `: put its CA in ~/.config/containers/certs.d/${this.host}/ca.crt, or pass --tls-verify=false`;
+    let reason = text.split('\n')[0] ?? text;
+    if (/wrong version number|packet length too long/.test(text)) reason = 'its TLS handshake failed (does it speak plain HTTP?)';
+    else if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) reason = `its certificate is not trusted (${code})`;
+    const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_SSL|EPROTO/.test(code) || /wrong version number/.test(text);
+    return new RyouikiError('IMAGE_PULL_FAILED', `cannot reach the registry ${this.host}: ${reason}${tls ? hint : ''}`, { cause: error });
   }
 
   /** Answers a 401 challenge: a bearer token from the realm, or basic auth; false when nothing more can be tried. */

@@ -200,7 +200,7 @@ export class ImageStore {
 
   /** Changes the index under the store's lock. */
   async update<T>(change: (images: ImageRecord[]) => T): Promise<T> {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.prepare();
     return withLock(this.dir, () => {
       const index = this.readIndex();
       const result = change(index.images);

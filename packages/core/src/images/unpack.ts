@@ -177,6 +177,8 @@ function maxEntries(env: NodeJS.ProcessEnv = process.env): number {
 async function feedEntries(tarStream: Readable, stdin: Writable, skippedDevices: string[]): Promise<void> {
   const extract = tar.extract();
   const parsing = pipeline(tarStream, extract);
+  // a failure of the tar stream reaches the loop below through extract; this only keeps it from going unhandled
+  parsing.catch(() => undefined);
   const limit = maxEntries();
   let count = 0;
   for await (const item of extract) {
