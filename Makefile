@@ -4,7 +4,7 @@ PNPM ?= pnpm
 TURBO = $(PNPM) exec turbo
 export TURBO_TELEMETRY_DISABLED = 1
 
-.PHONY: all helper packages deps prepare-host test check check-undelegated demo demo-here bench bench-network bench-detached clean
+.PHONY: all helper packages deps prepare-host test check check-undelegated demo demo-here bench bench-network bench-detached bench-images clean
 
 all: helper packages
 
@@ -55,12 +55,16 @@ demo-here:
 	  --command 'echo "uid: $$(id -u)"; echo "pid: $$$$"; echo "hostname: $$(hostname)"; echo "$$GREETING"; ps'
 
 # Benchmarks print numbers and ratios, never fail on them.
-bench: bench-network bench-detached
+bench: bench-network bench-detached bench-images
 
 # Start latency and published-port throughput: slirp4netns, pasta, rootless podman.
 # 100 detached containers: time to start them all, supervisor memory per container.
 bench-detached: all
 	scripts/as-test-user.sh scripts/bench-detached.sh 100
+
+# Pull of the Debian image from a local registry and run --rm IMAGE true, beside skopeo and podman.
+bench-images: all
+	scripts/as-test-user.sh node bench/images.mjs
 
 bench-network: all
 	scripts/as-test-user.sh node bench/network.mjs $(BENCH_NETWORK_ARGS)

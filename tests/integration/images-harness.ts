@@ -6,12 +6,13 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, sign } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { collect, freePort, makeTempDir, removeDir } from './harness.js';
+import { expect } from '@jest/globals';
+import { collect, freePort, makeTempDir, removeDir, ryouiki } from './harness.js';
 
 export function sha256(data: Buffer | string): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -291,4 +292,17 @@ export function tarEntries(entries: TarEntry[]): Buffer {
   }
   blocks.push(Buffer.alloc(1024));
   return Buffer.concat(blocks);
+}
+
+/** Empties a store through ryouiki (its layers hold files of subordinate ids the test user cannot remove), checks nothing stays, removes it. */
+export async function emptyStore(store: string): Promise<void> {
+  const pruned = await ryouiki(['image', 'prune', '--all', '--root', store]);
+  expect(pruned).toMatchObject({ exitCode: 0, stderr: '' });
+  const images = join(store, 'images');
+  if (existsSync(images)) {
+    expect(readdirSync(join(images, 'layers'))).toEqual([]);
+    expect(readdirSync(join(images, 'blobs', 'sha256'))).toEqual([]);
+    expect(readdirSync(join(images, 'tmp'))).toEqual([]);
+  }
+  removeDir(store);
 }

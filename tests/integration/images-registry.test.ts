@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { images, pull } from '@ryouiki/core';
 import { collect, makeTempDir, removeDir, startRyouiki, testRootfs, type Outcome } from './harness.js';
-import { makeCertificate, makeOciLayout, processGone, Registry, tarEntries, tarOf, TokenServer } from './images-harness.js';
+import { emptyStore, makeCertificate, makeOciLayout, processGone, Registry, tarEntries, tarOf, TokenServer } from './images-harness.js';
 
 const DEBIAN = `/var/cache/ryouiki-test/debian-bookworm-${userInfo().username}`;
 
@@ -21,19 +22,6 @@ async function registry(options: ConstructorParameters<typeof Registry>[0] = {})
   const instance = new Registry(options);
   started.push(instance);
   return instance.start();
-}
-
-/** Empties a store through ryouiki (its layers hold files of subordinate ids the test user cannot remove) and checks nothing stays. */
-async function emptyStore(store: string): Promise<void> {
-  const pruned = await ryouiki(['image', 'prune', '--all', '--root', store]);
-  expect(pruned.stderr).toBe('');
-  const images = join(store, 'images');
-  if (existsSync(images)) {
-    expect(readdirSync(join(images, 'layers'))).toEqual([]);
-    expect(readdirSync(join(images, 'blobs', 'sha256'))).toEqual([]);
-    expect(readdirSync(join(images, 'tmp'))).toEqual([]);
-  }
-  removeDir(store);
 }
 
 /** The test's busybox tree as a one-layer image with a config that sets every default ryouiki reads. */
@@ -96,6 +84,14 @@ describe('ryouiki pull from a plain HTTP registry', () => {
     await ryouiki(['tenkai', '--root', store, '--network', 'none', '--image', image, '--', 'echo x > /srv/app/written']);
     const fresh = await ryouiki(['tenkai', '--root', store, '--network', 'none', '--image', image, '--', 'ls /srv/app']);
     expect(fresh.stdout).toBe('greeting\n');
+
+    // stop sends the image's StopSignal (SIGINT here), which the command traps
+    const started = await ryouiki(['start', '--root', store, '--network', 'none', '--image', image, '--', 'trap "exit 7" INT; while :; do sleep 0.1; done']);
+    expect(started).toMatchObject({ exitCode: 0 });
+    expect(await ryouiki(['stop', '-t', '20', '--root', store, started.stdout.trim()])).toMatchObject({ exitCode: 0 });
+    const stopped = JSON.parse((await ryouiki(['ps', '-a', '--json', '--root', store])).stdout) as { exitCode: number }[];
+    expect(stopped).toMatchObject([{ exitCode: 7 }]);
+    expect(await ryouiki(['rm', '--root', store, started.stdout.trim()])).toMatchObject({ exitCode: 0 });
 
     const inspected = JSON.parse((await ryouiki(['image', 'inspect', '--root', store, image])).stdout) as { Id: string; Config: { Labels: Record<string, string>; StopSignal: string }; Layers: unknown[] }[];
     expect(inspected[0]).toMatchObject({ Id: `sha256:${pulled.stdout.trim()}`, Config: { Labels: { purpose: 'test' }, StopSignal: 'SIGINT' } });
@@ -182,6 +178,10 @@ describe('ryouiki pull from a plain HTTP registry', () => {
     expect(readdirSync(join(store, 'images', 'layers'))).toHaveLength(2);
     expect(readdirSync(join(store, 'images', 'tmp'))).toEqual([]);
     expect((await ryouiki(['images', '-q', '--root', store])).stdout).toBe(`${first!.stdout.slice(0, 12)}\n`);
+    // the library's pull() of the same image: nothing new to fetch, the same id
+    const again = await pull(image, { root: store, tlsVerify: false });
+    expect(again.id).toBe(`sha256:${first!.stdout.trim()}`);
+    expect(images({ root: store }).map((row) => row.names)).toEqual([[`${image}:latest`]]);
     await emptyStore(store);
   });
 

@@ -9,3 +9,4 @@ export { parseReference, formatReference, type ImageReference } from './referenc
 export { parseEntrypoint, publishAllSpecs } from './plan-image.js';
 export type { ImageRecord } from './store.js';
 export { imagesInUse } from './in-use.js';
+export { runImage, type ImageRunRequest } from './run-image.js';
