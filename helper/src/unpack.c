@@ -74,6 +74,40 @@ die_entry (const char *reason)
   die_with_errno ("%s: %s", current_path, reason);
 }
 
+/* stdin, read in large blocks: a layer is many small entries */
+static char input[1 << 20];
+static size_t input_start, input_end;
+
+/* Refills the buffer when it is empty; false at the end of the stream. */
+static bool
+fill_input (void)
+{
+  ssize_t n;
+
+  if (input_start < input_end)
+    return true;
+  n = read_retry (0, input, sizeof input);
+  if (n < 0)
+    die_with_errno ("read the entries");
+  input_start = 0;
+  input_end = (size_t) n;
+  return n > 0;
+}
+
+/* The next up to size bytes of the stream, without copying them. */
+static const char *
+next_input (size_t size, size_t *got)
+{
+  const char *start;
+
+  if (!fill_input ())
+    die ("the entry stream ended inside an entry");
+  *got = input_end - input_start < size ? input_end - input_start : size;
+  start = input + input_start;
+  input_start += *got;
+  return start;
+}
+
 static void
 read_exact (void *buf, size_t size)
 {
@@ -81,13 +115,11 @@ read_exact (void *buf, size_t size)
 
   while (done < size)
     {
-      ssize_t n = read_retry (0, (char *) buf + done, size - done);
+      size_t got;
+      const char *chunk = next_input (size - done, &got);
 
-      if (n < 0)
-        die_with_errno ("read the entries");
-      if (n == 0)
-        die ("the entry stream ended inside an entry");
-      done += (size_t) n;
+      memcpy ((char *) buf + done, chunk, got);
+      done += got;
     }
 }
 
@@ -221,16 +253,14 @@ set_times (int parent, const char *name, int64_t mtime)
 static void
 copy_data (int fd, uint64_t size)
 {
-  char buf[65536];
-
   while (size > 0)
     {
-      size_t chunk = size < sizeof buf ? (size_t) size : sizeof buf;
+      size_t got;
+      const char *chunk = next_input (size < sizeof input ? (size_t) size : sizeof input, &got);
 
-      read_exact (buf, chunk);
-      if (write_all (fd, buf, chunk) < 0)
+      if (write_all (fd, chunk, got) < 0)
         die_entry ("write its data");
-      size -= chunk;
+      size -= got;
     }
 }
 
@@ -367,15 +397,12 @@ read_entries (void)
 
   for (;;)
     {
-      ssize_t n = read_retry (0, &header, 1);
       char *path;
       char *link;
 
-      if (n < 0)
-        die_with_errno ("read the entries");
-      if (n == 0)
+      if (!fill_input ())
         return;
-      read_exact ((char *) &header + 1, sizeof header - 1);
+      read_exact (&header, sizeof header);
       path = read_string (header.path_length);
       link = read_string (header.link_length);
       snprintf (current_path, sizeof current_path, "%s", path);
@@ -419,7 +446,6 @@ main (int argc, char **argv)
 {
   bool remove = argc == 3 && strcmp (argv[1], "--remove") == 0;
   const char *dest = argv[argc - 1];
-  char go;
 
   rootless_xattr = argc == 3 && strcmp (argv[1], "--rootless-xattr") == 0;
   if (argc != 2 && !remove && !rootless_xattr)
@@ -431,7 +457,7 @@ main (int argc, char **argv)
   enter_user_namespace ();
   if (remove)
     {
-      if (read_retry (0, &go, 1) != 1)
+      if (!fill_input ())
         die ("the id maps were not written");
       remove_tree_at (dest_parent, dest_name);
       return 0;

@@ -74,7 +74,7 @@ describe('the library', () => {
     const record = await importTarball(tarball, 'library', { root: store });
     expect(images({ root: store })).toEqual([expect.objectContaining({ repository: 'localhost/library', tag: 'latest', fullId: record.id })]);
     const result = await runImage({ image: 'library', command: ['/bin/sh', '-c', 'echo $0 from $(pwd)', 'hello'], cwd: '/tmp' }, { root: store });
-    expect(result).toMatchObject({ exitCode: 0, stdout: 'hello from /tmp' });
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'hello from /tmp\n' });
     await emptyStore(store);
   }, 120000);
 });

@@ -3,13 +3,15 @@
  * archive, a tarball): its manifest and config as blobs, each layer blob
  * checked as it streams, each layer unpacked once, then the index entry.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { RyouikiError } from '../errors.js';
 import { warnOnceOnStderr } from '../id-map-resource.js';
 import { checkConfig, checkManifest, parseJson, type Descriptor, type ImageConfig, type Manifest } from './manifest.js';
-import { sha256Digest, type ImageRecord, type ImageStore, type LayerRecord } from './store.js';
-import { unpackLayer } from './unpack.js';
+import { sha256Digest, verifyingStream, type ImageRecord, type ImageStore, type LayerRecord } from './store.js';
+import { unpackLayer, type UnpackResult } from './unpack.js';
 
 export interface ImageSource {
   manifest: Buffer;
@@ -23,14 +25,42 @@ export interface ImageSource {
 
 const PARALLEL_LAYERS = 3;
 
+/**
+ * Downloads a layer blob and unpacks it in one pass: the bytes go to the blob
+ * file and to the unpacker as they arrive, checked as they stream; a bad
+ * digest fails both, and neither is kept.
+ */
+async function fetchAndUnpack(store: ImageStore, source: ImageSource, layer: Descriptor, diffId: string, tmp: string): Promise<UnpackResult> {
+  source.onProgress?.(`Copying blob ${layer.digest.slice(7, 19)}`);
+  const input = await source.openBlob(layer);
+  const verified = verifyingStream({ digest: layer.digest, size: layer.size }, `layer ${layer.digest}`);
+  const toUnpacker = new PassThrough();
+  const tmpBlob = store.tmpPath('blob');
+  verified.on('error', (error) => toUnpacker.destroy(error));
+  const writing = pipeline(input, verified, createWriteStream(tmpBlob, { mode: 0o600 }));
+  verified.pipe(toUnpacker);
+  // A refused layer still downloads to its end, so that a wrong byte is reported as the digest mismatch it is.
+  const unpacking = unpackLayer(toUnpacker, tmp, diffId).catch((error: unknown) => {
+    verified.unpipe(toUnpacker);
+    toUnpacker.resume();
+    throw error;
+  });
+  const [written, unpacked] = await Promise.allSettled([writing, unpacking]);
+  if (written.status === 'fulfilled' && unpacked.status === 'fulfilled') {
+    renameSync(tmpBlob, store.blobPath(layer.digest));
+    return unpacked.value;
+  }
+  input.destroy();
+  rmSync(tmpBlob, { force: true });
+  throw written.status === 'rejected' ? written.reason : (unpacked as PromiseRejectedResult).reason;
+}
+
 async function storeLayer(store: ImageStore, source: ImageSource, layer: Descriptor, diffId: string): Promise<void> {
   if (store.hasLayer(diffId)) return;
-  if (!store.hasBlob(layer.digest)) {
-    source.onProgress?.(`Copying blob ${layer.digest.slice(7, 19)}`);
-    await store.writeBlob(await source.openBlob(layer), { digest: layer.digest, size: layer.size }, `layer ${layer.digest}`);
-  }
   const tmp = store.tmpPath('layer');
-  const result = await unpackLayer(createReadStream(store.blobPath(layer.digest)), tmp, diffId);
+  const result = store.hasBlob(layer.digest)
+    ? await unpackLayer(createReadStream(store.blobPath(layer.digest)), tmp, diffId)
+    : await fetchAndUnpack(store, source, layer, diffId, tmp);
   if (result.skippedDevices.length > 0) warnOnceOnStderr(`left out ${result.skippedDevices.length} device nodes of layer ${layer.digest.slice(7, 19)} (a rootless store cannot make them)`);
   await store.commitLayer(tmp, diffId);
 }

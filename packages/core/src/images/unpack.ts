@@ -20,6 +20,7 @@ import { shippedBinary } from '../shipped-binary.js';
 import { verifyingStream } from './store.js';
 
 const HEADER_SIZE = 40;
+const BATCH_BYTES = 1 << 20;
 /** A layer of more entries than this is refused (a bomb of small files); RYOUIKI_LAYER_MAX_ENTRIES moves it. */
 const DEFAULT_MAX_ENTRIES = 1_000_000;
 
@@ -139,8 +140,26 @@ export function decompressed(source: Readable): Readable {
   return out;
 }
 
-async function write(stream: Writable, data: Buffer): Promise<void> {
-  if (!stream.write(data)) await once(stream, 'drain');
+/** Gathers entries into large writes: a layer is many small entries, each a write to ryouiki-unpack otherwise. */
+class BatchedWriter {
+  private chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly stream: Writable) {}
+
+  async write(data: Buffer): Promise<void> {
+    this.chunks.push(data);
+    this.size += data.length;
+    if (this.size >= BATCH_BYTES) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const data = Buffer.concat(this.chunks, this.size);
+    this.chunks = [];
+    this.size = 0;
+    if (!this.stream.write(data)) await once(this.stream, 'drain');
+  }
 }
 
 function unpackBinary(): string {
@@ -180,6 +199,7 @@ async function feedEntries(tarStream: Readable, stdin: Writable, skippedDevices:
   // a failure of the tar stream reaches the loop below through extract; this only keeps it from going unhandled
   parsing.catch(() => undefined);
   const limit = maxEntries();
+  const out = new BatchedWriter(stdin);
   let count = 0;
   for await (const item of extract) {
     const entry = layerEntry(item.header);
@@ -189,12 +209,13 @@ async function feedEntries(tarStream: Readable, stdin: Writable, skippedDevices:
       item.resume();
       continue;
     }
-    await write(stdin, encodeEntry(entry));
+    await out.write(encodeEntry(entry));
     if (entry.type === 'f') {
-      for await (const chunk of item) await write(stdin, chunk as Buffer);
+      for await (const chunk of item) await out.write(chunk as Buffer);
     } else item.resume();
   }
   await parsing;
+  await out.flush();
 }
 
 /**
@@ -210,7 +231,9 @@ export async function unpackLayer(source: Readable, dest: string, diffId?: strin
   let unpacker: Unpacker | undefined;
   try {
     unpacker = await startUnpacker([dest]);
-    const tarStream = decompressed(source).pipe(hashing);
+    // pipeline, not pipe: a decompression error must reach the tar parser, not leave it waiting
+    pipeline(decompressed(source), hashing).catch(() => undefined);
+    const tarStream = hashing;
     const feeding = feedEntries(tarStream, unpacker.child.stdin, skippedDevices).finally(() => unpacker?.child.stdin.end());
     const [, code] = await Promise.all([feeding, unpacker.done]);
     if (code !== 0) throw new RyouikiError('IMAGE_LAYER_REFUSED', (unpacker.stderr[0] ?? 'ryouiki-unpack failed').replace(/^ryouiki-(unpack|init): /, 'layer entry '));
