@@ -37,6 +37,8 @@ async function fetchAndUnpack(store: ImageStore, source: ImageSource, layer: Des
   const toUnpacker = new PassThrough();
   const tmpBlob = store.tmpPath('blob');
   verified.on('error', (error) => toUnpacker.destroy(error));
+  // the unpacker may be done with it already; the error reaches the caller through writing
+  toUnpacker.on('error', () => undefined);
   const writing = pipeline(input, verified, createWriteStream(tmpBlob, { mode: 0o600 }));
   verified.pipe(toUnpacker);
   // A refused layer still downloads to its end, so that a wrong byte is reported as the digest mismatch it is.

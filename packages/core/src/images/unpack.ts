@@ -114,6 +114,11 @@ function encodeEntry(entry: LayerEntry): Buffer {
 /** Gunzips or unzstds the stream by its first bytes; a plain tar passes through. */
 export function decompressed(source: Readable): Readable {
   const out = new PassThrough();
+  // a source that failed before we got to it (its digest checked while we started the unpacker)
+  if (source.destroyed) {
+    out.destroy(source.errored ?? new RyouikiError('IMAGE_LAYER_REFUSED', 'the layer stream ended before it was read'));
+    return out;
+  }
   source.once('readable', () => {
     const head: Buffer | null = source.read(4) ?? source.read();
     if (head === null) {
