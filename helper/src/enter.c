@@ -48,10 +48,8 @@ struct exec_options
   const char *seccomp_file;
   const char *cgroups[MAX_CGROUPS];     /* --cgroup DIR: the container's cgroup folders */
   size_t n_cgroups;
-  bool tty;                     /* a terminal of the container's devpts for the program */
-  bool interactive;             /* with tty: our stdin's keys go to it, in raw mode */
+  struct terminal_options terminal;     /* tty, interactive and console_socket: as ryouiki-init's */
   bool detach;                  /* outlive our starter; end our info fd once the program runs */
-  const char *console_socket;   /* with tty: its master goes to this unix socket, nothing is copied */
 };
 
 /* The namespaces to join, in order: the user namespace first gives the rights for
@@ -161,20 +159,20 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
         break;
       case 's': opts->seccomp_file = optarg; break;
       case 'd': opts->detach = true; break;
-      case 'C': opts->console_socket = optarg; break;
+      case 'C': opts->terminal.console_socket = optarg; break;
       case 'g':
         if (opts->n_cgroups == MAX_CGROUPS)
           die ("--cgroup: too many");
         opts->cgroups[opts->n_cgroups++] = optarg;
         break;
-      case 'T': opts->tty = true; break;
-      case 'I': opts->interactive = true; break;
+      case 'T': opts->terminal.tty = true; break;
+      case 'I': opts->terminal.interactive = true; break;
       default:
         die ("unknown option: see the Ryouiki helper README");
       }
   if (opts->target <= 0)
     die ("--target PID is required");
-  if (opts->console_socket != NULL && !opts->tty)
+  if (opts->terminal.console_socket != NULL && !opts->terminal.tty)
     die ("--console-socket requires --tty (it hands out the terminal's master)");
   if (optind >= argc)
     die ("the program to run is missing after --");
@@ -355,13 +353,9 @@ main (int argc, char **argv)
   if (opts.seccomp_file != NULL)
     seccomp_rules = seccomp_read_rules (opts.seccomp_file);
   security = security_options (&opts, seccomp_rules);
-  if (opts.console_socket != NULL)
-    {
-      /* The socket's path is the host's: connected before the container's root is taken. */
-      struct options console = { .console_socket = opts.console_socket };
-
-      tty_connect_console_socket (&console);
-    }
+  /* The socket's path is the host's: connected before the container's root is taken. */
+  if (opts.terminal.console_socket != NULL)
+    tty_connect_console_socket (&opts.terminal);
   join_cgroups (&opts);
   enter_container (opts.target);
   if (chdir (opts.cwd) < 0)
@@ -369,7 +363,7 @@ main (int argc, char **argv)
   if (setenv ("PATH", search_path (&opts), 1) < 0)
     die_with_errno ("setenv PATH");
   /* In the container's mount namespace and root: /dev/ptmx is its devpts's. */
-  if (opts.tty)
+  if (opts.terminal.tty)
     tty_open_pair (&tty_master, &tty_slave);
   signals_block (&saved);
   sigfd = signals_open_fd ();
@@ -393,7 +387,7 @@ main (int argc, char **argv)
     }
   close (exec_pipe[0]);
   /* An engine's exec (ryouiki-runtime): the terminal goes to its socket before it hears that the program runs. */
-  if (opts.tty && opts.console_socket != NULL)
+  if (opts.terminal.tty && opts.terminal.console_socket != NULL)
     tty_hand_over (tty_master);
   if (opts.detach && info_fd >= 0)
     {
@@ -401,11 +395,7 @@ main (int argc, char **argv)
       close (info_fd);
       info_fd = -1;
     }
-  if (opts.tty && opts.console_socket == NULL)
-    {
-      struct options terminal = { .tty = true, .interactive = opts.interactive };
-
-      exit (exit_code_from_status (tty_supervise (&terminal, child, sigfd, tty_master)));
-    }
+  if (opts.terminal.tty && opts.terminal.console_socket == NULL)
+    exit (exit_code_from_status (tty_supervise (&opts.terminal, child, sigfd, tty_master)));
   exit (exit_code_from_status (supervise (child, sigfd, false)));
 }

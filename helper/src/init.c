@@ -166,7 +166,7 @@ exec_command (const struct options *opts, int report_fd, const struct saved_sign
   command_report_fd = report_fd;
   set_die_handler (command_setup_die);
   signals_restore (saved);
-  if (opts->tty && (err = tty_attach_command ()) != 0)
+  if (opts->terminal.tty && (err = tty_attach_command ()) != 0)
     {
       snprintf (text, sizeof text, "terminal: make it the command's: %s", strerror (err));
       report_to_init (err, EXIT_RUNTIME, text);
@@ -245,10 +245,10 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
   clearenv ();
   if (setenv ("PATH", options_search_path (opts), 1) < 0)
     die_with_errno ("setenv PATH");
-  if (opts->tty)
+  if (opts->terminal.tty)
     tty_open_in_container ();
-  if (opts->tty && opts->console_rows > 0 && opts->console_columns > 0)
-    tty_set_size (opts->console_rows, opts->console_columns);
+  if (opts->terminal.tty && opts->terminal.console_rows > 0 && opts->terminal.console_columns > 0)
+    tty_set_size (opts->terminal.console_rows, opts->terminal.console_columns);
   if (opts->exec_gate_fd >= 0)
     pass_exec_gate (opts->exec_gate_fd, sync_fd);
 

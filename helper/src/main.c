@@ -299,7 +299,7 @@ wait_for_exec_report (const struct options *opts, int sync_fd, int sigfd, struct
   if (report->kind == SYNC_READY)
     {
       *pty_master = fd;
-      if (opts->tty && opts->detach)
+      if (opts->terminal.tty && opts->detach)
         {
           tty_hand_over (*pty_master);
           *pty_master = -1;
@@ -350,13 +350,13 @@ run_helper (const struct options *opts, int sync_fd)
   info_send_exec (info_fd);
   if (opts->detach)
     {
-      if (opts->tty && pty_master >= 0)
+      if (opts->terminal.tty && pty_master >= 0)
         tty_hand_over (pty_master);
       container_pid = -1;
       return 0;
     }
-  if (opts->tty)
-    status = tty_supervise (opts, container_pid, sigfd, pty_master);
+  if (opts->terminal.tty)
+    status = tty_supervise (&opts->terminal, container_pid, sigfd, pty_master);
   else
     status = supervise (container_pid, sigfd, false);
   container_pid = -1;
@@ -381,7 +381,7 @@ main (int argc, char **argv)
   check_fd ("--block-fd", opts.block_fd, O_RDONLY);
   info_fd = opts.info_fd;
   set_die_handler (helper_die);
-  tty_connect_console_socket (&opts);
+  tty_connect_console_socket (&opts.terminal);
 
   validate_rootfs (opts.rootfs);
   if (opts.seccomp_file != NULL)

@@ -571,7 +571,7 @@ apply_bundle_option (struct options *opts, int option, char *arg, char *error, s
     case OPT_CAPS_AMBIENT:
       return set_capability_set (opts, option, arg, error, error_size);
     case OPT_CONSOLE_SIZE:
-      if (parse_console_size (arg, &opts->console_rows, &opts->console_columns) < 0)
+      if (parse_console_size (arg, &opts->terminal.console_rows, &opts->terminal.console_columns) < 0)
         return error_result (error, error_size, "--console-size: %s: not ROWSxCOLUMNS", arg);
       return OPTIONS_RUN;
     case OPT_DEVICE:
@@ -656,13 +656,13 @@ apply_option (struct options *opts, int option, char *arg, char *error, size_t e
       opts->no_idmap = true;
       return OPTIONS_RUN;
     case OPT_TTY:
-      opts->tty = true;
+      opts->terminal.tty = true;
       return OPTIONS_RUN;
     case OPT_INTERACTIVE:
-      opts->interactive = true;
+      opts->terminal.interactive = true;
       return OPTIONS_RUN;
     case OPT_CONSOLE_SOCKET:
-      opts->console_socket = arg;
+      opts->terminal.console_socket = arg;
       return OPTIONS_RUN;
     case OPT_DETACH:
       opts->detach = true;
@@ -727,9 +727,9 @@ check_complete (struct options *opts, int argc, char **argv, char *error, size_t
   if (opts->no_idmap && opts->block_fd < 0)
     return error_result (error, error_size,
                          "--no-idmap requires --block-fd (the id maps must be written before the start byte)");
-  if (opts->console_socket != NULL && !opts->tty)
+  if (opts->terminal.console_socket != NULL && !opts->terminal.tty)
     return error_result (error, error_size, "--console-socket requires --tty (it hands out the terminal's master)");
-  if (opts->detach && opts->tty && opts->console_socket == NULL)
+  if (opts->detach && opts->terminal.tty && opts->terminal.console_socket == NULL)
     return error_result (error, error_size, "--detach with --tty requires --console-socket (nobody would copy the terminal)");
   if (opts->make_mount_points && opts->overlay_dir == NULL && !opts->engine_rootfs)
     return error_result (error, error_size,

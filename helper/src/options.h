@@ -12,6 +12,15 @@
 #define DEFAULT_HOSTNAME "ryouiki"
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* The command's terminal: --tty and the flags that go with it. */
+struct terminal_options
+{
+  bool tty;                     /* the command gets a terminal of the container's devpts */
+  bool interactive;             /* with tty: copy stdin to it, the host terminal in raw mode */
+  const char *console_socket;   /* with tty: send its master there instead, NULL when not given */
+  unsigned short console_rows, console_columns; /* --console-size, 0: the host terminal's */
+};
+
 struct options
 {
   const char *rootfs;
@@ -25,9 +34,7 @@ struct options
   bool read_only;
   bool no_read_only_tmpfs;      /* with read_only: no writable tmpfs on /tmp and /run */
   bool no_idmap;
-  bool tty;                     /* the command gets a terminal of the container's devpts */
-  bool interactive;             /* with tty: copy stdin to it, the host terminal in raw mode */
-  const char *console_socket;   /* with tty: send its master there instead, NULL when not given */
+  struct terminal_options terminal;
   bool detach;                  /* exit once the command runs, leaving the init to whoever reaps orphans */
   int exec_gate_fd;
   bool engine_rootfs;           /* the rootfs is an OCI engine's container layer: mount points may be made in it */             /* -1, or: once set up, report ready and wait for a byte here before the command */
@@ -66,7 +73,6 @@ struct options
   bool new_privileges;          /* --new-privileges: no no_new_privs */
   bool exact_caps;              /* --caps-effective and co: each set as given */
   uint64_t caps_effective, caps_permitted, caps_inheritable, caps_ambient;
-  unsigned short console_rows, console_columns; /* --console-size, 0: the host terminal's */
   const char **devices;         /* --device PATH: host device nodes bound at the same path */
   size_t n_devices;
   struct namespace_join *joins; /* --join-ns TYPE:PATH */

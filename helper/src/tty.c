@@ -143,7 +143,7 @@ tty_send_exec_ok (int sync_fd)
 static int console_socket = -1;
 
 void
-tty_connect_console_socket (const struct options *opts)
+tty_connect_console_socket (const struct terminal_options *opts)
 {
   struct sockaddr_un address = { .sun_family = AF_UNIX };
 
@@ -441,7 +441,7 @@ tty_hand_over (int master)
 }
 
 int
-tty_supervise (const struct options *opts, pid_t target, int sigfd, int master)
+tty_supervise (const struct terminal_options *opts, pid_t target, int sigfd, int master)
 {
   struct relay relay = {
     .master = master,
