@@ -38,13 +38,9 @@ struct exec_options
   const char *cwd;
   char *env[MAX_ENV + 1];
   size_t n_env;
-  bool has_user;
-  uid_t uid;
-  gid_t gid;
+  struct security_options security;     /* --user, --caps, --privileged: as ryouiki-init's */
   int info_fd;
   char **command;
-  uint64_t caps;                /* as ryouiki-init's --caps: default_capabilities() unless given */
-  bool privileged;
   const char *seccomp_file;
   const char *cgroups[MAX_CGROUPS];     /* --cgroup DIR: the container's cgroup folders */
   size_t n_cgroups;
@@ -101,9 +97,9 @@ parse_exec_user (struct exec_options *opts, const char *text)
   colon = strchr (copy, ':');
   if (colon != NULL)
     *colon = '\0';
-  opts->uid = (uid_t) number_argument ("--user", copy);
-  opts->gid = colon != NULL ? (gid_t) number_argument ("--user", colon + 1) : (gid_t) opts->uid;
-  opts->has_user = true;
+  opts->security.uid = (uid_t) number_argument ("--user", copy);
+  opts->security.gid = colon != NULL ? (gid_t) number_argument ("--user", colon + 1) : (gid_t) opts->security.uid;
+  opts->security.has_user = true;
 }
 
 static void
@@ -127,7 +123,7 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
   };
   int option;
 
-  *opts = (struct exec_options) { .cwd = "/", .info_fd = -1, .caps = default_capabilities () };
+  *opts = (struct exec_options) { .cwd = "/", .info_fd = -1, .security.caps = default_capabilities () };
   /* The program inherits our environment (ryouiki exec starts us with exactly the
    * container's): values on a command line would show in every process list. */
   for (char **entry = environ; *entry != NULL && opts->n_env < MAX_ENV; entry++)
@@ -150,12 +146,12 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
           die ("--info-fd: not an fd of 3 or more: %s", optarg);
         break;
       case 'c':
-        if (parse_capability_list (optarg, &opts->caps) < 0)
+        if (parse_capability_list (optarg, &opts->security.caps) < 0)
           die ("--caps: %s: not all, or numbers from 0 to 63 separated by commas", optarg);
         break;
       case 'p':
-        opts->privileged = true;
-        opts->caps = UINT64_MAX;
+        opts->security.privileged = true;
+        opts->security.caps = UINT64_MAX;
         break;
       case 's': opts->seccomp_file = optarg; break;
       case 'd': opts->detach = true; break;
@@ -277,20 +273,6 @@ join_cgroups (const struct exec_options *opts)
     }
 }
 
-/* What secure_command() needs of ryouiki-init's options, from ours. */
-static struct options
-security_options (const struct exec_options *opts, char *seccomp_rules)
-{
-  return (struct options) {
-    .has_user = opts->has_user,
-    .uid = opts->uid,
-    .gid = opts->gid,
-    .caps = opts->caps,
-    .privileged = opts->privileged,
-    .seccomp_rules = seccomp_rules,
-  };
-}
-
 static const char *
 search_path (const struct exec_options *opts)
 {
@@ -301,7 +283,7 @@ search_path (const struct exec_options *opts)
 }
 
 static __attribute__ ((noreturn)) void
-run_program (const struct exec_options *opts, const struct options *security, int error_fd,
+run_program (const struct exec_options *opts, int error_fd,
              const struct saved_signals *saved, int tty_slave)
 {
   int err;
@@ -314,7 +296,7 @@ run_program (const struct exec_options *opts, const struct options *security, in
       (void) write_all (error_fd, &err, sizeof err);
       _exit (EXIT_RUNTIME);
     }
-  secure_command (security);
+  secure_command (&opts->security);
   execvpe (opts->command[0], opts->command, (char **) opts->env);
   err = errno;
   (void) write_all (error_fd, &err, sizeof err);
@@ -326,8 +308,6 @@ main (int argc, char **argv)
 {
   struct exec_options opts;
   struct saved_signals saved;
-  struct options security;
-  char *seccomp_rules = NULL;
   autoclose_fd int sigfd = -1;
   int exec_pipe[2];
   int tty_master = -1;
@@ -351,8 +331,7 @@ main (int argc, char **argv)
 
   /* Both read on the host, before the container's mount namespace hides it. */
   if (opts.seccomp_file != NULL)
-    seccomp_rules = seccomp_read_rules (opts.seccomp_file);
-  security = security_options (&opts, seccomp_rules);
+    opts.security.seccomp_rules = seccomp_read_rules (opts.seccomp_file);
   /* The socket's path is the host's: connected before the container's root is taken. */
   if (opts.terminal.console_socket != NULL)
     tty_connect_console_socket (&opts.terminal);
@@ -373,8 +352,8 @@ main (int argc, char **argv)
   if (child < 0)
     die_with_errno ("fork");
   if (child == 0)
-    run_program (&opts, &security, exec_pipe[1], &saved, tty_slave);
-  free (seccomp_rules);
+    run_program (&opts, exec_pipe[1], &saved, tty_slave);
+  free (opts.security.seccomp_rules);
   close (exec_pipe[1]);
   if (tty_slave >= 0)
     close (tty_slave);

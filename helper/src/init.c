@@ -175,7 +175,7 @@ exec_command (const struct options *opts, int report_fd, const struct saved_sign
   if (opts->umask >= 0)
     umask ((mode_t) opts->umask);
   /* After the terminal: the capabilities and seccomp filter set here could forbid taking it. */
-  secure_command (opts);
+  secure_command (&opts->security);
   /* execvpe searches the PATH of our own environment and gives the command exactly env. */
   execvpe (opts->command[0], opts->command, opts->env);
   err = errno;

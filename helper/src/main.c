@@ -211,7 +211,7 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
     mount_writable_tmpfs ();
   apply_rootfs_propagation (opts->rootfs_propagation);
   sysctl_apply (opts);
-  if (!opts->privileged)
+  if (!opts->security.privileged)
     protect_kernel_paths (opts);
   /* A UTS namespace that is not the container's own keeps its name. */
   if ((namespaces_clone_flags (opts) & CLONE_NEWUTS) && sethostname (opts->hostname, strlen (opts->hostname)) < 0)
@@ -385,7 +385,7 @@ main (int argc, char **argv)
 
   validate_rootfs (opts.rootfs);
   if (opts.seccomp_file != NULL)
-    opts.seccomp_rules = seccomp_read_rules (opts.seccomp_file);
+    opts.security.seccomp_rules = seccomp_read_rules (opts.seccomp_file);
   rootfs = realpath (opts.rootfs, NULL);
   if (rootfs == NULL)
     die_with_errno ("rootfs: %s", opts.rootfs);

@@ -499,11 +499,11 @@ set_mount_options (struct options *opts, char *arg, char *error, size_t error_si
 static enum options_result
 set_capability_set (struct options *opts, int option, const char *arg, char *error, size_t error_size)
 {
-  uint64_t *sets[] = { &opts->caps_effective, &opts->caps_permitted, &opts->caps_inheritable, &opts->caps_ambient };
+  uint64_t *sets[] = { &opts->security.caps_effective, &opts->security.caps_permitted, &opts->security.caps_inheritable, &opts->security.caps_ambient };
 
   if (parse_capability_list (arg, sets[option - OPT_CAPS_EFFECTIVE]) < 0)
     return error_result (error, error_size, "%s: not all, or numbers from 0 to 63 separated by commas", arg);
-  opts->exact_caps = true;
+  opts->security.exact_caps = true;
   return OPTIONS_RUN;
 }
 
@@ -554,16 +554,16 @@ apply_bundle_option (struct options *opts, int option, char *arg, char *error, s
         return error_result (error, error_size, "--rootfs-propagation: %s: use private, rprivate, slave, rslave, shared, rshared, unbindable or runbindable", arg);
       return OPTIONS_RUN;
     case OPT_GROUPS:
-      free (opts->groups);
-      opts->groups = calloc (strlen (arg) / 2 + 1, sizeof *opts->groups);
-      if (opts->groups == NULL)
+      free (opts->security.groups);
+      opts->security.groups = calloc (strlen (arg) / 2 + 1, sizeof *opts->security.groups);
+      if (opts->security.groups == NULL)
         return error_result (error, error_size, "out of memory");
-      if (parse_group_list (arg, opts->groups, &opts->n_groups) < 0)
+      if (parse_group_list (arg, opts->security.groups, &opts->security.n_groups) < 0)
         return error_result (error, error_size, "--groups: %s: not group ids separated by commas", arg);
-      opts->has_groups = true;
+      opts->security.has_groups = true;
       return OPTIONS_RUN;
     case OPT_NEW_PRIVILEGES:
-      opts->new_privileges = true;
+      opts->security.new_privileges = true;
       return OPTIONS_RUN;
     case OPT_CAPS_EFFECTIVE:
     case OPT_CAPS_PERMITTED:
@@ -691,17 +691,17 @@ apply_option (struct options *opts, int option, char *arg, char *error, size_t e
       opts->overlay_fuse_only = strcmp (arg, "fuse-overlayfs") == 0;
       return OPTIONS_RUN;
     case OPT_USER:
-      if (parse_user (arg, &opts->uid, &opts->gid) < 0)
+      if (parse_user (arg, &opts->security.uid, &opts->security.gid) < 0)
         return error_result (error, error_size, "--user: %s: not UID:GID", arg);
-      opts->has_user = true;
+      opts->security.has_user = true;
       return OPTIONS_RUN;
     case OPT_CAPS:
-      if (parse_capability_list (arg, &opts->caps) < 0)
+      if (parse_capability_list (arg, &opts->security.caps) < 0)
         return error_result (error, error_size, "--caps: %s: not all, or numbers from 0 to 63 separated by commas", arg);
       return OPTIONS_RUN;
     case OPT_PRIVILEGED:
-      opts->privileged = true;
-      opts->caps = UINT64_MAX;
+      opts->security.privileged = true;
+      opts->security.caps = UINT64_MAX;
       return OPTIONS_RUN;
     case OPT_SECCOMP:
       opts->seccomp_file = arg;
@@ -761,7 +761,7 @@ options_parse (struct options *opts, int argc, char **argv, char **envp, char *e
     .info_fd = -1,
     .block_fd = -1,
     .exec_gate_fd = -1,
-    .caps = default_capabilities (),
+    .security.caps = default_capabilities (),
     .umask = -1,
   };
   opts->env = calloc (n_inherited + (size_t) argc + 1, sizeof *opts->env);
@@ -813,18 +813,18 @@ options_free (struct options *opts)
   opts->bind_files = NULL;
   free (opts->volumes);
   opts->volumes = NULL;
-  free (opts->seccomp_rules);
-  opts->seccomp_rules = NULL;
+  free (opts->security.seccomp_rules);
+  opts->security.seccomp_rules = NULL;
   free (opts->rlimits);
   free (opts->sysctls);
   free (opts->masked_paths);
   free (opts->read_only_paths);
-  free (opts->groups);
+  free (opts->security.groups);
   free (opts->devices);
   free (opts->joins);
   opts->rlimits = NULL;
   opts->sysctls = NULL;
   opts->masked_paths = opts->read_only_paths = opts->devices = NULL;
-  opts->groups = NULL;
+  opts->security.groups = NULL;
   opts->joins = NULL;
 }

@@ -8,4 +8,4 @@
  * where setgroups is allowed), the capability sets cut to opts->caps (all of them
  * empty for a user other than 0, but the bounding set), no_new_privs unless
  * privileged, and the seccomp filter last. */
-void secure_command (const struct options *opts);
+void secure_command (const struct security_options *opts);

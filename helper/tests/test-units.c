@@ -840,10 +840,10 @@ test_bundle_options (void)
   check (opts.n_sysctls == 1, "options: --sysctl");
   check (opts.n_masked_paths == 1 && opts.no_default_paths, "options: --masked-path replaces the defaults");
   check (opts.rootfs_propagation == (MS_SLAVE | MS_REC), "options: --rootfs-propagation");
-  check (opts.has_groups && opts.n_groups == 2, "options: --groups");
-  check (opts.exact_caps && opts.caps_effective == 3 && opts.caps_permitted == 0, "options: --caps-effective");
+  check (opts.security.has_groups && opts.security.n_groups == 2, "options: --groups");
+  check (opts.security.exact_caps && opts.security.caps_effective == 3 && opts.security.caps_permitted == 0, "options: --caps-effective");
   check (opts.terminal.console_rows == 24 && opts.terminal.console_columns == 80, "options: --console-size");
-  check (opts.n_devices == 1 && opts.share_uts && opts.new_privileges, "options: --device, --share-uts, --new-privileges");
+  check (opts.n_devices == 1 && opts.share_uts && opts.security.new_privileges, "options: --device, --share-uts, --new-privileges");
   check (opts.umask == 027 && strcmp (opts.domainname, "example") == 0, "options: --umask, --domainname");
   check ((namespaces_clone_flags (&opts) & CLONE_NEWUTS) == 0, "namespaces_clone_flags: --share-uts");
   check ((namespaces_clone_flags (&opts) & CLONE_NEWNET) != 0, "namespaces_clone_flags: a new network");
