@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
 #include <sys/stat.h>
@@ -46,7 +47,7 @@ is_null_device (const struct stat *st)
 }
 
 void
-hold_null_device (bool required)
+hold_null_device (void)
 {
   struct stat st;
 
@@ -54,12 +55,41 @@ hold_null_device (bool required)
    * can cover it: never a /dev/null of the rootfs or of a mount (CVE-2025-31133: one that
    * is a symlink would bind what it names over a masked path). */
   null_device = open ("/dev/null", O_PATH | O_CLOEXEC);
-  if (null_device < 0 && errno == ENOENT && !required)
-    return;                     /* a bundle without /dev: only its folders can be masked */
   if (null_device < 0 || fstat (null_device, &st) < 0)
     die_with_errno ("mask: /dev/null");
   if (!is_null_device (&st))
     die_with_err (EPERM, "mask: the host's /dev/null is not the null device (1:3)");
+}
+
+/* A bundle's own /dev comes from its mounts, which may plant anything at /dev/null: its file
+ * masks are detached copies of the host's null device, taken before pivot_root, one a mask. */
+static int *null_copies;
+static size_t n_null_copies;
+
+void
+hold_null_device_copies (size_t count)
+{
+  struct stat st;
+
+  null_copies = calloc (count, sizeof *null_copies);
+  if (null_copies == NULL && count > 0)
+    die_with_errno ("mask: memory for the null device's copies");
+  for (size_t i = 0; i < count; i++)
+    {
+      int copy = open_tree (AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+      if (copy < 0 || fstat (copy, &st) < 0)
+        die_with_errno ("mask: the host's /dev/null");
+      if (!is_null_device (&st))
+        die_with_err (EPERM, "mask: the host's /dev/null is not the null device (1:3)");
+      null_copies[n_null_copies++] = copy;
+    }
+}
+
+size_t
+masked_path_count (const struct options *opts)
+{
+  return opts->n_masked_paths + (opts->no_default_paths ? 0 : N_ELEMENTS (masked_paths));
 }
 
 /* Mounts through fds: neither the source nor the target is looked up again by path. */
@@ -83,8 +113,16 @@ mask_path (const char *path)
         die_with_errno ("mask %s", path);
       return;
     }
+  if (n_null_copies > 0)
+    {
+      autoclose_fd int copy = null_copies[--n_null_copies];
+
+      if (move_mount (copy, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        die_with_errno ("mask %s", path);
+      return;
+    }
   if (null_device < 0)
-    die_with_err (ENODEV, "mask %s: the container has no /dev/null to mask a file with", path);
+    die_with_err (ENODEV, "mask %s: the null device was not opened", path);
   snprintf (null_path, sizeof null_path, "/proc/self/fd/%d", null_device);
   if (mount (null_path, target_path, NULL, MS_BIND, NULL) < 0)
     die_with_errno ("mask %s", path);

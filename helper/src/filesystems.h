@@ -14,7 +14,9 @@ void mount_sys (bool share_net);
 /* After pivot_root, before the volumes: opens our /dev/null (the host's, bound on our
  * /dev tmpfs), which protect_kernel_paths binds over the masked files; dies unless it
  * is the null device. */
-void hold_null_device (bool required);
+void hold_null_device (void);
+void hold_null_device_copies (size_t count);
+size_t masked_path_count (const struct options *opts);
 
 /* True for the null device (character device 1:3). */
 bool is_null_device (const struct stat *st);

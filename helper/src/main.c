@@ -223,15 +223,15 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
   if (opts->detach && prctl (PR_SET_PDEATHSIG, 0) < 0)
     die_with_errno ("prctl(PR_SET_PDEATHSIG)");
   volumes_open_sources (opts);
+  /* A bundle's /dev is one of its mounts, or none: its masks are taken from the host's first. */
+  if (!opts->privileged && opts->only_given_mounts)
+    hold_null_device_copies (masked_path_count (opts));
   setup_rootfs (rootfs, opts);
   if (!opts->privileged && !opts->only_given_mounts)
-    hold_null_device (true);
+    hold_null_device ();
   volumes_mount (opts);
   if (opts->only_given_mounts)
     given_mounts_finish_dev (opts->share_user);
-  /* A bundle's /dev is one of its mounts (filled just now), or none. */
-  if (!opts->privileged && opts->only_given_mounts)
-    hold_null_device (false);
   bind_files_mount (opts->bind_files, opts->n_bind_files, opts->make_mount_points);
   mount_room_seal (opts->read_only);
   if (opts->read_only && !opts->no_read_only_tmpfs)

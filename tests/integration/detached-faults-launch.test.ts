@@ -55,7 +55,8 @@ describe('a damaged state.json', () => {
     const table = await inStore(store, 'ps', ['-a']);
     expect(table.exitCode).toBe(0);
     expect(table.stdout).toMatch(new RegExp(`${damaged.slice(0, 12)} .* damaged`));
-    expect((await psAll(store)).map((entry) => [entry.id, entry.status])).toEqual(
+    const listed = JSON.parse((await inStore(store, 'ps', ['-a', '--json'])).stdout) as { ID: string; State: string }[];
+    expect(listed.map((entry) => [entry.ID, entry.State])).toEqual(
       expect.arrayContaining([
         [damaged, 'damaged'],
         [healthy, 'running'],

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { cgroupParentDir, detectCgroups, type CgroupHierarchy, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
 import { ryouikiScopeDirs } from './cgroup-systemd.js';
 
@@ -265,6 +265,33 @@ export function listContainerCgroups(options: CgroupOptions = {}, system: Cgroup
     }
   }
   return found;
+}
+
+/** Folders named for container `id` (its full id) in DIR or up to DEPTH levels below it. */
+function foldersNamedFor(id: string, dir: string, depth: number): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => (FOLDER_NAME.exec(name)?.[1] === id ? [join(dir, name)] : depth > 0 ? foldersNamedFor(id, join(dir, name), depth - 1) : []));
+}
+
+/**
+ * The cgroup folders of container `id` wherever below the caller's own cgroup
+ * it was made (--cgroup-parent included, up to three levels down): for a
+ * container whose record, which would say where, is lost.
+ */
+export function findLostContainerCgroups(id: string, system: CgroupSystem = detectCgroups()): ContainerCgroups | undefined {
+  const cgroups: ContainerCgroups = { name: '', folders: [] };
+  for (const { hierarchy, parent } of containerParents({}, system)) {
+    for (const dir of foldersNamedFor(id, parent, 3)) {
+      cgroups.name = basename(dir);
+      cgroups.folders.push({ version: hierarchy.version, dir, controllers: folderControllers(hierarchy.version, dir, hierarchy.controllers) });
+    }
+  }
+  return cgroups.folders.length === 0 ? undefined : cgroups;
 }
 
 /** The cgroup folders of container `id` (or the one id that starts with it), made below the parent the options name. */

@@ -5,7 +5,7 @@ import { findContainerId } from './container-lookup.js';
 import { listNames, releaseName } from './container-names.js';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { findContainerCgroups, killCgroup, removeCgroups } from './cgroup-control.js';
+import { findLostContainerCgroups, killCgroup, removeCgroups } from './cgroup-control.js';
 import { containerFilesDir } from './container-dir.js';
 import { shortId } from './container-options.js';
 import { containerDir, containerLogPath, damagedState, listContainerIds, removeContainerFiles, sweepAbandonedStaging, type ContainerState } from './container-state.js';
@@ -67,7 +67,7 @@ async function removeDamagedContainer(dirs: StoreDirs, id: string): Promise<void
       // ended meanwhile
     }
   }
-  const cgroups = findContainerCgroups(id);
+  const cgroups = findLostContainerCgroups(id);
   if (cgroups !== undefined) {
     await killCgroup(cgroups).catch(() => undefined);
     await removeCgroups(cgroups);

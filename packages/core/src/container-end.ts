@@ -4,6 +4,7 @@ import { containerDir, exitFilePath, readState, removeContainerFiles, writeState
 import { releaseName } from './container-names.js';
 import { releaseRecorded } from './launch/resource.js';
 import { readNetworkLoss } from './monitor.js';
+import { sweepDeadExecRules } from './exec-security.js';
 import { isAlive } from './proc-identity.js';
 import { recordStaysInside, type StoreDirs } from './runtime-dir.js';
 import { withLock } from './state-lock.js';
@@ -53,9 +54,14 @@ function killLeftover(state: ContainerState): void {
 function logEnd(dirs: StoreDirs, state: ContainerState, end: ContainerEnd): void {
   if (state.pid === undefined) return;
   const entry = { command: state.command, pid: state.pid, time: end.finishedAt, ...(state.process === undefined ? {} : { run: runOf(state.process) }) };
-  // Its supervisor (or the start) was killed before the exit code was known.
-  if (end.exitCode === null) appendProcessLog(dirs.data, { ...entry, status: 'killed' });
-  else appendProcessLog(dirs.data, { ...entry, status: end.exitCode === 0 ? 'done' : 'failed', exitCode: end.exitCode });
+  try {
+    // Its supervisor (or the start) was killed before the exit code was known.
+    if (end.exitCode === null) appendProcessLog(dirs.data, { ...entry, status: 'killed' });
+    else appendProcessLog(dirs.data, { ...entry, status: end.exitCode === 0 ? 'done' : 'failed', exitCode: end.exitCode });
+  } catch {
+    // A process log that cannot take the end (unwritable, full) must not stop the settling: its
+    // run, whose owner is gone, is shown as killed by inspect, and recorded once the log can take it.
+  }
 }
 
 /**
@@ -79,6 +85,7 @@ function withNetworkLoss(dirs: StoreDirs, state: ContainerState | undefined): Co
 
 async function settleState(dirs: StoreDirs, id: string): Promise<ContainerState | undefined> {
   const current = readState(dirs, id);
+  if (current !== undefined) sweepDeadExecRules(containerDir(dirs, id));
   if (current === undefined || current.status === 'stopped' || containerEnd(dirs, current) === undefined) return current;
   try {
     return await withLock(containerDir(dirs, id), async () => {

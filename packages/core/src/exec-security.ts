@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerDir, type ContainerState } from './container-state.js';
 import { RyouikiError } from './errors.js';
 import { capabilityArgs } from './helper.js';
+import { currentBootId, isAlive, processIdentity } from './proc-identity.js';
 import type { StoreDirs } from './runtime-dir.js';
 import { seccompRules } from './seccomp.js';
 
@@ -29,11 +29,32 @@ function userArgs(state: Pick<ContainerState, 'spec'>, user: string | undefined)
   return own === undefined ? [] : ['--user', `${own.uid}:${own.gid}`];
 }
 
+/** An exec's rules file is named after the process that runs it (pid and start time): `exec-PID-START-N.seccomp`. */
+const EXEC_RULES = /^exec-(\d+)-(\d+)-\d+\.seccomp$/;
+let execsOfThisProcess = 0;
+
+/** Removes the rules files of execs that were killed before they could (their process is gone). */
+export function sweepDeadExecRules(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // removed meanwhile
+  }
+  for (const name of names) {
+    const match = EXEC_RULES.exec(name);
+    if (match === null) continue;
+    if (!isAlive({ pid: Number(match[1]), startTime: match[2] ?? '', bootId: currentBootId() })) rmSync(join(dir, name), { force: true });
+  }
+}
+
 /** Writes the container's seccomp rules to a private file of this exec in the container's runtime folder. */
 function writeSeccompFile(state: Pick<ContainerState, 'id' | 'spec'>, dirs: StoreDirs): string | undefined {
   const profile = state.spec.linux.seccomp;
   if (profile === undefined) return undefined;
-  const file = join(containerDir(dirs, state.id), `exec-${randomBytes(8).toString('hex')}.seccomp`);
+  const dir = containerDir(dirs, state.id);
+  sweepDeadExecRules(dir);
+  const file = join(dir, `exec-${process.pid}-${processIdentity(process.pid)?.startTime ?? '0'}-${execsOfThisProcess++}.seccomp`);
   try {
     writeFileSync(file, `${seccompRules(profile)}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {
