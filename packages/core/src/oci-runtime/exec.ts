@@ -14,10 +14,8 @@ import { writePidFile } from './create.js';
 import { ociRoot, readRecord, recordStatus, type OciStoreOptions } from './store.js';
 import { isFrozen } from './freezer.js';
 import { INFO_FD } from '../launch/fds.js';
-import { FORWARDED_SIGNALS } from '../launch/foreground.js';
-import { translateProcess } from '../oci/process.js';
-import { OciReader } from '../oci/reader.js';
 
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGWINCH'];
 
 export interface OciExecOptions extends OciStoreOptions {
   /** A runtime-spec `process` JSON file: args, env (the whole environment), cwd, user, terminal. */
@@ -42,19 +40,22 @@ interface ExecProcess {
   terminal: boolean;
 }
 
-/** A runtime-spec `process` file, read by the one parser of config.json's process (fields Ryouiki does not implement are left out). */
 function readProcessFile(path: string): ExecProcess {
-  let value: unknown;
+  let value: Record<string, unknown>;
   try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
+    value = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   } catch (error) {
     throw new RyouikiError('USAGE', `--process ${path}: cannot read it as JSON: ${(error as Error).message}`);
   }
-  const parsed = translateProcess(value, new OciReader(`--process ${path}`));
-  const process: ExecProcess = { args: parsed.args, cwd: parsed.cwd, terminal: parsed.terminal === true };
-  // Without env, the program gets the container's environment.
-  if ((value as { env?: unknown }).env !== undefined) process.env = parsed.env;
-  if (parsed.user !== undefined) process.user = `${parsed.user.uid}:${parsed.user.gid}`;
+  const args = value.args;
+  if (!Array.isArray(args) || args.length === 0 || !args.every((arg) => typeof arg === 'string')) {
+    throw new RyouikiError('USAGE', `--process ${path}: args must be a list of strings with the program first`);
+  }
+  const user = value.user as { uid?: unknown; gid?: unknown } | undefined;
+  const process: ExecProcess = { args: args as string[], terminal: value.terminal === true };
+  if (Array.isArray(value.env)) process.env = value.env.filter((entry): entry is string => typeof entry === 'string');
+  if (typeof value.cwd === 'string' && value.cwd !== '') process.cwd = value.cwd;
+  if (user !== undefined && typeof user.uid === 'number') process.user = `${user.uid}:${typeof user.gid === 'number' ? user.gid : user.uid}`;
   return process;
 }
 
