@@ -107,7 +107,18 @@ function writeSingleMaps(pid: number): void {
  * back to the single-id map and says why through warn, given for Ryouiki's
  * default map only: maps the user asked for are never silently replaced.
  */
+/** As root the maps are written as asked, as runc does: newuidmap's /etc/subuid ranges are for the unprivileged. */
+function writeMapsAsRoot(pid: number, uidMappings: IdMapping[], gidMappings: IdMapping[]): void {
+  const text = (mappings: IdMapping[]): string => mappings.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
+  writeFileSync(`/proc/${pid}/uid_map`, text(uidMappings));
+  writeFileSync(`/proc/${pid}/gid_map`, text(gidMappings));
+}
+
 export async function writeIdMaps(pid: number, uidMappings: IdMapping[], gidMappings: IdMapping[], warn: ((message: string) => void) | undefined): Promise<void> {
+  if (process.geteuid?.() === 0) {
+    writeMapsAsRoot(pid, uidMappings, gidMappings);
+    return;
+  }
   const uidResult = await execa('newuidmap', mapArgs(pid, uidMappings), { reject: false });
   if (uidResult.failed && warn === undefined) {
     throw new RyouikiError('IDMAP_FAILED', `linux.uidMappings: newuidmap refused them (${String(uidResult.stderr).trim() || uidResult.shortMessage}): give ranges of your own in /etc/subuid`);
