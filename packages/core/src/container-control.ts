@@ -38,7 +38,7 @@ function isDamaged(error: unknown): error is RyouikiError {
 export async function listContainers(options: StoreOptions = {}): Promise<ContainerState[]> {
   const dirs = storeDirs(options);
   const states: ContainerState[] = [];
-  sweepAbandonedStaging(dirs);
+  sweepAbandonedStaging(dirs.runtime);
   const names = new Map([...listNames(dirs)].map(([name, id]) => [id, name]));
   for (const id of listContainerIds(dirs)) {
     try {

@@ -158,30 +158,44 @@ function stateText(state: ContainerState): string {
  */
 export function createContainerDir(dirs: StoreDirs, state: ContainerState, withLog = true): void {
   if (withLog) mkdirSync(logsDir(dirs), { recursive: true, mode: 0o700 });
+  createStagedFolder(dirs.runtime, state.id, stateText(state));
+}
+
+/**
+ * Makes `<parent>/<id>/state.json` through a staging folder (see
+ * createContainerDir); both stores, ryouiki's and ryouiki-runtime's, use it.
+ * A folder already at `<parent>/<id>` holds a state.json, so the rename fails
+ * with EEXIST or ENOTEMPTY, which the caller reports as a name in use.
+ */
+export function createStagedFolder(parent: string, id: string, text: string): void {
   const self = processIdentity(process.pid);
-  const staging = join(dirs.runtime, `${STAGING_PREFIX}${process.pid}-${self?.startTime ?? 0}-${state.id}`);
+  const staging = join(parent, `${STAGING_PREFIX}${process.pid}-${self?.startTime ?? 0}-${id}`);
   mkdirSync(staging, { mode: 0o700 });
   try {
-    writeFileSync(join(staging, 'state.json'), stateText(state), { mode: 0o600 });
-    renameSync(staging, containerDir(dirs, state.id));
+    writeFileSync(join(staging, 'state.json'), text, { mode: 0o600 });
+    renameSync(staging, join(parent, id));
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
   }
 }
 
+export function isStagingFolder(name: string): boolean {
+  return name.startsWith(STAGING_PREFIX);
+}
+
 /** Removes the staging folders of starts that died before their container's folder was in place. */
-export function sweepAbandonedStaging(dirs: StoreDirs): void {
+export function sweepAbandonedStaging(parent: string): void {
   let names: string[];
   try {
-    names = readdirSync(dirs.runtime).filter((name) => name.startsWith(STAGING_PREFIX));
+    names = readdirSync(parent).filter(isStagingFolder);
   } catch {
     return;
   }
   for (const name of names) {
     const [pid, startTime] = name.slice(STAGING_PREFIX.length).split('-');
     if (!isAlive({ pid: Number(pid), startTime: startTime ?? '', bootId: currentBootId() })) {
-      rmSync(join(dirs.runtime, name), { recursive: true, force: true });
+      rmSync(join(parent, name), { recursive: true, force: true });
     }
   }
 }

@@ -3,7 +3,7 @@ import type { LaunchRecorder } from '../launch/record.js';
 import type { OciBundle } from '../oci/bundle.js';
 import { processIdentity, type ProcessIdentity } from '../proc-identity.js';
 import type { ContainerSpec } from '../spec.js';
-import { makeContainerFolder, removeContainerFolder, writeRecord, type OciRecord } from './store.js';
+import { createRecordFolder, removeContainerFolder, writeRecord, type OciRecord } from './store.js';
 
 /** ryouiki-runtime's layout of the store: `<root>/<id>/state.json`, as engines expect an OCI runtime's. */
 export class OciRecorder implements LaunchRecorder {
@@ -27,9 +27,8 @@ export class OciRecorder implements LaunchRecorder {
   }
 
   async begin(records: ResourceRecord[]): Promise<void> {
-    makeContainerFolder(this.root, this.state.id);
     this.state.resources = records;
-    await writeRecord(this.root, this.state);
+    createRecordFolder(this.root, this.state);
   }
 
   async prepared(spec: ContainerSpec): Promise<void> {

@@ -1,7 +1,7 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeWhole, type ResourceRecord } from '../container-state.js';
+import { createStagedFolder, isStagingFolder, sweepAbandonedStaging, writeWhole, type ResourceRecord } from '../container-state.js';
 import { withLock } from '../state-lock.js';
 import { RyouikiError } from '../errors.js';
 import { isAlive, type ProcessIdentity } from '../proc-identity.js';
@@ -83,20 +83,19 @@ function statePath(root: string, id: string): string {
   return join(root, id, 'state.json');
 }
 
-/** Makes the container's folder; refuses an id already taken. */
-export function makeContainerFolder(root: string, id: string): string {
-  checkId(id);
+/** Makes the container's folder with its first state.json in one step; refuses an id already taken. */
+export function createRecordFolder(root: string, record: OciRecord): void {
+  checkId(record.id);
   ensureRuntimeDir(root);
-  const dir = containerFolder(root, id);
   try {
-    mkdirSync(dir, { mode: 0o700 });
+    createStagedFolder(root, record.id, JSON.stringify(record));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new RyouikiError('NAME_IN_USE', `container ${id} already exists: delete it first (ryouiki-runtime delete ${id})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTEMPTY') {
+      throw new RyouikiError('NAME_IN_USE', `container ${record.id} already exists: delete it first (ryouiki-runtime delete ${record.id})`);
     }
-    throw new RyouikiError('CONTAINER_DIR_FAILED', `cannot create ${dir}: ${(error as Error).message}`);
+    throw new RyouikiError('CONTAINER_DIR_FAILED', `cannot create ${containerFolder(root, record.id)}: ${(error as Error).message}`);
   }
-  return dir;
 }
 
 /** Writes state.json whole, under the container's lock, as ryouiki's own store does (container-state.ts). */
@@ -120,10 +119,12 @@ export function removeContainerFolder(root: string, id: string): void {
   rmSync(containerFolder(root, id), { recursive: true, force: true });
 }
 
+/** The ids of the containers of this root; the staging folders of creates that died are swept. */
 export function listIds(root: string): string[] {
+  sweepAbandonedStaging(root);
   try {
     return readdirSync(root, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && ID_PATTERN.test(entry.name))
+      .filter((entry) => entry.isDirectory() && ID_PATTERN.test(entry.name) && !isStagingFolder(entry.name))
       .map((entry) => entry.name)
       .sort();
   } catch {
