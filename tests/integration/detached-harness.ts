@@ -38,8 +38,8 @@ export async function psAll(store: string): Promise<PsEntry[]> {
   return JSON.parse(out.stdout) as PsEntry[];
 }
 
-export async function waitForStatus(store: string, id: string, status: string): Promise<PsEntry> {
-  const deadline = Date.now() + 15000 * WAIT_SCALE;
+export async function waitForStatus(store: string, id: string, status: string, limitMs = 15000): Promise<PsEntry> {
+  const deadline = Date.now() + limitMs * WAIT_SCALE;
   for (;;) {
     const entry = (await psAll(store)).find((candidate) => candidate.id === id);
     if (entry?.status === status) return entry;
