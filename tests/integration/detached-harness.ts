@@ -73,6 +73,16 @@ export async function waitForText(read: () => string, text: string, what: string
   await waitFor(() => (read().includes(text) ? true : undefined), what, 15000);
 }
 
+/** The body of a page served by a container, once it answers. */
+export async function fetchWhenUp(url: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const body = await fetch(url).then(async (response) => (response.ok ? response.text() : undefined)).catch(() => undefined);
+    if (body !== undefined) return body;
+    if (attempt === 200) throw new Error(`no answer from ${url}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Removes every container of a store, so that a failed test leaves none running for the next. */
 export async function removeAllContainers(store: string): Promise<void> {
   const ids = runtimeEntries(store).filter((name) => /^[0-9a-f]{64}$/.test(name));

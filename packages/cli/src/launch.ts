@@ -12,7 +12,7 @@ import { terminalOptions, warnWithoutHostTerminal, type TerminalFlags } from './
 export const RYOUIKI_COMMAND = [process.execPath, process.argv[1] ?? fileURLToPath(new URL('../bin/run.js', import.meta.url))];
 
 /** The CLI entry the supervisor runs once a container has ended: `ryouiki cleanup`. */
-const CLEANUP_COMMAND = [...RYOUIKI_COMMAND, 'cleanup'];
+export const CLEANUP_COMMAND = [...RYOUIKI_COMMAND, 'cleanup'];
 
 /** The flags of tenkai, start and run, as oclif parsed them. */
 export interface LaunchFlags extends Omit<ContainerFlags, 'path' | 'tty'>, TerminalFlags {

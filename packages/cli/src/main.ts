@@ -10,6 +10,7 @@ import Kill from './commands/kill.js';
 import Logs from './commands/logs.js';
 import Port from './commands/port.js';
 import Ps from './commands/ps.js';
+import Restart from './commands/restart.js';
 import Rm from './commands/rm.js';
 import Run from './commands/run.js';
 import Spec from './commands/spec.js';
@@ -42,6 +43,7 @@ export const COMMANDS = {
   logs: Logs,
   port: Port,
   ps: Ps,
+  restart: Restart,
   rm: Rm,
   run: Run,
   spec: Spec,

@@ -1,5 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { NetworkRequest } from '@ryouiki/net';
+import type { CgroupOptions } from './cgroup-system.js';
+import type { PlanHooks } from './container-options.js';
 import { RyouikiError } from './errors.js';
 import { currentBootId, isAlive, processIdentity, type ProcessIdentity } from './proc-identity.js';
 import { isInsideDir, type StoreDirs } from './runtime-dir.js';
@@ -19,6 +22,20 @@ export type ExitReason = 'exit' | 'signal' | 'oom' | 'aborted' | 'unknown';
 export interface ResourceRecord {
   kind: string;
   [key: string]: unknown;
+}
+
+/**
+ * What `restart` needs besides the spec to start a container again as it was
+ * first started: the network it asked for, a bundle's hooks, how its log
+ * rotates, what its supervisor runs at its end, and where its cgroup goes.
+ */
+export interface RelaunchRecord {
+  network?: NetworkRequest;
+  hooks?: PlanHooks;
+  logMaxSize: number;
+  /** Without the `[--root ROOT] ID` appended to it. */
+  exitCommand: string[];
+  cgroups?: CgroupOptions;
 }
 
 /** One container's state.json. */
@@ -52,6 +69,8 @@ export interface ContainerState {
   networkLostAt?: string;
   /** Why a damaged record cannot be read. */
   damage?: string;
+  /** A detached container's: what restart starts it again with. */
+  relaunch?: RelaunchRecord;
 }
 
 export const ID_PATTERN = /^[0-9a-f]{64}$/;

@@ -16,6 +16,7 @@ export { loadOciBundle, type OciBundle, type OciConfig } from './oci/bundle.js';
 export { planBundle, type BundleRunOptions } from './oci/plan.js';
 export { defaultOciConfig, writeDefaultOciConfig } from './oci/default-config.js';
 export { listContainers, inspectContainer, stopContainer, killContainer, removeContainer, waitContainer } from './container-control.js';
+export { restartContainer, type RestartOptions } from './restart.js';
 export type { ContainerState, ContainerStatus, ExitReason } from './container-state.js';
 export { execInContainer, type ExecOptions } from './exec.js';
 export { containerLog, type ContainerLogOptions } from './container-logs.js';

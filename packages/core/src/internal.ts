@@ -42,6 +42,7 @@ export { type ContainerRequest, type Launchable } from './launch/plan.js';
 export * from './monitor.js';
 export * from './proc-identity.js';
 export * from './start.js';
+export * from './restart.js';
 export * from './exec.js';
 export * from './attach.js';
 export * from './detach-keys.js';

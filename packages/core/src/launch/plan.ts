@@ -1,5 +1,5 @@
 import { planContainer, shortId, newContainerId, type ContainerOptions, type ContainerPlan } from '../container-options.js';
-import { containerLogPath, type ContainerState } from '../container-state.js';
+import { containerLogPath, type ContainerState, type RelaunchRecord } from '../container-state.js';
 import type { CgroupOptions } from '../cgroup-system.js';
 import type { StoreOptions } from '../paths.js';
 import { processIdentity } from '../proc-identity.js';
@@ -81,7 +81,7 @@ export interface RecordOptions extends StoreOptions {
 }
 
 /** The container's first state.json in ryouiki's store. */
-export function containerRecord(plan: ContainerPlan, options: RecordOptions, how: { supervised: boolean; terminal?: Partial<ContainerState> }): StoreRecorder {
+export function containerRecord(plan: ContainerPlan, options: RecordOptions, how: { supervised: boolean; terminal?: Partial<ContainerState>; relaunch?: RelaunchRecord }): StoreRecorder {
   const dirs = storeDirs(options);
   const state: ContainerState = {
     id: plan.id,
@@ -96,6 +96,7 @@ export function containerRecord(plan: ContainerPlan, options: RecordOptions, how
     resources: [],
     creator: processIdentity(process.pid),
     ...how.terminal,
+    ...(how.relaunch === undefined ? {} : { relaunch: how.relaunch }),
   };
   return new StoreRecorder(dirs, state, how.supervised);
 }
