@@ -163,7 +163,8 @@ export function writeState(dirs: StoreDirs, state: ContainerState): void {
   writeWhole(statePath(dirs, state.id), stateText(state));
 }
 
-const STAGING_PREFIX = '.creating-';
+const CREATING_PREFIX = '.creating-';
+const REMOVING_PREFIX = '.removing-';
 
 function stateText(state: ContainerState): string {
   return `${JSON.stringify(state, null, 2)}\n`;
@@ -187,8 +188,7 @@ export function createContainerDir(dirs: StoreDirs, state: ContainerState, withL
  * with EEXIST or ENOTEMPTY, which the caller reports as a name in use.
  */
 export function createStagedFolder(parent: string, id: string, text: string): void {
-  const self = processIdentity(process.pid);
-  const staging = join(parent, `${STAGING_PREFIX}${process.pid}-${self?.startTime ?? 0}-${id}`);
+  const staging = join(parent, stagingName(CREATING_PREFIX, id));
   mkdirSync(staging, { mode: 0o700 });
   try {
     writeFileSync(join(staging, 'state.json'), text, { mode: 0o600 });
@@ -199,11 +199,37 @@ export function createStagedFolder(parent: string, id: string, text: string): vo
   }
 }
 
-export function isStagingFolder(name: string): boolean {
-  return name.startsWith(STAGING_PREFIX);
+/** A folder named after this process: `<prefix><pid>-<start time>-<id>`, so a sweeper can tell when its maker is dead. */
+function stagingName(prefix: string, id: string): string {
+  return `${prefix}${process.pid}-${processIdentity(process.pid)?.startTime ?? 0}-${id}`;
 }
 
-/** Removes the staging folders of starts that died before their container's folder was in place. */
+function stagingPrefix(name: string): string | undefined {
+  return [CREATING_PREFIX, REMOVING_PREFIX].find((prefix) => name.startsWith(prefix));
+}
+
+export function isStagingFolder(name: string): boolean {
+  return stagingPrefix(name) !== undefined;
+}
+
+/**
+ * Removes `<parent>/<id>` in one step as the stores see it: the folder is
+ * renamed to a name of this process first, then emptied. A removal killed
+ * half way leaves no container without its state.json, only a folder that
+ * sweepAbandonedStaging removes once this process is dead.
+ */
+export function removeStagedFolder(parent: string, id: string): void {
+  const trash = join(parent, stagingName(REMOVING_PREFIX, id));
+  try {
+    renameSync(join(parent, id), trash);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  rmSync(trash, { recursive: true, force: true });
+}
+
+/** Removes the staging folders of creations and removals whose process died before they were done. */
 export function sweepAbandonedStaging(parent: string): void {
   let names: string[];
   try {
@@ -212,7 +238,7 @@ export function sweepAbandonedStaging(parent: string): void {
     return;
   }
   for (const name of names) {
-    const [pid, startTime] = name.slice(STAGING_PREFIX.length).split('-');
+    const [pid, startTime] = name.slice(stagingPrefix(name)?.length).split('-');
     if (!isAlive({ pid: Number(pid), startTime: startTime ?? '', bootId: currentBootId() })) {
       rmSync(join(parent, name), { recursive: true, force: true });
     }
@@ -235,5 +261,5 @@ export function removeContainerFiles(dirs: StoreDirs, state: Pick<ContainerState
     rmSync(state.logPath, { force: true });
     rmSync(`${state.logPath}.1`, { force: true });
   }
-  rmSync(containerDir(dirs, state.id), { recursive: true, force: true });
+  removeStagedFolder(dirs.runtime, state.id);
 }

@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createStagedFolder, isStagingFolder, sweepAbandonedStaging, writeWhole, type ResourceRecord } from '../container-state.js';
+import { createStagedFolder, isStagingFolder, removeStagedFolder, sweepAbandonedStaging, writeWhole, type ResourceRecord } from '../container-state.js';
 import { withLock } from '../state-lock.js';
 import { RyouikiError } from '../errors.js';
 import { isAlive, type ProcessIdentity } from '../proc-identity.js';
@@ -116,7 +116,7 @@ export function readRecord(root: string, id: string): OciRecord {
 }
 
 export function removeContainerFolder(root: string, id: string): void {
-  rmSync(containerFolder(root, id), { recursive: true, force: true });
+  removeStagedFolder(root, id);
 }
 
 /** The ids of the containers of this root; the staging folders of creates that died are swept. */
