@@ -40,20 +40,14 @@ struct exec_options
   const char *cwd;
   char *env[MAX_ENV + 1];
   size_t n_env;
-  bool has_user;
-  uid_t uid;
-  gid_t gid;
+  struct security_options security;     /* --user, --caps, --privileged, --seccomp: as ryouiki-init's */
   int info_fd;
   char **command;
-  uint64_t caps;                /* as ryouiki-init's --caps: default_capabilities() unless given */
-  bool privileged;
   const char *seccomp_file;
   const char *cgroups[MAX_CGROUPS];     /* --cgroup DIR: the container's cgroup folders */
   size_t n_cgroups;
-  bool tty;                     /* a terminal of the container's devpts for the program */
-  bool interactive;             /* with tty: our stdin's keys go to it, in raw mode */
+  struct terminal_options terminal;     /* --tty, --interactive, --console-socket: as ryouiki-init's */
   bool detach;                  /* outlive our starter; end our info fd once the program runs */
-  const char *console_socket;   /* with tty: its master goes to this unix socket, nothing is copied */
 };
 
 /* The namespaces to join, in order: the user namespace first gives the rights for
@@ -105,9 +99,9 @@ parse_exec_user (struct exec_options *opts, const char *text)
   colon = strchr (copy, ':');
   if (colon != NULL)
     *colon = '\0';
-  opts->uid = (uid_t) number_argument ("--user", copy);
-  opts->gid = colon != NULL ? (gid_t) number_argument ("--user", colon + 1) : (gid_t) opts->uid;
-  opts->has_user = true;
+  opts->security.uid = (uid_t) number_argument ("--user", copy);
+  opts->security.gid = colon != NULL ? (gid_t) number_argument ("--user", colon + 1) : (gid_t) opts->security.uid;
+  opts->security.has_user = true;
 }
 
 static void
@@ -131,7 +125,7 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
   };
   int option;
 
-  *opts = (struct exec_options) { .cwd = "/", .info_fd = -1, .caps = default_capabilities () };
+  *opts = (struct exec_options) { .cwd = "/", .info_fd = -1, .security.caps = default_capabilities () };
   /* The program inherits our environment (ryouiki exec starts us with exactly the
    * container's): values on a command line would show in every process list. */
   for (char **entry = environ; *entry != NULL && opts->n_env < MAX_ENV; entry++)
@@ -154,29 +148,29 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
           die ("--info-fd: not an fd of 3 or more: %s", optarg);
         break;
       case 'c':
-        if (parse_capability_list (optarg, &opts->caps) < 0)
+        if (parse_capability_list (optarg, &opts->security.caps) < 0)
           die ("--caps: %s: not all, or numbers from 0 to 63 separated by commas", optarg);
         break;
       case 'p':
-        opts->privileged = true;
-        opts->caps = UINT64_MAX;
+        opts->security.privileged = true;
+        opts->security.caps = UINT64_MAX;
         break;
       case 's': opts->seccomp_file = optarg; break;
       case 'd': opts->detach = true; break;
-      case 'C': opts->console_socket = optarg; break;
+      case 'C': opts->terminal.console_socket = optarg; break;
       case 'g':
         if (opts->n_cgroups == MAX_CGROUPS)
           die ("--cgroup: too many");
         opts->cgroups[opts->n_cgroups++] = optarg;
         break;
-      case 'T': opts->tty = true; break;
-      case 'I': opts->interactive = true; break;
+      case 'T': opts->terminal.tty = true; break;
+      case 'I': opts->terminal.interactive = true; break;
       default:
         die ("unknown option: see the Ryouiki helper README");
       }
   if (opts->target <= 0)
     die ("--target PID is required");
-  if (opts->console_socket != NULL && !opts->tty)
+  if (opts->terminal.console_socket != NULL && !opts->terminal.tty)
     die ("--console-socket requires --tty (it hands out the terminal's master)");
   if (optind >= argc)
     die ("the program to run is missing after --");
@@ -290,20 +284,6 @@ close_fds_of_host (void)
   close_fds_except (keep, N_ELEMENTS (keep));
 }
 
-/* What secure_command() needs of ryouiki-init's options, from ours. */
-static struct options
-security_options (const struct exec_options *opts, char *seccomp_rules)
-{
-  return (struct options) {
-    .has_user = opts->has_user,
-    .uid = opts->uid,
-    .gid = opts->gid,
-    .caps = opts->caps,
-    .privileged = opts->privileged,
-    .seccomp_rules = seccomp_rules,
-  };
-}
-
 static const char *
 search_path (const struct exec_options *opts)
 {
@@ -314,7 +294,7 @@ search_path (const struct exec_options *opts)
 }
 
 static __attribute__ ((noreturn)) void
-run_program (const struct exec_options *opts, const struct options *security, int error_fd,
+run_program (const struct exec_options *opts, int error_fd,
              const struct saved_signals *saved, int tty_slave)
 {
   int err;
@@ -334,7 +314,7 @@ run_program (const struct exec_options *opts, const struct options *security, in
       (void) write_all (error_fd, &err, sizeof err);
       _exit (EXIT_RUNTIME);
     }
-  secure_command (security);
+  secure_command (&opts->security);
   execvpe (opts->command[0], opts->command, (char **) opts->env);
   err = errno;
   (void) write_all (error_fd, &err, sizeof err);
@@ -346,8 +326,6 @@ main (int argc, char **argv)
 {
   struct exec_options opts;
   struct saved_signals saved;
-  struct options security;
-  char *seccomp_rules = NULL;
   autoclose_fd int sigfd = -1;
   int exec_pipe[2];
   int tty_master = -1;
@@ -372,15 +350,9 @@ main (int argc, char **argv)
 
   /* Both read on the host, before the container's mount namespace hides it. */
   if (opts.seccomp_file != NULL)
-    seccomp_rules = seccomp_read_rules (opts.seccomp_file);
-  security = security_options (&opts, seccomp_rules);
-  if (opts.console_socket != NULL)
-    {
-      /* The socket's path is the host's: connected before the container's root is taken. */
-      struct options console = { .console_socket = opts.console_socket };
-
-      tty_connect_console_socket (&console);
-    }
+    opts.security.seccomp_rules = seccomp_read_rules (opts.seccomp_file);
+  /* The socket's path is the host's: connected before the container's root is taken. */
+  tty_connect_console_socket (&opts.terminal);
   join_cgroups (&opts);
   enter_container (opts.target);
   close_fds_of_host ();
@@ -390,7 +362,7 @@ main (int argc, char **argv)
   if (setenv ("PATH", search_path (&opts), 1) < 0)
     die_with_errno ("setenv PATH");
   /* In the container's mount namespace and root: /dev/ptmx is its devpts's. */
-  if (opts.tty)
+  if (opts.terminal.tty)
     tty_open_pair (&tty_master, &tty_slave);
   signals_block (&saved);
   sigfd = signals_open_fd ();
@@ -400,8 +372,8 @@ main (int argc, char **argv)
   if (child < 0)
     die_with_errno ("fork");
   if (child == 0)
-    run_program (&opts, &security, exec_pipe[1], &saved, tty_slave);
-  free (seccomp_rules);
+    run_program (&opts, exec_pipe[1], &saved, tty_slave);
+  free (opts.security.seccomp_rules);
   close (exec_pipe[1]);
   if (tty_slave >= 0)
     close (tty_slave);
@@ -414,7 +386,7 @@ main (int argc, char **argv)
     }
   close (exec_pipe[0]);
   /* An engine's exec (ryouiki-runtime): the terminal goes to its socket before it hears that the program runs. */
-  if (opts.tty && opts.console_socket != NULL)
+  if (opts.terminal.tty && opts.terminal.console_socket != NULL)
     tty_hand_over (tty_master);
   if (opts.detach && info_fd >= 0)
     {
@@ -422,11 +394,7 @@ main (int argc, char **argv)
       close (info_fd);
       info_fd = -1;
     }
-  if (opts.tty && opts.console_socket == NULL)
-    {
-      struct options terminal = { .tty = true, .interactive = opts.interactive };
-
-      exit (exit_code_from_status (tty_supervise (&terminal, child, sigfd, tty_master)));
-    }
+  if (opts.terminal.tty && opts.terminal.console_socket == NULL)
+    exit (exit_code_from_status (tty_supervise (&opts.terminal, child, sigfd, tty_master)));
   exit (exit_code_from_status (supervise (child, sigfd, false)));
 }

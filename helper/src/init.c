@@ -157,7 +157,7 @@ exec_command (const struct options *opts, int report_fd, const struct saved_sign
   command_report_fd = report_fd;
   set_die_handler (command_setup_die);
   signals_restore (saved);
-  if (opts->tty && (err = tty_attach_command ()) != 0)
+  if (opts->terminal.tty && (err = tty_attach_command ()) != 0)
     {
       snprintf (text, sizeof text, "terminal: make it the command's: %s", strerror (err));
       report_to_init (err, EXIT_RUNTIME, text);
@@ -166,7 +166,7 @@ exec_command (const struct options *opts, int report_fd, const struct saved_sign
   if (opts->umask >= 0)
     umask ((mode_t) opts->umask);
   /* After the terminal: the capabilities and seccomp filter set here could forbid taking it. */
-  secure_command (opts);
+  secure_command (&opts->security);
   /* execvpe searches the PATH of our own environment and gives the command exactly env. */
   execvpe (opts->command[0], opts->command, opts->env);
   err = errno;
@@ -244,12 +244,12 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
   clearenv ();
   if (setenv ("PATH", options_search_path (opts), 1) < 0)
     die_with_errno ("setenv PATH");
-  if (opts->tty)
+  if (opts->terminal.tty)
     tty_open_in_container ();
   else
     leave_host_session ();
-  if (opts->tty && opts->console_rows > 0 && opts->console_columns > 0)
-    tty_set_size (opts->console_rows, opts->console_columns);
+  if (opts->terminal.tty && opts->terminal.console_rows > 0 && opts->terminal.console_columns > 0)
+    tty_set_size (opts->terminal.console_rows, opts->terminal.console_columns);
   if (opts->exec_gate_fd >= 0)
     pass_exec_gate (opts->exec_gate_fd, sync_fd);
 
@@ -265,7 +265,7 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
     }
   close (exec_pipe[1]);
   /* Before the command runs: tracing PID 1 must give it nothing it does not have. */
-  secure_init (opts);
+  secure_init (&opts->security);
   /* The command has its own copy of its arguments; the init needs none from here on. */
   proc_title_hide ();
   close (title_pipe[0]);

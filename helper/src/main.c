@@ -224,10 +224,10 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
     die_with_errno ("prctl(PR_SET_PDEATHSIG)");
   volumes_open_sources (opts);
   /* A bundle's /dev is one of its mounts, or none: its masks are taken from the host's first. */
-  if (!opts->privileged && opts->only_given_mounts)
+  if (!opts->security.privileged && opts->only_given_mounts)
     hold_null_device_copies (masked_path_count (opts));
   setup_rootfs (rootfs, opts);
-  if (!opts->privileged && !opts->only_given_mounts)
+  if (!opts->security.privileged && !opts->only_given_mounts)
     hold_null_device ();
   volumes_mount (opts);
   if (opts->only_given_mounts)
@@ -238,7 +238,7 @@ run_container (struct options *opts, const char *rootfs, int sync_fd,
     mount_writable_tmpfs ();
   apply_rootfs_propagation (opts->rootfs_propagation);
   sysctl_apply (opts);
-  if (!opts->privileged)
+  if (!opts->security.privileged)
     protect_kernel_paths (opts);
   /* A UTS namespace that is not the container's own keeps its name. */
   if ((namespaces_clone_flags (opts) & CLONE_NEWUTS) && sethostname (opts->hostname, strlen (opts->hostname)) < 0)
@@ -331,7 +331,7 @@ wait_for_exec_report (const struct options *opts, int sync_fd, int sigfd, struct
   if (report->kind == SYNC_READY)
     {
       *pty_master = fd;
-      if (opts->tty && opts->detach)
+      if (opts->terminal.tty && opts->detach)
         {
           tty_hand_over (*pty_master);
           *pty_master = -1;
@@ -387,13 +387,13 @@ run_helper (const struct options *opts, int sync_fd)
   info_send_exec (info_fd);
   if (opts->detach)
     {
-      if (opts->tty && pty_master >= 0)
+      if (opts->terminal.tty && pty_master >= 0)
         tty_hand_over (pty_master);
       container_pid = -1;
       return 0;
     }
-  if (opts->tty)
-    status = tty_supervise (opts, container_pid, sigfd, pty_master);
+  if (opts->terminal.tty)
+    status = tty_supervise (&opts->terminal, container_pid, sigfd, pty_master);
   else
     status = supervise (container_pid, sigfd, false);
   container_pid = -1;
@@ -420,13 +420,13 @@ main (int argc, char **argv)
   check_fd ("--block-fd", opts.block_fd, O_RDONLY);
   info_fd = opts.info_fd;
   set_die_handler (helper_die);
-  tty_connect_console_socket (&opts);
+  tty_connect_console_socket (&opts.terminal);
 
   /* A bundle's rootfs needs no /proc or /dev of its own: its mounts are all it gets. */
   if (!opts.only_given_mounts)
     validate_rootfs (opts.rootfs);
   if (opts.seccomp_file != NULL)
-    opts.seccomp_rules = seccomp_read_rules (opts.seccomp_file);
+    opts.security.seccomp_rules = seccomp_read_rules (opts.seccomp_file);
   rootfs = realpath (opts.rootfs, NULL);
   if (rootfs == NULL)
     die_with_errno ("rootfs: %s", opts.rootfs);

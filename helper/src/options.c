@@ -311,16 +311,16 @@ set_overlay_driver (struct options *opts, char *arg, struct parse_context *ctx)
 static enum options_result
 set_user (struct options *opts, char *arg, struct parse_context *ctx)
 {
-  if (parse_user (arg, &opts->uid, &opts->gid) < 0)
+  if (parse_user (arg, &opts->security.uid, &opts->security.gid) < 0)
     return error_result (ctx, "--user: %s: not UID:GID", arg);
-  opts->has_user = true;
+  opts->security.has_user = true;
   return OPTIONS_RUN;
 }
 
 static enum options_result
 set_caps (struct options *opts, char *arg, struct parse_context *ctx)
 {
-  if (parse_capability_list (arg, &opts->caps) < 0)
+  if (parse_capability_list (arg, &opts->security.caps) < 0)
     return error_result (ctx, "--caps: %s: not all, or numbers from 0 to 63 separated by commas", arg);
   return OPTIONS_RUN;
 }
@@ -329,8 +329,8 @@ static enum options_result
 set_privileged (struct options *opts, char *arg, struct parse_context *ctx)
 {
   (void) arg, (void) ctx;
-  opts->privileged = true;
-  opts->caps = UINT64_MAX;
+  opts->security.privileged = true;
+  opts->security.caps = UINT64_MAX;
   return OPTIONS_RUN;
 }
 
@@ -433,13 +433,13 @@ set_rootfs_propagation (struct options *opts, char *arg, struct parse_context *c
 static enum options_result
 set_groups (struct options *opts, char *arg, struct parse_context *ctx)
 {
-  free (opts->groups);
-  opts->groups = calloc (strlen (arg) / 2 + 1, sizeof *opts->groups);
-  if (opts->groups == NULL)
+  free (opts->security.groups);
+  opts->security.groups = calloc (strlen (arg) / 2 + 1, sizeof *opts->security.groups);
+  if (opts->security.groups == NULL)
     return error_result (ctx, "out of memory");
-  if (parse_group_list (arg, opts->groups, &opts->n_groups) < 0)
+  if (parse_group_list (arg, opts->security.groups, &opts->security.n_groups) < 0)
     return error_result (ctx, "--groups: %s: not group ids separated by commas", arg);
-  opts->has_groups = true;
+  opts->security.has_groups = true;
   return OPTIONS_RUN;
 }
 
@@ -448,38 +448,38 @@ set_capability_set (uint64_t *set, struct options *opts, const char *arg, struct
 {
   if (parse_capability_list (arg, set) < 0)
     return error_result (ctx, "%s: not all, or numbers from 0 to 63 separated by commas", arg);
-  opts->exact_caps = true;
+  opts->security.exact_caps = true;
   return OPTIONS_RUN;
 }
 
 static enum options_result
 set_caps_effective (struct options *opts, char *arg, struct parse_context *ctx)
 {
-  return set_capability_set (&opts->caps_effective, opts, arg, ctx);
+  return set_capability_set (&opts->security.caps_effective, opts, arg, ctx);
 }
 
 static enum options_result
 set_caps_permitted (struct options *opts, char *arg, struct parse_context *ctx)
 {
-  return set_capability_set (&opts->caps_permitted, opts, arg, ctx);
+  return set_capability_set (&opts->security.caps_permitted, opts, arg, ctx);
 }
 
 static enum options_result
 set_caps_inheritable (struct options *opts, char *arg, struct parse_context *ctx)
 {
-  return set_capability_set (&opts->caps_inheritable, opts, arg, ctx);
+  return set_capability_set (&opts->security.caps_inheritable, opts, arg, ctx);
 }
 
 static enum options_result
 set_caps_ambient (struct options *opts, char *arg, struct parse_context *ctx)
 {
-  return set_capability_set (&opts->caps_ambient, opts, arg, ctx);
+  return set_capability_set (&opts->security.caps_ambient, opts, arg, ctx);
 }
 
 static enum options_result
 set_console_size (struct options *opts, char *arg, struct parse_context *ctx)
 {
-  if (parse_console_size (arg, &opts->console_rows, &opts->console_columns) < 0)
+  if (parse_console_size (arg, &opts->terminal.console_rows, &opts->terminal.console_columns) < 0)
     return error_result (ctx, "--console-size: %s: not ROWSxCOLUMNS", arg);
   return OPTIONS_RUN;
 }
@@ -583,13 +583,13 @@ static const struct flag flags[] = {
   { "block-fd", "N", FD (block_fd), "after the pid line, wait for one byte on fd N before\nrunning PROGRAM; EOF aborts" },
   { "no-idmap", NULL, SWITCH (no_idmap),
     "do not write uid_map/gid_map, someone else does it before\nsending the byte (requires --block-fd)" },
-  { "tty", NULL, SWITCH (tty),
+  { "tty", NULL, SWITCH (terminal.tty),
     "give PROGRAM a terminal of the container's own devpts as\n"
     "its controlling terminal and stdio; its output is copied\n"
     "to stdout, its size follows our terminal's on SIGWINCH" },
-  { "interactive", NULL, SWITCH (interactive),
+  { "interactive", NULL, SWITCH (terminal.interactive),
     "with --tty: copy stdin to the terminal, and put stdin's\nterminal in raw mode until the end" },
-  { "console-socket", "PATH", TEXT (console_socket),
+  { "console-socket", "PATH", TEXT (terminal.console_socket),
     "with --tty: send the terminal's master over the unix\nsocket PATH (SCM_RIGHTS) instead of copying it" },
   { "detach", NULL, SWITCH (detach),
     "exit 0 once PROGRAM runs (after sending the terminal with\n"
@@ -642,7 +642,7 @@ static const struct flag flags[] = {
   { "rootfs-propagation", "MODE", PARSED (set_rootfs_propagation),
     "private (default), rprivate, slave, rslave,\nshared, rshared, unbindable or runbindable" },
   { "groups", "G,G,...", PARSED (set_groups), "supplementary groups of the command (\"\" for none)" },
-  { "new-privileges", NULL, SWITCH (new_privileges), "do not set no_new_privs" },
+  { "new-privileges", NULL, SWITCH (security.new_privileges), "do not set no_new_privs" },
   { "caps-effective", "LIST", PARSED (set_caps_effective),
     "the effective set as given (--caps: the bounding set),\n"
     "also for a user other than 0; with any of the four --caps-*\n"
@@ -769,11 +769,11 @@ check_complete (struct options *opts, struct parse_context *ctx)
     return error_result (ctx, "no command given: usage: " PROGRAM_NAME " [OPTIONS] --rootfs DIR -- PROGRAM [ARGS...]");
   if (opts->no_idmap && opts->block_fd < 0)
     return error_result (ctx, "--no-idmap requires --block-fd (the id maps must be written before the start byte)");
-  if (opts->console_socket != NULL && !opts->tty)
+  if (opts->terminal.console_socket != NULL && !opts->terminal.tty)
     return error_result (ctx, "--console-socket requires --tty (it hands out the terminal's master)");
   if (opts->detach && opts->overlay_dir != NULL)
     return error_result (ctx, "--detach with --overlay: nobody would empty the overlay's layers (the helper does, after the init)");
-  if (opts->detach && opts->tty && opts->console_socket == NULL)
+  if (opts->detach && opts->terminal.tty && opts->terminal.console_socket == NULL)
     return error_result (ctx, "--detach with --tty requires --console-socket (nobody would copy the terminal)");
   if (opts->share_user && geteuid () != 0)
     return error_result (ctx, "--share-user: only root may run a container in the host's user namespace");
@@ -807,7 +807,7 @@ options_parse (struct options *opts, int argc, char **argv, char **envp, char *e
     .info_fd = -1,
     .block_fd = -1,
     .exec_gate_fd = -1,
-    .caps = default_capabilities (),
+    .security.caps = default_capabilities (),
     .umask = -1,
   };
   opts->env = calloc (n_inherited + (size_t) argc + 1, sizeof *opts->env);
@@ -857,18 +857,18 @@ options_free (struct options *opts)
   opts->bind_files = NULL;
   free (opts->volumes);
   opts->volumes = NULL;
-  free (opts->seccomp_rules);
-  opts->seccomp_rules = NULL;
+  free (opts->security.seccomp_rules);
+  opts->security.seccomp_rules = NULL;
   free (opts->rlimits);
   free (opts->sysctls);
   free (opts->masked_paths);
   free (opts->read_only_paths);
-  free (opts->groups);
+  free (opts->security.groups);
   free (opts->devices);
   free (opts->joins);
   opts->rlimits = NULL;
   opts->sysctls = NULL;
   opts->masked_paths = opts->read_only_paths = opts->devices = NULL;
-  opts->groups = NULL;
+  opts->security.groups = NULL;
   opts->joins = NULL;
 }

@@ -12,6 +12,32 @@
 #define DEFAULT_HOSTNAME "ryouiki"
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* The command's terminal: --tty and the flags that go with it (tty.h). */
+struct terminal_options
+{
+  bool tty;                     /* the command gets a terminal of the container's devpts */
+  bool interactive;             /* with tty: copy stdin to it, the host terminal in raw mode */
+  const char *console_socket;   /* with tty: send its master there instead, NULL when not given */
+  unsigned short console_rows, console_columns; /* --console-size, 0: the host terminal's */
+};
+
+/* What the command runs as and with: user, groups, capabilities, no_new_privs, seccomp (security.h). */
+struct security_options
+{
+  bool has_user;
+  uid_t uid;
+  gid_t gid;
+  uint64_t caps;                /* the capabilities the command keeps (bit N: capability N) */
+  bool privileged;              /* all capabilities, no masked paths, new privileges allowed */
+  char *seccomp_rules;          /* NULL: no filter; read from the --seccomp file before clone */
+  bool has_groups;
+  gid_t *groups;                /* --groups: the supplementary groups */
+  size_t n_groups;
+  bool new_privileges;          /* --new-privileges: no no_new_privs */
+  bool exact_caps;              /* --caps-effective and co: each set as given */
+  uint64_t caps_effective, caps_permitted, caps_inheritable, caps_ambient;
+};
+
 struct options
 {
   const char *rootfs;
@@ -25,9 +51,8 @@ struct options
   bool read_only;
   bool no_read_only_tmpfs;      /* with read_only: no writable tmpfs on /tmp and /run */
   bool no_idmap;
-  bool tty;                     /* the command gets a terminal of the container's devpts */
-  bool interactive;             /* with tty: copy stdin to it, the host terminal in raw mode */
-  const char *console_socket;   /* with tty: send its master there instead, NULL when not given */
+  struct terminal_options terminal;     /* --tty, --interactive, --console-socket, --console-size */
+  struct security_options security;     /* --user, --caps, --privileged, --groups, --caps-*, ... */
   bool detach;                  /* exit once the command runs, leaving the init to whoever reaps orphans */
   int exec_gate_fd;
   bool engine_rootfs;           /* the rootfs is an OCI engine's container layer: mount points may be made in it */             /* -1, or: once set up, report ready and wait for a byte here before the command */
@@ -41,13 +66,7 @@ struct options
   bool only_given_mounts;       /* the volumes are the whole list: no /proc, /dev, /sys of our own */
   const char *overlay_dir;      /* holds upper/, work/, merged/: a copy-on-write root */
   bool overlay_fuse_only;       /* --overlay-driver fuse-overlayfs: skip the kernel's overlayfs */
-  bool has_user;
-  uid_t uid;
-  gid_t gid;
-  uint64_t caps;                /* the capabilities the command keeps (bit N: capability N) */
-  bool privileged;              /* all capabilities, no masked paths, new privileges allowed */
   const char *seccomp_file;     /* --seccomp FILE: its rules (see seccomp-filter.h) */
-  char *seccomp_rules;          /* NULL: no filter; read from seccomp_file before clone */
   /* OCI bundles (see process-limits.h, sysctl.h, mount-options.h, devices.h, namespaces.h): */
   struct rlimit_setting *rlimits;       /* --rlimit, in order */
   size_t n_rlimits;
@@ -61,13 +80,6 @@ struct options
   const char **read_only_paths;
   size_t n_read_only_paths;
   unsigned long rootfs_propagation;     /* MS_SHARED, MS_SLAVE...: 0 keeps it private */
-  bool has_groups;
-  gid_t *groups;                /* --groups: the supplementary groups */
-  size_t n_groups;
-  bool new_privileges;          /* --new-privileges: no no_new_privs */
-  bool exact_caps;              /* --caps-effective and co: each set as given */
-  uint64_t caps_effective, caps_permitted, caps_inheritable, caps_ambient;
-  unsigned short console_rows, console_columns; /* --console-size, 0: the host terminal's */
   const char **devices;         /* --device PATH: host device nodes bound at the same path */
   size_t n_devices;
   struct namespace_join *joins; /* --join-ns TYPE:PATH */

@@ -50,7 +50,7 @@ set_capabilities (uint64_t caps)
 
 /* --caps-effective and co: each set as given, the ambient set raised one by one. */
 static void
-set_exact_capabilities (const struct options *opts)
+set_exact_capabilities (const struct security_options *opts)
 {
   struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
   struct __user_cap_data_struct data[2];
@@ -86,7 +86,7 @@ setgroups_allowed (void)
 }
 
 static void
-set_groups (const struct options *opts)
+set_groups (const struct security_options *opts)
 {
   if (opts->has_groups && opts->n_groups > 0)
     {
@@ -103,7 +103,7 @@ set_groups (const struct options *opts)
 }
 
 static void
-switch_user (const struct options *opts, uid_t uid, gid_t gid)
+switch_user (const struct security_options *opts, uid_t uid, gid_t gid)
 {
   set_groups (opts);
   if (setresgid (gid, gid, gid) < 0)
@@ -115,7 +115,7 @@ switch_user (const struct options *opts, uid_t uid, gid_t gid)
 }
 
 void
-secure_command (const struct options *opts)
+secure_command (const struct security_options *opts)
 {
   uid_t uid = opts->has_user ? opts->uid : 0;
   bool no_new_privs = !opts->privileged && !opts->new_privileges;
@@ -140,9 +140,9 @@ secure_command (const struct options *opts)
 }
 
 void
-secure_init (const struct options *opts)
+secure_init (const struct security_options *opts)
 {
-  struct options as_root = *opts;
+  struct security_options as_root = *opts;
 
   /* The init stays root (it reaps whoever runs in the container), and keeps CAP_KILL to
    * pass signals on to a command of another user. */

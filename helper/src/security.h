@@ -8,9 +8,9 @@
  * where setgroups is allowed), the capability sets cut to opts->caps (all of them
  * empty for a user other than 0, but the bounding set), no_new_privs unless
  * privileged, and the seccomp filter last. */
-void secure_command (const struct options *opts);
+void secure_command (const struct security_options *opts);
 
 /* In the init, once the command is forked and before it runs: the same bounding set,
  * no_new_privs and seccomp filter as the command, and the capabilities root gets
  * (CAP_KILL always, to forward signals to a command of another user). */
-void secure_init (const struct options *opts);
+void secure_init (const struct security_options *opts);

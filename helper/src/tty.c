@@ -149,7 +149,7 @@ tty_console_socket_fd (void)
 }
 
 void
-tty_connect_console_socket (const struct options *opts)
+tty_connect_console_socket (const struct terminal_options *opts)
 {
   struct sockaddr_un address = { .sun_family = AF_UNIX };
 
@@ -447,7 +447,7 @@ tty_hand_over (int master)
 }
 
 int
-tty_supervise (const struct options *opts, pid_t target, int sigfd, int master)
+tty_supervise (const struct terminal_options *opts, pid_t target, int sigfd, int master)
 {
   struct relay relay = {
     .master = master,

@@ -47,7 +47,7 @@ int tty_send_ready (int sync_fd);
 
 /* Connects to the --console-socket early, so that a wrong path fails before the
  * container exists. Does nothing without --console-socket. */
-void tty_connect_console_socket (const struct options *opts);
+void tty_connect_console_socket (const struct terminal_options *opts);
 
 /* The socket tty_connect_console_socket connected, or -1. */
 int tty_console_socket_fd (void);
@@ -58,7 +58,7 @@ void tty_hand_over (int master);
 /* Runs the command's terminal until target exits, and returns target's wait status:
  * sends the master over --console-socket, or relays it to fds 0 and 1 (with the host
  * terminal in raw mode under --interactive, and its size following SIGWINCH). */
-int tty_supervise (const struct options *opts, pid_t target, int sigfd, int master);
+int tty_supervise (const struct terminal_options *opts, pid_t target, int sigfd, int master);
 
 /* Puts stdin's terminal in raw mode (nothing if it is none), to be restored at exit.
  * What it held typed ahead is added to typed_ahead first (tty_take_typed_ahead()). */

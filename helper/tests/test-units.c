@@ -468,12 +468,12 @@ test_tty_options (void)
   struct options opts;
 
   check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--", "sh"), OPTIONS_RUN, "tty options: none");
-  check (!opts.tty && !opts.interactive && opts.console_socket == NULL, "tty options: off by default");
+  check (!opts.terminal.tty && !opts.terminal.interactive && opts.terminal.console_socket == NULL, "tty options: off by default");
   options_free (&opts);
   check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--tty", "--interactive",
                     "--console-socket", "/run/c.sock", "sh"), OPTIONS_RUN, "tty options: all parse");
-  check (opts.tty && opts.interactive, "tty options: --tty and --interactive");
-  check_string (opts.console_socket, "/run/c.sock", "tty options: --console-socket");
+  check (opts.terminal.tty && opts.terminal.interactive, "tty options: --tty and --interactive");
+  check_string (opts.terminal.console_socket, "/run/c.sock", "tty options: --console-socket");
   options_free (&opts);
   check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--interactive", "sh"), OPTIONS_RUN,
              "tty options: --interactive alone is accepted (stdin passes through anyway)");
@@ -857,10 +857,10 @@ test_bundle_options (void)
   check (opts.n_sysctls == 1, "options: --sysctl");
   check (opts.n_masked_paths == 1 && opts.no_default_paths, "options: --masked-path replaces the defaults");
   check (opts.rootfs_propagation == (MS_SLAVE | MS_REC), "options: --rootfs-propagation");
-  check (opts.has_groups && opts.n_groups == 2, "options: --groups");
-  check (opts.exact_caps && opts.caps_effective == 3 && opts.caps_permitted == 0, "options: --caps-effective");
-  check (opts.console_rows == 24 && opts.console_columns == 80, "options: --console-size");
-  check (opts.n_devices == 1 && opts.share_uts && opts.new_privileges, "options: --device, --share-uts, --new-privileges");
+  check (opts.security.has_groups && opts.security.n_groups == 2, "options: --groups");
+  check (opts.security.exact_caps && opts.security.caps_effective == 3 && opts.security.caps_permitted == 0, "options: --caps-effective");
+  check (opts.terminal.console_rows == 24 && opts.terminal.console_columns == 80, "options: --console-size");
+  check (opts.n_devices == 1 && opts.share_uts && opts.security.new_privileges, "options: --device, --share-uts, --new-privileges");
   check (opts.umask == 027 && strcmp (opts.domainname, "example") == 0, "options: --umask, --domainname");
   check ((namespaces_clone_flags (&opts) & CLONE_NEWUTS) == 0, "namespaces_clone_flags: --share-uts");
   check ((namespaces_clone_flags (&opts) & CLONE_NEWNET) != 0, "namespaces_clone_flags: a new network");
