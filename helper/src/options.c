@@ -41,6 +41,7 @@ enum
   OPT_MAKE_MOUNT_POINTS,
   OPT_OVERLAY,
   OPT_OVERLAY_DRIVER,
+  OPT_OVERLAY_LOWER,
   OPT_USER,
   OPT_CAPS,
   OPT_PRIVILEGED,
@@ -99,6 +100,7 @@ static const struct option long_options[] = {
   { "make-mount-points", no_argument, NULL, OPT_MAKE_MOUNT_POINTS },
   { "overlay", required_argument, NULL, OPT_OVERLAY },
   { "overlay-driver", required_argument, NULL, OPT_OVERLAY_DRIVER },
+  { "overlay-lower", required_argument, NULL, OPT_OVERLAY_LOWER },
   { "user", required_argument, NULL, OPT_USER },
   { "caps", required_argument, NULL, OPT_CAPS },
   { "privileged", no_argument, NULL, OPT_PRIVILEGED },
@@ -188,6 +190,8 @@ options_print_help (FILE *out)
          "                    own; /dev's nodes and links are added after them, if missing\n"
          "  --overlay STATE   copy-on-write root: DIR is the lower layer, writes go to\n"
          "                    STATE/upper (STATE holds empty upper/, work/ and merged/)\n"
+         "  --overlay-lower DIR  a further lower layer under the rootfs (repeatable, top\n"
+         "                    first: an image's layers); only with --overlay\n"
          "  --overlay-driver D  auto (default: the kernel's overlayfs, else fuse-overlayfs)\n"
          "                    or fuse-overlayfs\n"
          "  --user UID:GID    run PROGRAM as this user, without supplementary groups\n"
@@ -700,6 +704,13 @@ apply_option (struct options *opts, int option, char *arg, char *error, size_t e
         return error_result (error, error_size, "--overlay: %s: not an absolute path", arg);
       opts->overlay_dir = arg;
       return OPTIONS_RUN;
+    case OPT_OVERLAY_LOWER:
+      if (arg[0] != '/')
+        return error_result (error, error_size, "--overlay-lower: %s: not an absolute path", arg);
+      if (opts->n_overlay_lowers >= MAX_OVERLAY_LOWERS)
+        return error_result (error, error_size, "--overlay-lower: more than %d layers", MAX_OVERLAY_LOWERS);
+      opts->overlay_lowers[opts->n_overlay_lowers++] = arg;
+      return OPTIONS_RUN;
     case OPT_OVERLAY_DRIVER:
       if (strcmp (arg, "auto") != 0 && strcmp (arg, "fuse-overlayfs") != 0)
         return error_result (error, error_size, "--overlay-driver: %s: use auto or fuse-overlayfs", arg);
@@ -751,6 +762,8 @@ check_complete (struct options *opts, int argc, char **argv, char *error, size_t
   if (opts->share_user && geteuid () != 0)
     return error_result (error, error_size,
                          "--share-user: only root may run a container in the host's user namespace");
+  if (opts->n_overlay_lowers > 0 && opts->overlay_dir == NULL)
+    return error_result (error, error_size, "--overlay-lower requires --overlay");
   if (opts->make_mount_points && opts->overlay_dir == NULL && !opts->engine_rootfs)
     return error_result (error, error_size,
                          "--make-mount-points requires --overlay (the rootfs itself is never written)");

@@ -12,6 +12,8 @@
 #define DEFAULT_HOSTNAME "ryouiki"
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+#define MAX_OVERLAY_LOWERS 128
+
 struct options
 {
   const char *rootfs;
@@ -41,6 +43,8 @@ struct options
   bool only_given_mounts;       /* the volumes are the whole list: no /proc, /dev, /sys of our own */
   const char *overlay_dir;      /* holds upper/, work/, merged/: a copy-on-write root */
   bool overlay_fuse_only;       /* --overlay-driver fuse-overlayfs: skip the kernel's overlayfs */
+  const char *overlay_lowers[MAX_OVERLAY_LOWERS]; /* --overlay-lower: layers under the rootfs, top first */
+  size_t n_overlay_lowers;
   bool has_user;
   uid_t uid;
   gid_t gid;
