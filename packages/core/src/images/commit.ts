@@ -56,13 +56,13 @@ async function toOciLayer(raw: string, layer: string): Promise<void> {
     }
     if (header.type === 'character-device' && header.devmajor === 0 && header.devminor === 0) {
       const slash = name.lastIndexOf('/');
-      pack.entry({ ...common, name: `${name.slice(0, slash + 1)}.wh.${name.slice(slash + 1)}`, type: 'file', size: 0 });
+      pack.entry({ ...common, name: `${name.slice(0, slash + 1)}.wh.${name.slice(slash + 1)}`, type: 'file', size: 0 }, '');
       item.resume();
       continue;
     }
     const { pax: _pax, ...plain } = header;
     await pipeline(item, pack.entry({ ...plain, name: header.type === 'directory' ? `${name}/` : name }));
-    if (header.type === 'directory' && (header.pax as Record<string, string> | undefined)?.[OPAQUE_XATTR] !== undefined) pack.entry({ ...common, name: `${name}/.wh..wh..opq`, type: 'file', size: 0 });
+    if (header.type === 'directory' && (header.pax as Record<string, string> | undefined)?.[OPAQUE_XATTR] !== undefined) pack.entry({ ...common, name: `${name}/.wh..wh..opq`, type: 'file', size: 0 }, '');
   }
   await reading;
   pack.finalize();
