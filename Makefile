@@ -4,7 +4,7 @@ PNPM ?= pnpm
 TURBO = $(PNPM) exec turbo
 export TURBO_TELEMETRY_DISABLED = 1
 
-.PHONY: all helper packages deps prepare-host test check check-root check-undelegated test-cgroup-v2 lint typecheck fmt fmt-check shellcheck demo demo-here bench bench-latency bench-network bench-detached clean install uninstall
+.PHONY: all helper packages deps prepare-host test check check-root check-undelegated test-cgroup-v2 lint typecheck fmt fmt-check shellcheck demo demo-here bench bench-latency bench-network bench-detached bench-images clean install uninstall
 
 all: helper packages
 
@@ -12,7 +12,7 @@ all: helper packages
 # renamed into place so a running container's binary is never written over.
 helper:
 	$(MAKE) -C helper
-	scripts/install-binaries.sh packages/core/helper helper/ryouiki-init helper/ryouiki-monitor helper/ryouiki-exec
+	scripts/install-binaries.sh packages/core/helper helper/ryouiki-init helper/ryouiki-monitor helper/ryouiki-exec helper/ryouiki-unpack
 
 deps:
 	scripts/ensure-pnpm.sh
@@ -115,13 +115,17 @@ demo-here:
 	./bin/ryouiki tenkai --path build/demo/rootfs --env build/demo/env.txt --root build/demo/store \
 	  --command 'echo "uid: $$(id -u)"; echo "pid: $$$$"; echo "hostname: $$(hostname)"; echo "$$GREETING"; ps'
 
-# Benchmarks print numbers and ratios, never fail on them: latency, network, 100 detached containers.
-bench: bench-latency bench-network bench-detached
+# Benchmarks print numbers and ratios, never fail on them: latency, network, 100 detached containers, images.
+bench: bench-latency bench-network bench-detached bench-images
 
 # Start latency and published-port throughput: slirp4netns, pasta, rootless podman.
 # 100 detached containers: time to start them all, supervisor memory per container.
 bench-detached: all
 	scripts/as-test-user.sh scripts/bench-detached.sh 100
+
+# Pull of the Debian image from a local registry and run --rm IMAGE true, beside skopeo and podman.
+bench-images: all
+	scripts/as-test-user.sh node bench/images.mjs
 
 bench-network: all
 	scripts/as-test-user.sh node bench/network.mjs $(BENCH_NETWORK_ARGS)

@@ -34,7 +34,7 @@ require_directory (const char *rootfs, const char *name)
 }
 
 void
-validate_rootfs (const char *rootfs)
+validate_rootfs (const char *rootfs, bool overlay)
 {
   struct stat st;
 
@@ -42,8 +42,21 @@ validate_rootfs (const char *rootfs)
     die_with_errno ("rootfs: %s", rootfs);
   if (!S_ISDIR (st.st_mode))
     die_with_err (ENOTDIR, "rootfs: %s is not a directory", rootfs);
+  if (overlay)                  /* the overlay's upper layer gets what the layers lack (an image's) */
+    return;
   require_directory (rootfs, "proc");
   require_directory (rootfs, "dev");
+}
+
+/* The mount points an overlay root lacks (an image without them), made in its upper layer. */
+static void
+make_overlay_mount_points (void)
+{
+  const char *names[] = { "proc", "dev", "sys" };
+
+  for (size_t i = 0; i < N_ELEMENTS (names); i++)
+    if (mkdir (names[i], 0755) < 0 && errno != EEXIST)
+      die_with_errno ("rootfs: mkdir /%s in the overlay", names[i]);
 }
 
 /* what names the mount in error messages, as the container will see it. */
@@ -174,7 +187,8 @@ setup_rootfs (const char *rootfs, const struct options *opts)
 
   make_mounts_private ();
   if (opts->overlay_dir != NULL)
-    root = mount_overlay_root (rootfs, opts->overlay_dir, opts->overlay_fuse_only);
+    root = mount_overlay_root (rootfs, opts->overlay_lowers, opts->n_overlay_lowers, opts->overlay_dir,
+                              opts->overlay_fuse_only);
   else  /* pivot_root wants a mount point; binding also leaves the host's mount untouched. */
     mount_or_die ("/", rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL);
   if (opts->read_only)
@@ -182,6 +196,8 @@ setup_rootfs (const char *rootfs, const struct options *opts)
   mount_room_prepare (root, opts);
   if (chdir (root) < 0)
     die_with_errno ("rootfs: %s", root);
+  if (opts->overlay_dir != NULL)
+    make_overlay_mount_points ();
   if (opts->only_given_mounts)
     given_mounts_open_devices (opts);
   else

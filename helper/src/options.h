@@ -12,6 +12,8 @@
 #define DEFAULT_HOSTNAME "ryouiki"
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+#define MAX_OVERLAY_LOWERS 128
+
 /* The command's terminal: --tty and the flags that go with it (tty.h). */
 struct terminal_options
 {
@@ -66,6 +68,8 @@ struct options
   bool only_given_mounts;       /* the volumes are the whole list: no /proc, /dev, /sys of our own */
   const char *overlay_dir;      /* holds upper/, work/, merged/: a copy-on-write root */
   bool overlay_fuse_only;       /* --overlay-driver fuse-overlayfs: skip the kernel's overlayfs */
+  const char *overlay_lowers[MAX_OVERLAY_LOWERS]; /* --overlay-lower: layers under the rootfs, top first */
+  size_t n_overlay_lowers;
   const char *seccomp_file;     /* --seccomp FILE: its rules (see seccomp-filter.h) */
   /* OCI bundles (see process-limits.h, sysctl.h, mount-options.h, devices.h, namespaces.h): */
   struct rlimit_setting *rlimits;       /* --rlimit, in order */

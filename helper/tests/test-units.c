@@ -729,9 +729,18 @@ test_isolation_parsers (void)
   check_int (parse_user ("1000", &uid, &gid), -1, "parse_user: no GID");
   check_int (parse_user ("a:b", &uid, &gid), -1, "parse_user: not numbers");
 
-  check (format_overlay_options (buf, sizeof buf, "/r", "/s") > 0, "format_overlay_options");
+  {
+    const char *layers[] = { "/l1", "/l2" };
+    const char *bad_layers[] = { "/l:1" };
+
+  check (format_overlay_options (buf, sizeof buf, "/r", NULL, 0, "/s") > 0, "format_overlay_options");
   check_string (buf, "lowerdir=/r,upperdir=/s/upper,workdir=/s/work", "format_overlay_options: text");
-  check_int (format_overlay_options (buf, sizeof buf, "/r,x", "/s"), -1, "format_overlay_options: a comma");
+  check_int (format_overlay_options (buf, sizeof buf, "/r,x", NULL, 0, "/s"), -1, "format_overlay_options: a comma");
+  check (format_overlay_options (buf, sizeof buf, "/r", layers, 2, "/s") > 0, "format_overlay_options: layers");
+  check_string (buf, "lowerdir=/r:/l1:/l2,upperdir=/s/upper,workdir=/s/work", "format_overlay_options: layers text");
+  check_int (format_overlay_options (buf, sizeof buf, "/r", bad_layers, 1, "/s"), -1, "format_overlay_options: a ':' in a layer");
+  check_int (format_overlay_options (buf, 20, "/r", layers, 2, "/s"), -1, "format_overlay_options: too long");
+  }
 }
 
 static void

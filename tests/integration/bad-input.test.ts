@@ -50,7 +50,7 @@ const cases: Array<[string, () => string[], RegExp]> = [
   ['no command at all', () => ['--path', testRootfs()], /^the command is empty: /],
   ['both --command and a program', () => ['--path', testRootfs(), '--command', 'id', '--', 'id'], /^give either --command STRING or -- PROGRAM ARGS, not both$/],
   ['an unknown flag', () => ['--path', testRootfs(), '--frobnicate', '--command', 'id'], /^Nonexistent flag: --frobnicate: see ryouiki --help$/],
-  ['a missing --path', () => ['--command', 'id'], /^no container given: pass --path ROOTFS with a command, or --bundle DIR$/],
+  ['a missing --path', () => ['--command', 'id'], /^no container given: pass --path ROOTFS with a command, --image IMAGE, or --bundle DIR$/],
   ['an unknown network mode', () => ['--path', testRootfs(), '--network', 'bridge', '--command', 'id'], /^unknown network mode "bridge": use one of slirp4netns, pasta, none, host$/],
 ];
 

@@ -21,6 +21,18 @@ import Tenkai from './commands/tenkai.js';
 import Top from './commands/top.js';
 import Version from './commands/version.js';
 import Wait from './commands/wait.js';
+import Commit from './commands/commit.js';
+import Images from './commands/images.js';
+import ImageInspect from './commands/image/inspect.js';
+import ImagePrune from './commands/image/prune.js';
+import Import from './commands/import.js';
+import Load from './commands/load.js';
+import Login from './commands/login.js';
+import Logout from './commands/logout.js';
+import Pull from './commands/pull.js';
+import Rmi from './commands/rmi.js';
+import Save from './commands/save.js';
+import Tag from './commands/tag.js';
 import { takeDebugFlag } from './debug-flag.js';
 import { reportError } from './error-report.js';
 import { guardProgramArgv } from './program-argv.js';
@@ -54,6 +66,18 @@ export const COMMANDS = {
   top: Top,
   version: Version,
   wait: Wait,
+  commit: Commit,
+  images: Images,
+  'image:inspect': ImageInspect,
+  'image:prune': ImagePrune,
+  import: Import,
+  load: Load,
+  login: Login,
+  logout: Logout,
+  pull: Pull,
+  rmi: Rmi,
+  save: Save,
+  tag: Tag,
 };
 
 /** `ryouiki -v` and `ryouiki --version`, as podman's: the version line of `ryouiki version`. */

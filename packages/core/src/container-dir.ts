@@ -10,7 +10,7 @@ import { resolveInRootfs } from './volumes.js';
 /** A container's own files, made before its helper starts and removed after it ends. */
 export interface ContainerFiles {
   dir: string;
-  /** Holds the overlay's upper/, work/ and merged/, with --overlay. */
+  /** Holds the overlay's upper/, work/ and merged/, with --overlay or an image (the root overlay resource's). */
   overlayDir?: string;
   /** The generated /etc/hosts, /etc/hostname and /etc/resolv.conf, bound over the rootfs's. */
   mounts: Mount[];
@@ -94,11 +94,6 @@ export function createContainerFiles(spec: ContainerSpec, dir: string, network: 
     if (spec.startContainerHooks !== undefined) {
       files.startHooksFile = join(dir, 'start-hooks');
       writeFileSync(files.startHooksFile, startHooksFileText(spec.startContainerHooks), { mode: 0o600 });
-    }
-    if (spec.root.overlay === true) {
-      files.overlayDir = join(dir, 'overlay');
-      mkdirSync(files.overlayDir);
-      for (const name of ['upper', 'work', 'merged']) mkdirSync(join(files.overlayDir, name), { mode: 0o755 });
     }
     return files;
   } catch (error) {

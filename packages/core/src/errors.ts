@@ -51,6 +51,14 @@ export type ErrorCode =
   | 'OUT_OF_MEMORY'
   | 'STATE_DAMAGED'
   | 'COPY_FAILED'
+  | 'IMAGE_REFERENCE_INVALID'
+  | 'IMAGE_NOT_FOUND'
+  | 'IMAGE_IN_USE'
+  | 'IMAGE_PULL_FAILED'
+  | 'IMAGE_DIGEST_MISMATCH'
+  | 'IMAGE_LAYER_REFUSED'
+  | 'IMAGE_ARCHIVE_INVALID'
+  | 'REGISTRY_AUTH_FAILED'
   | NetErrorCode;
 
 /** One thing wrong with a spec, with the field it concerns. */

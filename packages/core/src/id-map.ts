@@ -95,7 +95,8 @@ function mapArgs(pid: number, mappings: IdMapping[]): string[] {
   return [String(pid), ...mappings.flatMap((m) => [String(m.containerID), String(m.hostID), String(m.size)])];
 }
 
-function writeSingleMaps(pid: number): void {
+/** The caller's own ids as 0, written without newuidmap. */
+export function writeSingleMaps(pid: number): void {
   writeFileSync(`/proc/${pid}/setgroups`, 'deny');
   writeFileSync(`/proc/${pid}/uid_map`, `0 ${process.geteuid?.() ?? 0} 1\n`);
   writeFileSync(`/proc/${pid}/gid_map`, `0 ${process.getegid?.() ?? 0} 1\n`);

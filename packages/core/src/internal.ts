@@ -61,3 +61,4 @@ export * from './oci-runtime/index.js';
 export * from './container.js';
 export { asRuntimeError } from './errors.js';
 export * from './container-flags.js';
+export * from './images/index.js';

@@ -98,6 +98,10 @@ export interface Root {
   readonly?: boolean;
   /** Ryouiki's own: a copy-on-write overlay on the rootfs, its writes in the state folder. */
   overlay?: boolean;
+  /** Ryouiki's own, with overlay: further lower layers under `path`, top first (an image's layers). */
+  lowerPaths?: string[];
+  /** Ryouiki's own: the image the root is made of (ps shows it; rmi refuses while a container uses it). */
+  image?: { name: string; id: string; stopSignal?: string; labels?: Record<string, string> };
   /**
    * Ryouiki's own, as podman's --read-only-tmpfs: with readonly, writable tmpfs
    * on /tmp and /run (default true). A bundle's spec says false: OCI mounts

@@ -9,7 +9,7 @@ import { asRuntimeError, RyouikiError } from './errors.js';
 import { supervisorArgv } from './launch/argv.js';
 import { LINK_FD } from './launch/fds.js';
 import { afterPrepare, prepareLaunch, spawnSupervisor, superviseLaunch } from './launch/pipeline.js';
-import { containerRecord, launchOf, toPlan, type Launchable } from './launch/plan.js';
+import { containerRecord, launchOf, pullRequestImage, toPlan, type Launchable } from './launch/plan.js';
 import { filesOf } from './launch/resources.js';
 import type { StoreRecorder } from './launch/record.js';
 import type { StoreOptions } from './paths.js';
@@ -65,6 +65,7 @@ export async function start(container: Launchable, options: StartOptions = {}): 
 }
 
 async function startDetached(container: Launchable, options: StartOptions): Promise<StartResult> {
+  await pullRequestImage(container, options);
   const plan = toPlan(container, options);
   const terminal = terminalRecord(plan.spec, options);
   const relaunch: RelaunchRecord = {

@@ -141,16 +141,26 @@ function resultOf(id: string, status: HelperStatus, result: Awaited<HelperProces
   return run;
 }
 
+/** A launch and its container's id, planned (an image pulled first) while the streams already exist. */
+export interface PlannedLaunch {
+  id: string;
+  launch: Launch;
+}
+
 /**
  * A foreground launch: no supervisor, the helper is our child, its end is the
  * container's. Records and prepares, spawns the helper, follows it to its
  * end, releases everything, and resolves with the command's exit code.
  */
-export function launchForeground(id: string, launch: Launch, options: ForegroundOptions): ContainerRun {
+export function launchForeground(planned: Promise<PlannedLaunch>, options: ForegroundOptions): ContainerRun {
   const streams = new Streams(options.stdio !== 'inherit');
   let helper: HelperProcess | undefined;
   let pendingSignal: NodeJS.Signals | undefined;
   const run = async (): Promise<ForegroundResult> => {
+    const { id, launch } = await planned.catch((error: unknown) => {
+      streams.end();
+      throw error;
+    });
     const spec = await prepareLaunch(launch);
     const cgroup = cgroupOf(launch.resources);
     const status: HelperStatus = { executed: false, ready: false };
