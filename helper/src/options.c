@@ -65,6 +65,7 @@ enum
   OPT_JOIN_NS,
   OPT_SHARE_UTS,
   OPT_SHARE_IPC,
+  OPT_SHARE_PID,
   OPT_SHARE_USER,
   OPT_CGROUPNS,
   OPT_NO_READ_ONLY_TMPFS,
@@ -123,6 +124,7 @@ static const struct option long_options[] = {
   { "join-ns", required_argument, NULL, OPT_JOIN_NS },
   { "share-uts", no_argument, NULL, OPT_SHARE_UTS },
   { "share-ipc", no_argument, NULL, OPT_SHARE_IPC },
+  { "share-pid", no_argument, NULL, OPT_SHARE_PID },
   { "share-user", no_argument, NULL, OPT_SHARE_USER },
   { "cgroupns", no_argument, NULL, OPT_CGROUPNS },
   { "no-read-only-tmpfs", no_argument, NULL, OPT_NO_READ_ONLY_TMPFS },
@@ -222,6 +224,8 @@ options_print_help (FILE *out)
          "  --join-ns TYPE:PATH  join the namespace at PATH instead of making one (user,\n"
          "                    pid, uts, ipc, network, cgroup)\n"
          "  --share-uts, --share-ipc  keep the host's UTS or IPC namespace\n"
+         "  --share-pid       keep the host's PID namespace: the init reaps the orphans\n"
+         "                    and kills what is left when the command ends\n"
          "  --share-user      no user namespace of its own: the host's ids (only as root,\n"
          "                    as runc runs a config without one)\n"
          "  --cgroupns        a new cgroup namespace\n"
@@ -598,6 +602,9 @@ apply_bundle_option (struct options *opts, int option, char *arg, char *error, s
       return OPTIONS_RUN;
     case OPT_SHARE_IPC:
       opts->share_ipc = true;
+      return OPTIONS_RUN;
+    case OPT_SHARE_PID:
+      opts->share_pid = true;
       return OPTIONS_RUN;
     case OPT_SHARE_USER:
       opts->share_user = true;

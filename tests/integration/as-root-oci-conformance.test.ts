@@ -79,6 +79,17 @@ describe('8. root mode', () => {
     expect(out.stdout).toBe('/dev/null 1:3 666\n/dev/zero 1:5 666\n/dev/urandom 1:9 666\n0\n');
   });
 
+  it("shares the host's PID namespace without a pid entry, with a new proc of it, as runc does as root", async () => {
+    const config = rootConfig('readlink /proc/self/ns/pid; cat /proc/1/comm; sleep 600 & echo $!', (c) => {
+      c.linux!.namespaces = c.linux!.namespaces!.filter((namespace) => namespace.type !== 'pid');
+    });
+    const out = await run(config);
+    expect(out.stderr).toBe('');
+    const [pidNamespace, init, orphan] = out.stdout.trim().split('\n');
+    expect([pidNamespace, init]).toEqual([readlinkSync('/proc/self/ns/pid'), readFileSync('/proc/1/comm', 'utf8').trim()]);
+    expect(existsSync(`/proc/${orphan}`)).toBe(false);
+  });
+
   it('still makes a user namespace when the config asks for one', async () => {
     const config = rootConfig('readlink /proc/self/ns/user', (c) => {
       c.linux!.namespaces!.push({ type: 'user' });

@@ -3,7 +3,7 @@
 // check inside the container, run rootless through ryouiki-runtime as
 // containerd's shim and podman run it. The suite itself is not packaged by
 // Debian (docs/oci-conformance.md): these are its checks, ours.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { defaultOciConfig, type OciConfig } from '@ryouiki/core';
@@ -307,6 +307,63 @@ describeIf(missingDelegation(), 'the cgroups scripts/test-cgroups.sh delegates')
     } else {
       expect(out.exitCode).toBe(0);
       expect(out.stderr).toMatch(/linux\.resources\.network\.classID: cgroup v2 has no such setting: ignored, as runc ignores it/);
+    }
+  });
+});
+
+describe("7. the host's namespaces, and namespaces joined by path (linux_ns_itype, linux_ns_path)", () => {
+  const hostProc = { destination: '/proc', type: 'bind', source: '/proc', options: ['rbind', 'nosuid', 'nodev', 'noexec'] };
+
+  it("shares the host's PID namespace without a pid entry, the host's /proc bound, and kills what the command leaves", async () => {
+    const config = bundleConfig('readlink /proc/self/ns/pid; sleep 600 & echo $!', (c) => {
+      c.linux!.namespaces = c.linux!.namespaces!.filter((namespace) => namespace.type !== 'pid');
+      c.mounts = c.mounts!.map((mount) => (mount.destination === '/proc' ? hostProc : mount));
+    });
+    const [pidNamespace, orphan] = (await outputOf(config)).trim().split('\n');
+    expect(pidNamespace).toBe(readlinkSync('/proc/self/ns/pid'));
+    // In the host's namespace the orphan's number is the host's: the init killed and reaped it.
+    expect(existsSync(`/proc/${orphan}`)).toBe(false);
+  });
+
+  it("refuses a new proc in the host's PID namespace, naming the mount, as the kernel would refuse it", async () => {
+    const config = bundleConfig('true', (c) => (c.linux!.namespaces = c.linux!.namespaces!.filter((namespace) => namespace.type !== 'pid')));
+    const out = await runConfig(config);
+    expect(out.exitCode).toBe(125);
+    const index = config.mounts!.findIndex((mount) => mount.type === 'proc');
+    expect(out.stderr).toMatch(new RegExp(`^ryouiki-runtime: .*mounts\\[${index}\\]: a proc cannot be mounted in the host's PID namespace \\(linux\\.namespaces has no pid entry\\)`));
+  });
+
+  it("refuses a config without a mount namespace, naming linux.namespaces", async () => {
+    const config = bundleConfig('true', (c) => (c.linux!.namespaces = c.linux!.namespaces!.filter((namespace) => namespace.type !== 'mount')));
+    const out = await runConfig(config);
+    expect(out.exitCode).toBe(125);
+    expect(out.stderr).toMatch(/linux\.namespaces \(no mount namespace: sharing the host's, where the container's mounts and pivot_root would change the host's\)/);
+  });
+
+  it('joins the user, UTS and IPC namespaces of a running container by path, and says which it may not join', async () => {
+    const { dir, root } = bundleDir('joined');
+    writeFileSync(join(dir, 'bundle', 'config.json'), JSON.stringify(bundleConfig('exec sleep 600')));
+    try {
+      expect(await runtime(dir, root, ['run', '--detach', '--bundle', join(dir, 'bundle'), 'first'], 'run')).toMatchObject({ exitCode: 0, stderr: '' });
+      const { pid } = JSON.parse((await runtime(dir, root, ['state', 'first'], 'state')).stdout) as { pid: number };
+      const joining = bundleConfig('for type in user uts ipc; do readlink /proc/self/ns/$type; done', (c) => {
+        c.linux!.namespaces = c.linux!.namespaces!.map((namespace) => (['user', 'uts', 'ipc'].includes(namespace.type) ? { type: namespace.type, path: `/proc/${pid}/ns/${namespace.type}` } : namespace));
+        delete c.linux!.uidMappings;
+        delete c.linux!.gidMappings;
+        delete c.hostname;
+      });
+      const expected = ['user', 'uts', 'ipc'].map((type) => readlinkSync(`/proc/${pid}/ns/${type}`));
+      expect((await outputOf(joining)).trim().split('\n')).toEqual(expected);
+      expect(expected[1]).not.toBe(readlinkSync('/proc/self/ns/uts'));
+      const notOwned = bundleConfig('true', (c) => {
+        c.linux!.namespaces = c.linux!.namespaces!.map((namespace) => (namespace.type === 'uts' ? { type: 'uts', path: `/proc/${pid}/ns/uts` } : namespace));
+        delete c.hostname;
+      });
+      const refused = await runConfig(notOwned);
+      expect(refused.exitCode).toBe(125);
+      expect(refused.stderr).toMatch(new RegExp(`^ryouiki-runtime: join the uts namespace /proc/${pid}/ns/uts \\(join the user namespace that owns it too\\): Operation not permitted\n$`));
+    } finally {
+      await runtime(dir, root, ['delete', '--force', 'first'], 'delete');
     }
   });
 });

@@ -237,9 +237,20 @@ describe('ociConfigToSpec: namespaces and id maps', () => {
     expect(spec.linux.namespaces.map((namespace) => namespace.type).sort()).toEqual(['mount', 'pid']);
   });
 
-  it('calls a missing pid namespace, a mount namespace to join and a time namespace unsupported', () => {
+  it('calls a missing mount namespace, a mount namespace to join and a time namespace unsupported', () => {
     const error = failure(withNamespaces([{ type: 'user' }, { type: 'mount', path: '/proc/1/ns/mnt' }, { type: 'time' }]));
-    expect(error.problems.map((problem) => problem.path)).toEqual(['linux.namespaces[1].path (joining a mount namespace)', 'linux.namespaces[2] (time)', "linux.namespaces (no pid namespace: sharing the host's)"]);
+    expect(error.problems.map((problem) => problem.path)).toEqual([
+      "linux.namespaces[1].path (joining a mount namespace: the container's mounts and pivot_root would change that namespace's)",
+      'linux.namespaces[2] (time)',
+    ]);
+    expect(failure(withNamespaces([{ type: 'pid' }])).problems.map((problem) => problem.path)).toEqual([
+      "linux.namespaces (no mount namespace: sharing the host's, where the container's mounts and pivot_root would change the host's)",
+    ]);
+  });
+
+  it("leaves the pid namespace out when the config does: the host's, as runc", () => {
+    const spec = ociConfigToSpec(withNamespaces([{ type: 'mount' }]), BUNDLE, { asRoot: true });
+    expect(spec.linux.namespaces.map((namespace) => namespace.type)).toEqual(['mount']);
   });
 
   it('keeps the path of a namespace to join, and leaves the maps to a joined user namespace', () => {

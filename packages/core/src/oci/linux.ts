@@ -4,8 +4,12 @@ import type { BlockIO, IdMapping, Linux, LinuxDevice, LinuxResources, Namespace,
 import type { OciReader } from './reader.js';
 
 const NAMESPACE_TYPES: NamespaceType[] = ['user', 'mount', 'pid', 'uts', 'ipc', 'network', 'cgroup', 'time'];
-/** A rootless container lives in its own user namespace; without one of its own, Ryouiki still makes one, mapping only the caller (as root: none, as runc). */
-const ALWAYS_OWN: NamespaceType[] = ['mount', 'pid'];
+/**
+ * A rootless container lives in its own user namespace; without one of its
+ * own, Ryouiki still makes one, mapping only the caller (as root: none, as
+ * runc). Its mounts and pivot_root need a mount namespace of its own.
+ */
+const ALWAYS_OWN: NamespaceType[] = ['mount'];
 const NOT_YET: NamespaceType[] = ['time'];
 export const PROPAGATIONS = ['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'unbindable', 'runbindable'];
 const DEVICE_TYPES = ['c', 'b', 'u', 'p'];
@@ -37,13 +41,13 @@ function namespaces(value: unknown, reader: OciReader, asRoot: boolean): Namespa
     if (NOT_YET.includes(type)) reader.unsupported.push(`${at} (${type})`);
     if (path === undefined || path === '') return { type };
     if (type === 'mount') {
-      reader.unsupported.push(`${at}.path (joining a mount namespace)`);
+      reader.unsupported.push(`${at}.path (joining a mount namespace: the container's mounts and pivot_root would change that namespace's)`);
       return { type };
     }
     return { type, path: reader.absolutePath(path, `${at}.path`) };
   });
   for (const type of ALWAYS_OWN) {
-    if (!seen.has(type)) reader.unsupported.push(`linux.namespaces (no ${type} namespace: sharing the host's)`);
+    if (!seen.has(type)) reader.unsupported.push(`linux.namespaces (no ${type} namespace: sharing the host's, where the container's mounts and pivot_root would change the host's)`);
   }
   const own: Namespace[] = list.filter((namespace) => !NOT_YET.includes(namespace.type));
   const added: NamespaceType[] = asRoot ? ALWAYS_OWN : ['user', ...ALWAYS_OWN];
