@@ -103,7 +103,7 @@ const RESOURCES = 'linux.resources';
 function ociRequired(resources: LinuxResources, required: RequiredController[]): void {
   const { memory, cpu, blockIO, network } = resources;
   oneIfAny(required, 'memory', [[`${RESOURCES}.memory.reservation`, memory?.reservation]]);
-  const v1Memory: [string, unknown][] = (['swappiness', 'disableOOMKiller', 'kernel', 'kernelTCP'] as const).map((field) => [`${RESOURCES}.memory.${field}`, memory?.[field]]);
+  const v1Memory: [string, unknown][] = (['swappiness', 'disableOOMKiller', 'kernelTCP'] as const).map((field) => [`${RESOURCES}.memory.${field}`, memory?.[field]]);
   oneIfAny(required, 'memory', v1Memory, true);
   oneIfAny(required, 'cpuset', [[`${RESOURCES}.cpu.cpus`, cpu?.cpus], [`${RESOURCES}.cpu.mems`, cpu?.mems]]);
   const throttles = (['throttleReadBpsDevice', 'throttleWriteBpsDevice', 'throttleReadIOPSDevice', 'throttleWriteIOPSDevice'] as const).map((list): [string, unknown] => [`${RESOURCES}.blockIO.${list}`, blockIO?.[list]]);
@@ -112,6 +112,11 @@ function ociRequired(resources: LinuxResources, required: RequiredController[]):
   oneIfAny(required, 'hugetlb', [[`${RESOURCES}.hugepageLimits`, resources.hugepageLimits]]);
   oneIfAny(required, 'net_cls', [[`${RESOURCES}.network.classID`, network?.classID]], true);
   oneIfAny(required, 'net_prio', [[`${RESOURCES}.network.priorities`, network?.priorities]], true);
+}
+
+/** Warnings for what is read but never applied: the kernel memory limit, which runc ignores too (Linux deprecated it in 5.4). */
+export function ignoredResources(resources: LinuxResources | undefined): string[] {
+  return resources?.memory?.kernel === undefined ? [] : [`${RESOURCES}.memory.kernel: kernel memory limits are deprecated (Linux 5.4): ignored, as runc ignores them`];
 }
 
 export function requiredControllers(resources: LinuxResources | undefined): RequiredController[] {
@@ -202,7 +207,7 @@ function hugetlbWrites(limits: LinuxResources['hugepageLimits'], suffix: string)
   return (limits ?? []).map((limit) => ({ controller: 'hugetlb', file: `hugetlb.${limit.pageSize}.${suffix}`, value: String(limit.limit) }));
 }
 
-/** The cgroup v2 files that enforce the resources (v2 has no swappiness, OOM-killer switch, kernel memory, leaf weights, device weights or network classes). */
+/** The cgroup v2 files that enforce the resources (v2 has no swappiness, OOM-killer switch, kernel TCP memory, leaf weights, device weights or network classes). */
 export function v2Writes(resources: LinuxResources): CgroupWrite[] {
   const writes: CgroupWrite[] = [];
   const { memory, pids, cpu } = resources;
@@ -222,7 +227,6 @@ export function v2Writes(resources: LinuxResources): CgroupWrite[] {
 function v1MemoryExtras(memory: LinuxResources['memory']): CgroupWrite[] {
   const writes: CgroupWrite[] = [];
   if (memory?.reservation !== undefined) writes.push({ controller: 'memory', file: 'memory.soft_limit_in_bytes', value: String(memory.reservation) });
-  if (memory?.kernel !== undefined) writes.push({ controller: 'memory', file: 'memory.kmem.limit_in_bytes', value: String(memory.kernel) });
   if (memory?.kernelTCP !== undefined) writes.push({ controller: 'memory', file: 'memory.kmem.tcp.limit_in_bytes', value: String(memory.kernelTCP) });
   if (memory?.swappiness !== undefined) writes.push({ controller: 'memory', file: 'memory.swappiness', value: String(memory.swappiness) });
   if (memory?.disableOOMKiller === true) writes.push({ controller: 'memory', file: 'memory.oom_control', value: '1' });

@@ -88,6 +88,12 @@ describe('planCgroup: the other controllers of a bundle', () => {
     );
   });
 
+  it('ignores the kernel memory limit with a warning everywhere, as runc does', () => {
+    const plan = planCgroup(spec({ memory: { kernel: 1 << 20 } }), ID, {}, hybrid([], ['memory']));
+    expect(plan?.warnings).toEqual(['linux.resources.memory.kernel: kernel memory limits are deprecated (Linux 5.4): ignored, as runc ignores them']);
+    expect(plan?.cgroups.folders.map((item) => item.controllers)).toEqual([['memory'], []]);
+  });
+
   it('ignores a v1-only setting on cgroup v2 alone with a warning, as runc does', () => {
     const unified = folder('pure');
     writeFileSync(join(unified, 'cgroup.controllers'), 'memory');

@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupName, cgroupStats, folderControllers, killCgroup, removeCgroups, removeStaleCgroups, type CgroupFolder, type CgroupStats, type ContainerCgroups } from './cgroup-control.js';
-import { controllerName, requiredControllers, v1Writes, v2Writes, type CgroupWrite, type RequiredController } from './cgroup-limits.js';
+import { controllerName, ignoredResources, requiredControllers, v1Writes, v2Writes, type CgroupWrite, type RequiredController } from './cgroup-limits.js';
 import { ensureCpuset, writeCgroupFile } from './cgroup-resources.js';
 import { cgroupParentDir, detectCgroups, isWritableDir, readControllers, V1_CONTROLLERS, type CgroupHierarchy, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
 import { hasUserManager, parseSystemdCgroupsPath, planScope, startScope, type SystemdScope } from './cgroup-systemd.js';
 import { enableV2Controllers, holdOwnCgroupChange, ownCgroupHoldsOnly, releaseOwnCgroupChange } from './cgroup-v2-enable.js';
 import { RyouikiError } from './errors.js';
-import type { ContainerSpec } from './spec.js';
+import type { ContainerSpec, LinuxResources } from './spec.js';
 
 const DELEGATION_HINT = 'get a delegated cgroup (systemd-run --user --scope -p Delegate=yes ..., or a cgroup folder an administrator chowns to you)';
 
@@ -134,10 +134,11 @@ function planInScope(scope: SystemdScope, system: CgroupSystem, name: string, sp
 }
 
 /** The limits to enforce, and a warning for each that only cgroup v1 has when the machine runs v2 alone (runc ignores them there). */
-export function withoutV1Only(all: RequiredController[], system: CgroupSystem): { required: RequiredController[]; warnings: string[] } {
-  if (system.hierarchies.some((hierarchy) => hierarchy.version === 1)) return { required: all, warnings: [] };
-  const ignored = all.filter((limit) => limit.v1Only === true);
-  return { required: all.filter((limit) => limit.v1Only !== true), warnings: ignored.map((limit) => `${limit.flag}: cgroup v2 has no such setting: ignored, as runc ignores it`) };
+export function withoutV1Only(resources: LinuxResources | undefined, system: CgroupSystem): { required: RequiredController[]; warnings: string[] } {
+  const all = requiredControllers(resources);
+  if (system.hierarchies.some((hierarchy) => hierarchy.version === 1)) return { required: all, warnings: ignoredResources(resources) };
+  const ignored = all.filter((limit) => limit.v1Only === true).map((limit) => `${limit.flag}: cgroup v2 has no such setting: ignored, as runc ignores it`);
+  return { required: all.filter((limit) => limit.v1Only !== true), warnings: [...ignoredResources(resources), ...ignored] };
 }
 
 function disabledRefusal(required: RequiredController): RyouikiError {
@@ -151,7 +152,7 @@ function disabledRefusal(required: RequiredController): RyouikiError {
  * Undefined when the container gets no cgroup (none writable, or disabled).
  */
 export function planCgroup(spec: ContainerSpec, id: string, options: CgroupOptions = {}, system: CgroupSystem = detectCgroups()): ContainerCgroup | undefined {
-  const { required, warnings } = withoutV1Only(requiredControllers(spec.linux.resources), system);
+  const { required, warnings } = withoutV1Only(spec.linux.resources, system);
   if (options.enabled === false) {
     if (required[0] !== undefined) throw disabledRefusal(required[0]);
     return undefined;

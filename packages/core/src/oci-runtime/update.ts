@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { CgroupFolder } from '../cgroup-control.js';
-import { controllerName, requiredControllers, v1Writes, v2Writes, type CgroupWrite, type RequiredController } from '../cgroup-limits.js';
+import { controllerName, v1Writes, v2Writes, type CgroupWrite, type RequiredController } from '../cgroup-limits.js';
 import { writeCgroupFile } from '../cgroup-resources.js';
 import { detectCgroups } from '../cgroup-system.js';
 import { withoutV1Only } from '../cgroup.js';
@@ -44,7 +44,7 @@ export function ociUpdate(id: string, resourcesJson: string, options: OciStoreOp
   if (reader.unsupported.length > 0) throw new RyouikiError('OCI_UNSUPPORTED', `--resources: ${reader.unsupported.join(', ')} not supported by ryouiki`);
   if (resources === undefined) return [];
   const folders = record.resources.filter((resource) => resource.kind === 'cgroup').flatMap((resource) => (resource.folders ?? []) as CgroupFolder[]);
-  const { required, warnings } = withoutV1Only(requiredControllers(resources), detectCgroups());
+  const { required, warnings } = withoutV1Only(resources, detectCgroups());
   const takes = (folder: CgroupFolder, limit: RequiredController): boolean => folder.controllers.includes(controllerName(limit.controller, folder.version)) && (limit.v1Only !== true || folder.version === 1);
   const missing = required.filter((limit) => !folders.some((folder) => takes(folder, limit)));
   if (missing.length > 0) throw new RyouikiError('CGROUP_UNAVAILABLE', `cannot update container ${id}: its cgroup has no ${[...new Set(missing.map((limit) => limit.controller))].join(', ')} controller for ${missing.map((limit) => limit.flag).join(', ')}`);

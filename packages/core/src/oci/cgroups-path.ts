@@ -38,7 +38,7 @@ export function makeCgroupsPathParents(options: CgroupOptions, system: CgroupSys
   if (options.parent === undefined || options.parent === '') return;
   for (const hierarchy of system.hierarchies) {
     const parent = cgroupParentDir(hierarchy, options.parent);
-    if (hierarchy.version === 2) offerDownTo(parent, posix.isAbsolute(options.parent) ? hierarchy.mountPoint : hierarchy.ownDir, v2Controllers);
+    if (hierarchy.version === 2 && posix.isAbsolute(options.parent)) offerDownTo(parent, hierarchy.mountPoint, v2Controllers);
     if (existsSync(parent) || !isWritableDir(existingAncestor(parent))) continue;
     try {
       mkdirSync(parent, { recursive: true });
@@ -50,11 +50,12 @@ export function makeCgroupsPathParents(options: CgroupOptions, system: CgroupSys
 
 /**
  * cgroup v2 offers a controller to a folder only when every folder above it
- * enables it for its children: the limits' controllers are enabled from the
- * path's start down to the parent's parent, where they are offered, as runc
- * enables them along the path. Best effort: where the kernel refuses (a
- * folder that holds processes, or not the caller's), planCgroup says what is
- * missing.
+ * enables it for its children: for an absolute path, the limits' controllers
+ * are enabled from the hierarchy's root down to the parent's parent, where
+ * they are offered, as runc enables them along the path. (Below the caller's
+ * own cgroup, enabling there is cgroup-v2-enable.ts's, which undoes it.)
+ * Best effort: where the kernel refuses (a folder that holds processes, or
+ * not the caller's), planCgroup says what is missing.
  */
 function offerDownTo(parent: string, start: string, controllers: string[]): void {
   if (controllers.length === 0 || !parent.startsWith(`${start}/`)) return;
