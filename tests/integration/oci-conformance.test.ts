@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { defaultOciConfig, type OciConfig } from '@ryouiki/core';
 import { cgroupsBelow, describeIf, hierarchies, makeTestCgroupParent, missingDelegation, removeTestCgroupParent, type TestCgroupParent } from './cgroup-harness.js';
-import { expectNoLeftovers, makeTempDir, removeDir, testRootfs } from './harness.js';
+import { expectNoLeftovers, makeTempDir, removeDir, testRootfs, waitFor } from './harness.js';
 import { containersIn, runtime, type RuntimeOutcome } from './oci-harness.js';
 
 const work = makeTempDir('oci-conformance');
@@ -323,6 +323,30 @@ describe("7. the host's namespaces, and namespaces joined by path (linux_ns_ityp
     expect(pidNamespace).toBe(readlinkSync('/proc/self/ns/pid'));
     // In the host's namespace the orphan's number is the host's: the init killed and reaped it.
     expect(existsSync(`/proc/${orphan}`)).toBe(false);
+  });
+
+  it("lists and signals only the container's own processes in the host's PID namespace (ps, kill --all)", async () => {
+    const { dir, root } = bundleDir('hostpid');
+    const config = bundleConfig('sleep 600 & exec sleep 601', (c) => {
+      c.linux!.namespaces = c.linux!.namespaces!.filter((namespace) => namespace.type !== 'pid');
+      c.mounts = c.mounts!.map((mount) => (mount.destination === '/proc' ? hostProc : mount));
+    });
+    writeFileSync(join(dir, 'bundle', 'config.json'), JSON.stringify(config));
+    try {
+      expect(await runtime(dir, root, ['run', '--detach', '--bundle', join(dir, 'bundle'), 'hostpid'], 'run')).toMatchObject({ exitCode: 0, stderr: '' });
+      const { pid } = JSON.parse((await runtime(dir, root, ['state', 'hostpid'], 'state')).stdout) as { pid: number };
+      const commands = (pids: number[]) => pids.map((member) => readFileSync(`/proc/${member}/cmdline`, 'utf8').split('\0').slice(0, 2).join(' '));
+      const listed = async () => JSON.parse((await runtime(dir, root, ['ps', '--format', 'json', 'hostpid'], 'ps')).stdout) as number[];
+      let members = await listed();
+      for (let tries = 0; members.length < 3 && tries < 100; tries++) members = await listed();
+      expect(members[0]).toBe(pid);
+      expect(commands(members.slice(1)).sort()).toEqual(['sleep 600', 'sleep 601']);
+      expect(await runtime(dir, root, ['kill', '--all', 'hostpid', 'KILL'], 'kill')).toMatchObject({ exitCode: 0, stderr: '' });
+      const gone = (member: number) => !existsSync(`/proc/${member}`) || readFileSync(`/proc/${member}/stat`, 'utf8').includes(') Z ');
+      await waitFor(() => (members.every(gone) ? true : undefined), 'the container to end');
+    } finally {
+      await runtime(dir, root, ['delete', '--force', 'hostpid'], 'delete');
+    }
   });
 
   it("refuses a new proc in the host's PID namespace, naming the mount, as the kernel would refuse it", async () => {

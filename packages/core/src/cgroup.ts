@@ -127,7 +127,7 @@ function planInScope(scope: SystemdScope, system: CgroupSystem, name: string, sp
   const hierarchy = system.hierarchies[0]!;
   const candidate: Candidate = { hierarchy, parent: scope.managerDir, writable: true, controllers: scope.controllers };
   for (const limit of required) enforcer(limit, [candidate]);
-  const enforced = new Set(required.map((limit) => limit.controller));
+  const enforced = new Set(required.map((limit) => controllerName(limit.controller, 2)));
   const enable = [...new Set([...enforced, ...SCOPE_CONTROLLERS.filter((controller) => scope.controllers.includes(controller))])];
   const folder = plannedFolder({ ...candidate, parent: scope.dir }, name, spec, enforced);
   return new ContainerCgroup(name, [{ ...folder, own: scope.dir, enable, controllers: enable }], scope, warnings);
