@@ -319,6 +319,8 @@ describe('ociConfigToSpec: resources', () => {
   it('refuses swap below the memory limit, and values out of range naming their path', () => {
     expect(failure(withResources({ memory: { limit: 100, swap: 50 } })).message).toMatch(/linux\.resources\.memory\.swap/);
     expect(failure(withResources({ memory: { swappiness: 101 } })).message).toBe('config.json: linux.resources.memory.swappiness must be from 0 to 100, got 101');
+    expect(ociConfigToSpec(withResources({ memory: { swappiness: -1 } }), BUNDLE).linux.resources).toBeUndefined();
+    expect(ociConfigToSpec(config((c) => (c.linux!.resources = JSON.parse('{"memory":{"swappiness":18446744073709551615}}') as never)), BUNDLE).linux.resources).toBeUndefined();
     expect(failure(withResources({ blockIO: { weight: 5 } })).message).toMatch(/^config\.json: linux\.resources\.blockIO\.weight must be from 10 to 1000/);
     expect(failure(withResources({ cpu: { cpus: 'all' } })).message).toMatch(/^config\.json: linux\.resources\.cpu\.cpus must be a list of numbers and ranges/);
     expect(failure(withResources({ hugepageLimits: [{ pageSize: '2M', limit: 1 }] })).message).toMatch(/^config\.json: linux\.resources\.hugepageLimits\[0\]\.pageSize must be a size/);

@@ -82,14 +82,19 @@ function memory(value: unknown, reader: OciReader): LinuxResources['memory'] {
   }
   const reservation = reader.optionalInteger(object.reservation, 'linux.resources.memory.reservation', -1);
   if (reservation !== undefined && reservation !== 0) result.reservation = reservation;
-  const swappiness = reader.optionalInteger(object.swappiness, 'linux.resources.memory.swappiness', 0, 100);
-  if (swappiness !== undefined) result.swappiness = swappiness;
+  const swappiness = unlessUnset(object.swappiness);
+  if (swappiness !== undefined) result.swappiness = reader.integer(swappiness, 'linux.resources.memory.swappiness', 0, 100);
   if (reader.boolean(object.disableOOMKiller, 'linux.resources.memory.disableOOMKiller') === true) result.disableOOMKiller = true;
   for (const field of ['kernel', 'kernelTCP'] as const) {
     const bytes = reader.optionalInteger(object[field], `linux.resources.memory.${field}`, -1);
     if (bytes !== undefined && bytes !== 0) result[field] = bytes;
   }
   return Object.keys(result).length > 0 ? result : undefined;
+}
+
+/** swappiness is a uint64 whose -1 (2^64 - 1 as JSON gives it) means unset, as runc reads it. */
+function unlessUnset(value: unknown): unknown {
+  return value === null || value === -1 || value === 2 ** 64 ? undefined : value;
 }
 
 function cpu(value: unknown, reader: OciReader): LinuxResources['cpu'] {
