@@ -669,6 +669,8 @@ static const struct flag flags[] = {
     "join the namespace at PATH instead of making one (user,\npid, uts, ipc, network, cgroup)" },
   { "share-uts", NULL, SWITCH (share_uts), "keep the host's UTS namespace" },
   { "share-ipc", NULL, SWITCH (share_ipc), "keep the host's IPC namespace" },
+  { "share-pid", NULL, SWITCH (share_pid),
+    "keep the host's PID namespace: the init reaps the orphans\nand kills what is left when the command ends" },
   { "share-user", NULL, SWITCH (share_user),
     "no user namespace of its own: the host's ids (only as root,\nas runc runs a config without one)" },
   { "cgroupns", NULL, SWITCH (new_cgroupns), "a new cgroup namespace" },

@@ -90,6 +90,7 @@ struct options
   size_t n_joins;
   bool share_uts, share_ipc, new_cgroupns;
   bool share_user;              /* --share-user: no user namespace of its own (root only) */
+  bool share_pid;               /* --share-pid: the host's PID namespace (the init subreaps) */
   const char *start_hooks_file; /* --start-hooks: see start-hooks.h */
   const char *domainname;       /* --domainname, NULL: left as it is */
   int umask;                    /* --umask, -1: left as it is */

@@ -847,7 +847,8 @@ test_bundle_options (void)
                    bind_options, "--rlimit", rlimit, "--oom-score-adj", "300", "--sysctl", sysctl,
                    "--masked-path", "/proc/kcore", "--rootfs-propagation", "rslave", "--groups", "1,2",
                    "--caps-effective", "0,1", "--console-size", "24x80", "--device", "/dev/fuse",
-                   "--share-uts", "--new-privileges", "--umask", "027", "--domainname", "example", "--", "true", NULL };
+                   "--share-uts", "--share-pid", "--new-privileges", "--umask", "027", "--domainname", "example", "--",
+                   "true", NULL };
   char *bad_argv[] = { "ryouiki-init", "--rootfs", "/r", "--bind", bad_bind, "--mount-options", bad_bind_options,
                        "--", "true", NULL };
   char error[512];
@@ -872,6 +873,7 @@ test_bundle_options (void)
   check (opts.n_devices == 1 && opts.share_uts && opts.security.new_privileges, "options: --device, --share-uts, --new-privileges");
   check (opts.umask == 027 && strcmp (opts.domainname, "example") == 0, "options: --umask, --domainname");
   check ((namespaces_clone_flags (&opts) & CLONE_NEWUTS) == 0, "namespaces_clone_flags: --share-uts");
+  check (opts.share_pid && (namespaces_clone_flags (&opts) & CLONE_NEWPID) == 0, "namespaces_clone_flags: --share-pid");
   check ((namespaces_clone_flags (&opts) & CLONE_NEWNET) != 0, "namespaces_clone_flags: a new network");
   options_free (&opts);
 

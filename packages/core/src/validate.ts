@@ -10,7 +10,22 @@ const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-
 const SUPPORTED_NAMESPACES: NamespaceType[] = ['user', 'mount', 'pid', 'uts', 'ipc', 'network', 'cgroup'];
 /** Root may run a container in its own user namespace, as runc does; anyone else needs one of the container's own. */
 function requiredNamespaces(): NamespaceType[] {
-  return process.geteuid?.() === 0 ? ['mount', 'pid'] : ['user', 'mount', 'pid'];
+  return process.geteuid?.() === 0 ? ['mount'] : ['user', 'mount'];
+}
+
+/**
+ * The kernel lets a user namespace mount a proc only for a PID namespace it
+ * owns: in the host's PID namespace a container with a user namespace of its
+ * own (rootless, always) can have the host's /proc bound, not a new one.
+ */
+function hostPidProcProblems(spec: ContainerSpec): SpecProblem[] {
+  const namespaces = spec.linux.namespaces;
+  if (!namespaces.some((namespace) => namespace.type === 'user') || namespaces.some((namespace) => namespace.type === 'pid')) return [];
+  const index = spec.onlyGivenMounts === true ? (spec.mounts ?? []).findIndex((mount) => mount.type === 'proc') : -2;
+  if (index === -1) return [];
+  const at = index >= 0 ? `mounts[${index}]` : 'linux.namespaces';
+  const message = `${at}: a proc cannot be mounted in the host's PID namespace (linux.namespaces has no pid entry) from a user namespace of the container's own: add {"type": "pid"} to linux.namespaces, or bind the host's /proc (type "bind", source "/proc", options ["rbind"])`;
+  return [{ path: at, code: 'SPEC_INVALID', message }];
 }
 
 function rootfsProblems(rootPath: unknown): SpecProblem[] {
@@ -89,7 +104,7 @@ function namespaceProblems(spec: ContainerSpec): SpecProblem[] {
       problems.push({ path: 'linux.namespaces', code: 'SPEC_INVALID', message: `a rootless container needs its own ${type} namespace: add {"type": "${type}"}` });
     }
   }
-  return problems;
+  return [...problems, ...hostPidProcProblems(spec)];
 }
 
 function hostnameProblems(hostname: unknown): SpecProblem[] {

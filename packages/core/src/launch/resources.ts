@@ -248,6 +248,7 @@ export interface ResourceContext {
  */
 export function containerResources(plan: ResourcePlan, context: ResourceContext): Resource[] {
   const cgroup = planCgroup(plan.spec, plan.id, context.cgroups);
+  for (const warning of cgroup?.warnings ?? []) context.warn(warning);
   const resources: Resource[] = [new ContainerFilesResource(containerFilesDir(context.runtime, plan.id), plan.network !== undefined)];
   if (RootOverlayResource.needed(plan.spec)) resources.push(new RootOverlayResource(join(containerFilesDir(context.runtime, plan.id), 'overlay')));
   if (IdMapResource.needed(plan.spec)) resources.push(new IdMapResource(plan.spec, context.warn));
