@@ -32,8 +32,8 @@ install: all
 	rm -rf $(INSTALL_LIB)
 	$(PNPM) --filter @ryouiki/cli deploy --prod --legacy --prefer-offline --reporter=append-only $(INSTALL_LIB)
 	mkdir -p $(INSTALL_BIN)
-	ln -sfn ../lib/ryouiki/bin/run.js $(INSTALL_BIN)/ryouiki
-	ln -sfn ../lib/ryouiki/bin/runtime.js $(INSTALL_BIN)/ryouiki-runtime
+	ln -sfn ../lib/ryouiki/bin/run.cjs $(INSTALL_BIN)/ryouiki
+	ln -sfn ../lib/ryouiki/bin/runtime.cjs $(INSTALL_BIN)/ryouiki-runtime
 
 uninstall:
 	rm -f $(INSTALL_BIN)/ryouiki $(INSTALL_BIN)/ryouiki-runtime
