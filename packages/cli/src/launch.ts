@@ -10,7 +10,7 @@ import { parseSize } from './units.js';
 import { terminalOptions, warnWithoutHostTerminal, type TerminalFlags } from './terminal.js';
 
 /** This very CLI, to run again: the script node is running now. */
-export const RYOUIKI_COMMAND = [process.execPath, process.argv[1] ?? fileURLToPath(new URL('../bin/run.js', import.meta.url))];
+export const RYOUIKI_COMMAND = [process.execPath, process.argv[1] ?? fileURLToPath(new URL('../bin/run.cjs', import.meta.url))];
 
 /** The CLI entry the supervisor runs once a container has ended: `ryouiki cleanup`. */
 export const CLEANUP_COMMAND = [...RYOUIKI_COMMAND, 'cleanup'];

@@ -1,4 +1,6 @@
-import { flush, run } from '@oclif/core';
+import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
+import { Config, flush, Plugin, run } from '@oclif/core';
 import Attach from './commands/attach.js';
 import Cleanup from './commands/cleanup.js';
 import Complete from './commands/__complete.js';
@@ -85,6 +87,23 @@ function versionShorthand(argv: string[]): string[] {
   return argv.length === 1 && (argv[0] === '-v' || argv[0] === '--version') ? ['version', '--short'] : argv;
 }
 
+/** completion and __complete name every command, the plugins' too: they load them. */
+const NEEDS_PLUGINS = new Set(['completion', '__complete']);
+
+/**
+ * What oclif runs argv with: for one of ryouiki's own commands, a configuration
+ * of the CLI alone (its manifest, no plugins), so that a core command never
+ * waits for the bundled or the user's plugins to load; for anything else
+ * (help, plugins, a plugin's command, an unknown one), every plugin.
+ */
+async function configFor(argv: string[], binUrl: string): Promise<Config | string> {
+  const id = argv[0];
+  if (id === undefined || !Object.hasOwn(COMMANDS, id) || NEEDS_PLUGINS.has(id)) return binUrl;
+  const root = new Plugin({ isRoot: true, root: dirname(dirname(fileURLToPath(binUrl))) });
+  await root.load();
+  return Config.load({ root: root.root, plugins: new Map([[root.name, root]]) });
+}
+
 /** Runs the CLI for argv; the exit code is left in process.exitCode. */
 export async function main(argv: string[], binUrl: string): Promise<void> {
   const { options, program } = guardProgramArgv(versionShorthand(argv), COMMANDS);
@@ -92,7 +111,7 @@ export async function main(argv: string[], binUrl: string): Promise<void> {
   // Through the environment, so that the errors reported along the way (each container of `rm a b`) show it too.
   if (debug) process.env.RYOUIKI_DEBUG = '1';
   try {
-    await run(program === undefined ? commandArgv : [...commandArgv, '--', ...program], binUrl);
+    await run(program === undefined ? commandArgv : [...commandArgv, '--', ...program], await configFor(commandArgv, binUrl));
     await flush();
   } catch (error) {
     process.exitCode = reportError(error);
