@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Stream } from 'node:stream';
 import { ContainerNetwork, type NetworkRequest } from '@ryouiki/net';
-import { cgroupStats, killCgroup, removeCgroups, type ContainerCgroups } from '../cgroup-control.js';
+import { cgroupStats, killCgroup, releasableCgroups, removeCgroups, type ContainerCgroups } from '../cgroup-control.js';
 import { planCgroup, type CgroupReport, type ContainerCgroup } from '../cgroup.js';
 import type { CgroupOptions } from '../cgroup-system.js';
 import { shortId, type PlanHooks } from '../container-options.js';
@@ -272,8 +272,9 @@ export function cgroupOf(resources: Resource[]): CgroupResource | undefined {
   return resources.find((resource) => resource instanceof CgroupResource);
 }
 
+/** Only the folders a container of the caller's can have: a record is never trusted to name a cgroup to kill. */
 function recordedCgroups(record: ResourceRecord): ContainerCgroups {
-  return { name: String(record.name), folders: (record.folders ?? []) as ContainerCgroups['folders'] };
+  return releasableCgroups({ name: String(record.name), folders: (record.folders ?? []) as ContainerCgroups['folders'] });
 }
 
 async function waitUntilGone(identity: ProcessIdentity, deadline: number): Promise<boolean> {
