@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { networkBindsFile } from '@ryouiki/net';
 import { RyouikiError } from './errors.js';
+import { isInsideDir } from './runtime-dir.js';
 import { seccompRules } from './seccomp.js';
 import { startHooksFileText } from './start-hooks-file.js';
 import { hasNamespace, type ContainerSpec, type Mount } from './spec.js';
@@ -82,6 +83,14 @@ export function containerFilesDir(runtime: string, id: string): string {
   return join(runtime, 'files', id);
 }
 
+/** A rootfs path the container's /etc files could not be looked up at, for want of permission. */
+function unreadableInRootfs(error: unknown, rootfs: string): RyouikiError | undefined {
+  const { code, path } = error as NodeJS.ErrnoException;
+  if ((code !== 'EACCES' && code !== 'EPERM') || path === undefined || !isInsideDir(rootfs, path)) return undefined;
+  const folder = dirname(path);
+  return new RyouikiError('ROOTFS_UNREADABLE', `rootfs ${rootfs} cannot be read by you at /${relative(rootfs, path)} (permission denied): make its folders readable and searchable (chmod u+rx ${folder})`);
+}
+
 /** Creates the container's folder DIR, with what its spec needs; `network`: a network generates its name files. */
 export function createContainerFiles(spec: ContainerSpec, dir: string, network: boolean): ContainerFiles {
   try {
@@ -98,7 +107,7 @@ export function createContainerFiles(spec: ContainerSpec, dir: string, network: 
     return files;
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    throw new RyouikiError('CONTAINER_DIR_FAILED', `cannot create the container's folder ${dir}: ${(error as Error).message}`);
+    throw unreadableInRootfs(error, spec.root.path) ?? new RyouikiError('CONTAINER_DIR_FAILED', `cannot create the container's folder ${dir}: ${(error as Error).message}`);
   }
 }
 

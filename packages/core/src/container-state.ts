@@ -1,9 +1,9 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NetworkRequest } from '@ryouiki/net';
 import type { CgroupOptions } from './cgroup-system.js';
 import type { PlanHooks } from './container-options.js';
-import { RyouikiError } from './errors.js';
+import { aboutFile, RyouikiError } from './errors.js';
 import { currentBootId, isAlive, processIdentity, type ProcessIdentity } from './proc-identity.js';
 import { isInsideDir, type StoreDirs } from './runtime-dir.js';
 import type { ContainerSpec } from './spec.js';
@@ -154,7 +154,7 @@ export function writeWhole(path: string, text: string): void {
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
-    throw error;
+    throw aboutFile(error, path);
   }
 }
 
@@ -177,8 +177,17 @@ function stateText(state: ContainerState): string {
  * staging folder that sweepAbandonedStaging removes once its maker is dead.
  */
 export function createContainerDir(dirs: StoreDirs, state: ContainerState, withLog = true): void {
-  if (withLog) mkdirSync(logsDir(dirs), { recursive: true, mode: 0o700 });
-  createStagedFolder(dirs.runtime, state.id, stateText(state));
+  // The log is made here, so that a log folder the supervisor could not write is said as the store's own files are.
+  if (withLog) {
+    mkdirSync(logsDir(dirs), { recursive: true, mode: 0o700 });
+    closeSync(openSync(state.logPath, 'a', 0o600));
+  }
+  try {
+    createStagedFolder(dirs.runtime, state.id, stateText(state));
+  } catch (error) {
+    if (withLog) rmSync(state.logPath, { force: true });
+    throw error;
+  }
 }
 
 /**
@@ -189,9 +198,18 @@ export function createContainerDir(dirs: StoreDirs, state: ContainerState, withL
  */
 export function createStagedFolder(parent: string, id: string, text: string): void {
   const staging = join(parent, stagingName(CREATING_PREFIX, id));
-  mkdirSync(staging, { mode: 0o700 });
+  try {
+    mkdirSync(staging, { mode: 0o700 });
+  } catch (error) {
+    throw aboutFile(error, parent);
+  }
   try {
     writeFileSync(join(staging, 'state.json'), text, { mode: 0o600 });
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw aboutFile(error, join(parent, id, 'state.json'));
+  }
+  try {
     renameSync(staging, join(parent, id));
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });

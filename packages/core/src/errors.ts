@@ -125,6 +125,16 @@ function isSystemError(error: unknown): error is SystemError {
 }
 
 /**
+ * A system error as being about PATH, for asRuntimeError's line: a failed
+ * write(2) names no file, and a temporary or staging file means less to a
+ * person than the file or folder it stands for.
+ */
+export function aboutFile(error: unknown, path: string): unknown {
+  if (isSystemError(error)) error.path = path;
+  return error;
+}
+
+/**
  * An error of the system (a file the store cannot write, a limit) as the one
  * line a person can act on, naming the file and what to do; any other error
  * as it is.

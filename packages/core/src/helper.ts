@@ -1,5 +1,5 @@
 import { environmentObject } from './env-file.js';
-import { shippedBinary } from './shipped-binary.js';
+import { sealedBinary } from './shipped-binary.js';
 import { RyouikiError } from './errors.js';
 import { capabilityNumbers } from './capabilities.js';
 import type { ContainerFiles } from './container-dir.js';
@@ -11,7 +11,7 @@ import { mountArgs } from './volumes.js';
 
 /** The helper's path: RYOUIKI_HELPER, else the ryouiki-init that @ryouiki/core ships. */
 export function helperPath(env: NodeJS.ProcessEnv = process.env): string {
-  return shippedBinary('ryouiki-init', 'RYOUIKI_HELPER', env);
+  return sealedBinary('ryouiki-init', 'RYOUIKI_HELPER', env);
 }
 
 export interface HelperFds extends TerminalOptions {

@@ -1,4 +1,4 @@
-import { rmdirSync, rmSync } from 'node:fs';
+import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { appendProcessLog, type ProcessCgroupState } from '@ryouiki/logs';
 import type { CgroupReport } from '../cgroup.js';
 import { settleContainer } from '../container-end.js';
@@ -87,10 +87,16 @@ export class StoreRecorder implements LaunchRecorder {
   async begin(records: ResourceRecord[]): Promise<void> {
     const problem = nameProblem(this.state.name);
     if (problem !== undefined) throw new RyouikiError('USAGE', `${problem}: see ryouiki start --help`);
+    const hadRuntimeDir = existsSync(this.dirs.runtime);
     ensureRuntimeDir(this.dirs.runtime);
     await settleDeadOwners(this.dirs);
     this.state.resources = records;
-    createContainerDir(this.dirs, this.state, this.withLog);
+    try {
+      createContainerDir(this.dirs, this.state, this.withLog);
+    } catch (error) {
+      if (!hadRuntimeDir) removeEmptyRuntimeDir(this.dirs);
+      throw error;
+    }
     try {
       reserveName(this.dirs, this.state.name, this.state.id);
     } catch (error) {
