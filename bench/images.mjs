@@ -1,9 +1,10 @@
 // Image speed side by side, in one run (never a timed assertion): a pull of
 // the Debian minbase image from a local docker-registry by ryouiki, by
 // `skopeo copy` to a folder and by `podman pull`; then `run --rm IMAGE true`
-// by ryouiki (tenkai --image) and podman (--runtime runc: crun cannot run
-// here), both --network none. Run as the test user (make bench-images).
+// by ryouiki and podman (--runtime runc: crun cannot run here), both
+// --network none. Run as the test user (make bench-images).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -100,7 +101,7 @@ try {
   rows.push(['pull: skopeo copy to a dir', timed('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${image}`, `dir:${join(work, 'skopeo-dir')}`])]);
   rows.push(['pull: podman pull', timed('podman', [...podmanFlags, 'pull', '-q', '--tls-verify=false', image])]);
 
-  const ryouikiRun = ['tenkai', '--rm', '--root', store, '--network', 'none', '--image', image, '--', 'true'];
+  const ryouikiRun = ['run', '--rm', '--root', store, '--network', 'none', image, 'true'];
   const podmanRun = [...podmanFlags, 'run', '--rm', '--network', 'none', '--runtime', 'runc', image, 'true'];
   timed(RYOUIKI, ryouikiRun);
   timed('podman', podmanRun);
@@ -111,7 +112,11 @@ try {
   for (const [what, ms] of rows) console.log(`${what.padEnd(58)} ${ms.toFixed(0).padStart(7)} ms`);
   spawnSync(RYOUIKI, ['image', 'prune', '--all', '--root', store], { stdio: 'ignore' });
 } finally {
-  registry?.child.kill();
+  if (registry !== undefined && registry.child.exitCode === null && registry.child.signalCode === null) {
+    const exited = once(registry.child, 'exit');
+    registry.child.kill();
+    await exited;
+  }
   const pausePidFile = join(podmanEnv.XDG_RUNTIME_DIR, 'libpod', 'tmp', 'pause.pid');
   const pausePid = existsSync(pausePidFile) ? Number(readFileSync(pausePidFile, 'utf8')) : undefined;
   spawnSync('podman', [...podmanFlags, 'system', 'reset', '--force'], { stdio: 'ignore', env: podmanEnv });

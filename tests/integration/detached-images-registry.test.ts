@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { images, pull } from '@ryouiki/core';
+import { images, pull, run } from '@ryouiki/core';
 import { collect, expectNoLeftovers, makeTempDir, removeDir, startRyouiki, testRootfs, type Outcome } from './harness.js';
 import { emptyStore, makeCertificate, makeOciLayout, processGone, Registry, tarEntries, tarOf, TokenServer } from './images-harness.js';
 
@@ -40,6 +40,7 @@ function busyboxLayout(dir: string, compression: 'gzip' | 'zstd' | 'none' = 'gzi
       User: '0:0',
       Labels: { purpose: 'test' },
       StopSignal: 'SIGINT',
+      ExposedPorts: { '8080/tcp': {} },
     },
   }]);
 }
@@ -97,6 +98,32 @@ describe('ryouiki pull from a plain HTTP registry', () => {
     const inspected = JSON.parse((await ryouiki(['image', 'inspect', '--root', store, image])).stdout) as { Id: string; Config: { Labels: Record<string, string>; StopSignal: string }; Layers: unknown[] }[];
     expect(inspected[0]).toMatchObject({ Id: `sha256:${pulled.stdout.trim()}`, Config: { Labels: { purpose: 'test' }, StopSignal: 'SIGINT' } });
     expect(inspected[0]!.Layers).toHaveLength(2);
+    await emptyStore(store);
+  }, 120000);
+
+  it('publishes the ports the image exposes with -P, each on a free host port', async () => {
+    const store = makeTempDir('store');
+    const image = `${plain.address}/busybox`;
+    const started = await ryouiki(['run', '-d', '-P', '--name', 'served', '--tls-verify=false', '--root', store, image, 'echo served > index.html; exec httpd -f -p 8080']);
+    expect(started).toMatchObject({ exitCode: 0 });
+    const port = await ryouiki(['port', '--root', store, 'served']);
+    const published = /^8080\/tcp -> ([\d.]+):(\d+)\n$/.exec(port.stdout);
+    expect(published).not.toBeNull();
+    let body = '';
+    for (let tries = 0; body === '' && tries < 100; tries++) {
+      body = await fetch(`http://127.0.0.1:${published![2]}/index.html`).then((response) => response.text(), () => '');
+      if (body === '') await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(body).toBe('served\n');
+    expect(await ryouiki(['rm', '-f', '--root', store, 'served'])).toMatchObject({ exitCode: 0 });
+    await emptyStore(store);
+  }, 120000);
+
+  it('runs an image from the library, pulling it first: run({ image, pull })', async () => {
+    const store = makeTempDir('store');
+    const result = await run({ image: `${plain.address}/busybox`, pull: { tlsVerify: false }, command: ['echo $GREETING in $(pwd)'], network: 'none' }, { root: store });
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'image-env in /srv/app\n' });
+    expect(images({ root: store }).map((row) => row.names)).toEqual([[`${plain.address}/busybox:latest`]]);
     await emptyStore(store);
   }, 120000);
 
@@ -286,7 +313,7 @@ describe('the Debian minbase image', () => {
     expect(started.exitCode).toBe(0);
     const id = started.stdout.trim();
     expect((await ryouiki(['ps', '--root', store])).stdout.split('\n')[1]).toMatch(new RegExp(`^${id.slice(0, 12)}\\s+localhost:${plain.port}/debian:latest\\s+sleep 100`));
-    const detached = await ryouiki(['run', '-d', '--name', 'deb', '--root', store, '--network', 'none', `${image}:bookworm`, 'sh', '-c', 'cat /etc/debian_version; sleep 100']);
+    const detached = await ryouiki(['run', '-d', '--name', 'deb', '--tls-verify=false', '--root', store, '--network', 'none', `${image}:bookworm`, 'sh', '-c', 'cat /etc/debian_version; sleep 100']);
     expect(detached.exitCode).toBe(0);
     expect((await ryouiki(['ps', '--format', '{{.Names}} {{.Image}}', '--root', store])).stdout.split('\n')).toContain(`deb localhost:${plain.port}/debian:bookworm`);
     expect((await ryouiki(['logs', '--root', store, 'deb'])).stdout).toMatch(/^12\.\d+\n$/);

@@ -8,6 +8,7 @@ import type { ContainerSpec } from '../spec.js';
 import { assertValidSpec } from '../validate.js';
 import { RyouikiError } from '../errors.js';
 import { ensureImage, resolveImage } from '../images/resolve.js';
+import type { PullOptions } from '../images/pull.js';
 import type { Launch } from './pipeline.js';
 import { StoreRecorder, type LaunchRecorder } from './record.js';
 import { warnOnceOnStderr, type Warn } from './resource.js';
@@ -23,6 +24,8 @@ export interface ContainerRequest extends Omit<ContainerOptions, 'path' | 'comma
   rootfs?: string;
   /** An image of the store (`alpine`, `localhost:5000/debian:12`): its layers under a fresh overlay, its config's defaults. run() and start() pull it first when the store lacks it. */
   image?: string;
+  /** How to reach the registry when the image must be pulled (`{ tlsVerify: false }` for a plain HTTP one). */
+  pull?: Omit<PullOptions, 'root'>;
   /** With an image, replaces its Cmd (its Entrypoint stays); without, required. */
   command?: string[] | string;
   /** A unique name, for ps, stop, kill, exec and stats (default: its short id). */
@@ -45,7 +48,7 @@ function text(value: string | number | undefined): string | undefined {
 
 /** The request as planContainer's options: the one place the library's names meet the command line's. */
 export function requestOptions(request: ContainerRequest, store: StoreOptions = {}): ContainerOptions {
-  const { rootfs, image, command, name: _name, memory, memorySwap, pidsLimit, cpus, cpuWeight, ...rest } = request;
+  const { rootfs, image, pull: _pull, command, name: _name, memory, memorySwap, pidsLimit, cpus, cpuWeight, ...rest } = request;
   if (rootfs === undefined && image === undefined) throw new RyouikiError('USAGE', 'no container given: a request needs rootfs or image');
   if (rootfs !== undefined && image !== undefined) throw new RyouikiError('USAGE', 'give a request either rootfs or image, not both');
   return {
@@ -63,7 +66,7 @@ function isRequest(value: Launchable): value is ContainerRequest {
 
 /** Pulls a request's image when the store lacks it, as podman run does (its default pull policy, missing). */
 export async function pullRequestImage(container: Launchable, options: StoreOptions): Promise<void> {
-  if (isRequest(container) && container.image !== undefined) await ensureImage(container.image, { root: options.root });
+  if (isRequest(container) && container.image !== undefined) await ensureImage(container.image, { ...container.pull, root: options.root });
 }
 
 function isSpec(value: Launchable): value is ContainerSpec {
