@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { images, pull, run } from '@ryouiki/core';
 import { collect, expectNoLeftovers, makeTempDir, removeDir, startRyouiki, testRootfs, type Outcome } from './harness.js';
 import { emptyStore, makeCertificate, makeOciLayout, processGone, Registry, tarEntries, tarOf, TokenServer } from './images-harness.js';
@@ -46,6 +46,11 @@ function busyboxLayout(dir: string, compression: 'gzip' | 'zstd' | 'none' = 'gzi
 }
 
 let plain: Registry;
+const afterCurrent: (() => Promise<unknown>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of afterCurrent.splice(0)) await cleanup();
+});
 
 beforeAll(async () => {
   plain = await registry();
@@ -309,20 +314,27 @@ describe('the Debian minbase image', () => {
     const nobody = await ryouiki(['tenkai', '--root', store, '--network', 'none', '--image', image, '--user', 'nobody', '--', 'stat', '-c', '%U %a', '/etc/shadow', '/usr/bin/passwd']);
     expect(nobody.stdout).toBe('root 640\nroot 4755\n');
 
+    // A failed expectation must not leave its containers for the next tests to trip on.
+    afterCurrent.push(() => ryouiki(['rm', '-f', '-a', '--root', store]));
     const started = await ryouiki(['start', '--root', store, '--network', 'none', image, 'sleep', '100']);
     expect(started.exitCode).toBe(0);
     const id = started.stdout.trim();
     expect((await ryouiki(['ps', '--root', store])).stdout.split('\n')[1]).toMatch(new RegExp(`^${id.slice(0, 12)}\\s+localhost:${plain.port}/debian:latest\\s+sleep 100`));
-    const detached = await ryouiki(['run', '-d', '--name', 'deb', '--tls-verify=false', '--root', store, '--network', 'none', `${image}:bookworm`, 'sh', '-c', 'cat /etc/debian_version; sleep 100']);
-    expect(detached.exitCode).toBe(0);
-    expect((await ryouiki(['ps', '--format', '{{.Names}} {{.Image}}', '--root', store])).stdout.split('\n')).toContain(`deb localhost:${plain.port}/debian:bookworm`);
-    expect((await ryouiki(['logs', '--root', store, 'deb'])).stdout).toMatch(/^12\.\d+\n$/);
-    expect(await ryouiki(['stop', '-t', '1', '--root', store, 'deb'])).toMatchObject({ exitCode: 0 });
-    expect(await ryouiki(['rm', '--root', store, 'deb'])).toMatchObject({ exitCode: 0 });
     const inUse = await ryouiki(['rmi', '--root', store, image]);
     expect(inUse.exitCode).toBe(125);
     expect(inUse.stderr).toMatch(/a container uses image [0-9a-f]{12}: remove the container first/);
     expect(await ryouiki(['rm', '-f', '--root', store, id])).toMatchObject({ exitCode: 0 });
+    const detached = await ryouiki(['run', '-d', '--name', 'deb', '--tls-verify=false', '--root', store, '--network', 'none', `${image}:bookworm`, 'sh', '-c', 'cat /etc/debian_version; sleep 100']);
+    expect(detached.exitCode).toBe(0);
+    expect((await ryouiki(['ps', '--format', '{{.Names}} {{.Image}}', '--root', store])).stdout.split('\n')).toContain(`deb localhost:${plain.port}/debian:bookworm`);
+    let logged = '';
+    for (let tries = 0; logged === '' && tries < 100; tries++) {
+      logged = (await ryouiki(['logs', '--root', store, 'deb'])).stdout;
+      if (logged === '') await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(logged).toMatch(/^12\.\d+\n$/);
+    expect(await ryouiki(['stop', '-t', '1', '--root', store, 'deb'])).toMatchObject({ exitCode: 0 });
+    expect(await ryouiki(['rm', '--root', store, 'deb'])).toMatchObject({ exitCode: 0 });
     await emptyStore(store);
   }, 240000);
 });
