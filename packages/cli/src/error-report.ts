@@ -18,7 +18,7 @@ function usageMessage(error: OclifErrorShape): string {
   const lines = (error.message ?? '').split('\n').map((line) => line.trim());
   const text = lines.find((line) => line !== '' && !OCLIF_FRAMING.test(line)) ?? 'invalid usage';
   // An unknown command comes with the words after it joined by ':' (oclif's topic separator): name the command alone.
-  const command = error.code === 'command_not_found' ? text.replace(/^command ([^:\s]+):\S* not found/, 'command $1 not found') : text;
+  const command = text.replace(/^command ([^:\s]+):\S* not found$/, 'command $1 not found');
   return `${command.replace(/\.$/, '')}: see ryouiki --help`;
 }
 
