@@ -140,5 +140,7 @@ describe('bad input to ryouiki tenkai', () => {
     const out = await ryouiki(['frobnicate']);
     expect(out.exitCode).toBe(125);
     expect(out.stderr).toBe('ryouiki: command frobnicate not found: see ryouiki --help\n');
+    // Not joined to the words after it, as oclif's topics would have it (`frobnicate:alpine`).
+    expect(await ryouiki(['frobnicate', 'alpine', 'sh'])).toMatchObject({ exitCode: 125, stderr: 'ryouiki: command frobnicate not found: see ryouiki --help\n' });
   });
 });

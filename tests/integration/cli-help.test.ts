@@ -18,7 +18,7 @@ describe('ryouiki --help', () => {
   it('lists the commands in groups, as podman does', async () => {
     const out = await ryouiki(['--help']);
     expect(out.exitCode).toBe(0);
-    expect(section(out.stdout, 'CONTAINERS COMMANDS')).toEqual(['run', 'tenkai', 'start', 'exec', 'attach', 'ps', 'logs', 'inspect', 'top', 'port', 'stats', 'cp', 'stop', 'kill', 'wait', 'rm']);
+    expect(section(out.stdout, 'CONTAINERS COMMANDS')).toEqual(['run', 'tenkai', 'start', 'exec', 'attach', 'ps', 'logs', 'inspect', 'top', 'port', 'stats', 'cp', 'stop', 'restart', 'kill', 'wait', 'rm']);
     expect(section(out.stdout, 'SYSTEM COMMANDS')).toEqual(['spec', 'version', 'completion', 'autocomplete', 'plugins', 'help']);
     expect(out.stdout).not.toContain('\nCOMMANDS\n');
   });

@@ -127,6 +127,24 @@ describe('ryouiki restart', () => {
   });
 });
 
+describe('ryouiki start CONTAINER, as podman start', () => {
+  it('starts a stopped container again as it was, leaves a running one as it is, and refuses flags that would change it', async () => {
+    const store = newStore();
+    const stopped = await startDetached(store, ['--name', 'again', '--network', 'none', '--command', 'echo up; exec sleep 7176']);
+    const running = await startDetached(store, ['--name', 'still', '--network', 'none', '--', 'sleep', '7177']);
+    expect((await inStore(store, 'stop', ['-t', '0', 'again'])).exitCode).toBe(0);
+    const before = await entryOf(store, running);
+    expect(await inStore(store, 'start', ['again', 'still'])).toMatchObject({ exitCode: 0, stdout: 'again\nstill\n', stderr: '' });
+    const again = await entryOf(store, stopped);
+    expect(again).toMatchObject({ name: 'again', status: 'running' });
+    await waitForText(() => logText(again).join('\n'), 'up\nup', 'the second run in the same log');
+    expect((await entryOf(store, running)).pid).toBe(before.pid);
+    expectOneLine(await inStore(store, 'start', ['-p', '8080:80', 'again']), /^ryouiki: ryouiki start CONTAINER\.\.\. takes no flags but --root \(got --publish\): /);
+    // Not a container, and no --path: the seed's message.
+    expectOneLine(await inStore(store, 'start', ['sleep', '1']), /^ryouiki: no container given: pass --path ROOTFS with a command, or --bundle DIR\n$/);
+  });
+});
+
 describe('Container.restart()', () => {
   it('starts the container again with a new init, the same id and log', async () => {
     const store = newStore();

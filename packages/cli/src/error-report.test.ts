@@ -28,6 +28,12 @@ describe('reportError', () => {
     expect(written).toBe('ryouiki: Missing required flag path: see ryouiki --help\n');
   });
 
+  it('names an unknown command alone, not joined to the words after it', () => {
+    const error = Object.assign(new Error('command pull:alpine not found'), { code: 'command_not_found' });
+    expect(reportError(error)).toBe(125);
+    expect(written).toBe('ryouiki: command pull not found: see ryouiki --help\n');
+  });
+
   it('passes an exit request through untouched', () => {
     expect(reportError(new Errors.ExitError(3))).toBe(3);
     expect(written).toBe('');

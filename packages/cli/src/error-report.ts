@@ -17,7 +17,9 @@ const OCLIF_FRAMING = /^(The following errors? occurred:|See more help with --he
 function usageMessage(error: OclifErrorShape): string {
   const lines = (error.message ?? '').split('\n').map((line) => line.trim());
   const text = lines.find((line) => line !== '' && !OCLIF_FRAMING.test(line)) ?? 'invalid usage';
-  return `${text.replace(/\.$/, '')}: see ryouiki --help`;
+  // An unknown command comes with the words after it joined by ':' (oclif's topic separator): name the command alone.
+  const command = text.replace(/^command ([^:\s]+):\S* not found$/, 'command $1 not found');
+  return `${command.replace(/\.$/, '')}: see ryouiki --help`;
 }
 
 function isExitRequest(error: unknown): error is { oclif: { exit: number }; code: string } {
