@@ -4,7 +4,7 @@ PNPM ?= pnpm
 TURBO = $(PNPM) exec turbo
 export TURBO_TELEMETRY_DISABLED = 1
 
-.PHONY: all helper packages deps prepare-host test check check-root check-undelegated test-cgroup-v2 lint typecheck fmt fmt-check shellcheck demo demo-here bench bench-latency bench-network bench-detached clean install uninstall
+.PHONY: all helper packages deps prepare-host test check check-root check-undelegated test-cgroup-v2 lint typecheck fmt fmt-check shellcheck demo demo-here bench bench-latency bench-network bench-detached bench-images clean install uninstall
 
 all: helper packages
 
@@ -12,7 +12,7 @@ all: helper packages
 # renamed into place so a running container's binary is never written over.
 helper:
 	$(MAKE) -C helper
-	scripts/install-binaries.sh packages/core/helper helper/ryouiki-init helper/ryouiki-monitor helper/ryouiki-exec
+	scripts/install-binaries.sh packages/core/helper helper/ryouiki-init helper/ryouiki-monitor helper/ryouiki-exec helper/ryouiki-unpack
 
 deps:
 	scripts/ensure-pnpm.sh
@@ -32,8 +32,8 @@ install: all
 	rm -rf $(INSTALL_LIB)
 	$(PNPM) --filter @ryouiki/cli deploy --prod --legacy --prefer-offline --reporter=append-only $(INSTALL_LIB)
 	mkdir -p $(INSTALL_BIN)
-	ln -sfn ../lib/ryouiki/bin/run.js $(INSTALL_BIN)/ryouiki
-	ln -sfn ../lib/ryouiki/bin/runtime.js $(INSTALL_BIN)/ryouiki-runtime
+	ln -sfn ../lib/ryouiki/bin/run.cjs $(INSTALL_BIN)/ryouiki
+	ln -sfn ../lib/ryouiki/bin/runtime.cjs $(INSTALL_BIN)/ryouiki-runtime
 
 uninstall:
 	rm -f $(INSTALL_BIN)/ryouiki $(INSTALL_BIN)/ryouiki-runtime
@@ -115,24 +115,39 @@ demo-here:
 	./bin/ryouiki tenkai --path build/demo/rootfs --env build/demo/env.txt --root build/demo/store \
 	  --command 'echo "uid: $$(id -u)"; echo "pid: $$$$"; echo "hostname: $$(hostname)"; echo "$$GREETING"; ps'
 
-# Benchmarks print numbers and ratios, never fail on them: latency, network, 100 detached containers.
-bench: bench-latency bench-network bench-detached
+# Benchmarks print numbers and ratios, never fail on them: latency, network, 100 detached containers, images.
+# Each part leaves its JSON in build/bench-PART.json; the whole table lands in build/bench.json.
+BENCH_PARTS = build/bench-latency.json build/bench-network.json build/bench-detached.json
+bench: bench-latency bench-network bench-detached bench-images
+	node bench/report.mjs build/bench.json $(BENCH_PARTS)
 
 # Start latency and published-port throughput: slirp4netns, pasta, rootless podman.
 # 100 detached containers: time to start them all, supervisor memory per container.
 bench-detached: all
-	scripts/as-test-user.sh scripts/bench-detached.sh 100
+	rm -f /var/tmp/ryouiki-bench-detached.json build/bench-detached.json
+	scripts/as-test-user.sh scripts/bench-detached.sh 100 /var/tmp/ryouiki-bench-detached.json
+	@$(call bench_keep,detached)
+
+# Pull of the Debian image from a local registry and run --rm IMAGE true, beside skopeo and podman.
+bench-images: all
+	scripts/as-test-user.sh node bench/images.mjs
 
 bench-network: all
-	scripts/as-test-user.sh node bench/network.mjs $(BENCH_NETWORK_ARGS)
+	rm -f /var/tmp/ryouiki-bench-network.json build/bench-network.json
+	scripts/as-test-user.sh node bench/network.mjs $(BENCH_NETWORK_ARGS) --out /var/tmp/ryouiki-bench-network.json
+	@$(call bench_keep,network)
 
 clean:
 	$(MAKE) -C helper clean
 	rm -rf build packages/core/helper packages/*/dist packages/*/*.tsbuildinfo packages/cli/oclif.manifest.json .turbo packages/*/.turbo tests/.turbo
 
 # Start-to-exit latency side by side with bubblewrap, runc and podman (where
-# installed), as an unprivileged user; the table also lands in build/bench.json.
+# installed), as an unprivileged user; the table also lands in build/bench-latency.json.
 BENCH_RUNS ?= 20
 bench-latency: all
-	scripts/as-test-user.sh node bench/bench.mjs --runs $(BENCH_RUNS) --out /var/tmp/ryouiki-bench.json
-	@if [ -f /var/tmp/ryouiki-bench.json ]; then mkdir -p build && mv /var/tmp/ryouiki-bench.json build/bench.json; fi
+	rm -f /var/tmp/ryouiki-bench-latency.json build/bench-latency.json
+	scripts/as-test-user.sh node bench/bench.mjs --runs $(BENCH_RUNS) --out /var/tmp/ryouiki-bench-latency.json
+	@$(call bench_keep,latency)
+
+# The test user wrote a part's JSON outside the checkout (it may sit under /root): into build/.
+bench_keep = if [ -f /var/tmp/ryouiki-bench-$(1).json ]; then mkdir -p build && mv /var/tmp/ryouiki-bench-$(1).json build/bench-$(1).json; fi

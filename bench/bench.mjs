@@ -82,28 +82,47 @@ async function main() {
       { name: 'run(), defaults', call: peers.libraryRun },
     ];
     if (peers.bwrapFromNode) library.push({ name: 'bwrap --unshare-all', call: peers.bwrapFromNode });
-    cases.push({ title: '1. from a warm Node.js process', contenders: library, reference: 'bwrap --unshare-all', checks: (r) => [ratioCheck(r, 'run(), as bwrap sets up', 'bwrap --unshare-all', 1.3)] });
+    cases.push({
+      title: '1. from a warm Node.js process',
+      contenders: library,
+      reference: 'bwrap --unshare-all',
+      checks: (r) => [ratioCheck(r, 'run(), as bwrap sets up', 'bwrap --unshare-all', 1.3), ratioCheck(r, 'run(), defaults', 'bwrap --unshare-all', 2)],
+    });
 
     const whole = [{ name: 'ryouiki tenkai', argv: peers.tenkai }, { name: 'node -e 0', argv: ['node', '-e', '0'] }];
     if (peers.runc) whole.push({ name: 'runc run (rootless)', argv: peers.runc });
     if (peers.podmanNone) whole.push({ name: 'podman run --network none', argv: peers.podmanNone });
-    cases.push({ title: '2. as a whole process', contenders: whole, reference: 'node -e 0', checks: (r) => [ratioCheck(r, 'ryouiki tenkai', 'node -e 0', 1.5)] });
+    cases.push({ title: '2. as a whole process', contenders: whole, reference: 'node -e 0', checks: (r) => [ratioCheck(r, 'ryouiki tenkai', 'node -e 0', 2)] });
 
     const helper = [{ name: 'ryouiki-init', argv: peers.helper }];
     if (peers.bwrap) helper.push({ name: 'bwrap --unshare-all', argv: peers.bwrap });
     cases.push({ title: '3. the helper alone, same namespaces and mounts', contenders: helper, reference: 'bwrap --unshare-all', checks: (r) => [differenceCheck(r, 'ryouiki-init', 'bwrap --unshare-all', 2)] });
 
     // ryouiki-runtime is bundled apart from oclif: each engine call pays only Node.js and its own file.
-    const runtime = join(REPO, 'bin', 'ryouiki-runtime');
     const runtimeCalls = [
-      { name: 'ryouiki-runtime --version', argv: [runtime, '--version'] },
-      { name: 'ryouiki-runtime list', argv: [runtime, '--root', join(work, 'ryouiki-runtime-state'), 'list'] },
+      { name: 'ryouiki-runtime --version', argv: [peers.runtime, '--version'] },
+      { name: 'ryouiki-runtime list', argv: [peers.runtime, '--root', join(work, 'ryouiki-runtime-state'), 'list'] },
+      { name: 'node -e 0', argv: ['node', '-e', '0'] },
     ];
     const runcPath = spawnSync('sh', ['-c', 'command -v runc'], { encoding: 'utf8' }).stdout.trim();
     if (runcPath !== '') runtimeCalls.push({ name: 'runc --version', argv: [runcPath, '--version'] }, { name: 'runc list', argv: [runcPath, '--root', join(work, 'runc-list-state'), 'list'] });
-    cases.push({ title: '4. the OCI runtime command line, one call', contenders: runtimeCalls, reference: runcPath !== '' ? 'runc list' : 'ryouiki-runtime list', checks: () => [] });
+    cases.push({
+      title: '4. the OCI runtime command line, one call',
+      contenders: runtimeCalls,
+      reference: 'node -e 0',
+      checks: (r) => [ratioCheck(r, 'ryouiki-runtime --version', 'node -e 0', 1.3), ratioCheck(r, 'ryouiki-runtime list', 'node -e 0', 1.3)],
+    });
 
-    const report = { date: new Date().toISOString(), runs: RUNS, skipped: peers.skipped, cases: [], targets: [] };
+    // podman calls its runtime three times a run (create, start, delete), and state and kill on the way.
+    if (peers.podmanThroughRyouiki) {
+      const throughRuntimes = [
+        { name: 'podman through ryouiki-runtime', argv: peers.podmanThroughRyouiki },
+        { name: 'podman through runc', argv: peers.podmanNone },
+      ];
+      cases.push({ title: '5. podman run --rm --network none, by its OCI runtime', contenders: throughRuntimes, reference: 'podman through runc', checks: (r) => [ratioCheck(r, 'podman through ryouiki-runtime', 'podman through runc', 1)] });
+    }
+
+    const report = { part: 'latency', date: new Date().toISOString(), runs: RUNS, skipped: peers.skipped, cases: [], targets: [] };
     for (const benchCase of cases) {
       const results = await measureCase(benchCase.contenders);
       printCase(benchCase.title, results, benchCase.reference);

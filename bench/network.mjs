@@ -3,18 +3,21 @@
 // transfer from the host to a published port, for ryouiki with slirp4netns and
 // pasta, side by side with rootless podman where it is installed, printed as
 // ratios. A benchmark, not a test: it asserts nothing. Run as an unprivileged
-// user; it touches only 127.0.0.1. Usage: node bench/network.mjs [MiB] [RUNS]
+// user; it touches only 127.0.0.1. Usage: node bench/network.mjs [MiB] [RUNS] [--out FILE]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const top = fileURLToPath(new URL('..', import.meta.url));
 const ryouiki = join(top, 'bin', 'ryouiki');
-const sizeMiB = Number(process.argv[2] ?? 1024);
-const runs = Number(process.argv[3] ?? 10);
+const { values: cli, positionals } = parseArgs({ options: { out: { type: 'string' } }, allowPositionals: true });
+const sizeMiB = Number(positionals[0] ?? 1024);
+const runs = Number(positionals[1] ?? 10);
+const skipped = [];
 const work = mkdtempSync(join(tmpdir(), 'ryouiki-bench-'));
 
 function makeRootfs(name) {
@@ -42,7 +45,9 @@ function runtimes() {
     { name: 'ryouiki slirp4netns', run: ryouikiRun('slirp4netns') },
   ];
   if (hasProgram('pasta')) list.push({ name: 'ryouiki pasta', run: ryouikiRun('pasta') });
-  if (hasProgram('podman')) {
+  else skipped.push('ryouiki pasta: pasta is not installed (apt-get install passt)');
+  if (!hasProgram('podman')) skipped.push('podman: not installed (apt-get install podman)');
+  else {
     // podman writes into a --rootfs, so it gets a copy of its own. crun, podman's
     // default runtime, cannot start containers on hybrid cgroups: runc where installed.
     const podmanRootfs = makeRootfs('podman-rootfs');
@@ -148,7 +153,18 @@ async function main() {
       ` ${ratio(result.latency, base?.latency).padStart(12)}  ${(result.rate === undefined ? '-' : ratio(result.rate, base?.rate)).padStart(12)}  ${(result.rate === undefined ? '-' : ratio(result.rate, slirpHostfwd?.rate)).padStart(12)}`,
     );
   }
-  if (base === undefined) console.log('podman is not installed: no comparison with it');
+  for (const reason of skipped) console.log(`skipped: ${reason}`);
+  const slirp = results.find((result) => result.name === 'ryouiki slirp4netns');
+  const targets = [];
+  if (base !== undefined && slirp !== undefined) {
+    targets.push({ target: 'ryouiki slirp4netns start <= 1 x podman', value: `${ratio(slirp.latency, base.latency)} x`, met: slirp.latency <= base.latency });
+    targets.push({ target: 'ryouiki slirp4netns MiB/s >= 0.9 x podman', value: `${ratio(slirp.rate, base.rate)} x`, met: slirp.rate >= 0.9 * base.rate });
+  }
+  if (cli.out) {
+    mkdirSync(dirname(resolve(cli.out)), { recursive: true });
+    const report = { part: 'network', date: new Date().toISOString(), runs, sizeMiB, skipped, results: results.map(({ name, latency, rate }) => ({ name, startMs: latency, mibPerSecond: rate })), targets };
+    writeFileSync(cli.out, `${JSON.stringify(report, null, 2)}\n`);
+  }
 }
 
 try {

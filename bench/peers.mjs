@@ -44,13 +44,14 @@ function prepareRunc(runc, rootfs, work) {
 }
 
 /** podman needs an image: the same rootfs, imported locally (no registry). crun cannot run on hybrid cgroups, so runc. */
-function preparePodman(podman, rootfs) {
+function preparePodman(podman, rootfs, runtime) {
   const image = 'localhost/ryouiki-bench-busybox:latest';
   const imported = spawnSync('sh', ['-c', `tar -C '${rootfs}' -c . | '${podman}' import - ${image}`], { encoding: 'utf8' });
   if (imported.status !== 0) return { skip: `podman import failed: ${imported.stderr.trim().split('\n').pop()}` };
-  const base = [podman, 'run', '--rm', '--runtime', which('runc') ?? 'crun'];
+  const through = (ociRuntime) => [podman, 'run', '--rm', '--runtime', ociRuntime, '--network', 'none', image, '/bin/true'];
   return {
-    none: [...base, '--network', 'none', image, '/bin/true'],
+    none: through(which('runc') ?? 'crun'),
+    throughRyouiki: through(runtime),
     cleanup: () => spawnSync(podman, ['rmi', '-f', image], { stdio: 'ignore' }),
   };
 }
@@ -63,7 +64,10 @@ export async function findPeers({ repo, rootfs, work }) {
   const plan = planContainer({ path: rootfs, args: ['/bin/true'] });
   // What bwrap --unshare-all sets up: a single-id map, no cgroup, no seccomp filter.
   const lean = planContainer({ path: rootfs, args: ['/bin/true'], userns: 'single', seccomp: 'unconfined' });
+  // As make install puts it on the PATH: the entry itself, no shell wrapper.
+  const runtime = join(repo, 'packages', 'cli', 'bin', 'runtime.cjs');
   const peers = {
+    runtime,
     tenkai: [join(repo, 'bin', 'ryouiki'), 'tenkai', '--network', 'none', '--path', rootfs, '--root', store, '--', '/bin/true'],
     helper: [join(repo, 'helper', 'ryouiki-init'), '--rootfs', rootfs, '--', '/bin/true'],
     libraryRun: async () => {
@@ -98,11 +102,16 @@ export async function findPeers({ repo, rootfs, work }) {
   const podman = which('podman');
   if (!podman) skipped.push('podman: not installed (apt-get install podman)');
   else {
-    const prepared = preparePodman(podman, rootfs);
+    const prepared = preparePodman(podman, rootfs, runtime);
     const problem = prepared.skip ?? works(prepared.none);
     if (prepared.cleanup) cleanups.push(prepared.cleanup);
     if (problem) skipped.push(`podman: ${problem}`);
-    else peers.podmanNone = prepared.none;
+    else {
+      peers.podmanNone = prepared.none;
+      const throughProblem = works(prepared.throughRyouiki);
+      if (throughProblem) skipped.push(`podman through ryouiki-runtime: ${throughProblem}`);
+      else peers.podmanThroughRyouiki = prepared.throughRyouiki;
+    }
   }
   return peers;
 }

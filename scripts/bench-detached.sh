@@ -4,10 +4,12 @@
 # and the supervisors' resident memory per container; then the same with
 # `podman run -d` and its conmon when podman and a local busybox image exist.
 # Run it as an unprivileged user (as root: scripts/as-test-user.sh scripts/bench-detached.sh).
-# Usage: bench-detached.sh [N]
+# With OUT, the figures also go to that file as JSON (make bench gathers them).
+# Usage: bench-detached.sh [N] [OUT]
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 count=${1:-100}
+out=${2:-}
 jobs=$(nproc)
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -39,10 +41,13 @@ resident_kib() {
   echo "$total"
 }
 
+ryouiki_s=""; ryouiki_kib=""; podman_s=""; podman_kib=""; skipped=""
 start=$(now)
 seq "$count" | xargs -P "$jobs" -I{} "$top/bin/ryouiki" start --root "$store" --path "$work/rootfs" -- sleep 600 >/dev/null
 end=$(now)
 rss=$(resident_kib ryouiki-monitor "$store")
+ryouiki_s=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
+ryouiki_kib=$(awk -v n="$count" -v rss="$rss" 'BEGIN { printf "%.0f", rss / n }')
 awk -v n="$count" -v s="$start" -v e="$end" -v rss="$rss" 'BEGIN {
   printf "ryouiki start -d x%d: %.2f s in all, supervisor RSS %.0f KiB per container (target: at most 2048)\n", n, e - s, rss / n }'
 
@@ -54,10 +59,25 @@ if command -v podman >/dev/null 2>&1 && tar -C "$work/rootfs" -c . | podman impo
   seq "$count" | xargs -P "$jobs" -I{} podman run -d --runtime "$runtime" --label ryouiki-bench=1 "$image" sleep 600 >/dev/null
   end=$(now)
   rss=$(resident_kib conmon "")
+  podman_s=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
+  podman_kib=$(awk -v n="$count" -v rss="$rss" 'BEGIN { printf "%.0f", rss / n }')
   podman rm -f --filter label=ryouiki-bench=1 >/dev/null 2>&1 || podman ps -aq --filter label=ryouiki-bench=1 | xargs -r podman rm -f >/dev/null
   podman rmi -f "$image" >/dev/null 2>&1 || true
   awk -v n="$count" -v s="$start" -v e="$end" -v rss="$rss" 'BEGIN {
     printf "podman run -d x%d:   %.2f s in all, conmon RSS %.0f KiB per container\n", n, e - s, rss / n }'
 else
-  echo "podman run -d: not measured (podman is not installed, or cannot import the rootfs as an image)"
+  skipped="podman run -d: podman is not installed, or cannot import the rootfs as an image"
+  echo "skipped: $skipped"
+fi
+
+if [ -n "$out" ]; then
+  awk -v n="$count" -v rs="$ryouiki_s" -v rk="$ryouiki_kib" -v ps="$podman_s" -v pk="$podman_kib" -v skipped="$skipped" -v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" 'BEGIN {
+    printf "{\n  \"part\": \"detached\",\n  \"date\": \"%s\",\n  \"containers\": %d,\n", date, n
+    printf "  \"skipped\": [%s],\n", skipped == "" ? "" : "\"" skipped "\""
+    printf "  \"results\": [\n    { \"name\": \"ryouiki start -d\", \"seconds\": %s, \"supervisorKiB\": %s }", rs, rk
+    if (ps != "") printf ",\n    { \"name\": \"podman run -d\", \"seconds\": %s, \"supervisorKiB\": %s }", ps, pk
+    printf "\n  ],\n  \"targets\": [\n    { \"target\": \"supervisor KiB <= 2048\", \"value\": \"%s KiB\", \"met\": %s }", rk, rk <= 2048 ? "true" : "false"
+    if (ps != "") printf ",\n    { \"target\": \"ryouiki start -d x%d <= 0.5 x podman run -d\", \"value\": \"%.2f x\", \"met\": %s }", n, rs / ps, rs <= 0.5 * ps ? "true" : "false"
+    printf "\n  ]\n}\n"
+  }' >"$out"
 fi

@@ -1,8 +1,16 @@
 #!/bin/sh
 # Builds a minimal root filesystem from Debian's busybox-static: a demo and test
 # rootfs that needs no download. Usage: make-busybox-rootfs.sh DIR
+# With RYOUIKI_BUSYBOX_ROOTFS=TEMPLATE (a rootfs this script made) DIR is a copy
+# of it: one process instead of one per applet link, which counts under
+# emulation (the pure cgroup v2 VM of make test-cgroup-v2).
 set -eu
 dir=${1:?usage: make-busybox-rootfs.sh DIR}
+if [ -n "${RYOUIKI_BUSYBOX_ROOTFS:-}" ]; then
+  mkdir -p "$dir"
+  cp -a "$RYOUIKI_BUSYBOX_ROOTFS/." "$dir/"
+  exit 0
+fi
 busybox=${BUSYBOX:-/bin/busybox}
 if [ ! -x "$busybox" ]; then
   echo "make-busybox-rootfs: $busybox not found: install busybox-static (apt-get install busybox-static)" >&2

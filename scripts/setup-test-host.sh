@@ -12,6 +12,8 @@ PACKAGES="$PACKAGES zsh"  # the zsh completion script of ryouiki completion zsh 
 PACKAGES="$PACKAGES qemu-system-x86 e2fsprogs xz-utils"  # make test-cgroup-v2: the pure cgroup v2 VM (scripts/v2vm/)
 PACKAGES="$PACKAGES containerd docker.io"  # engines that drive ryouiki-runtime as their runc (make check-root)
 PACKAGES="$PACKAGES shellcheck clang-format"  # make lint (shellcheck of scripts/) and make fmt (the helper's C)
+PACKAGES="$PACKAGES docker-registry skopeo zstd openssl"  # images: the test registry, pushing images to it, zstd layers, its certificates
+PACKAGES="$PACKAGES bubblewrap"  # make bench: the peer of run() and of the helper alone (issue 21's targets are in its terms)
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-test-host: run as root (it installs packages and creates the test user)" >&2

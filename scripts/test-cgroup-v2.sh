@@ -20,7 +20,7 @@ status=$(mktemp)
 trap 'rm -f "$cmd" "$status"' EXIT
 { echo "CI='${CI:-}'"; cat "$top/scripts/v2vm/leg.sh"; } >"$cmd"
 started=$(date +%s)
-{ RYOUIKI_V2VM_TIMEOUT=${RYOUIKI_V2VM_TIMEOUT:-1800} "$top/scripts/v2vm/run.sh" "$image" "$top" "$cmd" 2>&1; echo $? >"$status"; } | tee "$top/build/test-cgroup-v2.log"
+{ RYOUIKI_V2VM_TIMEOUT=${RYOUIKI_V2VM_TIMEOUT:-1500} "$top/scripts/v2vm/run.sh" "$image" "$top" "$cmd" 2>&1; echo $? >"$status"; } | tee "$top/build/test-cgroup-v2.log"
 echo "test-cgroup-v2: $(($(date +%s) - started)) s in the VM, log in build/test-cgroup-v2.log"
 code=$(cat "$status")
 exit "${code:-1}"

@@ -2,10 +2,13 @@
 # Root-only: delegates cgroups to the test user the way systemd's Delegate=yes
 # or an administrator does, so the rootless cgroup tests run on real limits.
 # In every hierarchy that has one of them: a cgroup v2 folder (on a hybrid
-# machine, the v2 tree) and cgroup v1 memory, pids, cpu, cpuacct and freezer
-# folders, each named ryouiki-test-USER and made below the cgroup this script
-# runs in, owned by USER (the folder and its cgroup.procs, tasks, cgroup.threads
-# and cgroup.subtree_control; the folder's own limits stay root's).
+# machine, the v2 tree) and cgroup v1 memory, pids, cpu, cpuacct, freezer,
+# cpuset, blkio, hugetlb, net_cls and net_prio folders (those mounted), each
+# named ryouiki-test-USER and made below the cgroup this script runs in, owned
+# by USER (the folder and its cgroup.procs, tasks, cgroup.threads and
+# cgroup.subtree_control; the folder's own limits stay root's). A v1 cpuset
+# folder gets its parent's CPUs and memory nodes: no process may join it
+# without.
 # Usage: test-cgroups.sh delegate USER   make the folders
 #        test-cgroups.sh enter USER CMD  run CMD (as root) in them; its children inherit them
 #        test-cgroups.sh remove USER     kill what is left in them and remove them
@@ -33,7 +36,7 @@ hierarchies() {
       n = split(options, names, ",")
       for (i = 1; i <= n; i++) {
         c = names[i]
-        if ((c == "memory" || c == "pids" || c == "cpu" || c == "cpuacct" || c == "freezer") && !(c in seen) && (c in own)) {
+        if (c ~ /^(memory|pids|cpu|cpuacct|freezer|cpuset|blkio|hugetlb|net_cls|net_prio)$/ && !(c in seen) && (c in own)) {
           for (j = 1; j <= n; j++) seen[names[j]] = 1
           print $5, $4, own[c]
           break
@@ -54,6 +57,9 @@ delegate)
   for dir in $(folders); do
     mkdir "$dir" 2>/dev/null || [ -d "$dir" ]
     chown "$user:" "$dir"
+    for file in cpuset.cpus cpuset.mems; do
+      if [ -e "$dir/$file" ] && [ -z "$(cat "$dir/$file")" ]; then cat "$dir/../$file" >"$dir/$file"; fi
+    done
     for file in cgroup.procs tasks cgroup.threads cgroup.subtree_control; do
       if [ -e "$dir/$file" ]; then chown "$user:" "$dir/$file"; fi
     done

@@ -1,5 +1,6 @@
 /* filesystems.c: /sys, and the paths of /proc and /sys a container must not read or write. */
 #include "filesystems.h"
+#include "mount-target.h"
 #include "mounts.h"
 #include "utils.h"
 
@@ -9,6 +10,8 @@
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/mount.h>
 
 /* podman's lists (containers/common pkg/config). */
 static const char *const masked_paths[] = {
@@ -23,19 +26,35 @@ static const char *const read_only_paths[] = {
 
 #define SYSFS_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
-void
-mount_sys (bool share_net)
+/* The host's /sys, read-only, as a detached mount. */
+static int
+open_host_sys (void)
 {
-  struct stat st;
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+  int tree = (int) syscall (SYS_open_tree, AT_FDCWD, "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 
-  if (stat ("sys", &st) < 0 || !S_ISDIR (st.st_mode))
+  if (tree < 0 || syscall (SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+    die_with_errno ("mount /sys");
+  return tree;
+}
+
+void
+mount_sys (int root_fd, bool share_net)
+{
+  /* Not a symlink, which would be followed on the host: like a missing /sys, none. */
+  autoclose_fd int target = open_entry_folder (root_fd, "sys");
+  autoclose_fd int host_sys = -1;
+
+  if (target < 0)
     return;
   /* Only the owner of the network namespace may mount a sysfs. */
-  if (!share_net && mount ("sysfs", "sys", "sysfs", SYSFS_FLAGS, NULL) == 0)
-    return;
-  if (mount ("/sys", "sys", NULL, MS_BIND | MS_REC, NULL) < 0)
-    die_with_errno ("mount /sys");
-  remount_tree_read_only ("sys");
+  if (share_net || mount_on_fd ("sysfs", target, "sysfs", SYSFS_FLAGS, NULL) < 0)
+    {
+      host_sys = open_host_sys ();
+      if (move_mount_on_fd (host_sys, target) < 0)
+        die_with_errno ("mount /sys");
+    }
+  check_mount_landed (root_fd, "sys", target, "/sys");
 }
 
 static int null_device = -1;

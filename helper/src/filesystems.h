@@ -6,10 +6,10 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 
-/* Before pivot_root, in the new root: a read-only /sys (a new sysfs of our network
- * namespace, or the host's bound recursively when we share its network). Skipped
- * when the rootfs has no sys/ folder. */
-void mount_sys (bool share_net);
+/* Before pivot_root, in the new root root_fd is open on: a read-only /sys (a new sysfs
+ * of our network namespace, or the host's bound recursively when we share its network).
+ * Skipped when the rootfs has no sys/ folder, or a symlink there (never followed). */
+void mount_sys (int root_fd, bool share_net);
 
 /* After pivot_root, before the volumes: opens our /dev/null (the host's, bound on our
  * /dev tmpfs), which protect_kernel_paths binds over the masked files; dies unless it

@@ -8,12 +8,15 @@
 #include "utils.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static const int forwarded_signals[] = {
   SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
@@ -230,6 +233,37 @@ leave_host_session (void)
     die_with_errno ("setsid");
 }
 
+/* In the host's PID namespace the container's processes would outlive its command (its own
+ * namespace ends them with the init): as their subreaper the init gets the orphans, and kills
+ * them when the command has ended, until none is left. */
+static void
+kill_leftovers (void)
+{
+  char path[64];
+
+  snprintf (path, sizeof path, "/proc/self/task/%d/children", (int) getpid ());
+  for (;;)
+    {
+      FILE *children = fopen (path, "re");
+      bool any = false;
+      int child;
+
+      if (children == NULL)
+        return;
+      while (fscanf (children, "%d", &child) == 1)
+        {
+          kill (child, SIGKILL);
+          any = true;
+        }
+      fclose (children);
+      while (waitpid (-1, NULL, WNOHANG) > 0)
+        any = true;
+      if (!any)
+        return;
+      usleep (10000);
+    }
+}
+
 void
 run_init (const struct options *opts, int sync_fd, const struct saved_signals *saved)
 {
@@ -239,6 +273,8 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
   pid_t command;
   int status;
 
+  if (opts->share_pid && prctl (PR_SET_CHILD_SUBREAPER, 1) < 0)
+    die_with_errno ("prctl(PR_SET_CHILD_SUBREAPER)");
   if (pipe2 (exec_pipe, O_CLOEXEC) < 0)
     die_with_errno ("pipe");
   clearenv ();
@@ -280,5 +316,7 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
   set_die_handler (NULL);       /* nobody listens on sync_fd any more: use stderr */
 
   status = supervise (command, sigfd, true);
+  if (opts->share_pid)
+    kill_leftovers ();
   _exit (exit_code_from_status (status));
 }

@@ -424,7 +424,7 @@ main (int argc, char **argv)
 
   /* A bundle's rootfs needs no /proc or /dev of its own: its mounts are all it gets. */
   if (!opts.only_given_mounts)
-    validate_rootfs (opts.rootfs);
+    validate_rootfs (opts.rootfs, opts.overlay_dir != NULL);
   if (opts.seccomp_file != NULL)
     opts.security.seccomp_rules = seccomp_read_rules (opts.seccomp_file);
   rootfs = realpath (opts.rootfs, NULL);

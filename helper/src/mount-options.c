@@ -100,36 +100,8 @@ parse_propagation (const char *text, unsigned long *flags)
 }
 
 void
-apply_mount_propagation (const char *path, unsigned long flags)
-{
-  unsigned long propagation = flags & PROPAGATION_FLAGS;
-
-  if (propagation != 0 && mount (NULL, path, NULL, propagation, NULL) < 0)
-    die_with_errno ("mount %s: set its propagation", path);
-}
-
-void
 apply_rootfs_propagation (unsigned long flags)
 {
   if (flags != 0 && mount (NULL, "/", NULL, flags, NULL) < 0)
     die_with_errno ("rootfs propagation");
-}
-
-void
-apply_bind_flags (const char *path, unsigned long flags, bool non_recursive)
-{
-  struct mount_attr attr = { 0 };
-
-  if (flags & MS_RDONLY)
-    attr.attr_set |= MOUNT_ATTR_RDONLY;
-  if (flags & MS_NOSUID)
-    attr.attr_set |= MOUNT_ATTR_NOSUID;
-  if (flags & MS_NODEV)
-    attr.attr_set |= MOUNT_ATTR_NODEV;
-  if (flags & MS_NOEXEC)
-    attr.attr_set |= MOUNT_ATTR_NOEXEC;
-  if (attr.attr_set == 0)
-    return;
-  if (syscall (SYS_mount_setattr, AT_FDCWD, path, non_recursive ? 0 : AT_RECURSIVE, &attr, sizeof attr) < 0)
-    die_with_errno ("mount %s: set its flags", path);
 }

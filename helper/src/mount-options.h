@@ -21,12 +21,6 @@ int parse_mount_options (const char *options, unsigned long *flags, bool *non_re
  * flags (MS_REC for the r forms); returns 0, or -1. */
 int parse_propagation (const char *text, unsigned long *flags);
 
-/* The propagation among flags (PROPAGATION_FLAGS), if any, for the mount at path. */
-void apply_mount_propagation (const char *path, unsigned long flags);
-
 /* After pivot_root and the mounts: the propagation of / (and below it, with MS_REC). */
 void apply_rootfs_propagation (unsigned long flags);
 
-/* Adds ro, nosuid, nodev and noexec from flags to the bind mount at path, and to the
- * mounts below it unless non_recursive. */
-void apply_bind_flags (const char *path, unsigned long flags, bool non_recursive);

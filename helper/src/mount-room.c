@@ -6,6 +6,7 @@
  * tmpfs, and the user's folder stays as it was. Writes to the folder's existing
  * entries still reach them; new entries beside them go to the tmpfs. */
 #include "mount-room.h"
+#include "mount-target.h"
 #include "mounts.h"
 #include "utils.h"
 
@@ -20,7 +21,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/mount.h>
-#include <linux/openat2.h>
 
 #define MAX_ROOMS 16
 #define MAX_ENTRIES 1024
@@ -28,14 +28,6 @@
 /* The covered folders, as paths inside the container. */
 static char *rooms[MAX_ROOMS];
 static size_t n_rooms;
-
-static int
-open_in_root (int root_fd, const char *path)
-{
-  struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-
-  return (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
-}
 
 /* The nearest existing folder of a missing path, as an O_PATH fd resolved inside the root. */
 static int

@@ -5,6 +5,7 @@
 #include "given-mounts.h"
 #include "ids.h"
 #include "mount-room.h"
+#include "mount-target.h"
 #include "overlay.h"
 #include "utils.h"
 
@@ -34,7 +35,7 @@ require_directory (const char *rootfs, const char *name)
 }
 
 void
-validate_rootfs (const char *rootfs)
+validate_rootfs (const char *rootfs, bool overlay)
 {
   struct stat st;
 
@@ -42,8 +43,21 @@ validate_rootfs (const char *rootfs)
     die_with_errno ("rootfs: %s", rootfs);
   if (!S_ISDIR (st.st_mode))
     die_with_err (ENOTDIR, "rootfs: %s is not a directory", rootfs);
+  if (overlay)                  /* the overlay's upper layer gets what the layers lack (an image's) */
+    return;
   require_directory (rootfs, "proc");
   require_directory (rootfs, "dev");
+}
+
+/* The mount points an overlay root lacks (an image without them), made in its upper layer. */
+static void
+make_overlay_mount_points (int root_fd)
+{
+  const char *names[] = { "proc", "dev", "sys" };
+
+  for (size_t i = 0; i < N_ELEMENTS (names); i++)
+    if (mkdirat (root_fd, names[i], 0755) < 0 && errno != EEXIST)
+      die_with_errno ("rootfs: mkdir /%s in the overlay", names[i]);
 }
 
 /* what names the mount in error messages, as the container will see it. */
@@ -131,12 +145,27 @@ bind_device (const char *name)
   mount_or_die (host, host, inside, NULL, MS_BIND, NULL);
 }
 
+/* A kernel filesystem on the rootfs's own folder name (never a symlink there, which the
+ * host would follow), mounted through its fd and checked to have landed there. */
 static void
-populate_dev (void)
+mount_on_entry (int root_fd, const char *name, const char *type, unsigned long flags, const char *data)
+{
+  autoclose_fd int target = open_entry_folder (root_fd, name);
+
+  if (target < 0)
+    die_with_errno ("rootfs: /%s", name);
+  if (mount_on_fd (type, target, type, flags, data) < 0)
+    die_with_errno ("mount /%s", name);
+  check_mount_landed (root_fd, name, target, name);
+}
+
+static void
+populate_dev (int root_fd)
 {
   static const char *const devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
 
-  mount_or_die ("/dev", "tmpfs", "dev", "tmpfs", MS_NOSUID, "mode=755,size=64k");
+  /* dev is now our tmpfs: the paths below are on it. */
+  mount_on_entry (root_fd, "dev", "tmpfs", MS_NOSUID, "mode=755,size=64k");
   for (size_t i = 0; i < N_ELEMENTS (devices); i++)
     bind_device (devices[i]);
 
@@ -171,10 +200,12 @@ void
 setup_rootfs (const char *rootfs, const struct options *opts)
 {
   const char *root = rootfs;
+  autoclose_fd int root_fd = -1;
 
   make_mounts_private ();
   if (opts->overlay_dir != NULL)
-    root = mount_overlay_root (rootfs, opts->overlay_dir, opts->overlay_fuse_only);
+    root = mount_overlay_root (rootfs, opts->overlay_lowers, opts->n_overlay_lowers, opts->overlay_dir,
+                              opts->overlay_fuse_only);
   else  /* pivot_root wants a mount point; binding also leaves the host's mount untouched. */
     mount_or_die ("/", rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL);
   if (opts->read_only)
@@ -182,14 +213,19 @@ setup_rootfs (const char *rootfs, const struct options *opts)
   mount_room_prepare (root, opts);
   if (chdir (root) < 0)
     die_with_errno ("rootfs: %s", root);
+  root_fd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0)
+    die_with_errno ("rootfs: %s", root);
+  if (opts->overlay_dir != NULL)
+    make_overlay_mount_points (root_fd);
   if (opts->only_given_mounts)
     given_mounts_open_devices (opts);
   else
     {
-      mount_or_die ("/proc", "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-      populate_dev ();
+      mount_on_entry (root_fd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+      populate_dev (root_fd);
       devices_bind (opts);
-      mount_sys (opts->share_net);
+      mount_sys (root_fd, opts->share_net);
     }
   pivot_to_working_directory ();
 }

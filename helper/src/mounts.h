@@ -5,8 +5,9 @@
 
 #include <stdbool.h>
 
-/* Checks, without writing anything, that rootfs is a directory with proc/ and dev/ in it. */
-void validate_rootfs (const char *rootfs);
+/* Checks, without writing anything, that rootfs is a directory with proc/ and dev/ in it (with an
+ * overlay, which can make them, only that it is a directory). */
+void validate_rootfs (const char *rootfs, bool overlay);
 
 /* In the new mount namespace: makes the absolute path rootfs (or an overlay on it), with
  * /proc, a fresh /dev and /sys mounted in it, the root, and / the working directory. Never writes into rootfs. */

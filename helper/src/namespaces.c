@@ -73,6 +73,8 @@ namespaces_clone_flags (const struct options *opts)
     flags |= CLONE_NEWCGROUP;
   if (opts->share_user)
     flags &= ~(unsigned long) CLONE_NEWUSER;
+  if (opts->share_pid)
+    flags &= ~(unsigned long) CLONE_NEWPID;
   for (size_t i = 0; i < opts->n_joins; i++)
     flags &= ~(unsigned long) opts->joins[i].clone_flag;
   return flags;

@@ -300,6 +300,17 @@ set_overlay (struct options *opts, char *arg, struct parse_context *ctx)
 }
 
 static enum options_result
+add_overlay_lower (struct options *opts, char *arg, struct parse_context *ctx)
+{
+  if (arg[0] != '/')
+    return error_result (ctx, "--overlay-lower: %s: not an absolute path", arg);
+  if (opts->n_overlay_lowers >= MAX_OVERLAY_LOWERS)
+    return error_result (ctx, "--overlay-lower: more than %d layers", MAX_OVERLAY_LOWERS);
+  opts->overlay_lowers[opts->n_overlay_lowers++] = arg;
+  return OPTIONS_RUN;
+}
+
+static enum options_result
 set_overlay_driver (struct options *opts, char *arg, struct parse_context *ctx)
 {
   if (strcmp (arg, "auto") != 0 && strcmp (arg, "fuse-overlayfs") != 0)
@@ -616,6 +627,8 @@ static const struct flag flags[] = {
     "own; /dev's nodes and links are added after them, if missing" },
   { "overlay", "STATE", PARSED (set_overlay),
     "copy-on-write root: DIR is the lower layer, writes go to\nSTATE/upper (STATE holds empty upper/, work/ and merged/)" },
+  { "overlay-lower", "DIR", PARSED (add_overlay_lower),
+    "a further lower layer under the rootfs (repeatable, top\nfirst: an image's layers); only with --overlay" },
   { "overlay-driver", "D", PARSED (set_overlay_driver),
     "auto (default: the kernel's overlayfs, else fuse-overlayfs)\nor fuse-overlayfs" },
   { "user", "UID:GID", PARSED (set_user), "run PROGRAM as this user, without supplementary groups" },
@@ -656,6 +669,8 @@ static const struct flag flags[] = {
     "join the namespace at PATH instead of making one (user,\npid, uts, ipc, network, cgroup)" },
   { "share-uts", NULL, SWITCH (share_uts), "keep the host's UTS namespace" },
   { "share-ipc", NULL, SWITCH (share_ipc), "keep the host's IPC namespace" },
+  { "share-pid", NULL, SWITCH (share_pid),
+    "keep the host's PID namespace: the init reaps the orphans\nand kills what is left when the command ends" },
   { "share-user", NULL, SWITCH (share_user),
     "no user namespace of its own: the host's ids (only as root,\nas runc runs a config without one)" },
   { "cgroupns", NULL, SWITCH (new_cgroupns), "a new cgroup namespace" },
@@ -777,6 +792,8 @@ check_complete (struct options *opts, struct parse_context *ctx)
     return error_result (ctx, "--detach with --tty requires --console-socket (nobody would copy the terminal)");
   if (opts->share_user && geteuid () != 0)
     return error_result (ctx, "--share-user: only root may run a container in the host's user namespace");
+  if (opts->n_overlay_lowers > 0 && opts->overlay_dir == NULL)
+    return error_result (ctx, "--overlay-lower requires --overlay");
   if (opts->make_mount_points && opts->overlay_dir == NULL && !opts->engine_rootfs)
     return error_result (ctx, "--make-mount-points requires --overlay (the rootfs itself is never written)");
   opts->command = ctx->argv + optind;

@@ -12,6 +12,8 @@
 #define DEFAULT_HOSTNAME "ryouiki"
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+#define MAX_OVERLAY_LOWERS 128
+
 /* The command's terminal: --tty and the flags that go with it (tty.h). */
 struct terminal_options
 {
@@ -66,6 +68,8 @@ struct options
   bool only_given_mounts;       /* the volumes are the whole list: no /proc, /dev, /sys of our own */
   const char *overlay_dir;      /* holds upper/, work/, merged/: a copy-on-write root */
   bool overlay_fuse_only;       /* --overlay-driver fuse-overlayfs: skip the kernel's overlayfs */
+  const char *overlay_lowers[MAX_OVERLAY_LOWERS]; /* --overlay-lower: layers under the rootfs, top first */
+  size_t n_overlay_lowers;
   const char *seccomp_file;     /* --seccomp FILE: its rules (see seccomp-filter.h) */
   /* OCI bundles (see process-limits.h, sysctl.h, mount-options.h, devices.h, namespaces.h): */
   struct rlimit_setting *rlimits;       /* --rlimit, in order */
@@ -86,6 +90,7 @@ struct options
   size_t n_joins;
   bool share_uts, share_ipc, new_cgroupns;
   bool share_user;              /* --share-user: no user namespace of its own (root only) */
+  bool share_pid;               /* --share-pid: the host's PID namespace (the init subreaps) */
   const char *start_hooks_file; /* --start-hooks: see start-hooks.h */
   const char *domainname;       /* --domainname, NULL: left as it is */
   int umask;                    /* --umask, -1: left as it is */

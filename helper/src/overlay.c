@@ -18,16 +18,31 @@ static int layers_fd = -1;
 static int container_userns_fd = -1;
 
 int
-format_overlay_options (char *buf, size_t size, const char *rootfs, const char *state)
+format_overlay_options (char *buf, size_t size, const char *rootfs, const char *const *lowers, size_t n_lowers,
+                        const char *state)
 {
+  size_t used;
   int length;
 
   if (strpbrk (rootfs, ",:") != NULL || strpbrk (state, ",:") != NULL)
     return -1;
-  length = snprintf (buf, size, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", rootfs, state, state);
+  length = snprintf (buf, size, "lowerdir=%s", rootfs);
   if (length < 0 || (size_t) length >= size)
     return -1;
-  return length;
+  used = (size_t) length;
+  for (size_t i = 0; i < n_lowers; i++)
+    {
+      if (strpbrk (lowers[i], ",:") != NULL)
+        return -1;
+      length = snprintf (buf + used, size - used, ":%s", lowers[i]);
+      if (length < 0 || (size_t) length >= size - used)
+        return -1;
+      used += (size_t) length;
+    }
+  length = snprintf (buf + used, size - used, ",upperdir=%s/upper,workdir=%s/work", state, state);
+  if (length < 0 || (size_t) length >= size - used)
+    return -1;
+  return (int) (used + (size_t) length);
 }
 
 /* fuse-overlayfs forks its server into the background once the mount is ready. */
@@ -58,14 +73,16 @@ mount_fuse_overlay (const char *options)
 }
 
 const char *
-mount_overlay_root (const char *rootfs, const char *state, bool fuse_only)
+mount_overlay_root (const char *rootfs, const char *const *lowers, size_t n_lowers, const char *state, bool fuse_only)
 {
-  char options[8192];
+  /* The kernel reads at most a page of mount options. */
+  char options[4096];
   int kernel_errno = EPERM;
   int fuse_status;
 
-  if (format_overlay_options (options, sizeof options - 16, rootfs, state) < 0)
-    die_with_err (EINVAL, "overlay: %s or %s holds a ',' or ':', which overlay options cannot hold", rootfs, state);
+  if (format_overlay_options (options, sizeof options - 16, rootfs, lowers, n_lowers, state) < 0)
+    die_with_err (EINVAL, "overlay: a layer path or %s holds a ',' or ':', which overlay options cannot hold, "
+                  "or the %zu layers do not fit in one page of mount options", state, n_lowers + 1);
   snprintf (merged, sizeof merged, "%s/merged", state);
   if (!fuse_only)
     {
@@ -89,38 +106,6 @@ mount_overlay_root (const char *rootfs, const char *state, bool fuse_only)
                 "use a kernel of 5.11 or later, or install fuse-overlayfs with a usable /dev/fuse",
                 strerror (kernel_errno),
                 fuse_status == EXIT_NOT_FOUND ? "is not installed" : "failed too");
-}
-
-static void
-remove_tree_at (int parent, const char *name)
-{
-  int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  DIR *dir;
-  struct dirent *entry;
-
-  if (fd < 0)
-    {
-      unlinkat (parent, name, 0);
-      return;
-    }
-  fchmod (fd, 0700);
-  dir = fdopendir (fd);
-  if (dir == NULL)
-    {
-      close (fd);
-      return;
-    }
-  while ((entry = readdir (dir)) != NULL)
-    {
-      if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
-        continue;
-      if (entry->d_type == DT_DIR)
-        remove_tree_at (dirfd (dir), entry->d_name);
-      else
-        unlinkat (dirfd (dir), entry->d_name, 0);
-    }
-  closedir (dir);
-  unlinkat (parent, name, AT_REMOVEDIR);
 }
 
 void

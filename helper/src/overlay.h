@@ -8,11 +8,13 @@
 /* Mounts an overlay with rootfs as its only, untouched, lower layer and state/upper
  * for the writes on state/merged, and returns that path. Kernel overlayfs first
  * (in a user namespace since Linux 5.11), else (or only, with fuse_only) fuse-overlayfs. */
-const char *mount_overlay_root (const char *rootfs, const char *state, bool fuse_only);
+const char *mount_overlay_root (const char *rootfs, const char *const *lowers, size_t n_lowers, const char *state,
+                                bool fuse_only);
 
 /* The mount options of both: lowerdir=...,upperdir=...,workdir=...; returns its
  * length, or -1 if it does not fit, or a path holds a ',' or ':' they cannot escape. */
-int format_overlay_options (char *buf, size_t size, const char *rootfs, const char *state);
+int format_overlay_options (char *buf, size_t size, const char *rootfs, const char *const *lowers, size_t n_lowers,
+                            const char *state);
 
 /* In the helper, once the init exists: holds the container's user namespace and the
  * state folder, so that the init keeps no fd of the host's for the removal. */

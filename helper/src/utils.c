@@ -223,3 +223,35 @@ read_nul_list_file (const char *path)
     }
   return split_nul_list (buf, (size_t) n);
 }
+
+void
+remove_tree_at (int parent, const char *name)
+{
+  int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  DIR *dir;
+  struct dirent *entry;
+
+  if (fd < 0)
+    {
+      unlinkat (parent, name, 0);
+      return;
+    }
+  fchmod (fd, 0700);
+  dir = fdopendir (fd);
+  if (dir == NULL)
+    {
+      close (fd);
+      return;
+    }
+  while ((entry = readdir (dir)) != NULL)
+    {
+      if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
+        continue;
+      if (entry->d_type == DT_DIR)
+        remove_tree_at (dirfd (dir), entry->d_name);
+      else
+        unlinkat (dirfd (dir), entry->d_name, 0);
+    }
+  closedir (dir);
+  unlinkat (parent, name, AT_REMOVEDIR);
+}

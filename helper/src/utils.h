@@ -60,6 +60,9 @@ char **split_nul_list (char *buf, size_t len);
 /* Reads a file of NUL-separated KEY=VALUE entries into such an array; NULL and errno set on failure. */
 char **read_nul_list_file (const char *path);
 
+/* Removes parent/name and everything under it, best effort, never following a symlink. */
+void remove_tree_at (int parent, const char *name);
+
 /* Marks every fd from first upwards close-on-exec. */
 void mark_fds_cloexec_from (int first);
 

@@ -2,6 +2,7 @@
 #include "volumes.h"
 #include "mount-options.h"
 #include "mount-room.h"
+#include "mount-target.h"
 #include "mounts.h"
 #include "utils.h"
 
@@ -130,76 +131,114 @@ make_mount_point (const char *path, bool is_directory)
     die_with_errno ("volume: create %s", path);
 }
 
-static void
-check_mount_point (const struct options *opts, const char *path, bool is_directory)
+/* The mount point of path, resolved inside the container (see mount-target.h), made first
+ * where make_mount_point may; dies unless it is a folder or a file like its source. */
+static int
+open_mount_point (const struct options *opts, int root_fd, const char *path, bool is_directory)
 {
+  int fd = open_in_root (root_fd, path);
   struct stat st;
 
-  if (stat (path, &st) == 0)
-    {
-      if (S_ISDIR (st.st_mode) != is_directory)
-        die_with_err (is_directory ? ENOTDIR : EISDIR, "volume: %s: not a %s like its source", path,
-                      is_directory ? "folder" : "file");
-      return;
-    }
   /* /dev is the container's own tmpfs: creating there never writes into the rootfs. */
-  if (errno != ENOENT || !(opts->make_mount_points || strncmp (path, "/dev/", 5) == 0 || mount_room_made_for (path)))
+  if (fd < 0 && errno == ENOENT && (opts->make_mount_points || strncmp (path, "/dev/", 5) == 0 || mount_room_made_for (path)))
+    {
+      make_mount_point (path, is_directory);
+      fd = open_in_root (root_fd, path);
+    }
+  if (fd < 0 || fstat (fd, &st) < 0)
     die_with_errno ("volume: %s", path);
-  make_mount_point (path, is_directory);
+  if (S_ISDIR (st.st_mode) != is_directory)
+    die_with_err (is_directory ? ENOTDIR : EISDIR, "volume: %s: not a %s like its source", path,
+                  is_directory ? "folder" : "file");
+  return fd;
 }
 
 static void
-mount_bind_volume (const struct options *opts, const struct volume *volume, int source_fd)
+set_detached_attributes (int mount_fd, const struct volume *volume)
+{
+  const unsigned long settable = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  unsigned long flags = volume->flags & ~PROPAGATION_FLAGS;
+  struct mount_attr attr = { 0 };
+
+  if ((flags & settable) != 0)
+    attr.attr_set = mount_attributes (flags & settable);
+  else if (volume->read_only)
+    attr.attr_set = MOUNT_ATTR_RDONLY;
+  if (attr.attr_set == 0)
+    return;
+  if (syscall (SYS_mount_setattr, mount_fd, "", AT_EMPTY_PATH | (volume->non_recursive ? 0 : AT_RECURSIVE), &attr, sizeof attr) < 0)
+    die_with_errno ("mount %s: set its flags", volume->destination);
+}
+
+/* Attaches mount_fd (its flags set while detached) on the destination, resolved inside the root. */
+static void
+attach_volume (const struct options *opts, int root_fd, const struct volume *volume, int mount_fd, bool is_directory)
+{
+  autoclose_fd int target = open_mount_point (opts, root_fd, volume->destination, is_directory);
+
+  set_detached_attributes (mount_fd, volume);
+  if (move_mount_on_fd (mount_fd, target) < 0)
+    die_with_errno ("volume: mount on %s", volume->destination);
+  check_mount_landed (root_fd, volume->destination, target, "volume");
+}
+
+static void
+mount_bind_volume (const struct options *opts, int root_fd, const struct volume *volume, int source_fd)
 {
   struct stat st;
 
   if (fstat (source_fd, &st) < 0)
     die_with_errno ("volume: %s", volume->source);
-  check_mount_point (opts, volume->destination, S_ISDIR (st.st_mode));
-  if (syscall (SYS_move_mount, source_fd, "", AT_FDCWD, volume->destination, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-    die_with_errno ("volume: bind %s on %s", volume->source, volume->destination);
-  if ((volume->flags & ~PROPAGATION_FLAGS) != 0)
-    apply_bind_flags (volume->destination, volume->flags, volume->non_recursive);
-  else if (volume->read_only)
-    remount_tree_read_only (volume->destination);
+  attach_volume (opts, root_fd, volume, source_fd, S_ISDIR (st.st_mode));
 }
 
-/* A kernel filesystem exactly as asked (--mount-fs with its --mount-options), made by open_kernel_fs. */
-static void
-mount_kernel_fs (const struct options *opts, const struct volume *volume, int mount_fd)
-{
-  check_mount_point (opts, volume->destination, true);
-  if (syscall (SYS_move_mount, mount_fd, "", AT_FDCWD, volume->destination, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-    die_with_errno ("mount %s on %s", volume->fstype, volume->destination);
-}
-
-static void
-mount_tmpfs (const struct options *opts, const char *destination, const char *data, unsigned long flags)
+/* A tmpfs, made detached as open_kernel_fs makes a kernel filesystem. */
+static int
+open_tmpfs (const struct volume *volume)
 {
   char options[1024];
+  struct volume tmpfs = *volume;
 
-  check_mount_point (opts, destination, true);
-  snprintf (options, sizeof options, "mode=1777%s%s", data != NULL ? "," : "", data != NULL ? data : "");
-  if (mount ("tmpfs", destination, "tmpfs", MS_NOSUID | MS_NODEV | (flags & ~PROPAGATION_FLAGS), options) < 0)
-    die_with_errno ("tmpfs: %s (%s)", destination, options);
+  snprintf (options, sizeof options, "source=tmpfs,mode=1777%s%s", volume->data != NULL ? "," : "", volume->data != NULL ? volume->data : "");
+  tmpfs.fstype = "tmpfs";
+  tmpfs.data = options;
+  tmpfs.flags = MS_NOSUID | MS_NODEV | (volume->flags & ~PROPAGATION_FLAGS);
+  return open_kernel_fs (&tmpfs);
+}
+
+/* The propagation asked for, set through the mount's own fd. */
+static void
+set_propagation (int mount_fd, const struct volume *volume)
+{
+  struct mount_attr attr = { .propagation = volume->flags & PROPAGATION_FLAGS & ~MS_REC };
+
+  if (attr.propagation == 0)
+    return;
+  if (syscall (SYS_mount_setattr, mount_fd, "", AT_EMPTY_PATH | ((volume->flags & MS_REC) ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0)
+    die_with_errno ("mount %s: set its propagation", volume->destination);
 }
 
 void
 volumes_mount (const struct options *opts)
 {
+  autoclose_fd int root_fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  if (root_fd < 0)
+    die_with_errno ("volume: open the container's root");
   for (size_t i = 0; i < opts->n_volumes; i++)
     {
       const struct volume *volume = &opts->volumes[i];
 
       if (volume->kind == VOLUME_BIND)
-        mount_bind_volume (opts, volume, source_fds[i]);
-      else if (volume->kind == VOLUME_FS)
-        mount_kernel_fs (opts, volume, source_fds[i]);
+        mount_bind_volume (opts, root_fd, volume, source_fds[i]);
       else
-        mount_tmpfs (opts, volume->destination, volume->data, volume->flags);
-      apply_mount_propagation (volume->destination, volume->flags);
-      if (source_fds[i] >= 0)
-        close (source_fds[i]);
+        {
+          if (volume->kind != VOLUME_FS)
+            source_fds[i] = open_tmpfs (volume);
+          attach_volume (opts, root_fd, volume, source_fds[i], true);
+        }
+      set_propagation (source_fds[i], volume);
+      close (source_fds[i]);
     }
   free (source_fds);
   source_fds = NULL;

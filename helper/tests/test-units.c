@@ -6,6 +6,7 @@
 #include "ids.h"
 #include "init.h"
 #include "mount-options.h"
+#include "mount-target.h"
 #include "namespaces.h"
 #include "process-limits.h"
 #include "sysctl.h"
@@ -29,6 +30,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -729,9 +731,18 @@ test_isolation_parsers (void)
   check_int (parse_user ("1000", &uid, &gid), -1, "parse_user: no GID");
   check_int (parse_user ("a:b", &uid, &gid), -1, "parse_user: not numbers");
 
-  check (format_overlay_options (buf, sizeof buf, "/r", "/s") > 0, "format_overlay_options");
+  {
+    const char *layers[] = { "/l1", "/l2" };
+    const char *bad_layers[] = { "/l:1" };
+
+  check (format_overlay_options (buf, sizeof buf, "/r", NULL, 0, "/s") > 0, "format_overlay_options");
   check_string (buf, "lowerdir=/r,upperdir=/s/upper,workdir=/s/work", "format_overlay_options: text");
-  check_int (format_overlay_options (buf, sizeof buf, "/r,x", "/s"), -1, "format_overlay_options: a comma");
+  check_int (format_overlay_options (buf, sizeof buf, "/r,x", NULL, 0, "/s"), -1, "format_overlay_options: a comma");
+  check (format_overlay_options (buf, sizeof buf, "/r", layers, 2, "/s") > 0, "format_overlay_options: layers");
+  check_string (buf, "lowerdir=/r:/l1:/l2,upperdir=/s/upper,workdir=/s/work", "format_overlay_options: layers text");
+  check_int (format_overlay_options (buf, sizeof buf, "/r", bad_layers, 1, "/s"), -1, "format_overlay_options: a ':' in a layer");
+  check_int (format_overlay_options (buf, 20, "/r", layers, 2, "/s"), -1, "format_overlay_options: too long");
+  }
 }
 
 static void
@@ -838,7 +849,8 @@ test_bundle_options (void)
                    bind_options, "--rlimit", rlimit, "--oom-score-adj", "300", "--sysctl", sysctl,
                    "--masked-path", "/proc/kcore", "--rootfs-propagation", "rslave", "--groups", "1,2",
                    "--caps-effective", "0,1", "--console-size", "24x80", "--device", "/dev/fuse",
-                   "--share-uts", "--new-privileges", "--umask", "027", "--domainname", "example", "--", "true", NULL };
+                   "--share-uts", "--share-pid", "--new-privileges", "--umask", "027", "--domainname", "example", "--",
+                   "true", NULL };
   char *bad_argv[] = { "ryouiki-init", "--rootfs", "/r", "--bind", bad_bind, "--mount-options", bad_bind_options,
                        "--", "true", NULL };
   char error[512];
@@ -863,6 +875,7 @@ test_bundle_options (void)
   check (opts.n_devices == 1 && opts.share_uts && opts.security.new_privileges, "options: --device, --share-uts, --new-privileges");
   check (opts.umask == 027 && strcmp (opts.domainname, "example") == 0, "options: --umask, --domainname");
   check ((namespaces_clone_flags (&opts) & CLONE_NEWUTS) == 0, "namespaces_clone_flags: --share-uts");
+  check (opts.share_pid && (namespaces_clone_flags (&opts) & CLONE_NEWPID) == 0, "namespaces_clone_flags: --share-pid");
   check ((namespaces_clone_flags (&opts) & CLONE_NEWNET) != 0, "namespaces_clone_flags: a new network");
   options_free (&opts);
 
@@ -977,6 +990,63 @@ test_is_null_device (void)
   check (!is_null_device (&link), "is_null_device: not a symlink, whatever its numbers");
 }
 
+/* ---- mount targets ---- */
+
+/* Checks that fd is open (expected_errno 0), or was refused with expected_errno; closes it. */
+static void
+check_open_result (int fd, int expected_errno, const char *what)
+{
+  int err = errno;
+
+  check (expected_errno == 0 ? fd >= 0 : fd < 0 && err == expected_errno, "%s", what);
+  if (fd >= 0)
+    close (fd);
+}
+
+static void
+test_open_in_root (void)
+{
+  char root[] = "/tmp/ryouiki-test-units-XXXXXX";
+  char etc[64], up[64], climb[64];
+  int root_fd, host_root;
+
+  if (mkdtemp (root) == NULL)
+    {
+      check (false, "open_in_root: make a folder");
+      return;
+    }
+  snprintf (etc, sizeof etc, "%s/etc", root);
+  snprintf (up, sizeof up, "%s/up", root);
+  snprintf (climb, sizeof climb, "%s/climb", root);
+  mkdir (etc, 0755);
+  symlink ("/../../../../etc", up);
+  symlink ("../../../../../../../../proc", climb);
+  root_fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  host_root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  check_open_result (open_in_root (root_fd, "/up/passwd"), ENOENT, "open_in_root: an absolute symlink with .. stays in the root (its etc has no passwd)");
+  check_open_result (open_in_root (root_fd, "up"), 0, "open_in_root: that symlink leads to the root's own etc");
+  check_open_result (open_in_root (root_fd, "climb/self"), ENOENT, "open_in_root: a relative symlink climbing out stays in the root");
+  check_open_result (open_in_root (host_root, "/proc/self/root/etc"), ELOOP, "open_in_root: a magic link is refused");
+  check_open_result (open_entry_folder (root_fd, "up"), ENOTDIR, "open_entry_folder: a symlink is never followed");
+  check_open_result (open_entry_folder (root_fd, "etc"), 0, "open_entry_folder: a folder");
+
+  close (host_root);
+  close (root_fd);
+  unlink (up);
+  unlink (climb);
+  rmdir (etc);
+  rmdir (root);
+}
+
+static void
+test_is_new_mount_root (void)
+{
+  check (is_new_mount_root (10, 11, true), "is_new_mount_root: the root of another mount");
+  check (!is_new_mount_root (10, 10, true), "is_new_mount_root: the mount the target was on already");
+  check (!is_new_mount_root (10, 11, false), "is_new_mount_root: inside another mount, not its root");
+}
+
 int
 main (void)
 {
@@ -1023,6 +1093,8 @@ main (void)
   test_bundle_parsers ();
   test_bundle_options ();
   test_start_hooks_parse ();
+  test_open_in_root ();
+  test_is_new_mount_root ();
   fclose (tap);
   printf ("1..%d\n%s", test_count, results);
   free (results);

@@ -80,11 +80,15 @@ chroot "$root" systemctl mask getty.target serial-getty@ttyS0.service apt-daily.
   e2scrub_all.timer fstrim.timer systemd-timesyncd.service systemd-hwdb-update.service ldconfig.service \
   systemd-update-done.service systemd-journal-flush.service podman-auto-update.timer podman-restart.service >/dev/null 2>&1
 chroot "$root" systemd-machine-id-setup >/dev/null 2>&1 || true
-chroot "$root" useradd --create-home --uid "$RYOUIKI_V2VM_UID" --shell /bin/sh "$RYOUIKI_V2VM_USER"
-echo "$RYOUIKI_V2VM_USER:100000:65536" >"$root/etc/subuid"  # useradd may have added one already: one range only
-echo "$RYOUIKI_V2VM_USER:100000:65536" >"$root/etc/subgid"
 mkdir -p "$root/var/lib/systemd/linger"
-touch "$root/var/lib/systemd/linger/$RYOUIKI_V2VM_USER"
+for entry in $RYOUIKI_V2VM_USERS; do
+  name=${entry%%:*} rest=${entry#*:}
+  chroot "$root" useradd --create-home --uid "${rest%%:*}" --shell /bin/sh "$name" >&2
+  touch "$root/var/lib/systemd/linger/$name"
+done
+# useradd may have added ranges of its own: one range each, ours.
+for entry in $RYOUIKI_V2VM_USERS; do echo "${entry%%:*}:${entry##*:}:65536"; done >"$root/etc/subuid"
+cp "$root/etc/subuid" "$root/etc/subgid"
 chroot "$root" passwd -d root >/dev/null
 chroot "$root" apt-get clean
 rm -rf "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root/etc/resolv.conf"
@@ -103,7 +107,7 @@ chroot "$root" modprobe -S "$version" -a --show-depends virtio_pci virtio_blk ex
 (cd "$initrd" && find . | "$root/bin/busybox" cpio -o -H newc 2>/dev/null) >"$work/initrd.img"
 
 size=$(($(du -sm "$root" | cut -f1) * 5 / 4 + 3072))
-nice mkfs.ext4 -q -F -L ryouiki-v2vm -m 0 -i 8192 -d "$root" "$work/root.img" "${size}M"
+nice mkfs.ext4 -q -F -L ryouiki-v2vm -m 0 -i 8192 -d "$root" "$work/root.img" "${size}M" >&2  # stdout carries the image folder only
 # Only the newest image stays in the cache.
 find "$RYOUIKI_V2VM_CACHE" -mindepth 1 -maxdepth 1 -type d ! -name "build.*" -exec rm -rf {} +
 mkdir -p "$image"

@@ -3,8 +3,11 @@
 # each one overridable from the environment.
 RYOUIKI_V2VM_CACHE=${RYOUIKI_V2VM_CACHE:-/var/cache/ryouiki-v2vm}   # images, one folder per input hash
 RYOUIKI_V2VM_SUITE=${RYOUIKI_V2VM_SUITE:-bookworm}
-RYOUIKI_V2VM_USER=ryouiki-test    # the lingering unprivileged user inside, uid 1000
+RYOUIKI_V2VM_USER=ryouiki-test    # the lingering unprivileged user inside, uid 1000, who owns /project
 RYOUIKI_V2VM_UID=1000
+# Two users, each with its own systemd manager: the leg's two halves run side by
+# side on the VM's two CPUs, each checking that it leaves no process of its user.
+RYOUIKI_V2VM_USERS="ryouiki-test:1000:100000 ryouiki-test2:1001:165536"   # name:uid:first subordinate id
 # What the image holds besides systemd: what the v2 tests run (the helper is
 # built on the host; libseccomp2 is its one library) and podman with the
 # helpers its default configuration uses.

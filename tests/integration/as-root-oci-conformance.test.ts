@@ -2,10 +2,11 @@
 // a config as runc runs it as root, the way containerd and dockerd run it.
 // Runs as root (make check-root).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { defaultOciConfig, type OciConfig } from '@ryouiki/core';
+import { detectCgroups } from '@ryouiki/core/internal';
 import { cgroupFoldersBelow, processesWith } from './engine-harness.js';
 import { makeTempDir, removeDir, testRootfs } from './harness.js';
 import { containersIn, runtime, type RuntimeOutcome } from './oci-harness.js';
@@ -22,11 +23,20 @@ afterEach(() => {
   expect(processesWith(testRootfs())).toEqual([]);
 });
 
+/** The cgroup v2 root's enabled controllers: a limit below an absolute cgroupsPath enables its controller there, as runc does; the test undoes it. */
+const unifiedRoot = detectCgroups().hierarchies.find((hierarchy) => hierarchy.version === 2)?.mountPoint;
+const enabledAtRoot = (): string[] => (unifiedRoot === undefined ? [] : readFileSync(join(unifiedRoot, 'cgroup.subtree_control'), 'utf8').split(/\s+/).filter(Boolean));
+const rootEnabled = enabledAtRoot();
+
 afterAll(() => {
   const left = cgroupFoldersBelow(cgroupParent);
   for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
     const dir = join('/sys/fs/cgroup', hierarchy, cgroupParent);
     if (existsSync(dir)) rmdirSync(dir);
+  }
+  if (unifiedRoot !== undefined) {
+    const added = enabledAtRoot().filter((controller) => !rootEnabled.includes(controller));
+    if (added.length > 0) writeFileSync(join(unifiedRoot, 'cgroup.subtree_control'), added.map((controller) => `-${controller}`).join(' '));
   }
   removeDir(work);
   expect(left).toEqual([]);
@@ -69,6 +79,17 @@ describe('8. root mode', () => {
     expect(out.stdout).toBe('/dev/null 1:3 666\n/dev/zero 1:5 666\n/dev/urandom 1:9 666\n0\n');
   });
 
+  it("shares the host's PID namespace without a pid entry, with a new proc of it, as runc does as root", async () => {
+    const config = rootConfig('readlink /proc/self/ns/pid; cat /proc/1/comm; sleep 600 & echo $!', (c) => {
+      c.linux!.namespaces = c.linux!.namespaces!.filter((namespace) => namespace.type !== 'pid');
+    });
+    const out = await run(config);
+    expect(out.stderr).toBe('');
+    const [pidNamespace, init, orphan] = out.stdout.trim().split('\n');
+    expect([pidNamespace, init]).toEqual([readlinkSync('/proc/self/ns/pid'), readFileSync('/proc/1/comm', 'utf8').trim()]);
+    expect(existsSync(`/proc/${orphan}`)).toBe(false);
+  });
+
   it('still makes a user namespace when the config asks for one', async () => {
     const config = rootConfig('readlink /proc/self/ns/user', (c) => {
       c.linux!.namespaces!.push({ type: 'user' });
@@ -90,6 +111,50 @@ describe('8. root mode', () => {
     const out = await run(config);
     expect(out.stderr).toBe('');
     expect(out.stdout).toMatch(new RegExp(`^\\d+:memory:${path}\n33554432\n$`));
+    expect(cgroupFoldersBelow(cgroupParent)).toEqual([]);
+  });
+});
+
+/** The kernel's name for its smallest huge page size (hugepages-2048kB is 2MB), as hugetlb's files use it. */
+function hugePageSize(): string {
+  const sizes = readdirSync('/sys/kernel/mm/hugepages').map((name) => Number(/^hugepages-(\d+)kB$/.exec(name)?.[1])).filter((kb) => kb > 0);
+  const kb = Math.min(...sizes);
+  if (!Number.isFinite(kb)) throw new Error('this kernel has no huge pages for the hugepageLimits test');
+  if (kb % (1 << 20) === 0) return `${kb >> 20}GB`;
+  return kb % 1024 === 0 ? `${kb >> 10}MB` : `${kb}KB`;
+}
+
+/** A file of the container's cgroup at an absolute cgroupsPath, in whichever hierarchy has it. */
+function cgroupFile(path: string, file: string): string | undefined {
+  for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
+    const full = join('/sys/fs/cgroup', hierarchy, path, file);
+    if (existsSync(full)) return readFileSync(full, 'utf8').trim();
+  }
+  return undefined;
+}
+
+describe('6. resources that need root here', () => {
+  it('sets hugepage limits and kernel TCP memory on a created container, and update changes the hugepage limit', async () => {
+    const path = `/${cgroupParent}/huge`;
+    const pageSize = hugePageSize();
+    const dir = join(work, `b${serial++}`);
+    mkdirSync(join(dir, 'bundle'), { recursive: true });
+    const config = rootConfig('true', (c) => {
+      c.linux!.cgroupsPath = path;
+      c.linux!.resources = { hugepageLimits: [{ pageSize, limit: 4 << 20 }], memory: { kernelTCP: 8 << 20 } } as never;
+    });
+    writeFileSync(join(dir, 'bundle', 'config.json'), JSON.stringify(config));
+    writeFileSync(join(dir, 'resources.json'), JSON.stringify({ hugepageLimits: [{ pageSize, limit: 2 << 20 }] }));
+    const hugetlb = () => cgroupFile(path, `hugetlb.${pageSize}.max`) ?? cgroupFile(path, `hugetlb.${pageSize}.limit_in_bytes`);
+    try {
+      expect(await runtime(dir, root, ['create', '--bundle', join(dir, 'bundle'), 'huge'], 'create')).toMatchObject({ exitCode: 0, stderr: '' });
+      expect(hugetlb()).toBe(String(4 << 20));
+      expect(cgroupFile(path, 'memory.kmem.tcp.limit_in_bytes')).toBe(String(8 << 20));
+      expect(await runtime(dir, root, ['update', '--resources', join(dir, 'resources.json'), 'huge'], 'update')).toMatchObject({ exitCode: 0, stderr: '' });
+      expect(hugetlb()).toBe(String(2 << 20));
+    } finally {
+      await runtime(dir, root, ['delete', '--force', 'huge'], 'delete');
+    }
     expect(cgroupFoldersBelow(cgroupParent)).toEqual([]);
   });
 });

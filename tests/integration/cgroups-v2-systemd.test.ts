@@ -62,6 +62,7 @@ suite('pure cgroup v2 with systemd, no --cgroup-parent', () => {
   it('OOM-kills a container beyond --memory in a scope systemd delegates, exits 137 and records it', async () => {
     const store = join(work, 'oom');
     const result = await tenkai(store, ['--memory', '32m', '--', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1']);
+    process.stdout.write(`cgroups-v2-systemd: --memory 32m, dd of 64 MiB: exit ${result.exitCode}, process log: ${lastLogLine(store)}\n`);
     expect(result).toMatchObject({ exitCode: 137 });
     expect(lastLogLine(store)).toMatch(/,failed,137,[^,]+,oom-killed,[^,]+$/);
   });
@@ -108,6 +109,7 @@ suite('pure cgroup v2 with systemd, no --cgroup-parent', () => {
     podman = new TestPodman(makeTempDir('podman-v2'), 'systemd');
     podman.importImage();
     const result = await podman.run(['run', '--rm', '--memory', '32m', IMAGE, 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1']);
+    process.stdout.write(`cgroups-v2-systemd: podman --cgroup-manager systemd --memory 32m, dd of 64 MiB: exit ${result.exitCode}\n`);
     expect(result.stderr).not.toMatch(/falling back/i);
     expect(result.exitCode).toBe(137);
     await expectNoPodmanLeftovers(podman!);
@@ -116,6 +118,7 @@ suite('pure cgroup v2 with systemd, no --cgroup-parent', () => {
   it('podman --cgroup-manager systemd keeps --pids-limit, and --cgroup-manager cgroupfs still runs containers', async () => {
     const forker = "sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 30 & done' 2>&1; echo \"forker: $?\"; kill -9 -1; echo survived";
     const limited = await podman!.run(['run', '--rm', '--pids-limit', '8', IMAGE, 'sh', '-c', forker]);
+    process.stdout.write(`cgroups-v2-systemd: podman --cgroup-manager systemd --pids-limit 8: exit ${limited.exitCode}: ${limited.stdout.split('\n').slice(-4).join(' | ')}\n`);
     expect(limited).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/can't fork: Resource temporarily unavailable\nforker: 2\nsurvived\n$/) });
     const plain = new TestPodman(makeTempDir('podman-cgroupfs'), 'cgroupfs');
     try {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { REPO_ROOT, ryouiki, testRootfs } from './harness.js';
 import { useStores } from './detached-harness.js';
+import { tarOf } from './images-harness.js';
 
 // Completion in bash and zsh: the scripts of ryouiki completion, run by the shells themselves.
 
@@ -56,8 +57,17 @@ describe('ryouiki completion', () => {
     // The program's own words are files, never ryouiki's flags.
     expect(await complete(['exec', '--root', store, 'completed-web', 'ls', '--'])).toEqual([':files']);
     expect(await complete(['tenkai', '--path', '/r', 'echo', '-'])).toEqual([':files']);
-    // run's image: the names of the image store, which has none yet.
-    expect(await complete(['run', ''])).toEqual([]);
+    // run's and start's image, and --image: the names of the image store.
+    expect(await complete(['run', '--root', store, ''])).toEqual([]);
+    const tarball = join(store, 'box.tar');
+    writeFileSync(tarball, tarOf(testRootfs()));
+    expect(await ryouiki(['import', '--root', store, tarball, 'box:v1'])).toMatchObject({ exitCode: 0 });
+    expect(await complete(['run', '--root', store, ''])).toEqual(['localhost/box:v1']);
+    expect(await complete(['start', '--root', store, ''])).toEqual(['localhost/box:v1']);
+    expect(shellCompletions('bash', ['rmi', '--root', store, 'local'])).toEqual(['localhost/box:v1']);
+    expect(await complete(['tenkai', '--root', store, '--image', ''])).toEqual(['localhost/box:v1']);
+    expect(await complete(['rmi', '--root', store, ''])).toEqual(['localhost/box:v1']);
+    expect(await ryouiki(['rmi', '--root', store, 'box:v1'])).toMatchObject({ exitCode: 0 });
     expect(await complete(['run', '--path', '/r', ''])).toEqual([':files']);
-  });
+  }, 120000);
 });

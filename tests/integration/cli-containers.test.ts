@@ -63,7 +63,7 @@ describe('ryouiki ps', () => {
     const removed = await inStore(store, 'rm', ['-a']);
     expect({ exitCode: removed.exitCode, ids: removed.stdout.split('\n').filter(Boolean).sort() }).toEqual({ exitCode: 0, ids: [web, quiet].sort() });
     expect(await psAll(store)).toEqual([]);
-  });
+  }, 120_000);
 
   it('rm -a leaves running containers unless -f, and -a with names is refused', async () => {
     const store = newStore();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { collect, expectNoLeftovers, ryouiki, startRyouiki, testRootfs } from './harness.js';
 import { inStore, psAll, useStores, waitForStatus } from './detached-harness.js';
+import { emptyStore, tarOf } from './images-harness.js';
 
 // ryouiki run as podman run, and -e / --env-file on every command that starts a program.
 
@@ -30,10 +31,29 @@ describe('ryouiki run', () => {
     await expectNoLeftovers();
   });
 
-  it('takes an image name where podman does, and says what to give instead while there is no image store', async () => {
-    const out = await ryouiki(['run', '--root', newStore(), 'alpine', 'echo', 'hi']);
-    expect(out).toMatchObject({ exitCode: 125, stdout: '' });
-    expect(out.stderr).toBe('ryouiki: ryouiki keeps no images to find "alpine" in: give the root filesystem folder instead, as ryouiki run --path DIR\n');
+  it('runs an image of the store where podman takes one, in the foreground and with -d; its program\'s flags are its own', async () => {
+    const store = newStore();
+    const tarball = join(work, 'box.tar');
+    writeFileSync(tarball, tarOf(testRootfs()));
+    expect(await ryouiki(['import', '--root', store, tarball, 'box'])).toMatchObject({ exitCode: 0 });
+    const out = await ryouiki(['run', '--rm', '--root', store, '--network', 'none', 'box', 'sh', '-c', 'echo "$0 $1" > /written; cat /written; exit 3', '--root', '-d']);
+    expect(out).toMatchObject({ exitCode: 3, stdout: '--root -d\n', stderr: '' });
+    const detached = await ryouiki(['run', '-d', '--name', 'boxed', '--root', store, '--network', 'none', 'localhost/box:latest', 'sh', '-c', 'cat /written 2>&1; exit 4']);
+    expect(detached.exitCode).toBe(0);
+    // A fresh upper layer per container: the first one's file is not there.
+    expect(await waitForStatus(store, detached.stdout.trim(), 'stopped')).toMatchObject({ name: 'boxed', exitCode: 4 });
+    expect((await inStore(store, 'logs', ['boxed'])).stdout).toBe('cat: can\'t open \'/written\': No such file or directory\n');
+    expect((await inStore(store, 'ps', ['-a', '--format', '{{.Names}} {{.Image}}'])).stdout).toBe('boxed localhost/box:latest\n');
+    expect(await inStore(store, 'rm', ['boxed'])).toMatchObject({ exitCode: 0 });
+    await emptyStore(store);
+    await expectNoLeftovers();
+  });
+
+  it('says in one line what is wrong with an image it cannot have', async () => {
+    const missing = await ryouiki(['run', '--root', newStore(), '--tls-verify=false', '127.0.0.1:1/nothing', 'echo', 'hi']);
+    expect(missing).toMatchObject({ exitCode: 125, stdout: '' });
+    expect(missing.stderr).toMatch(/^ryouiki: [^\n]*127\.0\.0\.1:1[^\n]*\n$/);
+    expect(await ryouiki(['run', '--root', newStore(), '--path', testRootfs(), '--image', 'box', 'true'])).toMatchObject({ exitCode: 125, stderr: 'ryouiki: give either --path DIR or an image, not both\n' });
     expect(await ryouiki(['run', '--root', newStore()])).toMatchObject({ exitCode: 125, stderr: 'ryouiki: no container given: ryouiki run (--path DIR | IMAGE) COMMAND...\n' });
   });
 });

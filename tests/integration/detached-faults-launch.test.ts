@@ -37,9 +37,40 @@ describe('an error once the helper runs', () => {
     const store = newStore();
     const child = spawn('sh', ['-c', 'ulimit -f 8; exec "$@"', 'sh', RYOUIKI, 'start', '--root', store, '--path', testRootfs(), '--', 'sleep', '6162'], { stdio: 'pipe' });
     const out = await collect(child, '');
-    expectOneLine(out, /^ryouiki: cannot write .*: the file size limit is too small for it \(ulimit -f\): raise it/);
+    // The failed write(2) names no file: the line names the one it was writing.
+    expectOneLine(out, new RegExp(`^ryouiki: cannot write ${join(store, 'run')}/[0-9a-f]{64}/state\\.json: the file size limit is too small for it \\(ulimit -f\\): raise it`));
     await expectNoLeftovers('sleep 6162');
     expect(filesUnder(join(store, 'run'))).toEqual([]);
+  });
+
+  it('names a file size limit below the helper\'s size before anything is started (start, prlimit --fsize)', async () => {
+    const store = newStore();
+    const out = await collect(spawn('prlimit', ['--fsize=51200', RYOUIKI, 'start', '--root', store, '--path', testRootfs(), '--', 'sleep', '6163'], { stdio: 'pipe' }), '');
+    expectOneLine(out, /^ryouiki: the file size limit \(ulimit -f\) of 51200 bytes is below the size of ryouiki-init \(\d+ bytes\), which runs from a copy of itself in memory: raise it/);
+    await expectNoLeftovers('sleep 6163');
+    expect(filesUnder(join(store, 'run'))).toEqual([]);
+    expect(filesUnder(join(store, 'logs'))).toEqual([]);
+  });
+
+  it('names an unwritable log folder and what to do, leaving nothing (start)', async () => {
+    const store = newStore();
+    mkdirSync(join(store, 'logs'), { recursive: true });
+    chmodSync(join(store, 'logs'), 0o500);
+    const out = await ryouiki(['start', '--root', store, '--path', testRootfs(), '--', 'sleep', '6164']);
+    chmodSync(join(store, 'logs'), 0o700);
+    expectOneLine(out, new RegExp(`^ryouiki: cannot write ${join(store, 'logs')}/[0-9a-f]{64}\\.log: permission denied: make the folder writable by you, or give another --root$`));
+    await expectNoLeftovers('sleep 6164');
+    expect(existsSync(join(store, 'run'))).toBe(false);
+    expect(filesUnder(join(store, 'logs'))).toEqual([]);
+  });
+
+  it('says a container its memory limit killed before its command ran was out of memory, naming the limit (start --memory 4k)', async () => {
+    const store = newStore();
+    const out = await ryouiki(['start', '--root', store, '--path', testRootfs(), '--memory', '4k', '--', 'sleep', '6165']);
+    expectOneLine(out, /^ryouiki: the container ran out of memory before its command started: its memory limit of 4096 bytes \(--memory, linux\.resources\.memory\.limit\) is too small for the runtime's set-up; raise it$/);
+    await expectNoLeftovers('sleep 6165');
+    expect(existsSync(join(store, 'run'))).toBe(false);
+    expect(filesUnder(join(store, 'logs'))).toEqual([]);
   });
 });
 

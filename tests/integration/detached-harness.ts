@@ -38,8 +38,8 @@ export async function psAll(store: string): Promise<PsEntry[]> {
   return JSON.parse(out.stdout) as PsEntry[];
 }
 
-export async function waitForStatus(store: string, id: string, status: string): Promise<PsEntry> {
-  const deadline = Date.now() + 15000 * WAIT_SCALE;
+export async function waitForStatus(store: string, id: string, status: string, limitMs = 15000): Promise<PsEntry> {
+  const deadline = Date.now() + limitMs * WAIT_SCALE;
   for (;;) {
     const entry = (await psAll(store)).find((candidate) => candidate.id === id);
     if (entry?.status === status) return entry;
@@ -71,6 +71,16 @@ export function nodeProcessesOf(store: string): string[] {
 
 export async function waitForText(read: () => string, text: string, what: string): Promise<void> {
   await waitFor(() => (read().includes(text) ? true : undefined), what, 15000);
+}
+
+/** The body of a page served by a container, once it answers. */
+export async function fetchWhenUp(url: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const body = await fetch(url).then(async (response) => (response.ok ? response.text() : undefined)).catch(() => undefined);
+    if (body !== undefined) return body;
+    if (attempt === 200) throw new Error(`no answer from ${url}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Removes every container of a store, so that a failed test leaves none running for the next. */

@@ -55,7 +55,7 @@ describe('ryouiki logs', () => {
     const store = newStore();
     const lines = 1_100_000;
     const id = await startDetached(store, ['--log-max-size', '10m', '--command', `awk 'BEGIN { for (i = 1; i <= ${lines}; i++) printf "%08d %s\\n", i, "${'x'.repeat(90)}" }'`]);
-    const stopped = await waitForStatus(store, id, 'stopped');
+    const stopped = await waitForStatus(store, id, 'stopped', 90_000);
     expect(stopped.exitCode).toBe(0);
     const kept = [readFileSync(`${stopped.logPath}.1`, 'utf8'), readFileSync(stopped.logPath, 'utf8')].join('').trim().split('\n');
     const size = readFileSync(stopped.logPath).length;
@@ -71,5 +71,5 @@ describe('ryouiki logs', () => {
     const expected = Array.from({ length: 10 }, (_, i) => `${String(lines - 9 + i).padStart(8, '0')} ${'x'.repeat(90)}\n`).join('');
     expect(tail.stdout).toBe(expected);
     await inStore(store, 'rm', [id]);
-  });
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
-import { inStore, psAll, runtimeEntries, startDetached, useStores, waitForStatus } from './detached-harness.js';
+import { fetchWhenUp, inStore, psAll, runtimeEntries, startDetached, useStores, waitForStatus } from './detached-harness.js';
 import { expectNoLeftovers, isNetworkStack, liveProcesses, ryouiki, testRootfs, waitFor } from './harness.js';
 
 const { newStore } = useStores('detached-network');
@@ -24,15 +24,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await close(server);
   return port;
-}
-
-async function fetchWhenUp(url: string): Promise<string> {
-  for (let attempt = 0; ; attempt++) {
-    const body = await fetch(url).then(async (response) => (response.ok ? response.text() : undefined)).catch(() => undefined);
-    if (body !== undefined) return body;
-    if (attempt === 200) throw new Error(`no answer from ${url}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** The slirp4netns or pasta connected to the container whose init is pid. */

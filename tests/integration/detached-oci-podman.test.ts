@@ -1,8 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { detectCgroups, isWritableDir } from '@ryouiki/core/internal';
-import { expectNoLeftovers, makeTempDir, removeDir } from './harness.js';
+import { expectNoLeftovers, freePort, makeTempDir, removeDir } from './harness.js';
 import { HostTerminal } from './host-terminal.js';
 import { RUNTIME, waitForAsync } from './oci-harness.js';
 import { expectNoPodmanLeftovers, IMAGE, podmanProcesses, runtimeContainers, TestPodman } from './podman-harness.js';
@@ -33,17 +32,6 @@ afterEach(async () => {
 /** The test podman's environment as env(1) takes it: HostTerminal's shell would give it ours. */
 function environmentOf(test: TestPodman): string[] {
   return Object.entries(test.env).map(([key, value]) => `${key}=${value ?? ''}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePromise(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 }
 
 describe('podman with ryouiki-runtime as its OCI runtime', () => {

@@ -3,12 +3,12 @@
 // check inside the container, run rootless through ryouiki-runtime as
 // containerd's shim and podman run it. The suite itself is not packaged by
 // Debian (docs/oci-conformance.md): these are its checks, ours.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { defaultOciConfig, type OciConfig } from '@ryouiki/core';
-import { cgroupsBelow, describeIf, makeTestCgroupParent, missingDelegation, removeTestCgroupParent } from './cgroup-harness.js';
-import { expectNoLeftovers, makeTempDir, removeDir, testRootfs } from './harness.js';
+import { cgroupsBelow, describeIf, hierarchies, makeTestCgroupParent, missingDelegation, removeTestCgroupParent, type TestCgroupParent } from './cgroup-harness.js';
+import { expectNoLeftovers, makeTempDir, removeDir, testRootfs, waitFor } from './harness.js';
 import { containersIn, runtime, type RuntimeOutcome } from './oci-harness.js';
 
 const work = makeTempDir('oci-conformance');
@@ -43,6 +43,15 @@ async function runConfig(config: Config): Promise<RuntimeOutcome> {
   mkdirSync(bundle, { recursive: true });
   writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
   return runtime(dir, root, ['run', '--bundle', bundle, `c${serial}`], 'run');
+}
+
+/** A folder for a bundle (in bundle/) and the runtime's --root (root/, checked empty after the test). */
+function bundleDir(prefix: string): { dir: string; root: string } {
+  const dir = join(work, `${prefix}${serial++}`);
+  const root = join(dir, 'root');
+  roots.push(root);
+  mkdirSync(join(dir, 'bundle'), { recursive: true });
+  return { dir, root };
 }
 
 async function outputOf(config: Config): Promise<string> {
@@ -201,10 +210,7 @@ describeIf(missingDelegation(), 'linux.cgroupsPath below the delegated cgroup')(
 
   it('update --resources FILE ID changes the limits of a running container, as an engine asks', async () => {
     const parent = makeTestCgroupParent();
-    const dir = join(work, `update${serial++}`);
-    const root = join(dir, 'root');
-    roots.push(root);
-    mkdirSync(join(dir, 'bundle'), { recursive: true });
+    const { dir, root } = bundleDir('update');
     const config = bundleConfig('exec sleep 600', (c) => {
       c.linux!.cgroupsPath = `${parent.name}/updated`;
       c.linux!.resources = { pids: { limit: 40 } } as never;
@@ -228,5 +234,160 @@ describeIf(missingDelegation(), 'linux.cgroupsPath below the delegated cgroup')(
     const out = await runConfig(bundleConfig('true', (c) => (c.linux!.cgroupsPath = '../escape')));
     expect(out.exitCode).toBe(125);
     expect(out.stderr).toMatch(/linux\.cgroupsPath "\.\.\/escape" must name a folder/);
+  });
+});
+
+/** MAJ:MIN of a block device of this machine (a whole disk or loop device), for blockIO's device rules. */
+function blockDevice(): { major: number; minor: number } {
+  const name = readdirSync('/sys/block').sort()[0];
+  if (name === undefined) throw new Error('this machine has no block device for the blockIO tests');
+  const [major, minor] = readFileSync(join('/sys/block', name, 'dev'), 'utf8').trim().split(':').map(Number);
+  return { major: major!, minor: minor! };
+}
+
+/** The container's folders below the test parent, one per hierarchy, and the first of them that has a file. */
+function containerFiles(parent: TestCgroupParent, name: string): (file: string) => string | undefined {
+  return (file) => {
+    const found = parent.dirs.map((dir) => join(dir, name, file)).find((path) => existsSync(path));
+    return found === undefined ? undefined : readFileSync(found, 'utf8').trim();
+  };
+}
+
+describeIf(missingDelegation(), 'the cgroups scripts/test-cgroups.sh delegates')('6. the other resources, read back from the cgroup', () => {
+  const v1 = (controller: string) => hierarchies().some((h) => h.version === 1 && h.controllers.includes(controller));
+
+  it('applies memory reservation, swappiness, disableOOMKiller, cpuset and blockIO at create, and update changes them', async () => {
+    const parent = makeTestCgroupParent();
+    const { dir, root } = bundleDir('other');
+    const device = blockDevice();
+    const config = bundleConfig('true', (c) => {
+      c.linux!.cgroupsPath = `${parent.name}/other`;
+      c.linux!.resources = {
+        memory: { limit: 64 << 20, reservation: 32 << 20, swappiness: 20, disableOOMKiller: true },
+        cpu: { cpus: '0', mems: '0' },
+        blockIO: { weight: 300, throttleReadBpsDevice: [{ ...device, rate: 1048576 }] },
+      } as never;
+    });
+    writeFileSync(join(dir, 'bundle', 'config.json'), JSON.stringify(config));
+    writeFileSync(join(dir, 'resources.json'), JSON.stringify({ memory: { reservation: 16 << 20, swappiness: 40 }, blockIO: { throttleReadBpsDevice: [{ ...device, rate: 2097152 }] } }));
+    const read = containerFiles(parent, 'other');
+    const rule = `${device.major}:${device.minor}`;
+    try {
+      expect(await runtime(dir, root, ['create', '--bundle', join(dir, 'bundle'), 'other'], 'create')).toMatchObject({ exitCode: 0, stderr: '' });
+      if (v1('memory')) {
+        expect([read('memory.soft_limit_in_bytes'), read('memory.swappiness'), read('memory.oom_control')?.split('\n')[0]]).toEqual([String(32 << 20), '20', 'oom_kill_disable 1']);
+      } else expect(read('memory.low')).toBe(String(32 << 20));
+      expect([read('cpuset.cpus'), read('cpuset.mems')]).toEqual(['0', '0']);
+      const weight = v1('blkio') ? read('blkio.bfq.weight') ?? read('blkio.weight') : read('io.bfq.weight') ?? read('io.weight');
+      expect(weight).toMatch(v1('blkio') ? /^(default )?300$/ : /^(default )?(300|2929)$/);
+      expect(v1('blkio') ? read('blkio.throttle.read_bps_device') : read('io.max')).toMatch(new RegExp(`^${rule} (rbps=)?1048576`));
+      expect(await runtime(dir, root, ['update', '--resources', join(dir, 'resources.json'), 'other'], 'update')).toMatchObject({ exitCode: 0, stderr: '' });
+      if (v1('memory')) expect([read('memory.soft_limit_in_bytes'), read('memory.swappiness')]).toEqual([String(16 << 20), '40']);
+      else expect(read('memory.low')).toBe(String(16 << 20));
+      expect(v1('blkio') ? read('blkio.throttle.read_bps_device') : read('io.max')).toMatch(new RegExp(`^${rule} (rbps=)?2097152`));
+    } finally {
+      await runtime(dir, root, ['delete', '--force', 'other'], 'delete');
+      expect(cgroupsBelow(parent)).toEqual([]);
+      removeTestCgroupParent(parent);
+    }
+  });
+
+  it('runs the command in the cpuset it asked for', async () => {
+    const config = bundleConfig(statusField('Cpus_allowed_list'), (c) => (c.linux!.resources = { cpu: { cpus: '0' } } as never));
+    expect(await outputOf(config)).toBe('0\n');
+  });
+
+  it('refuses a setting whose controller no hierarchy has, naming its JSON path (network classes here, as runc fails)', async () => {
+    const config = bundleConfig('true', (c) => (c.linux!.resources = { network: { classID: 1048577 } } as never));
+    const out = await runConfig(config);
+    if (hierarchies().some((h) => h.version === 1)) {
+      if (v1('net_cls')) throw new Error('this machine mounts net_cls: the refusal cannot be shown here');
+      expect(out.exitCode).toBe(125);
+      expect(out.stderr).toMatch(/^ryouiki-runtime: linux\.resources\.network\.classID cannot be enforced: the net_cls cgroup controller is not delegated to you \(this machine mounts no cgroup hierarchy with it\)/);
+    } else {
+      expect(out.exitCode).toBe(0);
+      expect(out.stderr).toMatch(/linux\.resources\.network\.classID: cgroup v2 has no such setting: ignored, as runc ignores it/);
+    }
+  });
+});
+
+describe("7. the host's namespaces, and namespaces joined by path (linux_ns_itype, linux_ns_path)", () => {
+  const hostProc = { destination: '/proc', type: 'bind', source: '/proc', options: ['rbind', 'nosuid', 'nodev', 'noexec'] };
+
+  it("shares the host's PID namespace without a pid entry, the host's /proc bound, and kills what the command leaves", async () => {
+    const config = bundleConfig('readlink /proc/self/ns/pid; sleep 600 & echo $!', (c) => {
+      c.linux!.namespaces = c.linux!.namespaces!.filter((namespace) => namespace.type !== 'pid');
+      c.mounts = c.mounts!.map((mount) => (mount.destination === '/proc' ? hostProc : mount));
+    });
+    const [pidNamespace, orphan] = (await outputOf(config)).trim().split('\n');
+    expect(pidNamespace).toBe(readlinkSync('/proc/self/ns/pid'));
+    // In the host's namespace the orphan's number is the host's: the init killed and reaped it.
+    expect(existsSync(`/proc/${orphan}`)).toBe(false);
+  });
+
+  it("lists and signals only the container's own processes in the host's PID namespace (ps, kill --all)", async () => {
+    const { dir, root } = bundleDir('hostpid');
+    const config = bundleConfig('sleep 600 & exec sleep 601', (c) => {
+      c.linux!.namespaces = c.linux!.namespaces!.filter((namespace) => namespace.type !== 'pid');
+      c.mounts = c.mounts!.map((mount) => (mount.destination === '/proc' ? hostProc : mount));
+    });
+    writeFileSync(join(dir, 'bundle', 'config.json'), JSON.stringify(config));
+    try {
+      expect(await runtime(dir, root, ['run', '--detach', '--bundle', join(dir, 'bundle'), 'hostpid'], 'run')).toMatchObject({ exitCode: 0, stderr: '' });
+      const { pid } = JSON.parse((await runtime(dir, root, ['state', 'hostpid'], 'state')).stdout) as { pid: number };
+      const commands = (pids: number[]) => pids.map((member) => readFileSync(`/proc/${member}/cmdline`, 'utf8').split('\0').slice(0, 2).join(' '));
+      const listed = async () => JSON.parse((await runtime(dir, root, ['ps', '--format', 'json', 'hostpid'], 'ps')).stdout) as number[];
+      let members = await listed();
+      for (let tries = 0; members.length < 3 && tries < 100; tries++) members = await listed();
+      expect(members[0]).toBe(pid);
+      expect(commands(members.slice(1)).sort()).toEqual(['sleep 600', 'sleep 601']);
+      expect(await runtime(dir, root, ['kill', '--all', 'hostpid', 'KILL'], 'kill')).toMatchObject({ exitCode: 0, stderr: '' });
+      const gone = (member: number) => !existsSync(`/proc/${member}`) || readFileSync(`/proc/${member}/stat`, 'utf8').includes(') Z ');
+      await waitFor(() => (members.every(gone) ? true : undefined), 'the container to end');
+    } finally {
+      await runtime(dir, root, ['delete', '--force', 'hostpid'], 'delete');
+    }
+  });
+
+  it("refuses a new proc in the host's PID namespace, naming the mount, as the kernel would refuse it", async () => {
+    const config = bundleConfig('true', (c) => (c.linux!.namespaces = c.linux!.namespaces!.filter((namespace) => namespace.type !== 'pid')));
+    const out = await runConfig(config);
+    expect(out.exitCode).toBe(125);
+    const index = config.mounts!.findIndex((mount) => mount.type === 'proc');
+    expect(out.stderr).toMatch(new RegExp(`^ryouiki-runtime: .*mounts\\[${index}\\]: a proc cannot be mounted in the host's PID namespace \\(linux\\.namespaces has no pid entry\\)`));
+  });
+
+  it("refuses a config without a mount namespace, naming linux.namespaces", async () => {
+    const config = bundleConfig('true', (c) => (c.linux!.namespaces = c.linux!.namespaces!.filter((namespace) => namespace.type !== 'mount')));
+    const out = await runConfig(config);
+    expect(out.exitCode).toBe(125);
+    expect(out.stderr).toMatch(/linux\.namespaces \(no mount namespace: sharing the host's, where the container's mounts and pivot_root would change the host's\)/);
+  });
+
+  it('joins the user, UTS and IPC namespaces of a running container by path, and says which it may not join', async () => {
+    const { dir, root } = bundleDir('joined');
+    writeFileSync(join(dir, 'bundle', 'config.json'), JSON.stringify(bundleConfig('exec sleep 600')));
+    try {
+      expect(await runtime(dir, root, ['run', '--detach', '--bundle', join(dir, 'bundle'), 'first'], 'run')).toMatchObject({ exitCode: 0, stderr: '' });
+      const { pid } = JSON.parse((await runtime(dir, root, ['state', 'first'], 'state')).stdout) as { pid: number };
+      const joining = bundleConfig('for type in user uts ipc; do readlink /proc/self/ns/$type; done', (c) => {
+        c.linux!.namespaces = c.linux!.namespaces!.map((namespace) => (['user', 'uts', 'ipc'].includes(namespace.type) ? { type: namespace.type, path: `/proc/${pid}/ns/${namespace.type}` } : namespace));
+        delete c.linux!.uidMappings;
+        delete c.linux!.gidMappings;
+        delete c.hostname;
+      });
+      const expected = ['user', 'uts', 'ipc'].map((type) => readlinkSync(`/proc/${pid}/ns/${type}`));
+      expect((await outputOf(joining)).trim().split('\n')).toEqual(expected);
+      expect(expected[1]).not.toBe(readlinkSync('/proc/self/ns/uts'));
+      const notOwned = bundleConfig('true', (c) => {
+        c.linux!.namespaces = c.linux!.namespaces!.map((namespace) => (namespace.type === 'uts' ? { type: 'uts', path: `/proc/${pid}/ns/uts` } : namespace));
+        delete c.hostname;
+      });
+      const refused = await runConfig(notOwned);
+      expect(refused.exitCode).toBe(125);
+      expect(refused.stderr).toMatch(new RegExp(`^ryouiki-runtime: join the uts namespace /proc/${pid}/ns/uts \\(join the user namespace that owns it too\\): Operation not permitted\n$`));
+    } finally {
+      await runtime(dir, root, ['delete', '--force', 'first'], 'delete');
+    }
   });
 });

@@ -11,11 +11,13 @@ export const bundleFlags = {
  * instead (the flag table's config field): given with --bundle, they are
  * refused rather than merged, so that what runs is what config.json says.
  */
-// -e and --env-file are laid over the plan's environment by the CLI itself (launch.ts).
+// -e and --env-file are laid over the plan's environment by the CLI itself (launch.ts); an image is resolved there too.
 const BUNDLE_FIELDS = new Map([
   ...CONTAINER_FLAGS.flatMap((entry) => (entry.config === undefined ? [] : [[entry.flag, entry.config] as const])),
   ['env-var', 'process.env'],
   ['env-file', 'process.env'],
+  ['image', 'root.path'],
+  ['entrypoint', 'process.args'],
 ]);
 
 interface RawToken {
@@ -52,10 +54,10 @@ function refuseContainerFlags(raw: RawToken[], argv: unknown[]): void {
  * contradict its config.json) and its hooks; without, undefined, after
  * checking that --path is given.
  */
-export async function planFromBundleFlags(flags: BundleFlagValues, argv: unknown[], raw: RawToken[]): Promise<BundlePlan | undefined> {
+export async function planFromBundleFlags(flags: BundleFlagValues, argv: unknown[], raw: RawToken[], hasImage = false): Promise<BundlePlan | undefined> {
   if (flags.bundle === undefined) {
     if (flags['ignore-unsupported'] === true) throw new RyouikiError('USAGE', '--ignore-unsupported goes with --bundle DIR');
-    if (flags.path === undefined) throw new RyouikiError('USAGE', 'no container given: pass --path ROOTFS with a command, or --bundle DIR');
+    if (flags.path === undefined && !hasImage) throw new RyouikiError('USAGE', 'no container given: pass --path ROOTFS with a command, --image IMAGE, or --bundle DIR');
     return undefined;
   }
   refuseContainerFlags(raw, argv);

@@ -8,6 +8,6 @@ export const COMMAND_GROUPS: Array<{ title: string; commands: string[] }> = [
     title: 'Containers',
     commands: ['run', 'tenkai', 'start', 'exec', 'attach', 'ps', 'logs', 'inspect', 'top', 'port', 'stats', 'cp', 'stop', 'restart', 'kill', 'wait', 'rm'],
   },
-  { title: 'Images', commands: ['images', 'image', 'pull', 'push', 'load', 'save', 'import', 'tag', 'rmi', 'build'] },
+  { title: 'Images', commands: ['images', 'image', 'pull', 'push', 'load', 'save', 'import', 'commit', 'tag', 'rmi', 'build'] },
   { title: 'System', commands: ['spec', 'version', 'info', 'completion', 'autocomplete', 'plugins', 'help'] },
 ];

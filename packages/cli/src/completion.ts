@@ -1,6 +1,5 @@
 import { constants } from 'node:os';
-import { listContainers } from '@ryouiki/core/internal';
-import { imageNames } from './image-rootfs.js';
+import { images, listContainers } from '@ryouiki/core/internal';
 import { splitProgramArgv, takesProgram, type FlagShape } from './program-argv.js';
 
 /** What the shell scripts of `ryouiki completion` take as "complete file names here". */
@@ -18,8 +17,11 @@ const FLAG_VALUES: Record<string, () => string[]> = {
 const FILE_FLAGS = new Set(['path', 'env', 'env-file', 'bundle', 'root', 'seccomp', 'console-socket']);
 
 /** Commands whose first argument is a running container, and those that take any container. */
-const RUNNING_CONTAINER = new Set(['exec', 'attach', 'top', 'stop', 'kill', 'stats']);
+const RUNNING_CONTAINER = new Set(['exec', 'attach', 'top', 'stop', 'kill', 'stats', 'commit']);
 const ANY_CONTAINER = new Set(['logs', 'inspect', 'rm', 'wait', 'port', 'restart', 'cp']);
+/** Commands whose arguments are images, and those whose first argument is one (the program follows it). */
+const IMAGES = new Set(['rmi', 'tag', 'save', 'image:inspect']);
+const LEADING_IMAGE = new Set(['run', 'start']);
 /** Commands that take several containers. */
 const MANY_CONTAINERS = new Set(['stop', 'kill', 'stats', 'inspect', 'rm', 'wait', 'restart']);
 
@@ -38,7 +40,17 @@ function valueFlag(previous: string | undefined, flags: Flags): string | undefin
   return name !== undefined && flags[name]?.type === 'option' ? name : undefined;
 }
 
-function flagValues(name: string, flags: Flags): string[] {
+/** The store's image names, as `images` lists them (`localhost:5000/debian:latest`). */
+function imageNames(root: string | undefined): string[] {
+  try {
+    return images({ root }).flatMap((image) => image.names);
+  } catch {
+    return [];
+  }
+}
+
+function flagValues(name: string, flags: Flags, root: string | undefined): string[] {
+  if (name === 'image') return imageNames(root);
   const known = FLAG_VALUES[name]?.() ?? [...(flags[name]?.options ?? [])];
   if (known.length > 0) return known;
   return FILE_FLAGS.has(name) ? [FILES] : [];
@@ -63,8 +75,8 @@ export interface CompletableCommand {
 
 async function positionalCandidates(id: string, before: string[], flags: Flags, root: string | undefined): Promise<string[]> {
   const positionals = before.filter((word, index) => !word.startsWith('-') && valueFlag(before[index - 1], flags) === undefined);
-  // What is left of run before its program is its image.
-  if (id === 'run') return imageNames(root);
+  // What is left of run and start before their program is their image.
+  if (LEADING_IMAGE.has(id) || IMAGES.has(id)) return imageNames(root);
   if (RUNNING_CONTAINER.has(id) || ANY_CONTAINER.has(id)) {
     if (positionals.length === 0 || MANY_CONTAINERS.has(id)) return containerNames(RUNNING_CONTAINER.has(id), root);
   }
@@ -91,7 +103,7 @@ export async function completions(words: string[], commands: Record<string, Comp
   // (an empty word being completed counts as a positional argument).
   if (takesProgram(command) && splitProgramArgv([...rest, current || 'x'], flags, command.leadingPositionals).program.length > 0) return [FILES];
   const valueOf = valueFlag(rest.at(-1), flags);
-  if (valueOf !== undefined) return flagValues(valueOf, flags);
+  if (valueOf !== undefined) return flagValues(valueOf, flags, rootOf(rest));
   if (current.startsWith('-')) return flagNames(flags).sort();
   return positionalCandidates(id, rest, flags, rootOf(rest));
 }

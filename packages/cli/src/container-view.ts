@@ -69,9 +69,9 @@ export interface PsRow {
 
 export const PS_FIELDS = ['ID', 'Image', 'Command', 'CreatedAt', 'RunningFor', 'Status', 'State', 'Ports', 'Names', 'Pid'] as const;
 
-/** The IMAGE column: the root filesystem folder the container runs on. */
+/** The IMAGE column: the image's name, as podman's ps shows it; a folder's root shows as its path. */
 function imageOf(state: ContainerState): string {
-  return state.spec.root?.path ?? '';
+  return state.spec.root?.image?.name ?? state.spec.root?.path ?? '';
 }
 
 export function psRow(state: ContainerState, now: Date = new Date()): PsRow {

@@ -4,18 +4,19 @@ import { mergeEnv, run, RyouikiError, start, warnOnceOnStderr } from '@ryouiki/c
 import { cgroupOptions } from './cgroup-flags.js';
 import { planFromBundleFlags, type BundlePlan } from './bundle-flags.js';
 import { envEntries } from './env-flags.js';
+import { imageFromFlags, type ImageFlagValues } from './image-flags.js';
 import { planFromFlags, type ContainerFlags } from './plan-from-flags.js';
 import { parseSize } from './units.js';
 import { terminalOptions, warnWithoutHostTerminal, type TerminalFlags } from './terminal.js';
 
 /** This very CLI, to run again: the script node is running now. */
-export const RYOUIKI_COMMAND = [process.execPath, process.argv[1] ?? fileURLToPath(new URL('../bin/run.js', import.meta.url))];
+export const RYOUIKI_COMMAND = [process.execPath, process.argv[1] ?? fileURLToPath(new URL('../bin/run.cjs', import.meta.url))];
 
 /** The CLI entry the supervisor runs once a container has ended: `ryouiki cleanup`. */
-const CLEANUP_COMMAND = [...RYOUIKI_COMMAND, 'cleanup'];
+export const CLEANUP_COMMAND = [...RYOUIKI_COMMAND, 'cleanup'];
 
 /** The flags of tenkai, start and run, as oclif parsed them. */
-export interface LaunchFlags extends Omit<ContainerFlags, 'path' | 'tty'>, TerminalFlags {
+export interface LaunchFlags extends Omit<ContainerFlags, 'path' | 'tty'>, TerminalFlags, ImageFlagValues {
   path?: string;
   root?: string;
   bundle?: string;
@@ -40,9 +41,11 @@ function warnEach(message: string): void {
   process.stderr.write(`ryouiki: warning: ${message}\n`);
 }
 
-export async function planLaunch(flags: LaunchFlags, program: string[], raw: RawToken[]): Promise<Launch> {
-  const bundled = await planFromBundleFlags(flags, program, raw);
-  const plan = bundled?.plan ?? planFromFlags({ ...flags, path: flags.path as string }, program);
+/** What to run from the flags, the program and run's or start's IMAGE argument. */
+export async function planLaunch(flags: LaunchFlags, program: string[], raw: RawToken[], positionalImage?: string): Promise<Launch> {
+  const image = await imageFromFlags(flags, positionalImage);
+  const bundled = await planFromBundleFlags(flags, program, raw, image !== undefined);
+  const plan = bundled?.plan ?? planFromFlags({ ...flags, path: flags.path as string }, program, image);
   const extra = envEntries(flags['env-file'], flags['env-var']);
   if (extra.length > 0) plan.spec.process.env = mergeEnv(plan.spec.process.env ?? [], extra);
   return { plan, bundled };

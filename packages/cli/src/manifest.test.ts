@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 
-/** Every file in src/commands, by command name: what the explicit command list must hold. */
+/** Every file in src/commands, by command name (a topic's folder gives `topic:name`): what the explicit command list must hold. */
 function commandFiles(): string[] {
-  return readdirSync(new URL('./commands', import.meta.url))
+  return readdirSync(new URL('./commands', import.meta.url), { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
-    .map((name) => name.replace(/\.ts$/, ''))
+    .map((name) => name.replace(/\.ts$/, '').replace('/', ':'))
     .sort();
 }
 

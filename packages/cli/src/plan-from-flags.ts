@@ -1,5 +1,6 @@
 import { optionsFromFlags, planContainer, type ContainerPlan } from '@ryouiki/core/internal';
 import type { CgroupFlagValues } from './cgroup-flags.js';
+import type { ImageChoice } from './image-flags.js';
 
 /** The container flags tenkai defines and start shares. */
 export interface ContainerFlags extends CgroupFlagValues {
@@ -25,7 +26,9 @@ export interface ContainerFlags extends CgroupFlagValues {
   seccomp?: string;
 }
 
-/** Turns tenkai's flags (also start's) and the arguments after `--` into a validated plan, through the one flag table. */
-export function planFromFlags(flags: ContainerFlags, argv: unknown[]): ContainerPlan {
-  return planContainer(optionsFromFlags({ ...flags }, argv as string[]));
+/** Turns tenkai's flags (also start's), the program and the image to run into a validated plan, through the one flag table. */
+export function planFromFlags(flags: ContainerFlags, program: string[], image?: ImageChoice): ContainerPlan {
+  const options = optionsFromFlags({ ...flags }, program);
+  if (image === undefined) return planContainer(options);
+  return planContainer({ ...options, image: image.image, entrypoint: image.entrypoint, publish: image.publish });
 }

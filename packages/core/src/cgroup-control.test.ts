@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { cgroupName, cgroupStats, containerStats, findContainerCgroups } from './cgroup-control.js';
+import { cgroupName, cgroupStats, containerStats, findContainerCgroups, isReleasableCgroupFolder, releasableCgroups } from './cgroup-control.js';
 import type { CgroupSystem } from './cgroup-system.js';
 
 // Plain folders holding what the kernel's cgroup files hold: stats only read them.
@@ -88,5 +88,48 @@ describe('finding containers by their cgroup folders', () => {
     expect(found.map((entry) => [entry.id, entry.stats.pids?.current])).toEqual([[id, 2]]);
     expect(unknown).toEqual(['f00']);
     expect(containerStats([], {}, system).found.map((entry) => entry.id)).toEqual([id, other]);
+  });
+});
+
+describe('isReleasableCgroupFolder', () => {
+  // A hierarchy in plain folders: the caller sits in delegated/caller, its containers' folders beside it.
+  const mountPoint = folder('releasable/hierarchy', {});
+  const delegated = folder('releasable/hierarchy/delegated', {});
+  const own = folder('releasable/hierarchy/delegated/caller', {});
+  const system: CgroupSystem = { mode: 'unified', hierarchies: [{ version: 2, mountPoint, ownDir: own, controllers: [] }] };
+  const name = cgroupName('c'.repeat(64), 1);
+  const container = folder(`releasable/hierarchy/delegated/${name}`, {});
+  const uid = process.getuid?.();
+  const releasable = (dir: string, version: 1 | 2 = 2, as = name, owner = uid): boolean => isReleasableCgroupFolder({ version, dir, controllers: [] }, as, system, owner);
+
+  it('takes a container\'s folder in a folder of the caller\'s, in a hierarchy of its version', () => {
+    expect(releasable(container)).toBe(true);
+    expect(releasable(container, 1)).toBe(false);
+  });
+
+  it('refuses the caller\'s own cgroup and every folder above it', () => {
+    expect(releasable(own, 2, 'caller')).toBe(false);
+    expect(releasable(delegated, 2, 'delegated')).toBe(false);
+    expect(releasable(mountPoint, 2, 'hierarchy')).toBe(false);
+  });
+
+  it('refuses a folder named otherwise than the record says, or through ..', () => {
+    expect(releasable(own, 2, name)).toBe(false);
+    expect(releasable(`${container}/../caller`, 2, 'caller')).toBe(false);
+    expect(releasable(`${delegated}//${name}`)).toBe(false);
+  });
+
+  it('refuses a folder outside every hierarchy, missing, a symlink, or not the caller\'s', () => {
+    const outside = folder(`releasable/elsewhere/${name}`, {});
+    symlinkSync(outside, join(delegated, 'ryouiki-link'));
+    expect(releasable(outside)).toBe(false);
+    expect(releasable(join(delegated, cgroupName('d'.repeat(64), 1)))).toBe(false);
+    expect(releasable(join(delegated, 'ryouiki-link'), 2, 'ryouiki-link')).toBe(false);
+    expect(releasable(container, 2, name, (uid ?? 0) + 1)).toBe(false);
+  });
+
+  it('keeps only the releasable folders of a record', () => {
+    const folders = [{ version: 2 as const, dir: container, controllers: [] }, { version: 2 as const, dir: own, controllers: [] }];
+    expect(releasableCgroups({ name, folders }, system).folders).toEqual([folders[0]]);
   });
 });

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { cgroupParentDir, detectCgroups, type CgroupHierarchy, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
 import { ryouikiScopeDirs } from './cgroup-systemd.js';
+import { isInsideDir } from './runtime-dir.js';
 
 /** One folder of a container's cgroup: one per hierarchy it was created in. */
 export interface CgroupFolder {
@@ -193,6 +194,36 @@ export async function removeCgroups(cgroups: ContainerCgroups): Promise<string[]
     if (!(await waitUntil(() => removeFolder(folder.dir), 2000))) left.push(folder.dir);
   }
   return left;
+}
+
+function ownedFolder(dir: string, uid: number | undefined): boolean {
+  try {
+    const stat = lstatSync(dir);
+    return stat.isDirectory() && (uid === undefined || stat.uid === uid);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a recorded folder may be killed and removed as a container's: named
+ * as the record says (no `..`), in a hierarchy of its version, a folder of the
+ * caller's in a folder of the caller's (a cgroup delegated to it), and neither
+ * the caller's own cgroup nor above it. A damaged or planted record naming any
+ * other cgroup (the user's session, another user's) is never acted upon.
+ */
+export function isReleasableCgroupFolder(folder: CgroupFolder, name: string, system: CgroupSystem = detectCgroups(), uid = process.getuid?.()): boolean {
+  const { dir } = folder;
+  if (typeof dir !== 'string' || resolve(dir) !== dir || basename(dir) !== name) return false;
+  const hierarchy = system.hierarchies.find((candidate) => candidate.version === folder.version && isInsideDir(candidate.mountPoint, dir));
+  if (hierarchy === undefined || dir === hierarchy.ownDir || isInsideDir(dir, hierarchy.ownDir)) return false;
+  return ownedFolder(dir, uid) && ownedFolder(dirname(dir), uid);
+}
+
+/** The recorded cgroups, without the folders that are not releasable (see isReleasableCgroupFolder). */
+export function releasableCgroups(cgroups: ContainerCgroups, system?: CgroupSystem): ContainerCgroups {
+  const folders = Array.isArray(cgroups.folders) ? cgroups.folders : [];
+  return { name: cgroups.name, folders: folders.filter((folder) => isReleasableCgroupFolder(folder, cgroups.name, system)) };
 }
 
 /** Folder names: `ryouiki-<container id>-<PID of the ryouiki process that made it>`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseSize, requiredControllers, resourcesFromFlags, sharesToWeight, v1Writes, v2Writes, weightToShares } from './cgroup-limits.js';
+import { blkioToIoWeight, parseSize, requiredControllers, resourcesFromFlags, sharesToWeight, v1Writes, v2Writes, weightToShares } from './cgroup-limits.js';
 
 describe('parseSize', () => {
   it.each([
@@ -94,5 +94,60 @@ describe('the files that enforce limits', () => {
   it('converts between v2 weights and v1 shares at both ends of the range', () => {
     expect([weightToShares(1), weightToShares(100), weightToShares(10_000)]).toEqual([10, 1024, 102_400]);
     expect([sharesToWeight(2), sharesToWeight(1024), sharesToWeight(262_144)]).toEqual([1, 39, 10_000]);
+  });
+});
+
+describe("the writes of a bundle's other resources", () => {
+  const resources = {
+    memory: { reservation: 1024, swappiness: 10, disableOOMKiller: true, kernelTCP: 4096 },
+    cpu: { cpus: '0-1', mems: '0' },
+    blockIO: { weight: 500, weightDevice: [{ major: 8, minor: 0, weight: 300 }], throttleWriteIOPSDevice: [{ major: 8, minor: 0, rate: 100 }] },
+    hugepageLimits: [{ pageSize: '2MB', limit: 2097152 }],
+    network: { classID: 0x100001, priorities: [{ name: 'lo', priority: 5 }] },
+  };
+
+  it('writes each on cgroup v1 as runc does', () => {
+    expect(v1Writes(resources).map(({ file, value }) => `${file}=${value}`)).toEqual([
+      'memory.soft_limit_in_bytes=1024',
+      'memory.kmem.tcp.limit_in_bytes=4096',
+      'memory.swappiness=10',
+      'memory.oom_control=1',
+      'cpuset.cpus=0-1',
+      'cpuset.mems=0',
+      'blkio.bfq.weight=500',
+      'blkio.bfq.weight_device=8:0 300',
+      'blkio.throttle.write_iops_device=8:0 100',
+      'hugetlb.2MB.limit_in_bytes=2097152',
+      'net_cls.classid=1048577',
+      'net_prio.ifpriomap=lo 5',
+    ]);
+    expect(v1Writes(resources).find((write) => write.file === 'blkio.bfq.weight')?.orElse).toEqual({ file: 'blkio.weight', value: '500' });
+  });
+
+  it('writes on cgroup v2 what it can express, io.weight converted where BFQ is not there', () => {
+    const writes = v2Writes(resources);
+    expect(writes.map(({ controller, file, value }) => `${controller}:${file}=${value}`)).toEqual([
+      'memory:memory.low=1024',
+      'cpuset:cpuset.cpus=0-1',
+      'cpuset:cpuset.mems=0',
+      'io:io.bfq.weight=500',
+      'io:io.max=8:0 wiops=100',
+      'hugetlb:hugetlb.2MB.max=2097152',
+    ]);
+    expect(writes.find((write) => write.file === 'io.bfq.weight')?.orElse).toEqual({ file: 'io.weight', value: String(blkioToIoWeight(500)) });
+    expect([blkioToIoWeight(10), blkioToIoWeight(1000)]).toEqual([1, 10000]);
+  });
+
+  it('names each by its JSON path, the v1-only ones marked', () => {
+    expect(requiredControllers(resources).map(({ controller, flag, v1Only }) => `${controller} ${flag}${v1Only === true ? ' (v1)' : ''}`)).toEqual([
+      'memory linux.resources.memory.reservation',
+      'memory linux.resources.memory.swappiness, linux.resources.memory.disableOOMKiller, linux.resources.memory.kernelTCP (v1)',
+      'cpuset linux.resources.cpu.cpus, linux.resources.cpu.mems',
+      'blkio linux.resources.blockIO.weight, linux.resources.blockIO.throttleWriteIOPSDevice',
+      'blkio linux.resources.blockIO.weightDevice (v1)',
+      'hugetlb linux.resources.hugepageLimits',
+      'net_cls linux.resources.network.classID (v1)',
+      'net_prio linux.resources.network.priorities (v1)',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import type { SpecProblem } from './errors.js';
-import type { LinuxResources } from './spec.js';
+import type { BlockIO, LinuxResources, ThrottleDevice } from './spec.js';
 
 /** The limit flags of `tenkai`, as given on the command line. */
 export interface LimitFlags {
@@ -77,12 +77,46 @@ export function resourcesFromFlags(flags: LimitFlags): { resources?: LinuxResour
   return Object.keys(resources).length > 0 ? { resources, problems } : { problems };
 }
 
-/** One limit to enforce: the controller it needs and the flag that asked for it (for messages). */
+/** One limit to enforce: the controller it needs (v1's name) and the flag or JSON path that asked for it (for messages). */
 export interface RequiredController {
-  controller: 'memory' | 'pids' | 'cpu';
+  controller: 'memory' | 'pids' | 'cpu' | 'cpuset' | 'blkio' | 'hugetlb' | 'net_cls' | 'net_prio';
   flag: string;
   /** The limit needs swap accounting (memory.memsw.* on v1, memory.swap.max on v2). */
   swap?: boolean;
+  /** Only cgroup v1 has the setting: cgroup v2 alone ignores it with a warning, as runc does. */
+  v1Only?: boolean;
+}
+
+/** The controller's name in a hierarchy: v2 calls blkio io. */
+export function controllerName(controller: string, version: 1 | 2): string {
+  return version === 2 && controller === 'blkio' ? 'io' : controller;
+}
+
+function oneIfAny(required: RequiredController[], controller: RequiredController['controller'], paths: [string, unknown][], v1Only = false): void {
+  const given = paths.filter(([, value]) => value !== undefined).map(([path]) => path);
+  if (given.length > 0) required.push({ controller, flag: given.join(', '), ...(v1Only ? { v1Only } : {}) });
+}
+
+const RESOURCES = 'linux.resources';
+
+/** What a bundle's other resources need (each named by its JSON path). */
+function ociRequired(resources: LinuxResources, required: RequiredController[]): void {
+  const { memory, cpu, blockIO, network } = resources;
+  oneIfAny(required, 'memory', [[`${RESOURCES}.memory.reservation`, memory?.reservation]]);
+  const v1Memory: [string, unknown][] = (['swappiness', 'disableOOMKiller', 'kernelTCP'] as const).map((field) => [`${RESOURCES}.memory.${field}`, memory?.[field]]);
+  oneIfAny(required, 'memory', v1Memory, true);
+  oneIfAny(required, 'cpuset', [[`${RESOURCES}.cpu.cpus`, cpu?.cpus], [`${RESOURCES}.cpu.mems`, cpu?.mems]]);
+  const throttles = (['throttleReadBpsDevice', 'throttleWriteBpsDevice', 'throttleReadIOPSDevice', 'throttleWriteIOPSDevice'] as const).map((list): [string, unknown] => [`${RESOURCES}.blockIO.${list}`, blockIO?.[list]]);
+  oneIfAny(required, 'blkio', [[`${RESOURCES}.blockIO.weight`, blockIO?.weight], ...throttles]);
+  oneIfAny(required, 'blkio', [[`${RESOURCES}.blockIO.leafWeight`, blockIO?.leafWeight], [`${RESOURCES}.blockIO.weightDevice`, blockIO?.weightDevice]], true);
+  oneIfAny(required, 'hugetlb', [[`${RESOURCES}.hugepageLimits`, resources.hugepageLimits]]);
+  oneIfAny(required, 'net_cls', [[`${RESOURCES}.network.classID`, network?.classID]], true);
+  oneIfAny(required, 'net_prio', [[`${RESOURCES}.network.priorities`, network?.priorities]], true);
+}
+
+/** Warnings for what is read but never applied: the kernel memory limit, which runc ignores too (Linux deprecated it in 5.4). */
+export function ignoredResources(resources: LinuxResources | undefined): string[] {
+  return resources?.memory?.kernel === undefined ? [] : [`${RESOURCES}.memory.kernel: kernel memory limits are deprecated (Linux 5.4): ignored, as runc ignores them`];
 }
 
 export function requiredControllers(resources: LinuxResources | undefined): RequiredController[] {
@@ -92,14 +126,18 @@ export function requiredControllers(resources: LinuxResources | undefined): Requ
   if (resources?.pids !== undefined) required.push({ controller: 'pids', flag: '--pids-limit' });
   if (resources?.cpu?.quota !== undefined) required.push({ controller: 'cpu', flag: '--cpus' });
   if (resources?.cpu?.shares !== undefined || resources?.unified?.['cpu.weight'] !== undefined) required.push({ controller: 'cpu', flag: '--cpu-weight' });
+  if (resources !== undefined) ociRequired(resources, required);
   return required;
 }
 
 /** One value written to a cgroup file; the order of a list matters (v1 wants the period before the quota). */
 export interface CgroupWrite {
-  controller: 'memory' | 'pids' | 'cpu';
+  /** The controller's name in the hierarchy written (io, not blkio, on v2). */
+  controller: string;
   file: string;
   value: string;
+  /** Written instead when `file` does not exist (blkio's and io's weight without BFQ). */
+  orElse?: { file: string; value: string };
 }
 
 /** cgroup v2's cpu.weight (1..10000, default 100) as v1's cpu.shares (2..262144, default 1024). */
@@ -124,7 +162,52 @@ function cpuShares(resources: LinuxResources): number | undefined {
   return resources.cpu?.shares;
 }
 
-/** The cgroup v2 files that enforce the resources. */
+function deviceWrites(controller: string, file: string, devices: ThrottleDevice[] | undefined, format: (device: ThrottleDevice) => string): CgroupWrite[] {
+  return (devices ?? []).map((device) => ({ controller, file, value: format(device) }));
+}
+
+/** blockIO's weight as v2's io.weight (1..10000, default 100), the conversion runc uses. */
+export function blkioToIoWeight(weight: number): number {
+  return 1 + Math.floor(((weight - 10) * 9999) / 990);
+}
+
+function v2BlockIO(blockIO: BlockIO | undefined): CgroupWrite[] {
+  if (blockIO === undefined) return [];
+  const writes: CgroupWrite[] = [];
+  if (blockIO.weight !== undefined) writes.push({ controller: 'io', file: 'io.bfq.weight', value: String(blockIO.weight), orElse: { file: 'io.weight', value: String(blkioToIoWeight(blockIO.weight)) } });
+  const limits = [['throttleReadBpsDevice', 'rbps'], ['throttleWriteBpsDevice', 'wbps'], ['throttleReadIOPSDevice', 'riops'], ['throttleWriteIOPSDevice', 'wiops']] as const;
+  for (const [list, key] of limits) writes.push(...deviceWrites('io', 'io.max', blockIO[list], (device) => `${device.major}:${device.minor} ${key}=${device.rate}`));
+  return writes;
+}
+
+function v1BlockIO(blockIO: BlockIO | undefined): CgroupWrite[] {
+  if (blockIO === undefined) return [];
+  const writes: CgroupWrite[] = [];
+  if (blockIO.weight !== undefined) writes.push({ controller: 'blkio', file: 'blkio.bfq.weight', value: String(blockIO.weight), orElse: { file: 'blkio.weight', value: String(blockIO.weight) } });
+  if (blockIO.leafWeight !== undefined) writes.push({ controller: 'blkio', file: 'blkio.leaf_weight', value: String(blockIO.leafWeight) });
+  for (const device of blockIO.weightDevice ?? []) {
+    const numbers = `${device.major}:${device.minor}`;
+    if (device.weight !== undefined) writes.push({ controller: 'blkio', file: 'blkio.bfq.weight_device', value: `${numbers} ${device.weight}`, orElse: { file: 'blkio.weight_device', value: `${numbers} ${device.weight}` } });
+    if (device.leafWeight !== undefined) writes.push({ controller: 'blkio', file: 'blkio.leaf_weight_device', value: `${numbers} ${device.leafWeight}` });
+  }
+  const limits = [['throttleReadBpsDevice', 'read_bps'], ['throttleWriteBpsDevice', 'write_bps'], ['throttleReadIOPSDevice', 'read_iops'], ['throttleWriteIOPSDevice', 'write_iops']] as const;
+  for (const [list, file] of limits) writes.push(...deviceWrites('blkio', `blkio.throttle.${file}_device`, blockIO[list], (device) => `${device.major}:${device.minor} ${device.rate}`));
+  return writes;
+}
+
+/** cpuset's files, the same on v1 and v2: the CPUs before the memory nodes. */
+function cpusetWrites(cpu: LinuxResources['cpu']): CgroupWrite[] {
+  const writes: CgroupWrite[] = [];
+  if (cpu?.cpus !== undefined) writes.push({ controller: 'cpuset', file: 'cpuset.cpus', value: cpu.cpus });
+  if (cpu?.mems !== undefined) writes.push({ controller: 'cpuset', file: 'cpuset.mems', value: cpu.mems });
+  return writes;
+}
+
+function hugetlbWrites(limits: LinuxResources['hugepageLimits'], suffix: string): CgroupWrite[] {
+  return (limits ?? []).map((limit) => ({ controller: 'hugetlb', file: `hugetlb.${limit.pageSize}.${suffix}`, value: String(limit.limit) }));
+}
+
+/** The cgroup v2 files that enforce the resources (v2 has no swappiness, OOM-killer switch, kernel TCP memory, leaf weights, device weights or network classes). */
 export function v2Writes(resources: LinuxResources): CgroupWrite[] {
   const writes: CgroupWrite[] = [];
   const { memory, pids, cpu } = resources;
@@ -133,10 +216,27 @@ export function v2Writes(resources: LinuxResources): CgroupWrite[] {
     const swapOnly = memory.swap === -1 || memory.limit === undefined ? 'max' : String(memory.swap - memory.limit);
     writes.push({ controller: 'memory', file: 'memory.swap.max', value: swapOnly });
   }
+  if (memory?.reservation !== undefined) writes.push({ controller: 'memory', file: 'memory.low', value: memory.reservation === -1 ? 'max' : String(memory.reservation) });
   if (pids !== undefined) writes.push({ controller: 'pids', file: 'pids.max', value: String(pids.limit) });
   if (cpu?.quota !== undefined) writes.push({ controller: 'cpu', file: 'cpu.max', value: `${cpu.quota} ${cpu.period ?? CPU_PERIOD_US}` });
   const weight = cpuWeight(resources);
   if (weight !== undefined) writes.push({ controller: 'cpu', file: 'cpu.weight', value: String(weight) });
+  return [...writes, ...cpusetWrites(cpu), ...v2BlockIO(resources.blockIO), ...hugetlbWrites(resources.hugepageLimits, 'max')];
+}
+
+function v1MemoryExtras(memory: LinuxResources['memory']): CgroupWrite[] {
+  const writes: CgroupWrite[] = [];
+  if (memory?.reservation !== undefined) writes.push({ controller: 'memory', file: 'memory.soft_limit_in_bytes', value: String(memory.reservation) });
+  if (memory?.kernelTCP !== undefined) writes.push({ controller: 'memory', file: 'memory.kmem.tcp.limit_in_bytes', value: String(memory.kernelTCP) });
+  if (memory?.swappiness !== undefined) writes.push({ controller: 'memory', file: 'memory.swappiness', value: String(memory.swappiness) });
+  if (memory?.disableOOMKiller === true) writes.push({ controller: 'memory', file: 'memory.oom_control', value: '1' });
+  return writes;
+}
+
+function v1Network(network: LinuxResources['network']): CgroupWrite[] {
+  const writes: CgroupWrite[] = [];
+  if (network?.classID !== undefined) writes.push({ controller: 'net_cls', file: 'net_cls.classid', value: String(network.classID) });
+  for (const entry of network?.priorities ?? []) writes.push({ controller: 'net_prio', file: 'net_prio.ifpriomap', value: `${entry.name} ${entry.priority}` });
   return writes;
 }
 
@@ -153,5 +253,6 @@ export function v1Writes(resources: LinuxResources): CgroupWrite[] {
   }
   const shares = cpuShares(resources);
   if (shares !== undefined) writes.push({ controller: 'cpu', file: 'cpu.shares', value: String(shares) });
-  return writes;
+  const extras = [...v1MemoryExtras(memory), ...cpusetWrites(cpu), ...v1BlockIO(resources.blockIO), ...hugetlbWrites(resources.hugepageLimits, 'limit_in_bytes')];
+  return [...writes, ...extras, ...v1Network(resources.network)];
 }

@@ -10,13 +10,16 @@ export type CgroupMode = 'unified' | 'legacy' | 'hybrid' | 'none';
 
 /** The v1 controllers Ryouiki uses: limits (memory, pids, cpu), CPU time (cpuacct), kill (freezer). */
 export const V1_CONTROLLERS = ['memory', 'pids', 'cpu', 'cpuacct', 'freezer'] as const;
+/** The v1 controllers a container joins only for a limit of theirs (a bundle's cpuset, blockIO, hugepageLimits, network). */
+export const V1_LIMIT_CONTROLLERS = ['cpuset', 'blkio', 'hugetlb', 'net_cls', 'net_prio'] as const;
+const KNOWN_V1: readonly string[] = [...V1_CONTROLLERS, ...V1_LIMIT_CONTROLLERS];
 
 export interface CgroupMount {
   version: 1 | 2;
   mountPoint: string;
   /** The cgroup the mount shows at its mount point (not `/` inside a cgroup namespace's bind mount). */
   root: string;
-  /** v1: the controllers bound to this hierarchy (of V1_CONTROLLERS); v2: empty, see CgroupHierarchy. */
+  /** v1: the controllers bound to this hierarchy (of V1_CONTROLLERS and V1_LIMIT_CONTROLLERS); v2: empty, see CgroupHierarchy. */
   controllers: string[];
 }
 
@@ -52,7 +55,7 @@ export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
     if (fsType === 'cgroup2') {
       if (!mounts.some((mount) => mount.version === 2)) mounts.push({ version: 2, mountPoint, root, controllers: [] });
     } else if (fsType === 'cgroup') {
-      const controllers = superOptions.split(',').filter((option) => (V1_CONTROLLERS as readonly string[]).includes(option));
+      const controllers = superOptions.split(',').filter((option) => KNOWN_V1.includes(option));
       const known = mounts.some((mount) => mount.version === 1 && mount.controllers.join() === controllers.join());
       if (controllers.length > 0 && !known) mounts.push({ version: 1, mountPoint, root, controllers });
     }

@@ -6,7 +6,7 @@ import { cgroupName, removeStaleCgroups } from './cgroup-control.js';
 import { planCgroup } from './cgroup.js';
 import { resourcesFromFlags, type LimitFlags } from './cgroup-limits.js';
 import type { CgroupSystem } from './cgroup-system.js';
-import type { ContainerSpec } from './spec.js';
+import type { ContainerSpec, LinuxResources } from './spec.js';
 
 // Plain folders stand in for cgroup hierarchies: planning only reads them.
 const top = mkdtempSync(join(tmpdir(), 'ryouiki-cgroup-plan-'));
@@ -64,6 +64,43 @@ describe('planCgroup', () => {
 
   it('refuses a --cgroup-parent that exists nowhere', () => {
     expect(() => planCgroup(specWith({}), ID, { parent: 'nope' }, hybrid([], ['memory']))).toThrow(/^--cgroup-parent nope: no such cgroup folder that you can write/);
+  });
+});
+
+describe('planCgroup: the other controllers of a bundle', () => {
+  const spec = (resources: LinuxResources): ContainerSpec => ({ ...specWith({}), linux: { namespaces: [], resources } });
+
+  it('joins cpuset and blkio only for a limit of theirs, each written where it is', () => {
+    const system = hybrid([], ['memory', 'cpuset', 'blkio']);
+    expect(planCgroup(specWith({}), ID, {}, system)?.cgroups.folders.map((item) => item.controllers)).toEqual([['memory'], []]);
+    const plan = planCgroup(spec({ cpu: { cpus: '0' }, blockIO: { weight: 300 } }), ID, {}, system);
+    expect(plan?.cgroups.folders.map((item) => item.controllers)).toEqual([['memory'], ['cpuset'], ['blkio'], []]);
+  });
+
+  it('enforces blockIO by v2 io where the v2 parent offers it', () => {
+    const plan = planCgroup(spec({ blockIO: { throttleReadBpsDevice: [{ major: 8, minor: 0, rate: 1 }] } }), ID, {}, hybrid(['io'], ['blkio']));
+    expect(plan?.cgroups.folders).toEqual([{ version: 2, dir: join(top, 'unified', cgroupName(ID)), controllers: ['io'] }]);
+  });
+
+  it('refuses a v1-only setting no v1 hierarchy takes, naming its JSON path', () => {
+    expect(() => planCgroup(spec({ network: { classID: 1 } }), ID, {}, hybrid(['memory'], ['memory']))).toThrow(
+      /^linux\.resources\.network\.classID cannot be enforced: the net_cls cgroup controller is not delegated to you \(this machine mounts no cgroup hierarchy with it\)/,
+    );
+  });
+
+  it('ignores the kernel memory limit with a warning everywhere, as runc does', () => {
+    const plan = planCgroup(spec({ memory: { kernel: 1 << 20 } }), ID, {}, hybrid([], ['memory']));
+    expect(plan?.warnings).toEqual(['linux.resources.memory.kernel: kernel memory limits are deprecated (Linux 5.4): ignored, as runc ignores them']);
+    expect(plan?.cgroups.folders.map((item) => item.controllers)).toEqual([['memory'], []]);
+  });
+
+  it('ignores a v1-only setting on cgroup v2 alone with a warning, as runc does', () => {
+    const unified = folder('pure');
+    writeFileSync(join(unified, 'cgroup.controllers'), 'memory');
+    const system: CgroupSystem = { mode: 'unified', hierarchies: [{ version: 2, mountPoint: unified, ownDir: unified, controllers: ['memory'] }] };
+    const plan = planCgroup(spec({ memory: { reservation: 1 << 20, swappiness: 10 } }), ID, {}, system);
+    expect(plan?.warnings).toEqual(['linux.resources.memory.swappiness: cgroup v2 has no such setting: ignored, as runc ignores it']);
+    expect(plan?.cgroups.folders[0]?.controllers).toEqual(['memory']);
   });
 });
 

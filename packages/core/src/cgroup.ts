@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupName, cgroupStats, folderControllers, killCgroup, removeCgroups, removeStaleCgroups, type CgroupFolder, type CgroupStats, type ContainerCgroups } from './cgroup-control.js';
-import { requiredControllers, v1Writes, v2Writes, type CgroupWrite, type RequiredController } from './cgroup-limits.js';
-import { cgroupParentDir, detectCgroups, isWritableDir, readControllers, type CgroupHierarchy, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
+import { controllerName, ignoredResources, requiredControllers, v1Writes, v2Writes, type CgroupWrite, type RequiredController } from './cgroup-limits.js';
+import { ensureCpuset, writeCgroupFile } from './cgroup-resources.js';
+import { cgroupParentDir, detectCgroups, isWritableDir, readControllers, V1_CONTROLLERS, type CgroupHierarchy, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
 import { hasUserManager, parseSystemdCgroupsPath, planScope, startScope, type SystemdScope } from './cgroup-systemd.js';
 import { enableV2Controllers, holdOwnCgroupChange, ownCgroupHoldsOnly, releaseOwnCgroupChange } from './cgroup-v2-enable.js';
 import { RyouikiError } from './errors.js';
-import type { ContainerSpec } from './spec.js';
+import type { ContainerSpec, LinuxResources } from './spec.js';
 
 const DELEGATION_HINT = 'get a delegated cgroup (systemd-run --user --scope -p Delegate=yes ..., or a cgroup folder an administrator chowns to you)';
 
@@ -51,7 +52,7 @@ function describeCandidate(candidate: Candidate, controller: string): string {
 }
 
 function refusal(required: RequiredController, all: Candidate[]): RyouikiError {
-  const relevant = all.filter((candidate) => candidate.hierarchy.version === 2 || candidate.hierarchy.controllers.includes(required.controller));
+  const relevant = all.filter((candidate) => (candidate.hierarchy.version === 2 && required.v1Only !== true) || candidate.hierarchy.controllers.includes(required.controller));
   const why = relevant.length === 0 ? 'this machine mounts no cgroup hierarchy with it' : relevant.map((candidate) => describeCandidate(candidate, required.controller)).join('; ');
   return new RyouikiError('CGROUP_UNAVAILABLE', `${required.flag} cannot be enforced: the ${required.controller} cgroup controller is not delegated to you (${why}): ${DELEGATION_HINT}, or drop ${required.flag}`);
 }
@@ -65,9 +66,13 @@ function hasSwapAccounting(candidate: Candidate): boolean {
   return candidate.parent === candidate.hierarchy.mountPoint || existsSync(join(candidate.parent, 'memory.swap.max'));
 }
 
+function offers(candidate: Candidate, controller: string): boolean {
+  return candidate.controllers.includes(controllerName(controller, candidate.hierarchy.version));
+}
+
 /** The writable hierarchy that enforces a limit: v2 when its parent offers the controller, else v1. */
 function enforcer(required: RequiredController, all: Candidate[]): Candidate {
-  const usable = all.filter((candidate) => candidate.writable && candidate.controllers.includes(required.controller));
+  const usable = all.filter((candidate) => candidate.writable && offers(candidate, required.controller) && (required.v1Only !== true || candidate.hierarchy.version === 1));
   const chosen = usable.find((candidate) => candidate.hierarchy.version === 2) ?? usable[0];
   if (chosen === undefined) throw refusal(required, all);
   if (required.swap === true && !hasSwapAccounting(chosen)) throw swapRefusal(required, chosen);
@@ -118,14 +123,22 @@ function scopeFor(id: string, options: CgroupOptions, system: CgroupSystem, all:
 }
 
 /** The container's folder inside the scope, each limit enforced there, the controllers the scope can delegate enabled for its stats. */
-function planInScope(scope: SystemdScope, system: CgroupSystem, name: string, spec: ContainerSpec, required: RequiredController[]): ContainerCgroup {
+function planInScope(scope: SystemdScope, system: CgroupSystem, name: string, spec: ContainerSpec, required: RequiredController[], warnings: string[]): ContainerCgroup {
   const hierarchy = system.hierarchies[0]!;
   const candidate: Candidate = { hierarchy, parent: scope.managerDir, writable: true, controllers: scope.controllers };
   for (const limit of required) enforcer(limit, [candidate]);
-  const enforced = new Set(required.map((limit) => limit.controller));
+  const enforced = new Set(required.map((limit) => controllerName(limit.controller, 2)));
   const enable = [...new Set([...enforced, ...SCOPE_CONTROLLERS.filter((controller) => scope.controllers.includes(controller))])];
   const folder = plannedFolder({ ...candidate, parent: scope.dir }, name, spec, enforced);
-  return new ContainerCgroup(name, [{ ...folder, own: scope.dir, enable, controllers: enable }], scope);
+  return new ContainerCgroup(name, [{ ...folder, own: scope.dir, enable, controllers: enable }], scope, warnings);
+}
+
+/** The limits to enforce, and a warning for each that only cgroup v1 has when the machine runs v2 alone (runc ignores them there). */
+export function withoutV1Only(resources: LinuxResources | undefined, system: CgroupSystem): { required: RequiredController[]; warnings: string[] } {
+  const all = requiredControllers(resources);
+  if (system.hierarchies.some((hierarchy) => hierarchy.version === 1)) return { required: all, warnings: ignoredResources(resources) };
+  const ignored = all.filter((limit) => limit.v1Only === true).map((limit) => `${limit.flag}: cgroup v2 has no such setting: ignored, as runc ignores it`);
+  return { required: all.filter((limit) => limit.v1Only !== true), warnings: [...ignoredResources(resources), ...ignored] };
 }
 
 function disabledRefusal(required: RequiredController): RyouikiError {
@@ -139,26 +152,31 @@ function disabledRefusal(required: RequiredController): RyouikiError {
  * Undefined when the container gets no cgroup (none writable, or disabled).
  */
 export function planCgroup(spec: ContainerSpec, id: string, options: CgroupOptions = {}, system: CgroupSystem = detectCgroups()): ContainerCgroup | undefined {
-  const required = requiredControllers(spec.linux.resources);
+  const { required, warnings } = withoutV1Only(spec.linux.resources, system);
   if (options.enabled === false) {
     if (required[0] !== undefined) throw disabledRefusal(required[0]);
     return undefined;
   }
   const all = candidates(system, options);
   const scope = scopeFor(id, options, system, all, required);
-  if (scope !== undefined) return planInScope(scope, system, cgroupName(id), spec, required);
+  if (scope !== undefined) return planInScope(scope, system, cgroupName(id), spec, required, warnings);
   const enforcedBy = new Map<Candidate, Set<string>>();
   for (const limit of required) {
     const chosen = enforcer(limit, all);
-    enforcedBy.set(chosen, (enforcedBy.get(chosen) ?? new Set()).add(limit.controller));
+    enforcedBy.set(chosen, (enforcedBy.get(chosen) ?? new Set()).add(controllerName(limit.controller, chosen.hierarchy.version)));
   }
-  const writable = all.filter((candidate) => candidate.writable);
+  const writable = all.filter((candidate) => candidate.writable && (isAlwaysJoined(candidate) || enforcedBy.has(candidate)));
   if (options.parent !== undefined && writable.length === 0) {
     throw new RyouikiError('CGROUP_UNAVAILABLE', `--cgroup-parent ${options.parent}: no such cgroup folder that you can write (${all.map((c) => c.parent).join(', ') || 'no cgroup hierarchy mounted'}): create it in a cgroup delegated to you`);
   }
   if (writable.length === 0) return undefined;
   const name = options.name ?? cgroupName(id);
-  return new ContainerCgroup(name, writable.map((candidate) => plannedFolder(candidate, name, spec, enforcedBy.get(candidate) ?? new Set())));
+  return new ContainerCgroup(name, writable.map((candidate) => plannedFolder(candidate, name, spec, enforcedBy.get(candidate) ?? new Set())), undefined, warnings);
+}
+
+/** v2, and the v1 hierarchies of Ryouiki's own controllers, get a folder for every container; the others only for a limit of theirs. */
+function isAlwaysJoined(candidate: Candidate): boolean {
+  return candidate.hierarchy.version === 2 || candidate.controllers.some((controller) => (V1_CONTROLLERS as readonly string[]).includes(controller));
 }
 
 function cgroupError(action: string, path: string, error: unknown): RyouikiError {
@@ -196,6 +214,8 @@ export class ContainerCgroup {
     private readonly planned: PlannedFolder[],
     /** The systemd scope the folders go in, started at attach. */
     private readonly scope?: SystemdScope,
+    /** Limits left out, as runc leaves them out (v1 settings on cgroup v2 alone). */
+    readonly warnings: string[] = [],
   ) {}
 
   get cgroups(): ContainerCgroups {
@@ -221,7 +241,8 @@ export class ContainerCgroup {
     holdOwnCgroupChange(folder.own);
     this.made.push(folder);
     attempt('create', folder.dir, () => mkdirSync(folder.dir));
-    for (const write of folder.writes) attempt(`set ${write.file} to ${write.value} in`, folder.dir, () => writeFileSync(join(folder.dir, write.file), write.value));
+    if (folder.version === 1 && folder.controllers.includes('cpuset')) attempt('give CPUs and memory nodes to', folder.dir, () => ensureCpuset(folder.dir));
+    for (const write of folder.writes) attempt(`set ${write.file} to ${write.value} in`, folder.dir, () => writeCgroupFile(folder.dir, write));
   }
 
   private removeMade(): void {

@@ -148,12 +148,20 @@ function trySignal(state: ContainerState, signal: NodeJS.Signals): void {
 }
 
 /** SIGTERM, then SIGKILL after timeoutSeconds; resolves once the container is recorded stopped. */
+/** What stop sends first: the image's StopSignal, as podman does, else SIGTERM. */
+function stopSignal(state: ContainerState): NodeJS.Signals {
+  const given = state.spec.root.image?.stopSignal?.toUpperCase();
+  if (given === undefined) return 'SIGTERM';
+  const name = given.startsWith('SIG') ? given : `SIG${given}`;
+  return name in constants.signals ? (name as NodeJS.Signals) : 'SIGTERM';
+}
+
 export async function stopContainer(query: string, timeoutSeconds = 10, options: StoreOptions = {}): Promise<ContainerState | undefined> {
   const dirs = storeDirs(options);
   const id = findContainerId(dirs, query);
   let state = await settleContainer(dirs, id);
   if (state === undefined || state.status === 'stopped') return state;
-  trySignal(state, 'SIGTERM');
+  trySignal(state, stopSignal(state));
   state = await waitUntilStopped(dirs, id, Date.now() + timeoutSeconds * 1000);
   if (state === undefined || state.status === 'stopped') return state;
   trySignal(state, 'SIGKILL');

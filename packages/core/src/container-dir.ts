@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { networkBindsFile } from '@ryouiki/net';
 import { RyouikiError } from './errors.js';
+import { isInsideDir } from './runtime-dir.js';
 import { seccompRules } from './seccomp.js';
 import { startHooksFileText } from './start-hooks-file.js';
 import { hasNamespace, type ContainerSpec, type Mount } from './spec.js';
@@ -10,7 +11,7 @@ import { resolveInRootfs } from './volumes.js';
 /** A container's own files, made before its helper starts and removed after it ends. */
 export interface ContainerFiles {
   dir: string;
-  /** Holds the overlay's upper/, work/ and merged/, with --overlay. */
+  /** Holds the overlay's upper/, work/ and merged/, with --overlay or an image (the root overlay resource's). */
   overlayDir?: string;
   /** The generated /etc/hosts, /etc/hostname and /etc/resolv.conf, bound over the rootfs's. */
   mounts: Mount[];
@@ -82,6 +83,14 @@ export function containerFilesDir(runtime: string, id: string): string {
   return join(runtime, 'files', id);
 }
 
+/** A rootfs path the container's /etc files could not be looked up at, for want of permission. */
+function unreadableInRootfs(error: unknown, rootfs: string): RyouikiError | undefined {
+  const { code, path } = error as NodeJS.ErrnoException;
+  if ((code !== 'EACCES' && code !== 'EPERM') || path === undefined || !isInsideDir(rootfs, path)) return undefined;
+  const folder = dirname(path);
+  return new RyouikiError('ROOTFS_UNREADABLE', `rootfs ${rootfs} cannot be read by you at /${relative(rootfs, path)} (permission denied): make its folders readable and searchable (chmod u+rx ${folder})`);
+}
+
 /** Creates the container's folder DIR, with what its spec needs; `network`: a network generates its name files. */
 export function createContainerFiles(spec: ContainerSpec, dir: string, network: boolean): ContainerFiles {
   try {
@@ -95,15 +104,10 @@ export function createContainerFiles(spec: ContainerSpec, dir: string, network: 
       files.startHooksFile = join(dir, 'start-hooks');
       writeFileSync(files.startHooksFile, startHooksFileText(spec.startContainerHooks), { mode: 0o600 });
     }
-    if (spec.root.overlay === true) {
-      files.overlayDir = join(dir, 'overlay');
-      mkdirSync(files.overlayDir);
-      for (const name of ['upper', 'work', 'merged']) mkdirSync(join(files.overlayDir, name), { mode: 0o755 });
-    }
     return files;
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    throw new RyouikiError('CONTAINER_DIR_FAILED', `cannot create the container's folder ${dir}: ${(error as Error).message}`);
+    throw unreadableInRootfs(error, spec.root.path) ?? new RyouikiError('CONTAINER_DIR_FAILED', `cannot create the container's folder ${dir}: ${(error as Error).message}`);
   }
 }
 

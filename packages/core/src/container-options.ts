@@ -17,11 +17,16 @@ import { applyIsolation, type IsolationOptions } from './isolation-options.js';
 import type { OciHooks } from './oci/config.js';
 import { DEFAULT_NAMESPACES, OCI_VERSION, type ContainerSpec } from './spec.js';
 import { shellProblems, specProblems } from './validate.js';
+import { imageArgs, imageEnv, imageRoot, type ResolvedImage } from './images/plan-image.js';
 
 /** What a person gives on the command line, before it becomes a spec. */
 export interface ContainerOptions extends IsolationOptions {
-  /** The root filesystem folder (the seed's --path). */
+  /** The root filesystem folder (the seed's --path); with image, unused. */
   path: string;
+  /** An image to run instead of a folder: its layers under an overlay, its config's defaults (see resolveImage). */
+  image?: ResolvedImage;
+  /** With image: replaces its Entrypoint (an empty list clears it). */
+  entrypoint?: string[];
   /** The seed's --env file of KEY=VALUE lines. */
   envFile?: string;
   /** A command string, run as `/bin/sh -c STRING` inside, as in the seed. */
@@ -89,6 +94,7 @@ function commandProblems(options: ContainerOptions): SpecProblem[] {
 
 function processArgs(options: ContainerOptions): string[] {
   if (options.command !== undefined) return ['/bin/sh', '-c', options.command];
+  if (options.image !== undefined) return imageArgs(options.image, options.entrypoint, options.args ?? []);
   return options.args ?? [];
 }
 
@@ -133,17 +139,20 @@ function networkNamespaces(request: NetworkRequest): ContainerSpec['linux']['nam
 }
 
 function needsShellCheck(options: ContainerOptions, ownProblems: SpecProblem[], commandAlreadyReported: boolean): boolean {
-  return options.command !== undefined && !commandAlreadyReported && !ownProblems.some((problem) => problem.path === 'root.path');
+  // an image's /bin/sh may sit in any of its layers: the helper says so if there is none
+  return options.command !== undefined && options.image === undefined && !commandAlreadyReported && !ownProblems.some((problem) => problem.path === 'root.path');
 }
 
 /**
  * Turns command-line options into a validated spec, reporting every problem
  * at once: the usage problems, the env file's, and the spec's own.
  */
-export function planContainer(options: ContainerOptions): ContainerPlan & { network: NetworkRequest } {
+export function planContainer(given: ContainerOptions): ContainerPlan & { network: NetworkRequest } {
+  const image = given.image;
+  const options: ContainerOptions = image === undefined ? given : { ...given, user: given.user ?? image.defaults.user, cwd: given.cwd ?? image.defaults.workingDir, overlay: true };
   const problems: SpecProblem[] = commandProblems(options);
   const id = newContainerId();
-  const env = [...envFromFile(options.envFile, problems), ...(options.env ?? [])];
+  const env = [...imageEnv(image, envFromFile(options.envFile, problems)), ...(options.env ?? [])];
   const limits = resourcesFromFlags(options.limits ?? {});
   problems.push(...limits.problems);
   const hostname = options.hostname ?? shortId(id);
@@ -151,7 +160,7 @@ export function planContainer(options: ContainerOptions): ContainerPlan & { netw
   const spec: ContainerSpec = {
     ociVersion: OCI_VERSION,
     process: { args: processArgs(options), env: withDefaultPath(env), cwd: options.cwd ?? '/', terminal: options.tty ?? false },
-    root: { path: resolve(options.path), readonly: options.readOnly ?? false },
+    root: image === undefined ? { path: resolve(options.path), readonly: options.readOnly ?? false } : imageRoot(image, options.readOnly ?? false),
     hostname,
     linux: { namespaces: networkNamespaces(network) },
   };

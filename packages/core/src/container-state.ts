@@ -1,5 +1,8 @@
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { NetworkRequest } from '@ryouiki/net';
+import type { CgroupOptions } from './cgroup-system.js';
+import type { PlanHooks } from './container-options.js';
 import { RyouikiError } from './errors.js';
 import type { ProcessIdentity } from './proc-identity.js';
 import { isInsideDir, type StoreDirs } from './runtime-dir.js';
@@ -20,6 +23,20 @@ export type ExitReason = 'exit' | 'signal' | 'oom' | 'aborted' | 'unknown';
 export interface ResourceRecord {
   kind: string;
   [key: string]: unknown;
+}
+
+/**
+ * What `restart` needs besides the spec to start a container again as it was
+ * first started: the network it asked for, a bundle's hooks, how its log
+ * rotates, what its supervisor runs at its end, and where its cgroup goes.
+ */
+export interface RelaunchRecord {
+  network?: NetworkRequest;
+  hooks?: PlanHooks;
+  logMaxSize: number;
+  /** Without the `[--root ROOT] ID` appended to it. */
+  exitCommand: string[];
+  cgroups?: CgroupOptions;
 }
 
 /** One container's state.json. */
@@ -53,6 +70,8 @@ export interface ContainerState {
   networkLostAt?: string;
   /** Why a damaged record cannot be read. */
   damage?: string;
+  /** A detached container's: what restart starts it again with. */
+  relaunch?: RelaunchRecord;
 }
 
 export const ID_PATTERN = /^[0-9a-f]{64}$/;
@@ -136,10 +155,19 @@ export function writeState(dirs: StoreDirs, state: ContainerState): void {
   stateStore(dirs).write(state.id, state);
 }
 
-/** Creates a container's folder with its first state.json in one step (StateStore.create), and the logs folder. */
+/** Creates a container's folder with its first state.json in one step (StateStore.create), and its log. */
 export function createContainerDir(dirs: StoreDirs, state: ContainerState, withLog = true): void {
-  if (withLog) mkdirSync(logsDir(dirs), { recursive: true, mode: 0o700 });
-  stateStore(dirs).create(state.id, state);
+  // The log is made here, so that a log folder the supervisor could not write is said as the store's own files are.
+  if (withLog) {
+    mkdirSync(logsDir(dirs), { recursive: true, mode: 0o700 });
+    closeSync(openSync(state.logPath, 'a', 0o600));
+  }
+  try {
+    stateStore(dirs).create(state.id, state);
+  } catch (error) {
+    if (withLog) rmSync(state.logPath, { force: true });
+    throw error;
+  }
 }
 
 /** The ids of every container folder, whatever their state; the staging folders of starts that died are swept. */

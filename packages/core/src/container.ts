@@ -5,6 +5,7 @@ import { containerLog, type ContainerLogOptions } from './container-logs.js';
 import type { ContainerState } from './container-state.js';
 import { execInContainer, type ExecOptions } from './exec.js';
 import type { StoreOptions } from './paths.js';
+import { restartContainer } from './restart.js';
 
 /**
  * A detached container, as start() gives it: a handle on it in the store,
@@ -15,13 +16,21 @@ import type { StoreOptions } from './paths.js';
  *   await c.stop(); await c.remove();
  */
 export class Container {
+  #pid: number;
+
   constructor(
     readonly id: string,
     readonly name: string,
-    /** The container's init as the host sees it. */
-    readonly pid: number,
+    pid: number,
     private readonly store: StoreOptions = {},
-  ) {}
+  ) {
+    this.#pid = pid;
+  }
+
+  /** The container's init as the host sees it (a new one after restart()). */
+  get pid(): number {
+    return this.#pid;
+  }
 
   /** Its log records (CRI format) so far; with `follow`, also what comes, until it has stopped. */
   logs(options: Omit<ContainerLogOptions, 'root'> = {}): AsyncGenerator<LogRecord> {
@@ -36,6 +45,12 @@ export class Container {
   /** SIGTERM, then SIGKILL after timeoutSeconds; resolves once it is recorded stopped. */
   async stop(timeoutSeconds = 10): Promise<void> {
     await stopContainer(this.id, timeoutSeconds, this.store);
+  }
+
+  /** Stops it as stop() does, if it runs, and starts it again as it was: the same id, name, network and log. */
+  async restart(timeoutSeconds = 10): Promise<void> {
+    const state = await restartContainer(this.id, timeoutSeconds, this.store);
+    if (state.pid !== undefined) this.#pid = state.pid;
   }
 
   /** Sends a signal to its command (a name such as TERM, or a number). */

@@ -51,6 +51,14 @@ export type ErrorCode =
   | 'OUT_OF_MEMORY'
   | 'STATE_DAMAGED'
   | 'COPY_FAILED'
+  | 'IMAGE_REFERENCE_INVALID'
+  | 'IMAGE_NOT_FOUND'
+  | 'IMAGE_IN_USE'
+  | 'IMAGE_PULL_FAILED'
+  | 'IMAGE_DIGEST_MISMATCH'
+  | 'IMAGE_LAYER_REFUSED'
+  | 'IMAGE_ARCHIVE_INVALID'
+  | 'REGISTRY_AUTH_FAILED'
   | NetErrorCode;
 
 /** One thing wrong with a spec, with the field it concerns. */
@@ -114,6 +122,16 @@ interface SystemError {
 
 function isSystemError(error: unknown): error is SystemError {
   return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && typeof (error as { syscall?: unknown }).syscall === 'string';
+}
+
+/**
+ * A system error as being about PATH, for asRuntimeError's line: a failed
+ * write(2) names no file, and a temporary or staging file means less to a
+ * person than the file or folder it stands for.
+ */
+export function aboutFile(error: unknown, path: string): unknown {
+  if (isSystemError(error)) error.path = path;
+  return error;
 }
 
 /**

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { constants } from 'node:os';
-import { shippedBinary } from './shipped-binary.js';
+import { sealedBinary } from './shipped-binary.js';
 import { inspectContainer, requireRunning } from './container-control.js';
 import { environmentObject } from './env-file.js';
 import { RyouikiError } from './errors.js';
@@ -85,7 +85,7 @@ export async function execInContainer(query: string, args: string[], options: Ex
  * (as the attach client), or throws the failure it reported.
  */
 export async function runExecClient(args: string[], env: Record<string, string>, forwarded = FORWARDED_SIGNALS): Promise<{ code: number; detached: boolean }> {
-  const child = spawn(shippedBinary('ryouiki-exec', 'RYOUIKI_EXEC'), args, {
+  const child = spawn(sealedBinary('ryouiki-exec', 'RYOUIKI_EXEC'), args, {
     stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
     // The program's environment, as ryouiki-exec's own: never on its command line.
     env,

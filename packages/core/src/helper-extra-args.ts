@@ -35,6 +35,7 @@ function namespaceArgs(spec: ContainerSpec): string[] {
   if (!hasNamespace(spec, 'user')) args.push('--share-user');
   if (!hasNamespace(spec, 'uts')) args.push('--share-uts');
   if (!hasNamespace(spec, 'ipc')) args.push('--share-ipc');
+  if (!hasNamespace(spec, 'pid')) args.push('--share-pid');
   if (hasNamespace(spec, 'cgroup')) args.push('--cgroupns');
   for (const namespace of spec.linux.namespaces) {
     if (namespace.path !== undefined) args.push('--join-ns', `${namespace.type}:${namespace.path}`);

@@ -1,5 +1,5 @@
 import { environmentObject } from './env-file.js';
-import { shippedBinary } from './shipped-binary.js';
+import { sealedBinary } from './shipped-binary.js';
 import { RyouikiError } from './errors.js';
 import { capabilityNumbers } from './capabilities.js';
 import type { ContainerFiles } from './container-dir.js';
@@ -11,7 +11,7 @@ import { mountArgs } from './volumes.js';
 
 /** The helper's path: RYOUIKI_HELPER, else the ryouiki-init that @ryouiki/core ships. */
 export function helperPath(env: NodeJS.ProcessEnv = process.env): string {
-  return shippedBinary('ryouiki-init', 'RYOUIKI_HELPER', env);
+  return sealedBinary('ryouiki-init', 'RYOUIKI_HELPER', env);
 }
 
 export interface HelperFds extends TerminalOptions {
@@ -38,6 +38,7 @@ function isolationArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   if (needsExternalIdMaps(spec.linux.uidMappings)) args.push('--no-idmap');
   const overlayDir = fds.files?.overlayDir;
   if (overlayDir !== undefined) args.push('--overlay', overlayDir, '--make-mount-points', ...overlayDriverArgs(process.env));
+  for (const lower of spec.root.lowerPaths ?? []) args.push('--overlay-lower', lower);
   const mounts = [...(fds.files?.mounts ?? []), ...(spec.mounts ?? [])];
   args.push(...mountArgs(mounts.filter((mount) => !isBindFile(mount)), spec.onlyGivenMounts === true));
   // Files generated for one run (the network's resolv.conf and hosts): opened by the helper before it reports the PID.

@@ -95,10 +95,11 @@ function mapArgs(pid: number, mappings: IdMapping[]): string[] {
   return [String(pid), ...mappings.flatMap((m) => [String(m.containerID), String(m.hostID), String(m.size)])];
 }
 
-function writeSingleMaps(pid: number): void {
-  writeFileSync(`/proc/${pid}/setgroups`, 'deny');
+/** The caller's own ids as 0, written without newuidmap; the gid map too unless newgidmap, run beside newuidmap, already wrote the full one. */
+export function writeSingleMaps(pid: number, withGidMap = true): void {
+  if (withGidMap) writeFileSync(`/proc/${pid}/setgroups`, 'deny');
   writeFileSync(`/proc/${pid}/uid_map`, `0 ${process.geteuid?.() ?? 0} 1\n`);
-  writeFileSync(`/proc/${pid}/gid_map`, `0 ${process.getegid?.() ?? 0} 1\n`);
+  if (withGidMap) writeFileSync(`/proc/${pid}/gid_map`, `0 ${process.getegid?.() ?? 0} 1\n`);
 }
 
 /**
@@ -119,16 +120,19 @@ export async function writeIdMaps(pid: number, uidMappings: IdMapping[], gidMapp
     writeMapsAsRoot(pid, uidMappings, gidMappings);
     return;
   }
-  const uidResult = await execa('newuidmap', mapArgs(pid, uidMappings), { reject: false });
+  // Side by side: the container waits for both, and neither needs the other.
+  const [uidResult, gidResult] = await Promise.all([
+    execa('newuidmap', mapArgs(pid, uidMappings), { reject: false }),
+    execa('newgidmap', mapArgs(pid, gidMappings), { reject: false }),
+  ]);
   if (uidResult.failed && warn === undefined) {
     throw new RyouikiError('IDMAP_FAILED', `linux.uidMappings: newuidmap refused them (${String(uidResult.stderr).trim() || uidResult.shortMessage}): give ranges of your own in /etc/subuid`);
   }
   if (uidResult.failed) {
     warn?.(`newuidmap failed (${String(uidResult.stderr).trim() || uidResult.shortMessage}): using a single-id map, only uid 0 exists inside`);
-    writeSingleMaps(pid);
+    writeSingleMaps(pid, gidResult.failed);
     return;
   }
-  const gidResult = await execa('newgidmap', mapArgs(pid, gidMappings), { reject: false });
   if (gidResult.failed) {
     throw new RyouikiError('IDMAP_FAILED', `newgidmap failed: ${String(gidResult.stderr).trim() || gidResult.shortMessage}: check /etc/subgid, or use --userns=single`);
   }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { isRyouikiError, type SpecProblem } from './errors.js';
 import { capabilitySet } from './capabilities.js';
 import { planIdMaps, USERNS_MODES, type UsernsMode } from './id-map.js';
@@ -48,18 +50,23 @@ function mounts(options: IsolationOptions, problems: SpecProblem[]): Mount[] {
   return [...binds, ...tmpfs].filter((mount): mount is Mount => mount !== undefined);
 }
 
+/** Where --user NAME is looked up: the rootfs, or the top image layer that has an /etc/passwd. */
+function userDatabaseRoot(spec: ContainerSpec): string {
+  const layers = [spec.root.path, ...(spec.root.lowerPaths ?? [])];
+  return layers.find((layer) => existsSync(join(layer, 'etc', 'passwd'))) ?? spec.root.path;
+}
+
 /**
  * Fills the spec's identity, mounts and privileges from the flags; returns the
  * warnings to say once (the single-id map fallback).
  */
 export function applyIsolation(spec: ContainerSpec, options: IsolationOptions, problems: SpecProblem[]): string[] {
-  const rootfs = spec.root.path;
   const maps = planIdMaps(usernsMode(options.userns, problems));
   spec.linux.uidMappings = maps.uidMappings;
   spec.linux.gidMappings = maps.gidMappings;
   spec.linux.idMapsAreDefault = true;
   if (options.user !== undefined) {
-    const user = resolveUser(rootfs, options.user, problems);
+    const user = resolveUser(userDatabaseRoot(spec), options.user, problems);
     const size = (mappings: typeof maps.uidMappings) => mappings.reduce((total, m) => total + m.size, 0);
     problems.push(...userMappingProblems(user, size(maps.uidMappings), size(maps.gidMappings), options.user));
     if (user !== undefined) spec.process.user = user;

@@ -46,3 +46,10 @@ export function processesMentioning(markers: string[]): number[] {
   }
   return [...found];
 }
+
+/** This process's soft limit named NAME in /proc/self/limits (`Max file size`, `Max stack size`), undefined when unlimited. */
+export function softLimit(name: string): number | undefined {
+  const line = (readOrUndefined('/proc/self/limits') ?? '').split('\n').find((entry) => entry.startsWith(name));
+  const soft = line?.slice(name.length).trim().split(/\s+/)[0];
+  return soft === undefined || soft === 'unlimited' ? undefined : Number(soft);
+}

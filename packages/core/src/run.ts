@@ -1,6 +1,6 @@
 import type { CgroupOptions } from './cgroup-system.js';
 import { launchForeground, type ContainerRun, type ForegroundOptions, type ForegroundResult } from './launch/foreground.js';
-import { containerRecord, launchOf, toPlan, type Launchable } from './launch/plan.js';
+import { containerRecord, launchOf, pullRequestImage, toPlan, type Launchable } from './launch/plan.js';
 import type { StoreOptions } from './paths.js';
 import type { TerminalOptions } from './terminal.js';
 
@@ -46,15 +46,13 @@ export type RunResult = ForegroundResult;
  * out), not when the command exits non-zero unless rejectOnExitCode is set.
  *
  *   const result = await run({ rootfs: '/tmp/rootfs', command: ['echo', 'hi'] });
+ *   const fromImage = await run({ image: 'alpine', command: ['echo', 'hi'] }); // pulled first if missing
  */
 export function run(container: Launchable, options: RunOptions = {}): ContainerRun {
-  let plan;
-  let launch;
-  try {
-    plan = toPlan(container, options);
-    launch = launchOf(plan, options, containerRecord(plan, options, { supervised: false }));
-  } catch (error) {
-    return Object.assign(Promise.reject(error) as Promise<RunResult>, { stdin: null, stdout: null, stderr: null, kill: () => undefined });
-  }
-  return launchForeground(plan.id, launch, options);
+  const planned = (async () => {
+    await pullRequestImage(container, options);
+    const plan = toPlan(container, options);
+    return { id: plan.id, launch: launchOf(plan, options, containerRecord(plan, options, { supervised: false })) };
+  })();
+  return launchForeground(planned, options);
 }

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RyouikiError } from './errors.js';
+import { softLimit } from './proc-identity.js';
 
 /**
  * Where @ryouiki/core ships the helper's binaries: next to this module's dist/
@@ -27,6 +28,21 @@ export function shippedBinary(name: string, envVar: string, env: NodeJS.ProcessE
   const path = candidates.find((candidate) => existsSync(candidate));
   if (path === undefined) {
     throw new RyouikiError('HELPER_NOT_FOUND', `${candidates[0]} is missing: run make at the top of the checkout, or point ${envVar} at a ${name} binary`);
+  }
+  return path;
+}
+
+/**
+ * A binary of the helper that runs from a sealed copy of itself in memory
+ * (ryouiki-init, ryouiki-exec): a file size limit below its size would have
+ * the kernel kill the copy with SIGXFSZ, so it is refused here, in one line.
+ */
+export function sealedBinary(name: string, envVar: string, env: NodeJS.ProcessEnv = process.env): string {
+  const path = shippedBinary(name, envVar, env);
+  const limit = softLimit('Max file size');
+  const size = statSync(path).size;
+  if (limit !== undefined && limit < size) {
+    throw new RyouikiError('HELPER_FAILED', `the file size limit (ulimit -f) of ${limit} bytes is below the size of ${name} (${size} bytes), which runs from a copy of itself in memory: raise it, e.g. ulimit -f unlimited`);
   }
   return path;
 }

@@ -98,6 +98,10 @@ export interface Root {
   readonly?: boolean;
   /** Ryouiki's own: a copy-on-write overlay on the rootfs, its writes in the state folder. */
   overlay?: boolean;
+  /** Ryouiki's own, with overlay: further lower layers under `path`, top first (an image's layers). */
+  lowerPaths?: string[];
+  /** Ryouiki's own: the image the root is made of (ps shows it; rmi refuses while a container uses it). */
+  image?: { name: string; id: string; stopSignal?: string; labels?: Record<string, string> };
   /**
    * Ryouiki's own, as podman's --read-only-tmpfs: with readonly, writable tmpfs
    * on /tmp and /run (default true). A bundle's spec says false: OCI mounts
@@ -106,10 +110,38 @@ export interface Root {
   readonlyTmpfs?: boolean;
 }
 
+/** A block device's rate (bytes or I/O operations per second) in blockIO's throttle lists. */
+export interface ThrottleDevice {
+  major: number;
+  minor: number;
+  rate: number;
+}
+
+export interface WeightDevice {
+  major: number;
+  minor: number;
+  weight?: number;
+  leafWeight?: number;
+}
+
+export interface BlockIO {
+  weight?: number;
+  leafWeight?: number;
+  weightDevice?: WeightDevice[];
+  throttleReadBpsDevice?: ThrottleDevice[];
+  throttleWriteBpsDevice?: ThrottleDevice[];
+  throttleReadIOPSDevice?: ThrottleDevice[];
+  throttleWriteIOPSDevice?: ThrottleDevice[];
+}
+
 export interface LinuxResources {
-  memory?: { limit?: number; swap?: number };
+  memory?: { limit?: number; swap?: number; reservation?: number; swappiness?: number; disableOOMKiller?: boolean; kernel?: number; kernelTCP?: number };
   pids?: { limit: number };
-  cpu?: { quota?: number; period?: number; shares?: number };
+  cpu?: { quota?: number; period?: number; shares?: number; cpus?: string; mems?: string };
+  blockIO?: BlockIO;
+  /** pageSize as the kernel names it in hugetlb's files: 2MB, 1GB. */
+  hugepageLimits?: { pageSize: string; limit: number }[];
+  network?: { classID?: number; priorities?: { name: string; priority: number }[] };
   /** cgroup v2 files by name; Ryouiki knows `cpu.weight` (and writes it as cpu.shares on v1). */
   unified?: Record<string, string>;
 }

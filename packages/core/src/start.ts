@@ -1,15 +1,17 @@
 import { resolve } from 'node:path';
 import type { CgroupOptions } from './cgroup-system.js';
 import { Container } from './container.js';
-import { containerDir, exitFilePath, type ContainerState } from './container-state.js';
+import { containerDir, exitFilePath, type ContainerState, type RelaunchRecord } from './container-state.js';
+import type { ContainerPlan } from './container-options.js';
 import { networkFilePath } from './monitor.js';
 import { parseDetachKeys } from './detach-keys.js';
 import { asRuntimeError, RyouikiError } from './errors.js';
 import { supervisorArgv } from './launch/argv.js';
 import { LINK_FD } from './launch/fds.js';
 import { afterPrepare, prepareLaunch, spawnSupervisor, superviseLaunch } from './launch/pipeline.js';
-import { containerRecord, launchOf, toPlan, type Launchable } from './launch/plan.js';
+import { containerRecord, launchOf, pullRequestImage, toPlan, type Launchable } from './launch/plan.js';
 import { filesOf } from './launch/resources.js';
+import type { StoreRecorder } from './launch/record.js';
 import type { StoreOptions } from './paths.js';
 import { storeDirs } from './runtime-dir.js';
 import type { ContainerSpec } from './spec.js';
@@ -37,7 +39,7 @@ export interface StartOptions extends StoreOptions {
   onWarning?: (message: string) => void;
 }
 
-/** What start() resolves with: a handle with logs(), exec(), stop(), wait(), remove() and stats(). */
+/** What start() resolves with: a handle with logs(), exec(), stop(), restart(), wait(), remove() and stats(). */
 export type StartResult = Container;
 
 /** What `ryouiki attach` needs to know of a container with a terminal. */
@@ -63,25 +65,50 @@ export async function start(container: Launchable, options: StartOptions = {}): 
 }
 
 async function startDetached(container: Launchable, options: StartOptions): Promise<StartResult> {
+  await pullRequestImage(container, options);
   const plan = toPlan(container, options);
   const terminal = terminalRecord(plan.spec, options);
-  const recorder = containerRecord(plan, options, { supervised: true, terminal });
-  const launch = launchOf(plan, options, recorder);
+  const relaunch: RelaunchRecord = {
+    ...(plan.network === undefined ? {} : { network: plan.network }),
+    ...(plan.hooks === undefined ? {} : { hooks: plan.hooks }),
+    logMaxSize: options.logMaxSize ?? DEFAULT_LOG_MAX_SIZE,
+    exitCommand: options.exitCommand ?? [],
+    ...(options.cgroups === undefined ? {} : { cgroups: options.cgroups }),
+  };
+  const recorder = containerRecord(plan, options, { supervised: true, terminal, relaunch });
+  const pid = await superviseContainer(plan, recorder, { ...options, relaunch, interactive: terminal.interactive === true });
+  return new Container(plan.id, recorder.name, pid, options.root === undefined ? {} : { root: options.root });
+}
+
+export interface SupervisedOptions extends StoreOptions {
+  relaunch: RelaunchRecord;
+  /** With a terminal: what `ryouiki attach` types goes to it. */
+  interactive: boolean;
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * The one detached launch, of start and restart: prepares the plan's
+ * resources, starts the supervisor with the helper under it, and hands the
+ * container over once its command runs. Resolves with the init's PID.
+ */
+export async function superviseContainer(plan: ContainerPlan, recorder: StoreRecorder, options: SupervisedOptions): Promise<number> {
+  const { relaunch } = options;
+  const launch = launchOf(plan, { ...options, ...(relaunch.cgroups === undefined ? {} : { cgroups: relaunch.cgroups }) }, recorder);
   const spec = await prepareLaunch(launch);
   const dirs = storeDirs(options);
   const root = options.root === undefined ? [] : ['--root', resolve(options.root)];
   const supervisor = await afterPrepare(launch, () => {
     const argv = supervisorArgv(spec, { files: filesOf(launch.resources) }, {
       logPath: recorder.logPath,
-      logMaxSize: options.logMaxSize ?? DEFAULT_LOG_MAX_SIZE,
+      logMaxSize: relaunch.logMaxSize,
       exitFile: exitFilePath(dirs, plan.id),
-      exitCommand: options.exitCommand === undefined ? [] : [...options.exitCommand, ...root, plan.id],
-      ...(spec.process.terminal === true ? { attachDir: containerDir(dirs, plan.id), attachStdin: terminal.interactive === true } : {}),
+      exitCommand: relaunch.exitCommand.length === 0 ? [] : [...relaunch.exitCommand, ...root, plan.id],
+      ...(spec.process.terminal === true ? { attachDir: containerDir(dirs, plan.id), attachStdin: options.interactive } : {}),
       // The network stack holds the other end of the link: the supervisor notices when it ends.
       ...(launch.resources.some((resource) => resource.linkToSupervisor !== undefined) ? { networkFd: LINK_FD, networkFile: networkFilePath(containerDir(dirs, plan.id)) } : {}),
     });
     return spawnSupervisor(launch, argv, 'ignore');
   });
-  const pid = await superviseLaunch(launch, supervisor, 'exec');
-  return new Container(plan.id, recorder.name, pid, options.root === undefined ? {} : { root: options.root });
+  return superviseLaunch(launch, supervisor, 'exec');
 }

@@ -66,8 +66,10 @@ describe('StateStore', () => {
     const self = processIdentity(process.pid);
     const live = `.creating-${process.pid}-${self?.startTime ?? 0}-a`;
     const dead = `.creating-${process.pid}-1-b`; // this pid, another start time: a process that is gone
+    const deadRemoval = `.removing-${process.pid}-1-c`;
     mkdirSync(join(store.root, live));
     mkdirSync(join(store.root, dead));
+    mkdirSync(join(store.root, deadRemoval));
     mkdirSync(join(store.root, 'NOT-AN-ID'));
     writeFileSync(join(store.root, 'file'), '');
     store.create('c2', {});
@@ -75,6 +77,7 @@ describe('StateStore', () => {
     expect(store.ids()).toEqual(['c1', 'c2']);
     expect(existsSync(join(store.root, live))).toBe(true);
     expect(existsSync(join(store.root, dead))).toBe(false);
+    expect(existsSync(join(store.root, deadRemoval))).toBe(false);
     expect(new StateStore(join(dir, 'missing'), LAYOUT).ids()).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RyouikiError } from './errors.js';
+import { aboutFile, type RyouikiError } from './errors.js';
 import { currentBootId, isAlive, processIdentity } from './proc-identity.js';
 import { ensureRuntimeDir } from './runtime-dir.js';
 import { withLock } from './state-lock.js';
@@ -18,7 +18,8 @@ export interface StoreLayout {
 }
 
 const STATE_FILE = 'state.json';
-const STAGING_PREFIX = '.creating-';
+const CREATING_PREFIX = '.creating-';
+const REMOVING_PREFIX = '.removing-';
 
 /** Writes a state file whole: to a temporary file, then renamed over the old one; a failed write leaves nothing. */
 export function writeWhole(path: string, text: string): void {
@@ -28,7 +29,7 @@ export function writeWhole(path: string, text: string): void {
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
-    throw error;
+    throw aboutFile(error, path);
   }
 }
 
@@ -45,8 +46,17 @@ export function checkLayoutId(layout: StoreLayout, id: string): void {
   if (!isLayoutId(layout, id)) throw layout.badId(id);
 }
 
+/** A folder named after this process: `<prefix><pid>-<start time>-<id>`, so a sweeper can tell when its maker is dead. */
+function stagingName(prefix: string, id: string): string {
+  return `${prefix}${process.pid}-${processIdentity(process.pid)?.startTime ?? 0}-${id}`;
+}
+
+function stagingPrefix(name: string): string | undefined {
+  return [CREATING_PREFIX, REMOVING_PREFIX].find((prefix) => name.startsWith(prefix));
+}
+
 function isStagingFolder(name: string): boolean {
-  return name.startsWith(STAGING_PREFIX);
+  return stagingPrefix(name) !== undefined;
 }
 
 /** The folders of one store's containers, each with its state.json, under one lock each. */
@@ -80,11 +90,19 @@ export class StateStore {
   create(id: string, state: object): void {
     this.checkId(id);
     ensureRuntimeDir(this.root);
-    const self = processIdentity(process.pid);
-    const staging = join(this.root, `${STAGING_PREFIX}${process.pid}-${self?.startTime ?? 0}-${id}`);
-    mkdirSync(staging, { mode: 0o700 });
+    const staging = join(this.root, stagingName(CREATING_PREFIX, id));
+    try {
+      mkdirSync(staging, { mode: 0o700 });
+    } catch (error) {
+      throw aboutFile(error, this.root);
+    }
     try {
       writeFileSync(join(staging, STATE_FILE), stateText(state), { mode: 0o600 });
+    } catch (error) {
+      rmSync(staging, { recursive: true, force: true });
+      throw aboutFile(error, this.statePath(id));
+    }
+    try {
       renameSync(staging, this.folder(id));
     } catch (error) {
       rmSync(staging, { recursive: true, force: true });
@@ -127,13 +145,25 @@ export class StateStore {
     }
   }
 
-  /** Removes the container's folder and all it holds. */
+  /**
+   * Removes the container's folder and all it holds, in one step as the store
+   * sees it: the folder is renamed to a name of this process first, then
+   * emptied. A removal killed half way leaves no container without its
+   * state.json, only a folder that ids() sweeps once this process is dead.
+   */
   remove(id: string): void {
     this.checkId(id);
-    rmSync(this.folder(id), { recursive: true, force: true });
+    const trash = join(this.root, stagingName(REMOVING_PREFIX, id));
+    try {
+      renameSync(this.folder(id), trash);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    rmSync(trash, { recursive: true, force: true });
   }
 
-  /** Removes the staging folders of creates that died before their container's folder was in place. */
+  /** Removes the staging folders of creations and removals whose process died before they were done. */
   sweepAbandonedStaging(): void {
     let names: string[];
     try {
@@ -142,7 +172,7 @@ export class StateStore {
       return;
     }
     for (const name of names) {
-      const [pid, startTime] = name.slice(STAGING_PREFIX.length).split('-');
+      const [pid, startTime] = name.slice(stagingPrefix(name)?.length).split('-');
       if (!isAlive({ pid: Number(pid), startTime: startTime ?? '', bootId: currentBootId() })) {
         rmSync(join(this.root, name), { recursive: true, force: true });
       }

@@ -18,12 +18,22 @@ describe('specProblems', () => {
     expect(specProblems(spec())).toEqual([]);
   });
 
+  it("takes the host's PID namespace with the host's /proc bound, and refuses a new proc there naming the mount", () => {
+    const proc = { destination: '/proc', type: 'proc', source: 'proc' };
+    const bound = { destination: '/proc', type: 'bind', source: '/proc', options: ['rbind'] };
+    const hostPid = (mounts: ContainerSpec['mounts']) => spec({ onlyGivenMounts: true, mounts, linux: { namespaces: [{ type: 'user' }, { type: 'mount' }] } });
+    expect(specProblems(hostPid([bound]))).toEqual([]);
+    expect(specProblems(hostPid([bound, proc])).map((p) => p.message)).toEqual([
+      'mounts[1]: a proc cannot be mounted in the host\'s PID namespace (linux.namespaces has no pid entry) from a user namespace of the container\'s own: add {"type": "pid"} to linux.namespaces, or bind the host\'s /proc (type "bind", source "/proc", options ["rbind"])',
+    ]);
+  });
+
   it('reports bad env entries, a relative cwd and the field path of each', () => {
     const problems = specProblems(spec({ process: { args: ['x'], env: ['OK=1', 'broken', '=x'], cwd: 'relative' } }));
     expect(problems.map((p) => p.path)).toEqual(['process.env[1]', 'process.env[2]', 'process.cwd']);
   });
 
-  it('requires the user, mount and pid namespaces and refuses unknown ones, a mount namespace to join and a relative path', () => {
+  it("requires the user and mount namespaces (a new /proc needs a pid one) and refuses unknown ones, a mount namespace to join and a relative path", () => {
     const problems = specProblems(spec({ linux: { namespaces: [{ type: 'user' }, { type: 'time' }, { type: 'network', path: 'net' }] } }));
     expect(specProblems(spec({ linux: { namespaces: [{ type: 'user', path: '/proc/1/ns/user' }, { type: 'mount', path: '/proc/1/ns/mnt' }, { type: 'pid' }, { type: 'cgroup' }] } })).map((p) => p.path)).toEqual(['linux.namespaces[1].path']);
     expect(problems.map((p) => p.path)).toEqual([

@@ -1,6 +1,7 @@
 import { accessSync, constants, lstatSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { problemsError, type SpecProblem } from './errors.js';
+import { softLimit } from './proc-identity.js';
 import type { ContainerSpec, NamespaceType } from './spec.js';
 import { extraProblems } from './validate-extra.js';
 import { isolationProblems } from './validate-isolation.js';
@@ -10,7 +11,22 @@ const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-
 const SUPPORTED_NAMESPACES: NamespaceType[] = ['user', 'mount', 'pid', 'uts', 'ipc', 'network', 'cgroup'];
 /** Root may run a container in its own user namespace, as runc does; anyone else needs one of the container's own. */
 function requiredNamespaces(): NamespaceType[] {
-  return process.geteuid?.() === 0 ? ['mount', 'pid'] : ['user', 'mount', 'pid'];
+  return process.geteuid?.() === 0 ? ['mount'] : ['user', 'mount'];
+}
+
+/**
+ * The kernel lets a user namespace mount a proc only for a PID namespace it
+ * owns: in the host's PID namespace a container with a user namespace of its
+ * own (rootless, always) can have the host's /proc bound, not a new one.
+ */
+function hostPidProcProblems(spec: ContainerSpec): SpecProblem[] {
+  const namespaces = spec.linux.namespaces;
+  if (!namespaces.some((namespace) => namespace.type === 'user') || namespaces.some((namespace) => namespace.type === 'pid')) return [];
+  const index = spec.onlyGivenMounts === true ? (spec.mounts ?? []).findIndex((mount) => mount.type === 'proc') : -2;
+  if (index === -1) return [];
+  const at = index >= 0 ? `mounts[${index}]` : 'linux.namespaces';
+  const message = `${at}: a proc cannot be mounted in the host's PID namespace (linux.namespaces has no pid entry) from a user namespace of the container's own: add {"type": "pid"} to linux.namespaces, or bind the host's /proc (type "bind", source "/proc", options ["rbind"])`;
+  return [{ path: at, code: 'SPEC_INVALID', message }];
 }
 
 function rootfsProblems(rootPath: unknown): SpecProblem[] {
@@ -45,6 +61,24 @@ function envEntryProblem(entry: string, index: number): SpecProblem | undefined 
   return { path: `process.env[${index}]`, code: 'ENV_TOO_LARGE', message: `${key} is ${bytes} bytes, over the kernel's limit of ${MAX_ARG_STRLEN} bytes for one environment variable (MAX_ARG_STRLEN): pass big data in a file (a volume) instead` };
 }
 
+/** The most the kernel copies of a new program's arguments and environment, pointers included: a quarter of the stack limit, at most 6 MiB, at least 128 KiB. */
+export function argumentSpaceLimit(): number {
+  const stack = softLimit('Max stack size') ?? Infinity;
+  return Math.max(Math.min(stack / 4, 6 * 1024 * 1024), MAX_ARG_STRLEN);
+}
+
+/** An environment over the kernel's limit for one, which a valid entry each does not show. */
+function envTotalProblem(env: string[]): SpecProblem | undefined {
+  const bytes = env.reduce((sum, entry) => sum + Buffer.byteLength(entry) + 1 + 8, 0);
+  const limit = argumentSpaceLimit();
+  if (bytes <= limit) return undefined;
+  return {
+    path: 'process.env',
+    code: 'ENV_TOO_LARGE',
+    message: `the container's environment (--env, --env-file, -e) is ${bytes} bytes in ${env.length} variables, over the kernel's limit of ${limit} bytes for a program's arguments and environment (a quarter of the stack limit, ulimit -s): pass big data in a file (a volume) instead`,
+  };
+}
+
 function processProblems(spec: ContainerSpec): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const { args, env, cwd } = spec.process ?? {};
@@ -54,6 +88,7 @@ function processProblems(spec: ContainerSpec): SpecProblem[] {
   if (!Array.isArray(env)) {
     problems.push({ path: 'process.env', code: 'SPEC_INVALID', message: 'process.env must be a list of KEY=VALUE strings' });
   } else {
+    const before = problems.length;
     env.forEach((entry, index) => {
       if (typeof entry !== 'string' || !ENV_ENTRY.test(entry)) {
         problems.push({ path: `process.env[${index}]`, code: 'SPEC_INVALID', message: `process.env[${index}] must be KEY=VALUE, got ${JSON.stringify(entry)}` });
@@ -62,6 +97,8 @@ function processProblems(spec: ContainerSpec): SpecProblem[] {
       const problem = envEntryProblem(entry, index);
       if (problem !== undefined) problems.push(problem);
     });
+    const total = problems.length === before ? envTotalProblem(env) : undefined;
+    if (total !== undefined) problems.push(total);
   }
   if (typeof cwd !== 'string' || !isAbsolute(cwd)) {
     problems.push({ path: 'process.cwd', code: 'SPEC_INVALID', message: `the working directory must be an absolute path, got ${JSON.stringify(cwd)}` });
@@ -89,7 +126,7 @@ function namespaceProblems(spec: ContainerSpec): SpecProblem[] {
       problems.push({ path: 'linux.namespaces', code: 'SPEC_INVALID', message: `a rootless container needs its own ${type} namespace: add {"type": "${type}"}` });
     }
   }
-  return problems;
+  return [...problems, ...hostPidProcProblems(spec)];
 }
 
 function hostnameProblems(hostname: unknown): SpecProblem[] {

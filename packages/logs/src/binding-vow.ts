@@ -184,7 +184,13 @@ function killedEntry(started: ProcessLogEntry): ProcessLogEntry {
 
 function writeLine(dataDir: string, entry: ProcessLogEntry): void {
   mkdirSync(bindingVowDir(dataDir), { recursive: true, mode: 0o700 });
-  appendFileSync(processLogPath(dataDir, entry.pid), `${formatProcessLogLine(entry)}\n`, { mode: 0o600 });
+  const path = processLogPath(dataDir, entry.pid);
+  try {
+    appendFileSync(path, `${formatProcessLogLine(entry)}\n`, { mode: 0o600 });
+  } catch (error) {
+    // A failed write(2) (the file size limit, a full disk) names no file: this one.
+    throw Object.assign(error as Error, { path });
+  }
 }
 
 function readEntries(dataDir: string, pid: number): ProcessLogEntry[] {

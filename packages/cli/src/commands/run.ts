@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { RyouikiError } from '@ryouiki/core/internal';
-import { imageRootfs } from '../image-rootfs.js';
+import { imagePositionals } from '../image-flags.js';
 import { launchDetached, launchInForeground, planLaunch } from '../launch.js';
 import { ProgramCommand } from '../program-command.js';
 import Start from './start.js';
@@ -11,7 +11,11 @@ export default class Run extends ProgramCommand {
 
 Without -d it is tenkai: the command runs in the foreground and ryouiki exits with its exit code. With -d it is start: the container runs under its supervisor and its id is printed. Every flag of tenkai and start is taken. Everything from the first argument after IMAGE (with --path: the first argument that is not a flag), or after --, is the command's, exactly as given.`;
 
-  static override examples = ['<%= config.bin %> run --rm -e GREETING=hi --path ./rootfs sh -c \'echo $GREETING\'', '<%= config.bin %> run -d --name web -p 8080:80 --path ./rootfs httpd -f -p 80'];
+  static override examples = [
+    '<%= config.bin %> run --rm alpine echo hello',
+    '<%= config.bin %> run --rm -e GREETING=hi --path ./rootfs sh -c \'echo $GREETING\'',
+    '<%= config.bin %> run -d --name web -p 8080:80 --path ./rootfs httpd -f -p 80',
+  ];
 
   static override strict = false;
 
@@ -21,17 +25,16 @@ Without -d it is tenkai: the command runs in the foreground and ryouiki exits wi
     rm: Flags.boolean({ description: 'with -d: remove the container and its log once it has ended (a foreground container always is)' }),
   };
 
-  /** The image comes first, unless --path or --bundle gives the container. */
-  static leadingPositionals = (seen: ReadonlySet<string>): number => (seen.has('path') || seen.has('bundle') ? 0 : 1);
+  /** The image comes first, unless --path, --bundle or --image gives the container. */
+  static leadingPositionals = imagePositionals;
 
   override async run(): Promise<void> {
     const { flags, argv, raw, program } = await this.parseProgram(Run);
     const [image] = argv as string[];
-    if (flags.path === undefined && flags.bundle === undefined) {
-      if (image === undefined) throw new RyouikiError('USAGE', 'no container given: ryouiki run (--path DIR | IMAGE) COMMAND...');
-      flags.path = await imageRootfs(image, flags.root);
+    if (flags.path === undefined && flags.bundle === undefined && flags.image === undefined && image === undefined) {
+      throw new RyouikiError('USAGE', 'no container given: ryouiki run (--path DIR | IMAGE) COMMAND...');
     }
-    const launch = await planLaunch(flags, program, raw);
+    const launch = await planLaunch(flags, program, raw, image);
     if (flags.detach) process.stdout.write(`${await launchDetached(flags, launch, 'run -d')}\n`);
     else process.exitCode = await launchInForeground(flags, launch);
   }

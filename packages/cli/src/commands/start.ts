@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { launchDetached, planLaunch } from '../launch.js';
 import { ProgramCommand } from '../program-command.js';
+import { imagePositionals } from '../image-flags.js';
 import { detachKeysFlag } from '../terminal.js';
 import Tenkai from './tenkai.js';
 
@@ -12,6 +13,7 @@ export default class Start extends ProgramCommand {
     '<%= config.bin %> start --name web -p 127.0.0.1:8080:80 --path ./rootfs httpd -f -p 80',
     '<%= config.bin %> start --path ./rootfs --env ./env.txt --command \'while :; do date; sleep 1; done\'',
     '<%= config.bin %> start --bundle ./mycontainer',
+    '<%= config.bin %> start --name web alpine httpd -f -p 8080',
   ];
 
   static override strict = false;
@@ -27,10 +29,12 @@ export default class Start extends ProgramCommand {
     'detach-keys': detachKeysFlag,
   };
 
-  static leadingPositionals = (): number => 0;
+  /** The image comes first, unless --path, --bundle or --image gives the container. */
+  static leadingPositionals = imagePositionals;
 
   override async run(): Promise<void> {
-    const { flags, raw, program } = await this.parseProgram(Start);
-    process.stdout.write(`${await launchDetached(flags, await planLaunch(flags, program, raw), 'start')}\n`);
+    const { flags, argv, raw, program } = await this.parseProgram(Start);
+    const [image] = argv as string[];
+    process.stdout.write(`${await launchDetached(flags, await planLaunch(flags, program, raw, image), 'start')}\n`);
   }
 }

@@ -7,6 +7,7 @@ import { isolationFlags } from '../isolation-flags.js';
 import { storeFlags } from '../flags.js';
 import { bundleFlags } from '../bundle-flags.js';
 import { terminalFlags } from '../terminal.js';
+import { imageFlags } from '../image-flags.js';
 
 export default class Tenkai extends ProgramCommand {
   static override summary = 'Run a command in a rootless container, in the foreground.';
@@ -19,6 +20,7 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     '<%= config.bin %> tenkai --path ./rootfs -- /bin/echo hello',
     '<%= config.bin %> tenkai -it --path ./rootfs -- /bin/sh',
     '<%= config.bin %> tenkai --bundle ./mycontainer',
+    '<%= config.bin %> tenkai --image alpine -- cat /etc/os-release',
   ];
 
   static override strict = false;
@@ -36,13 +38,14 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
     publish: Flags.string({ char: 'p', description: 'publish a container port on the host: [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]', multiple: true, multipleNonGreedy: true }),
     dns: Flags.string({ description: 'nameserver for the container\'s /etc/resolv.conf (repeatable)', multiple: true, multipleNonGreedy: true }),
     'add-host': Flags.string({ description: 'NAME:IP line for the container\'s /etc/hosts (repeatable)', multiple: true, multipleNonGreedy: true }),
-    workdir: Flags.string({ char: 'w', description: 'working directory inside the container', default: '/' }),
+    workdir: Flags.string({ char: 'w', description: 'working directory inside the container (default: the image\'s WorkingDir, else /)' }),
     rm: Flags.boolean({ description: 'as podman run --rm: a foreground container is always removed when it ends, so this changes nothing' }),
     name: Flags.string({ description: 'a unique name for the container while it runs, for ps, stop, kill, exec and stats (default: its short id)' }),
     ...isolationFlags,
     ...cgroupFlags,
     ...terminalFlags,
     ...bundleFlags,
+    ...imageFlags,
     ...storeFlags,
   };
 

@@ -214,7 +214,7 @@ const COMMANDS: Record<string, Command> = {
       } catch (error) {
         throw new UsageError(`--resources ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
       }
-      ociUpdate(id, text, { root: context.root });
+      for (const warning of ociUpdate(id, text, { root: context.root })) context.log.warn(warning);
       return 0;
     },
   },

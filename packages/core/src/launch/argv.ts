@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerFiles } from '../container-dir.js';
+import { aboutFile } from '../errors.js';
 import { helperArgs, helperPath } from '../helper.js';
 import { monitorArgs, monitorPath, type MonitorArgs } from '../monitor.js';
 import type { ContainerSpec } from '../spec.js';
@@ -33,7 +34,11 @@ export function helperArgv(spec: ContainerSpec, options: HelperArgvOptions): str
  */
 export function writeHelperEnv(files: ContainerFiles, spec: ContainerSpec): string {
   const path = join(files.dir, 'helper.env');
-  writeFileSync(path, spec.process.env.map((entry) => `${entry}\0`).join(''), { mode: 0o600 });
+  try {
+    writeFileSync(path, spec.process.env.map((entry) => `${entry}\0`).join(''), { mode: 0o600 });
+  } catch (error) {
+    throw aboutFile(error, path);
+  }
   return path;
 }
 

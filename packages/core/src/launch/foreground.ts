@@ -119,14 +119,14 @@ function spawnHelper(spec: Launch['spec'], argv: string[], options: ForegroundOp
 }
 
 /** The result of a helper that ran to its end, or the error that stands for it. */
-function resultOf(id: string, status: HelperStatus, result: Awaited<HelperProcess>, exitCode: number, cgroup: CgroupReport | undefined, options: ForegroundOptions): ForegroundResult {
+function resultOf(spec: Launch['spec'], id: string, status: HelperStatus, result: Awaited<HelperProcess>, exitCode: number, cgroup: CgroupReport | undefined, options: ForegroundOptions): ForegroundResult {
   if (result.failed && result.exitCode === undefined && result.signal === undefined) {
     // The message of the spawn itself: execa's would show the whole command line.
     throw helperFailure(`cannot start the helper ${helperPath()}: ${result.originalMessage ?? result.shortMessage}`, 125);
   }
   const cancelled = cancellation(result, options);
   if (cancelled !== undefined) throw cancelled;
-  if (!status.executed && cgroup?.oomKilled === true) throw outOfMemory(status);
+  if (!status.executed && cgroup?.oomKilled === true) throw outOfMemory(spec);
   if (status.attachError !== undefined || status.failure !== undefined || status.pid === undefined) {
     throw launchFailure(
       { ...status, exitCode, failure: status.failure ?? (status.pid === undefined ? { message: `the helper exited with ${exitCode} before the container started`, code: 125 } : undefined) },
@@ -141,16 +141,26 @@ function resultOf(id: string, status: HelperStatus, result: Awaited<HelperProces
   return run;
 }
 
+/** A launch and its container's id, planned (an image pulled first) while the streams already exist. */
+export interface PlannedLaunch {
+  id: string;
+  launch: Launch;
+}
+
 /**
  * A foreground launch: no supervisor, the helper is our child, its end is the
  * container's. Records and prepares, spawns the helper, follows it to its
  * end, releases everything, and resolves with the command's exit code.
  */
-export function launchForeground(id: string, launch: Launch, options: ForegroundOptions): ContainerRun {
+export function launchForeground(planned: Promise<PlannedLaunch>, options: ForegroundOptions): ContainerRun {
   const streams = new Streams(options.stdio !== 'inherit');
   let helper: HelperProcess | undefined;
   let pendingSignal: NodeJS.Signals | undefined;
   const run = async (): Promise<ForegroundResult> => {
+    const { id, launch } = await planned.catch((error: unknown) => {
+      streams.end();
+      throw error;
+    });
     const spec = await prepareLaunch(launch);
     const cgroup = cgroupOf(launch.resources);
     const status: HelperStatus = { executed: false, ready: false };
@@ -180,7 +190,7 @@ export function launchForeground(id: string, launch: Launch, options: Foreground
       const result = await helper;
       exitCode = exitCodeOf(result);
       report = cgroup !== undefined && status.pid !== undefined ? cgroup.report() : undefined;
-      return resultOf(id, status, result, exitCode, report, options);
+      return resultOf(launch.spec, id, status, result, exitCode, report, options);
     } catch (error) {
       failure = error;
       throw error;

@@ -77,17 +77,18 @@ export function launchFailure(status: HelperStatus, what: string): unknown {
 }
 
 /** A container its cgroup's memory limit killed before its command ran. */
-export function outOfMemory(status: HelperStatus): RyouikiError {
-  const why = status.failure === undefined ? '' : ` (${status.failure.message})`;
+export function outOfMemory(spec: ContainerSpec): RyouikiError {
+  const limit = spec.linux.resources?.memory?.limit;
+  const named = limit === undefined ? 'its memory limit' : `its memory limit of ${limit} bytes`;
   return new RyouikiError(
     'OUT_OF_MEMORY',
-    `the container ran out of memory before its command started${why}: its memory limit is too small for the runtime's set-up; raise --memory (linux.resources.memory.limit)`,
+    `the container ran out of memory before its command started: ${named} (--memory, linux.resources.memory.limit) is too small for the runtime's set-up; raise it`,
   );
 }
 
 /** The error of a launch that did not reach its goal; asked before release, which removes the cgroup that tells an OOM kill. */
 function supervisedFailure(launch: Launch, status: HelperStatus): unknown {
-  if (status.attachError === undefined && cgroupOf(launch.resources)?.report().oomKilled === true) return outOfMemory(status);
+  if (status.attachError === undefined && cgroupOf(launch.resources)?.report().oomKilled === true) return outOfMemory(launch.spec);
   return launchFailure(status, 'supervisor');
 }
 

@@ -1,11 +1,14 @@
 import { planContainer, shortId, newContainerId, type ContainerOptions, type ContainerPlan } from '../container-options.js';
-import { containerLogPath, type ContainerState } from '../container-state.js';
+import { containerLogPath, type ContainerState, type RelaunchRecord } from '../container-state.js';
 import type { CgroupOptions } from '../cgroup-system.js';
 import type { StoreOptions } from '../paths.js';
 import { processIdentity } from '../proc-identity.js';
 import { storeDirs } from '../runtime-dir.js';
 import type { ContainerSpec } from '../spec.js';
 import { assertValidSpec } from '../validate.js';
+import { RyouikiError } from '../errors.js';
+import { ensureImage, resolveImage } from '../images/resolve.js';
+import type { PullOptions } from '../images/pull.js';
 import type { Launch } from './pipeline.js';
 import { StoreRecorder, type LaunchRecorder } from './record.js';
 import { warnOnceOnStderr, type Warn } from './resource.js';
@@ -16,9 +19,15 @@ import { containerResources } from './resources.js';
  * tenkai`, named as in the package README. `command` is a program and its
  * arguments (executed directly), or a string for the rootfs's `/bin/sh -c`.
  */
-export interface ContainerRequest extends Omit<ContainerOptions, 'path' | 'command' | 'args' | 'limits'> {
-  rootfs: string;
-  command: string[] | string;
+export interface ContainerRequest extends Omit<ContainerOptions, 'path' | 'command' | 'args' | 'limits' | 'image'> {
+  /** The root filesystem folder; or give image. */
+  rootfs?: string;
+  /** An image of the store (`alpine`, `localhost:5000/debian:12`): its layers under a fresh overlay, its config's defaults. run() and start() pull it first when the store lacks it. */
+  image?: string;
+  /** How to reach the registry when the image must be pulled (`{ tlsVerify: false }` for a plain HTTP one). */
+  pull?: Omit<PullOptions, 'root'>;
+  /** With an image, replaces its Cmd (its Entrypoint stays); without, required. */
+  command?: string[] | string;
   /** A unique name, for ps, stop, kill, exec and stats (default: its short id). */
   name?: string;
   /** `KEY=VALUE` entries, after those of envFile. */
@@ -38,14 +47,26 @@ function text(value: string | number | undefined): string | undefined {
 }
 
 /** The request as planContainer's options: the one place the library's names meet the command line's. */
-export function requestOptions(request: ContainerRequest): ContainerOptions {
-  const { rootfs, command, name: _name, memory, memorySwap, pidsLimit, cpus, cpuWeight, ...rest } = request;
+export function requestOptions(request: ContainerRequest, store: StoreOptions = {}): ContainerOptions {
+  const { rootfs, image, pull: _pull, command, name: _name, memory, memorySwap, pidsLimit, cpus, cpuWeight, ...rest } = request;
+  if (rootfs === undefined && image === undefined) throw new RyouikiError('USAGE', 'no container given: a request needs rootfs or image');
+  if (rootfs !== undefined && image !== undefined) throw new RyouikiError('USAGE', 'give a request either rootfs or image, not both');
   return {
     ...rest,
-    path: rootfs,
-    ...(typeof command === 'string' ? { command } : { args: command }),
+    path: rootfs ?? '',
+    ...(image === undefined ? {} : { image: resolveImage(image, store) }),
+    ...(typeof command === 'string' ? { command } : { args: command ?? [] }),
     limits: { memory, memorySwap, pidsLimit: text(pidsLimit), cpus: text(cpus), cpuWeight: text(cpuWeight) },
   };
+}
+
+function isRequest(value: Launchable): value is ContainerRequest {
+  return !isSpec(value) && !isPlan(value);
+}
+
+/** Pulls a request's image when the store lacks it, as podman run does (its default pull policy, missing). */
+export async function pullRequestImage(container: Launchable, options: StoreOptions): Promise<void> {
+  if (isRequest(container) && container.image !== undefined) await ensureImage(container.image, { ...container.pull, root: options.root });
 }
 
 function isSpec(value: Launchable): value is ContainerSpec {
@@ -56,7 +77,7 @@ function isPlan(value: Launchable): value is ContainerPlan {
   return 'spec' in value && 'id' in value;
 }
 
-interface PlanOptions {
+interface PlanOptions extends StoreOptions {
   id?: string;
   commandLabel?: string;
   onWarning?: Warn;
@@ -67,7 +88,7 @@ export function toPlan(container: Launchable, options: PlanOptions): ContainerPl
   let plan: ContainerPlan;
   if (isSpec(container)) plan = { id: newContainerId(), spec: container, commandLabel: container.process.args.join(' '), warnings: [] };
   else if (isPlan(container)) plan = { ...container };
-  else plan = { ...planContainer(requestOptions(container)), ...(container.name === undefined ? {} : { name: container.name }) };
+  else plan = { ...planContainer(requestOptions(container, options)), ...(container.name === undefined ? {} : { name: container.name }) };
   assertValidSpec(plan.spec);
   if (options.id !== undefined) plan.id = options.id;
   if (options.commandLabel !== undefined) plan.commandLabel = options.commandLabel;
@@ -81,7 +102,7 @@ export interface RecordOptions extends StoreOptions {
 }
 
 /** The container's first state.json in ryouiki's store. */
-export function containerRecord(plan: ContainerPlan, options: RecordOptions, how: { supervised: boolean; terminal?: Partial<ContainerState> }): StoreRecorder {
+export function containerRecord(plan: ContainerPlan, options: RecordOptions, how: { supervised: boolean; terminal?: Partial<ContainerState>; relaunch?: RelaunchRecord }): StoreRecorder {
   const dirs = storeDirs(options);
   const state: ContainerState = {
     id: plan.id,
@@ -96,6 +117,7 @@ export function containerRecord(plan: ContainerPlan, options: RecordOptions, how
     resources: [],
     creator: processIdentity(process.pid),
     ...how.terminal,
+    ...(how.relaunch === undefined ? {} : { relaunch: how.relaunch }),
   };
   return new StoreRecorder(dirs, state, how.supervised);
 }

@@ -1,4 +1,4 @@
-import { rmdirSync } from 'node:fs';
+import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { appendProcessLog, type ProcessCgroupState } from '@ryouiki/logs';
 import type { CgroupReport } from '../cgroup.js';
 import { settleContainer } from '../container-end.js';
@@ -6,6 +6,7 @@ import { nameProblem, releaseName, reserveName } from '../container-names.js';
 import {
   containerDir,
   createContainerDir,
+  exitFilePath,
   listContainerIds,
   readState,
   removeContainerFiles,
@@ -14,6 +15,7 @@ import {
   type ResourceRecord,
 } from '../container-state.js';
 import { RyouikiError } from '../errors.js';
+import { networkFilePath } from '../monitor.js';
 import { processIdentity, type ProcessIdentity } from '../proc-identity.js';
 import { ensureRuntimeDir, type StoreDirs } from '../runtime-dir.js';
 import type { ContainerSpec } from '../spec.js';
@@ -66,8 +68,8 @@ export class StoreRecorder implements LaunchRecorder {
   private pidSeen: number | undefined;
 
   constructor(
-    private readonly dirs: StoreDirs,
-    private readonly state: ContainerState,
+    protected readonly dirs: StoreDirs,
+    protected readonly state: ContainerState,
     /** A detached container has a log; a foreground one writes to our stdio. */
     private readonly withLog: boolean,
   ) {}
@@ -83,10 +85,16 @@ export class StoreRecorder implements LaunchRecorder {
   async begin(records: ResourceRecord[]): Promise<void> {
     const problem = nameProblem(this.state.name);
     if (problem !== undefined) throw new RyouikiError('USAGE', `${problem}: see ryouiki start --help`);
+    const hadRuntimeDir = existsSync(this.dirs.runtime);
     ensureRuntimeDir(this.dirs.runtime);
     await settleDeadOwners(this.dirs);
     this.state.resources = records;
-    createContainerDir(this.dirs, this.state, this.withLog);
+    try {
+      createContainerDir(this.dirs, this.state, this.withLog);
+    } catch (error) {
+      if (!hadRuntimeDir) removeEmptyRuntimeDir(this.dirs);
+      throw error;
+    }
     try {
       reserveName(this.dirs, this.state.name, this.state.id);
     } catch (error) {
@@ -119,12 +127,8 @@ export class StoreRecorder implements LaunchRecorder {
   }
 
   async finish(end: LaunchEnd): Promise<void> {
-    const pid = this.pidSeen;
     try {
-      if (pid !== undefined) {
-        const status = end.exitCode === 0 ? 'done' : 'failed';
-        appendProcessLog(this.dirs.data, { command: this.state.command, pid, status, exitCode: end.exitCode, time: new Date().toISOString(), cgroup: cgroupState(end.cgroup) });
-      }
+      this.logEnd(end);
     } finally {
       // Whatever could not be logged, nothing of the container stays.
       releaseName(this.dirs, this.state.name, this.state.id);
@@ -133,12 +137,47 @@ export class StoreRecorder implements LaunchRecorder {
     }
   }
 
-  private async update(change: (state: ContainerState) => void): Promise<void> {
+  /** The run's end in binding_vow, once its PID was seen. */
+  protected logEnd(end: LaunchEnd): void {
+    const pid = this.pidSeen;
+    if (pid === undefined) return;
+    const status = end.exitCode === 0 ? 'done' : 'failed';
+    appendProcessLog(this.dirs.data, { command: this.state.command, pid, status, exitCode: end.exitCode, time: new Date().toISOString(), cgroup: cgroupState(end.cgroup) });
+  }
+
+  protected async update(change: (state: ContainerState) => void): Promise<void> {
     await withLock(containerDir(this.dirs, this.state.id), () => {
       const current = readState(this.dirs, this.state.id);
       if (current === undefined) return;
       change(current);
       writeState(this.dirs, current);
     });
+  }
+}
+
+/**
+ * A stopped container's record, started again (restart): its folder, name
+ * and log stay and its last run's end goes. A restart that fails leaves it
+ * stopped, with nothing held, instead of removing it.
+ */
+export class RestartRecorder extends StoreRecorder {
+  override async begin(records: ResourceRecord[]): Promise<void> {
+    const { id, name, relaunch } = this.state;
+    await withLock(containerDir(this.dirs, id), () => {
+      const current = readState(this.dirs, id);
+      if (current === undefined) throw new RyouikiError('CONTAINER_NOT_FOUND', `no container ${name}: it was just removed`);
+      if (current.status !== 'stopped') throw new RyouikiError('CONTAINER_RUNNING', `container ${name} is ${current.status}: another command started it meanwhile`);
+      for (const file of [exitFilePath(this.dirs, id), networkFilePath(containerDir(this.dirs, id))]) rmSync(file, { force: true });
+      const { pid: _pid, process: _process, monitor: _monitor, startedAt: _startedAt, finishedAt: _finishedAt, exitCode: _exitCode, exitReason: _exitReason, networkLostAt: _lost, ...kept } = current;
+      writeState(this.dirs, { ...kept, status: 'created', resources: records, creator: processIdentity(process.pid), ...(relaunch === undefined ? {} : { relaunch }) });
+    });
+  }
+
+  override async finish(end: LaunchEnd): Promise<void> {
+    try {
+      this.logEnd(end);
+    } finally {
+      await this.update((current) => Object.assign(current, { status: 'stopped', exitCode: end.exitCode, exitReason: 'aborted', finishedAt: new Date().toISOString(), resources: [] }));
+    }
   }
 }

@@ -1,8 +1,8 @@
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Stream } from 'node:stream';
 import { ContainerNetwork, type NetworkRequest } from '@ryouiki/net';
-import { cgroupStats, killCgroup, removeCgroups, type ContainerCgroups } from '../cgroup-control.js';
+import { cgroupStats, killCgroup, releasableCgroups, removeCgroups, type ContainerCgroups } from '../cgroup-control.js';
 import { planCgroup, type CgroupReport, type ContainerCgroup } from '../cgroup.js';
 import type { CgroupOptions } from '../cgroup-system.js';
 import { shortId, type PlanHooks } from '../container-options.js';
@@ -11,6 +11,7 @@ import type { ResourceRecord } from '../container-state.js';
 import { needsExternalIdMaps, writeIdMaps } from '../id-map.js';
 import { monitorPath } from '../monitor.js';
 import { asRyouikiError, withBindFiles } from '../network-spec.js';
+import { RyouikiError } from '../errors.js';
 import { hookResource } from '../oci/hooks.js';
 import { isAlive, processIdentity, type ProcessIdentity } from '../proc-identity.js';
 import { ensureRuntimeDir } from '../runtime-dir.js';
@@ -21,6 +22,7 @@ const FILES = 'container-files';
 const ID_MAP = 'id-map';
 const CGROUP = 'cgroup';
 const NETWORK = 'network';
+const ROOT_OVERLAY = 'root-overlay';
 const STOP_GRACE_MS = 3000;
 const POLL_MS = 20;
 
@@ -174,6 +176,55 @@ export class NetworkResource implements Resource {
   }
 }
 
+/** What the helper left of an overlay, best effort: files of subordinate ids it did not empty cannot be removed from outside the container's user namespace. */
+function removeOverlayDir(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // Left as it is: removing part of it would help nobody.
+  }
+}
+
+/**
+ * A copy-on-write root (--overlay, or an image's layers): the rootfs (an
+ * image's top layer) and the further lower layers under a fresh upper layer
+ * of this container's own. Prepared once every layer is checked to be there;
+ * the helper empties upper/ and work/ once the container has ended (their
+ * files may belong to subordinate ids), release removes the rest.
+ */
+export class RootOverlayResource implements Resource {
+  constructor(readonly dir: string) {}
+
+  static needed(spec: ContainerSpec): boolean {
+    return spec.root.overlay === true;
+  }
+
+  prepare(spec: ContainerSpec): ContainerSpec {
+    const missing = [spec.root.path, ...(spec.root.lowerPaths ?? [])].find((layer) => !existsSync(layer));
+    if (missing !== undefined) {
+      const what = spec.root.image === undefined ? 'the root filesystem' : `a layer of image ${spec.root.image.name}`;
+      throw new RyouikiError(spec.root.image === undefined ? 'ROOTFS_NOT_FOUND' : 'IMAGE_NOT_FOUND', `${what} is gone: ${missing}; pull or load it again`);
+    }
+    try {
+      mkdirSync(this.dir, { mode: 0o700 });
+      for (const name of ['upper', 'work', 'merged']) mkdirSync(join(this.dir, name), { mode: 0o755 });
+    } catch (error) {
+      throw new RyouikiError('CONTAINER_DIR_FAILED', `cannot create the container's overlay ${this.dir}: ${(error as Error).message}`);
+    }
+    return spec;
+  }
+
+  async attach(): Promise<void> {}
+
+  async release(): Promise<void> {
+    removeOverlayDir(this.dir);
+  }
+
+  record(): ResourceRecord {
+    return { kind: ROOT_OVERLAY, dir: this.dir };
+  }
+}
+
 /** What a launch gives the registry to pick a container's resources (a ContainerPlan). */
 export interface ResourcePlan {
   id: string;
@@ -197,7 +248,9 @@ export interface ResourceContext {
  */
 export function containerResources(plan: ResourcePlan, context: ResourceContext): Resource[] {
   const cgroup = planCgroup(plan.spec, plan.id, context.cgroups);
+  for (const warning of cgroup?.warnings ?? []) context.warn(warning);
   const resources: Resource[] = [new ContainerFilesResource(containerFilesDir(context.runtime, plan.id), plan.network !== undefined)];
+  if (RootOverlayResource.needed(plan.spec)) resources.push(new RootOverlayResource(join(containerFilesDir(context.runtime, plan.id), 'overlay')));
   if (IdMapResource.needed(plan.spec)) resources.push(new IdMapResource(plan.spec, context.warn));
   if (cgroup !== undefined) resources.push(new CgroupResource(cgroup));
   if (plan.network !== undefined) resources.push(new NetworkResource(plan.network, join(context.runtime, shortId(plan.id))));
@@ -207,18 +260,21 @@ export function containerResources(plan: ResourcePlan, context: ResourceContext)
   return resources;
 }
 
+/** What the helper's argv names: the container's files, and the folder of its root overlay if it has one. */
 export function filesOf(resources: Resource[]): ContainerFiles {
   const files = resources.find((resource) => resource instanceof ContainerFilesResource);
   if (files === undefined) throw new Error('a container has no files resource');
-  return files.files;
+  const overlay = resources.find((resource) => resource instanceof RootOverlayResource);
+  return overlay === undefined ? files.files : { ...files.files, overlayDir: overlay.dir };
 }
 
 export function cgroupOf(resources: Resource[]): CgroupResource | undefined {
   return resources.find((resource) => resource instanceof CgroupResource);
 }
 
+/** Only the folders a container of the caller's can have: a record is never trusted to name a cgroup to kill. */
 function recordedCgroups(record: ResourceRecord): ContainerCgroups {
-  return { name: String(record.name), folders: (record.folders ?? []) as ContainerCgroups['folders'] };
+  return releasableCgroups({ name: String(record.name), folders: (record.folders ?? []) as ContainerCgroups['folders'] });
 }
 
 async function waitUntilGone(identity: ProcessIdentity, deadline: number): Promise<boolean> {
@@ -238,6 +294,7 @@ function signal(pid: number, name: NodeJS.Signals): void {
 }
 
 registerResourceReleaser(FILES, async (record) => removeContainerFiles({ dir: String(record.dir), mounts: [] }));
+registerResourceReleaser(ROOT_OVERLAY, async (record) => removeOverlayDir(String(record.dir)));
 registerResourceReleaser(ID_MAP, async () => undefined);
 
 /** Kills what is left in the cgroup (a process that escaped the init's tree), removes it, and tells an OOM kill. */

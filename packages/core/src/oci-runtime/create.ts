@@ -60,7 +60,7 @@ async function createContainer(id: string, options: CreateOptions): Promise<numb
   const root = ociRoot(options);
   const recorder = new OciRecorder(root, id, bundle);
   const warn = options.onWarning ?? (() => undefined);
-  const cgroups = options.systemdCgroup === true ? { systemdCgroupsPath: bundle.cgroupsPath ?? '' } : bundleCgroupOptions(bundle.cgroupsPath, warn);
+  const cgroups = options.systemdCgroup === true ? { systemdCgroupsPath: bundle.cgroupsPath ?? '' } : bundleCgroupOptions(bundle.cgroupsPath, warn, plan.spec.linux.resources);
   const launch = launchOf(plan, { onWarning: warn, cgroups }, recorder, runtimeDir({ root: containerFolder(root, id) }));
   const spec = await prepareLaunch(launch);
   const supervisor = await afterPrepare(launch, () => {

@@ -9,7 +9,7 @@ import { RyouikiError } from '../errors.js';
 import { mergeEnv, readReport } from '../exec.js';
 import { execSecurity } from '../exec-security.js';
 import { helperFailure } from '../helper.js';
-import { shippedBinary } from '../shipped-binary.js';
+import { sealedBinary } from '../shipped-binary.js';
 import { writePidFile } from './create.js';
 import { ociRoot, readRecord, recordStatus, type OciStoreOptions } from './store.js';
 import { isFrozen } from './freezer.js';
@@ -97,7 +97,7 @@ export async function ociExec(id: string, options: OciExecOptions): Promise<numb
   const args = ['--target', String(record.pid), '--cwd', process.cwd ?? record.spec.process.cwd, '--info-fd', String(INFO_FD), ...(options.detach === true ? ['--detach'] : []), ...terminal, ...security.args, '--', ...process.args];
   // With a terminal the program's stdio is the terminal; ours ends with us, as an engine reads it to its end.
   const stdio = process.terminal ? 'ignore' : 'inherit';
-  const child = spawn(shippedBinary('ryouiki-exec', 'RYOUIKI_EXEC'), args, { stdio: [stdio, stdio, stdio, 'pipe'], env: environmentObject(env) });
+  const child = spawn(sealedBinary('ryouiki-exec', 'RYOUIKI_EXEC'), args, { stdio: [stdio, stdio, stdio, 'pipe'], env: environmentObject(env) });
   child.on('error', () => undefined);
   if (options.detach === true) {
     try {

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readlinkSync, rmSync, writeSync, constants as fsConstants } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeSync, constants as fsConstants } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signalNumber, signalTarget } from '../container-control.js';
 import { releaseRecorded } from '../launch/resource.js';
@@ -104,15 +104,39 @@ export function ociProcesses(id: string, options: OciStoreOptions = {}): number[
   return pidNamespaceMembers(record.pid);
 }
 
-/** The processes in the PID namespace of init, init first: what ps shows inside the container. */
+/**
+ * The processes in the PID namespace of init, init first: what ps shows
+ * inside the container. A container in the host's PID namespace (a bundle
+ * without a pid entry) has init and its descendants: its init subreaps the
+ * orphans, and the namespace's other members are the host's.
+ */
 export function pidNamespaceMembers(init: number): number[] {
   const namespace = pidNamespace(init);
   if (namespace === undefined) return [];
+  if (namespace === pidNamespace(process.pid)) return [init, ...descendantsOf(init).sort((a, b) => a - b)];
   const others = readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name) && Number(name) !== init)
     .map(Number)
     .filter((pid) => pidNamespace(pid) === namespace);
   return [init, ...others.sort((a, b) => a - b)];
+}
+
+/** The kernel's list of each thread's children (/proc/PID/task/TID/children), followed down. */
+function descendantsOf(pid: number): number[] {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children = threads.flatMap((thread) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${thread}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+  return children.flatMap((child) => [child, ...descendantsOf(child)]);
 }
 
 function pidNamespace(pid: number): string | undefined {

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { processIdentity } from '../proc-identity.js';
-import { createRecordFolder, listIds, type OciRecord } from './store.js';
+import { createRecordFolder, listIds, removeContainerFolder, type OciRecord } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'oci-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,13 +32,21 @@ describe('the OCI store', () => {
   it('lists no staging folder, and sweeps those whose maker is dead', () => {
     const root = newRoot();
     const self = processIdentity(process.pid);
-    const live = `.creating-${process.pid}-${self?.startTime ?? 0}-a`;
-    const dead = `.creating-${process.pid}-1-b`; // this pid, another start time: a process that is gone
-    mkdirSync(join(root, live));
-    mkdirSync(join(root, dead));
+    // this pid with another start time: a process that is gone
+    const live = [`.creating-${process.pid}-${self?.startTime ?? 0}-a`, `.removing-${process.pid}-${self?.startTime ?? 0}-b`];
+    const dead = [`.creating-${process.pid}-1-c`, `.removing-${process.pid}-1-d`];
+    for (const name of [...live, ...dead]) mkdirSync(join(root, name));
     createRecordFolder(root, record('c2'));
     expect(listIds(root)).toEqual(['c2']);
-    expect(existsSync(join(root, live))).toBe(true);
-    expect(existsSync(join(root, dead))).toBe(false);
+    expect(readdirSync(root).sort()).toEqual(['c2', ...live].sort());
+  });
+
+  it('removes a container folder whole, and a missing one quietly', () => {
+    const root = newRoot();
+    createRecordFolder(root, record('c3'));
+    mkdirSync(join(root, 'c3', 'more'));
+    removeContainerFolder(root, 'c3');
+    removeContainerFolder(root, 'c3');
+    expect(readdirSync(root)).toEqual([]);
   });
 });

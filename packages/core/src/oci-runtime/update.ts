@@ -1,7 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CgroupFolder } from '../cgroup-control.js';
-import { v1Writes, v2Writes, type CgroupWrite } from '../cgroup-limits.js';
+import { controllerName, v1Writes, v2Writes, type CgroupWrite, type RequiredController } from '../cgroup-limits.js';
+import { writeCgroupFile } from '../cgroup-resources.js';
+import { detectCgroups } from '../cgroup-system.js';
+import { withoutV1Only } from '../cgroup.js';
 import { RyouikiError } from '../errors.js';
 import { translateResources } from '../oci/linux.js';
 import { OciReader } from '../oci/reader.js';
@@ -16,10 +18,10 @@ function parseResources(text: string): unknown {
   }
 }
 
-function folderWrites(folder: CgroupFolder, writes: (folder: CgroupFolder) => CgroupWrite[]): void {
-  for (const write of writes(folder).filter((item) => folder.controllers.includes(item.controller))) {
+function folderWrites(folder: CgroupFolder, writes: CgroupWrite[]): void {
+  for (const write of writes.filter((item) => folder.controllers.includes(item.controller))) {
     try {
-      writeFileSync(join(folder.dir, write.file), write.value);
+      writeCgroupFile(folder.dir, write);
     } catch (error) {
       throw new RyouikiError('CGROUP_FAILED', `update: cannot write ${write.value} to ${join(folder.dir, write.file)}: ${(error as Error).message}`);
     }
@@ -30,8 +32,9 @@ function folderWrites(folder: CgroupFolder, writes: (folder: CgroupFolder) => Cg
  * OCI update (runc's `update --resources FILE|-`): the LinuxResources JSON
  * applied to the container's cgroup, each limit by the hierarchy that holds
  * its controller; a limit no folder can take is refused, as at create.
+ * Returns the warnings for what was left out, as at create.
  */
-export function ociUpdate(id: string, resourcesJson: string, options: OciStoreOptions = {}): void {
+export function ociUpdate(id: string, resourcesJson: string, options: OciStoreOptions = {}): string[] {
   const root = ociRoot(options);
   const record = readRecord(root, id);
   const status = recordStatus(root, record, isFrozen);
@@ -39,10 +42,12 @@ export function ociUpdate(id: string, resourcesJson: string, options: OciStoreOp
   const reader = new OciReader('--resources');
   const resources = translateResources(parseResources(resourcesJson), reader);
   if (reader.unsupported.length > 0) throw new RyouikiError('OCI_UNSUPPORTED', `--resources: ${reader.unsupported.join(', ')} not supported by ryouiki`);
-  if (resources === undefined) return;
+  if (resources === undefined) return [];
   const folders = record.resources.filter((resource) => resource.kind === 'cgroup').flatMap((resource) => (resource.folders ?? []) as CgroupFolder[]);
-  const wanted = [...v1Writes(resources), ...v2Writes(resources)].map((write) => write.controller);
-  const missing = [...new Set(wanted)].filter((controller) => !folders.some((folder) => folder.controllers.includes(controller)));
-  if (missing.length > 0) throw new RyouikiError('CGROUP_UNAVAILABLE', `cannot update container ${id}: its cgroup has no ${missing.join(', ')} controller`);
-  for (const folder of folders) folderWrites(folder, (item) => (item.version === 2 ? v2Writes(resources) : v1Writes(resources)));
+  const { required, warnings } = withoutV1Only(resources, detectCgroups());
+  const takes = (folder: CgroupFolder, limit: RequiredController): boolean => folder.controllers.includes(controllerName(limit.controller, folder.version)) && (limit.v1Only !== true || folder.version === 1);
+  const missing = required.filter((limit) => !folders.some((folder) => takes(folder, limit)));
+  if (missing.length > 0) throw new RyouikiError('CGROUP_UNAVAILABLE', `cannot update container ${id}: its cgroup has no ${[...new Set(missing.map((limit) => limit.controller))].join(', ')} controller for ${missing.map((limit) => limit.flag).join(', ')}`);
+  for (const folder of folders) folderWrites(folder, folder.version === 2 ? v2Writes(resources) : v1Writes(resources));
+  return warnings;
 }

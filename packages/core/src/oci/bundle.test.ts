@@ -237,9 +237,20 @@ describe('ociConfigToSpec: namespaces and id maps', () => {
     expect(spec.linux.namespaces.map((namespace) => namespace.type).sort()).toEqual(['mount', 'pid']);
   });
 
-  it('calls a missing pid namespace, a mount namespace to join and a time namespace unsupported', () => {
+  it('calls a missing mount namespace, a mount namespace to join and a time namespace unsupported', () => {
     const error = failure(withNamespaces([{ type: 'user' }, { type: 'mount', path: '/proc/1/ns/mnt' }, { type: 'time' }]));
-    expect(error.problems.map((problem) => problem.path)).toEqual(['linux.namespaces[1].path (joining a mount namespace)', 'linux.namespaces[2] (time)', "linux.namespaces (no pid namespace: sharing the host's)"]);
+    expect(error.problems.map((problem) => problem.path)).toEqual([
+      "linux.namespaces[1].path (joining a mount namespace: the container's mounts and pivot_root would change that namespace's)",
+      'linux.namespaces[2] (time)',
+    ]);
+    expect(failure(withNamespaces([{ type: 'pid' }])).problems.map((problem) => problem.path)).toEqual([
+      "linux.namespaces (no mount namespace: sharing the host's, where the container's mounts and pivot_root would change the host's)",
+    ]);
+  });
+
+  it("leaves the pid namespace out when the config does: the host's, as runc", () => {
+    const spec = ociConfigToSpec(withNamespaces([{ type: 'mount' }]), BUNDLE, { asRoot: true });
+    expect(spec.linux.namespaces.map((namespace) => namespace.type)).toEqual(['mount']);
   });
 
   it('keeps the path of a namespace to join, and leaves the maps to a joined user namespace', () => {
@@ -284,9 +295,20 @@ describe('ociConfigToSpec: resources', () => {
     expect(spec.linux.resources).toEqual({ memory: { limit: 64 << 20, swap: 128 << 20 }, pids: { limit: 50 }, cpu: { shares: 512, quota: 50000, period: 100000 } });
   });
 
-  it("reads Docker's default blockIO (weight 0) as asking nothing, and refuses a real one naming its path", () => {
+  it("reads Docker's default blockIO (weight 0) as asking nothing, and takes a real one", () => {
     expect(ociConfigToSpec(withResources({ blockIO: { weight: 0, weightDevice: [] } }), BUNDLE).linux.resources).toBeUndefined();
-    expect(failure(withResources({ blockIO: { weight: 500 } })).message).toMatch(/linux\.resources\.blockIO is not supported/);
+    const blockIO = { weight: 500, leafWeight: 20, weightDevice: [{ major: 8, minor: 0, weight: 300 }], throttleReadBpsDevice: [{ major: 8, minor: 0, rate: 1024 }] };
+    expect(ociConfigToSpec(withResources({ blockIO }), BUNDLE).linux.resources).toEqual({ blockIO });
+  });
+
+  it('takes the memory extras, cpuset, hugepage limits and network classes', () => {
+    const resources = {
+      memory: { reservation: 32 << 20, swappiness: 10, disableOOMKiller: true, kernelTCP: 1 << 20 },
+      cpu: { cpus: '0', mems: '0' },
+      hugepageLimits: [{ pageSize: '2MB', limit: 4 << 20 }],
+      network: { classID: 0x100001, priorities: [{ name: 'lo', priority: 3 }] },
+    };
+    expect(ociConfigToSpec(withResources(resources), BUNDLE).linux.resources).toEqual(resources);
   });
 
   it('reads 0 and -1 as no limit', () => {
@@ -294,9 +316,15 @@ describe('ociConfigToSpec: resources', () => {
     expect(spec.linux.resources).toBeUndefined();
   });
 
-  it('refuses swap below the memory limit, and calls blockIO unsupported', () => {
+  it('refuses swap below the memory limit, and values out of range naming their path', () => {
     expect(failure(withResources({ memory: { limit: 100, swap: 50 } })).message).toMatch(/linux\.resources\.memory\.swap/);
-    expect(failure(withResources({ blockIO: { weight: 10 }, memory: { swappiness: 10 } })).message).toMatch(/linux\.resources\.blockIO, linux\.resources\.memory\.swappiness are not supported/);
+    expect(failure(withResources({ memory: { swappiness: 101 } })).message).toBe('config.json: linux.resources.memory.swappiness must be from 0 to 100, got 101');
+    expect(ociConfigToSpec(withResources({ memory: { swappiness: -1 } }), BUNDLE).linux.resources).toBeUndefined();
+    expect(ociConfigToSpec(config((c) => (c.linux!.resources = JSON.parse('{"memory":{"swappiness":18446744073709551615}}') as never)), BUNDLE).linux.resources).toBeUndefined();
+    expect(failure(withResources({ blockIO: { weight: 5 } })).message).toMatch(/^config\.json: linux\.resources\.blockIO\.weight must be from 10 to 1000/);
+    expect(failure(withResources({ cpu: { cpus: 'all' } })).message).toMatch(/^config\.json: linux\.resources\.cpu\.cpus must be a list of numbers and ranges/);
+    expect(failure(withResources({ hugepageLimits: [{ pageSize: '2M', limit: 1 }] })).message).toMatch(/^config\.json: linux\.resources\.hugepageLimits\[0\]\.pageSize must be a size/);
+    expect(failure(withResources({ rdma: { mlx: { hcaHandles: 1 } } })).message).toMatch(/linux\.resources\.rdma is not supported/);
   });
 });
 

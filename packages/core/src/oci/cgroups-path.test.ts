@@ -28,7 +28,7 @@ describe('bundleCgroupOptions', () => {
 
   it('makes the parents of a path the caller may make, and keeps it', () => {
     const warnings: string[] = [];
-    expect(bundleCgroupOptions('pods/p1/c1', (message) => warnings.push(message), system)).toEqual({ parent: 'pods/p1', name: 'c1' });
+    expect(bundleCgroupOptions('pods/p1/c1', (message) => warnings.push(message), undefined, system)).toEqual({ parent: 'pods/p1', name: 'c1' });
     expect(existsSync(join(own, 'pods', 'p1'))).toBe(true);
     expect(warnings).toEqual([]);
   });
@@ -36,7 +36,7 @@ describe('bundleCgroupOptions', () => {
   it("falls back below the caller's own cgroup, with a warning, where no hierarchy lets it make the path", () => {
     const warnings: string[] = [];
     const unwritable: CgroupSystem = { ...system, hierarchies: [{ ...system.hierarchies[0]!, mountPoint: '/proc/1' }] };
-    expect(bundleCgroupOptions('/default/c1', (message) => warnings.push(message), unwritable)).toEqual({});
+    expect(bundleCgroupOptions('/default/c1', (message) => warnings.push(message), undefined, unwritable)).toEqual({});
     expect(warnings[0]).toMatch(/linux\.cgroupsPath \/default\/c1: no hierarchy lets you make it/);
   });
 });

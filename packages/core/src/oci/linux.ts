@@ -1,11 +1,15 @@
 import { isRyouikiError } from '../errors.js';
 import { seccompRules, type Seccomp, type SeccompSyscall } from '../seccomp.js';
-import type { IdMapping, Linux, LinuxDevice, LinuxResources, Namespace, NamespaceType } from '../spec.js';
+import type { BlockIO, IdMapping, Linux, LinuxDevice, LinuxResources, Namespace, NamespaceType, ThrottleDevice, WeightDevice } from '../spec.js';
 import type { OciReader } from './reader.js';
 
 const NAMESPACE_TYPES: NamespaceType[] = ['user', 'mount', 'pid', 'uts', 'ipc', 'network', 'cgroup', 'time'];
-/** A rootless container lives in its own user namespace; without one of its own, Ryouiki still makes one, mapping only the caller (as root: none, as runc). */
-const ALWAYS_OWN: NamespaceType[] = ['mount', 'pid'];
+/**
+ * A rootless container lives in its own user namespace; without one of its
+ * own, Ryouiki still makes one, mapping only the caller (as root: none, as
+ * runc). Its mounts and pivot_root need a mount namespace of its own.
+ */
+const ALWAYS_OWN: NamespaceType[] = ['mount'];
 const NOT_YET: NamespaceType[] = ['time'];
 export const PROPAGATIONS = ['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'unbindable', 'runbindable'];
 const DEVICE_TYPES = ['c', 'b', 'u', 'p'];
@@ -15,9 +19,14 @@ const UTS_SYSCTLS = ['kernel.hostname', 'kernel.domainname'];
 
 /** linux fields of the runtime-spec that Ryouiki does not implement. */
 const UNSUPPORTED_LINUX = ['timeOffsets', 'mountLabel', 'intelRdt', 'personality', 'netDevices', 'memoryPolicy'];
-const UNSUPPORTED_RESOURCES = ['blockIO', 'hugepageLimits', 'network', 'rdma'];
-const UNSUPPORTED_MEMORY = ['reservation', 'kernel', 'kernelTCP', 'swappiness', 'disableOOMKiller', 'useHierarchy', 'checkBeforeUpdate'];
-const UNSUPPORTED_CPU = ['burst', 'realtimeRuntime', 'realtimePeriod', 'cpus', 'mems', 'idle'];
+const UNSUPPORTED_RESOURCES = ['rdma'];
+const UNSUPPORTED_MEMORY = ['useHierarchy', 'checkBeforeUpdate'];
+const UNSUPPORTED_CPU = ['burst', 'realtimeRuntime', 'realtimePeriod', 'idle'];
+const THROTTLE_LISTS = ['throttleReadBpsDevice', 'throttleWriteBpsDevice', 'throttleReadIOPSDevice', 'throttleWriteIOPSDevice'] as const;
+/** cpuset's list syntax: 0-3,5 */
+const CPU_LIST = /^\d+(-\d+)?(,\d+(-\d+)?)*$/;
+const PAGE_SIZE = /^\d+[KMG]B$/;
+const BLKIO_WEIGHT = [10, 1000] as const;
 
 function namespaces(value: unknown, reader: OciReader, asRoot: boolean): Namespace[] {
   const seen = new Set<NamespaceType>();
@@ -32,13 +41,13 @@ function namespaces(value: unknown, reader: OciReader, asRoot: boolean): Namespa
     if (NOT_YET.includes(type)) reader.unsupported.push(`${at} (${type})`);
     if (path === undefined || path === '') return { type };
     if (type === 'mount') {
-      reader.unsupported.push(`${at}.path (joining a mount namespace)`);
+      reader.unsupported.push(`${at}.path (joining a mount namespace: the container's mounts and pivot_root would change that namespace's)`);
       return { type };
     }
     return { type, path: reader.absolutePath(path, `${at}.path`) };
   });
   for (const type of ALWAYS_OWN) {
-    if (!seen.has(type)) reader.unsupported.push(`linux.namespaces (no ${type} namespace: sharing the host's)`);
+    if (!seen.has(type)) reader.unsupported.push(`linux.namespaces (no ${type} namespace: sharing the host's, where the container's mounts and pivot_root would change the host's)`);
   }
   const own: Namespace[] = list.filter((namespace) => !NOT_YET.includes(namespace.type));
   const added: NamespaceType[] = asRoot ? ALWAYS_OWN : ['user', ...ALWAYS_OWN];
@@ -71,7 +80,21 @@ function memory(value: unknown, reader: OciReader): LinuxResources['memory'] {
     if (swap !== -1 && swap < result.limit) throw reader.invalid('linux.resources.memory.swap', `(memory plus swap, ${swap}) must be at least the memory limit (${result.limit}), or -1`);
     result.swap = swap;
   }
+  const reservation = reader.optionalInteger(object.reservation, 'linux.resources.memory.reservation', -1);
+  if (reservation !== undefined && reservation !== 0) result.reservation = reservation;
+  const swappiness = unlessUnset(object.swappiness);
+  if (swappiness !== undefined) result.swappiness = reader.integer(swappiness, 'linux.resources.memory.swappiness', 0, 100);
+  if (reader.boolean(object.disableOOMKiller, 'linux.resources.memory.disableOOMKiller') === true) result.disableOOMKiller = true;
+  for (const field of ['kernel', 'kernelTCP'] as const) {
+    const bytes = reader.optionalInteger(object[field], `linux.resources.memory.${field}`, -1);
+    if (bytes !== undefined && bytes !== 0) result[field] = bytes;
+  }
   return Object.keys(result).length > 0 ? result : undefined;
+}
+
+/** swappiness is a uint64 whose -1 (2^64 - 1 as JSON gives it) means unset, as runc reads it. */
+function unlessUnset(value: unknown): unknown {
+  return value === null || value === -1 || value === 2 ** 64 ? undefined : value;
 }
 
 function cpu(value: unknown, reader: OciReader): LinuxResources['cpu'] {
@@ -87,26 +110,102 @@ function cpu(value: unknown, reader: OciReader): LinuxResources['cpu'] {
     result.quota = quota;
     if (period !== undefined && period > 0) result.period = period;
   }
+  for (const field of ['cpus', 'mems'] as const) {
+    const list = reader.optionalString(object[field], `linux.resources.cpu.${field}`)?.trim();
+    if (list === undefined || list === '') continue;
+    if (!CPU_LIST.test(list)) throw reader.invalid(`linux.resources.cpu.${field}`, `must be a list of numbers and ranges such as 0-2,4, got ${JSON.stringify(list)}`);
+    result[field] = list;
+  }
+  return Object.keys(result).length > 0 ? result : undefined;
+}
+
+function blkioWeight(value: unknown, path: string, reader: OciReader): number | undefined {
+  const weight = reader.optionalInteger(value, path, 0, BLKIO_WEIGHT[1]);
+  if (weight === undefined || weight === 0) return undefined;
+  if (weight < BLKIO_WEIGHT[0]) throw reader.invalid(path, `must be from ${BLKIO_WEIGHT[0]} to ${BLKIO_WEIGHT[1]} (or 0 for none), got ${weight}`);
+  return weight;
+}
+
+function deviceNumbers(device: Record<string, unknown>, at: string, reader: OciReader): { major: number; minor: number } {
+  return { major: reader.integer(device.major, `${at}.major`, 0, 0xfff), minor: reader.integer(device.minor, `${at}.minor`, 0, 0xfffff) };
+}
+
+function weightDevices(value: unknown, reader: OciReader): WeightDevice[] {
+  return reader.list(value, 'linux.resources.blockIO.weightDevice').flatMap((item, index) => {
+    const at = `linux.resources.blockIO.weightDevice[${index}]`;
+    const device = reader.object(item, at);
+    const result: WeightDevice = deviceNumbers(device, at, reader);
+    const weight = blkioWeight(device.weight, `${at}.weight`, reader);
+    const leafWeight = blkioWeight(device.leafWeight, `${at}.leafWeight`, reader);
+    if (weight !== undefined) result.weight = weight;
+    if (leafWeight !== undefined) result.leafWeight = leafWeight;
+    return weight === undefined && leafWeight === undefined ? [] : [result];
+  });
+}
+
+function throttleDevices(value: unknown, path: string, reader: OciReader): ThrottleDevice[] {
+  return reader.list(value, path).map((item, index) => {
+    const at = `${path}[${index}]`;
+    const device = reader.object(item, at);
+    return { ...deviceNumbers(device, at, reader), rate: reader.integer(device.rate, `${at}.rate`, 0) };
+  });
+}
+
+function blockIO(value: unknown, reader: OciReader): BlockIO | undefined {
+  const object = reader.optionalObject(value, 'linux.resources.blockIO');
+  if (object === undefined) return undefined;
+  const result: BlockIO = {};
+  const weight = blkioWeight(object.weight, 'linux.resources.blockIO.weight', reader);
+  const leafWeight = blkioWeight(object.leafWeight, 'linux.resources.blockIO.leafWeight', reader);
+  if (weight !== undefined) result.weight = weight;
+  if (leafWeight !== undefined) result.leafWeight = leafWeight;
+  const devices = weightDevices(object.weightDevice, reader);
+  if (devices.length > 0) result.weightDevice = devices;
+  for (const list of THROTTLE_LISTS) {
+    const throttles = throttleDevices(object[list], `linux.resources.blockIO.${list}`, reader);
+    if (throttles.length > 0) result[list] = throttles;
+  }
+  return Object.keys(result).length > 0 ? result : undefined;
+}
+
+function hugepageLimits(value: unknown, reader: OciReader): LinuxResources['hugepageLimits'] {
+  const limits = reader.list(value, 'linux.resources.hugepageLimits').map((item, index) => {
+    const at = `linux.resources.hugepageLimits[${index}]`;
+    const entry = reader.object(item, at);
+    const pageSize = reader.string(entry.pageSize, `${at}.pageSize`);
+    if (!PAGE_SIZE.test(pageSize)) throw reader.invalid(`${at}.pageSize`, `must be a size as hugetlb's files name it, such as 2MB or 1GB, got ${JSON.stringify(pageSize)}`);
+    return { pageSize, limit: reader.integer(entry.limit, `${at}.limit`, 0) };
+  });
+  return limits.length > 0 ? limits : undefined;
+}
+
+function networkClasses(value: unknown, reader: OciReader): LinuxResources['network'] {
+  const object = reader.optionalObject(value, 'linux.resources.network');
+  if (object === undefined) return undefined;
+  const result: NonNullable<LinuxResources['network']> = {};
+  const classID = reader.optionalInteger(object.classID, 'linux.resources.network.classID', 0, 0xffffffff);
+  if (classID !== undefined && classID !== 0) result.classID = classID;
+  const priorities = reader.list(object.priorities, 'linux.resources.network.priorities').map((item, index) => {
+    const at = `linux.resources.network.priorities[${index}]`;
+    const entry = reader.object(item, at);
+    const name = reader.string(entry.name, `${at}.name`);
+    if (!/^[^\s/]{1,15}$/.test(name)) throw reader.invalid(`${at}.name`, `must be a network interface name, got ${JSON.stringify(name)}`);
+    return { name, priority: reader.integer(entry.priority, `${at}.priority`, 0, 0xffffffff) };
+  });
+  if (priorities.length > 0) result.priorities = priorities;
   return Object.keys(result).length > 0 ? result : undefined;
 }
 
 /**
- * Memory, pids and CPU limits, enforced through the container's cgroup.
+ * linux.resources as the spec's limits (also the LinuxResources an engine's
+ * `update` gives), enforced through the container's cgroup.
  * resources.devices is accepted: a rootless container cannot make device
  * nodes, so it reaches only those in linux.devices and the default set.
  */
-/** Whether a blockIO asks for nothing: 0 weights and no device rules, as Docker passes by default. */
-function asksNothing(value: unknown): boolean {
-  if (value === undefined || value === null || value === 0 || value === false || value === '') return true;
-  if (Array.isArray(value)) return value.length === 0;
-  return typeof value === 'object' && Object.values(value).every(asksNothing);
-}
-
-/** linux.resources as the spec's limits (also the LinuxResources an engine's `update` gives). */
 export function translateResources(value: unknown, reader: OciReader): LinuxResources | undefined {
   const object = reader.optionalObject(value, 'linux.resources');
   if (object === undefined) return undefined;
-  reader.unsupportedFields(object, UNSUPPORTED_RESOURCES.filter((name) => name !== 'blockIO' || !asksNothing(object.blockIO)), 'linux.resources');
+  reader.unsupportedFields(object, UNSUPPORTED_RESOURCES, 'linux.resources');
   reader.list(object.devices, 'linux.resources.devices').forEach((rule, index) => reader.object(rule, `linux.resources.devices[${index}]`));
   const result: LinuxResources = {};
   const memoryLimits = memory(object.memory, reader);
@@ -116,6 +215,12 @@ export function translateResources(value: unknown, reader: OciReader): LinuxReso
   if (pidsLimit !== undefined && pidsLimit > 0) result.pids = { limit: pidsLimit };
   const cpuLimits = cpu(object.cpu, reader);
   if (cpuLimits !== undefined) result.cpu = cpuLimits;
+  const io = blockIO(object.blockIO, reader);
+  if (io !== undefined) result.blockIO = io;
+  const hugepages = hugepageLimits(object.hugepageLimits, reader);
+  if (hugepages !== undefined) result.hugepageLimits = hugepages;
+  const network = networkClasses(object.network, reader);
+  if (network !== undefined) result.network = network;
   const unified = reader.stringMap(object.unified, 'linux.resources.unified');
   for (const key of Object.keys(unified)) {
     if (key !== 'cpu.weight') reader.unsupported.push(`linux.resources.unified[${JSON.stringify(key)}]`);

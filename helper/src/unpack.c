@@ -1,0 +1,490 @@
+/* unpack.c: ryouiki-unpack, the writer of image layers inside a user namespace.
+ *
+ *   ryouiki-unpack [--rootless-xattr] DEST     write the entries read on stdin under DEST
+ *   ryouiki-unpack --remove DIR                remove DIR and everything in it
+ *   ryouiki-unpack --tar DIR FILE              write DIR as a tar to FILE (tar, as the ids' owner)
+ *
+ * It enters a new user namespace, says "ready" on stdout, and waits for its first
+ * byte on stdin: by then the caller has written the full id maps (newuidmap), so
+ * the entries' owners are the container's ids. The tar parsing is the caller's;
+ * each entry arrives as a fixed header (struct entry_header), its path, its link
+ * target and its data. Every path is resolved beneath DEST through fds
+ * (openat2 RESOLVE_BENEATH): an entry that climbs out is refused, and a refused
+ * or broken stream leaves no DEST behind. */
+#include "utils.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <time.h>
+
+/* little-endian, packed: what packages/core/src/images/unpack.ts writes */
+struct __attribute__ ((packed)) entry_header
+{
+  uint8_t type;                 /* d f l h w o p: dir, file, symlink, hard link, whiteout, opaque dir, fifo */
+  uint8_t pad[3];
+  uint32_t mode;
+  uint32_t uid;
+  uint32_t gid;
+  int64_t mtime;
+  uint64_t size;
+  uint32_t path_length;
+  uint32_t link_length;
+};
+
+static int dest_parent = -1;
+static const char *dest_name;
+static int root_fd = -1;
+static bool rootless_xattr;
+static char current_path[PATH_MAX];
+
+static __attribute__ ((noreturn)) void
+fail_and_clean (int err, const char *message)
+{
+  if (err != 0)
+    fprintf (stderr, "ryouiki-unpack: %s: %s\n", message, strerror (err));
+  else
+    fprintf (stderr, "ryouiki-unpack: %s\n", message);
+  if (dest_parent >= 0 && dest_name != NULL)
+    remove_tree_at (dest_parent, dest_name);
+  exit (1);
+}
+
+static int
+open_beneath (const char *path, int flags)
+{
+  struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC), .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
+
+  return (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
+}
+
+static void
+die_entry (const char *reason)
+{
+  if (errno == EXDEV || errno == ELOOP)
+    die ("%s: refused: it leads out of the layer (%s)", current_path, reason);
+  die_with_errno ("%s: %s", current_path, reason);
+}
+
+/* stdin, read in large blocks: a layer is many small entries */
+static char input[1 << 20];
+static size_t input_start, input_end;
+
+/* Refills the buffer when it is empty; false at the end of the stream. */
+static bool
+fill_input (void)
+{
+  ssize_t n;
+
+  if (input_start < input_end)
+    return true;
+  n = read_retry (0, input, sizeof input);
+  if (n < 0)
+    die_with_errno ("read the entries");
+  input_start = 0;
+  input_end = (size_t) n;
+  return n > 0;
+}
+
+/* The next up to size bytes of the stream, without copying them. */
+static const char *
+next_input (size_t size, size_t *got)
+{
+  const char *start;
+
+  if (!fill_input ())
+    die ("the entry stream ended inside an entry");
+  *got = input_end - input_start < size ? input_end - input_start : size;
+  start = input + input_start;
+  input_start += *got;
+  return start;
+}
+
+static void
+read_exact (void *buf, size_t size)
+{
+  size_t done = 0;
+
+  while (done < size)
+    {
+      size_t got;
+      const char *chunk = next_input (size - done, &got);
+
+      memcpy ((char *) buf + done, chunk, got);
+      done += got;
+    }
+}
+
+static int
+mkdir_beneath (char *path)
+{
+  char *slash = strrchr (path, '/');
+  autoclose_fd int parent = -1;
+  int result;
+
+  if (slash == NULL)
+    return mkdirat (root_fd, path, 0755);
+  *slash = '\0';
+  parent = open_beneath (path, O_PATH | O_DIRECTORY);
+  *slash = '/';
+  if (parent < 0)
+    return -1;
+  result = mkdirat (parent, slash + 1, 0755);
+  return result;
+}
+
+/* The folder an entry goes in, each missing folder made (0755, as tar does) from the top down. */
+static int
+open_parent (const char *parent)
+{
+  char prefix[PATH_MAX];
+  size_t length = strlen (parent);
+  int fd = open_beneath (parent, O_PATH | O_DIRECTORY);
+
+  if (fd >= 0 || errno != ENOENT)
+    return fd;
+  for (size_t i = 0; i <= length; i++)
+    {
+      if (parent[i] != '/' && parent[i] != '\0')
+        continue;
+      memcpy (prefix, parent, i);
+      prefix[i] = '\0';
+      if (mkdir_beneath (prefix) < 0 && errno != EEXIST)
+        return -1;
+    }
+  return open_beneath (parent, O_PATH | O_DIRECTORY);
+}
+
+/* What a later entry of the same name replaces; a folder stays when the new entry is a folder too. */
+static void
+remove_existing (int parent, const char *name, bool keep_dir)
+{
+  struct stat st;
+
+  if (fstatat (parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return;
+  if (S_ISDIR (st.st_mode))
+    {
+      if (!keep_dir)
+        remove_tree_at (parent, name);
+      return;
+    }
+  if (unlinkat (parent, name, 0) < 0)
+    die_entry ("remove the entry it replaces");
+}
+
+/* umoci's rootless mode: the owner a file would have, as a user.rootlesscontainers protobuf. */
+static size_t
+put_varint (uint8_t *buf, uint32_t value)
+{
+  size_t n = 0;
+
+  while (value >= 0x80)
+    {
+      buf[n++] = (uint8_t) (value | 0x80);
+      value >>= 7;
+    }
+  buf[n++] = (uint8_t) value;
+  return n;
+}
+
+static void
+set_owner (int parent, const char *name, uint32_t uid, uint32_t gid)
+{
+  if (rootless_xattr)
+    {
+      uint8_t value[16];
+      size_t length = 0;
+      char proc[64];
+
+      if (uid == 0 && gid == 0)
+        return;
+      if (uid != 0)
+        {
+          value[length++] = 0x08;
+          length += put_varint (value + length, uid);
+        }
+      if (gid != 0)
+        {
+          value[length++] = 0x10;
+          length += put_varint (value + length, gid);
+        }
+      /* symlinks cannot carry user.* attributes; their owner is not kept */
+      {
+        autoclose_fd int fd = openat (parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+
+        if (fd < 0 || fstat (fd, &st) < 0)
+          die_entry ("open it to record its owner");
+        if (S_ISLNK (st.st_mode))
+          return;
+        snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+        if (setxattr (proc, "user.rootlesscontainers", value, length, 0) < 0)
+          die_entry ("record its owner in user.rootlesscontainers");
+      }
+      return;
+    }
+  if (fchownat (parent, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+    {
+      if (errno == EINVAL)
+        die ("%s: owner %u:%u is outside the user's subordinate id range (see /etc/subuid and /etc/subgid)",
+             current_path, uid, gid);
+      die_entry ("set its owner");
+    }
+}
+
+static void
+set_times (int parent, const char *name, int64_t mtime)
+{
+  struct timespec times[2] = { { .tv_sec = mtime }, { .tv_sec = mtime } };
+
+  if (utimensat (parent, name, times, AT_SYMLINK_NOFOLLOW) < 0)
+    die_entry ("set its time");
+}
+
+static void
+copy_data (int fd, uint64_t size)
+{
+  while (size > 0)
+    {
+      size_t got;
+      const char *chunk = next_input (size < sizeof input ? (size_t) size : sizeof input, &got);
+
+      if (write_all (fd, chunk, got) < 0)
+        die_entry ("write its data");
+      size -= got;
+    }
+}
+
+static void
+write_hard_link (int parent, const char *name, const char *target)
+{
+  autoclose_fd int target_fd = open_beneath (target, O_PATH | O_NOFOLLOW);
+  char proc[64];
+  struct stat st;
+
+  if (target_fd < 0)
+    die_entry ("open its link target");
+  if (fstat (target_fd, &st) < 0 || S_ISDIR (st.st_mode))
+    die ("%s: refused: a hard link to a folder", current_path);
+  remove_existing (parent, name, false);
+  snprintf (proc, sizeof proc, "/proc/self/fd/%d", target_fd);
+  if (linkat (AT_FDCWD, proc, parent, name, AT_SYMLINK_FOLLOW) < 0)
+    die_entry ("make the hard link");
+}
+
+static void
+write_opaque (int parent, const char *name)
+{
+  autoclose_fd int fd = -1;
+
+  if (mkdirat (parent, name, 0755) < 0 && errno != EEXIST)
+    die_entry ("make the opaque folder");
+  fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    die_entry ("open the opaque folder");
+  /* overlayfs mounted with userxattr reads user.overlay.*; fuse-overlayfs reads it too */
+  if (fsetxattr (fd, "user.overlay.opaque", "y", 1, 0) < 0)
+    die_entry ("mark the folder opaque");
+}
+
+static void
+write_entry (const struct entry_header *header, const char *path, const char *link)
+{
+  char parent_path[PATH_MAX];
+  const char *slash = strrchr (path, '/');
+  const char *name = slash == NULL ? path : slash + 1;
+  autoclose_fd int parent = -1;
+  mode_t mode = header->mode & 07777;
+
+  if (slash == NULL)
+    strcpy (parent_path, ".");
+  else
+    {
+      memcpy (parent_path, path, (size_t) (slash - path));
+      parent_path[slash - path] = '\0';
+    }
+  parent = open_parent (parent_path);
+  if (parent < 0)
+    die_entry ("open its folder");
+  switch (header->type)
+    {
+    case 'd':
+      remove_existing (parent, name, true);
+      if (mkdirat (parent, name, 0700) < 0 && errno != EEXIST)
+        die_entry ("make the folder");
+      set_owner (parent, name, header->uid, header->gid);
+      if (fchmodat (parent, name, mode, 0) < 0)
+        die_entry ("set its mode");
+      return;
+    case 'f':
+      {
+        autoclose_fd int fd = -1;
+
+        remove_existing (parent, name, false);
+        fd = openat (parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+          die_entry ("create the file");
+        copy_data (fd, header->size);
+        set_owner (parent, name, header->uid, header->gid);
+        /* after the owner: chown clears the setuid and setgid bits */
+        if (fchmod (fd, mode) < 0)
+          die_entry ("set its mode");
+        set_times (parent, name, header->mtime);
+        return;
+      }
+    case 'l':
+      remove_existing (parent, name, false);
+      if (symlinkat (link, parent, name) < 0)
+        die_entry ("make the symlink");
+      set_owner (parent, name, header->uid, header->gid);
+      set_times (parent, name, header->mtime);
+      return;
+    case 'h':
+      write_hard_link (parent, name, link);
+      return;
+    case 'w':
+      remove_existing (parent, name, false);
+      /* overlayfs's whiteout: a character device 0:0, which needs no CAP_MKNOD */
+      if (mknodat (parent, name, S_IFCHR, makedev (0, 0)) < 0)
+        die_entry ("make the whiteout");
+      return;
+    case 'o':
+      write_opaque (parent, name);
+      return;
+    case 'p':
+      remove_existing (parent, name, false);
+      if (mkfifoat (parent, name, 0600) < 0)
+        die_entry ("make the fifo");
+      set_owner (parent, name, header->uid, header->gid);
+      if (fchmodat (parent, name, mode, 0) < 0)
+        die_entry ("set its mode");
+      return;
+    default:
+      die ("%s: unknown entry type %u", path, header->type);
+    }
+}
+
+static char *
+read_string (uint32_t length)
+{
+  char *text;
+
+  if (length >= PATH_MAX)
+    die ("an entry's path or link of %u bytes is too long", length);
+  text = malloc ((size_t) length + 1);
+  if (text == NULL)
+    die ("out of memory");
+  read_exact (text, length);
+  text[length] = '\0';
+  if (strlen (text) != length)
+    die ("an entry's path holds a NUL byte");
+  return text;
+}
+
+static void
+read_entries (void)
+{
+  struct entry_header header;
+
+  for (;;)
+    {
+      char *path;
+      char *link;
+
+      if (!fill_input ())
+        return;
+      read_exact (&header, sizeof header);
+      path = read_string (header.path_length);
+      link = read_string (header.link_length);
+      snprintf (current_path, sizeof current_path, "%s", path);
+      if (path[0] == '/' || path[0] == '\0')
+        die ("%s: refused: not a relative path", path);
+      write_entry (&header, path, link);
+      free (path);
+      free (link);
+    }
+}
+
+/* Enters a new user namespace and waits until the caller has written its id maps. */
+static void
+enter_user_namespace (void)
+{
+  if (unshare (CLONE_NEWUSER) < 0)
+    die_with_errno ("unshare a user namespace");
+  if (write_all (1, "ready\n", 6) < 0)
+    die_with_errno ("say ready");
+}
+
+static void
+open_destination (const char *dest)
+{
+  static char copy[PATH_MAX];
+  char *slash;
+
+  if (dest[0] != '/' || strlen (dest) >= sizeof copy)
+    die ("%s: give an absolute path", dest);
+  strcpy (copy, dest);
+  slash = strrchr (copy, '/');
+  *slash = '\0';
+  dest_parent = open (slash == copy ? "/" : copy, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dest_parent < 0)
+    die_with_errno ("%s", slash == copy ? "/" : copy);
+  dest_name = slash + 1;
+}
+
+/* A container's upper layer as a tar: GNU tar reads it as the root of the namespace, whose ids
+ * own its files, keeping numeric owners and the overlay's user.overlay.* xattrs (opaque folders). */
+static int
+tar_folder (const char *dir, const char *file)
+{
+  if (dir[0] != '/' || file[0] != '/')
+    die ("--tar %s %s: give absolute paths", dir, file);
+  enter_user_namespace ();
+  if (!fill_input ())
+    die ("the id maps were not written");
+  execlp ("tar", "tar", "--numeric-owner", "--xattrs", "--xattrs-include=user.overlay.*", "-C", dir, "-cf", file, ".",
+          (char *) NULL);
+  die_with_errno ("exec tar");
+  return 1;
+}
+
+int
+main (int argc, char **argv)
+{
+  bool remove = argc == 3 && strcmp (argv[1], "--remove") == 0;
+  const char *dest = argv[argc - 1];
+
+  if (argc == 4 && strcmp (argv[1], "--tar") == 0)
+    return tar_folder (argv[2], argv[3]);
+  rootless_xattr = argc == 3 && strcmp (argv[1], "--rootless-xattr") == 0;
+  if (argc != 2 && !remove && !rootless_xattr)
+    {
+      fprintf (stderr, "usage: ryouiki-unpack [--rootless-xattr] DEST | --remove DIR | --tar DIR FILE\n");
+      return 2;
+    }
+  open_destination (dest);
+  enter_user_namespace ();
+  if (remove)
+    {
+      if (!fill_input ())
+        die ("the id maps were not written");
+      remove_tree_at (dest_parent, dest_name);
+      return 0;
+    }
+  set_die_handler (fail_and_clean);
+  root_fd = openat (dest_parent, dest_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (root_fd < 0)
+    die_with_errno ("%s", dest);
+  read_entries ();
+  return 0;
+}
