@@ -9,7 +9,7 @@ SRC = 'packages/core/src'
 GROUPS = {
     'spec': ['spec', 'spec-builder', 'validate', 'validate-extra:validate-bundle-fields', 'validate-isolation', 'env-file', 'container-options',
              'container-flags', 'isolation-options', 'isolation', 'capabilities', 'seccomp', 'id-map', 'user', 'volumes', 'start-hooks-file'],
-    'store': ['container-state', 'state-lock', 'container-names', 'container-lookup', 'runtime-dir', 'paths', 'proc-identity', 'container-end',
+    'store': ['container-state', 'state-store', 'state-lock', 'container-names', 'container-lookup', 'runtime-dir', 'paths', 'proc-identity', 'container-end',
               'container-control', 'container-logs', 'process-logs'],
     'cgroup': ['cgroup', 'cgroup-control', 'cgroup-limits', 'cgroup-system', 'cgroup-systemd', 'cgroup-resources', 'cgroup-v2-enable'],
     'helper': ['helper', 'helper-extra-args:bundle-field-args', 'monitor', 'shipped-binary', 'terminal', 'detach-keys', 'exec', 'exec-security',

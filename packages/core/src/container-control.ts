@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { findLostContainerCgroups, killCgroup, removeCgroups } from './cgroup-control.js';
 import { containerFilesDir } from './container-dir.js';
 import { shortId } from './container-options.js';
-import { containerDir, containerLogPath, damagedState, listContainerIds, removeContainerFiles, sweepAbandonedStaging, type ContainerState } from './container-state.js';
+import { containerDir, containerLogPath, damagedState, listContainerIds, removeContainerFiles, type ContainerState } from './container-state.js';
 import { isRyouikiError, RyouikiError } from './errors.js';
 import type { StoreOptions } from './paths.js';
 import { isAlive, processesMentioning } from './proc-identity.js';
@@ -38,7 +38,6 @@ function isDamaged(error: unknown): error is RyouikiError {
 export async function listContainers(options: StoreOptions = {}): Promise<ContainerState[]> {
   const dirs = storeDirs(options);
   const states: ContainerState[] = [];
-  sweepAbandonedStaging(dirs.runtime);
   const names = new Map([...listNames(dirs)].map(([name, id]) => [id, name]));
   for (const id of listContainerIds(dirs)) {
     try {

@@ -1,12 +1,13 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NetworkRequest } from '@ryouiki/net';
 import type { CgroupOptions } from './cgroup-system.js';
 import type { PlanHooks } from './container-options.js';
-import { aboutFile, RyouikiError } from './errors.js';
-import { currentBootId, isAlive, processIdentity, type ProcessIdentity } from './proc-identity.js';
+import { RyouikiError } from './errors.js';
+import type { ProcessIdentity } from './proc-identity.js';
 import { isInsideDir, type StoreDirs } from './runtime-dir.js';
 import type { ContainerSpec } from './spec.js';
+import { StateStore } from './state-store.js';
 
 /** `damaged`: its state.json cannot be read (truncated, not JSON); `ryouiki rm -f` removes it and kills what it finds of it. */
 export type ContainerStatus = 'created' | 'running' | 'stopped' | 'damaged';
@@ -75,12 +76,20 @@ export interface ContainerState {
 
 export const ID_PATTERN = /^[0-9a-f]{64}$/;
 
+/** ryouiki's store: `<runtime>/<id>/state.json`, an id being 64 hex digits. */
+export function stateStore(dirs: StoreDirs): StateStore {
+  return new StateStore(dirs.runtime, {
+    idPattern: ID_PATTERN,
+    badId: (id) => new RyouikiError('CONTAINER_NOT_FOUND', `${JSON.stringify(id)} is not the id of a container (64 hex digits): see ryouiki ps`),
+  });
+}
+
 export function containerDir(dirs: StoreDirs, id: string): string {
-  return join(dirs.runtime, id);
+  return stateStore(dirs).folder(id);
 }
 
 export function statePath(dirs: StoreDirs, id: string): string {
-  return join(containerDir(dirs, id), 'state.json');
+  return stateStore(dirs).statePath(id);
 }
 
 /** What ryouiki-monitor writes when the container has ended. */
@@ -117,13 +126,8 @@ export function damagedStateError(id: string, why: string): RyouikiError {
 
 /** The container's state; undefined when it has none; STATE_DAMAGED when its state.json cannot be read. */
 export function readState(dirs: StoreDirs, id: string): ContainerState | undefined {
-  let text: string;
-  try {
-    text = readFileSync(statePath(dirs, id), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = stateStore(dirs).readText(id);
+  if (text === undefined) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -146,36 +150,12 @@ export function damagedState(dirs: StoreDirs, id: string, name: string | undefin
   return { id, name: name ?? id.slice(0, 12), command: '', spec, status: 'damaged', createdAt, logPath: containerLogPath(dirs, id), autoRemove: false, resources: [], damage: why };
 }
 
-/** Writes a state file whole: to a temporary file, then renamed over the old one; a failed write leaves nothing. */
-export function writeWhole(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temporary, text, { mode: 0o600 });
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw aboutFile(error, path);
-  }
-}
-
 /** Writes state.json whole. Call it under the container's lock. */
 export function writeState(dirs: StoreDirs, state: ContainerState): void {
-  writeWhole(statePath(dirs, state.id), stateText(state));
+  stateStore(dirs).write(state.id, state);
 }
 
-const CREATING_PREFIX = '.creating-';
-const REMOVING_PREFIX = '.removing-';
-
-function stateText(state: ContainerState): string {
-  return `${JSON.stringify(state, null, 2)}\n`;
-}
-
-/**
- * Creates a container's folder with its first state.json in one step: both
- * are made in a staging folder named after this process, then renamed into
- * place. A start killed at any moment leaves either a whole container or a
- * staging folder that sweepAbandonedStaging removes once its maker is dead.
- */
+/** Creates a container's folder with its first state.json in one step (StateStore.create), and its log. */
 export function createContainerDir(dirs: StoreDirs, state: ContainerState, withLog = true): void {
   // The log is made here, so that a log folder the supervisor could not write is said as the store's own files are.
   if (withLog) {
@@ -183,94 +163,16 @@ export function createContainerDir(dirs: StoreDirs, state: ContainerState, withL
     closeSync(openSync(state.logPath, 'a', 0o600));
   }
   try {
-    createStagedFolder(dirs.runtime, state.id, stateText(state));
+    stateStore(dirs).create(state.id, state);
   } catch (error) {
     if (withLog) rmSync(state.logPath, { force: true });
     throw error;
   }
 }
 
-/**
- * Makes `<parent>/<id>/state.json` through a staging folder (see
- * createContainerDir); both stores, ryouiki's and ryouiki-runtime's, use it.
- * A folder already at `<parent>/<id>` holds a state.json, so the rename fails
- * with EEXIST or ENOTEMPTY, which the caller reports as a name in use.
- */
-export function createStagedFolder(parent: string, id: string, text: string): void {
-  const staging = join(parent, stagingName(CREATING_PREFIX, id));
-  try {
-    mkdirSync(staging, { mode: 0o700 });
-  } catch (error) {
-    throw aboutFile(error, parent);
-  }
-  try {
-    writeFileSync(join(staging, 'state.json'), text, { mode: 0o600 });
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw aboutFile(error, join(parent, id, 'state.json'));
-  }
-  try {
-    renameSync(staging, join(parent, id));
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw error;
-  }
-}
-
-/** A folder named after this process: `<prefix><pid>-<start time>-<id>`, so a sweeper can tell when its maker is dead. */
-function stagingName(prefix: string, id: string): string {
-  return `${prefix}${process.pid}-${processIdentity(process.pid)?.startTime ?? 0}-${id}`;
-}
-
-function stagingPrefix(name: string): string | undefined {
-  return [CREATING_PREFIX, REMOVING_PREFIX].find((prefix) => name.startsWith(prefix));
-}
-
-export function isStagingFolder(name: string): boolean {
-  return stagingPrefix(name) !== undefined;
-}
-
-/**
- * Removes `<parent>/<id>` in one step as the stores see it: the folder is
- * renamed to a name of this process first, then emptied. A removal killed
- * half way leaves no container without its state.json, only a folder that
- * sweepAbandonedStaging removes once this process is dead.
- */
-export function removeStagedFolder(parent: string, id: string): void {
-  const trash = join(parent, stagingName(REMOVING_PREFIX, id));
-  try {
-    renameSync(join(parent, id), trash);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  rmSync(trash, { recursive: true, force: true });
-}
-
-/** Removes the staging folders of creations and removals whose process died before they were done. */
-export function sweepAbandonedStaging(parent: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(parent).filter(isStagingFolder);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const [pid, startTime] = name.slice(stagingPrefix(name)?.length).split('-');
-    if (!isAlive({ pid: Number(pid), startTime: startTime ?? '', bootId: currentBootId() })) {
-      rmSync(join(parent, name), { recursive: true, force: true });
-    }
-  }
-}
-
-/** The ids of every container folder, whatever their state. */
+/** The ids of every container folder, whatever their state; the staging folders of starts that died are swept. */
 export function listContainerIds(dirs: StoreDirs): string[] {
-  try {
-    return readdirSync(dirs.runtime).filter((name) => ID_PATTERN.test(name)).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  return stateStore(dirs).ids();
 }
 
 /** Removes a container's state folder and its logs; the binding_vow process log stays, as the seed's history. */
@@ -279,5 +181,5 @@ export function removeContainerFiles(dirs: StoreDirs, state: Pick<ContainerState
     rmSync(state.logPath, { force: true });
     rmSync(`${state.logPath}.1`, { force: true });
   }
-  removeStagedFolder(dirs.runtime, state.id);
+  stateStore(dirs).remove(state.id);
 }

@@ -37,6 +37,7 @@ export * from './container-logs.js';
 export * from './container-lookup.js';
 export * from './container-names.js';
 export * from './container-state.js';
+export * from './state-store.js';
 export { registerResourceReleaser, releaseRecorded, warnOnceOnStderr, type Resource, type ResourceReleaser } from './launch/resource.js';
 export { type ContainerRequest, type Launchable } from './launch/plan.js';
 export * from './monitor.js';

@@ -8,7 +8,6 @@ export default class Kill extends JsonCommand {
   static override summary = 'Send a signal to running containers (default SIGKILL).';
   static override examples = ['<%= config.bin %> kill web', '<%= config.bin %> kill -s HUP 3f2a'];
   static override strict = false;
-  static override enableJsonFlag = true;
   static override flags = {
     signal: Flags.string({ char: 's', description: 'the signal, by name (TERM, SIGHUP) or number', default: 'KILL' }),
     ...storeFlags,

@@ -11,7 +11,6 @@ export default class Logs extends JsonCommand {
   static override description = 'The container\'s stdout goes to stdout, its stderr to stderr, line by line as it wrote them.';
   static override examples = ['<%= config.bin %> logs web', '<%= config.bin %> logs -f --tail 10 3f2a', '<%= config.bin %> logs --json web'];
   static override args = { container: Args.string({ required: true, description: 'id, unique id prefix, or name' }) };
-  static override enableJsonFlag = true;
   static override flags = {
     follow: Flags.boolean({ char: 'f', description: 'keep printing what the container writes, until it stops', exclusive: ['json'] }),
     tail: Flags.integer({ description: 'print only the last N lines', min: 0 }),

@@ -8,7 +8,6 @@ export default class Rm extends JsonCommand {
   static override summary = 'Remove stopped containers: their state and logs.';
   static override examples = ['<%= config.bin %> rm web', '<%= config.bin %> rm -f -a'];
   static override strict = false;
-  static override enableJsonFlag = true;
   static override flags = {
     force: Flags.boolean({ char: 'f', description: 'stop running containers first (SIGKILL)' }),
     all: Flags.boolean({ char: 'a', description: 'remove every container (the running ones too with -f)' }),

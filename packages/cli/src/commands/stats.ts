@@ -20,7 +20,6 @@ export default class Stats extends JsonCommand {
 
   static override examples = ['<%= config.bin %> stats', '<%= config.bin %> stats 3f2a9c --json', '<%= config.bin %> stats web'];
   static override strict = false;
-  static override enableJsonFlag = true;
 
   static override flags = {
     'cgroup-parent': Flags.string({ description: 'the --cgroup-parent the containers were started with' }),

@@ -9,7 +9,6 @@ export default class Stop extends JsonCommand {
   static override summary = 'Stop containers: SIGTERM (or the image\'s StopSignal), then SIGKILL after a timeout.';
   static override examples = ['<%= config.bin %> stop web', '<%= config.bin %> stop -a -t 2'];
   static override strict = false;
-  static override enableJsonFlag = true;
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'stop every running container' }),
     time: Flags.string({ char: 't', description: 'seconds to wait after SIGTERM before SIGKILL', default: '10' }),

@@ -14,7 +14,6 @@ const GO_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386' };
 export default class Version extends JsonCommand {
   static override summary = 'Show the version of ryouiki (also ryouiki -v).';
   static override examples = ['<%= config.bin %> version'];
-  static override enableJsonFlag = true;
   static override flags = {
     short: Flags.boolean({ description: 'only the line ryouiki -v prints: ryouiki version X.Y.Z' }),
   };

@@ -7,7 +7,6 @@ export default class Wait extends JsonCommand {
   static override summary = 'Wait for containers to stop and print their exit codes (-1 when unknown).';
   static override examples = ['<%= config.bin %> wait web', '<%= config.bin %> wait --json web'];
   static override strict = false;
-  static override enableJsonFlag = true;
   static override flags = { ...storeFlags };
 
   override async run(): Promise<Array<ContainerState | undefined>> {

@@ -10,7 +10,6 @@ import {
   listContainerIds,
   readState,
   removeContainerFiles,
-  sweepAbandonedStaging,
   writeState,
   type ContainerState,
   type ResourceRecord,
@@ -52,7 +51,6 @@ function cgroupState(report: CgroupReport | undefined): ProcessCgroupState {
 
 /** Records what the next command must release of containers whose owner died (their launch, or their supervisor). */
 async function settleDeadOwners(dirs: StoreDirs): Promise<void> {
-  sweepAbandonedStaging(dirs.runtime);
   for (const id of listContainerIds(dirs)) await settleContainer(dirs, id).catch(() => undefined);
 }
 

@@ -13,6 +13,8 @@ import { sealedBinary } from '../shipped-binary.js';
 import { writePidFile } from './create.js';
 import { ociRoot, readRecord, recordStatus, type OciStoreOptions } from './store.js';
 import { isFrozen } from './freezer.js';
+import { translateProcess } from '../oci/process.js';
+import { OciReader } from '../oci/reader.js';
 import { INFO_FD } from '../launch/fds.js';
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGWINCH'];
@@ -40,22 +42,20 @@ interface ExecProcess {
   terminal: boolean;
 }
 
+/** The --process file: a runtime-spec process, read as a bundle's is (oci/process.ts), env, cwd and user optional. */
 function readProcessFile(path: string): ExecProcess {
-  let value: Record<string, unknown>;
+  const reader = new OciReader(`--process ${path}`);
+  let value: unknown;
   try {
-    value = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new RyouikiError('USAGE', `--process ${path}: cannot read it as JSON: ${(error as Error).message}`);
   }
-  const args = value.args;
-  if (!Array.isArray(args) || args.length === 0 || !args.every((arg) => typeof arg === 'string')) {
-    throw new RyouikiError('USAGE', `--process ${path}: args must be a list of strings with the program first`);
-  }
-  const user = value.user as { uid?: unknown; gid?: unknown } | undefined;
-  const process: ExecProcess = { args: args as string[], terminal: value.terminal === true };
-  if (Array.isArray(value.env)) process.env = value.env.filter((entry): entry is string => typeof entry === 'string');
-  if (typeof value.cwd === 'string' && value.cwd !== '') process.cwd = value.cwd;
-  if (user !== undefined && typeof user.uid === 'number') process.user = `${user.uid}:${typeof user.gid === 'number' ? user.gid : user.uid}`;
+  const spec = translateProcess(value, reader, { partial: true });
+  const process: ExecProcess = { args: spec.args, terminal: spec.terminal === true };
+  if (spec.env !== undefined) process.env = spec.env;
+  if (spec.cwd !== undefined) process.cwd = spec.cwd;
+  if (spec.user !== undefined) process.user = `${spec.user.uid}:${spec.user.gid}`;
   return process;
 }
 

@@ -1,12 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createStagedFolder, isStagingFolder, removeStagedFolder, sweepAbandonedStaging, writeWhole, type ResourceRecord } from '../container-state.js';
-import { withLock } from '../state-lock.js';
+import type { ResourceRecord } from '../container-state.js';
 import { RyouikiError } from '../errors.js';
 import { isAlive, type ProcessIdentity } from '../proc-identity.js';
-import { checkRuntimeDir, ensureRuntimeDir } from '../runtime-dir.js';
+import { checkRuntimeDir } from '../runtime-dir.js';
 import type { ContainerSpec } from '../spec.js';
+import { checkLayoutId, StateStore, type StoreLayout } from '../state-store.js';
 import type { OciHooks } from '../oci/bundle.js';
 import type { OciState } from '../oci/hooks.js';
 
@@ -40,8 +40,15 @@ export interface OciRuntimeState extends Omit<OciState, 'status'> {
   status: OciStatus;
 }
 
-/** runc's rule for container ids: no path separators, nothing a shell or a file name would trip on. */
-const ID_PATTERN = /^[\w+\-.]+$/;
+/** ryouiki-runtime's store: `<root>/<id>/state.json`, an id by runc's rule (no path separators, nothing a shell or a file name would trip on). */
+const OCI_LAYOUT: StoreLayout = {
+  idPattern: /^[\w+\-.]+$/,
+  badId: (id) => new RyouikiError('USAGE', `invalid container id ${JSON.stringify(id)}: use letters, digits and + - . _`),
+};
+
+function ociStore(root: string): StateStore {
+  return new StateStore(root, OCI_LAYOUT);
+}
 
 export function ociRoot(options: OciStoreOptions = {}, env: NodeJS.ProcessEnv = process.env): string {
   const root = ociRootPath(options, env);
@@ -56,13 +63,11 @@ function ociRootPath(options: OciStoreOptions, env: NodeJS.ProcessEnv): string {
 }
 
 export function checkId(id: string): void {
-  if (!ID_PATTERN.test(id) || id === '.' || id === '..') {
-    throw new RyouikiError('USAGE', `invalid container id ${JSON.stringify(id)}: use letters, digits and + - . _`);
-  }
+  checkLayoutId(OCI_LAYOUT, id);
 }
 
 export function containerFolder(root: string, id: string): string {
-  return join(root, id);
+  return ociStore(root).folder(id);
 }
 
 /** What the container's helper says (its JSON lines), kept by the supervisor for `start`. */
@@ -79,17 +84,12 @@ export function exitPath(root: string, id: string): string {
   return join(root, id, 'exit');
 }
 
-function statePath(root: string, id: string): string {
-  return join(root, id, 'state.json');
-}
-
 /** Makes the container's folder with its first state.json in one step; refuses an id already taken. */
 export function createRecordFolder(root: string, record: OciRecord): void {
-  checkId(record.id);
-  ensureRuntimeDir(root);
   try {
-    createStagedFolder(root, record.id, JSON.stringify(record));
+    ociStore(root).create(record.id, record);
   } catch (error) {
+    if (error instanceof RyouikiError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST' || code === 'ENOTEMPTY') {
       throw new RyouikiError('NAME_IN_USE', `container ${record.id} already exists: delete it first (ryouiki-runtime delete ${record.id})`);
@@ -98,35 +98,32 @@ export function createRecordFolder(root: string, record: OciRecord): void {
   }
 }
 
-/** Writes state.json whole, under the container's lock, as ryouiki's own store does (container-state.ts). */
+/** Writes state.json whole, under the container's lock. */
 export async function writeRecord(root: string, record: OciRecord): Promise<void> {
-  await withLock(containerFolder(root, record.id), () => writeWhole(statePath(root, record.id), JSON.stringify(record)));
+  const store = ociStore(root);
+  await store.withLock(record.id, () => store.write(record.id, record));
 }
 
 export function readRecord(root: string, id: string): OciRecord {
-  checkId(id);
+  const store = ociStore(root);
+  store.checkId(id);
   try {
-    return JSON.parse(readFileSync(statePath(root, id), 'utf8')) as OciRecord;
+    const text = store.readText(id);
+    if (text !== undefined) return JSON.parse(text) as OciRecord;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new RyouikiError('CONTAINER_NOT_FOUND', `container ${id} does not exist: see ryouiki-runtime list`);
-    }
     throw new RyouikiError('CONTAINER_DIR_FAILED', `cannot read the state of container ${id}: ${(error as Error).message}`);
   }
+  throw new RyouikiError('CONTAINER_NOT_FOUND', `container ${id} does not exist: see ryouiki-runtime list`);
 }
 
 export function removeContainerFolder(root: string, id: string): void {
-  removeStagedFolder(root, id);
+  ociStore(root).remove(id);
 }
 
 /** The ids of the containers of this root; the staging folders of creates that died are swept. */
 export function listIds(root: string): string[] {
-  sweepAbandonedStaging(root);
   try {
-    return readdirSync(root, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && ID_PATTERN.test(entry.name) && !isStagingFolder(entry.name))
-      .map((entry) => entry.name)
-      .sort();
+    return ociStore(root).ids();
   } catch {
     return [];
   }

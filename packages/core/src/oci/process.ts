@@ -70,18 +70,33 @@ function consoleSize(value: unknown, reader: OciReader): Process['consoleSize'] 
   return { height: reader.integer(object.height, 'process.consoleSize.height', 0, 65535), width: reader.integer(object.width, 'process.consoleSize.width', 0, 65535) };
 }
 
-/** config.json's process as the spec's. */
-export function translateProcess(value: unknown, reader: OciReader): Process {
+/** A process whose env, cwd and user may be left out: those of the container it runs in are used. */
+export type PartialProcess = Omit<Process, 'env' | 'cwd'> & Partial<Pick<Process, 'env' | 'cwd'>>;
+
+/**
+ * How translateProcess reads: a bundle's process (config.json) is whole;
+ * with `partial` (`ryouiki-runtime exec --process`), env, cwd and user may
+ * be left out (absent, null or ""), and the container's are used.
+ */
+export interface ProcessReading {
+  partial?: boolean;
+}
+
+/** A runtime-spec process object as the spec's: config.json's, or exec's with `partial`. */
+export function translateProcess(value: unknown, reader: OciReader): Process;
+export function translateProcess(value: unknown, reader: OciReader, reading: ProcessReading): PartialProcess;
+export function translateProcess(value: unknown, reader: OciReader, reading: ProcessReading = {}): PartialProcess {
   if (value === undefined || value === null) throw reader.invalid('process', 'is missing: a bundle needs the process to run');
   const object = reader.object(value, 'process');
   reader.unsupportedFields(object, UNSUPPORTED_PROCESS, 'process');
   const args = reader.stringList(object.args, 'process.args');
   if (args.length === 0 || args[0] === '') throw reader.invalid('process.args', 'must name the program to run');
-  const process: Process = {
+  const given = (field: string): boolean => reading.partial !== true || (object[field] !== undefined && object[field] !== null && object[field] !== '');
+  const process: PartialProcess = {
     args,
-    env: reader.stringList(object.env, 'process.env'),
-    cwd: reader.absolutePath(object.cwd, 'process.cwd'),
-    user: user(object.user, reader),
+    ...(given('env') ? { env: reader.stringList(object.env, 'process.env') } : {}),
+    ...(given('cwd') ? { cwd: reader.absolutePath(object.cwd, 'process.cwd') } : {}),
+    ...(given('user') ? { user: user(object.user, reader) } : {}),
     terminal: reader.boolean(object.terminal, 'process.terminal') ?? false,
     capabilities: capabilities(object.capabilities, reader),
     exactCapabilities: true,
