@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,8 +73,15 @@ mount_fuse_overlay (const char *options)
   return WIFEXITED (status) ? WEXITSTATUS (status) : EXIT_RUNTIME;
 }
 
+bool
+fuse_server_reachable (uint64_t caps, bool privileged)
+{
+  return privileged || (caps & (UINT64_C (1) << CAP_SYS_PTRACE)) != 0;
+}
+
 const char *
-mount_overlay_root (const char *rootfs, const char *const *lowers, size_t n_lowers, const char *state, bool fuse_only)
+mount_overlay_root (const char *rootfs, const char *const *lowers, size_t n_lowers, const char *state, bool fuse_only,
+                    bool command_may_trace)
 {
   /* The kernel reads at most a page of mount options. */
   char options[4096];
@@ -95,6 +103,11 @@ mount_overlay_root (const char *rootfs, const char *const *lowers, size_t n_lowe
       kernel_errno = errno;
       options[length] = '\0';
     }
+  if (command_may_trace)
+    die_with_err (EPERM, "overlay: fuse-overlayfs%s would serve it from inside the container, where a command with "
+                  "CAP_SYS_PTRACE reaches the host through its /proc/PID/root and fds: drop SYS_PTRACE "
+                  "(--cap-add, --privileged), or use a kernel whose overlayfs works in a user namespace (5.11 or later)",
+                  fuse_only ? "" : " (the kernel refused overlayfs)");
   fuse_status = mount_fuse_overlay (options);
   if (fuse_status == 0)
     return merged;

@@ -1040,6 +1040,14 @@ test_open_in_root (void)
 }
 
 static void
+test_fuse_server_reachable (void)
+{
+  check (!fuse_server_reachable (UINT64_C (1) << 21, false), "fuse_server_reachable: not without CAP_SYS_PTRACE");
+  check (fuse_server_reachable ((UINT64_C (1) << 19) | 1, false), "fuse_server_reachable: with CAP_SYS_PTRACE");
+  check (fuse_server_reachable (0, true), "fuse_server_reachable: privileged");
+}
+
+static void
 test_is_new_mount_root (void)
 {
   check (is_new_mount_root (10, 11, true), "is_new_mount_root: the root of another mount");
@@ -1095,6 +1103,7 @@ main (void)
   test_start_hooks_parse ();
   test_open_in_root ();
   test_is_new_mount_root ();
+  test_fuse_server_reachable ();
   fclose (tap);
   printf ("1..%d\n%s", test_count, results);
   free (results);
