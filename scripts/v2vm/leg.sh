@@ -31,7 +31,7 @@ v2_only="^(?!.*(--cgroups=disabled|does not know|does not exist|cannot be enforc
 
 scoped() {
   step ryouiki-test "cgroup and podman tests in a delegated scope" \
-    "$in_scope cgroups.test.js cgroups-v2-systemd.test.js -t '$v2_only.*(cgroups of a delegated user|podman)'"
+    "$in_scope integration/cgroups.test.js cgroups-v2-systemd.test.js -t '$v2_only.*(cgroups of a delegated user|podman)'"
 }
 login() {
   step ryouiki-test2 "systemd tests from a plain login shell (ryouiki and podman ask systemd for scopes)" \
