@@ -56,8 +56,8 @@ struct options
   struct terminal_options terminal;     /* --tty, --interactive, --console-socket, --console-size */
   struct security_options security;     /* --user, --caps, --privileged, --groups, --caps-*, ... */
   bool detach;                  /* exit once the command runs, leaving the init to whoever reaps orphans */
-  int exec_gate_fd;
-  bool engine_rootfs;           /* the rootfs is an OCI engine's container layer: mount points may be made in it */             /* -1, or: once set up, report ready and wait for a byte here before the command */
+  int exec_gate_fd;             /* -1, or: once set up, report ready and wait for a byte here before the command */
+  bool engine_rootfs;           /* the rootfs is an OCI engine's container layer: mount points may be made in it */
   int info_fd;          /* -1 when not given */
   int block_fd;         /* -1 when not given */
   char **command;       /* NULL-terminated, points into argv */
