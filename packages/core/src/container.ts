@@ -1,10 +1,10 @@
 import type { LogRecord } from '@ryouiki/logs';
-import { containerStats, type CgroupStats } from './cgroup-control.js';
-import { inspectContainer, killContainer, removeContainer, stopContainer, waitContainer } from './container-control.js';
-import { containerLog, type ContainerLogOptions } from './container-logs.js';
-import type { ContainerState } from './container-state.js';
-import { execInContainer, type ExecOptions } from './exec.js';
-import type { StoreOptions } from './paths.js';
+import { containerStats, type CgroupStats } from './cgroup/cgroup-control.js';
+import { inspectContainer, killContainer, removeContainer, stopContainer, waitContainer } from './store/container-control.js';
+import { containerLog, type ContainerLogOptions } from './store/container-logs.js';
+import type { ContainerState } from './store/container-state.js';
+import { execInContainer, type ExecOptions } from './helper/exec.js';
+import type { StoreOptions } from './store/paths.js';
 import { restartContainer } from './restart.js';
 
 /**

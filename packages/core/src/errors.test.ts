@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { readState } from './container-state.js';
+import { readState } from './store/container-state.js';
 import { asRuntimeError, RyouikiError } from './errors.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ryouiki-errors-'));

@@ -3,7 +3,7 @@
  * and tests: `@ryouiki/core/internal`. Nothing here is a stable API; a
  * program uses `@ryouiki/core` (index.ts).
  */
-export * from './cgroup.js';
+export * from './cgroup/cgroup.js';
 export {
   cgroupStats,
   containerStats,
@@ -16,44 +16,44 @@ export {
   type CgroupFolder,
   type CgroupStats,
   type ContainerCgroups,
-} from './cgroup-control.js';
-export * from './cgroup-limits.js';
-export { detectCgroups, isWritableDir, type CgroupHierarchy, type CgroupMode, type CgroupOptions, type CgroupSystem } from './cgroup-system.js';
-export * from './container-options.js';
-export * from './env-file.js';
+} from './cgroup/cgroup-control.js';
+export * from './cgroup/cgroup-limits.js';
+export { detectCgroups, isWritableDir, type CgroupHierarchy, type CgroupMode, type CgroupOptions, type CgroupSystem } from './cgroup/cgroup-system.js';
+export * from './spec/container-options.js';
+export * from './spec/env-file.js';
 export * from './errors.js';
-export { helperArgs, helperPath, type HelperEvent } from './helper.js';
-export * from './paths.js';
-export * from './process-logs.js';
+export { helperArgs, helperPath, type HelperEvent } from './helper/helper.js';
+export * from './store/paths.js';
+export * from './store/process-logs.js';
 export * from './run.js';
-export * from './runtime-dir.js';
-export * from './spec.js';
-export * from './spec-builder.js';
-export * from './terminal.js';
-export * from './validate.js';
-export * from './container-control.js';
-export * from './container-end.js';
-export * from './container-logs.js';
-export * from './container-lookup.js';
-export * from './container-names.js';
-export * from './container-state.js';
-export * from './state-store.js';
+export * from './store/runtime-dir.js';
+export * from './spec/spec.js';
+export * from './spec/spec-builder.js';
+export * from './helper/terminal.js';
+export * from './spec/validate.js';
+export * from './store/container-control.js';
+export * from './store/container-end.js';
+export * from './store/container-logs.js';
+export * from './store/container-lookup.js';
+export * from './store/container-names.js';
+export * from './store/container-state.js';
+export * from './store/state-store.js';
 export { registerResourceReleaser, releaseRecorded, warnOnceOnStderr, type Resource, type ResourceReleaser } from './launch/resource.js';
 export { type ContainerRequest, type Launchable } from './launch/plan.js';
-export * from './monitor.js';
-export * from './proc-identity.js';
+export * from './helper/monitor.js';
+export * from './store/proc-identity.js';
 export * from './start.js';
 export * from './restart.js';
-export * from './exec.js';
-export * from './attach.js';
-export * from './detach-keys.js';
-export * from './capabilities.js';
-export { createContainerFiles, removeContainerFiles, type ContainerFiles } from './container-dir.js';
-export * from './id-map.js';
-export * from './isolation-options.js';
-export * from './seccomp.js';
-export * from './user.js';
-export * from './volumes.js';
+export * from './helper/exec.js';
+export * from './helper/attach.js';
+export * from './helper/detach-keys.js';
+export * from './spec/capabilities.js';
+export { createContainerFiles, removeContainerFiles, type ContainerFiles } from './launch/container-files.js';
+export * from './spec/id-map.js';
+export * from './spec/isolation-options.js';
+export * from './spec/seccomp.js';
+export * from './spec/user.js';
+export * from './spec/volumes.js';
 export { loadOciBundle, ociConfigToSpec, HOOK_KINDS, type OciBundle, type OciConfig, type OciHook, type OciHookKind, type OciHooks, type OciOptions } from './oci/bundle.js';
 export { defaultOciConfig, writeDefaultOciConfig } from './oci/default-config.js';
 export { planBundle, type BundleRunOptions } from './oci/plan.js';
@@ -61,5 +61,5 @@ export { runHook, runHooks, hookResource, type OciState } from './oci/hooks.js';
 export * from './oci-runtime/index.js';
 export * from './container.js';
 export { asRuntimeError } from './errors.js';
-export * from './container-flags.js';
+export * from './spec/container-flags.js';
 export * from './images/index.js';

@@ -1,15 +1,15 @@
-import { inspectContainer, stopContainer } from './container-control.js';
-import { settleContainer } from './container-end.js';
-import { findContainerId } from './container-lookup.js';
-import type { ContainerPlan } from './container-options.js';
-import type { ContainerState, RelaunchRecord } from './container-state.js';
+import { inspectContainer, stopContainer } from './store/container-control.js';
+import { settleContainer } from './store/container-end.js';
+import { findContainerId } from './store/container-lookup.js';
+import type { ContainerPlan } from './spec/container-options.js';
+import type { ContainerState, RelaunchRecord } from './store/container-state.js';
 import { asRuntimeError, RyouikiError } from './errors.js';
 import { RestartRecorder } from './launch/record.js';
 import type { Warn } from './launch/resource.js';
-import { withoutBindFiles } from './network-spec.js';
-import type { StoreOptions } from './paths.js';
-import { isAlive, type ProcessIdentity } from './proc-identity.js';
-import { storeDirs } from './runtime-dir.js';
+import { withoutBindFiles } from './launch/network-spec.js';
+import type { StoreOptions } from './store/paths.js';
+import { isAlive, type ProcessIdentity } from './store/proc-identity.js';
+import { storeDirs } from './store/runtime-dir.js';
 import { superviseContainer } from './start.js';
 
 /** How long a stopped container's supervisor gets to finish its log and its exit command before it is killed. */

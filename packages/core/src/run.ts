@@ -1,8 +1,8 @@
-import type { CgroupOptions } from './cgroup-system.js';
+import type { CgroupOptions } from './cgroup/cgroup-system.js';
 import { launchForeground, type ContainerRun, type ForegroundOptions, type ForegroundResult } from './launch/foreground.js';
 import { containerRecord, launchOf, pullRequestImage, toPlan, type Launchable } from './launch/plan.js';
-import type { StoreOptions } from './paths.js';
-import type { TerminalOptions } from './terminal.js';
+import type { StoreOptions } from './store/paths.js';
+import type { TerminalOptions } from './helper/terminal.js';
 
 export type { ContainerRun } from './launch/foreground.js';
 

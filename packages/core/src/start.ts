@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import type { CgroupOptions } from './cgroup-system.js';
+import type { CgroupOptions } from './cgroup/cgroup-system.js';
 import { Container } from './container.js';
-import { containerDir, exitFilePath, type ContainerState, type RelaunchRecord } from './container-state.js';
-import type { ContainerPlan } from './container-options.js';
-import { networkFilePath } from './monitor.js';
-import { parseDetachKeys } from './detach-keys.js';
+import { containerDir, exitFilePath, type ContainerState, type RelaunchRecord } from './store/container-state.js';
+import type { ContainerPlan } from './spec/container-options.js';
+import { networkFilePath } from './helper/monitor.js';
+import { parseDetachKeys } from './helper/detach-keys.js';
 import { asRuntimeError, RyouikiError } from './errors.js';
 import { supervisorArgv } from './launch/argv.js';
 import { LINK_FD } from './launch/fds.js';
@@ -12,9 +12,9 @@ import { afterPrepare, prepareLaunch, spawnSupervisor, superviseLaunch } from '.
 import { containerRecord, launchOf, pullRequestImage, toPlan, type Launchable } from './launch/plan.js';
 import { filesOf } from './launch/resources.js';
 import type { StoreRecorder } from './launch/record.js';
-import type { StoreOptions } from './paths.js';
-import { storeDirs } from './runtime-dir.js';
-import type { ContainerSpec } from './spec.js';
+import type { StoreOptions } from './store/paths.js';
+import { storeDirs } from './store/runtime-dir.js';
+import type { ContainerSpec } from './spec/spec.js';
 
 export const DEFAULT_LOG_MAX_SIZE = 10 * 1024 * 1024;
 

@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { RyouikiError } from '../errors.js';
-import type { StoreOptions } from '../paths.js';
+import type { StoreOptions } from '../store/paths.js';
 import { imageConfig, requireImage } from './images.js';
 import { ingestImage } from './ingest.js';
 import { hostPlatform, isIndex, OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_MANIFEST, parseJson, selectPlatform, type Descriptor, type ImageConfig, type ImageIndexManifest } from './manifest.js';

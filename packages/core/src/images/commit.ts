@@ -6,10 +6,10 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { inspectContainer } from '../container-control.js';
-import type { ContainerState } from '../container-state.js';
+import { inspectContainer } from '../store/container-control.js';
+import type { ContainerState } from '../store/container-state.js';
 import { RyouikiError } from '../errors.js';
-import type { StoreOptions } from '../paths.js';
+import type { StoreOptions } from '../store/paths.js';
 import { fileDigest } from './archive.js';
 import { imageConfig, requireImage } from './images.js';
 import { ingestImage } from './ingest.js';

@@ -1,7 +1,7 @@
 /** The store's images as a person names them: list, find, tag, remove, prune, inspect. */
 import { statSync } from 'node:fs';
 import { RyouikiError } from '../errors.js';
-import type { StoreOptions } from '../paths.js';
+import type { StoreOptions } from '../store/paths.js';
 import type { ImageConfig } from './manifest.js';
 import { formatReference, localCandidates, parseReference } from './reference.js';
 import { ImageStore, type ImageRecord } from './store.js';

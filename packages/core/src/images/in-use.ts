@@ -1,7 +1,7 @@
 /** The images the recorded containers are made of: rmi and image prune leave those. */
-import { listContainerIds, readState } from '../container-state.js';
-import type { StoreOptions } from '../paths.js';
-import { storeDirs } from '../runtime-dir.js';
+import { listContainerIds, readState } from '../store/container-state.js';
+import type { StoreOptions } from '../store/paths.js';
+import { storeDirs } from '../store/runtime-dir.js';
 
 export function imagesInUse(options: StoreOptions = {}): Set<string> {
   const dirs = storeDirs(options);

@@ -1,7 +1,7 @@
 /** What a resolved image puts in a container's plan: its root overlay, its command and its environment. */
 import { createServer } from 'node:net';
-import type { EnvList } from '../env-file.js';
-import type { Root } from '../spec.js';
+import type { EnvList } from '../spec/env-file.js';
+import type { Root } from '../spec/spec.js';
 import type { ResolvedImage } from './resolve.js';
 
 export type { ResolvedImage } from './resolve.js';

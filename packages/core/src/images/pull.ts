@@ -1,6 +1,6 @@
 /** ryouiki pull: an image from a registry into the store. */
 import { RyouikiError } from '../errors.js';
-import type { StoreOptions } from '../paths.js';
+import type { StoreOptions } from '../store/paths.js';
 import { ingestImage } from './ingest.js';
 import { isIndex, parseJson, selectPlatform, type ImageIndexManifest } from './manifest.js';
 import { formatReference, parseReference } from './reference.js';

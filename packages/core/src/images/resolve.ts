@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StoreOptions } from '../paths.js';
+import type { StoreOptions } from '../store/paths.js';
 import { findImage, imageConfig, requireImage } from './images.js';
 import { pull, type PullOptions } from './pull.js';
 import { ImageStore } from './store.js';

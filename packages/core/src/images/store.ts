@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RyouikiError } from '../errors.js';
-import { dataDir, type StoreOptions } from '../paths.js';
-import { withLock } from '../state-lock.js';
+import { dataDir, type StoreOptions } from '../store/paths.js';
+import { withLock } from '../store/state-lock.js';
 import { removeLayerTree } from './unpack.js';
 
 export interface LayerRecord {

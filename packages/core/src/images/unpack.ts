@@ -15,8 +15,8 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { RyouikiError } from '../errors.js';
-import { planIdMaps, writeIdMaps, writeSingleMaps } from '../id-map.js';
-import { shippedBinary } from '../shipped-binary.js';
+import { planIdMaps, writeIdMaps, writeSingleMaps } from '../spec/id-map.js';
+import { shippedBinary } from '../helper/shipped-binary.js';
 import { verifyingStream } from './store.js';
 
 const HEADER_SIZE = 40;

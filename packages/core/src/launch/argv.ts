@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ContainerFiles } from '../container-dir.js';
+import type { ContainerFiles } from './container-files.js';
 import { aboutFile } from '../errors.js';
-import { helperArgs, helperPath } from '../helper.js';
-import { monitorArgs, monitorPath, type MonitorArgs } from '../monitor.js';
-import type { ContainerSpec } from '../spec.js';
-import type { TerminalOptions } from '../terminal.js';
+import { helperArgs, helperPath } from '../helper/helper.js';
+import { monitorArgs, monitorPath, type MonitorArgs } from '../helper/monitor.js';
+import type { ContainerSpec } from '../spec/spec.js';
+import type { TerminalOptions } from '../helper/terminal.js';
 import { BLOCK_FD, GATE_FD, INFO_FD } from './fds.js';
 
 /** How an OCI runtime's container differs: the engine's rootfs, the start fifo as exec gate, a helper that leaves once the command runs. */

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { parseHelperEvent } from '../helper.js';
+import { parseHelperEvent } from '../helper/helper.js';
 import type { Resource } from './resource.js';
 
 /** Where the launching process stops reading: the command runs, it waits at the OCI start gate, or the helper ended. */

@@ -2,13 +2,13 @@ import { constants } from 'node:os';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { execa, type Result, type ResultPromise } from 'execa';
 import { asRuntimeError, RyouikiError } from '../errors.js';
-import { helperEnvironment, helperFailure, helperPath } from '../helper.js';
+import { helperEnvironment, helperFailure, helperPath } from '../helper/helper.js';
 import { helperArgv, type HelperArgvOptions } from './argv.js';
 import type { HelperStatus } from './events.js';
 import { BLOCK_FD, INFO_FD } from './fds.js';
 import { endLaunch, followLaunch, launchFailure, outOfMemory, prepareLaunch, records, type Launch } from './pipeline.js';
 import { cgroupOf, filesOf } from './resources.js';
-import type { CgroupReport } from '../cgroup.js';
+import type { CgroupReport } from '../cgroup/cgroup.js';
 
 /** How long a command gets to exit after SIGTERM, on abort or timeout, before everything is killed. */
 const KILL_GRACE_MS = 2000;

@@ -1,8 +1,8 @@
 import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { appendProcessLog, type ProcessCgroupState } from '@ryouiki/logs';
-import type { CgroupReport } from '../cgroup.js';
-import { settleContainer } from '../container-end.js';
-import { nameProblem, releaseName, reserveName } from '../container-names.js';
+import type { CgroupReport } from '../cgroup/cgroup.js';
+import { settleContainer } from '../store/container-end.js';
+import { nameProblem, releaseName, reserveName } from '../store/container-names.js';
 import {
   containerDir,
   createContainerDir,
@@ -13,13 +13,13 @@ import {
   writeState,
   type ContainerState,
   type ResourceRecord,
-} from '../container-state.js';
+} from '../store/container-state.js';
 import { RyouikiError } from '../errors.js';
-import { networkFilePath } from '../monitor.js';
-import { processIdentity, type ProcessIdentity } from '../proc-identity.js';
-import { ensureRuntimeDir, type StoreDirs } from '../runtime-dir.js';
-import type { ContainerSpec } from '../spec.js';
-import { withLock } from '../state-lock.js';
+import { networkFilePath } from '../helper/monitor.js';
+import { processIdentity, type ProcessIdentity } from '../store/proc-identity.js';
+import { ensureRuntimeDir, type StoreDirs } from '../store/runtime-dir.js';
+import type { ContainerSpec } from '../spec/spec.js';
+import { withLock } from '../store/state-lock.js';
 
 /** How a foreground container ended, for its record and the seed's binding_vow log. */
 export interface LaunchEnd {

@@ -1,6 +1,6 @@
 import type { Stream } from 'node:stream';
-import type { ExitReason, ResourceRecord } from '../container-state.js';
-import type { ContainerSpec } from '../spec.js';
+import type { ExitReason, ResourceRecord } from '../store/container-state.js';
+import type { ContainerSpec } from '../spec/spec.js';
 
 /**
  * Something a container holds besides its processes (its files, id maps,

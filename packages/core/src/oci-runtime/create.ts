@@ -8,8 +8,8 @@ import { filesOf } from '../launch/resources.js';
 import { loadOciBundle } from '../oci/bundle.js';
 import { planBundle } from '../oci/plan.js';
 import { bundleCgroupOptions } from '../oci/cgroups-path.js';
-import { runtimeDir } from '../runtime-dir.js';
-import { assertValidSpec } from '../validate.js';
+import { runtimeDir } from '../store/runtime-dir.js';
+import { assertValidSpec } from '../spec/validate.js';
 import { OciRecorder } from './record.js';
 import { containerFolder, exitPath, infoPath, ociRoot, startFifoPath, type OciStoreOptions } from './store.js';
 

@@ -1,7 +1,7 @@
-import { CAPABILITY_NAMES } from '../capabilities.js';
+import { CAPABILITY_NAMES } from '../spec/capabilities.js';
 import { HOOK_KINDS } from '../oci/bundle.js';
 import { ATIME_OPTIONS, FLAG_OPTIONS } from '../oci/mounts.js';
-import { PROPAGATION_OPTIONS } from '../volumes.js';
+import { PROPAGATION_OPTIONS } from '../spec/volumes.js';
 
 /** What ryouiki-runtime implements, as the runtime-spec's features document (features.md) describes it. */
 export function ociFeatures(): Record<string, unknown> {

@@ -1,10 +1,10 @@
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeSync, constants as fsConstants } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signalNumber, signalTarget } from '../container-control.js';
+import { signalNumber, signalTarget } from '../store/container-control.js';
 import { releaseRecorded } from '../launch/resource.js';
 import { RyouikiError } from '../errors.js';
-import { helperFailure } from '../helper.js';
-import { isAlive } from '../proc-identity.js';
+import { helperFailure } from '../helper/helper.js';
+import { isAlive } from '../store/proc-identity.js';
 import { ociCreate, type CreateOptions } from './create.js';
 import { FORWARDED_SIGNALS } from '../launch/foreground.js';
 import { runHooksWarning, type OciState } from '../oci/hooks.js';

@@ -1,8 +1,8 @@
-import type { ResourceRecord } from '../container-state.js';
+import type { ResourceRecord } from '../store/container-state.js';
 import type { LaunchRecorder } from '../launch/record.js';
 import type { OciBundle } from '../oci/bundle.js';
-import { processIdentity, type ProcessIdentity } from '../proc-identity.js';
-import type { ContainerSpec } from '../spec.js';
+import { processIdentity, type ProcessIdentity } from '../store/proc-identity.js';
+import type { ContainerSpec } from '../spec/spec.js';
 import { createRecordFolder, removeContainerFolder, writeRecord, type OciRecord } from './store.js';
 
 /** ryouiki-runtime's layout of the store: `<root>/<id>/state.json`, as engines expect an OCI runtime's. */

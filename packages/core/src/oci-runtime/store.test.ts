@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { processIdentity } from '../proc-identity.js';
+import { processIdentity } from '../store/proc-identity.js';
 import { createRecordFolder, listIds, removeContainerFolder, type OciRecord } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'oci-store-'));

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ResourceRecord } from '../container-state.js';
+import type { ResourceRecord } from '../store/container-state.js';
 import { RyouikiError } from '../errors.js';
-import { isAlive, type ProcessIdentity } from '../proc-identity.js';
-import { checkRuntimeDir } from '../runtime-dir.js';
-import type { ContainerSpec } from '../spec.js';
-import { checkLayoutId, StateStore, type StoreLayout } from '../state-store.js';
+import { isAlive, type ProcessIdentity } from '../store/proc-identity.js';
+import { checkRuntimeDir } from '../store/runtime-dir.js';
+import type { ContainerSpec } from '../spec/spec.js';
+import { checkLayoutId, StateStore, type StoreLayout } from '../store/state-store.js';
 import type { OciHooks } from '../oci/bundle.js';
 import type { OciState } from '../oci/hooks.js';
 

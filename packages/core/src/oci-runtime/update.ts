@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import type { CgroupFolder } from '../cgroup-control.js';
-import { controllerName, v1Writes, v2Writes, type CgroupWrite, type RequiredController } from '../cgroup-limits.js';
-import { writeCgroupFile } from '../cgroup-resources.js';
-import { detectCgroups } from '../cgroup-system.js';
-import { withoutV1Only } from '../cgroup.js';
+import type { CgroupFolder } from '../cgroup/cgroup-control.js';
+import { controllerName, v1Writes, v2Writes, type CgroupWrite, type RequiredController } from '../cgroup/cgroup-limits.js';
+import { writeCgroupFile } from '../cgroup/cgroup-resources.js';
+import { detectCgroups } from '../cgroup/cgroup-system.js';
+import { withoutV1Only } from '../cgroup/cgroup.js';
 import { RyouikiError } from '../errors.js';
 import { translateResources } from '../oci/linux.js';
 import { OciReader } from '../oci/reader.js';

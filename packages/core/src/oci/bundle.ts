@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RyouikiError } from '../errors.js';
-import type { ContainerSpec } from '../spec.js';
+import type { ContainerSpec } from '../spec/spec.js';
 import { HOOK_KINDS, type OciConfig, type OciHook, type OciHooks } from './config.js';
 import { translateLinux } from './linux.js';
 import { sysfsAsHostBind, translateMounts } from './mounts.js';

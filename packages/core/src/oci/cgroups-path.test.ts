@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CgroupSystem } from '../cgroup-system.js';
+import type { CgroupSystem } from '../cgroup/cgroup-system.js';
 import { bundleCgroupOptions, cgroupsPathOptions } from './cgroups-path.js';
 
 describe('cgroupsPathOptions', () => {

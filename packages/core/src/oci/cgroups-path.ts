@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import { controllerName, requiredControllers } from '../cgroup-limits.js';
-import { cgroupParentDir, detectCgroups, isWritableDir, readControllers, type CgroupOptions, type CgroupSystem } from '../cgroup-system.js';
-import type { LinuxResources } from '../spec.js';
+import { controllerName, requiredControllers } from '../cgroup/cgroup-limits.js';
+import { cgroupParentDir, detectCgroups, isWritableDir, readControllers, type CgroupOptions, type CgroupSystem } from '../cgroup/cgroup-system.js';
+import type { LinuxResources } from '../spec/spec.js';
 import { RyouikiError } from '../errors.js';
 
 /**

@@ -4,8 +4,8 @@
  * translation (see UNSUPPORTED in bundle.ts), so that they are refused rather
  * than ignored; properties the spec does not know are ignored, as it asks.
  */
-import type { Seccomp } from '../seccomp.js';
-import type { IdMapping, LinuxDevice, Mount, NamespaceType, Rlimit } from '../spec.js';
+import type { Seccomp } from '../spec/seccomp.js';
+import type { IdMapping, LinuxDevice, Mount, NamespaceType, Rlimit } from '../spec/spec.js';
 
 export interface OciHook {
   path: string;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RyouikiError } from '../errors.js';
-import { OCI_VERSION } from '../spec.js';
+import { OCI_VERSION } from '../spec/spec.js';
 import type { OciConfig } from './config.js';
 
 const CAPABILITIES = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];

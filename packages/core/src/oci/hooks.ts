@@ -1,7 +1,7 @@
 import { execa } from 'execa';
-import { environmentObject } from '../env-file.js';
+import { environmentObject } from '../spec/env-file.js';
 import { RyouikiError } from '../errors.js';
-import type { ResourceRecord } from '../container-state.js';
+import type { ResourceRecord } from '../store/container-state.js';
 import { registerResourceReleaser, type Resource } from '../launch/resource.js';
 import type { OciHook, OciHookKind, OciHooks } from './config.js';
 

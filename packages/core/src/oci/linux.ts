@@ -1,6 +1,6 @@
 import { isRyouikiError } from '../errors.js';
-import { seccompRules, type Seccomp, type SeccompSyscall } from '../seccomp.js';
-import type { BlockIO, IdMapping, Linux, LinuxDevice, LinuxResources, Namespace, NamespaceType, ThrottleDevice, WeightDevice } from '../spec.js';
+import { seccompRules, type Seccomp, type SeccompSyscall } from '../spec/seccomp.js';
+import type { BlockIO, IdMapping, Linux, LinuxDevice, LinuxResources, Namespace, NamespaceType, ThrottleDevice, WeightDevice } from '../spec/spec.js';
 import type { OciReader } from './reader.js';
 
 const NAMESPACE_TYPES: NamespaceType[] = ['user', 'mount', 'pid', 'uts', 'ipc', 'network', 'cgroup', 'time'];

@@ -1,6 +1,6 @@
 import { posix, resolve } from 'node:path';
-import type { Mount } from '../spec.js';
-import { PROPAGATION_OPTIONS } from '../volumes.js';
+import type { Mount } from '../spec/spec.js';
+import { PROPAGATION_OPTIONS } from '../spec/volumes.js';
 import type { OciReader } from './reader.js';
 
 /** Kernel filesystems the helper mounts at any place, with their options. */

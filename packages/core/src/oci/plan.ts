@@ -1,8 +1,8 @@
-import { networkRequest, newContainerId, type ContainerPlan } from '../container-options.js';
+import { networkRequest, newContainerId, type ContainerPlan } from '../spec/container-options.js';
 import { problemsError, RyouikiError, type SpecProblem } from '../errors.js';
-import { planIdMaps } from '../id-map.js';
-import type { ContainerSpec } from '../spec.js';
-import { specProblems } from '../validate.js';
+import { planIdMaps } from '../spec/id-map.js';
+import type { ContainerSpec } from '../spec/spec.js';
+import { specProblems } from '../spec/validate.js';
 import type { OciBundle } from './bundle.js';
 
 /** What a bundle's run adds on the command line: the network around it (its namespaces come from config.json). */

@@ -1,5 +1,5 @@
-import { CAPABILITY_NAMES } from '../capabilities.js';
-import type { Capabilities, Process, Rlimit } from '../spec.js';
+import { CAPABILITY_NAMES } from '../spec/capabilities.js';
+import type { Capabilities, Process, Rlimit } from '../spec/spec.js';
 import type { OciReader } from './reader.js';
 
 export const RLIMIT_TYPES = [

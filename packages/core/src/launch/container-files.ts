@@ -1,0 +1,131 @@
+import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { networkBindsFile } from '@ryouiki/net';
+import { RyouikiError } from '../errors.js';
+import { isInsideDir } from '../store/runtime-dir.js';
+import { seccompRules } from '../spec/seccomp.js';
+import { startHooksFileText } from '../spec/start-hooks-file.js';
+import { hasNamespace, type ContainerSpec, type Mount } from '../spec/spec.js';
+import { resolveInRootfs } from '../spec/volumes.js';
+
+/** A container's own files, made before its helper starts and removed after it ends. */
+export interface ContainerFiles {
+  dir: string;
+  /** Holds the overlay's upper/, work/ and merged/, with --overlay or an image (the root overlay resource's). */
+  overlayDir?: string;
+  /** The generated /etc/hosts, /etc/hostname and /etc/resolv.conf, bound over the rootfs's. */
+  mounts: Mount[];
+  /** The helper's seccomp rules for the spec's profile (a file: they are long for a command line). */
+  seccompFile?: string;
+  /** The startContainer hooks, for the helper's --start-hooks. */
+  startHooksFile?: string;
+}
+
+/** Without a private network, the host's resolver; with one, only non-loopback servers make sense. */
+export function resolvConf(hostText: string, privateNetwork: boolean): string {
+  if (!privateNetwork) return hostText;
+  return hostText.split('\n').filter((line) => !/^\s*nameserver\s+(127\.|::1\s*$)/.test(line)).join('\n');
+}
+
+export function hostsFile(hostname: string): string {
+  return `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`;
+}
+
+function readHostFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Writes the /etc files the network does not generate (with no network, all
+ * three); binds each where the rootfs has one (or an overlay can hold it).
+ */
+function etcFiles(spec: ContainerSpec, dir: string, network: boolean): Mount[] {
+  // A bundle's mounts are its whole list.
+  if (spec.onlyGivenMounts === true) return [];
+  const hostname = spec.hostname ?? 'ryouiki';
+  const files: Record<string, string> = {
+    hostname: `${hostname}\n`,
+    hosts: hostsFile(hostname),
+    'resolv.conf': resolvConf(readHostFile('/etc/resolv.conf'), hasNamespace(spec, 'network')),
+  };
+  const mounts: Mount[] = [];
+  for (const [name, text] of Object.entries(files)) {
+    const destination = `/etc/${name}`;
+    if (network && networkBindsFile(spec.root.path, destination)) continue;
+    // The person's own volume over the file takes precedence.
+    if ((spec.mounts ?? []).some((mount) => mount.destination === destination)) continue;
+    if (spec.root.overlay !== true && resolveInRootfs(spec.root.path, destination) === undefined) continue;
+    writeFileSync(join(dir, name), text, { mode: 0o644 });
+    mounts.push({ destination, source: join(dir, name), type: 'bind', options: ['rbind', 'rw'] });
+  }
+  return mounts;
+}
+
+/** Another container's cleanup may remove an empty runtime folder between our two mkdirs: try again once. */
+function makeDir(dir: string): void {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      mkdirSync(dirname(dir), { recursive: true, mode: 0o700 });
+      mkdirSync(dir, { mode: 0o700 });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 0) throw error;
+    }
+  }
+}
+
+/** Apart from a detached container's state folder (runtime/<id>), which may exist beside it. */
+export function containerFilesDir(runtime: string, id: string): string {
+  return join(runtime, 'files', id);
+}
+
+/** A rootfs path the container's /etc files could not be looked up at, for want of permission. */
+function unreadableInRootfs(error: unknown, rootfs: string): RyouikiError | undefined {
+  const { code, path } = error as NodeJS.ErrnoException;
+  if ((code !== 'EACCES' && code !== 'EPERM') || path === undefined || !isInsideDir(rootfs, path)) return undefined;
+  const folder = dirname(path);
+  return new RyouikiError('ROOTFS_UNREADABLE', `rootfs ${rootfs} cannot be read by you at /${relative(rootfs, path)} (permission denied): make its folders readable and searchable (chmod u+rx ${folder})`);
+}
+
+/** Creates the container's folder DIR, with what its spec needs; `network`: a network generates its name files. */
+export function createContainerFiles(spec: ContainerSpec, dir: string, network: boolean): ContainerFiles {
+  try {
+    makeDir(dir);
+    const files: ContainerFiles = { dir, mounts: etcFiles(spec, dir, network) };
+    if (spec.linux.seccomp !== undefined) {
+      files.seccompFile = join(dir, 'seccomp.rules');
+      writeFileSync(files.seccompFile, `${seccompRules(spec.linux.seccomp)}\n`, { mode: 0o600 });
+    }
+    if (spec.startContainerHooks !== undefined) {
+      files.startHooksFile = join(dir, 'start-hooks');
+      writeFileSync(files.startHooksFile, startHooksFileText(spec.startContainerHooks), { mode: 0o600 });
+    }
+    return files;
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw unreadableInRootfs(error, spec.root.path) ?? new RyouikiError('CONTAINER_DIR_FAILED', `cannot create the container's folder ${dir}: ${(error as Error).message}`);
+  }
+}
+
+/** The helper's init empties the overlay's upper/ and work/ (their files may belong to subordinate ids); this removes the rest. */
+export function removeContainerFiles(files: ContainerFiles): void {
+  rmSync(files.dir, { recursive: true, force: true });
+  for (const folder of [dirname(files.dir), dirname(dirname(files.dir))]) {
+    try {
+      rmdirSync(folder); // files/, then the runtime folder, once no container is left in them
+    } catch {
+      return; // still in use by another container, or already gone
+    }
+  }
+}
+
+/** The files the helper read at its start (the /etc files, the seccomp rules), not the overlay. */
+export function removeGeneratedFiles(files: ContainerFiles): void {
+  for (const mount of files.mounts) rmSync(mount.source ?? '', { force: true });
+  if (files.seccompFile !== undefined) rmSync(files.seccompFile, { force: true });
+  if (files.startHooksFile !== undefined) rmSync(files.startHooksFile, { force: true });
+}

@@ -1,0 +1,139 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { accessSync, constants } from 'node:fs';
+import { execa } from 'execa';
+import { RyouikiError } from '../errors.js';
+import type { IdMapping } from './spec.js';
+
+/** `auto`: the full subordinate range when there is one (podman's default); `single`: only uid 0 inside. */
+export type UsernsMode = 'auto' | 'single';
+export const USERNS_MODES: UsernsMode[] = ['auto', 'single'];
+
+export interface IdRange {
+  start: number;
+  count: number;
+}
+
+/**
+ * The first range of /etc/subuid or /etc/subgid text (`NAME_OR_ID:START:COUNT`
+ * lines) that belongs to the user, as shadow's newuidmap reads it.
+ */
+export function subordinateRange(text: string, name: string, id: number): IdRange | undefined {
+  for (const line of text.split('\n')) {
+    const [owner, start, count] = line.trim().split(':');
+    if (owner !== name && owner !== String(id)) continue;
+    const range = { start: Number(start), count: Number(count) };
+    if (Number.isSafeInteger(range.start) && Number.isSafeInteger(range.count) && range.count > 0) return range;
+  }
+  return undefined;
+}
+
+/** Container 0 is the caller; 1..count are the subordinate range. */
+export function fullMappings(ownId: number, range: IdRange): IdMapping[] {
+  return [
+    { containerID: 0, hostID: ownId, size: 1 },
+    { containerID: 1, hostID: range.start, size: range.count },
+  ];
+}
+
+export function singleMapping(ownId: number): IdMapping[] {
+  return [{ containerID: 0, hostID: ownId, size: 1 }];
+}
+
+function onPath(program: string, env: NodeJS.ProcessEnv): boolean {
+  return (env.PATH ?? '/usr/bin:/bin').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, program), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+export interface IdMapPlan {
+  uidMappings: IdMapping[];
+  gidMappings: IdMapping[];
+  /** Why the full map cannot be used, when `auto` falls back to the single-id map. */
+  fallbackReason?: string;
+}
+
+/** Decides the container's id maps for the calling user. */
+export function planIdMaps(mode: UsernsMode, env: NodeJS.ProcessEnv = process.env, etc = '/etc'): IdMapPlan {
+  const uid = process.geteuid?.() ?? 0;
+  const gid = process.getegid?.() ?? 0;
+  const single = { uidMappings: singleMapping(uid), gidMappings: singleMapping(gid) };
+  if (mode === 'single') return single;
+  const name = userInfo().username;
+  const uidRange = subordinateRange(readText(join(etc, 'subuid')), name, uid);
+  const gidRange = subordinateRange(readText(join(etc, 'subgid')), name, uid);
+  if (uidRange === undefined || gidRange === undefined) {
+    return { ...single, fallbackReason: `${name} has no subordinate id range in ${join(etc, uidRange === undefined ? 'subuid' : 'subgid')}` };
+  }
+  const missing = ['newuidmap', 'newgidmap'].find((program) => !onPath(program, env));
+  if (missing !== undefined) return { ...single, fallbackReason: `${missing} is not installed (apt-get install uidmap)` };
+  return { uidMappings: fullMappings(uid, uidRange), gidMappings: fullMappings(gid, gidRange) };
+}
+
+/** True when the maps need newuidmap/newgidmap: anything beyond the caller's own id as uid 0 (all the helper writes). */
+export function needsExternalIdMaps(uidMappings: IdMapping[] | undefined, ownUid = process.geteuid?.() ?? 0): boolean {
+  if (uidMappings === undefined) return false;
+  const [only] = uidMappings;
+  return uidMappings.length > 1 || (only !== undefined && !(only.containerID === 0 && only.hostID === ownUid && only.size === 1));
+}
+
+function mapArgs(pid: number, mappings: IdMapping[]): string[] {
+  return [String(pid), ...mappings.flatMap((m) => [String(m.containerID), String(m.hostID), String(m.size)])];
+}
+
+/** The caller's own ids as 0, written without newuidmap; the gid map too unless newgidmap, run beside newuidmap, already wrote the full one. */
+export function writeSingleMaps(pid: number, withGidMap = true): void {
+  if (withGidMap) writeFileSync(`/proc/${pid}/setgroups`, 'deny');
+  writeFileSync(`/proc/${pid}/uid_map`, `0 ${process.geteuid?.() ?? 0} 1\n`);
+  if (withGidMap) writeFileSync(`/proc/${pid}/gid_map`, `0 ${process.getegid?.() ?? 0} 1\n`);
+}
+
+/**
+ * Writes the full maps of a container whose helper was told --no-idmap. When
+ * newuidmap refuses (a setuid bit missing, a range it will not grant), falls
+ * back to the single-id map and says why through warn, given for Ryouiki's
+ * default map only: maps the user asked for are never silently replaced.
+ */
+/** As root the maps are written as asked, as runc does: newuidmap's /etc/subuid ranges are for the unprivileged. */
+function writeMapsAsRoot(pid: number, uidMappings: IdMapping[], gidMappings: IdMapping[]): void {
+  const text = (mappings: IdMapping[]): string => mappings.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
+  writeFileSync(`/proc/${pid}/uid_map`, text(uidMappings));
+  writeFileSync(`/proc/${pid}/gid_map`, text(gidMappings));
+}
+
+export async function writeIdMaps(pid: number, uidMappings: IdMapping[], gidMappings: IdMapping[], warn: ((message: string) => void) | undefined): Promise<void> {
+  if (process.geteuid?.() === 0) {
+    writeMapsAsRoot(pid, uidMappings, gidMappings);
+    return;
+  }
+  // Side by side: the container waits for both, and neither needs the other.
+  const [uidResult, gidResult] = await Promise.all([
+    execa('newuidmap', mapArgs(pid, uidMappings), { reject: false }),
+    execa('newgidmap', mapArgs(pid, gidMappings), { reject: false }),
+  ]);
+  if (uidResult.failed && warn === undefined) {
+    throw new RyouikiError('IDMAP_FAILED', `linux.uidMappings: newuidmap refused them (${String(uidResult.stderr).trim() || uidResult.shortMessage}): give ranges of your own in /etc/subuid`);
+  }
+  if (uidResult.failed) {
+    warn?.(`newuidmap failed (${String(uidResult.stderr).trim() || uidResult.shortMessage}): using a single-id map, only uid 0 exists inside`);
+    writeSingleMaps(pid, gidResult.failed);
+    return;
+  }
+  if (gidResult.failed) {
+    throw new RyouikiError('IDMAP_FAILED', `newgidmap failed: ${String(gidResult.stderr).trim() || gidResult.shortMessage}: check /etc/subgid, or use --userns=single`);
+  }
+}
