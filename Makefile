@@ -69,8 +69,8 @@ check-undelegated:
 
 # Pure cgroup v2 with systemd, in a VM (this machine is hybrid): builds its
 # image once (cached), boots it and runs the tests that need v2. As root.
-# Not yet part of make test: it has not passed twice in a row yet, and on this
-# loaded machine it takes 25-30 minutes (docs/cgroups-v2.md says why).
+# Not yet part of make test: it has passed once, not twice in a row, and on
+# this loaded machine it takes 19-30 minutes (docs/cgroups-v2.md says why).
 test-cgroup-v2: prepare-host
 	$(MAKE) all
 	scripts/test-cgroup-v2.sh
