@@ -288,8 +288,9 @@ describe('#14 item 7: binding_vow after a kill', () => {
     const store = newStore();
     const child = spawn(RYOUIKI, ['tenkai', '--path', testRootfs(), '--root', store, '--command', 'sleep 60'], { stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
+    // The file is made before its line is written: wait for the line itself.
     const [pid] = await waitFor(() => {
-      const pids = bindingVowPids(store);
+      const pids = bindingVowPids(store).filter((candidate) => readFileSync(join(store, 'binding_vow', `${candidate}.ryouiki`), 'utf8').endsWith('\n'));
       return pids.length > 0 ? pids : undefined;
     }, 'the started line');
     child.kill('SIGKILL');
