@@ -76,7 +76,8 @@ test-cgroup-v2: prepare-host
 	scripts/test-cgroup-v2.sh
 
 # ESLint (typescript-eslint) over the packages and the tests, shellcheck over the scripts.
-lint: deps shellcheck
+# ESLint, shellcheck, and the formatters' check (make fmt fixes what it reports).
+lint: deps shellcheck fmt-check
 	$(PNPM) exec eslint packages/*/src tests
 
 shellcheck:

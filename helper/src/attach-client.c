@@ -57,12 +57,16 @@ parse_attach_options (struct attach_options *opts, int argc, char **argv)
   int option;
 
   *opts = (struct attach_options) { .info_fd = -1 };
-  detach_keys_parse (&opts->detach, "16,17");   /* ctrl-p,ctrl-q, as podman */
+  detach_keys_parse (&opts->detach, "16,17"); /* ctrl-p,ctrl-q, as podman */
   while ((option = getopt_long (argc, argv, "+", long_options, NULL)) != -1)
     switch (option)
       {
-      case 'a': opts->socket_path = optarg; break;
-      case 'i': opts->send_input = true; break;
+      case 'a':
+        opts->socket_path = optarg;
+        break;
+      case 'i':
+        opts->send_input = true;
+        break;
       case 'd':
         if (detach_keys_parse (&opts->detach, optarg) < 0)
           die ("--detach-keys: not up to 16 byte values separated by commas: %s", optarg);
@@ -200,7 +204,7 @@ handle_signal (const struct attach_options *opts, int sigfd, int sock)
   if (info.ssi_signo == SIGWINCH)
     send_window_size (sock);
   else
-    detach (opts);              /* Ctrl-C where the keys are not ours, a kill, a hangup: the container runs on */
+    detach (opts); /* Ctrl-C where the keys are not ours, a kill, a hangup: the container runs on */
 }
 
 int

@@ -35,8 +35,8 @@ int attach_send (int sock, char type, const void *data, size_t len);
 struct detach_keys
 {
   unsigned char keys[16];
-  size_t n_keys;                /* 0: detaching by keys is off */
-  size_t matched;               /* how many of them were typed last */
+  size_t n_keys;  /* 0: detaching by keys is off */
+  size_t matched; /* how many of them were typed last */
 };
 
 /* Parses "16,17" (the bytes, as numbers) into keys; "" turns detaching off. Returns 0, or -1. */

@@ -6,9 +6,9 @@
 
 struct bind_file
 {
-  const char *source;           /* host path, as given */
-  const char *destination;      /* absolute path inside the container */
-  int fd;                       /* the source, opened before the container exists; -1 until then */
+  const char *source;      /* host path, as given */
+  const char *destination; /* absolute path inside the container */
+  int fd;                  /* the source, opened before the container exists; -1 until then */
 };
 
 /* On the host, before clone: opens every source, so the caller may remove the files as soon

@@ -20,8 +20,8 @@ cri_format_time (char *buf, size_t size, const struct timespec *t)
 }
 
 int
-cri_format_record (char *buf, size_t size, const char *time, const char *stream,
-                   bool partial, const char *content, size_t content_len)
+cri_format_record (char *buf, size_t size, const char *time, const char *stream, bool partial, const char *content,
+                   size_t content_len)
 {
   int header = snprintf (buf, size, "%s %s %c ", time, stream, partial ? 'P' : 'F');
   size_t total;
@@ -61,15 +61,14 @@ cri_next_record (const char *data, size_t len, bool flush, size_t *content_len, 
 int
 cri_format_exit (char *buf, size_t size, int code, const char *reason, const char *time)
 {
-  int n = snprintf (buf, size, "{\"exitCode\": %d, \"reason\": \"%s\", \"finishedAt\": \"%s\"}\n",
-                    code, reason, time);
+  int n = snprintf (buf, size, "{\"exitCode\": %d, \"reason\": \"%s\", \"finishedAt\": \"%s\"}\n", code, reason, time);
 
   return n < 0 || (size_t) n >= size ? -1 : n;
 }
 
 int
-cri_format_gap (char *buf, size_t size, const char *time, unsigned long long lost_bytes,
-                const char *since, const char *reason)
+cri_format_gap (char *buf, size_t size, const char *time, unsigned long long lost_bytes, const char *since,
+                const char *reason)
 {
   int n = snprintf (buf, size, "%s stderr F:gap lost %llu bytes from %s: %s\n", time, lost_bytes, since, reason);
 

@@ -40,14 +40,14 @@ struct exec_options
   const char *cwd;
   char *env[MAX_ENV + 1];
   size_t n_env;
-  struct security_options security;     /* --user, --caps, --privileged, --seccomp: as ryouiki-init's */
+  struct security_options security; /* --user, --caps, --privileged, --seccomp: as ryouiki-init's */
   int info_fd;
   char **command;
   const char *seccomp_file;
-  const char *cgroups[MAX_CGROUPS];     /* --cgroup DIR: the container's cgroup folders */
+  const char *cgroups[MAX_CGROUPS]; /* --cgroup DIR: the container's cgroup folders */
   size_t n_cgroups;
-  struct terminal_options terminal;     /* --tty, --interactive, --console-socket: as ryouiki-init's */
-  bool detach;                  /* outlive our starter; end our info fd once the program runs */
+  struct terminal_options terminal; /* --tty, --interactive, --console-socket: as ryouiki-init's */
+  bool detach;                      /* outlive our starter; end our info fd once the program runs */
 };
 
 /* The namespaces to join, in order: the user namespace first gives the rights for
@@ -57,8 +57,8 @@ static const struct
   const char *name;
   int type;
 } namespaces[] = {
-  { "user", CLONE_NEWUSER }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
-  { "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP }, { "mnt", CLONE_NEWNS },
+  { "user", CLONE_NEWUSER }, { "ipc", CLONE_NEWIPC },       { "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
+  { "pid", CLONE_NEWPID },   { "cgroup", CLONE_NEWCGROUP }, { "mnt", CLONE_NEWNS },
 };
 
 static int info_fd = -1;
@@ -133,8 +133,12 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
   while ((option = getopt_long (argc, argv, "+", long_options, NULL)) != -1)
     switch (option)
       {
-      case 't': opts->target = (pid_t) number_argument ("--target", optarg); break;
-      case 'w': opts->cwd = optarg; break;
+      case 't':
+        opts->target = (pid_t) number_argument ("--target", optarg);
+        break;
+      case 'w':
+        opts->cwd = optarg;
+        break;
       case 'e':
         if (opts->n_env == MAX_ENV)
           die ("--env: too many");
@@ -142,7 +146,9 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
           die ("--env: %s: not KEY=VALUE", optarg);
         opts->env[opts->n_env++] = optarg;
         break;
-      case 'u': parse_exec_user (opts, optarg); break;
+      case 'u':
+        parse_exec_user (opts, optarg);
+        break;
       case 'i':
         if (parse_fd_number (optarg, &opts->info_fd) < 0 || opts->info_fd < 3)
           die ("--info-fd: not an fd of 3 or more: %s", optarg);
@@ -155,16 +161,26 @@ parse_exec_options (struct exec_options *opts, int argc, char **argv)
         opts->security.privileged = true;
         opts->security.caps = UINT64_MAX;
         break;
-      case 's': opts->seccomp_file = optarg; break;
-      case 'd': opts->detach = true; break;
-      case 'C': opts->terminal.console_socket = optarg; break;
+      case 's':
+        opts->seccomp_file = optarg;
+        break;
+      case 'd':
+        opts->detach = true;
+        break;
+      case 'C':
+        opts->terminal.console_socket = optarg;
+        break;
       case 'g':
         if (opts->n_cgroups == MAX_CGROUPS)
           die ("--cgroup: too many");
         opts->cgroups[opts->n_cgroups++] = optarg;
         break;
-      case 'T': opts->terminal.tty = true; break;
-      case 'I': opts->terminal.interactive = true; break;
+      case 'T':
+        opts->terminal.tty = true;
+        break;
+      case 'I':
+        opts->terminal.interactive = true;
+        break;
       default:
         die ("unknown option: see the Ryouiki helper README");
       }
@@ -294,8 +310,7 @@ search_path (const struct exec_options *opts)
 }
 
 static __attribute__ ((noreturn)) void
-run_program (const struct exec_options *opts, int error_fd,
-             const struct saved_signals *saved, int tty_slave)
+run_program (const struct exec_options *opts, int error_fd, const struct saved_signals *saved, int tty_slave)
 {
   int err;
 

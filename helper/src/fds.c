@@ -28,7 +28,7 @@ fd_ranges_to_close (int first, const int *keep, size_t n_keep, struct fd_range *
   for (size_t i = 0; i < n_keep; i++)
     {
       if (sorted[i] < first || (unsigned) sorted[i] < next)
-        continue;               /* negative, below first, or a duplicate */
+        continue; /* negative, below first, or a duplicate */
       if ((unsigned) sorted[i] > next)
         ranges[n_ranges++] = (struct fd_range) { next, (unsigned) sorted[i] - 1 };
       next = (unsigned) sorted[i] + 1;
@@ -53,8 +53,8 @@ close_range_slowly (const struct fd_range *range)
       char *end;
       long fd = strtol (entry->d_name, &end, 10);
 
-      if (*end == '\0' && end != entry->d_name && fd != dirfd (dir)
-          && (unsigned long) fd >= range->first && (unsigned long) fd <= range->last)
+      if (*end == '\0' && end != entry->d_name && fd != dirfd (dir) && (unsigned long) fd >= range->first
+          && (unsigned long) fd <= range->last)
         fds[n++] = (int) fd;
     }
   closedir (dir);
@@ -93,6 +93,8 @@ check_cwd_inside_root (const char *requested)
   const char *got = getcwd (cwd, sizeof cwd);
 
   if (!cwd_is_inside_root (got))
-    die_with_err (got == NULL ? errno : EPERM, "cwd: %s: the working directory is outside the container's root: "
-                  "give a path inside the container", requested);
+    die_with_err (got == NULL ? errno : EPERM,
+                  "cwd: %s: the working directory is outside the container's root: "
+                  "give a path inside the container",
+                  requested);
 }

@@ -15,9 +15,8 @@
 
 /* podman's lists (containers/common pkg/config). */
 static const char *const masked_paths[] = {
-  "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-  "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/fs/selinux",
-  "/sys/dev/block",
+  "/proc/acpi",        "/proc/kcore", "/proc/keys",    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+  "/proc/sched_debug", "/proc/scsi",  "/sys/firmware", "/sys/fs/selinux",     "/sys/dev/block",
 };
 
 static const char *const read_only_paths[] = {
@@ -120,7 +119,7 @@ mask_path (const char *path)
   struct stat st;
 
   if (target < 0 && errno == ENOENT)
-    return;                     /* nothing there to hide */
+    return; /* nothing there to hide */
   if (target < 0 || fstat (target, &st) < 0)
     die_with_errno ("mask %s", path);
   if (S_ISLNK (st.st_mode))

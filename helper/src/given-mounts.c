@@ -11,13 +11,14 @@
 #include <unistd.h>
 #include <linux/mount.h>
 
-static const char *const default_devices[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty" };
+static const char *const default_devices[]
+    = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty" };
 
 struct device_copy
 {
-  const char *path;             /* the same on the host and in the container */
-  int fd;                       /* the host node's detached mount, or -1 */
-  bool required;                /* a --device: its absence is an error */
+  const char *path; /* the same on the host and in the container */
+  int fd;           /* the host node's detached mount, or -1 */
+  bool required;    /* a --device: its absence is an error */
 };
 
 static struct device_copy *copies;
@@ -36,7 +37,8 @@ given_mounts_open_devices (const struct options *opts)
   if (copies == NULL)
     die ("devices: out of memory");
   for (size_t i = 0; i < N_ELEMENTS (default_devices); i++)
-    copies[n_copies++] = (struct device_copy) { .path = default_devices[i], .fd = open_device_copy (default_devices[i]) };
+    copies[n_copies++]
+        = (struct device_copy) { .path = default_devices[i], .fd = open_device_copy (default_devices[i]) };
   for (size_t i = 0; i < opts->n_devices; i++)
     {
       const char *path = opts->devices[i];
@@ -100,7 +102,7 @@ make_node (const struct device_copy *copy)
       if (errno == EPERM)
         return false;
       if (!copy->required && (errno == EROFS || errno == EACCES))
-        return true;            /* no place for a default node: /dev is the rootfs's own */
+        return true; /* no place for a default node: /dev is the rootfs's own */
       die_with_errno ("device: mknod %s", copy->path);
     }
   /* mknod applies the umask; the node gets the host's mode and owner. */

@@ -67,8 +67,8 @@ userns_read_sysctls (struct userns_sysctls *sysctls)
 {
   sysctls->max_user_namespaces = read_sysctl ("/proc/sys/user/max_user_namespaces");
   sysctls->unprivileged_userns_clone = read_sysctl ("/proc/sys/kernel/unprivileged_userns_clone");
-  sysctls->apparmor_restrict_unprivileged_userns =
-    read_sysctl ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
+  sysctls->apparmor_restrict_unprivileged_userns
+      = read_sysctl ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
 }
 
 bool
@@ -97,7 +97,7 @@ write_process_file (pid_t pid, const char *name, const char *text)
   if (write_proc_file (path, text) == 0)
     return;
   if (errno == ENOENT && strcmp (name, "setgroups") == 0)
-    return;                     /* kernels before 3.19 have no such file and need none */
+    return; /* kernels before 3.19 have no such file and need none */
   if (errno == EPERM)
     die_userns (errno);
   die_with_errno ("id map: write %s", path);

@@ -8,9 +8,9 @@
 /* The sysctls that can forbid unprivileged user namespaces; -1 where the file is missing. */
 struct userns_sysctls
 {
-  int max_user_namespaces;                      /* /proc/sys/user/max_user_namespaces */
-  int unprivileged_userns_clone;                /* Debian's kernel.unprivileged_userns_clone */
-  int apparmor_restrict_unprivileged_userns;    /* Ubuntu's kernel.apparmor_restrict_... */
+  int max_user_namespaces;                   /* /proc/sys/user/max_user_namespaces */
+  int unprivileged_userns_clone;             /* Debian's kernel.unprivileged_userns_clone */
+  int apparmor_restrict_unprivileged_userns; /* Ubuntu's kernel.apparmor_restrict_... */
 };
 
 /* Formats one uid_map/gid_map line; returns its length, or -1 if size is too small. */

@@ -313,7 +313,7 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
   if (tty_send_exec_ok (sync_fd) < 0)
     die_with_errno ("sync: report exec");
   close (sync_fd);
-  set_die_handler (NULL);       /* nobody listens on sync_fd any more: use stderr */
+  set_die_handler (NULL); /* nobody listens on sync_fd any more: use stderr */
 
   status = supervise (command, sigfd, true);
   if (opts->share_pid)

@@ -39,5 +39,4 @@ int exec_failure_exit_code (int err);
 
 /* Runs the command as our child, tells the helper over sync_fd whether it could be
  * executed, then supervises it, and exits with its exit code. */
-__attribute__ ((noreturn))
-void run_init (const struct options *opts, int sync_fd, const struct saved_signals *saved);
+__attribute__ ((noreturn)) void run_init (const struct options *opts, int sync_fd, const struct saved_signals *saved);

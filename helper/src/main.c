@@ -99,7 +99,7 @@ die_with_parent (void)
   if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
     die_with_errno ("prctl(PR_SET_PDEATHSIG)");
   if (getppid () != spawner)
-    exit (EXIT_RUNTIME);        /* it died before we could ask to follow it */
+    exit (EXIT_RUNTIME); /* it died before we could ask to follow it */
 }
 
 static void
@@ -200,8 +200,7 @@ close_fds_of_host (const struct options *opts, int sync_fd)
 }
 
 static __attribute__ ((noreturn)) void
-run_container (struct options *opts, const char *rootfs, int sync_fd,
-               const struct saved_signals *saved)
+run_container (struct options *opts, const char *rootfs, int sync_fd, const struct saved_signals *saved)
 {
   init_sync_fd = sync_fd;
   set_die_handler (init_die);

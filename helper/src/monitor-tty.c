@@ -62,7 +62,8 @@ monitor_tty_polls (const struct monitor_tty *tty, struct pollfd *polls)
 
   polls[SLOT_CONSOLE_LISTEN] = (struct pollfd) { .fd = tty->console_listen, .events = POLLIN };
   polls[SLOT_CONSOLE_CONNECTION] = (struct pollfd) { .fd = tty->console_connection, .events = POLLIN };
-  polls[SLOT_MASTER] = (struct pollfd) { .fd = tty->master, .events = (short) (POLLIN | (input_waiting ? POLLOUT : 0)) };
+  polls[SLOT_MASTER]
+      = (struct pollfd) { .fd = tty->master, .events = (short) (POLLIN | (input_waiting ? POLLOUT : 0)) };
   polls[SLOT_ATTACH_LISTEN] = (struct pollfd) { .fd = tty->attach_listen, .events = POLLIN };
   /* One chunk of input at a time: a container that does not read holds the keys back. */
   for (size_t i = 0; i < MONITOR_TTY_MAX_CLIENTS; i++)
@@ -156,7 +157,7 @@ accept_client (struct monitor_tty *tty)
         tty->clients[i] = fd;
         return;
       }
-  close (fd);                   /* too many: the client sees its end at once */
+  close (fd); /* too many: the client sees its end at once */
 }
 
 static void
@@ -194,7 +195,7 @@ read_client (struct monitor_tty *tty, int *client)
 
   if (n <= 0)
     {
-      close_fd (client);        /* detached, or gone */
+      close_fd (client); /* detached, or gone */
       return;
     }
   if (message[0] == ATTACH_INPUT)

@@ -19,10 +19,10 @@ typedef void (*monitor_tty_output_fn) (const char *data, size_t len, void *conte
 
 struct monitor_tty
 {
-  int dirfd;                    /* the folder of both sockets */
-  int console_listen;           /* until the master arrives */
+  int dirfd;          /* the folder of both sockets */
+  int console_listen; /* until the master arrives */
   int console_connection;
-  int master;                   /* -1 before it arrives and after its end */
+  int master; /* -1 before it arrives and after its end */
   bool accept_input;
   int attach_listen;
   int clients[MONITOR_TTY_MAX_CLIENTS];

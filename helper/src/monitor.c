@@ -37,41 +37,41 @@
 struct monitor_options
 {
   const char *log_path;
-  long long log_max_size;       /* 0: never rotate */
+  long long log_max_size; /* 0: never rotate */
   const char *exit_file;
   int sync_fd;
   int block_fd;
   char *exit_command[MAX_EXIT_ARGS + 2];
   size_t n_exit_args;
-  char **helper;                /* the helper and its arguments, after "--" */
-  char **helper_env;            /* the container's environment; NULL: ours */
-  const char *attach_dir;       /* the container has a terminal: serve ATTACH_DIR/attach */
-  bool attach_stdin;            /* the clients' keys go to the terminal (start -i) */
-  bool inherit_stdio;           /* the helper gets our stdin, stdout and stderr; no log */
-  const char *info_file;        /* where the helper's lines also go, for a later reader; NULL: nowhere */
-  const char *start_fifo;       /* a fifo we make and give the helper as fd 5 (its --exec-gate-fd), for a later start */
-  int network_fd;               /* our end of a socket pair whose other end only the network stack holds; -1: none */
-  const char *network_file;     /* where we record that the network stack has ended */
+  char **helper;            /* the helper and its arguments, after "--" */
+  char **helper_env;        /* the container's environment; NULL: ours */
+  const char *attach_dir;   /* the container has a terminal: serve ATTACH_DIR/attach */
+  bool attach_stdin;        /* the clients' keys go to the terminal (start -i) */
+  bool inherit_stdio;       /* the helper gets our stdin, stdout and stderr; no log */
+  const char *info_file;    /* where the helper's lines also go, for a later reader; NULL: nowhere */
+  const char *start_fifo;   /* a fifo we make and give the helper as fd 5 (its --exec-gate-fd), for a later start */
+  int network_fd;           /* our end of a socket pair whose other end only the network stack holds; -1: none */
+  const char *network_file; /* where we record that the network stack has ended */
 };
 
 /* Output that could not be written to the log (a full disk, a file-size limit, an I/O
  * error): counted, and marked by a gap record as soon as the log takes one. */
 struct log_gap
 {
-  unsigned long long bytes;     /* content lost; 0: no gap */
-  char since[CRI_TIME_SIZE];    /* the time of the first record lost */
-  int err;                      /* why the first was lost */
+  unsigned long long bytes;  /* content lost; 0: no gap */
+  char since[CRI_TIME_SIZE]; /* the time of the first record lost */
+  int err;                   /* why the first was lost */
 };
 
 struct log_file
 {
   const char *path;
-  long long max_size;           /* rotate past it; 0: never */
-  long long size_limit;         /* the process's file-size limit less room for a gap record; 0: none */
-  int fd;                       /* -1: not open (a rotation that could not reopen it) */
+  long long max_size;   /* rotate past it; 0: never */
+  long long size_limit; /* the process's file-size limit less room for a gap record; 0: none */
+  int fd;               /* -1: not open (a rotation that could not reopen it) */
   long long size;
   struct log_gap gap;
-  bool marked_at_limit;         /* the first gap record at the size limit is written */
+  bool marked_at_limit; /* the first gap record at the size limit is written */
 };
 
 struct stream
@@ -132,22 +132,14 @@ static void
 parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
 {
   static const struct option long_options[] = {
-    { "log", required_argument, NULL, 'l' },
-    { "log-max-size", required_argument, NULL, 'm' },
-    { "exit-file", required_argument, NULL, 'x' },
-    { "sync-fd", required_argument, NULL, 's' },
-    { "block-fd", required_argument, NULL, 'b' },
-    { "exit-command", required_argument, NULL, 'c' },
-    { "exit-arg", required_argument, NULL, 'a' },
-    { "helper-env-file", required_argument, NULL, 'e' },
-    { "attach-dir", required_argument, NULL, 't' },
-    { "attach-stdin", no_argument, NULL, 'i' },
-    { "inherit-stdio", no_argument, NULL, 'I' },
-    { "info-file", required_argument, NULL, 'f' },
-    { "start-fifo", required_argument, NULL, 'o' },
-    { "network-fd", required_argument, NULL, 'n' },
-    { "network-file", required_argument, NULL, 'N' },
-    { NULL, 0, NULL, 0 },
+    { "log", required_argument, NULL, 'l' },          { "log-max-size", required_argument, NULL, 'm' },
+    { "exit-file", required_argument, NULL, 'x' },    { "sync-fd", required_argument, NULL, 's' },
+    { "block-fd", required_argument, NULL, 'b' },     { "exit-command", required_argument, NULL, 'c' },
+    { "exit-arg", required_argument, NULL, 'a' },     { "helper-env-file", required_argument, NULL, 'e' },
+    { "attach-dir", required_argument, NULL, 't' },   { "attach-stdin", no_argument, NULL, 'i' },
+    { "inherit-stdio", no_argument, NULL, 'I' },      { "info-file", required_argument, NULL, 'f' },
+    { "start-fifo", required_argument, NULL, 'o' },   { "network-fd", required_argument, NULL, 'n' },
+    { "network-file", required_argument, NULL, 'N' }, { NULL, 0, NULL, 0 },
   };
   int option;
 
@@ -155,20 +147,48 @@ parse_monitor_options (struct monitor_options *opts, int argc, char **argv)
   while ((option = getopt_long (argc, argv, "+", long_options, NULL)) != -1)
     switch (option)
       {
-      case 'l': opts->log_path = optarg; break;
-      case 'm': opts->log_max_size = atoll (optarg); break;
-      case 'x': opts->exit_file = optarg; break;
-      case 's': opts->sync_fd = fd_argument ("--sync-fd", optarg); break;
-      case 'b': opts->block_fd = fd_argument ("--block-fd", optarg); break;
-      case 'c': opts->exit_command[0] = optarg; break;
-      case 'e': opts->helper_env = read_helper_env (optarg); break;
-      case 't': opts->attach_dir = optarg; break;
-      case 'i': opts->attach_stdin = true; break;
-      case 'I': opts->inherit_stdio = true; break;
-      case 'f': opts->info_file = optarg; break;
-      case 'o': opts->start_fifo = optarg; break;
-      case 'n': opts->network_fd = fd_argument ("--network-fd", optarg); break;
-      case 'N': opts->network_file = optarg; break;
+      case 'l':
+        opts->log_path = optarg;
+        break;
+      case 'm':
+        opts->log_max_size = atoll (optarg);
+        break;
+      case 'x':
+        opts->exit_file = optarg;
+        break;
+      case 's':
+        opts->sync_fd = fd_argument ("--sync-fd", optarg);
+        break;
+      case 'b':
+        opts->block_fd = fd_argument ("--block-fd", optarg);
+        break;
+      case 'c':
+        opts->exit_command[0] = optarg;
+        break;
+      case 'e':
+        opts->helper_env = read_helper_env (optarg);
+        break;
+      case 't':
+        opts->attach_dir = optarg;
+        break;
+      case 'i':
+        opts->attach_stdin = true;
+        break;
+      case 'I':
+        opts->inherit_stdio = true;
+        break;
+      case 'f':
+        opts->info_file = optarg;
+        break;
+      case 'o':
+        opts->start_fifo = optarg;
+        break;
+      case 'n':
+        opts->network_fd = fd_argument ("--network-fd", optarg);
+        break;
+      case 'N':
+        opts->network_file = optarg;
+        break;
       case 'a':
         if (opts->n_exit_args == MAX_EXIT_ARGS)
           usage_error ("--exit-arg: too many");
@@ -448,7 +468,8 @@ put_fd (int from, int to)
 }
 
 static pid_t
-spawn_helper (char **helper, char **env, int in_fd, int out_fd, int err_fd, int info_fd, int block_fd, int gate_fd, const sigset_t *mask)
+spawn_helper (char **helper, char **env, int in_fd, int out_fd, int err_fd, int info_fd, int block_fd, int gate_fd,
+              const sigset_t *mask)
 {
   pid_t pid = fork ();
 
@@ -496,10 +517,10 @@ make_pipe (int fds[2])
 
 struct startup
 {
-  int info_fd;                  /* the helper's info lines, -1 at their end */
-  int sync_fd;                  /* the starter, -1 once it acknowledged or left */
-  int file_fd;                  /* --info-file, -1 when not given */
-  bool aborted;                 /* the starter left without acknowledging */
+  int info_fd;  /* the helper's info lines, -1 at their end */
+  int sync_fd;  /* the starter, -1 once it acknowledged or left */
+  int file_fd;  /* --info-file, -1 when not given */
+  bool aborted; /* the starter left without acknowledging */
   size_t info_len;
   char info[1024];
 };
@@ -591,7 +612,7 @@ open_info_file (const char *path)
 
 struct network_watch
 {
-  int fd;                       /* -1: not watched (yet, or any more) */
+  int fd; /* -1: not watched (yet, or any more) */
   const char *file;
 };
 
@@ -815,7 +836,8 @@ main (int argc, char **argv)
         }
       make_pipe (out);
       make_pipe (err);
-      helper = spawn_helper (opts.helper, opts.helper_env, -1, out[1], err[1], info[1], opts.block_fd, gate_fd, &saved_mask);
+      helper = spawn_helper (opts.helper, opts.helper_env, -1, out[1], err[1], info[1], opts.block_fd, gate_fd,
+                             &saved_mask);
       close (out[1]);
       close (err[1]);
       streams[0].fd = out[0];
@@ -832,12 +854,9 @@ main (int argc, char **argv)
   while (streams[0].fd >= 0 || streams[1].fd >= 0 || startup.info_fd >= 0 || startup.sync_fd >= 0 || !reaped)
     {
       struct pollfd polls[6 + MONITOR_TTY_POLLS] = {
-        { .fd = streams[0].fd, .events = POLLIN },
-        { .fd = streams[1].fd, .events = POLLIN },
-        { .fd = startup.info_fd, .events = POLLIN },
-        { .fd = startup.sync_fd, .events = POLLIN },
-        { .fd = sigfd, .events = POLLIN },
-        { .fd = network.fd, .events = POLLIN },
+        { .fd = streams[0].fd, .events = POLLIN },   { .fd = streams[1].fd, .events = POLLIN },
+        { .fd = startup.info_fd, .events = POLLIN }, { .fd = startup.sync_fd, .events = POLLIN },
+        { .fd = sigfd, .events = POLLIN },           { .fd = network.fd, .events = POLLIN },
       };
       size_t n_polls = opts.attach_dir != NULL ? N_ELEMENTS (polls) : 6;
       int timeout = partial_lines_waiting (streams, 3) ? PARTIAL_FLUSH_MS : -1;

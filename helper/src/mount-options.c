@@ -19,20 +19,28 @@ struct flag_option
 };
 
 static const struct flag_option flag_options[] = {
-  { "ro", MS_RDONLY, 0 }, { "rw", 0, MS_RDONLY },
-  { "nosuid", MS_NOSUID, 0 }, { "suid", 0, MS_NOSUID },
-  { "nodev", MS_NODEV, 0 }, { "dev", 0, MS_NODEV },
-  { "noexec", MS_NOEXEC, 0 }, { "exec", 0, MS_NOEXEC },
-  { "relatime", MS_RELATIME, 0 }, { "norelatime", 0, MS_RELATIME },
-  { "strictatime", MS_STRICTATIME, 0 }, { "nostrictatime", 0, MS_STRICTATIME },
-  { "noatime", MS_NOATIME, 0 }, { "atime", 0, MS_NOATIME },
-  { "nodiratime", MS_NODIRATIME, 0 }, { "diratime", 0, MS_NODIRATIME },
+  { "ro", MS_RDONLY, 0 },
+  { "rw", 0, MS_RDONLY },
+  { "nosuid", MS_NOSUID, 0 },
+  { "suid", 0, MS_NOSUID },
+  { "nodev", MS_NODEV, 0 },
+  { "dev", 0, MS_NODEV },
+  { "noexec", MS_NOEXEC, 0 },
+  { "exec", 0, MS_NOEXEC },
+  { "relatime", MS_RELATIME, 0 },
+  { "norelatime", 0, MS_RELATIME },
+  { "strictatime", MS_STRICTATIME, 0 },
+  { "nostrictatime", 0, MS_STRICTATIME },
+  { "noatime", MS_NOATIME, 0 },
+  { "atime", 0, MS_NOATIME },
+  { "nodiratime", MS_NODIRATIME, 0 },
+  { "diratime", 0, MS_NODIRATIME },
 };
 
 static const struct flag_option propagations[] = {
-  { "private", MS_PRIVATE, 0 }, { "rprivate", MS_PRIVATE | MS_REC, 0 },
-  { "slave", MS_SLAVE, 0 }, { "rslave", MS_SLAVE | MS_REC, 0 },
-  { "shared", MS_SHARED, 0 }, { "rshared", MS_SHARED | MS_REC, 0 },
+  { "private", MS_PRIVATE, 0 },       { "rprivate", MS_PRIVATE | MS_REC, 0 },
+  { "slave", MS_SLAVE, 0 },           { "rslave", MS_SLAVE | MS_REC, 0 },
+  { "shared", MS_SHARED, 0 },         { "rshared", MS_SHARED | MS_REC, 0 },
   { "unbindable", MS_UNBINDABLE, 0 }, { "runbindable", MS_UNBINDABLE | MS_REC, 0 },
 };
 
@@ -46,8 +54,7 @@ find_option (const struct flag_option *table, size_t n, const char *name, size_t
 }
 
 int
-parse_mount_options (const char *options, unsigned long *flags, bool *non_recursive, char *data,
-                     size_t data_size)
+parse_mount_options (const char *options, unsigned long *flags, bool *non_recursive, char *data, size_t data_size)
 {
   size_t used = 0;
 

@@ -11,8 +11,7 @@
  * PROPAGATION_FLAGS), bind or rbind (*non_recursive for
  * bind), and the filesystem's data (the rest: size=1m, mode=755, newinstance), written
  * to data. Returns 0, or -1 when data would not fit in data_size bytes. */
-int parse_mount_options (const char *options, unsigned long *flags, bool *non_recursive, char *data,
-                         size_t data_size);
+int parse_mount_options (const char *options, unsigned long *flags, bool *non_recursive, char *data, size_t data_size);
 
 /* The flags of a propagation option: a mount(2) with any of them changes only that. */
 #define PROPAGATION_FLAGS (MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE | MS_REC)
@@ -23,4 +22,3 @@ int parse_propagation (const char *text, unsigned long *flags);
 
 /* After pivot_root and the mounts: the propagation of / (and below it, with MS_REC). */
 void apply_rootfs_propagation (unsigned long flags);
-

@@ -59,8 +59,8 @@ struct entry
 {
   char name[NAME_MAX + 1];
   mode_t mode;
-  int tree;                     /* a detached copy of a folder or file; -1 for a symlink */
-  char *link;                   /* a symlink's target */
+  int tree;   /* a detached copy of a folder or file; -1 for a symlink */
+  char *link; /* a symlink's target */
 };
 
 /* Everything in a folder, taken before the tmpfs hides it. */
@@ -81,7 +81,8 @@ read_entries (const char *dir, struct entry *entries)
       if (strcmp (dirent->d_name, ".") == 0 || strcmp (dirent->d_name, "..") == 0)
         continue;
       if (n == MAX_ENTRIES)
-        die ("mount point: %s holds more than %d entries to show beside it: create the mount point, or use --overlay", dir, MAX_ENTRIES);
+        die ("mount point: %s holds more than %d entries to show beside it: create the mount point, or use --overlay",
+             dir, MAX_ENTRIES);
       if (fstatat (dirfd (stream), dirent->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
         die_with_errno ("mount point: %s/%s", dir, dirent->d_name);
       snprintf (entry->name, sizeof entry->name, "%s", dirent->d_name);
@@ -165,7 +166,7 @@ make_room (const char *root, int root_fd, const char *destination)
   const char *inside;
 
   if (existing >= 0 || errno != ENOENT)
-    return;                     /* there, or the mount itself reports what is wrong */
+    return; /* there, or the mount itself reports what is wrong */
   {
     autoclose_fd int parent = nearest_existing_parent (root_fd, destination);
 
@@ -182,7 +183,8 @@ make_room (const char *root, int root_fd, const char *destination)
     if (strcmp (rooms[i], inside) == 0)
       return;
   if (n_rooms == MAX_ROOMS)
-    die ("mount point %s: more than %d folders need room for mount points: create them, or use --overlay", destination, MAX_ROOMS);
+    die ("mount point %s: more than %d folders need room for mount points: create them, or use --overlay", destination,
+         MAX_ROOMS);
   cover_folder (host);
   rooms[n_rooms] = strdup (inside);
   if (rooms[n_rooms] == NULL)
@@ -197,7 +199,7 @@ mount_room_prepare (const char *root, const struct options *opts)
   autoclose_fd int root_fd = -1;
 
   if (opts->make_mount_points)
-    return;                     /* an overlay's upper layer takes them */
+    return; /* an overlay's upper layer takes them */
   if (realpath (root, canonical) == NULL)
     die_with_errno ("rootfs: %s", root);
   root_fd = open (canonical, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -97,6 +97,8 @@ check_mount_landed (int root_fd, const char *path, int target_fd, const char *wh
   if (again < 0 || statx_mount (target_fd, &before, &before_root) < 0 || statx_mount (again, &after, &after_root) < 0)
     die_with_errno ("%s: check where it was mounted", what);
   if (!is_new_mount_root (before, after, after_root))
-    die_with_err (EXDEV, "%s: the mount did not land on %s inside the container (a folder of its path was "
-                  "swapped while mounting)", what, path);
+    die_with_err (EXDEV,
+                  "%s: the mount did not land on %s inside the container (a folder of its path was "
+                  "swapped while mounting)",
+                  what, path);
 }

@@ -26,4 +26,5 @@ int move_mount_on_fd (int mount_fd, int target_fd);
 void check_mount_landed (int root_fd, const char *path, int target_fd, const char *what);
 
 /* Whether two statx results name the root of a mount other than before's (for the unit tests). */
-bool is_new_mount_root (unsigned long long before_mount_id, unsigned long long after_mount_id, bool after_is_mount_root);
+bool is_new_mount_root (unsigned long long before_mount_id, unsigned long long after_mount_id,
+                        bool after_is_mount_root);

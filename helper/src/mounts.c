@@ -43,7 +43,7 @@ validate_rootfs (const char *rootfs, bool overlay)
     die_with_errno ("rootfs: %s", rootfs);
   if (!S_ISDIR (st.st_mode))
     die_with_err (ENOTDIR, "rootfs: %s is not a directory", rootfs);
-  if (overlay)                  /* the overlay's upper layer gets what the layers lack (an image's) */
+  if (overlay) /* the overlay's upper layer gets what the layers lack (an image's) */
     return;
   require_directory (rootfs, "proc");
   require_directory (rootfs, "dev");
@@ -62,8 +62,8 @@ make_overlay_mount_points (int root_fd)
 
 /* what names the mount in error messages, as the container will see it. */
 static void
-mount_or_die (const char *what, const char *source, const char *target,
-              const char *type, unsigned long flags, const char *data)
+mount_or_die (const char *what, const char *source, const char *target, const char *type, unsigned long flags,
+              const char *data)
 {
   if (mount (source, target, type, flags, data) < 0)
     die_with_errno ("mount %s", what);
@@ -171,8 +171,7 @@ populate_dev (int root_fd)
 
   make_directory ("dev/pts", 0755);
   /* No gid=5 option: group 5 may have no mapping in our user namespace. */
-  mount_or_die ("/dev/pts", "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-                "newinstance,ptmxmode=0666,mode=620");
+  mount_or_die ("/dev/pts", "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620");
   make_symlink ("pts/ptmx", "dev/ptmx");
 
   make_directory ("dev/shm", 01777);
@@ -205,9 +204,9 @@ setup_rootfs (const char *rootfs, const struct options *opts)
   make_mounts_private ();
   if (opts->overlay_dir != NULL)
     root = mount_overlay_root (rootfs, opts->overlay_lowers, opts->n_overlay_lowers, opts->overlay_dir,
-                              opts->overlay_fuse_only,
-                              fuse_server_reachable (opts->security.caps, opts->security.privileged));
-  else  /* pivot_root wants a mount point; binding also leaves the host's mount untouched. */
+                               opts->overlay_fuse_only,
+                               fuse_server_reachable (opts->security.caps, opts->security.privileged));
+  else /* pivot_root wants a mount point; binding also leaves the host's mount untouched. */
     mount_or_die ("/", rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL);
   if (opts->read_only)
     remount_read_only (root);

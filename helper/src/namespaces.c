@@ -14,8 +14,8 @@ struct namespace_type
 };
 
 static const struct namespace_type types[] = {
-  { "user", CLONE_NEWUSER }, { "mount", CLONE_NEWNS }, { "pid", CLONE_NEWPID }, { "uts", CLONE_NEWUTS },
-  { "ipc", CLONE_NEWIPC }, { "network", CLONE_NEWNET }, { "cgroup", CLONE_NEWCGROUP },
+  { "user", CLONE_NEWUSER }, { "mount", CLONE_NEWNS },    { "pid", CLONE_NEWPID },       { "uts", CLONE_NEWUTS },
+  { "ipc", CLONE_NEWIPC },   { "network", CLONE_NEWNET }, { "cgroup", CLONE_NEWCGROUP },
 };
 
 static const char *
@@ -35,7 +35,8 @@ parse_namespace_join (char *text, struct namespace_join *join)
   if (colon == NULL || colon[1] != '/')
     return -1;
   for (size_t i = 0; i < N_ELEMENTS (types); i++)
-    if (strlen (types[i].name) == (size_t) (colon - text) && strncmp (types[i].name, text, (size_t) (colon - text)) == 0)
+    if (strlen (types[i].name) == (size_t) (colon - text)
+        && strncmp (types[i].name, text, (size_t) (colon - text)) == 0)
       {
         *join = (struct namespace_join) { .clone_flag = types[i].flag, .path = colon + 1 };
         return 0;
@@ -89,8 +90,8 @@ join_one (const struct namespace_join *join)
     die_with_errno ("join the %s namespace %s", type_name (join->clone_flag), join->path);
   if (setns (fd, join->clone_flag) < 0)
     die_with_errno ("join the %s namespace %s%s", type_name (join->clone_flag), join->path,
-                    errno == EPERM && join->clone_flag != CLONE_NEWUSER
-                      ? " (join the user namespace that owns it too)" : "");
+                    errno == EPERM && join->clone_flag != CLONE_NEWUSER ? " (join the user namespace that owns it too)"
+                                                                        : "");
 }
 
 void

@@ -85,8 +85,8 @@ uint64_t
 default_capabilities (void)
 {
   static const int names[] = {
-    CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_NET_BIND_SERVICE,
-    CAP_SETFCAP, CAP_SETGID, CAP_SETPCAP, CAP_SETUID, CAP_SYS_CHROOT,
+    CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FOWNER,  CAP_FSETID, CAP_KILL,       CAP_NET_BIND_SERVICE,
+    CAP_SETFCAP, CAP_SETGID,       CAP_SETPCAP, CAP_SETUID, CAP_SYS_CHROOT,
   };
   uint64_t set = 0;
 
@@ -148,7 +148,8 @@ parse_tmpfs (char *text, struct volume *volume)
     return -1;
   if (colon != NULL)
     *colon = '\0';
-  *volume = (struct volume) { .kind = VOLUME_TMPFS, .destination = text,
+  *volume = (struct volume) { .kind = VOLUME_TMPFS,
+                              .destination = text,
                               .data = colon != NULL && colon[1] != '\0' ? colon + 1 : NULL };
   return 0;
 }
@@ -259,7 +260,8 @@ add_bind_file (struct options *opts, char *source, struct parse_context *ctx)
   destination = ctx->argv[optind++];
   if (destination[0] != '/')
     return error_result (ctx, "--bind-file: %s: not an absolute path", destination);
-  opts->bind_files[opts->n_bind_files++] = (struct bind_file) { .source = source, .destination = destination, .fd = -1 };
+  opts->bind_files[opts->n_bind_files++]
+      = (struct bind_file) { .source = source, .destination = destination, .fd = -1 };
   return OPTIONS_RUN;
 }
 
@@ -357,8 +359,10 @@ add_mount_fs (struct options *opts, char *arg, struct parse_context *ctx)
   for (size_t i = 0; i < N_ELEMENTS (types); i++)
     known = known || strcmp (arg, types[i]) == 0;
   if (!known || colon == NULL || colon[1] != '/')
-    return error_result (ctx, "--mount-fs: %s: not TYPE:DEST with TYPE proc, sysfs, mqueue, devpts or tmpfs and an absolute DEST", arg);
-  opts->volumes[opts->n_volumes++] = (struct volume) { .kind = VOLUME_FS, .fstype = arg, .destination = colon + 1, .source = arg };
+    return error_result (
+        ctx, "--mount-fs: %s: not TYPE:DEST with TYPE proc, sysfs, mqueue, devpts or tmpfs and an absolute DEST", arg);
+  opts->volumes[opts->n_volumes++]
+      = (struct volume) { .kind = VOLUME_FS, .fstype = arg, .destination = colon + 1, .source = arg };
   return OPTIONS_RUN;
 }
 
@@ -437,7 +441,10 @@ static enum options_result
 set_rootfs_propagation (struct options *opts, char *arg, struct parse_context *ctx)
 {
   if (parse_propagation (arg, &opts->rootfs_propagation) < 0)
-    return error_result (ctx, "--rootfs-propagation: %s: use private, rprivate, slave, rslave, shared, rshared, unbindable or runbindable", arg);
+    return error_result (
+        ctx,
+        "--rootfs-propagation: %s: use private, rprivate, slave, rslave, shared, rshared, unbindable or runbindable",
+        arg);
   return OPTIONS_RUN;
 }
 
@@ -508,7 +515,8 @@ static enum options_result
 add_join_ns (struct options *opts, char *arg, struct parse_context *ctx)
 {
   if (parse_namespace_join (arg, &opts->joins[opts->n_joins]) < 0)
-    return error_result (ctx, "--join-ns: %s: not TYPE:PATH with TYPE user, mount, pid, uts, ipc, network or cgroup", arg);
+    return error_result (ctx, "--join-ns: %s: not TYPE:PATH with TYPE user, mount, pid, uts, ipc, network or cgroup",
+                         arg);
   opts->n_joins++;
   return OPTIONS_RUN;
 }
@@ -552,28 +560,31 @@ typedef enum options_result flag_setter (struct options *opts, char *arg, struct
 
 enum flag_kind
 {
-  FLAG_HEADING,                 /* no flag: a heading of the help */
-  FLAG_SWITCH,                  /* sets the bool at field to true */
-  FLAG_TEXT,                    /* sets the const char * at field to its argument */
-  FLAG_FD,                      /* sets the int at field to its argument, a fd of 3 or more */
-  FLAG_PARSED,                  /* its setter checks its argument and sets what it stands for */
+  FLAG_HEADING, /* no flag: a heading of the help */
+  FLAG_SWITCH,  /* sets the bool at field to true */
+  FLAG_TEXT,    /* sets the const char * at field to its argument */
+  FLAG_FD,      /* sets the int at field to its argument, a fd of 3 or more */
+  FLAG_PARSED,  /* its setter checks its argument and sets what it stands for */
 };
 
 struct flag
 {
-  const char *name;             /* without the leading -- */
-  const char *argument;         /* as the help shows it; NULL: the flag takes none */
+  const char *name;     /* without the leading -- */
+  const char *argument; /* as the help shows it; NULL: the flag takes none */
   enum flag_kind kind;
-  size_t field;                 /* FLAG_SWITCH, FLAG_TEXT, FLAG_FD: offsetof in struct options */
-  flag_setter *set;             /* FLAG_PARSED */
-  const char *help;             /* lines after the first are indented under it */
+  size_t field;     /* FLAG_SWITCH, FLAG_TEXT, FLAG_FD: offsetof in struct options */
+  flag_setter *set; /* FLAG_PARSED */
+  const char *help; /* lines after the first are indented under it */
 };
 
 #define SWITCH(FIELD) FLAG_SWITCH, offsetof (struct options, FIELD), NULL
 #define TEXT(FIELD) FLAG_TEXT, offsetof (struct options, FIELD), NULL
 #define FD(FIELD) FLAG_FD, offsetof (struct options, FIELD), NULL
 #define PARSED(SETTER) FLAG_PARSED, 0, SETTER
-#define HEADING(TEXT) { NULL, NULL, FLAG_HEADING, 0, NULL, TEXT }
+#define HEADING(TEXT)                                                                                                  \
+  {                                                                                                                    \
+    NULL, NULL, FLAG_HEADING, 0, NULL, TEXT                                                                            \
+  }
 
 static const struct flag flags[] = {
   { "rootfs", "DIR", TEXT (rootfs), "root filesystem (required); must contain proc/ and dev/" },
@@ -585,13 +596,15 @@ static const struct flag flags[] = {
     "exactly the environment PROGRAM should get, as env -i does).\n"
     "A PROGRAM without '/' is looked up in the container in that\n"
     "PATH, by default " DEFAULT_PATH },
-  { "share-net", NULL, SWITCH (share_net), "keep the host network (default: a new network namespace\nwith only lo, up)" },
+  { "share-net", NULL, SWITCH (share_net),
+    "keep the host network (default: a new network namespace\nwith only lo, up)" },
   { "read-only", NULL, SWITCH (read_only), "mount the root filesystem read-only" },
   { "info-fd", "N", FD (info_fd),
     "write JSON lines to fd N: {\"pid\": HOST_PID} once the\n"
     "container exists, {\"exec\": true} once PROGRAM runs,\n"
     "{\"exit\": CODE} at the end" },
-  { "block-fd", "N", FD (block_fd), "after the pid line, wait for one byte on fd N before\nrunning PROGRAM; EOF aborts" },
+  { "block-fd", "N", FD (block_fd),
+    "after the pid line, wait for one byte on fd N before\nrunning PROGRAM; EOF aborts" },
   { "no-idmap", NULL, SWITCH (no_idmap),
     "do not write uid_map/gid_map, someone else does it before\nsending the byte (requires --block-fd)" },
   { "tty", NULL, SWITCH (terminal.tty),
@@ -626,7 +639,8 @@ static const struct flag flags[] = {
     "list, in order (a bundle's): no /proc, /dev or /sys of our\n"
     "own; /dev's nodes and links are added after them, if missing" },
   { "overlay", "STATE", PARSED (set_overlay),
-    "copy-on-write root: DIR is the lower layer, writes go to\nSTATE/upper (STATE holds empty upper/, work/ and merged/)" },
+    "copy-on-write root: DIR is the lower layer, writes go to\nSTATE/upper (STATE holds empty upper/, work/ and "
+    "merged/)" },
   { "overlay-lower", "DIR", PARSED (add_overlay_lower),
     "a further lower layer under the rootfs (repeatable, top\nfirst: an image's layers); only with --overlay" },
   { "overlay-driver", "D", PARSED (set_overlay_driver),
@@ -676,7 +690,8 @@ static const struct flag flags[] = {
   { "cgroupns", NULL, SWITCH (new_cgroupns), "a new cgroup namespace" },
   { "no-read-only-tmpfs", NULL, SWITCH (no_read_only_tmpfs), "with --read-only: no writable tmpfs on /tmp and /run" },
   { "start-hooks", "FILE", TEXT (start_hooks_file),
-    "OCI startContainer hooks to run in the container before\nPROGRAM (FILE: see start-hooks.h), read after the start byte" },
+    "OCI startContainer hooks to run in the container before\nPROGRAM (FILE: see start-hooks.h), read after the start "
+    "byte" },
   { "domainname", "NAME", PARSED (set_domainname), "the NIS domain name of the container's UTS namespace" },
   { "umask", "MODE", PARSED (set_umask), "the command's umask, octal (default: the helper's)" },
   { "help", NULL, PARSED (ask_for_help), "show this help and exit" },
@@ -688,7 +703,8 @@ static const struct flag flags[] = {
 static void
 print_flag_help (FILE *out, const struct flag *flag)
 {
-  int width = fprintf (out, "  --%s%s%s", flag->name, flag->argument != NULL ? " " : "", flag->argument != NULL ? flag->argument : "");
+  int width = fprintf (out, "  --%s%s%s", flag->name, flag->argument != NULL ? " " : "",
+                       flag->argument != NULL ? flag->argument : "");
 
   fprintf (out, "%*s", width + 2 > HELP_COLUMN ? 2 : HELP_COLUMN - width, "");
   for (const char *line = flag->help; *line != '\0';)
@@ -787,7 +803,8 @@ check_complete (struct options *opts, struct parse_context *ctx)
   if (opts->terminal.console_socket != NULL && !opts->terminal.tty)
     return error_result (ctx, "--console-socket requires --tty (it hands out the terminal's master)");
   if (opts->detach && opts->overlay_dir != NULL)
-    return error_result (ctx, "--detach with --overlay: nobody would empty the overlay's layers (the helper does, after the init)");
+    return error_result (
+        ctx, "--detach with --overlay: nobody would empty the overlay's layers (the helper does, after the init)");
   if (opts->detach && opts->terminal.tty && opts->terminal.console_socket == NULL)
     return error_result (ctx, "--detach with --tty requires --console-socket (nobody would copy the terminal)");
   if (opts->share_user && geteuid () != 0)
@@ -837,8 +854,8 @@ options_parse (struct options *opts, int argc, char **argv, char **envp, char *e
   opts->devices = calloc ((size_t) argc + 1, sizeof *opts->devices);
   opts->joins = calloc ((size_t) argc + 1, sizeof *opts->joins);
   if (opts->env == NULL || opts->bind_files == NULL || opts->volumes == NULL || opts->rlimits == NULL
-      || opts->sysctls == NULL || opts->masked_paths == NULL || opts->read_only_paths == NULL
-      || opts->devices == NULL || opts->joins == NULL)
+      || opts->sysctls == NULL || opts->masked_paths == NULL || opts->read_only_paths == NULL || opts->devices == NULL
+      || opts->joins == NULL)
     return error_result (&ctx, "out of memory");
   for (size_t i = 0; i < n_inherited; i++)
     if (strchr (envp[i], '=') != NULL)

@@ -17,9 +17,9 @@
 /* The command's terminal: --tty and the flags that go with it (tty.h). */
 struct terminal_options
 {
-  bool tty;                     /* the command gets a terminal of the container's devpts */
-  bool interactive;             /* with tty: copy stdin to it, the host terminal in raw mode */
-  const char *console_socket;   /* with tty: send its master there instead, NULL when not given */
+  bool tty;                                     /* the command gets a terminal of the container's devpts */
+  bool interactive;                             /* with tty: copy stdin to it, the host terminal in raw mode */
+  const char *console_socket;                   /* with tty: send its master there instead, NULL when not given */
   unsigned short console_rows, console_columns; /* --console-size, 0: the host terminal's */
 };
 
@@ -29,14 +29,14 @@ struct security_options
   bool has_user;
   uid_t uid;
   gid_t gid;
-  uint64_t caps;                /* the capabilities the command keeps (bit N: capability N) */
-  bool privileged;              /* all capabilities, no masked paths, new privileges allowed */
-  char *seccomp_rules;          /* NULL: no filter; read from the --seccomp file before clone */
+  uint64_t caps;       /* the capabilities the command keeps (bit N: capability N) */
+  bool privileged;     /* all capabilities, no masked paths, new privileges allowed */
+  char *seccomp_rules; /* NULL: no filter; read from the --seccomp file before clone */
   bool has_groups;
-  gid_t *groups;                /* --groups: the supplementary groups */
+  gid_t *groups; /* --groups: the supplementary groups */
   size_t n_groups;
-  bool new_privileges;          /* --new-privileges: no no_new_privs */
-  bool exact_caps;              /* --caps-effective and co: each set as given */
+  bool new_privileges; /* --new-privileges: no no_new_privs */
+  bool exact_caps;     /* --caps-effective and co: each set as given */
   uint64_t caps_effective, caps_permitted, caps_inheritable, caps_ambient;
 };
 
@@ -45,46 +45,46 @@ struct options
   const char *rootfs;
   const char *hostname;
   const char *cwd;
-  char **env;           /* KEY=VALUE strings, NULL-terminated; a later KEY replaces an earlier one */
+  char **env; /* KEY=VALUE strings, NULL-terminated; a later KEY replaces an earlier one */
   size_t n_env;
   struct bind_file *bind_files; /* --bind-file SOURCE DESTINATION, in order */
   size_t n_bind_files;
   bool share_net;
   bool read_only;
-  bool no_read_only_tmpfs;      /* with read_only: no writable tmpfs on /tmp and /run */
+  bool no_read_only_tmpfs; /* with read_only: no writable tmpfs on /tmp and /run */
   bool no_idmap;
-  struct terminal_options terminal;     /* --tty, --interactive, --console-socket, --console-size */
-  struct security_options security;     /* --user, --caps, --privileged, --groups, --caps-*, ... */
-  bool detach;                  /* exit once the command runs, leaving the init to whoever reaps orphans */
-  int exec_gate_fd;             /* -1, or: once set up, report ready and wait for a byte here before the command */
-  bool engine_rootfs;           /* the rootfs is an OCI engine's container layer: mount points may be made in it */
-  int info_fd;          /* -1 when not given */
-  int block_fd;         /* -1 when not given */
-  char **command;       /* NULL-terminated, points into argv */
+  struct terminal_options terminal; /* --tty, --interactive, --console-socket, --console-size */
+  struct security_options security; /* --user, --caps, --privileged, --groups, --caps-*, ... */
+  bool detach;                      /* exit once the command runs, leaving the init to whoever reaps orphans */
+  int exec_gate_fd;                 /* -1, or: once set up, report ready and wait for a byte here before the command */
+  bool engine_rootfs;               /* the rootfs is an OCI engine's container layer: mount points may be made in it */
+  int info_fd;                      /* -1 when not given */
+  int block_fd;                     /* -1 when not given */
+  char **command;                   /* NULL-terminated, points into argv */
   /* Isolation (see volumes.h, security.h): */
-  struct volume *volumes;       /* --bind, --ro-bind, --tmpfs, in order */
+  struct volume *volumes; /* --bind, --ro-bind, --tmpfs, in order */
   size_t n_volumes;
-  bool make_mount_points;       /* create missing volume mount points (only on an overlay) */
-  bool only_given_mounts;       /* the volumes are the whole list: no /proc, /dev, /sys of our own */
-  const char *overlay_dir;      /* holds upper/, work/, merged/: a copy-on-write root */
-  bool overlay_fuse_only;       /* --overlay-driver fuse-overlayfs: skip the kernel's overlayfs */
+  bool make_mount_points;                         /* create missing volume mount points (only on an overlay) */
+  bool only_given_mounts;                         /* the volumes are the whole list: no /proc, /dev, /sys of our own */
+  const char *overlay_dir;                        /* holds upper/, work/, merged/: a copy-on-write root */
+  bool overlay_fuse_only;                         /* --overlay-driver fuse-overlayfs: skip the kernel's overlayfs */
   const char *overlay_lowers[MAX_OVERLAY_LOWERS]; /* --overlay-lower: layers under the rootfs, top first */
   size_t n_overlay_lowers;
-  const char *seccomp_file;     /* --seccomp FILE: its rules (see seccomp-filter.h) */
+  const char *seccomp_file; /* --seccomp FILE: its rules (see seccomp-filter.h) */
   /* OCI bundles (see process-limits.h, sysctl.h, mount-options.h, devices.h, namespaces.h): */
-  struct rlimit_setting *rlimits;       /* --rlimit, in order */
+  struct rlimit_setting *rlimits; /* --rlimit, in order */
   size_t n_rlimits;
   bool has_oom_score_adj;
   int oom_score_adj;
-  char **sysctls;               /* --sysctl KEY=VALUE */
+  char **sysctls; /* --sysctl KEY=VALUE */
   size_t n_sysctls;
-  bool no_default_paths;        /* only the --masked-path and --read-only-path given */
+  bool no_default_paths; /* only the --masked-path and --read-only-path given */
   const char **masked_paths;
   size_t n_masked_paths;
   const char **read_only_paths;
   size_t n_read_only_paths;
-  unsigned long rootfs_propagation;     /* MS_SHARED, MS_SLAVE...: 0 keeps it private */
-  const char **devices;         /* --device PATH: host device nodes bound at the same path */
+  unsigned long rootfs_propagation; /* MS_SHARED, MS_SLAVE...: 0 keeps it private */
+  const char **devices;             /* --device PATH: host device nodes bound at the same path */
   size_t n_devices;
   struct namespace_join *joins; /* --join-ns TYPE:PATH */
   size_t n_joins;
@@ -99,12 +99,12 @@ struct options
 struct rlimit_setting
 {
   int resource;
-  uint64_t soft, hard;          /* RLIM_INFINITY for unlimited */
+  uint64_t soft, hard; /* RLIM_INFINITY for unlimited */
 };
 
 struct namespace_join
 {
-  int clone_flag;               /* CLONE_NEWNET, ... */
+  int clone_flag; /* CLONE_NEWNET, ... */
   const char *path;
 };
 
@@ -112,19 +112,19 @@ enum volume_kind
 {
   VOLUME_BIND,
   VOLUME_TMPFS,
-  VOLUME_FS,            /* --mount-fs: a kernel filesystem, exactly with its options */
+  VOLUME_FS, /* --mount-fs: a kernel filesystem, exactly with its options */
 };
 
 struct volume
 {
   enum volume_kind kind;
-  const char *source;           /* bind: the host path */
-  const char *destination;      /* absolute, in the container */
-  const char *data;             /* tmpfs: mount options, or NULL */
+  const char *source;      /* bind: the host path */
+  const char *destination; /* absolute, in the container */
+  const char *data;        /* tmpfs: mount options, or NULL */
   bool read_only;
-  const char *fstype;           /* VOLUME_FS: proc, sysfs, mqueue, devpts, tmpfs */
-  unsigned long flags;          /* --mount-options: MS_RDONLY, MS_NOSUID... and propagation (MS_SHARED...) */
-  bool non_recursive;           /* --mount-options bind: not the mounts below the source */
+  const char *fstype;  /* VOLUME_FS: proc, sysfs, mqueue, devpts, tmpfs */
+  unsigned long flags; /* --mount-options: MS_RDONLY, MS_NOSUID... and propagation (MS_SHARED...) */
+  bool non_recursive;  /* --mount-options bind: not the mounts below the source */
 };
 
 enum options_result
@@ -138,8 +138,8 @@ enum options_result
 /* envp is the environment the command starts from (the helper's own); --env adds to it
  * and overrides it. On OPTIONS_ERROR, error holds a one-line message. Call
  * options_free() in every case. */
-enum options_result options_parse (struct options *opts, int argc, char **argv, char **envp,
-                                   char *error, size_t error_size);
+enum options_result options_parse (struct options *opts, int argc, char **argv, char **envp, char *error,
+                                   size_t error_size);
 void options_free (struct options *opts);
 void options_print_help (FILE *out);
 

@@ -59,7 +59,7 @@ mount_fuse_overlay (const char *options)
     {
       int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
 
-      if (null >= 0)            /* its complaints are not ours to print: our error says it failed */
+      if (null >= 0) /* its complaints are not ours to print: our error says it failed */
         {
           dup2 (null, 0);
           dup2 (null, 1);
@@ -89,8 +89,10 @@ mount_overlay_root (const char *rootfs, const char *const *lowers, size_t n_lowe
   int fuse_status;
 
   if (format_overlay_options (options, sizeof options - 16, rootfs, lowers, n_lowers, state) < 0)
-    die_with_err (EINVAL, "overlay: a layer path or %s holds a ',' or ':', which overlay options cannot hold, "
-                  "or the %zu layers do not fit in one page of mount options", state, n_lowers + 1);
+    die_with_err (EINVAL,
+                  "overlay: a layer path or %s holds a ',' or ':', which overlay options cannot hold, "
+                  "or the %zu layers do not fit in one page of mount options",
+                  state, n_lowers + 1);
   snprintf (merged, sizeof merged, "%s/merged", state);
   if (!fuse_only)
     {
@@ -104,21 +106,24 @@ mount_overlay_root (const char *rootfs, const char *const *lowers, size_t n_lowe
       options[length] = '\0';
     }
   if (command_may_trace)
-    die_with_err (EPERM, "overlay: fuse-overlayfs%s would serve it from inside the container, where a command with "
-                  "CAP_SYS_PTRACE reaches the host through its /proc/PID/root and fds: drop SYS_PTRACE "
-                  "(--cap-add, --privileged), or use a kernel whose overlayfs works in a user namespace (5.11 or later)",
-                  fuse_only ? "" : " (the kernel refused overlayfs)");
+    die_with_err (
+        EPERM,
+        "overlay: fuse-overlayfs%s would serve it from inside the container, where a command with "
+        "CAP_SYS_PTRACE reaches the host through its /proc/PID/root and fds: drop SYS_PTRACE "
+        "(--cap-add, --privileged), or use a kernel whose overlayfs works in a user namespace (5.11 or later)",
+        fuse_only ? "" : " (the kernel refused overlayfs)");
   fuse_status = mount_fuse_overlay (options);
   if (fuse_status == 0)
     return merged;
   if (fuse_only)
-    die_with_err (EPERM, "overlay: fuse-overlayfs %s (--overlay-driver fuse-overlayfs): install it, "
+    die_with_err (EPERM,
+                  "overlay: fuse-overlayfs %s (--overlay-driver fuse-overlayfs): install it, "
                   "with a /dev/fuse you can open, or use --overlay-driver auto",
                   fuse_status == EXIT_NOT_FOUND ? "is not installed" : "cannot mount");
-  die_with_err (kernel_errno, "overlay: the kernel refused overlayfs (%s) and fuse-overlayfs %s: "
+  die_with_err (kernel_errno,
+                "overlay: the kernel refused overlayfs (%s) and fuse-overlayfs %s: "
                 "use a kernel of 5.11 or later, or install fuse-overlayfs with a usable /dev/fuse",
-                strerror (kernel_errno),
-                fuse_status == EXIT_NOT_FOUND ? "is not installed" : "failed too");
+                strerror (kernel_errno), fuse_status == EXIT_NOT_FOUND ? "is not installed" : "failed too");
 }
 
 void

@@ -24,10 +24,10 @@ void info_send_error (int fd, const char *text, int err, int code);
 
 enum sync_kind
 {
-  SYNC_GO = 1,        /* helper -> init: the id maps are written, set up and run the command */
-  SYNC_EXEC_OK,       /* init -> helper: the command has been executed */
-  SYNC_ERROR,         /* init -> helper: setup failed; err and "step: reason" text */
-  SYNC_READY,         /* init -> helper: set up, waiting on the exec gate (with the terminal's master) */
+  SYNC_GO = 1,  /* helper -> init: the id maps are written, set up and run the command */
+  SYNC_EXEC_OK, /* init -> helper: the command has been executed */
+  SYNC_ERROR,   /* init -> helper: setup failed; err and "step: reason" text */
+  SYNC_READY,   /* init -> helper: set up, waiting on the exec gate (with the terminal's master) */
 };
 
 #define SYNC_TEXT_MAX 512

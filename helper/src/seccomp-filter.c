@@ -10,8 +10,13 @@
 #include <string.h>
 
 static const char *const op_names[] = {
-  [SECCOMP_OP_NE] = "ne", [SECCOMP_OP_LT] = "lt", [SECCOMP_OP_LE] = "le", [SECCOMP_OP_EQ] = "eq",
-  [SECCOMP_OP_GE] = "ge", [SECCOMP_OP_GT] = "gt", [SECCOMP_OP_MASKED_EQ] = "masked_eq",
+  [SECCOMP_OP_NE] = "ne",
+  [SECCOMP_OP_LT] = "lt",
+  [SECCOMP_OP_LE] = "le",
+  [SECCOMP_OP_EQ] = "eq",
+  [SECCOMP_OP_GE] = "ge",
+  [SECCOMP_OP_GT] = "gt",
+  [SECCOMP_OP_MASKED_EQ] = "masked_eq",
 };
 
 static int
@@ -118,7 +123,7 @@ seccomp_parse_rule (char *line, struct seccomp_rule *rule, char *error, size_t e
         return parse_error (error, error_size, "more than %d conditions", SECCOMP_MAX_CONDITIONS);
       char as_given[128];
 
-      snprintf (as_given, sizeof as_given, "%s", argument);     /* parsing cuts it up */
+      snprintf (as_given, sizeof as_given, "%s", argument); /* parsing cuts it up */
       if (parse_condition (argument, &rule->conditions[rule->n_conditions++]) < 0)
         return parse_error (error, error_size, "%s: not INDEX:OP:VALUE or INDEX:masked_eq:MASK:VALUE", as_given);
     }
@@ -133,11 +138,13 @@ add_rule (scmp_filter_ctx filter, uint32_t default_action, const struct seccomp_
   int err;
 
   if (syscall_number == __NR_SCMP_ERROR || rule->action == default_action)
-    return;                     /* unknown here, or nothing to add */
+    return; /* unknown here, or nothing to add */
   for (unsigned i = 0; i < rule->n_conditions; i++)
     conditions[i] = (struct scmp_arg_cmp) {
-      .arg = rule->conditions[i].index, .op = (enum scmp_compare) rule->conditions[i].op,
-      .datum_a = rule->conditions[i].value, .datum_b = rule->conditions[i].value2,
+      .arg = rule->conditions[i].index,
+      .op = (enum scmp_compare) rule->conditions[i].op,
+      .datum_a = rule->conditions[i].value,
+      .datum_b = rule->conditions[i].value2,
     };
   err = seccomp_rule_add_array (filter, rule->action, syscall_number, rule->n_conditions, conditions);
   if (err < 0)
@@ -147,7 +154,10 @@ add_rule (scmp_filter_ctx filter, uint32_t default_action, const struct seccomp_
 char *
 seccomp_read_rules (const char *path)
 {
-  enum { LIMIT = 1 << 20 };
+  enum
+  {
+    LIMIT = 1 << 20
+  };
   int fd = RETRY_EINTR (open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY));
   char *text = malloc (LIMIT + 1);
   ssize_t total = 0;

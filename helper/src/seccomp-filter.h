@@ -19,7 +19,7 @@
 
 enum seccomp_op
 {
-  SECCOMP_OP_NE = 1,            /* the values of libseccomp's enum scmp_compare */
+  SECCOMP_OP_NE = 1, /* the values of libseccomp's enum scmp_compare */
   SECCOMP_OP_LT,
   SECCOMP_OP_LE,
   SECCOMP_OP_EQ,
@@ -38,8 +38,8 @@ struct seccomp_condition
 
 struct seccomp_rule
 {
-  uint32_t action;              /* libseccomp's SCMP_ACT_* value */
-  char name[64];                /* the syscall, or "default" */
+  uint32_t action; /* libseccomp's SCMP_ACT_* value */
+  char name[64];   /* the syscall, or "default" */
   unsigned n_conditions;
   struct seccomp_condition conditions[SECCOMP_MAX_CONDITIONS];
 };

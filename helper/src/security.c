@@ -91,7 +91,8 @@ set_groups (const struct security_options *opts)
   if (opts->has_groups && opts->n_groups > 0)
     {
       if (!setgroups_allowed ())
-        die_with_err (EPERM, "user: supplementary groups need a full id map (with a single-id map setgroups is denied)");
+        die_with_err (EPERM,
+                      "user: supplementary groups need a full id map (with a single-id map setgroups is denied)");
       if (setgroups (opts->n_groups, opts->groups) < 0)
         die_with_errno ("user: set the supplementary groups%s",
                         errno == EINVAL ? " (one has no mapping in the container's user namespace)" : "");
@@ -131,7 +132,7 @@ secure_command (const struct security_options *opts)
     switch_user (opts, uid, opts->has_user ? opts->gid : 0);
   if (opts->exact_caps)
     set_exact_capabilities (opts);
-  else  /* As docker and podman do, a user other than root keeps only the bounding set. */
+  else /* As docker and podman do, a user other than root keeps only the bounding set. */
     set_capabilities (uid == 0 ? opts->caps & ((UINT64_C (2) << last_capability ()) - 1) : 0);
   if (no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     die_with_errno ("no_new_privs");

@@ -11,7 +11,10 @@
 #include <sys/wait.h>
 #include <time.h>
 
-enum { MAX_HOOKS = 64 };
+enum
+{
+  MAX_HOOKS = 64
+};
 
 static struct start_hook loaded[MAX_HOOKS];
 static size_t n_loaded;
@@ -66,8 +69,8 @@ start_hooks_parse (char **entries, const char **state_prefix, struct start_hook 
       size_t timeout, n_args, n_env;
       char *after_args;
 
-      if (n == max || strcmp (next, "hook") != 0 || at[0] == NULL || at[1] == NULL
-          || parse_count (at[0], &timeout) < 0 || at[1][0] != '/' || parse_count (at[2], &n_args) < 0 || n_args == 0)
+      if (n == max || strcmp (next, "hook") != 0 || at[0] == NULL || at[1] == NULL || parse_count (at[0], &timeout) < 0
+          || at[1][0] != '/' || parse_count (at[2], &n_args) < 0 || n_args == 0)
         return -1;
       hooks[n] = (struct start_hook) { .path = at[1], .timeout = (unsigned) timeout };
       at += 3;
@@ -171,8 +174,8 @@ run_hook (const struct start_hook *hook, size_t index)
     }
   status = wait_with_timeout (pid, hook->timeout);
   if (status < 0)
-    die_with_err (ETIMEDOUT, "hooks.startContainer[%zu] (%s) ran longer than its timeout of %u s and was killed",
-                  index, hook->path, hook->timeout);
+    die_with_err (ETIMEDOUT, "hooks.startContainer[%zu] (%s) ran longer than its timeout of %u s and was killed", index,
+                  hook->path, hook->timeout);
   if (WIFSIGNALED (status))
     die ("hooks.startContainer[%zu] (%s) was killed by signal %d", index, hook->path, WTERMSIG (status));
   if (WEXITSTATUS (status) != 0)

@@ -5,10 +5,10 @@
 
 struct start_hook
 {
-  const char *path;             /* absolute, in the container */
-  char **args;                  /* NULL-terminated */
-  char **env;                   /* NULL-terminated */
-  unsigned timeout;             /* seconds, 0 for none */
+  const char *path; /* absolute, in the container */
+  char **args;      /* NULL-terminated */
+  char **env;       /* NULL-terminated */
+  unsigned timeout; /* seconds, 0 for none */
 };
 
 /* Parses the entries of a --start-hooks file (NUL-separated): the state's JSON up to its

@@ -214,7 +214,7 @@ tty_take_typed_ahead (int fd, const struct termios *cooked, char *data, size_t s
   size_t len = 0;
 
   if (!(cooked->c_lflag & ICANON))
-    return 0;                   /* raw already: what it holds reads the same later */
+    return 0; /* raw already: what it holds reads the same later */
   while (len < size)
     {
       /* In canonical mode a terminal is readable only with a whole line or a mark. */
@@ -228,7 +228,7 @@ tty_take_typed_ahead (int fd, const struct termios *cooked, char *data, size_t s
         break;
       if ((size_t) n == size - len)
         {
-          len = size;           /* a line cut short by a full buffer: nothing to add */
+          len = size; /* a line cut short by a full buffer: nothing to add */
           break;
         }
       if (tty_read_ended_by_eof (cooked, data + len, (size_t) n))
@@ -247,10 +247,10 @@ tty_enter_host_raw_mode (struct relay_buffer *typed_ahead)
   struct termios raw;
 
   if (tcgetattr (STDIN_FILENO, &host_saved) < 0)
-    return;                     /* not a terminal: nothing to change */
+    return; /* not a terminal: nothing to change */
   if (!restore_registered)
     {
-      atexit (tty_restore_host);        /* every exit, die() included */
+      atexit (tty_restore_host); /* every exit, die() included */
       restore_registered = true;
     }
   typed_ahead->end += tty_take_typed_ahead (STDIN_FILENO, &host_saved, typed_ahead->data + typed_ahead->end,
@@ -296,9 +296,9 @@ write_waiting (int fd, const char *data, size_t len)
 struct relay
 {
   int master;
-  bool master_open;             /* until the last holder of the terminal closes it */
-  bool input_open;              /* stdin, under --interactive, until its end */
-  bool output_open;             /* stdout, until a write fails */
+  bool master_open; /* until the last holder of the terminal closes it */
+  bool input_open;  /* stdin, under --interactive, until its end */
+  bool output_open; /* stdout, until a write fails */
   struct relay_buffer to_master;
 };
 
@@ -311,7 +311,7 @@ copy_master_output (struct relay *relay)
 
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return;
-  if (n <= 0)                   /* EIO: nobody holds the terminal any more */
+  if (n <= 0) /* EIO: nobody holds the terminal any more */
     {
       relay->master_open = false;
       return;
@@ -469,7 +469,7 @@ tty_supervise (const struct terminal_options *opts, pid_t target, int sigfd, int
     die_with_errno ("tty: non-blocking master");
   if (opts->interactive)
     tty_enter_host_raw_mode (&relay.to_master);
-  copy_host_window_size (master);       /* a resize may have come before we held it */
+  copy_host_window_size (master); /* a resize may have come before we held it */
   status = relay_until_exit (&relay, target, sigfd);
   tty_restore_host ();
   close (master);

@@ -30,7 +30,7 @@
 /* little-endian, packed: what packages/core/src/images/unpack.ts writes */
 struct __attribute__ ((packed)) entry_header
 {
-  uint8_t type;                 /* d f l h w o p: dir, file, symlink, hard link, whiteout, opaque dir, fifo */
+  uint8_t type; /* d f l h w o p: dir, file, symlink, hard link, whiteout, opaque dir, fifo */
   uint8_t pad[3];
   uint32_t mode;
   uint32_t uid;

@@ -17,13 +17,13 @@
 #define N_ELEMENTS(array) (sizeof (array) / sizeof ((array)[0]))
 
 /* Evaluates expression again for as long as it fails with EINTR. */
-#define RETRY_EINTR(expression)                                         \
-  (__extension__ ({                                                     \
-    __typeof__ (expression) retry_result_;                              \
-    do                                                                  \
-      retry_result_ = (expression);                                     \
-    while (retry_result_ == -1 && errno == EINTR);                      \
-    retry_result_;                                                      \
+#define RETRY_EINTR(expression)                                                                                        \
+  (__extension__({                                                                                                     \
+    __typeof__ (expression) retry_result_;                                                                             \
+    do                                                                                                                 \
+      retry_result_ = (expression);                                                                                    \
+    while (retry_result_ == -1 && errno == EINTR);                                                                     \
+    retry_result_;                                                                                                     \
   }))
 
 /* Receives the errno behind the error (0 if none) and the message; must not return. */
@@ -33,14 +33,12 @@ typedef void (*die_handler_fn) (int err, const char *message);
 void set_die_handler (die_handler_fn handler);
 
 /* Hands the message to the handler, with err for a caller that wants the number. */
-__attribute__ ((noreturn, format (printf, 2, 3)))
-void die_with_err (int err, const char *format, ...);
+__attribute__ ((noreturn, format (printf, 2, 3))) void die_with_err (int err, const char *format, ...);
 
 #define die(...) die_with_err (0, __VA_ARGS__)
 
 /* Like die(), with ": strerror(errno)" appended; errno, saved first, goes to the handler. */
-__attribute__ ((noreturn, format (printf, 1, 2)))
-void die_with_errno (const char *format, ...);
+__attribute__ ((noreturn, format (printf, 1, 2))) void die_with_errno (const char *format, ...);
 
 ssize_t read_retry (int fd, void *buf, size_t size);
 int write_all (int fd, const void *buf, size_t size);

@@ -126,8 +126,7 @@ make_mount_point (const char *path, bool is_directory)
         die_with_errno ("volume: create %s", partial);
       *slash = '/';
     }
-  if (is_directory ? mkdir (path, 0755) < 0 && errno != EEXIST
-                   : mknod (path, S_IFREG | 0644, 0) < 0 && errno != EEXIST)
+  if (is_directory ? mkdir (path, 0755) < 0 && errno != EEXIST : mknod (path, S_IFREG | 0644, 0) < 0 && errno != EEXIST)
     die_with_errno ("volume: create %s", path);
 }
 
@@ -140,7 +139,8 @@ open_mount_point (const struct options *opts, int root_fd, const char *path, boo
   struct stat st;
 
   /* /dev is the container's own tmpfs: creating there never writes into the rootfs. */
-  if (fd < 0 && errno == ENOENT && (opts->make_mount_points || strncmp (path, "/dev/", 5) == 0 || mount_room_made_for (path)))
+  if (fd < 0 && errno == ENOENT
+      && (opts->make_mount_points || strncmp (path, "/dev/", 5) == 0 || mount_room_made_for (path)))
     {
       make_mount_point (path, is_directory);
       fd = open_in_root (root_fd, path);
@@ -166,7 +166,9 @@ set_detached_attributes (int mount_fd, const struct volume *volume)
     attr.attr_set = MOUNT_ATTR_RDONLY;
   if (attr.attr_set == 0)
     return;
-  if (syscall (SYS_mount_setattr, mount_fd, "", AT_EMPTY_PATH | (volume->non_recursive ? 0 : AT_RECURSIVE), &attr, sizeof attr) < 0)
+  if (syscall (SYS_mount_setattr, mount_fd, "", AT_EMPTY_PATH | (volume->non_recursive ? 0 : AT_RECURSIVE), &attr,
+               sizeof attr)
+      < 0)
     die_with_errno ("mount %s: set its flags", volume->destination);
 }
 
@@ -199,7 +201,8 @@ open_tmpfs (const struct volume *volume)
   char options[1024];
   struct volume tmpfs = *volume;
 
-  snprintf (options, sizeof options, "source=tmpfs,mode=1777%s%s", volume->data != NULL ? "," : "", volume->data != NULL ? volume->data : "");
+  snprintf (options, sizeof options, "source=tmpfs,mode=1777%s%s", volume->data != NULL ? "," : "",
+            volume->data != NULL ? volume->data : "");
   tmpfs.fstype = "tmpfs";
   tmpfs.data = options;
   tmpfs.flags = MS_NOSUID | MS_NODEV | (volume->flags & ~PROPAGATION_FLAGS);
@@ -214,7 +217,9 @@ set_propagation (int mount_fd, const struct volume *volume)
 
   if (attr.propagation == 0)
     return;
-  if (syscall (SYS_mount_setattr, mount_fd, "", AT_EMPTY_PATH | ((volume->flags & MS_REC) ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0)
+  if (syscall (SYS_mount_setattr, mount_fd, "", AT_EMPTY_PATH | ((volume->flags & MS_REC) ? AT_RECURSIVE : 0), &attr,
+               sizeof attr)
+      < 0)
     die_with_errno ("mount %s: set its propagation", volume->destination);
 }
 
@@ -254,7 +259,7 @@ mount_writable_tmpfs (void)
       struct stat st;
 
       if (stat (paths[i], &st) < 0 || !S_ISDIR (st.st_mode))
-        continue;               /* a read-only rootfs cannot grow a mount point */
+        continue; /* a read-only rootfs cannot grow a mount point */
       if (mount ("tmpfs", paths[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
         die_with_errno ("tmpfs: %s", paths[i]);
     }

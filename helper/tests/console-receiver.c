@@ -41,8 +41,8 @@ receive_terminal (int connection, char *name, size_t name_size)
     struct cmsghdr align;
   } control;
   struct iovec iov = { .iov_base = name, .iov_len = name_size - 1 };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                        .msg_controllen = sizeof control.buf };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
   struct cmsghdr *cmsg;
   ssize_t len = recvmsg (connection, &msg, MSG_CMSG_CLOEXEC);
   int fd;

@@ -38,10 +38,9 @@
 
 static int test_count;
 static int failure_count;
-static FILE *tap;               /* results are collected here, to print the plan first */
+static FILE *tap; /* results are collected here, to print the plan first */
 
-static void
-check (bool passed, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
+static void check (bool passed, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
 
 static void
 check (bool passed, const char *format, ...)
@@ -77,8 +76,7 @@ check_int (long actual, long expected, const char *what)
 
 /* ---- options ---- */
 
-#define PARSE(opts, error, ...)                                          \
-  parse ((opts), (error), (char *[]) { "ryouiki-init", __VA_ARGS__, NULL })
+#define PARSE(opts, error, ...) parse ((opts), (error), (char *[]) { "ryouiki-init", __VA_ARGS__, NULL })
 
 static char parse_error[512];
 
@@ -106,9 +104,9 @@ test_options_defaults (void)
   check (opts.info_fd == -1 && opts.block_fd == -1, "options: no info or block fd by default");
   check (!opts.share_net && !opts.read_only && !opts.no_idmap, "options: flags off by default");
   check (opts.n_env == 0 && opts.env[0] == NULL, "options: empty environment by default");
-  check (opts.command != NULL && strcmp (opts.command[0], "sh") == 0
-         && strcmp (opts.command[1], "-c") == 0 && strcmp (opts.command[2], "x") == 0
-         && opts.command[3] == NULL, "options: command after --");
+  check (opts.command != NULL && strcmp (opts.command[0], "sh") == 0 && strcmp (opts.command[1], "-c") == 0
+             && strcmp (opts.command[2], "x") == 0 && opts.command[3] == NULL,
+         "options: command after --");
   check_string (options_search_path (&opts), DEFAULT_PATH, "options: default search PATH");
   options_free (&opts);
 }
@@ -118,14 +116,14 @@ test_options_all (void)
 {
   struct options opts;
 
-  check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--hostname", "box", "--cwd", "/tmp",
-                    "--env", "A=1", "--env", "PATH=/bin", "--env", "A=2", "--env", "B=",
-                    "--share-net", "--read-only", "--info-fd", "3", "--block-fd", "4",
-                    "--no-idmap", "--", "cat"), OPTIONS_RUN, "options: every option parses");
+  check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--hostname", "box", "--cwd", "/tmp", "--env", "A=1", "--env",
+                    "PATH=/bin", "--env", "A=2", "--env", "B=", "--share-net", "--read-only", "--info-fd", "3",
+                    "--block-fd", "4", "--no-idmap", "--", "cat"),
+             OPTIONS_RUN, "options: every option parses");
   check_string (opts.hostname, "box", "options: --hostname");
   check_string (opts.cwd, "/tmp", "options: --cwd");
   check (opts.n_env == 3 && strcmp (opts.env[0], "A=2") == 0 && strcmp (opts.env[1], "PATH=/bin") == 0
-         && strcmp (opts.env[2], "B=") == 0 && opts.env[3] == NULL,
+             && strcmp (opts.env[2], "B=") == 0 && opts.env[3] == NULL,
          "options: --env keeps order, a later KEY replaces an earlier one");
   check_string (options_search_path (&opts), "/bin", "options: search PATH from --env");
   check (opts.share_net && opts.read_only && opts.no_idmap, "options: flags");
@@ -136,18 +134,17 @@ test_options_all (void)
     char *inherited[] = { "A=0", "KEEP=yes", "PATH=/sbin", NULL };
     char *argv[] = { "ryouiki-init", "--rootfs", "/r", "--env", "A=1", "--", "cat", NULL };
 
-    check_int (options_parse (&opts, 7, argv, inherited, parse_error, sizeof parse_error),
-               OPTIONS_RUN, "options: parses with an inherited environment");
+    check_int (options_parse (&opts, 7, argv, inherited, parse_error, sizeof parse_error), OPTIONS_RUN,
+               "options: parses with an inherited environment");
     check (opts.n_env == 3 && strcmp (opts.env[0], "A=1") == 0 && strcmp (opts.env[1], "KEEP=yes") == 0
-           && strcmp (opts.env[2], "PATH=/sbin") == 0,
+               && strcmp (opts.env[2], "PATH=/sbin") == 0,
            "options: the command inherits the helper's environment, --env overrides it");
   }
   options_free (&opts);
 
   check_int (PARSE (&opts, parse_error, "--rootfs=/r", "true"), OPTIONS_RUN,
              "options: --opt=value form, and no -- before PROGRAM");
-  check (strcmp (opts.rootfs, "/r") == 0 && strcmp (opts.command[0], "true") == 0,
-         "options: --opt=value values");
+  check (strcmp (opts.rootfs, "/r") == 0 && strcmp (opts.command[0], "true") == 0, "options: --opt=value values");
   options_free (&opts);
 
   check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--", "ls", "--cwd", "x"), OPTIONS_RUN,
@@ -168,8 +165,8 @@ test_options_bind_files (void)
   struct options opts;
 
   check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--bind-file", "/tmp/a", "/etc/resolv.conf",
-                    "--bind-file=/tmp/b", "/etc/hosts", "--", "true"), OPTIONS_RUN,
-             "options: --bind-file SRC DEST, repeated, in both forms");
+                    "--bind-file=/tmp/b", "/etc/hosts", "--", "true"),
+             OPTIONS_RUN, "options: --bind-file SRC DEST, repeated, in both forms");
   check (opts.n_bind_files == 2, "options: two bind files");
   check_string (opts.bind_files[0].source, "/tmp/a", "options: first bind source");
   check_string (opts.bind_files[0].destination, "/etc/resolv.conf", "options: first bind destination");
@@ -194,45 +191,60 @@ check_parse_error (char **argv, const char *expected)
   options_free (&opts);
 }
 
-#define CHECK_PARSE_ERROR(expected, ...)                                \
+#define CHECK_PARSE_ERROR(expected, ...)                                                                               \
   check_parse_error ((char *[]) { "ryouiki-init", __VA_ARGS__, NULL }, (expected))
 
 static void
 test_options_errors (void)
 {
   CHECK_PARSE_ERROR ("--rootfs is required (see --help)", "--", "sh");
-  CHECK_PARSE_ERROR ("no command given: usage: ryouiki-init [OPTIONS] --rootfs DIR -- PROGRAM [ARGS...]",
-                     "--rootfs", "/r");
-  CHECK_PARSE_ERROR ("no command given: usage: ryouiki-init [OPTIONS] --rootfs DIR -- PROGRAM [ARGS...]",
-                     "--rootfs", "/r", "--");
+  CHECK_PARSE_ERROR ("no command given: usage: ryouiki-init [OPTIONS] --rootfs DIR -- PROGRAM [ARGS...]", "--rootfs",
+                     "/r");
+  CHECK_PARSE_ERROR ("no command given: usage: ryouiki-init [OPTIONS] --rootfs DIR -- PROGRAM [ARGS...]", "--rootfs",
+                     "/r", "--");
   CHECK_PARSE_ERROR ("--bogus: unknown option (see --help)", "--bogus", "--rootfs", "/r", "--", "sh");
   CHECK_PARSE_ERROR ("-x: unknown option (see --help)", "-x", "--rootfs", "/r", "--", "sh");
   CHECK_PARSE_ERROR ("--rootfs: needs an argument", "--rootfs");
   CHECK_PARSE_ERROR ("--cwd: tmp: not an absolute path", "--rootfs", "/r", "--cwd", "tmp", "--", "sh");
   CHECK_PARSE_ERROR ("--env: FOO: not KEY=VALUE", "--rootfs", "/r", "--env", "FOO", "--", "sh");
   CHECK_PARSE_ERROR ("--env: =x: not KEY=VALUE", "--rootfs", "/r", "--env", "=x", "--", "sh");
-  CHECK_PARSE_ERROR ("--info-fd: x3: not a file descriptor number",
-                     "--rootfs", "/r", "--info-fd", "x3", "--", "sh");
-  CHECK_PARSE_ERROR ("--block-fd: 1: 0, 1 and 2 are the command's stdio, use 3 or more",
-                     "--rootfs", "/r", "--block-fd", "1", "--", "sh");
-  CHECK_PARSE_ERROR ("--no-idmap requires --block-fd (the id maps must be written before the start byte)",
-                     "--rootfs", "/r", "--no-idmap", "--", "sh");
+  CHECK_PARSE_ERROR ("--info-fd: x3: not a file descriptor number", "--rootfs", "/r", "--info-fd", "x3", "--", "sh");
+  CHECK_PARSE_ERROR ("--block-fd: 1: 0, 1 and 2 are the command's stdio, use 3 or more", "--rootfs", "/r", "--block-fd",
+                     "1", "--", "sh");
+  CHECK_PARSE_ERROR ("--no-idmap requires --block-fd (the id maps must be written before the start byte)", "--rootfs",
+                     "/r", "--no-idmap", "--", "sh");
   CHECK_PARSE_ERROR ("--hostname: 12345678901234567890123456789012345678901234567890123456789012345: "
-                     "longer than 64 bytes", "--rootfs", "/r", "--hostname",
+                     "longer than 64 bytes",
+                     "--rootfs", "/r", "--hostname",
                      "12345678901234567890123456789012345678901234567890123456789012345", "--", "sh");
-  CHECK_PARSE_ERROR ("--bind-file: /tmp/a: needs a destination: --bind-file SRC DEST",
-                     "--rootfs", "/r", "--bind-file", "/tmp/a");
-  CHECK_PARSE_ERROR ("--bind-file: etc/hosts: not an absolute path",
-                     "--rootfs", "/r", "--bind-file", "/tmp/a", "etc/hosts", "--", "sh");
+  CHECK_PARSE_ERROR ("--bind-file: /tmp/a: needs a destination: --bind-file SRC DEST", "--rootfs", "/r", "--bind-file",
+                     "/tmp/a");
+  CHECK_PARSE_ERROR ("--bind-file: etc/hosts: not an absolute path", "--rootfs", "/r", "--bind-file", "/tmp/a",
+                     "etc/hosts", "--", "sh");
 }
 
 static void
 test_parse_fd_number (void)
 {
-  static const struct { const char *text; int result; int fd; } cases[] = {
-    { "0", 0, 0 }, { "3", 0, 3 }, { "42", 0, 42 }, { "2147483647", 0, 2147483647 },
-    { "", -1, 0 }, { "-1", -1, 0 }, { "+3", -1, 0 }, { " 3", -1, 0 }, { "3 ", -1, 0 },
-    { "3x", -1, 0 }, { "0x3", -1, 0 }, { "2147483648", -1, 0 }, { "99999999999999999999", -1, 0 },
+  static const struct
+  {
+    const char *text;
+    int result;
+    int fd;
+  } cases[] = {
+    { "0", 0, 0 },
+    { "3", 0, 3 },
+    { "42", 0, 42 },
+    { "2147483647", 0, 2147483647 },
+    { "", -1, 0 },
+    { "-1", -1, 0 },
+    { "+3", -1, 0 },
+    { " 3", -1, 0 },
+    { "3 ", -1, 0 },
+    { "3x", -1, 0 },
+    { "0x3", -1, 0 },
+    { "2147483648", -1, 0 },
+    { "99999999999999999999", -1, 0 },
   };
 
   for (size_t i = 0; i < N_ELEMENTS (cases); i++)
@@ -240,8 +252,8 @@ test_parse_fd_number (void)
       int fd = -7;
       int result = parse_fd_number (cases[i].text, &fd);
 
-      check (result == cases[i].result && (result < 0 || fd == cases[i].fd),
-             "parse_fd_number(\"%s\") %s", cases[i].text, cases[i].result == 0 ? "parses" : "is refused");
+      check (result == cases[i].result && (result < 0 || fd == cases[i].fd), "parse_fd_number(\"%s\") %s",
+             cases[i].text, cases[i].result == 0 ? "parses" : "is refused");
     }
 }
 
@@ -268,18 +280,23 @@ check_diagnosis (int max, int clone, int apparmor, const char *expected)
   char buf[1024], what[128];
 
   userns_diagnosis (&sysctls, buf, sizeof buf);
-  snprintf (what, sizeof what, "userns_diagnosis: max_user_namespaces %d, "
-            "unprivileged_userns_clone %d, apparmor_restrict %d", max, clone, apparmor);
+  snprintf (what, sizeof what,
+            "userns_diagnosis: max_user_namespaces %d, "
+            "unprivileged_userns_clone %d, apparmor_restrict %d",
+            max, clone, apparmor);
   check_string (buf, expected, what);
 }
 
-#define MAX_ZERO "user namespaces are disabled (user.max_user_namespaces = 0), " \
+#define MAX_ZERO                                                                                                       \
+  "user namespaces are disabled (user.max_user_namespaces = 0), "                                                      \
   "fix: sysctl -w user.max_user_namespaces=15000"
-#define CLONE_ZERO "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone = 0), " \
+#define CLONE_ZERO                                                                                                     \
+  "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone = 0), "                                 \
   "fix: sysctl -w kernel.unprivileged_userns_clone=1"
-#define APPARMOR_ONE "AppArmor restricts unprivileged user namespaces " \
-  "(kernel.apparmor_restrict_unprivileged_userns = 1), " \
-  "fix: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 " \
+#define APPARMOR_ONE                                                                                                   \
+  "AppArmor restricts unprivileged user namespaces "                                                                   \
+  "(kernel.apparmor_restrict_unprivileged_userns = 1), "                                                               \
+  "fix: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 "                                                     \
   "or an AppArmor profile that allows userns for ryouiki-init"
 
 static void
@@ -302,7 +319,7 @@ test_userns_diagnosis (void)
   check (strlen (small) == sizeof small - 1, "userns_diagnosis: cut to the buffer");
   check (strchr (MAX_ZERO CLONE_ZERO APPARMOR_ONE, '\n') == NULL, "userns_diagnosis: one line");
   check (is_userns_refusal (EPERM) && is_userns_refusal (ENOSPC) && is_userns_refusal (EINVAL)
-         && is_userns_refusal (EACCES) && !is_userns_refusal (ENOMEM),
+             && is_userns_refusal (EACCES) && !is_userns_refusal (ENOMEM),
          "is_userns_refusal: EPERM ENOSPC EINVAL EACCES, not ENOMEM");
 }
 
@@ -351,20 +368,27 @@ test_error_lines (void)
   char buf[256];
 
   info_format_error (buf, sizeof buf, "exec: /x: No such file or directory", ENOENT, 127);
-  check_string (buf, "{\"error\": \"exec: /x: No such file or directory\", \"step\": \"exec\", "
-                "\"errno\": 2, \"code\": 127}\n", "info_format_error: step, errno and code");
+  check_string (buf,
+                "{\"error\": \"exec: /x: No such file or directory\", \"step\": \"exec\", "
+                "\"errno\": 2, \"code\": 127}\n",
+                "info_format_error: step, errno and code");
   info_format_error (buf, sizeof buf, "block-fd: closed before the start signal", 0, 125);
-  check_string (buf, "{\"error\": \"block-fd: closed before the start signal\", \"step\": \"block-fd\", "
-                "\"code\": 125}\n", "info_format_error: no errno when it is 0");
+  check_string (buf,
+                "{\"error\": \"block-fd: closed before the start signal\", \"step\": \"block-fd\", "
+                "\"code\": 125}\n",
+                "info_format_error: no errno when it is 0");
   info_format_error (buf, sizeof buf, "user namespace: Operation not permitted: x", EPERM, 125);
-  check_string (buf, "{\"error\": \"user namespace: Operation not permitted: x\", "
+  check_string (buf,
+                "{\"error\": \"user namespace: Operation not permitted: x\", "
                 "\"step\": \"user namespace\", \"errno\": 1, \"code\": 125}\n",
                 "info_format_error: the step ends at the first colon");
   info_format_error (buf, sizeof buf, "no step", 0, 125);
   check_string (buf, "{\"error\": \"no step\", \"code\": 125}\n", "info_format_error: no step");
   info_format_error (buf, sizeof buf, "cwd: /a\"b\\c\n\t\x01\xc3\xa9", 0, 125);
-  check_string (buf, "{\"error\": \"cwd: /a\\\"b\\\\c\\u000a\\u0009\\u0001\xc3\xa9\", "
-                "\"step\": \"cwd\", \"code\": 125}\n", "info_format_error: JSON escapes, UTF-8 kept");
+  check_string (buf,
+                "{\"error\": \"cwd: /a\\\"b\\\\c\\u000a\\u0009\\u0001\xc3\xa9\", "
+                "\"step\": \"cwd\", \"code\": 125}\n",
+                "info_format_error: JSON escapes, UTF-8 kept");
   check_int (info_format_error (buf, 40, "exec: /x: No such file or directory", ENOENT, 127), -1,
              "info_format_error: too small a buffer");
 }
@@ -379,21 +403,23 @@ test_sync_messages (void)
   len = sync_encode (&message, SYNC_ERROR, ENOENT, "cwd: /x: No such file or directory");
   check_int ((long) len, (long) (8 + strlen ("cwd: /x: No such file or directory") + 1),
              "sync_encode: header and text with its NUL");
-  check (sync_decode (&message, len, &decoded) == 0 && decoded.kind == SYNC_ERROR
-         && decoded.err == ENOENT && strcmp (decoded.text, "cwd: /x: No such file or directory") == 0,
+  check (sync_decode (&message, len, &decoded) == 0 && decoded.kind == SYNC_ERROR && decoded.err == ENOENT
+             && strcmp (decoded.text, "cwd: /x: No such file or directory") == 0,
          "sync_decode: round trip of an error");
   len = sync_encode (&message, SYNC_GO, 0, "");
-  check (len == 9 && sync_decode (&message, len, &decoded) == 0 && decoded.kind == SYNC_GO
-         && decoded.text[0] == '\0', "sync: round trip of the start message");
+  check (len == 9 && sync_decode (&message, len, &decoded) == 0 && decoded.kind == SYNC_GO && decoded.text[0] == '\0',
+         "sync: round trip of the start message");
   len = sync_encode (&message, SYNC_READY, 0, "");
-  check (sync_decode (&message, len, &decoded) == 0 && decoded.kind == SYNC_READY, "sync: round trip of the ready message");
+  check (sync_decode (&message, len, &decoded) == 0 && decoded.kind == SYNC_READY,
+         "sync: round trip of the ready message");
   message.kind = SYNC_READY + 1;
   check (sync_decode (&message, len, &decoded) < 0, "sync_decode: an unknown kind is refused");
   memset (long_text, 'a', sizeof long_text - 1);
   long_text[sizeof long_text - 1] = '\0';
   len = sync_encode (&message, SYNC_ERROR, 0, long_text);
   check (len == sizeof message && sync_decode (&message, len, &decoded) == 0
-         && strlen (decoded.text) == SYNC_TEXT_MAX - 1, "sync: a long text is cut");
+             && strlen (decoded.text) == SYNC_TEXT_MAX - 1,
+         "sync: a long text is cut");
   check_int (sync_decode (&message, 8, &decoded), -1, "sync_decode: no text is no message");
   check_int (sync_decode (&message, sizeof message + 1, &decoded), -1, "sync_decode: too long");
   message.kind = 99;
@@ -422,7 +448,8 @@ test_cri_record (void)
   check_string (buf, "T stdout F hello\n", "cri record: full line");
   cri_format_record (buf, sizeof buf, "T", "stderr", true, "ab", 2);
   check_string (buf, "T stderr P ab\n", "cri record: partial line");
-  check_int (cri_format_record (buf, 12, "T", "stdout", false, "hello", 5), -1, "cri record: too small a buffer is refused");
+  check_int (cri_format_record (buf, 12, "T", "stdout", false, "hello", 5), -1,
+             "cri record: too small a buffer is refused");
 }
 
 static void
@@ -450,7 +477,8 @@ test_cri_gap (void)
   char buf[CRI_GAP_MAX];
 
   check_int (cri_format_gap (buf, sizeof buf, "T2", 42, "T1", "No space left on device"), 63, "cri gap: length");
-  check_string (buf, "T2 stderr F:gap lost 42 bytes from T1: No space left on device\n", "cri gap: a stderr record with the gap tag");
+  check_string (buf, "T2 stderr F:gap lost 42 bytes from T1: No space left on device\n",
+                "cri gap: a stderr record with the gap tag");
   check_int (cri_format_gap (buf, 20, "T2", 42, "T1", "x"), -1, "cri gap: too small a buffer is refused");
 }
 
@@ -470,10 +498,12 @@ test_tty_options (void)
   struct options opts;
 
   check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--", "sh"), OPTIONS_RUN, "tty options: none");
-  check (!opts.terminal.tty && !opts.terminal.interactive && opts.terminal.console_socket == NULL, "tty options: off by default");
+  check (!opts.terminal.tty && !opts.terminal.interactive && opts.terminal.console_socket == NULL,
+         "tty options: off by default");
   options_free (&opts);
-  check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--tty", "--interactive",
-                    "--console-socket", "/run/c.sock", "sh"), OPTIONS_RUN, "tty options: all parse");
+  check_int (
+      PARSE (&opts, parse_error, "--rootfs", "/r", "--tty", "--interactive", "--console-socket", "/run/c.sock", "sh"),
+      OPTIONS_RUN, "tty options: all parse");
   check (opts.terminal.tty && opts.terminal.interactive, "tty options: --tty and --interactive");
   check_string (opts.terminal.console_socket, "/run/c.sock", "tty options: --console-socket");
   options_free (&opts);
@@ -625,7 +655,8 @@ test_sync_receive_with_fd (void)
     }
   sync_send (fds[0], SYNC_EXEC_OK, 0, "");
   check (sync_receive_with_fd (fds[1], &message, &received_fd) == 1 && message.kind == SYNC_EXEC_OK
-         && received_fd == -1, "sync_receive_with_fd: a message without an fd");
+             && received_fd == -1,
+         "sync_receive_with_fd: a message without an fd");
   close (fds[0]);
   check_int (sync_receive_with_fd (fds[1], &message, &received_fd), 0,
              "sync_receive_with_fd: end of file when the peer is gone");
@@ -651,15 +682,21 @@ test_detach_keys (void)
          "detach_keys_parse: byte values");
   check (detach_keys_parse (&keys, "") == 0 && keys.n_keys == 0, "detach_keys_parse: empty turns detaching off");
   check (detach_keys_parse (&keys, "16,") < 0 && detach_keys_parse (&keys, "256") < 0
-         && detach_keys_parse (&keys, "a") < 0 && detach_keys_parse (&keys, "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17") < 0,
+             && detach_keys_parse (&keys, "a") < 0
+             && detach_keys_parse (&keys, "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17") < 0,
          "detach_keys_parse: refuses what is not up to 16 bytes");
 
   detach_keys_parse (&keys, "16,17");
   check (filtered_as (&keys, "ls\r", "ls\r", false), "detach keys: other keys pass");
-  check (filtered_as (&keys, "ab\x10\x11" "cd", "ab", true), "detach keys: the sequence detaches, what follows it is dropped");
+  check (filtered_as (&keys,
+                      "ab\x10\x11"
+                      "cd",
+                      "ab", true),
+         "detach keys: the sequence detaches, what follows it is dropped");
   check (filtered_as (&keys, "a\x10", "a", false) && filtered_as (&keys, "\x11", "", true),
          "detach keys: a sequence split across reads");
-  check (filtered_as (&keys, "\x10x", "\x10x", false), "detach keys: a partial sequence is passed on when it is not one");
+  check (filtered_as (&keys, "\x10x", "\x10x", false),
+         "detach keys: a partial sequence is passed on when it is not one");
   check (filtered_as (&keys, "\x10\x10\x11", "\x10", true), "detach keys: a key that restarts the sequence");
   detach_keys_parse (&keys, "");
   check (filtered_as (&keys, "\x10\x11", "\x10\x11", false), "detach keys: none, all pass");
@@ -735,13 +772,14 @@ test_isolation_parsers (void)
     const char *layers[] = { "/l1", "/l2" };
     const char *bad_layers[] = { "/l:1" };
 
-  check (format_overlay_options (buf, sizeof buf, "/r", NULL, 0, "/s") > 0, "format_overlay_options");
-  check_string (buf, "lowerdir=/r,upperdir=/s/upper,workdir=/s/work", "format_overlay_options: text");
-  check_int (format_overlay_options (buf, sizeof buf, "/r,x", NULL, 0, "/s"), -1, "format_overlay_options: a comma");
-  check (format_overlay_options (buf, sizeof buf, "/r", layers, 2, "/s") > 0, "format_overlay_options: layers");
-  check_string (buf, "lowerdir=/r:/l1:/l2,upperdir=/s/upper,workdir=/s/work", "format_overlay_options: layers text");
-  check_int (format_overlay_options (buf, sizeof buf, "/r", bad_layers, 1, "/s"), -1, "format_overlay_options: a ':' in a layer");
-  check_int (format_overlay_options (buf, 20, "/r", layers, 2, "/s"), -1, "format_overlay_options: too long");
+    check (format_overlay_options (buf, sizeof buf, "/r", NULL, 0, "/s") > 0, "format_overlay_options");
+    check_string (buf, "lowerdir=/r,upperdir=/s/upper,workdir=/s/work", "format_overlay_options: text");
+    check_int (format_overlay_options (buf, sizeof buf, "/r,x", NULL, 0, "/s"), -1, "format_overlay_options: a comma");
+    check (format_overlay_options (buf, sizeof buf, "/r", layers, 2, "/s") > 0, "format_overlay_options: layers");
+    check_string (buf, "lowerdir=/r:/l1:/l2,upperdir=/s/upper,workdir=/s/work", "format_overlay_options: layers text");
+    check_int (format_overlay_options (buf, sizeof buf, "/r", bad_layers, 1, "/s"), -1,
+               "format_overlay_options: a ':' in a layer");
+    check_int (format_overlay_options (buf, 20, "/r", layers, 2, "/s"), -1, "format_overlay_options: too long");
   }
 }
 
@@ -753,8 +791,8 @@ test_mount_options (void)
   char data[64];
   char small[8];
 
-  check_int (parse_mount_options ("nosuid,strictatime,mode=755,size=65536k", &flags, &non_recursive, data, sizeof data), 0,
-             "parse_mount_options: flags and data");
+  check_int (parse_mount_options ("nosuid,strictatime,mode=755,size=65536k", &flags, &non_recursive, data, sizeof data),
+             0, "parse_mount_options: flags and data");
   check (flags == (MS_NOSUID | MS_STRICTATIME), "parse_mount_options: the flags");
   check_string (data, "mode=755,size=65536k", "parse_mount_options: the data");
   check (!non_recursive, "parse_mount_options: recursive by default");
@@ -844,22 +882,59 @@ test_bundle_options (void)
   char bad_bind_options[] = "size=1m";
   char rlimit[] = "RLIMIT_NOFILE=10:20";
   char sysctl[] = "net.ipv4.ping_group_range=0 0";
-  char *argv[] = { "ryouiki-init", "--rootfs", "/r", "--mount-fs", fs, "--mount-options", fs_options,
-                   "--mount-fs", tmpfs, "--mount-options", tmpfs_options, "--bind", bind, "--mount-options",
-                   bind_options, "--rlimit", rlimit, "--oom-score-adj", "300", "--sysctl", sysctl,
-                   "--masked-path", "/proc/kcore", "--rootfs-propagation", "rslave", "--groups", "1,2",
-                   "--caps-effective", "0,1", "--console-size", "24x80", "--device", "/dev/fuse",
-                   "--share-uts", "--share-pid", "--new-privileges", "--umask", "027", "--domainname", "example", "--",
-                   "true", NULL };
-  char *bad_argv[] = { "ryouiki-init", "--rootfs", "/r", "--bind", bad_bind, "--mount-options", bad_bind_options,
-                       "--", "true", NULL };
+  char *argv[] = { "ryouiki-init",
+                   "--rootfs",
+                   "/r",
+                   "--mount-fs",
+                   fs,
+                   "--mount-options",
+                   fs_options,
+                   "--mount-fs",
+                   tmpfs,
+                   "--mount-options",
+                   tmpfs_options,
+                   "--bind",
+                   bind,
+                   "--mount-options",
+                   bind_options,
+                   "--rlimit",
+                   rlimit,
+                   "--oom-score-adj",
+                   "300",
+                   "--sysctl",
+                   sysctl,
+                   "--masked-path",
+                   "/proc/kcore",
+                   "--rootfs-propagation",
+                   "rslave",
+                   "--groups",
+                   "1,2",
+                   "--caps-effective",
+                   "0,1",
+                   "--console-size",
+                   "24x80",
+                   "--device",
+                   "/dev/fuse",
+                   "--share-uts",
+                   "--share-pid",
+                   "--new-privileges",
+                   "--umask",
+                   "027",
+                   "--domainname",
+                   "example",
+                   "--",
+                   "true",
+                   NULL };
+  char *bad_argv[] = { "ryouiki-init",    "--rootfs",       "/r", "--bind", bad_bind,
+                       "--mount-options", bad_bind_options, "--", "true",   NULL };
   char error[512];
 
   check_int (options_parse (&opts, (int) N_ELEMENTS (argv) - 1, argv, NULL, error, sizeof error), OPTIONS_RUN,
              "options: the bundle options");
   check_int ((long) opts.n_volumes, 3, "options: three mounts");
   check (opts.volumes[0].kind == VOLUME_FS && strcmp (opts.volumes[0].fstype, "mqueue") == 0
-         && strcmp (opts.volumes[0].destination, "/dev/mqueue") == 0, "options: --mount-fs");
+             && strcmp (opts.volumes[0].destination, "/dev/mqueue") == 0,
+         "options: --mount-fs");
   check (opts.volumes[0].flags == (MS_NOSUID | MS_NODEV | MS_NOEXEC) && opts.volumes[0].data == NULL,
          "options: --mount-options flags");
   check_string (opts.volumes[1].data, "size=1m,mode=700", "options: --mount-options data");
@@ -870,9 +945,11 @@ test_bundle_options (void)
   check (opts.n_masked_paths == 1 && opts.no_default_paths, "options: --masked-path replaces the defaults");
   check (opts.rootfs_propagation == (MS_SLAVE | MS_REC), "options: --rootfs-propagation");
   check (opts.security.has_groups && opts.security.n_groups == 2, "options: --groups");
-  check (opts.security.exact_caps && opts.security.caps_effective == 3 && opts.security.caps_permitted == 0, "options: --caps-effective");
+  check (opts.security.exact_caps && opts.security.caps_effective == 3 && opts.security.caps_permitted == 0,
+         "options: --caps-effective");
   check (opts.terminal.console_rows == 24 && opts.terminal.console_columns == 80, "options: --console-size");
-  check (opts.n_devices == 1 && opts.share_uts && opts.security.new_privileges, "options: --device, --share-uts, --new-privileges");
+  check (opts.n_devices == 1 && opts.share_uts && opts.security.new_privileges,
+         "options: --device, --share-uts, --new-privileges");
   check (opts.umask == 027 && strcmp (opts.domainname, "example") == 0, "options: --umask, --domainname");
   check ((namespaces_clone_flags (&opts) & CLONE_NEWUTS) == 0, "namespaces_clone_flags: --share-uts");
   check (opts.share_pid && (namespaces_clone_flags (&opts) & CLONE_NEWPID) == 0, "namespaces_clone_flags: --share-pid");
@@ -932,7 +1009,8 @@ test_seccomp_rules (void)
   check_int (seccomp_parse_rule (line3, &rule, error, sizeof error), 0, "seccomp: conditions");
   check_int (rule.n_conditions, 2, "seccomp: two conditions");
   check (rule.conditions[0].op == SECCOMP_OP_MASKED_EQ && rule.conditions[0].value == 0x10000000
-         && rule.conditions[0].value2 == 0x10000000, "seccomp: masked_eq condition");
+             && rule.conditions[0].value2 == 0x10000000,
+         "seccomp: masked_eq condition");
   check (rule.conditions[1].index == 1 && rule.conditions[1].op == SECCOMP_OP_EQ && rule.conditions[1].value == 5,
          "seccomp: eq condition");
   check_int (seccomp_parse_rule (bad_action, &rule, error, sizeof error), -1, "seccomp: unknown action");
@@ -952,10 +1030,11 @@ test_fd_ranges_to_close (void)
   size_t n;
 
   n = fd_ranges_to_close (3, none, 1, ranges);
-  check (n == 1 && ranges[0].first == 3 && ranges[0].last == ~0U, "fd_ranges_to_close: nothing kept closes 3 to the end");
+  check (n == 1 && ranges[0].first == 3 && ranges[0].last == ~0U,
+         "fd_ranges_to_close: nothing kept closes 3 to the end");
   n = fd_ranges_to_close (3, two, 4, ranges);
   check (n == 3 && ranges[0].first == 3 && ranges[0].last == 4 && ranges[1].first == 6 && ranges[1].last == 8
-         && ranges[2].first == 10 && ranges[2].last == ~0U,
+             && ranges[2].first == 10 && ranges[2].last == ~0U,
          "fd_ranges_to_close: kept fds, unsorted and duplicated, split the ranges");
   n = fd_ranges_to_close (3, low, 2, ranges);
   check (n == 1 && ranges[0].first == 4 && ranges[0].last == ~0U,
@@ -1024,9 +1103,11 @@ test_open_in_root (void)
   root_fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   host_root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-  check_open_result (open_in_root (root_fd, "/up/passwd"), ENOENT, "open_in_root: an absolute symlink with .. stays in the root (its etc has no passwd)");
+  check_open_result (open_in_root (root_fd, "/up/passwd"), ENOENT,
+                     "open_in_root: an absolute symlink with .. stays in the root (its etc has no passwd)");
   check_open_result (open_in_root (root_fd, "up"), 0, "open_in_root: that symlink leads to the root's own etc");
-  check_open_result (open_in_root (root_fd, "climb/self"), ENOENT, "open_in_root: a relative symlink climbing out stays in the root");
+  check_open_result (open_in_root (root_fd, "climb/self"), ENOENT,
+                     "open_in_root: a relative symlink climbing out stays in the root");
   check_open_result (open_in_root (host_root, "/proc/self/root/etc"), ELOOP, "open_in_root: a magic link is refused");
   check_open_result (open_entry_folder (root_fd, "up"), ENOTDIR, "open_entry_folder: a symlink is never followed");
   check_open_result (open_entry_folder (root_fd, "etc"), 0, "open_entry_folder: a folder");

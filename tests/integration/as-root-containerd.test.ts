@@ -58,13 +58,22 @@ function ctrRun(args: string[]) {
 
 async function taskStatus(id: string): Promise<string | undefined> {
   const out = await ctr(['task', 'ls']);
-  return out.stdout.split('\n').map((line) => line.trim().split(/\s+/)).find((fields) => fields[0] === id)?.[2];
+  return out.stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .find((fields) => fields[0] === id)?.[2];
 }
 
 beforeAll(async () => {
   const config = join(work, 'config.toml');
   writeFileSync(config, configToml());
-  containerd = await startDaemon('containerd', ['--config', config, '--log-level', 'info'], logFile, () => existsSync(socket) && readFileSync(logFile, 'utf8').includes('containerd successfully booted'), 'containerd');
+  containerd = await startDaemon(
+    'containerd',
+    ['--config', config, '--log-level', 'info'],
+    logFile,
+    () => existsSync(socket) && readFileSync(logFile, 'utf8').includes('containerd successfully booted'),
+    'containerd',
+  );
 }, 60000);
 
 afterEach(async () => {
@@ -124,14 +133,20 @@ describe('containerd with ryouiki-runtime as its runc', () => {
       // The shim asks ryouiki-runtime ps --format json: the task's processes, its init among them.
       const ps = await ctr(['task', 'ps', id]);
       expect(ps.exitCode).toBe(0);
-      const taskPid = (await ctr(['task', 'ls'])).stdout.split('\n').map((line) => line.trim().split(/\s+/)).find((fields) => fields[0] === id)?.[1];
+      const taskPid = (await ctr(['task', 'ls'])).stdout
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .find((fields) => fields[0] === id)?.[1];
       expect(ps.stdout.split('\n').map((line) => line.trim().split(/\s+/)[0])).toContain(taskPid);
       const exec = await ctr(['task', 'exec', '--exec-id', 'e1', id, '/bin/sh', '-c', 'echo in the task; exit 4']);
       expect(exec).toMatchObject({ exitCode: 4, stdout: 'in the task\n' });
       // ctr 1.6 has no task update: as the shim calls it for the CRI's UpdateContainerResources, in its root.
       const update = await runProgram(RUNTIME, ['--root', join(runcRoot, namespace), 'update', '--resources', '-', id], { input: JSON.stringify({ memory: { limit: 67108864 } }) });
       expect(update).toMatchObject({ exitCode: 0, stderr: '' });
-      const memory = readFileSync(`/proc/${taskPid}/cgroup`, 'utf8').split('\n').find((line) => /^\d+:memory:/.test(line))!.split(':')[2]!;
+      const memory = readFileSync(`/proc/${taskPid}/cgroup`, 'utf8')
+        .split('\n')
+        .find((line) => /^\d+:memory:/.test(line))!
+        .split(':')[2]!;
       expect(readFileSync(join('/sys/fs/cgroup/memory', memory, 'memory.limit_in_bytes'), 'utf8').trim()).toBe('67108864');
       expect(await ctr(['task', 'pause', id])).toMatchObject({ exitCode: 0 });
       expect(await taskStatus(id)).toBe('PAUSED');
@@ -147,7 +162,26 @@ describe('containerd with ryouiki-runtime as its runc', () => {
   });
 
   it('ctr run --tty gives the command a terminal (script(1) gives ctr one)', async () => {
-    const command = ['ctr', '--address', socket, '--namespace', namespace, 'run', '--rm', '--tty', '--runc-binary', RUNTIME, '--runc-root', runcRoot, '--rootfs', testRootfs(), `tty${serial++}`, '/bin/sh', '-c', "'tty; exit 0'"].join(' ');
+    const command = [
+      'ctr',
+      '--address',
+      socket,
+      '--namespace',
+      namespace,
+      'run',
+      '--rm',
+      '--tty',
+      '--runc-binary',
+      RUNTIME,
+      '--runc-root',
+      runcRoot,
+      '--rootfs',
+      testRootfs(),
+      `tty${serial++}`,
+      '/bin/sh',
+      '-c',
+      "'tty; exit 0'",
+    ].join(' ');
     const out = await runProgram('script', ['-qec', command, '/dev/null'], { timeoutMs: 30000 });
     expect(out.exitCode).toBe(0);
     expect(out.stdout).toMatch(/\/dev\/pts\/\d+/);

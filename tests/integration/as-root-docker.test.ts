@@ -35,9 +35,23 @@ beforeAll(async () => {
   mkdirSync(join(work, 'client'));
   writeFileSync(join(work, 'daemon.json'), '{}');
   const args = [
-    '--config-file', join(work, 'daemon.json'), '--data-root', join(work, 'data'), '--exec-root', join(work, 'exec'),
-    '--host', `unix://${socket}`, '--pidfile', join(work, 'docker.pid'), '--bridge=none', '--iptables=false', '--ip6tables=false',
-    '--exec-opt', 'native.cgroupdriver=cgroupfs', '--add-runtime', `ryouiki=${RUNTIME}`,
+    '--config-file',
+    join(work, 'daemon.json'),
+    '--data-root',
+    join(work, 'data'),
+    '--exec-root',
+    join(work, 'exec'),
+    '--host',
+    `unix://${socket}`,
+    '--pidfile',
+    join(work, 'docker.pid'),
+    '--bridge=none',
+    '--iptables=false',
+    '--ip6tables=false',
+    '--exec-opt',
+    'native.cgroupdriver=cgroupfs',
+    '--add-runtime',
+    `ryouiki=${RUNTIME}`,
   ];
   dockerd = await startDaemon('dockerd', args, logFile, () => existsSync(socket) && readFileSync(logFile, 'utf8').includes('API listen on'), 'dockerd');
   const loaded = await docker(['load', '--input', writeImageTarball(testRootfs(), work, IMAGE)], 120000);
@@ -108,11 +122,13 @@ describe('Docker with ryouiki-runtime (--add-runtime ryouiki)', () => {
     expect(out.exitCode).toBe(137);
   });
 
-  it('run --pids-limit: the limit is in the container\'s pids cgroup', async () => {
+  it("run --pids-limit: the limit is in the container's pids cgroup", async () => {
     expect(await dockerRun(['-d', '--name', 'limited', '--pids-limit', '10', IMAGE, 'sleep', '600'])).toMatchObject({ exitCode: 0 });
     try {
       const pid = (await docker(['inspect', '--format', '{{.State.Pid}}', 'limited'])).stdout.trim();
-      const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((entry) => /^\d+:pids:/.test(entry) || entry.startsWith('0::'))!;
+      const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+        .split('\n')
+        .find((entry) => /^\d+:pids:/.test(entry) || entry.startsWith('0::'))!;
       const path = line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1);
       expect(path.startsWith(`/${cgroupParent}/`)).toBe(true);
       const v1 = join('/sys/fs/cgroup/pids', path, 'pids.max');

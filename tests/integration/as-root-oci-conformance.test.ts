@@ -73,7 +73,7 @@ describe('8. root mode', () => {
     expect(uid).toBe('0');
   });
 
-  it('creates /dev nodes with mknod (not binds of the host\'s), with the host\'s numbers and modes', async () => {
+  it("creates /dev nodes with mknod (not binds of the host's), with the host's numbers and modes", async () => {
     const out = await run(rootConfig("stat -c '%n %t:%T %a' /dev/null /dev/zero /dev/urandom; grep -c ' /dev/null ' /proc/self/mountinfo || true"));
     expect(out.stderr).toBe('');
     expect(out.stdout).toBe('/dev/null 1:3 666\n/dev/zero 1:5 666\n/dev/urandom 1:9 666\n0\n');
@@ -117,7 +117,9 @@ describe('8. root mode', () => {
 
 /** The kernel's name for its smallest huge page size (hugepages-2048kB is 2MB), as hugetlb's files use it. */
 function hugePageSize(): string {
-  const sizes = readdirSync('/sys/kernel/mm/hugepages').map((name) => Number(/^hugepages-(\d+)kB$/.exec(name)?.[1])).filter((kb) => kb > 0);
+  const sizes = readdirSync('/sys/kernel/mm/hugepages')
+    .map((name) => Number(/^hugepages-(\d+)kB$/.exec(name)?.[1]))
+    .filter((kb) => kb > 0);
   const kb = Math.min(...sizes);
   if (!Number.isFinite(kb)) throw new Error('this kernel has no huge pages for the hugepageLimits test');
   if (kb % (1 << 20) === 0) return `${kb >> 20}GB`;

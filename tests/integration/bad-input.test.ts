@@ -51,11 +51,23 @@ const cases: Array<[string, () => string[], RegExp]> = [
   ['a rootfs without /proc', () => ['--path', files.noProc!, '--command', 'id'], /^rootfs: .*noproc has no \/proc directory: create it/],
   ['a missing env file', () => ['--path', testRootfs(), '--env', join(work, 'nope.env'), '--command', 'id'], /^env file .*nope.env does not exist: /],
   ['an unreadable env file', () => ['--path', testRootfs(), '--env', files.unreadable!, '--command', 'id'], /^env file .*unreadable.env cannot be read \(.*\): check its permissions$/],
-  ['an unreadable rootfs', () => ['--path', files.unreadableRootfs!, '--command', 'id'], /^rootfs .*unreadable-rootfs cannot be read by you \(permission denied\): make it readable and searchable \(chmod u\+rx .*\)$/],
-  ['a NUL byte in the env file', () => ['--path', testRootfs(), '--env', files.nul!, '--', 'env'], /^env file .*nul.env line 2: the value of A holds a NUL byte, which no environment can carry: remove it$/],
-  ['an env value over the kernel\'s limit for one variable', () => ['--path', testRootfs(), '--env', files.huge!, '--', 'env'], /^HUGE is 1048582 bytes, over the kernel's limit of 131072 bytes for one environment variable \(MAX_ARG_STRLEN\): pass big data in a file \(a volume\) instead$/],
   [
-    'an environment over the kernel\'s limit for all variables together',
+    'an unreadable rootfs',
+    () => ['--path', files.unreadableRootfs!, '--command', 'id'],
+    /^rootfs .*unreadable-rootfs cannot be read by you \(permission denied\): make it readable and searchable \(chmod u\+rx .*\)$/,
+  ],
+  [
+    'a NUL byte in the env file',
+    () => ['--path', testRootfs(), '--env', files.nul!, '--', 'env'],
+    /^env file .*nul.env line 2: the value of A holds a NUL byte, which no environment can carry: remove it$/,
+  ],
+  [
+    "an env value over the kernel's limit for one variable",
+    () => ['--path', testRootfs(), '--env', files.huge!, '--', 'env'],
+    /^HUGE is 1048582 bytes, over the kernel's limit of 131072 bytes for one environment variable \(MAX_ARG_STRLEN\): pass big data in a file \(a volume\) instead$/,
+  ],
+  [
+    "an environment over the kernel's limit for all variables together",
     () => ['--path', testRootfs(), '--env', files.manyBig!, '--', 'env'],
     /^the container's environment \(--env, --env-file, -e\) is \d+ bytes in 31 variables, over the kernel's limit of \d+ bytes for a program's arguments and environment \(a quarter of the stack limit, ulimit -s\): pass big data in a file \(a volume\) instead$/,
   ],
@@ -94,7 +106,7 @@ describe('bad input to ryouiki tenkai', () => {
   it('refuses --console-socket on start (its supervisor holds the terminal), and -i without -t, with exit 125', async () => {
     const cases: Array<[string[], string]> = [
       [['-t', '--console-socket', join(work, 'console.sock')], 'ryouiki start does not take --console-socket: its supervisor holds the terminal; connect to it with ryouiki attach'],
-      [['-i'], 'ryouiki start -i needs -t: a detached container\'s input comes through ryouiki attach, which needs its terminal; add -t'],
+      [['-i'], "ryouiki start -i needs -t: a detached container's input comes through ryouiki attach, which needs its terminal; add -t"],
     ];
     for (const [flags, message] of cases) {
       const store = join(work, 'start-tty');
@@ -127,11 +139,13 @@ describe('bad input to ryouiki tenkai', () => {
     expect(existsSync(join(store, 'run'))).toBe(false);
   });
 
-  it('names a file size limit below the helper\'s size (it runs from a copy of itself in memory), with exit 125 and nothing left', async () => {
+  it("names a file size limit below the helper's size (it runs from a copy of itself in memory), with exit 125 and nothing left", async () => {
     const store = join(work, 'small-fsize');
     const out = await collect(spawn('prlimit', ['--fsize=51200', RYOUIKI, 'tenkai', '--root', store, '--path', testRootfs(), '--', 'true'], { stdio: 'pipe' }), '');
     expect(out).toMatchObject({ exitCode: 125, stdout: '' });
-    expect(out.stderr).toMatch(/^ryouiki: the file size limit \(ulimit -f\) of 51200 bytes is below the size of ryouiki-init \(\d+ bytes\), which runs from a copy of itself in memory: raise it, e\.g\. ulimit -f unlimited\n$/);
+    expect(out.stderr).toMatch(
+      /^ryouiki: the file size limit \(ulimit -f\) of 51200 bytes is below the size of ryouiki-init \(\d+ bytes\), which runs from a copy of itself in memory: raise it, e\.g\. ulimit -f unlimited\n$/,
+    );
     await expectNoLeftovers();
     expect(existsSync(join(store, 'run'))).toBe(false);
   });

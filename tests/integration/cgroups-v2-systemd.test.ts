@@ -96,7 +96,7 @@ suite('pure cgroup v2 with systemd, no --cgroup-parent', () => {
     const before = await usage();
     const start = Date.now();
     await new Promise((resolveWait) => setTimeout(resolveWait, 4000));
-    const share = (await usage() - before) / ((Date.now() - start) * 1000);
+    const share = ((await usage()) - before) / ((Date.now() - start) * 1000);
     process.stdout.write(`cgroups-v2-systemd: --cpus 0.5 held a busy loop to ${share.toFixed(2)} of one CPU\n`);
     // The quota is the ceiling; the floor is loose, as the machine may be busy.
     expect(share).toBeLessThan(0.6);
@@ -116,7 +116,7 @@ suite('pure cgroup v2 with systemd, no --cgroup-parent', () => {
   });
 
   it('podman --cgroup-manager systemd keeps --pids-limit, and --cgroup-manager cgroupfs still runs containers', async () => {
-    const forker = "sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 30 & done' 2>&1; echo \"forker: $?\"; kill -9 -1; echo survived";
+    const forker = 'sh -c \'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 30 & done\' 2>&1; echo "forker: $?"; kill -9 -1; echo survived';
     const limited = await podman!.run(['run', '--rm', '--pids-limit', '8', IMAGE, 'sh', '-c', forker]);
     process.stdout.write(`cgroups-v2-systemd: podman --cgroup-manager systemd --pids-limit 8: exit ${limited.exitCode}: ${limited.stdout.split('\n').slice(-4).join(' | ')}\n`);
     expect(limited).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/can't fork: Resource temporarily unavailable\nforker: 2\nsurvived\n$/) });

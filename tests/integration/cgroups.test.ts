@@ -45,7 +45,10 @@ async function startLongRunning(store: string, marker: string, flags: string[], 
 
 function pidsIn(cgroups: ContainerCgroups): number[] {
   const folder = cgroups.folders.find((f) => f.version === 2) ?? cgroups.folders[0];
-  return readFileSync(join(folder?.dir ?? '', 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+  return readFileSync(join(folder?.dir ?? '', 'cgroup.procs'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
 }
 
 suite('cgroups of a delegated user', () => {
@@ -64,7 +67,7 @@ suite('cgroups of a delegated user', () => {
   });
 
   it('makes forks beyond --pids-limit fail while the container keeps running', async () => {
-    const forker = "sh -c 'for i in $(seq 1 40); do sleep 60 & done'; echo \"forker: $?\"; kill -9 -1; echo survived";
+    const forker = 'sh -c \'for i in $(seq 1 40); do sleep 60 & done\'; echo "forker: $?"; kill -9 -1; echo survived';
     const result = await tenkai(join(work, 'pids'), inCgroup('--pids-limit', '20', '--command', forker));
     expect(result.stderr).toContain("can't fork: Resource temporarily unavailable");
     expect(result.stdout).toBe('forker: 2\nsurvived\n');
@@ -131,7 +134,7 @@ suite('cgroups of a delegated user', () => {
   it.each([
     ['cgroup.kill (v2)', (cgroups: ContainerCgroups) => cgroups],
     ...(hasV1Freezer ? [['the v1 freezer', (cgroups: ContainerCgroups) => ({ ...cgroups, folders: cgroups.folders.filter((f) => f.version === 1) })] as const] : []),
-  ])('kills a double-forked process that left the init\'s tree, through %s', async (_, which) => {
+  ])("kills a double-forked process that left the init's tree, through %s", async (_, which) => {
     const { outcome, cgroups } = await startLongRunning(join(work, 'kill'), 'sleep 5152', [], '(sleep 5151 &); exec sleep 5152');
     const sleepers = (): LiveProcess[] => leftovers('sleep 515').filter((p) => p.comm === 'sleep');
     await waitFor(() => (sleepers().length === 2 ? true : undefined), 'both sleeps to run');

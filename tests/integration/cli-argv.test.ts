@@ -37,7 +37,7 @@ function expectReceived(out: Outcome, bytes: string, args: string[], what: strin
 
 const FOREGROUND_FLAGS = [[], ['--network', 'none'], ['-e', 'X=1', '--network=none'], ['-w', '/', '-v', `${work}:/tmp`, '--network', 'none'], ['--rm', '--name', 'argv']];
 
-describe('the program\'s arguments reach it byte for byte', () => {
+describe("the program's arguments reach it byte for byte", () => {
   const random = seededRandom(ARGV_SEED);
 
   it.each(['tenkai', 'run'])('%s, foreground: its stdout shows what it received', async (command) => {
@@ -55,8 +55,28 @@ describe('the program\'s arguments reach it byte for byte', () => {
     mkdirSync(out, { recursive: true });
     for (let index = 0; index < CASES; index++) {
       rmSync(join(out, 'args'), { force: true });
-      const { args, flags, separator } = argvCase(random, [['--network', 'none'], ['-e', 'X=1', '--network=none'], ['-p', `127.0.0.1:${20000 + Math.floor(random() * 20000)}:80`]]);
-      const given = [...command, ...flags, '--rm', '--root', store, '-v', `${out}:/tmp`, '--path', testRootfs(), ...separator, '/bin/sh', '-c', `${PRINT_ARGS} > /tmp/args.new; mv /tmp/args.new /tmp/args`, 'sh', ...args];
+      const { args, flags, separator } = argvCase(random, [
+        ['--network', 'none'],
+        ['-e', 'X=1', '--network=none'],
+        ['-p', `127.0.0.1:${20000 + Math.floor(random() * 20000)}:80`],
+      ]);
+      const given = [
+        ...command,
+        ...flags,
+        '--rm',
+        '--root',
+        store,
+        '-v',
+        `${out}:/tmp`,
+        '--path',
+        testRootfs(),
+        ...separator,
+        '/bin/sh',
+        '-c',
+        `${PRINT_ARGS} > /tmp/args.new; mv /tmp/args.new /tmp/args`,
+        'sh',
+        ...args,
+      ];
       const started = await ryouiki(given);
       const what = describeCase(command.join(' '), given);
       expect({ what, exitCode: started.exitCode, stderr: started.stderr }).toEqual({ what, exitCode: 0, stderr: '' });
@@ -81,8 +101,8 @@ describe('the program\'s arguments reach it byte for byte', () => {
   });
 });
 
-describe('the issue\'s own examples', () => {
-  it('keeps repeated tokens in order and takes none of them for ryouiki\'s flags', async () => {
+describe("the issue's own examples", () => {
+  it("keeps repeated tokens in order and takes none of them for ryouiki's flags", async () => {
     const path = testRootfs();
     expect((await ryouiki(['tenkai', '--root', store, '--path', path, '--', 'echo', 'b', 'a', 'b'])).stdout).toBe('b a b\n');
     expect((await ryouiki(['tenkai', '--network', 'none', '--root', store, '--path', path, '--', 'echo', 'first', 'none'])).stdout).toBe('first none\n');
@@ -90,7 +110,7 @@ describe('the issue\'s own examples', () => {
     await expectNoLeftovers();
   });
 
-  it('passes a program\'s own flags without --, as podman exec does', async () => {
+  it("passes a program's own flags without --, as podman exec does", async () => {
     await ryouiki(['start', '--name', 'argv-ps', '--network', 'none', '--root', store, '--path', testRootfs(), 'sleep', '300']);
     try {
       const out = await ryouiki(['exec', '--root', store, 'argv-ps', 'ps', '-o', 'pid,args']);

@@ -11,7 +11,7 @@ const work = makeTempDir('cli-bundle-terminal');
 afterAll(() => removeDir(work));
 
 describe('tenkai --bundle with a terminal spec', () => {
-  it('connects the terminal on stdin to the container\'s, as runc does', async () => {
+  it("connects the terminal on stdin to the container's, as runc does", async () => {
     const bundle = join(work, 'bundle');
     mkdirSync(bundle);
     expect((await ryouiki(['spec', '--bundle', bundle])).exitCode).toBe(0);

@@ -20,10 +20,11 @@ async function complete(words: string[]): Promise<string[]> {
 function shellCompletions(shell: 'bash' | 'zsh', words: string[]): string[] {
   const script = join(work, `completion.${shell}`);
   const quoted = words.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
-  const body = shell === 'bash'
-    ? `source ${script}\nCOMP_WORDS=(ryouiki ${quoted}); COMP_CWORD=${words.length}\n_ryouiki\nprintf '%s\\n' "\${COMPREPLY[@]}"\n`
-    // Outside a completion widget, compdef and compadd are ours: compadd prints what it was given.
-    : `compdef() { :; }\ncompadd() { shift; print -l -- "$@"; }\n_files() { print FILES; }\nsource ${script}\nwords=(ryouiki ${quoted}); CURRENT=${words.length + 1}\n_ryouiki\n`;
+  const body =
+    shell === 'bash'
+      ? `source ${script}\nCOMP_WORDS=(ryouiki ${quoted}); COMP_CWORD=${words.length}\n_ryouiki\nprintf '%s\\n' "\${COMPREPLY[@]}"\n`
+      : // Outside a completion widget, compdef and compadd are ours: compadd prints what it was given.
+        `compdef() { :; }\ncompadd() { shift; print -l -- "$@"; }\n_files() { print FILES; }\nsource ${script}\nwords=(ryouiki ${quoted}); CURRENT=${words.length + 1}\n_ryouiki\n`;
   const out = spawnSync(shell, ['-c', body], { encoding: 'utf8', env: { ...process.env, PATH: `${join(REPO_ROOT, 'bin')}:${process.env.PATH ?? ''}` } });
   expect(out.stderr).toBe('');
   return out.stdout.split('\n').filter(Boolean);

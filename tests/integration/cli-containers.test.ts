@@ -19,7 +19,7 @@ function somePort(): number {
 }
 
 describe('ryouiki ps', () => {
-  it('prints ids with -q, a template with --format, and the table\'s fields with --json', async () => {
+  it("prints ids with -q, a template with --format, and the table's fields with --json", async () => {
     const store = newStore();
     const port = somePort();
     const web = await startIn(store, ['--name', 'web', '-p', `127.0.0.1:${port}:80`, 'sleep', '300']);
@@ -46,8 +46,16 @@ describe('ryouiki ps', () => {
 
     const rows = JSON.parse((await inStore(store, 'ps', ['--json'])).stdout) as Array<Record<string, unknown>>;
     expect(rows.find((row) => row.Names === 'web')).toEqual({
-      ID: web, Image: testRootfs(), Command: 'sleep 300', CreatedAt: expect.any(String), RunningFor: expect.stringMatching(/ ago$/), Status: 'running', State: 'running',
-      Ports: `127.0.0.1:${port}->80/tcp`, Names: 'web', Pid: expect.any(Number),
+      ID: web,
+      Image: testRootfs(),
+      Command: 'sleep 300',
+      CreatedAt: expect.any(String),
+      RunningFor: expect.stringMatching(/ ago$/),
+      Status: 'running',
+      State: 'running',
+      Ports: `127.0.0.1:${port}->80/tcp`,
+      Names: 'web',
+      Pid: expect.any(Number),
     });
 
     expect((await inStore(store, 'port', ['web'])).stdout).toBe(`80/tcp -> 127.0.0.1:${port}\n`);
@@ -91,7 +99,7 @@ async function waitForStopped(store: string, id: string): Promise<void> {
 }
 
 describe('ryouiki top', () => {
-  it('lists the container\'s processes as it sees them, exec\'d ones too', async () => {
+  it("lists the container's processes as it sees them, exec'd ones too", async () => {
     const store = newStore();
     await startIn(store, ['--name', 'busy', '--network', 'none', 'sh', '-c', 'sleep 301 & sleep 302']);
     const exec = ryouiki(['exec', '--root', store, 'busy', 'sleep', '303']);

@@ -37,7 +37,10 @@ describe('ryouiki cp', () => {
 
   it('refuses two host paths, and says what failed in a container', async () => {
     const store = newStore();
-    expect(await inStore(store, 'cp', ['./a', './b'])).toMatchObject({ exitCode: 125, stderr: 'ryouiki: cp copies between the host and a container: give one side as CONTAINER:PATH, as ryouiki cp ./file web:/tmp\n' });
+    expect(await inStore(store, 'cp', ['./a', './b'])).toMatchObject({
+      exitCode: 125,
+      stderr: 'ryouiki: cp copies between the host and a container: give one side as CONTAINER:PATH, as ryouiki cp ./file web:/tmp\n',
+    });
     const missing = await inStore(store, 'cp', [work, 'nobox:/tmp']);
     expect(missing.exitCode).toBe(125);
     expect(missing.stderr.split('\n')).toHaveLength(2);

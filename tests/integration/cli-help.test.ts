@@ -11,14 +11,35 @@ function section(help: string, title: string): string[] {
   const start = help.indexOf(`${title}\n`);
   if (start === -1) return [];
   const body = help.slice(start + title.length + 1).split('\n\n')[0] ?? '';
-  return body.split('\n').filter((line) => /^ {2}\S/.test(line)).map((line) => line.trim().split(/\s+/)[0] as string);
+  return body
+    .split('\n')
+    .filter((line) => /^ {2}\S/.test(line))
+    .map((line) => line.trim().split(/\s+/)[0] as string);
 }
 
 describe('ryouiki --help', () => {
   it('lists the commands in groups, as podman does', async () => {
     const out = await ryouiki(['--help']);
     expect(out.exitCode).toBe(0);
-    expect(section(out.stdout, 'CONTAINERS COMMANDS')).toEqual(['run', 'tenkai', 'start', 'exec', 'attach', 'ps', 'logs', 'inspect', 'top', 'port', 'stats', 'cp', 'stop', 'restart', 'kill', 'wait', 'rm']);
+    expect(section(out.stdout, 'CONTAINERS COMMANDS')).toEqual([
+      'run',
+      'tenkai',
+      'start',
+      'exec',
+      'attach',
+      'ps',
+      'logs',
+      'inspect',
+      'top',
+      'port',
+      'stats',
+      'cp',
+      'stop',
+      'restart',
+      'kill',
+      'wait',
+      'rm',
+    ]);
     expect(section(out.stdout, 'SYSTEM COMMANDS')).toEqual(['spec', 'version', 'completion', 'autocomplete', 'plugins', 'help']);
     expect(out.stdout).not.toContain('\nCOMMANDS\n');
   });

@@ -25,11 +25,20 @@ function tenkai(args: string[]) {
 }
 
 describe('mount points the rootfs lacks', () => {
-  it('are made without writing into the rootfs, its folders\' entries still there', async () => {
+  it("are made without writing into the rootfs, its folders' entries still there", async () => {
     const before = treeDigest(rootfs);
     const out = await tenkai([
-      '--network', 'none', '-v', `${volume}:/out`, '-v', `${volume}:/etc/deep/er:ro`, '--tmpfs', '/scratch/tmp',
-      'sh', '-c', 'cat /out/in-volume /etc/deep/er/in-volume; echo written > /out/by-container; ls / | tr "\\n" " "; echo; test -f /etc/passwd && echo passwd; touch /scratch/tmp/x && echo tmpfs-writable; ls /etc/deep',
+      '--network',
+      'none',
+      '-v',
+      `${volume}:/out`,
+      '-v',
+      `${volume}:/etc/deep/er:ro`,
+      '--tmpfs',
+      '/scratch/tmp',
+      'sh',
+      '-c',
+      'cat /out/in-volume /etc/deep/er/in-volume; echo written > /out/by-container; ls / | tr "\\n" " "; echo; test -f /etc/passwd && echo passwd; touch /scratch/tmp/x && echo tmpfs-writable; ls /etc/deep',
     ]);
     expect(out).toMatchObject({ exitCode: 0, stderr: '' });
     const lines = out.stdout.split('\n');
@@ -41,7 +50,7 @@ describe('mount points the rootfs lacks', () => {
     await expectNoLeftovers();
   });
 
-  it('still reach the rootfs\'s own files in the covered folder, and a read-only rootfs stays read-only', async () => {
+  it("still reach the rootfs's own files in the covered folder, and a read-only rootfs stays read-only", async () => {
     // /etc is covered for the generated /etc/hosts: its existing motd is the rootfs's own, a new file is not.
     writeFileSync(join(rootfs, 'etc', 'motd'), 'old\n');
     const out = await tenkai(['--network', 'none', '-v', `${volume}:/out`, 'sh', '-c', 'echo kept >> /etc/motd; cat /etc/motd; echo lost > /etc/new-file']);
@@ -59,7 +68,17 @@ describe('mount points the rootfs lacks', () => {
 describe('/etc/resolv.conf and /etc/hosts', () => {
   it.each(['slirp4netns', 'host', 'none'])('are there with --network %s, though the rootfs has neither', async (network) => {
     const before = treeDigest(rootfs);
-    const out = await tenkai(['--network', network, '--hostname', 'box', '--add-host', 'db:10.0.0.5', 'sh', '-c', 'cat /etc/hosts; test -f /etc/resolv.conf && grep -c nameserver /etc/resolv.conf; true']);
+    const out = await tenkai([
+      '--network',
+      network,
+      '--hostname',
+      'box',
+      '--add-host',
+      'db:10.0.0.5',
+      'sh',
+      '-c',
+      'cat /etc/hosts; test -f /etc/resolv.conf && grep -c nameserver /etc/resolv.conf; true',
+    ]);
     expect(out.exitCode).toBe(0);
     expect(out.stdout).toMatch(/127\.0\.0\.1\s+localhost/);
     expect(out.stdout).toMatch(/10\.0\.0\.5\s+db/);

@@ -15,7 +15,7 @@ const wholeEnv = join(work, 'whole.env');
 writeFileSync(wholeEnv, 'PATH=/bin\nSEED=seed\nSHARED=from-seed-file\n');
 
 describe('ryouiki run', () => {
-  it('runs in the foreground with the command\'s exit code, and with -d as start', async () => {
+  it("runs in the foreground with the command's exit code, and with -d as start", async () => {
     const store = newStore();
     const out = await ryouiki(['run', '--rm', '--root', store, '--network', 'none', '--path', testRootfs(), 'sh', '-c', 'echo hi; exit 3']);
     expect(out).toMatchObject({ exitCode: 3, stdout: 'hi\n', stderr: '' });
@@ -31,7 +31,7 @@ describe('ryouiki run', () => {
     await expectNoLeftovers();
   });
 
-  it('runs an image of the store where podman takes one, in the foreground and with -d; its program\'s flags are its own', async () => {
+  it("runs an image of the store where podman takes one, in the foreground and with -d; its program's flags are its own", async () => {
     const store = newStore();
     const tarball = join(work, 'box.tar');
     writeFileSync(tarball, tarOf(testRootfs()));
@@ -42,7 +42,7 @@ describe('ryouiki run', () => {
     expect(detached.exitCode).toBe(0);
     // A fresh upper layer per container: the first one's file is not there.
     expect(await waitForStatus(store, detached.stdout.trim(), 'stopped')).toMatchObject({ name: 'boxed', exitCode: 4 });
-    expect((await inStore(store, 'logs', ['boxed'])).stdout).toBe('cat: can\'t open \'/written\': No such file or directory\n');
+    expect((await inStore(store, 'logs', ['boxed'])).stdout).toBe("cat: can't open '/written': No such file or directory\n");
     expect((await inStore(store, 'ps', ['-a', '--format', '{{.Names}} {{.Image}}'])).stdout).toBe('boxed localhost/box:latest\n');
     expect(await inStore(store, 'rm', ['boxed'])).toMatchObject({ exitCode: 0 });
     await emptyStore(store);
@@ -53,7 +53,10 @@ describe('ryouiki run', () => {
     const missing = await ryouiki(['run', '--root', newStore(), '--tls-verify=false', '127.0.0.1:1/nothing', 'echo', 'hi']);
     expect(missing).toMatchObject({ exitCode: 125, stdout: '' });
     expect(missing.stderr).toMatch(/^ryouiki: [^\n]*127\.0\.0\.1:1[^\n]*\n$/);
-    expect(await ryouiki(['run', '--root', newStore(), '--path', testRootfs(), '--image', 'box', 'true'])).toMatchObject({ exitCode: 125, stderr: 'ryouiki: give either --path DIR or an image, not both\n' });
+    expect(await ryouiki(['run', '--root', newStore(), '--path', testRootfs(), '--image', 'box', 'true'])).toMatchObject({
+      exitCode: 125,
+      stderr: 'ryouiki: give either --path DIR or an image, not both\n',
+    });
     expect(await ryouiki(['run', '--root', newStore()])).toMatchObject({ exitCode: 125, stderr: 'ryouiki: no container given: ryouiki run (--path DIR | IMAGE) COMMAND...\n' });
   });
 });
@@ -64,14 +67,31 @@ describe('-e and --env-file', () => {
   it.each(['tenkai', 'run'])('%s lays --env-file, then -e, over the environment', async (command) => {
     const store = newStore();
     const base = [command, '--root', store, '--network', 'none', '--path', testRootfs()];
-    const laid = await collect(startRyouiki([...base, '--env-file', envFile, '-e', 'GIVEN=given', '-e', 'SHARED=from-e', '-e', 'FROM_HOST', '-e', 'NOT_SET_HERE', ...PRINT_ENV], { FROM_HOST: 'host' }), '');
+    const laid = await collect(
+      startRyouiki([...base, '--env-file', envFile, '-e', 'GIVEN=given', '-e', 'SHARED=from-e', '-e', 'FROM_HOST', '-e', 'NOT_SET_HERE', ...PRINT_ENV], { FROM_HOST: 'host' }),
+      '',
+    );
     // SEED is unset: -e KEY takes KEY from ryouiki's environment, and leaves it out when unset there.
     expect(laid).toMatchObject({ exitCode: 0, stdout: 'file from-e given  host\n', stderr: '' });
   });
 
   it('keeps --env FILE on tenkai as the seed has it: the whole environment, the others laid over it', async () => {
     const store = newStore();
-    const out = await ryouiki(['tenkai', '--root', store, '--network', 'none', '--path', testRootfs(), '--env', wholeEnv, '-e', 'GIVEN=given', '--command', 'env | grep -v -e ^PWD= -e ^SHLVL= | sort']);
+    const out = await ryouiki([
+      'tenkai',
+      '--root',
+      store,
+      '--network',
+      'none',
+      '--path',
+      testRootfs(),
+      '--env',
+      wholeEnv,
+      '-e',
+      'GIVEN=given',
+      '--command',
+      'env | grep -v -e ^PWD= -e ^SHLVL= | sort',
+    ]);
     // PWD and SHLVL are the shell's own.
     expect(out).toMatchObject({ exitCode: 0, stdout: 'GIVEN=given\nPATH=/bin\nSEED=seed\nSHARED=from-seed-file\n' });
   });

@@ -15,7 +15,9 @@ suite('ryouiki stats without delegated cgroups', () => {
     const all = await inStore(store, 'stats');
     expect(all.exitCode).toBe(0);
     expect(all.stdout.split('\n').filter(Boolean)).toHaveLength(1);
-    expect(all.stderr).toMatch(/^ryouiki: stats shows no container: containers get no cgroup here, and their stats come from it: no cgroup is delegated to you \(.+ is not writable by you\): get a delegated cgroup \(systemd-run --user --scope -p Delegate=yes \.\.\., or a cgroup folder an administrator chowns to you\)\n$/);
+    expect(all.stderr).toMatch(
+      /^ryouiki: stats shows no container: containers get no cgroup here, and their stats come from it: no cgroup is delegated to you \(.+ is not writable by you\): get a delegated cgroup \(systemd-run --user --scope -p Delegate=yes \.\.\., or a cgroup folder an administrator chowns to you\)\n$/,
+    );
     const named = await inStore(store, 'stats', ['plain']);
     expect(named.exitCode).toBe(125);
     expect(named.stderr).toMatch(/^ryouiki: no stats for [0-9a-f]{64}: containers get no cgroup here, .*chowns to you\)\n$/);

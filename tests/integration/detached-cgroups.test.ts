@@ -38,7 +38,7 @@ suite('limits on detached containers', () => {
     await expectNoLeftovers('sleep 6161');
   });
 
-  it('puts an exec\'d program in the container\'s cgroup', async () => {
+  it("puts an exec'd program in the container's cgroup", async () => {
     const store = join(work, 'exec');
     const id = await startDetached(store, ['--cgroup-parent', parent.name, '--', 'sleep', '6363']);
     // Read inside the container's cgroup namespace: the command's (sleep) cgroups, then the exec'd program's own.
@@ -52,7 +52,7 @@ suite('limits on detached containers', () => {
     const folders = cgroupsBelow(parent);
     const child = startRyouiki(['exec', '--root', store, id, '--', 'sleep', '6464']);
     const running = collect(child);
-    const execPid = await waitFor(() => liveProcesses().find((p) => p.cmdline === 'sleep 6464')?.pid, 'the exec\'d program to start');
+    const execPid = await waitFor(() => liveProcesses().find((p) => p.cmdline === 'sleep 6464')?.pid, "the exec'd program to start");
     for (const folder of folders) expect(readFileSync(join(folder, 'cgroup.procs'), 'utf8').split('\n')).toContain(String(execPid));
     child.kill('SIGTERM');
     await running;

@@ -49,7 +49,7 @@ describe('ryouiki exec', () => {
     expect(runtimeEntries(store)).toEqual([]);
   });
 
-  it('gives the program the capabilities, no_new_privs and seccomp filter of the container\'s command, and removes its rules file', async () => {
+  it("gives the program the capabilities, no_new_privs and seccomp filter of the container's command, and removes its rules file", async () => {
     const store = newStore();
     const id = await startDetached(store, ['--', 'sleep', '600']);
     const fields = await commandAndExecStatus(store, id);

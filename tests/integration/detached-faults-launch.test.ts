@@ -43,7 +43,7 @@ describe('an error once the helper runs', () => {
     expect(filesUnder(join(store, 'run'))).toEqual([]);
   });
 
-  it('names a file size limit below the helper\'s size before anything is started (start, prlimit --fsize)', async () => {
+  it("names a file size limit below the helper's size before anything is started (start, prlimit --fsize)", async () => {
     const store = newStore();
     const out = await collect(spawn('prlimit', ['--fsize=51200', RYOUIKI, 'start', '--root', store, '--path', testRootfs(), '--', 'sleep', '6163'], { stdio: 'pipe' }), '');
     expectOneLine(out, /^ryouiki: the file size limit \(ulimit -f\) of 51200 bytes is below the size of ryouiki-init \(\d+ bytes\), which runs from a copy of itself in memory: raise it/);
@@ -67,7 +67,10 @@ describe('an error once the helper runs', () => {
   it('says a container its memory limit killed before its command ran was out of memory, naming the limit (start --memory 4k)', async () => {
     const store = newStore();
     const out = await ryouiki(['start', '--root', store, '--path', testRootfs(), '--memory', '4k', '--', 'sleep', '6165']);
-    expectOneLine(out, /^ryouiki: the container ran out of memory before its command started: its memory limit of 4096 bytes \(--memory, linux\.resources\.memory\.limit\) is too small for the runtime's set-up; raise it$/);
+    expectOneLine(
+      out,
+      /^ryouiki: the container ran out of memory before its command started: its memory limit of 4096 bytes \(--memory, linux\.resources\.memory\.limit\) is too small for the runtime's set-up; raise it$/,
+    );
     await expectNoLeftovers('sleep 6165');
     expect(existsSync(join(store, 'run'))).toBe(false);
     expect(filesUnder(join(store, 'logs'))).toEqual([]);

@@ -141,13 +141,7 @@ describe('#14 item 4: a log that cannot grow does not end the container', () => 
     mkdirSync(fs);
     mkdirSync(ctl);
     const lines = 3000;
-    const script = [
-      `until [ -e /var/tmp/full ]; do sleep 0.05; done`,
-      countLines(lines),
-      'touch /var/tmp/printed',
-      'until [ -e /var/tmp/freed ]; do sleep 0.05; done',
-      'echo end',
-    ].join('; ');
+    const script = [`until [ -e /var/tmp/full ]; do sleep 0.05; done`, countLines(lines), 'touch /var/tmp/printed', 'until [ -e /var/tmp/freed ]; do sleep 0.05; done', 'echo end'].join('; ');
     // A tmpfs of 256 KiB in a user and mount namespace of the test's own: the store's data
     // folder (the logs) is on it, the runtime folder is not.
     const steps = [
@@ -229,7 +223,7 @@ describe('#14 item 5: a killed network stack is noticed', () => {
   const cases: Array<[string, string, (stack: number) => number]> = [
     ['slirp4netns', 'slirp4netns', (stack) => stack],
     ['pasta', 'pasta', (keeper) => childrenOf(keeper)[0]!],
-    ['pasta\'s keeper', 'pasta', (keeper) => keeper],
+    ["pasta's keeper", 'pasta', (keeper) => keeper],
   ];
   for (const [what, mode, victim] of cases) {
     it(`records it when ${what} is killed, and ps and inspect show it`, async () => {
@@ -304,7 +298,10 @@ describe('#14 item 7: binding_vow after a kill', () => {
     chmodSync(file, 0o600);
     const entries = await vowEntries(store, pid!);
     expect(readFileSync(file, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
-    expect(entries.map((entry) => [entry.status, entry.exitCode])).toEqual([['started', undefined], ['killed', undefined]]);
+    expect(entries.map((entry) => [entry.status, entry.exitCode])).toEqual([
+      ['started', undefined],
+      ['killed', undefined],
+    ]);
     expect(entries[1]?.run).toBe(entries[0]?.run);
     expect(entries[0]?.owner).toMatch(/^\d+\.\d+$/);
     expect((await inStore(store, 'inspect', ['--pid', String(pid)])).stdout.split('\n').filter(Boolean)).toHaveLength(2);
@@ -318,12 +315,15 @@ describe('#14 item 7: binding_vow after a kill', () => {
     process.kill(running.monitor!.pid, 'SIGKILL');
     await expectNoLeftovers();
     const entries = await vowEntries(store, running.pid!);
-    expect(entries.map((entry) => [entry.status, entry.exitCode])).toEqual([['started', undefined], ['killed', undefined]]);
+    expect(entries.map((entry) => [entry.status, entry.exitCode])).toEqual([
+      ['started', undefined],
+      ['killed', undefined],
+    ]);
     expect(entries[1]?.run).toBe(entries[0]?.run);
     await expectSwept(store);
   });
 
-  it('writes every time in milliseconds: the process log, and the state the supervisor\'s end fills in', async () => {
+  it("writes every time in milliseconds: the process log, and the state the supervisor's end fills in", async () => {
     const store = newStore();
     await inStore(store, 'tenkai', ['--path', testRootfs(), '--command', 'true']);
     const id = (await inStore(store, 'start', ['--path', testRootfs(), '--command', 'exit 4'])).stdout.trim();
@@ -410,92 +410,115 @@ async function ending(program: string, args: string[], env: NodeJS.ProcessEnv = 
 }
 
 describe('SIGKILL at many moments, then the next command sweeps (needs the launch pipeline, #14 items 1 and 3)', () => {
-  it(`tenkai, killed at ${KILL_POINTS} moments of its start-up`, async () => {
-    const store = newStore();
-    const args = ['tenkai', '--path', testRootfs(), '--root', store, '--cgroup-parent', parent.name, '--network', 'slirp4netns', '--command', 'true'];
-    for (const ms of await killMoments(() => run(RYOUIKI, args))) {
-      await killAt(RYOUIKI, args, ms);
+  it(
+    `tenkai, killed at ${KILL_POINTS} moments of its start-up`,
+    async () => {
+      const store = newStore();
+      const args = ['tenkai', '--path', testRootfs(), '--root', store, '--cgroup-parent', parent.name, '--network', 'slirp4netns', '--command', 'true'];
+      for (const ms of await killMoments(() => run(RYOUIKI, args))) {
+        await killAt(RYOUIKI, args, ms);
+        await expectSwept(store);
+      }
+      await expectEveryRunEnded(store);
+    },
+    KILL_LOOP_MS,
+  );
+
+  it(
+    `start, killed at ${KILL_POINTS} moments`,
+    async () => {
+      const store = newStore();
+      const args = startArgs(store, 'sleep 60', ['--network', 'slirp4netns']);
+      for (const ms of await killMoments(async () => {
+        await run(RYOUIKI, args);
+        await removeAllContainers(store);
+      })) {
+        await killAt(RYOUIKI, args, ms);
+        await expectSwept(store);
+      }
+      await expectEveryRunEnded(store);
+    },
+    KILL_LOOP_MS,
+  );
+
+  it(
+    `exec, killed at ${KILL_POINTS} moments, leaves the container as it was`,
+    async () => {
+      const store = newStore();
+      const id = (await run(RYOUIKI, startArgs(store, 'sleep 600'))).stdout.trim();
+      const before = readdirSync(join(store, 'run', id)).sort();
+      const args = ['exec', '--root', store, id, '--', 'true'];
+      for (const ms of await killMoments(() => run(RYOUIKI, args))) {
+        await killAt(RYOUIKI, args, ms);
+        await waitFor(() => (leftovers().filter((p) => p.comm === 'ryouiki-exec').length === 0 ? true : undefined), 'ryouiki-exec to end');
+        expect((await psEntry(store, id))?.status).toBe('running');
+        expect(readdirSync(join(store, 'run', id)).sort()).toEqual(before);
+      }
       await expectSwept(store);
-    }
-    await expectEveryRunEnded(store);
-  }, KILL_LOOP_MS);
+    },
+    KILL_LOOP_MS,
+  );
 
-  it(`start, killed at ${KILL_POINTS} moments`, async () => {
-    const store = newStore();
-    const args = startArgs(store, 'sleep 60', ['--network', 'slirp4netns']);
-    for (const ms of await killMoments(async () => {
-      await run(RYOUIKI, args);
-      await removeAllContainers(store);
-    })) {
-      await killAt(RYOUIKI, args, ms);
-      await expectSwept(store);
-    }
-    await expectEveryRunEnded(store);
-  }, KILL_LOOP_MS);
+  it(
+    `rm -f, killed at ${KILL_POINTS} moments`,
+    async () => {
+      const store = newStore();
+      const start = startArgs(store, 'sleep 600', ['--network', 'slirp4netns']);
+      const moments = await killMoments(async () => {
+        const id = (await run(RYOUIKI, start)).stdout.trim();
+        await run(RYOUIKI, ['rm', '-f', '--root', store, id]);
+      });
+      for (const ms of moments) {
+        const id = (await run(RYOUIKI, start)).stdout.trim();
+        await killAt(RYOUIKI, ['rm', '-f', '--root', store, id], ms);
+        await expectSwept(store);
+      }
+      await expectEveryRunEnded(store);
+    },
+    KILL_LOOP_MS,
+  );
 
-  it(`exec, killed at ${KILL_POINTS} moments, leaves the container as it was`, async () => {
-    const store = newStore();
-    const id = (await run(RYOUIKI, startArgs(store, 'sleep 600'))).stdout.trim();
-    const before = readdirSync(join(store, 'run', id)).sort();
-    const args = ['exec', '--root', store, id, '--', 'true'];
-    for (const ms of await killMoments(() => run(RYOUIKI, args))) {
-      await killAt(RYOUIKI, args, ms);
-      await waitFor(() => (leftovers().filter((p) => p.comm === 'ryouiki-exec').length === 0 ? true : undefined), 'ryouiki-exec to end');
-      expect((await psEntry(store, id))?.status).toBe('running');
-      expect(readdirSync(join(store, 'run', id)).sort()).toEqual(before);
-    }
-    await expectSwept(store);
-  }, KILL_LOOP_MS);
-
-  it(`rm -f, killed at ${KILL_POINTS} moments`, async () => {
-    const store = newStore();
-    const start = startArgs(store, 'sleep 600', ['--network', 'slirp4netns']);
-    const moments = await killMoments(async () => {
-      const id = (await run(RYOUIKI, start)).stdout.trim();
-      await run(RYOUIKI, ['rm', '-f', '--root', store, id]);
-    });
-    for (const ms of moments) {
-      const id = (await run(RYOUIKI, start)).stdout.trim();
-      await killAt(RYOUIKI, ['rm', '-f', '--root', store, id], ms);
-      await expectSwept(store);
-    }
-    await expectEveryRunEnded(store);
-  }, KILL_LOOP_MS);
-
-  it(`ryouiki-runtime create, killed at ${KILL_POINTS} moments`, async () => {
-    const dir = join(work, `oci-${count++}`);
-    const root = join(dir, 'root');
-    const bundle = join(dir, 'bundle');
-    mkdirSync(bundle, { recursive: true });
-    const uid = process.getuid?.() ?? 0;
-    const gid = process.getgid?.() ?? 0;
-    writeFileSync(join(bundle, 'config.json'), JSON.stringify({
-      ociVersion: '1.0.2',
-      process: { user: { uid: 0, gid: 0 }, args: ['sleep', '60'], env: ['PATH=/bin:/usr/bin'], cwd: '/' },
-      root: { path: testRootfs(), readonly: true },
-      linux: {
-        namespaces: ['pid', 'network', 'ipc', 'uts', 'mount', 'user'].map((type) => ({ type })),
-        uidMappings: [{ containerID: 0, hostID: uid, size: 1 }],
-        gidMappings: [{ containerID: 0, hostID: gid, size: 1 }],
-      },
-    }));
-    const create = (id: string): string[] => ['--root', root, 'create', '--bundle', bundle, id];
-    const sweep = async (): Promise<void> => {
-      await runQuietly(RUNTIME, ['--root', root, 'list']);
-      for (const id of existsSync(root) ? readdirSync(root) : []) await runQuietly(RUNTIME, ['--root', root, 'delete', '--force', id]);
-      await expectNoLeftovers();
-      expect(existsSync(root) ? readdirSync(root) : []).toEqual([]);
-      expect(mountsBelowWork()).toEqual([]);
-    };
-    const moments = await killMoments(async () => {
-      expect(await runQuietly(RUNTIME, create('measure'))).toBe(0);
-      await sweep();
-    });
-    for (const [i, ms] of moments.entries()) {
-      await killAt(RUNTIME, create(`k${i}`), ms);
-      await sweep();
-    }
-  }, KILL_LOOP_MS);
+  it(
+    `ryouiki-runtime create, killed at ${KILL_POINTS} moments`,
+    async () => {
+      const dir = join(work, `oci-${count++}`);
+      const root = join(dir, 'root');
+      const bundle = join(dir, 'bundle');
+      mkdirSync(bundle, { recursive: true });
+      const uid = process.getuid?.() ?? 0;
+      const gid = process.getgid?.() ?? 0;
+      writeFileSync(
+        join(bundle, 'config.json'),
+        JSON.stringify({
+          ociVersion: '1.0.2',
+          process: { user: { uid: 0, gid: 0 }, args: ['sleep', '60'], env: ['PATH=/bin:/usr/bin'], cwd: '/' },
+          root: { path: testRootfs(), readonly: true },
+          linux: {
+            namespaces: ['pid', 'network', 'ipc', 'uts', 'mount', 'user'].map((type) => ({ type })),
+            uidMappings: [{ containerID: 0, hostID: uid, size: 1 }],
+            gidMappings: [{ containerID: 0, hostID: gid, size: 1 }],
+          },
+        }),
+      );
+      const create = (id: string): string[] => ['--root', root, 'create', '--bundle', bundle, id];
+      const sweep = async (): Promise<void> => {
+        await runQuietly(RUNTIME, ['--root', root, 'list']);
+        for (const id of existsSync(root) ? readdirSync(root) : []) await runQuietly(RUNTIME, ['--root', root, 'delete', '--force', id]);
+        await expectNoLeftovers();
+        expect(existsSync(root) ? readdirSync(root) : []).toEqual([]);
+        expect(mountsBelowWork()).toEqual([]);
+      };
+      const moments = await killMoments(async () => {
+        expect(await runQuietly(RUNTIME, create('measure'))).toBe(0);
+        await sweep();
+      });
+      for (const [i, ms] of moments.entries()) {
+        await killAt(RUNTIME, create(`k${i}`), ms);
+        await sweep();
+      }
+    },
+    KILL_LOOP_MS,
+  );
 });
 
 describe('unwritable, full and damaged folders (needs the launch pipeline, #14 items 1, 2 and 6)', () => {
@@ -518,7 +541,7 @@ describe('unwritable, full and damaged folders (needs the launch pipeline, #14 i
     }
   }, 120_000);
 
-  it('full folders (a tmpfs in a namespace of the test\'s own): tenkai and start end with one line, 125, nothing left', async () => {
+  it("full folders (a tmpfs in a namespace of the test's own): tenkai and start end with one line, 125, nothing left", async () => {
     for (const full of ['XDG_DATA_HOME', 'XDG_RUNTIME_DIR']) {
       const fs = join(work, `full-${count++}`);
       const other = join(work, `other-${count++}`);
@@ -569,7 +592,12 @@ describe('unwritable, full and damaged folders (needs the launch pipeline, #14 i
 
   it('ulimit -f 8: start ends with one line, 125, nothing left, no state.json.<pid>.tmp', async () => {
     const store = newStore();
-    const outcome = await ending('sh', ['-c', `ulimit -f 8; exec ${RYOUIKI} ${startArgs(store, 'sleep 60').map((arg) => `'${arg}'`).join(' ')}`]);
+    const outcome = await ending('sh', [
+      '-c',
+      `ulimit -f 8; exec ${RYOUIKI} ${startArgs(store, 'sleep 60')
+        .map((arg) => `'${arg}'`)
+        .join(' ')}`,
+    ]);
     if (outcome.exitCode !== 0) expectOneClearLine(outcome);
     await expectSwept(store);
     expect(readdirSync(store, { recursive: true }).filter((name) => String(name).includes('.tmp'))).toEqual([]);

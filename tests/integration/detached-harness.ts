@@ -76,7 +76,9 @@ export async function waitForText(read: () => string, text: string, what: string
 /** The body of a page served by a container, once it answers. */
 export async function fetchWhenUp(url: string): Promise<string> {
   for (let attempt = 0; ; attempt++) {
-    const body = await fetch(url).then(async (response) => (response.ok ? response.text() : undefined)).catch(() => undefined);
+    const body = await fetch(url)
+      .then(async (response) => (response.ok ? response.text() : undefined))
+      .catch(() => undefined);
     if (body !== undefined) return body;
     if (attempt === 200) throw new Error(`no answer from ${url}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

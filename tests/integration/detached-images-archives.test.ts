@@ -26,17 +26,21 @@ afterAll(async () => {
 });
 
 describe('ryouiki load of podman save archives', () => {
-  it.each(['docker-archive', 'oci-archive'])('loads a %s podman made, under the name podman gave it, and runs it', async (format) => {
-    const archive = join(work, `${format}.tar`);
-    expect(await podman.run(['save', '--quiet', '--format', format, '-o', archive, IMAGE])).toMatchObject({ exitCode: 0 });
-    const store = makeTempDir('store');
-    const loaded = await ryouiki(['load', '-q', '-i', archive, '--root', store]);
-    expect(loaded).toMatchObject({ exitCode: 0, stderr: '' });
-    expect(loaded.stdout).toMatch(/^Loaded image: /);
-    const out = await ryouiki(['tenkai', '--root', store, '--network', 'none', '--image', IMAGE, '--', '/bin/sh', '-c', 'echo loaded; id -u']);
-    expect(out).toMatchObject({ exitCode: 0, stdout: 'loaded\n0\n', stderr: '' });
-    await emptyStore(store);
-  }, 120000);
+  it.each(['docker-archive', 'oci-archive'])(
+    'loads a %s podman made, under the name podman gave it, and runs it',
+    async (format) => {
+      const archive = join(work, `${format}.tar`);
+      expect(await podman.run(['save', '--quiet', '--format', format, '-o', archive, IMAGE])).toMatchObject({ exitCode: 0 });
+      const store = makeTempDir('store');
+      const loaded = await ryouiki(['load', '-q', '-i', archive, '--root', store]);
+      expect(loaded).toMatchObject({ exitCode: 0, stderr: '' });
+      expect(loaded.stdout).toMatch(/^Loaded image: /);
+      const out = await ryouiki(['tenkai', '--root', store, '--network', 'none', '--image', IMAGE, '--', '/bin/sh', '-c', 'echo loaded; id -u']);
+      expect(out).toMatchObject({ exitCode: 0, stdout: 'loaded\n0\n', stderr: '' });
+      await emptyStore(store);
+    },
+    120000,
+  );
 });
 
 describe('ryouiki import and save', () => {

@@ -32,7 +32,18 @@ describe('ryouiki commit', () => {
     const layers = JSON.parse((await ryouiki(['image', 'inspect', '--root', store, 'changed:v1'])).stdout) as { Layers: unknown[] }[];
     expect(layers[0]!.Layers).toHaveLength(2);
 
-    const seen = await ryouiki(['run', '--rm', '--root', store, '--network', 'none', 'changed:v1', 'sh', '-c', 'cat /added /etc/only; test -e /etc/passwd || echo no passwd; test -e /bin/true || echo no true; test -e /ready && echo ready']);
+    const seen = await ryouiki([
+      'run',
+      '--rm',
+      '--root',
+      store,
+      '--network',
+      'none',
+      'changed:v1',
+      'sh',
+      '-c',
+      'cat /added /etc/only; test -e /etc/passwd || echo no passwd; test -e /bin/true || echo no true; test -e /ready && echo ready',
+    ]);
     expect(seen).toMatchObject({ exitCode: 0, stdout: 'added\nnew\nno passwd\nno true\nready\n', stderr: '' });
     // The base image is as it was.
     const base = await ryouiki(['run', '--rm', '--root', store, '--network', 'none', 'base', 'sh', '-c', 'test -e /added || echo base; test -e /bin/true && test -e /etc/passwd && echo true']);

@@ -29,20 +29,22 @@ function busyboxLayout(dir: string, compression: 'gzip' | 'zstd' | 'none' = 'gzi
   const extra = join(work, `extra-${compression}`);
   mkdirSync(join(extra, 'srv', 'app'), { recursive: true });
   writeFileSync(join(extra, 'srv', 'app', 'greeting'), `hello from ${compression}\n`);
-  return makeOciLayout(dir, 'latest', [{
-    compression,
-    layers: [tarOf(testRootfs()), tarOf(extra)],
-    config: {
-      Entrypoint: ['/bin/sh', '-c'],
-      Cmd: ['echo "$GREETING in $(pwd) as $(id -u)"'],
-      Env: ['PATH=/bin:/sbin:/usr/bin', 'GREETING=image-env'],
-      WorkingDir: '/srv/app',
-      User: '0:0',
-      Labels: { purpose: 'test' },
-      StopSignal: 'SIGINT',
-      ExposedPorts: { '8080/tcp': {} },
+  return makeOciLayout(dir, 'latest', [
+    {
+      compression,
+      layers: [tarOf(testRootfs()), tarOf(extra)],
+      config: {
+        Entrypoint: ['/bin/sh', '-c'],
+        Cmd: ['echo "$GREETING in $(pwd) as $(id -u)"'],
+        Env: ['PATH=/bin:/sbin:/usr/bin', 'GREETING=image-env'],
+        WorkingDir: '/srv/app',
+        User: '0:0',
+        Labels: { purpose: 'test' },
+        StopSignal: 'SIGINT',
+        ExposedPorts: { '8080/tcp': {} },
+      },
     },
-  }]);
+  ]);
 }
 
 let plain: Registry;
@@ -72,18 +74,34 @@ afterAll(async () => {
 });
 
 describe('ryouiki pull from a plain HTTP registry', () => {
-  it('pulls, lists and runs an image with its config\'s defaults, each overridable', async () => {
+  it("pulls, lists and runs an image with its config's defaults, each overridable", async () => {
     const store = makeTempDir('store');
     const image = `${plain.address}/busybox`;
     const pulled = await ryouiki(['pull', '--tls-verify=false', '--root', store, image]);
     expect(pulled).toMatchObject({ exitCode: 0 });
     expect(pulled.stdout).toMatch(/^[0-9a-f]{64}\n$/);
     const listed = await ryouiki(['images', '--root', store]);
-    expect(listed.stdout).toMatch(new RegExp(`^REPOSITORY\\s+TAG\\s+IMAGE ID\\s+CREATED\\s+SIZE\\n${image.replace(/\./g, '\\.')}\\s+latest\\s+${pulled.stdout.slice(0, 12)}\\s+2024-01-02 03:04:05 UTC`));
+    expect(listed.stdout).toMatch(
+      new RegExp(`^REPOSITORY\\s+TAG\\s+IMAGE ID\\s+CREATED\\s+SIZE\\n${image.replace(/\./g, '\\.')}\\s+latest\\s+${pulled.stdout.slice(0, 12)}\\s+2024-01-02 03:04:05 UTC`),
+    );
 
     const defaults = await ryouiki(['tenkai', '--root', store, '--network', 'none', '--image', image]);
     expect(defaults).toMatchObject({ exitCode: 0, stdout: 'image-env in /srv/app as 0\n', stderr: '' });
-    const overridden = await ryouiki(['tenkai', '--root', store, '--network', 'none', '--image', image, '--workdir', '/tmp', '--user', '65534:65534', '--', 'echo "$GREETING in $(pwd) as $(id -u)"; cat greeting 2>&1 | head -c 0']);
+    const overridden = await ryouiki([
+      'tenkai',
+      '--root',
+      store,
+      '--network',
+      'none',
+      '--image',
+      image,
+      '--workdir',
+      '/tmp',
+      '--user',
+      '65534:65534',
+      '--',
+      'echo "$GREETING in $(pwd) as $(id -u)"; cat greeting 2>&1 | head -c 0',
+    ]);
     expect(overridden).toMatchObject({ exitCode: 0, stdout: 'image-env in /tmp as 65534\n' });
     const entrypoint = await ryouiki(['tenkai', '--root', store, '--network', 'none', '--image', image, '--entrypoint', '/bin/cat', '--', '/srv/app/greeting']);
     expect(entrypoint).toMatchObject({ exitCode: 0, stdout: 'hello from gzip\n' });
@@ -100,7 +118,11 @@ describe('ryouiki pull from a plain HTTP registry', () => {
     expect(stopped).toMatchObject([{ Status: 'stopped (exit 7)', Image: `${image}:latest` }]);
     expect(await ryouiki(['rm', '--root', store, started.stdout.trim()])).toMatchObject({ exitCode: 0 });
 
-    const inspected = JSON.parse((await ryouiki(['image', 'inspect', '--root', store, image])).stdout) as { Id: string; Config: { Labels: Record<string, string>; StopSignal: string }; Layers: unknown[] }[];
+    const inspected = JSON.parse((await ryouiki(['image', 'inspect', '--root', store, image])).stdout) as {
+      Id: string;
+      Config: { Labels: Record<string, string>; StopSignal: string };
+      Layers: unknown[];
+    }[];
     expect(inspected[0]).toMatchObject({ Id: `sha256:${pulled.stdout.trim()}`, Config: { Labels: { purpose: 'test' }, StopSignal: 'SIGINT' } });
     expect(inspected[0]!.Layers).toHaveLength(2);
     await emptyStore(store);
@@ -116,7 +138,10 @@ describe('ryouiki pull from a plain HTTP registry', () => {
     expect(published).not.toBeNull();
     let body = '';
     for (let tries = 0; body === '' && tries < 100; tries++) {
-      body = await fetch(`http://127.0.0.1:${published![2]}/index.html`).then((response) => response.text(), () => '');
+      body = await fetch(`http://127.0.0.1:${published![2]}/index.html`).then(
+        (response) => response.text(),
+        () => '',
+      );
       if (body === '') await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(body).toBe('served\n');
@@ -161,9 +186,14 @@ describe('ryouiki pull from a plain HTTP registry', () => {
     await emptyStore(store);
   });
 
-  it('resolves a multi-arch index to this machine\'s platform, and a pull by digest', async () => {
+  it("resolves a multi-arch index to this machine's platform, and a pull by digest", async () => {
     const store = makeTempDir('store');
-    const file = (text: string) => tarEntries([{ name: 'bin', type: '5' }, { name: 'bin/busybox', data: readFileSync(join(testRootfs(), 'bin', 'busybox')), mode: 0o755 }, { name: 'arch', data: text }]);
+    const file = (text: string) =>
+      tarEntries([
+        { name: 'bin', type: '5' },
+        { name: 'bin/busybox', data: readFileSync(join(testRootfs(), 'bin', 'busybox')), mode: 0o755 },
+        { name: 'arch', data: text },
+      ]);
     const layout = makeOciLayout(join(work, 'multi'), 'latest', [
       { layers: [file('arm64\n')], architecture: 'arm64', config: { Entrypoint: ['/bin/busybox', 'cat', '/arch'] } },
       { layers: [file('amd64\n')], architecture: 'amd64', config: { Entrypoint: ['/bin/busybox', 'cat', '/arch'] } },
@@ -187,7 +217,11 @@ describe('ryouiki pull from a plain HTTP registry', () => {
     const layout = makeOciLayout(join(work, 'damaged'), 'latest', [{ layers: [tarEntries([{ name: 'file', data: 'the right content\n' }])] }]);
     await plain.push(layout, 'latest', 'damaged:latest');
     const blobs = join(plain.dir, 'data', 'docker', 'registry', 'v2', 'blobs', 'sha256');
-    const layerDigest = (JSON.parse(readFileSync(join(layout, 'blobs', 'sha256', (JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string }[] }).manifests[0]!.digest.slice(7)), 'utf8')) as { layers: { digest: string }[] }).layers[0]!.digest.slice(7);
+    const layerDigest = (
+      JSON.parse(
+        readFileSync(join(layout, 'blobs', 'sha256', (JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string }[] }).manifests[0]!.digest.slice(7)), 'utf8'),
+      ) as { layers: { digest: string }[] }
+    ).layers[0]!.digest.slice(7);
     const data = join(blobs, layerDigest.slice(0, 2), layerDigest, 'data');
     const bytes = readFileSync(data);
     bytes[bytes.length - 9] = bytes[bytes.length - 9]! ^ 0xff;
@@ -296,12 +330,23 @@ describe('a registry with token auth', () => {
 describe('the Debian minbase image', () => {
   it('runs apt-get from the registry, and as a detached container ps shows with its image', async () => {
     if (!existsSync(join(DEBIAN, 'etc', 'debian_version'))) throw new Error(`no Debian tree at ${DEBIAN}: run make test as root, whose setup builds it`);
-    const subuid = readFileSync('/etc/subuid', 'utf8').split('\n').find((line) => line.startsWith(`${userInfo().username}:`))!.split(':');
-    const subgid = readFileSync('/etc/subgid', 'utf8').split('\n').find((line) => line.startsWith(`${userInfo().username}:`))!.split(':');
+    const subuid = readFileSync('/etc/subuid', 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith(`${userInfo().username}:`))!
+      .split(':');
+    const subgid = readFileSync('/etc/subgid', 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith(`${userInfo().username}:`))!
+      .split(':');
     // the tree's owners as the container sees them: tar it in a user namespace of the same map
-    const tar = execFileSync('unshare', ['--map-root-user', `--map-users=${subuid[1]},1,${subuid[2]}`, `--map-groups=${subgid[1]},1,${subgid[2]}`,
-      'tar', '--numeric-owner', '-C', DEBIAN, '-cf', '-', '.'], { maxBuffer: 1 << 30 });
-    const layout = makeOciLayout(join(work, 'debian'), 'bookworm', [{ layers: [tar], compression: 'zstd', config: { Cmd: ['/bin/bash'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] } }]);
+    const tar = execFileSync(
+      'unshare',
+      ['--map-root-user', `--map-users=${subuid[1]},1,${subuid[2]}`, `--map-groups=${subgid[1]},1,${subgid[2]}`, 'tar', '--numeric-owner', '-C', DEBIAN, '-cf', '-', '.'],
+      { maxBuffer: 1 << 30 },
+    );
+    const layout = makeOciLayout(join(work, 'debian'), 'bookworm', [
+      { layers: [tar], compression: 'zstd', config: { Cmd: ['/bin/bash'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] } },
+    ]);
     await plain.push(layout, 'bookworm', 'debian:bookworm');
     await plain.push(layout, 'bookworm', 'debian:latest');
     const store = makeTempDir('store');

@@ -18,10 +18,12 @@ describe('--json gives what the library returns', () => {
     expect(waited).toEqual([expect.objectContaining({ id, status: 'stopped', exitCode: 3 })]);
     const lines = await json<Array<{ time: string; stream: string; text: string; newline: boolean }>>(store, 'logs', [id]);
     expect(lines).toHaveLength(2);
-    expect(lines).toEqual(expect.arrayContaining([
-      { time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), stream: 'stdout', text: 'out', newline: true },
-      { time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), stream: 'stderr', text: 'err', newline: true },
-    ]));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        { time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), stream: 'stdout', text: 'out', newline: true },
+        { time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), stream: 'stderr', text: 'err', newline: true },
+      ]),
+    );
     expect(await json<string[]>(store, 'logs', ['--tail', '0', id])).toEqual([]);
     const following = await inStore(store, 'logs', ['--json', '-f', id]);
     expect(following.exitCode).toBe(125);

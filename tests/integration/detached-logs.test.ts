@@ -32,7 +32,10 @@ describe('ryouiki logs', () => {
     const result = await outcome;
     expect(result).toMatchObject({ exitCode: 0, stderr: 'second\n' });
     expect(stdout).toBe('first\npartial\n');
-    const records = readFileSync((await psAll(store))[0]!.logPath, 'utf8').trim().split('\n').map((line) => line.split(' ').slice(1).join(' '));
+    const records = readFileSync((await psAll(store))[0]!.logPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ').slice(1).join(' '));
     expect(records).toEqual(['stdout F first', 'stdout P part', 'stdout F ial', 'stderr F second']);
     await inStore(store, 'rm', [id]);
   });

@@ -7,7 +7,9 @@ import { RUNTIME, waitForAsync } from './oci-harness.js';
 import { expectNoPodmanLeftovers, IMAGE, podmanProcesses, runtimeContainers, TestPodman } from './podman-harness.js';
 
 let podman: TestPodman;
-const ownCgroups = detectCgroups().hierarchies.filter((h) => isWritableDir(h.ownDir)).map((h) => h.ownDir);
+const ownCgroups = detectCgroups()
+  .hierarchies.filter((h) => isWritableDir(h.ownDir))
+  .map((h) => h.ownDir);
 
 beforeAll(() => {
   podman = new TestPodman(makeTempDir('podman'));
@@ -49,7 +51,7 @@ describe('podman with ryouiki-runtime as its OCI runtime', () => {
     expect(out).toMatchObject({ exitCode: 0, stdout: '1003\n1003\ncontainerenv\n' });
   }, 60000);
 
-  it('run --rm exits with the command\'s exit code', async () => {
+  it("run --rm exits with the command's exit code", async () => {
     const out = await podman.run(['run', '--rm', IMAGE, 'sh', '-c', 'echo bye >&2; exit 42']);
     expect(out.exitCode).toBe(42);
     expect(out.stderr).toContain('bye\n');
@@ -105,7 +107,7 @@ describe('podman with ryouiki-runtime as its OCI runtime', () => {
     }
   });
 
-  it('run -p publishes a container port on the host\'s loopback', async () => {
+  it("run -p publishes a container port on the host's loopback", async () => {
     const port = await freePort();
     const id = (await podman.run(['run', '-d', '-p', `127.0.0.1:${port}:8080`, IMAGE, 'sh', '-c', 'echo served > /tmp/index.html; exec httpd -f -p 8080 -h /tmp'])).stdout.trim();
     try {

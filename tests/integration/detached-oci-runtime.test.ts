@@ -13,7 +13,9 @@ afterAll(() => removeDir(work));
 let dir: string;
 let root: string;
 let serial = 0;
-const ownCgroups = detectCgroups().hierarchies.filter((h) => isWritableDir(h.ownDir)).map((h) => h.ownDir);
+const ownCgroups = detectCgroups()
+  .hierarchies.filter((h) => isWritableDir(h.ownDir))
+  .map((h) => h.ownDir);
 
 beforeEach(() => {
   dir = join(work, `t${serial++}`);
@@ -106,11 +108,17 @@ describe('ryouiki-runtime lifecycle on a bundle', () => {
     await create('posthooks', bundle);
     await runtime(dir, root, ['start', 'posthooks'], 'start');
     await runtime(dir, root, ['delete', '--force', 'posthooks'], 'delete');
-    const states = readFileSync(join(dir, 'hooks.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { status: string; id: string });
-    expect(states.map((state) => [state.id, state.status])).toEqual([['posthooks', 'running'], ['posthooks', 'stopped']]);
+    const states = readFileSync(join(dir, 'hooks.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { status: string; id: string });
+    expect(states.map((state) => [state.id, state.status])).toEqual([
+      ['posthooks', 'running'],
+      ['posthooks', 'stopped'],
+    ]);
   });
 
-  it('run in the foreground exits with the command\'s code and leaves nothing', async () => {
+  it("run in the foreground exits with the command's code and leaves nothing", async () => {
     const bundle = writeBundle(join(dir, 'exit7'), { args: ['/bin/sh', '-c', 'echo out; echo err >&2; exit 7'] });
     const out = await runtime(dir, root, ['run', '--bundle', bundle, 'seven'], 'run');
     expect(out).toEqual({ exitCode: 7, stdout: 'out\n', stderr: 'err\n' });
@@ -145,11 +153,14 @@ describe('ryouiki-runtime lifecycle on a bundle', () => {
     expect(readFileSync(`/proc/${execPid}/comm`, 'utf8')).toBe('ryouiki-exec\n');
     const listed = JSON.parse((await runtime(dir, root, ['ps', '--format', 'json', 'ex'], 'ps')).stdout) as number[];
     expect(listed).toHaveLength(3); // the init, sleep 60, and the exec'd sleep (ryouiki-exec itself is outside)
-    expect(await runtime(dir, root, ['exec', '-t', 'ex', 'true'], 'exec')).toMatchObject({ exitCode: 125, stderr: 'ryouiki-runtime: exec with a terminal needs --console-socket, where the terminal goes (ryouiki-runtime copies no terminal)\n' });
+    expect(await runtime(dir, root, ['exec', '-t', 'ex', 'true'], 'exec')).toMatchObject({
+      exitCode: 125,
+      stderr: 'ryouiki-runtime: exec with a terminal needs --console-socket, where the terminal goes (ryouiki-runtime copies no terminal)\n',
+    });
     process.kill(execPid, 'SIGKILL');
   });
 
-  it('exec --tty sends the program\'s terminal to --console-socket', async () => {
+  it("exec --tty sends the program's terminal to --console-socket", async () => {
     await create('extty');
     await runtime(dir, root, ['start', 'extty'], 'start');
     const receiver = await listenForTerminal(join(dir, 'exec.sock'));
@@ -192,13 +203,16 @@ describe('ryouiki-runtime lifecycle on a bundle', () => {
     await create('two');
     await runtime(dir, root, ['start', 'two'], 'start');
     const listed = JSON.parse((await runtime(dir, root, ['list', '--format', 'json'], 'list')).stdout) as Array<{ id: string; status: string }>;
-    expect(listed.map((entry) => [entry.id, entry.status])).toEqual([['one', 'created'], ['two', 'running']]);
+    expect(listed.map((entry) => [entry.id, entry.status])).toEqual([
+      ['one', 'created'],
+      ['two', 'running'],
+    ]);
     expect((await runtime(dir, root, ['list', '-q'], 'list')).stdout).toBe('one\ntwo\n');
   });
 });
 
 describeIf(missingDelegation(), 'ryouiki-runtime with linux.resources')('ryouiki-runtime with resource limits', () => {
-  it('puts the container in a cgroup of its own with the bundle\'s memory and pids limits, removed by delete', async () => {
+  it("puts the container in a cgroup of its own with the bundle's memory and pids limits, removed by delete", async () => {
     const bundle = writeBundle(join(dir, 'limited'), { args: ['/bin/sleep', '60'] });
     const config = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')) as { linux: Record<string, unknown> };
     config.linux.resources = { memory: { limit: 64 * 1024 * 1024 }, pids: { limit: 20 } };
@@ -227,7 +241,7 @@ describe('ryouiki-runtime command line', () => {
     expect(features.linux.cgroup.systemd).toBe(true);
   });
 
-  it('takes --flag=value as well as --flag value, and writes errors to --log in runc\'s json format', async () => {
+  it("takes --flag=value as well as --flag value, and writes errors to --log in runc's json format", async () => {
     const log = join(dir, 'runtime.log');
     const out = await runtime(dir, root, [`--log=${log}`, '--log-format', 'json', 'state', 'ghost'], 'state');
     expect(out).toMatchObject({ exitCode: 125, stderr: 'ryouiki-runtime: container ghost does not exist: see ryouiki-runtime list\n' });

@@ -10,7 +10,9 @@ afterAll(() => removeDir(work));
 describe('many detached containers', () => {
   it('50 starts in parallel give 50 containers with intact state and complete logs; rm of all empties the state folder', async () => {
     const store = join(work, 'store');
-    const ids = await Promise.all(Array.from({ length: 50 }, (_, i) => startDetached(store, ['--name', `c${i}`, '--command', `i=0; while [ $i -lt 200 ]; do echo "c${i} $i"; i=$((i+1)); done; echo done; sleep 600`])));
+    const ids = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => startDetached(store, ['--name', `c${i}`, '--command', `i=0; while [ $i -lt 200 ]; do echo "c${i} $i"; i=$((i+1)); done; echo done; sleep 600`])),
+    );
     expect(new Set(ids).size).toBe(50);
     const entries = await psAll(store);
     expect(entries.map((entry) => entry.id).sort()).toEqual([...ids].sort());
@@ -20,7 +22,10 @@ describe('many detached containers', () => {
     }
     for (const entry of entries) {
       await waitFor(() => (readFileSync(entry.logPath, 'utf8').includes(' stdout F done\n') ? true : undefined), `the log of ${entry.name}`, 20000);
-      const lines = readFileSync(entry.logPath, 'utf8').trim().split('\n').map((record) => record.split(' ').slice(3).join(' '));
+      const lines = readFileSync(entry.logPath, 'utf8')
+        .trim()
+        .split('\n')
+        .map((record) => record.split(' ').slice(3).join(' '));
       expect(lines).toEqual([...Array.from({ length: 200 }, (_, i) => `${entry.name} ${i}`), 'done']);
     }
     const rm = await inStore(store, 'rm', ['-f', ...ids]);

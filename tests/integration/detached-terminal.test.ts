@@ -37,7 +37,7 @@ async function startShell(store: string, args: string[] = []): Promise<string> {
 }
 
 describe('ryouiki start -it and attach', () => {
-  it('gives the detached shell the container\'s /dev/pts/0, and attach ends with its exit code and the terminal as it was', async () => {
+  it("gives the detached shell the container's /dev/pts/0, and attach ends with its exit code and the terminal as it was", async () => {
     const store = newStore();
     const id = await startShell(store);
     expect((await psAll(store))[0]).toMatchObject({ id, status: 'running' });
@@ -49,7 +49,7 @@ describe('ryouiki start -it and attach', () => {
     expect(logs.stdout).toMatch(/^42\r$/m);
   });
 
-  it('lets Ctrl-C interrupt the shell\'s foreground job through attach, and the shell survives', async () => {
+  it("lets Ctrl-C interrupt the shell's foreground job through attach, and the shell survives", async () => {
     const store = newStore();
     const id = await startShell(store);
     const host = attach(store, id);
@@ -60,7 +60,7 @@ describe('ryouiki start -it and attach', () => {
     expect(host.settings().after).toBe(host.settings().before);
   });
 
-  it('gives the container\'s terminal the size of the attached one, and follows a resize', async () => {
+  it("gives the container's terminal the size of the attached one, and follows a resize", async () => {
     const store = newStore();
     const id = await startShell(store);
     const host = attach(store, id, [], { rows: 31, cols: 101 });
@@ -120,7 +120,7 @@ describe('ryouiki start -it and attach', () => {
 });
 
 describe('ryouiki attach without a terminal, and to start -t without -i', () => {
-  it('copies piped input to the container\'s terminal and exits with its code', async () => {
+  it("copies piped input to the container's terminal and exits with its code", async () => {
     const store = newStore();
     const id = await startShell(store);
     const out = await inStore(store, 'attach', [id], 'echo $((6*7))\nexit 4\n');
@@ -149,7 +149,7 @@ describe('ryouiki exec -it', () => {
     const id = await startDetached(store, ['--hostname', 'boxhost', '--', 'sleep', '600']);
     const host = inTerminal(['exec', '--root', store, '-it', id, '--', '/bin/sh'], { rows: 31, cols: 101 });
     await shellLine(host, 'hostname; tty');
-    await host.expect(/boxhost\r\n\/dev\/pts\/\d+\r\n/, 'the container\'s hostname and a terminal of its devpts');
+    await host.expect(/boxhost\r\n\/dev\/pts\/\d+\r\n/, "the container's hostname and a terminal of its devpts");
     await expectSizeFollows(host);
     await expectCtrlCInterrupts(host, 101);
     await shellLine(host, 'exit 6');

@@ -17,13 +17,16 @@ function logText(store: string, id: string): string | undefined {
 }
 
 describe('ryouiki start', () => {
-  it('gives the command exactly the env file\'s environment, and shows the values in no process list', async () => {
+  it("gives the command exactly the env file's environment, and shows the values in no process list", async () => {
     const store = newStore();
     const envFile = join(work, 'detached-secret.env');
     writeFileSync(envFile, 'PATH=/bin\nTOKEN=detached-secret-8181\n');
     const id = await startDetached(store, ['--env', envFile, '--command', 'env | sort; sleep 8181']);
     await waitFor(() => (logText(store, id)?.includes('TOKEN=') ? true : undefined), 'the environment in the log');
-    const logged = (logText(store, id) ?? '').split('\n').filter(Boolean).map((line) => line.split(' ').slice(3).join(' '));
+    const logged = (logText(store, id) ?? '')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ').slice(3).join(' '));
     expect(logged.filter((entry) => !/^(PWD|SHLVL)=/.test(entry))).toEqual(['PATH=/bin', 'TOKEN=detached-secret-8181']);
     expect(leftovers().filter((p) => p.cmdline.includes('detached-secret-8181'))).toEqual([]);
     // The monitor read the environment's file and removed it.
@@ -218,5 +221,4 @@ describe('the supervisor', () => {
     expect(runtimeEntries(store)).toEqual([]);
     for (const entry of entries) expect(existsSync(join(store, 'run', entry.id))).toBe(false);
   });
-
 });

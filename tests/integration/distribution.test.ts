@@ -23,8 +23,16 @@ afterEach(async () => {
 describe('a Debian minbase tree', () => {
   it('drops privileges with su, runuser and setpriv under the full id map, on an overlay that leaves the tree as it was', async () => {
     const before = treeDigest(DEBIAN, false);
-    const out = await ryouiki(['tenkai', '--path', DEBIAN, '--root', store, '--overlay', '--command',
-      'su -s /bin/sh nobody -c "id -u"; runuser -u nobody -- id -g; setpriv --reuid=1000 --regid=1000 --clear-groups id -u; ls -ln /etc/shadow | cut -d" " -f3,4; echo changed > /etc/motd']);
+    const out = await ryouiki([
+      'tenkai',
+      '--path',
+      DEBIAN,
+      '--root',
+      store,
+      '--overlay',
+      '--command',
+      'su -s /bin/sh nobody -c "id -u"; runuser -u nobody -- id -g; setpriv --reuid=1000 --regid=1000 --clear-groups id -u; ls -ln /etc/shadow | cut -d" " -f3,4; echo changed > /etc/motd',
+    ]);
     expect(out.stderr).toBe('');
     expect(out.stdout).toBe('65534\n65534\n1000\n0 42\n');
     expect(out.exitCode).toBe(0);
@@ -33,7 +41,8 @@ describe('a Debian minbase tree', () => {
 
   it('lets apt drop to its _apt user with the full id map, which the single-id map cannot', async () => {
     // A local repository: apt's copy method runs sandboxed as _apt like its http method, with no network.
-    const update = 'rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*; mkdir /srv/repo; : >/srv/repo/Packages; echo "deb [trusted=yes] copy:/srv/repo ./" >/etc/apt/sources.list; apt-get update 2>&1';
+    const update =
+      'rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*; mkdir /srv/repo; : >/srv/repo/Packages; echo "deb [trusted=yes] copy:/srv/repo ./" >/etc/apt/sources.list; apt-get update 2>&1';
     const run = (flags: string[]) => ryouiki(['tenkai', '--path', DEBIAN, '--root', store, '--overlay', ...flags, '--command', update]);
     const full = await run([]);
     expect(full.stdout).toContain('Reading package lists');

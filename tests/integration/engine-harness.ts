@@ -108,7 +108,10 @@ export function processesWith(marker: string): string[] {
 
 /** Mount points of this mount namespace below dir. */
 export function mountsBelow(dir: string): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((line) => line.split(' ')[4] ?? '').filter((point) => point.startsWith(dir));
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((point) => point.startsWith(dir));
 }
 
 /** The cgroup folders below name in each hierarchy (an engine's namespace: /sys/fs/cgroup/<h>/<name>/...). */

@@ -60,16 +60,26 @@ describe('the binaries that enter a container', () => {
 
   it('the init (PID 1) runs from a sealed copy, not from the installed ryouiki-init', async () => {
     const before = digests();
-    const out = await ryouikiWith(['tenkai', '--path', space.rootfs, '--root', space.store, '--cap-add', 'SYS_PTRACE', '--command',
-      'readlink /proc/1/exe; echo x >>/proc/1/exe; echo "write: $?"']);
+    const out = await ryouikiWith(['tenkai', '--path', space.rootfs, '--root', space.store, '--cap-add', 'SYS_PTRACE', '--command', 'readlink /proc/1/exe; echo x >>/proc/1/exe; echo "write: $?"']);
     expect(out.stdout).toMatch(/^\/memfd:ryouiki-init \(deleted\)\nwrite: 1\n$/);
     expect(digests()).toEqual(before);
   });
 
-  it('ryouiki exec\'s ryouiki-exec, run again in the container by #!/proc/self/exe, leads to a sealed copy', async () => {
+  it("ryouiki exec's ryouiki-exec, run again in the container by #!/proc/self/exe, leads to a sealed copy", async () => {
     const before = digests();
-    const started = await ryouikiWith(['start', '--path', space.rootfs, '--root', space.store, '--cap-add', 'SYS_PTRACE', '--tmpfs', '/tmp', '--command',
-      'printf "#!/proc/self/exe\\n" >/tmp/evil; chmod 755 /tmp/evil; /bin/escape-probe overwrite-exe 0 ryouiki-exec >/tmp/report 2>&1; sleep 60']);
+    const started = await ryouikiWith([
+      'start',
+      '--path',
+      space.rootfs,
+      '--root',
+      space.store,
+      '--cap-add',
+      'SYS_PTRACE',
+      '--tmpfs',
+      '/tmp',
+      '--command',
+      'printf "#!/proc/self/exe\\n" >/tmp/evil; chmod 755 /tmp/evil; /bin/escape-probe overwrite-exe 0 ryouiki-exec >/tmp/report 2>&1; sleep 60',
+    ]);
     expect(started.stderr).toBe('');
     const id = started.stdout.trim();
     try {

@@ -71,7 +71,7 @@ function plantRecord(path: string, victim: { dir: string; name: string }, how: '
   writeFileSync(path, JSON.stringify(state));
 }
 
-describe('a recorded cgroup that is not a container\'s', () => {
+describe("a recorded cgroup that is not a container's", () => {
   it('baseline: the caller may kill its own cgroup: a write to its cgroup.kill ends the bystander', async () => {
     const victim = await victimCgroup();
     writeFileSync(join(victim.dir, 'cgroup.kill'), '1');
@@ -88,7 +88,9 @@ describe('a recorded cgroup that is not a container\'s', () => {
         const id = started.stdout.trim();
         const statePath = join(space.store, 'run', id, 'state.json');
         const own = (JSON.parse(readFileSync(statePath, 'utf8')) as { resources: Array<{ kind: string; folders?: Array<{ dir: string }> }> }).resources
-          .filter((record) => record.kind === 'cgroup').flatMap((record) => record.folders ?? []).map((folder) => folder.dir);
+          .filter((record) => record.kind === 'cgroup')
+          .flatMap((record) => record.folders ?? [])
+          .map((folder) => folder.dir);
         expect(own.length).toBeGreaterThan(0);
         plantRecord(statePath, victim, how);
         try {
@@ -105,7 +107,7 @@ describe('a recorded cgroup that is not a container\'s', () => {
     }
   }
 
-  it('ryouiki-runtime delete --force leaves it alone and releases the container\'s own', async () => {
+  it("ryouiki-runtime delete --force leaves it alone and releases the container's own", async () => {
     const victim = await victimCgroup();
     const root = join(space.work, 'runtime-root');
     const bundle = writeEscapeBundle(join(space.work, 'bundle'), space.rootfs, ['/bin/sleep', '60']);

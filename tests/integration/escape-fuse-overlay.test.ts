@@ -19,7 +19,7 @@ function withFuse(args: string[]): Promise<Outcome> {
   return collect(spawn(ENTRY_POINTS.ryouiki, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RYOUIKI_OVERLAY_DRIVER: 'fuse-overlayfs' } }));
 }
 
-describe('fuse-overlayfs\'s server and CAP_SYS_PTRACE', () => {
+describe("fuse-overlayfs's server and CAP_SYS_PTRACE", () => {
   it('baseline: the server is a process of the container, and CAP_SYS_PTRACE opens the /proc/PID/root of such a process', async () => {
     const fuse = await withFuse(['tenkai', '--path', space.rootfs, '--root', space.store, '--overlay', '--command', FIND_SERVER]);
     expect(fuse.stdout).toMatch(/^server \d+$/m);
@@ -43,7 +43,7 @@ describe('fuse-overlayfs\'s server and CAP_SYS_PTRACE', () => {
     });
   }
 
-  it('the kernel\'s overlayfs with CAP_SYS_PTRACE runs: it has no server', async () => {
+  it("the kernel's overlayfs with CAP_SYS_PTRACE runs: it has no server", async () => {
     const out = await ryouiki(['tenkai', '--path', space.rootfs, '--root', space.store, '--overlay', '--cap-add', 'SYS_PTRACE', '--command', `${FIND_SERVER}; true`]);
     expect(out).toMatchObject({ exitCode: 0, stdout: '', stderr: '' });
   });

@@ -22,7 +22,9 @@ let count = 0;
 beforeAll(() => {
   work = makeTempDir('escape-idmap');
   runtimeRoot = join(work, 'runtime-root');
-  const line = readFileSync('/etc/subuid', 'utf8').split('\n').find((entry) => entry.startsWith(`${userInfo().username}:`));
+  const line = readFileSync('/etc/subuid', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith(`${userInfo().username}:`));
   subordinateStart = Number(line?.split(':')[1]);
 });
 afterAll(() => removeDir(work));
@@ -35,7 +37,10 @@ function bundleWithMaps(hostStart: number): string {
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
   return writeEscapeBundle(join(work, `bundle-${count++}`), testRootfs(), ['/bin/cat', '/proc/self/uid_map'], (config) => {
-    config.linux.uidMappings = [{ containerID: 0, hostID: uid, size: 1 }, { containerID: 1, hostID: hostStart, size: 1000 }];
+    config.linux.uidMappings = [
+      { containerID: 0, hostID: uid, size: 1 },
+      { containerID: 1, hostID: hostStart, size: 1000 },
+    ];
     config.linux.gidMappings = [{ containerID: 0, hostID: gid, size: 1 }];
   });
 }
@@ -48,12 +53,20 @@ function tenkaiBundle(bundle: string): Promise<Outcome> {
   return collect(spawn(RYOUIKI, ['tenkai', '--root', join(work, 'store'), '--bundle', bundle], { stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
-describe('a bundle\'s linux.uidMappings', () => {
-  it('baseline: a range of the user\'s own is mapped as given', async () => {
+describe("a bundle's linux.uidMappings", () => {
+  it("baseline: a range of the user's own is mapped as given", async () => {
     expect(Number.isInteger(subordinateStart)).toBe(true);
     const bundle = bundleWithMaps(subordinateStart);
     for (const out of [await runtimeRun(bundle), await tenkaiBundle(bundle)]) {
-      expect(out.stdout.trim().split('\n').map((line) => line.trim().split(/\s+/))).toEqual([['0', String(process.getuid?.()), '1'], ['1', String(subordinateStart), '1000']]);
+      expect(
+        out.stdout
+          .trim()
+          .split('\n')
+          .map((line) => line.trim().split(/\s+/)),
+      ).toEqual([
+        ['0', String(process.getuid?.()), '1'],
+        ['1', String(subordinateStart), '1000'],
+      ]);
     }
   });
 

@@ -54,7 +54,7 @@ describe('mount targets through symlinks in the rootfs', () => {
     expect(out.stdout).toBe('VOLUME\n');
   });
 
-  it('the runtime\'s own /sys is never mounted where a symlink sys/ leads (here: over the rootfs\'s /srv, by its host path)', async () => {
+  it("the runtime's own /sys is never mounted where a symlink sys/ leads (here: over the rootfs's /srv, by its host path)", async () => {
     for (const link of ['srv', 'HOST']) {
       const rootfs = hostileRootfs((dir) => {
         rmSync(join(dir, 'sys'), { recursive: true, force: true });
@@ -91,7 +91,18 @@ describe('mount targets through symlinks in the rootfs', () => {
         });
         for (const destination of ['/data-link', '/data-link/sub', '/srv/climb']) {
           const before = treeDigest(hostDir);
-          const out = await ryouiki(['tenkai', '--path', rootfs, '--root', space.store, ...(overlay ? ['--overlay'] : []), '-v', `${volume}:${destination}`, '--command', `cat ${destination}/marker ${destination}/secret; true`]);
+          const out = await ryouiki([
+            'tenkai',
+            '--path',
+            rootfs,
+            '--root',
+            space.store,
+            ...(overlay ? ['--overlay'] : []),
+            '-v',
+            `${volume}:${destination}`,
+            '--command',
+            `cat ${destination}/marker ${destination}/secret; true`,
+          ]);
           expect({ index, destination, code: [0, 125].includes(out.exitCode ?? -1) }).toEqual({ index, destination, code: true });
           if (out.exitCode === 125) expect(out.stderr).toMatch(/volume: /);
           expectHostUntouched(out, before);
@@ -112,7 +123,7 @@ describe('mount targets through symlinks in the rootfs', () => {
     expectHostUntouched(out, before);
   });
 
-  it('a bundle\'s mount destination through a symlink out of the rootfs stays inside it (ryouiki-runtime run, tenkai --bundle)', async () => {
+  it("a bundle's mount destination through a symlink out of the rootfs stays inside it (ryouiki-runtime run, tenkai --bundle)", async () => {
     const runtimeRoot = join(space.work, 'runtime-root');
     for (const [index, target] of waysOut('/data-link').entries()) {
       const rootfs = hostileRootfs((dir) => symlinkSync(target, join(dir, 'data-link')));

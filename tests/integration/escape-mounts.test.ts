@@ -43,7 +43,7 @@ const FAKE_DEV = (config: EscapeBundleConfig): void => {
 };
 
 describe('masked paths over a planted /dev/null symlink', () => {
-  it('baseline: the bundle\'s mount puts the planted symlink at /dev/null in the container', async () => {
+  it("baseline: the bundle's mount puts the planted symlink at /dev/null in the container", async () => {
     const out = await runBundle(['/bin/sh', '-c', 'readlink /dev/null; cat /dev/null'], FAKE_DEV);
     expect(out.stdout).toBe('/proc/sys/kernel/hostname\nocitest\n');
   });
@@ -54,7 +54,7 @@ describe('masked paths over a planted /dev/null symlink', () => {
     expect(out.stdout).toBe('/proc/keys character special file 1:3\n[]\n/proc/timer_list character special file 1:3\n[]\n');
   });
 
-  it('ryouiki tenkai masks with the null device, whatever the rootfs\'s /dev/null is', async () => {
+  it("ryouiki tenkai masks with the null device, whatever the rootfs's /dev/null is", async () => {
     const planted = join(space.work, 'planted-rootfs');
     cpSync(space.rootfs, planted, { recursive: true, verbatimSymlinks: true });
     symlinkSync('/proc/sys/kernel/hostname', join(planted, 'dev', 'null'));
@@ -75,7 +75,7 @@ describe('procfs writes redirected by a mount', () => {
     config.mounts.push({ destination: '/proc/sys/kernel/shmmni', type: 'bind', source: decoy, options: ['bind'] });
   };
 
-  it('baseline: a bundle\'s mount over /proc/sys/kernel/shmmni puts a host file there', async () => {
+  it("baseline: a bundle's mount over /proc/sys/kernel/shmmni puts a host file there", async () => {
     const out = await runBundle(['/bin/cat', '/proc/sys/kernel/shmmni'], OVER_SHMMNI);
     expect(out.stdout).toBe('untouched\n');
   });

@@ -51,7 +51,11 @@ describe('PID 1', () => {
 
   for (const overlay of [false, true]) {
     it(`tenkai${overlay ? ' --overlay' : ''}: holds no host fd and runs under the command's bounding set, no_new_privs and filter`, async () => {
-      const out = await withHeldFds(ENTRY_POINTS.ryouiki, ['tenkai', '--path', space.rootfs, '--root', space.store, ...(overlay ? ['--overlay'] : []), '--cap-add', 'SYS_PTRACE', '--command', SURVEY], secretDir);
+      const out = await withHeldFds(
+        ENTRY_POINTS.ryouiki,
+        ['tenkai', '--path', space.rootfs, '--root', space.store, ...(overlay ? ['--overlay'] : []), '--cap-add', 'SYS_PTRACE', '--command', SURVEY],
+        secretDir,
+      );
       expect(out.stderr).toBe('');
       expectConfined(out.stdout);
       expect(field(out.stdout, '1', 'Seccomp')).toBe('2');

@@ -96,22 +96,31 @@ describe('the /tmp fallback state folder', () => {
   }, 60000);
 
   const squats: Array<[string, (stateDir: string, tmp: string) => string]> = [
-    ['a folder others can enter (0755)', (stateDir) => {
-      mkdirSync(stateDir, { mode: 0o700 });
-      chmodSync(stateDir, 0o755);
-      return stateDir;
-    }],
-    ['a folder others can write (0777)', (stateDir) => {
-      mkdirSync(stateDir, { mode: 0o700 });
-      chmodSync(stateDir, 0o777);
-      return stateDir;
-    }],
-    ['a symlink to a private folder', (stateDir, tmp) => {
-      const real = join(tmp, 'squatter-real');
-      mkdirSync(real, { mode: 0o700 });
-      symlinkSync(real, stateDir);
-      return real;
-    }],
+    [
+      'a folder others can enter (0755)',
+      (stateDir) => {
+        mkdirSync(stateDir, { mode: 0o700 });
+        chmodSync(stateDir, 0o755);
+        return stateDir;
+      },
+    ],
+    [
+      'a folder others can write (0777)',
+      (stateDir) => {
+        mkdirSync(stateDir, { mode: 0o700 });
+        chmodSync(stateDir, 0o777);
+        return stateDir;
+      },
+    ],
+    [
+      'a symlink to a private folder',
+      (stateDir, tmp) => {
+        const real = join(tmp, 'squatter-real');
+        mkdirSync(real, { mode: 0o700 });
+        symlinkSync(real, stateDir);
+        return real;
+      },
+    ],
   ];
 
   for (const [what, squat] of squats) {
@@ -125,10 +134,17 @@ describe('the /tmp fallback state folder', () => {
       cpSync(filled, runtimeDir, { recursive: true });
       chmodSync(runtimeDir, 0o755);
       const commands: Array<[string, string[]]> = [
-        [RYOUIKI, ['ps', '-a']], [RYOUIKI, ['ps']], [RYOUIKI, ['rm', '-f', 'planted']], [RYOUIKI, ['inspect', 'planted']],
-        [RYOUIKI, ['stop', 'planted']], [RYOUIKI, ['kill', 'planted']], [RYOUIKI, ['logs', 'planted']],
+        [RYOUIKI, ['ps', '-a']],
+        [RYOUIKI, ['ps']],
+        [RYOUIKI, ['rm', '-f', 'planted']],
+        [RYOUIKI, ['inspect', 'planted']],
+        [RYOUIKI, ['stop', 'planted']],
+        [RYOUIKI, ['kill', 'planted']],
+        [RYOUIKI, ['logs', 'planted']],
         [RYOUIKI, ['start', '--path', testRootfs(), '--command', 'true']],
-        [RUNTIME, ['list']], [RUNTIME, ['state', 'f'.repeat(64)]], [RUNTIME, ['delete', '--force', 'f'.repeat(64)]],
+        [RUNTIME, ['list']],
+        [RUNTIME, ['state', 'f'.repeat(64)]],
+        [RUNTIME, ['delete', '--force', 'f'.repeat(64)]],
       ];
       for (const [program, args] of commands) {
         const out = await run(program, args, tmp);

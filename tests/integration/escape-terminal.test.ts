@@ -23,28 +23,29 @@ async function inTerminal(command: string[]): Promise<{ report: string; typed: b
   const dir = join(space.work, `terminal-${count++}`);
   mkdirSync(dir);
   const host = new HostTerminal(dir, command);
-  const report = await host.expect(/tiocsti: [A-Z]+/, 'the probe\'s report');
+  const report = await host.expect(/tiocsti: [A-Z]+/, "the probe's report");
   await host.finish();
   // What TIOCSTI pushed is input of the terminal, echoed back by it.
   return { report, typed: host.transcript().includes('TYPED-BY-THE-CONTAINER') };
 }
 
 describe('terminal injection', () => {
-  it('baseline: a program on the caller\'s terminal can type into it', async () => {
+  it("baseline: a program on the caller's terminal can type into it", async () => {
     expect(await inTerminal([join(space.rootfs, 'bin', 'escape-probe'), 'tiocsti', KEYS])).toEqual({ report: 'tiocsti: OK', typed: true });
   });
 
   it('tenkai: the default filter refuses TIOCSTI', async () => {
-    expect(await inTerminal([RYOUIKI, 'tenkai', '--path', space.rootfs, '--root', space.store, '--', '/bin/escape-probe', 'tiocsti', KEYS]))
-      .toEqual({ report: 'tiocsti: EPERM', typed: false });
+    expect(await inTerminal([RYOUIKI, 'tenkai', '--path', space.rootfs, '--root', space.store, '--', '/bin/escape-probe', 'tiocsti', KEYS])).toEqual({ report: 'tiocsti: EPERM', typed: false });
   });
 
   it('tenkai --seccomp unconfined: the command is in a session of its own, so the kernel refuses it', async () => {
-    expect(await inTerminal([RYOUIKI, 'tenkai', '--path', space.rootfs, '--root', space.store, '--seccomp', 'unconfined', '--', '/bin/escape-probe', 'tiocsti', KEYS]))
-      .toEqual({ report: 'tiocsti: EPERM', typed: false });
+    expect(await inTerminal([RYOUIKI, 'tenkai', '--path', space.rootfs, '--root', space.store, '--seccomp', 'unconfined', '--', '/bin/escape-probe', 'tiocsti', KEYS])).toEqual({
+      report: 'tiocsti: EPERM',
+      typed: false,
+    });
   });
 
-  it('exec without -t, filtered or not, cannot type into the caller\'s terminal', async () => {
+  it("exec without -t, filtered or not, cannot type into the caller's terminal", async () => {
     const started = await ryouiki(['start', '--path', space.rootfs, '--root', space.store, '--seccomp', 'unconfined', '--command', 'sleep 60']);
     expect(started.exitCode).toBe(0);
     const id = started.stdout.trim();
@@ -55,7 +56,7 @@ describe('terminal injection', () => {
     }
   });
 
-  it('ryouiki-runtime run of a bundle without a filter cannot type into the caller\'s terminal', async () => {
+  it("ryouiki-runtime run of a bundle without a filter cannot type into the caller's terminal", async () => {
     const bundle = writeEscapeBundle(join(space.work, 'bundle'), space.rootfs, ['/bin/escape-probe', 'tiocsti', KEYS]);
     expect(await inTerminal([RUNTIME, '--root', join(space.work, 'runtime-root'), 'run', '--bundle', bundle, 'tty-inject'])).toEqual({ report: 'tiocsti: EPERM', typed: false });
   });

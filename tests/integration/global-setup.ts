@@ -21,7 +21,10 @@ function precondition(ok: boolean, message: string): void {
 export default function globalSetup(): void {
   // Only the root-mode tests (as-root-*, make check-root) run as root: they drive engines that run their runtime as root.
   const asRoot = process.env.RYOUIKI_TEST_AS_ROOT === '1';
-  precondition(asRoot ? process.getuid?.() === 0 : process.getuid?.() !== 0, asRoot ? 'the root-mode tests must run as root: use make check-root' : 'they must run as an unprivileged user, never root: use make test, which runs them as the test user');
+  precondition(
+    asRoot ? process.getuid?.() === 0 : process.getuid?.() !== 0,
+    asRoot ? 'the root-mode tests must run as root: use make check-root' : 'they must run as an unprivileged user, never root: use make test, which runs them as the test user',
+  );
   precondition(existsSync(HELPER), `${HELPER} is missing: run make first`);
   precondition(existsSync('/bin/busybox'), 'busybox-static is not installed (apt-get install busybox-static)');
   const userns = spawnSync('unshare', ['--user', '--map-root-user', 'true'], { encoding: 'utf8' });

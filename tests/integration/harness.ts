@@ -101,9 +101,7 @@ export function isNetworkStack(p: LiveProcess): boolean {
 
 /** Live processes that belong to a container: its helper, or whatever carries the marker. */
 export function leftovers(marker?: string): LiveProcess[] {
-  return liveProcesses().filter(
-    (p) => p.comm === 'ryouiki-init' || p.comm === 'ryouiki-monitor' || isNetworkStack(p) || (marker !== undefined && p.cmdline.includes(marker)),
-  );
+  return liveProcesses().filter((p) => p.comm === 'ryouiki-init' || p.comm === 'ryouiki-monitor' || isNetworkStack(p) || (marker !== undefined && p.cmdline.includes(marker)));
 }
 
 /** How much longer waits may take on an emulated machine (the pure cgroup v2 VM sets it): deadlines, never timings. */

@@ -16,7 +16,15 @@ function startHelper(args: string[]) {
   const block = child.stdio[4] as Writable;
   let events = '';
   info.setEncoding('utf8').on('data', (chunk: string) => (events += chunk));
-  return { child, block, events: () => events.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    child,
+    block,
+    events: () =>
+      events
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 describe('ryouiki-init, driven directly', () => {

@@ -19,7 +19,11 @@ export class HostTerminal {
   private seen = 0;
   private closed: Promise<number | null>;
 
-  constructor(private readonly dir: string, command: string[], size = { rows: 31, cols: 101 }) {
+  constructor(
+    private readonly dir: string,
+    command: string[],
+    size = { rows: 31, cols: 101 },
+  ) {
     const session = join(dir, 'session.sh');
     writeFileSync(
       session,
@@ -196,9 +200,9 @@ export async function expectContainerShell(host: HostTerminal): Promise<void> {
   await shellLine(host, 'echo $((6*7))');
   await host.expect('\r\n42\r\n');
   await shellLine(host, 'tty; ls /dev/pts');
-  await host.expect(/\/dev\/pts\/0\r\n0\s+ptmx\r\n/, '/dev/pts/0 and the container\'s own devpts');
+  await host.expect(/\/dev\/pts\/0\r\n0\s+ptmx\r\n/, "/dev/pts/0 and the container's own devpts");
   await shellLine(host, 'exit 3');
-  if ((await host.finish()) !== 3) throw new Error('the shell\'s exit 3 did not end the command with 3');
+  if ((await host.finish()) !== 3) throw new Error("the shell's exit 3 did not end the command with 3");
   const { before, after } = host.settings();
   if (after !== before) throw new Error(`the host terminal's settings changed: ${before} became ${after}`);
 }

@@ -75,9 +75,10 @@ export function makeOciLayout(dir: string, tag: string, images: LayoutImage[]): 
   mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
   writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
   const descriptors = images.map((image) => ({ ...writeImage(dir, image), platform: { os: 'linux', architecture: image.architecture ?? 'amd64' } }));
-  const top = descriptors.length === 1
-    ? descriptors[0]!
-    : { mediaType: 'application/vnd.oci.image.index.v1+json', ...writeBlob(dir, JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: descriptors })) };
+  const top =
+    descriptors.length === 1
+      ? descriptors[0]!
+      : { mediaType: 'application/vnd.oci.image.index.v1+json', ...writeBlob(dir, JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: descriptors })) };
   writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...top, annotations: { 'org.opencontainers.image.ref.name': tag } }] }));
   return dir;
 }
@@ -86,8 +87,11 @@ export function makeOciLayout(dir: string, tag: string, images: LayoutImage[]): 
 export function makeCertificate(dir: string, name: string): { cert: string; key: string } {
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`,
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
@@ -109,16 +113,23 @@ export class TokenServer {
   private server: Server | undefined;
   port = 0;
 
-  constructor(private readonly certificate: { cert: string; key: string }, private readonly user: string, private readonly password: string) {}
+  constructor(
+    private readonly certificate: { cert: string; key: string },
+    private readonly user: string,
+    private readonly password: string,
+  ) {}
 
   private token(scope: string, allowed: boolean, anonymous: boolean): string {
     const der = execFileSync('openssl', ['x509', '-in', this.certificate.cert, '-outform', 'DER']);
     const header = { alg: 'RS256', typ: 'JWT', x5c: [der.toString('base64')] };
-    const access = scope.split(' ').filter((item) => item !== '').map((item) => {
-      const [type = '', name = '', actions = ''] = item.split(':');
-      const granted = anonymous ? (name.startsWith('public/') ? actions.split(',').filter((action) => action === 'pull') : []) : actions.split(',');
-      return { type, name, actions: allowed ? granted : [] };
-    });
+    const access = scope
+      .split(' ')
+      .filter((item) => item !== '')
+      .map((item) => {
+        const [type = '', name = '', actions = ''] = item.split(':');
+        const granted = anonymous ? (name.startsWith('public/') ? actions.split(',').filter((action) => action === 'pull') : []) : actions.split(',');
+        return { type, name, actions: allowed ? granted : [] };
+      });
     const now = Math.floor(Date.now() / 1000);
     const claims = { iss: TOKEN_ISSUER, sub: anonymous ? '' : this.user, aud: TOKEN_SERVICE, exp: now + 300, nbf: now - 10, iat: now, jti: String(Math.random()), access };
     const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;

@@ -74,11 +74,32 @@ const climbs = '../'.repeat(12);
 const ATTACKS: [string, TarEntry[], RegExp][] = [
   ['a ../ path', [{ name: `${climbs}${outside.slice(1)}/dir/pwned`, data: 'x' }], /layer entry .*pwned: refused: it climbs out of the layer with \.\./],
   ['an absolute path', [{ name: `${outside}/dir/pwned`, data: 'x' }], /layer entry .*pwned: refused: an absolute path/],
-  ['a file through an absolute symlink', [{ name: 'link', type: '2', linkname: join(outside, 'dir') }, { name: 'link/pwned', data: 'x' }], /link\/pwned: refused: it leads out of the layer/],
-  ['a file through a climbing symlink', [{ name: 'link', type: '2', linkname: `${climbs}${outside.slice(1)}/dir` }, { name: 'link/pwned', data: 'x' }], /link\/pwned: refused: it leads out of the layer/],
+  [
+    'a file through an absolute symlink',
+    [
+      { name: 'link', type: '2', linkname: join(outside, 'dir') },
+      { name: 'link/pwned', data: 'x' },
+    ],
+    /link\/pwned: refused: it leads out of the layer/,
+  ],
+  [
+    'a file through a climbing symlink',
+    [
+      { name: 'link', type: '2', linkname: `${climbs}${outside.slice(1)}/dir` },
+      { name: 'link/pwned', data: 'x' },
+    ],
+    /link\/pwned: refused: it leads out of the layer/,
+  ],
   ['a hard link to an absolute path', [{ name: 'hard', type: '1', linkname: join(outside, 'victim') }], /layer entry .*victim: refused: an absolute path/],
   ['a hard link that climbs', [{ name: 'hard', type: '1', linkname: `${climbs}${outside.slice(1)}/victim` }], /refused: it climbs out of the layer with \.\./],
-  ['a hard link through a symlink', [{ name: 'link', type: '2', linkname: outside }, { name: 'hard', type: '1', linkname: 'link/victim' }], /hard: refused: it leads out of the layer/],
+  [
+    'a hard link through a symlink',
+    [
+      { name: 'link', type: '2', linkname: outside },
+      { name: 'hard', type: '1', linkname: 'link/victim' },
+    ],
+    /hard: refused: it leads out of the layer/,
+  ],
   ['a whiteout above the layer root', [{ name: `${climbs}${outside.slice(1)}/.wh.victim`, data: '' }], /refused: it climbs out of the layer with \.\./],
   ['a whiteout of the parent', [{ name: '.wh...', data: '' }], /refused: a whiteout of no name/],
 ];
@@ -109,8 +130,18 @@ describe('hostile layers', () => {
   });
 
   it('keeps whiteouts, opaque folders, setuid bits, hard links, fifos and owners mapped into the subordinate range; leaves devices out', async () => {
-    const subuid = Number(readFileSync('/etc/subuid', 'utf8').split('\n').find((line) => line.startsWith(`${userInfo().username}:`))!.split(':')[1]);
-    const middle = tarEntries([{ name: 'etc', type: '5' }, { name: 'etc/gone', data: 'x' }, { name: 'tmp', type: '5', mode: 0o1777 }, { name: 'tmp/lower-file', data: 'lower' }]);
+    const subuid = Number(
+      readFileSync('/etc/subuid', 'utf8')
+        .split('\n')
+        .find((line) => line.startsWith(`${userInfo().username}:`))!
+        .split(':')[1],
+    );
+    const middle = tarEntries([
+      { name: 'etc', type: '5' },
+      { name: 'etc/gone', data: 'x' },
+      { name: 'tmp', type: '5', mode: 0o1777 },
+      { name: 'tmp/lower-file', data: 'lower' },
+    ]);
     const upper = tarEntries([
       { name: 'etc', type: '5' },
       { name: 'etc/.wh.gone', data: '' },
@@ -137,8 +168,7 @@ describe('hostile layers', () => {
     expect(lstatSync(join(top, 'hard')).ino).toBe(lstatSync(join(top, 'owned')).ino);
     expect(lstatSync(join(top, 'fifo')).isFIFO()).toBe(true);
     expect(existsSync(join(top, 'dev', 'evil'))).toBe(false);
-    const seen = await ryouiki(['tenkai', '--root', store, '--network', 'none', '--image', id, '--',
-      '/bin/sh', '-c', 'stat -c "%u %a" /owned /suid; cat /hard; ls /tmp; test -e /etc/gone; echo $?']);
+    const seen = await ryouiki(['tenkai', '--root', store, '--network', 'none', '--image', id, '--', '/bin/sh', '-c', 'stat -c "%u %a" /owned /suid; cat /hard; ls /tmp; test -e /etc/gone; echo $?']);
     // /etc/gone is hidden by its whiteout, the lower /tmp/lower-file by the opaque folder
     expect(seen).toMatchObject({ exitCode: 0, stdout: '1000 644\n0 4755\nmine\nnew\n1\n' });
     expect((await ryouiki(['image', 'prune', '--all', '--root', store])).exitCode).toBe(0);

@@ -27,7 +27,10 @@ function copyWithLibraries(program: string, rootfs: string): void {
 export function buildIsolationRootfs(rootfs: string): void {
   execFileSync(join(REPO_ROOT, 'scripts', 'make-busybox-rootfs.sh'), [rootfs]);
   for (const dir of ['data', 'ro', 'srv']) mkdirSync(join(rootfs, dir));
-  execFileSync('sh', ['-c', `echo 'app:x:1000:1000:app:/:/bin/sh' >>${rootfs}/etc/passwd; echo 'app:x:1000:' >>${rootfs}/etc/group; echo motd >${rootfs}/etc/motd; : >${rootfs}/etc/hosts; : >${rootfs}/etc/hostname; : >${rootfs}/etc/resolv.conf`]);
+  execFileSync('sh', [
+    '-c',
+    `echo 'app:x:1000:1000:app:/:/bin/sh' >>${rootfs}/etc/passwd; echo 'app:x:1000:' >>${rootfs}/etc/group; echo motd >${rootfs}/etc/motd; : >${rootfs}/etc/hosts; : >${rootfs}/etc/hostname; : >${rootfs}/etc/resolv.conf`,
+  ]);
   copyWithLibraries('/usr/bin/setpriv', rootfs);
   execFileSync('gcc', ['-static', '-O2', '-o', join(rootfs, 'bin', 'syscall-probe'), join(REPO_ROOT, 'tests', 'integration', 'fixtures', 'syscall-probe.c')]);
   execFileSync('gcc', ['-static', '-O2', '-o', join(rootfs, 'bin', 'escape-probe'), join(REPO_ROOT, 'tests', 'integration', 'fixtures', 'escape-probe.c')]);

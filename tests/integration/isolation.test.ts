@@ -42,7 +42,10 @@ describe('identity', () => {
   it('maps container 0 to the caller and 1..65536 to the subordinate range', async () => {
     const out = await sh('cat /proc/self/uid_map /proc/self/gid_map');
     expect(out.stderr).toBe('');
-    const lines = out.stdout.trim().split('\n').map((line) => line.trim().split(/\s+/));
+    const lines = out.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/));
     expect(lines[0]).toEqual(['0', String(process.getuid?.()), '1']);
     expect(lines[1]?.[0]).toBe('1');
     expect(lines[1]?.[2]).toBe('65536');
@@ -85,8 +88,13 @@ describe('identity', () => {
 
 describe('filesystems', () => {
   it('binds a host folder read-write and a file read-only', async () => {
-    const out = await sh('cat /data/hello.txt; echo inside > /data/new.txt; cat /etc/motd; echo x 2>/dev/null > /etc/motd || echo refused',
-      '-v', `${volume}:/data`, '-v', `${join(volume, 'hello.txt')}:/srv/../etc/motd:ro`);
+    const out = await sh(
+      'cat /data/hello.txt; echo inside > /data/new.txt; cat /etc/motd; echo x 2>/dev/null > /etc/motd || echo refused',
+      '-v',
+      `${volume}:/data`,
+      '-v',
+      `${join(volume, 'hello.txt')}:/srv/../etc/motd:ro`,
+    );
     expect(out.stdout).toBe('from the host\nfrom the host\nrefused\n');
     expect(readFileSync(join(volume, 'new.txt'), 'utf8')).toBe('inside\n');
     expect(statSync(join(volume, 'new.txt')).uid).toBe(process.getuid?.());
@@ -112,8 +120,7 @@ describe('filesystems', () => {
 
   it('creates a missing mount point only on an overlay; the lower rootfs stays byte for byte the same', async () => {
     const before = treeDigest(rootfs);
-    const out = await sh('echo changed > /etc/passwd; rm /bin/ls; mkdir /made; cat /deep/in/here/hello.txt; cat /etc/passwd',
-      '--overlay', '-v', `${volume}:/deep/in/here:ro`);
+    const out = await sh('echo changed > /etc/passwd; rm /bin/ls; mkdir /made; cat /deep/in/here/hello.txt; cat /etc/passwd', '--overlay', '-v', `${volume}:/deep/in/here:ro`);
     expect(out.stderr).toBe('');
     expect(out.stdout).toBe('from the host\nchanged\n');
     expect(treeDigest(rootfs)).toBe(before);
@@ -128,21 +135,28 @@ describe('filesystems', () => {
     for (const name of ['hosts', 'hostname', 'resolv.conf']) expect(readFileSync(join(rootfs, 'etc', name), 'utf8')).toBe('');
   });
 
-  it('mounts /sys read-only and masks podman\'s masked paths', async () => {
-    const out = await sh([
-      'grep " /sys " /proc/self/mounts | cut -d" " -f4 | cut -d, -f1',
-      'ls /sys/firmware | wc -l',
-      'wc -c < /proc/keys',
-      'wc -c < /proc/timer_list',
-      'echo 1 > /proc/sys/kernel/hostname 2>/dev/null || echo sys-refused',
-      'echo b > /proc/sysrq-trigger 2>/dev/null || echo sysrq-refused',
-    ].join('; '));
-    expect(out.stdout.trim().split('\n').map((line) => line.trim())).toEqual(['ro', '0', '0', '0', 'sys-refused', 'sysrq-refused']);
+  it("mounts /sys read-only and masks podman's masked paths", async () => {
+    const out = await sh(
+      [
+        'grep " /sys " /proc/self/mounts | cut -d" " -f4 | cut -d, -f1',
+        'ls /sys/firmware | wc -l',
+        'wc -c < /proc/keys',
+        'wc -c < /proc/timer_list',
+        'echo 1 > /proc/sys/kernel/hostname 2>/dev/null || echo sys-refused',
+        'echo b > /proc/sysrq-trigger 2>/dev/null || echo sysrq-refused',
+      ].join('; '),
+    );
+    expect(
+      out.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.trim()),
+    ).toEqual(['ro', '0', '0', '0', 'sys-refused', 'sysrq-refused']);
   });
 });
 
 describe('privileges', () => {
-  it('cuts the capabilities to podman\'s default set and sets no_new_privs', async () => {
+  it("cuts the capabilities to podman's default set and sets no_new_privs", async () => {
     const out = await sh('grep -E "^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):" /proc/self/status');
     expect(statusField(out.stdout, 'CapBnd')).toBe(DEFAULT_CAPS);
     expect(statusField(out.stdout, 'CapEff')).toBe(DEFAULT_CAPS);
@@ -185,9 +199,15 @@ describe('privileges', () => {
 });
 
 describe('escape attempts', () => {
-  it('sees none of the host\'s processes', async () => {
+  it("sees none of the host's processes", async () => {
     const out = await sh('ls /proc | grep -E "^[0-9]+$"');
-    expect(out.stdout.trim().split('\n').map(Number).every((pid) => pid < 10)).toBe(true);
+    expect(
+      out.stdout
+        .trim()
+        .split('\n')
+        .map(Number)
+        .every((pid) => pid < 10),
+    ).toBe(true);
   });
 
   it('cannot reach host files through /proc/1/root, .. or the mount table', async () => {
@@ -198,11 +218,13 @@ describe('escape attempts', () => {
   });
 
   it('cannot mknod a block device nor mount a block device', async () => {
-    const out = await sh('mknod /tmp/sda b 8 0 2>/dev/null || echo mknod-refused; mount -t ext4 /dev/vda /data 2>/dev/null || echo mount-refused; mount -t tmpfs none /data 2>/dev/null || echo tmpfs-refused');
+    const out = await sh(
+      'mknod /tmp/sda b 8 0 2>/dev/null || echo mknod-refused; mount -t ext4 /dev/vda /data 2>/dev/null || echo mount-refused; mount -t tmpfs none /data 2>/dev/null || echo tmpfs-refused',
+    );
     expect(out.stdout).toBe('mknod-refused\nmount-refused\ntmpfs-refused\n');
   });
 
-  it('gains nothing from a setuid-root binary: no new privileges, and files on a host bind stay the caller\'s', async () => {
+  it("gains nothing from a setuid-root binary: no new privileges, and files on a host bind stay the caller's", async () => {
     const out = await sh('/bin/busybox-suid id -u; /bin/busybox-suid touch /data/by-suid 2>/dev/null || echo refused', '--user', '1000', '-v', `${volume}:/data`);
     expect(out.stdout).toBe('1000\nrefused\n');
     const asRoot = await sh('/bin/busybox-suid touch /data/by-root', '-v', `${volume}:/data`);
@@ -230,7 +252,6 @@ describe('bad isolation flags', () => {
     expect(lines[0]?.replace(/^ryouiki: /, '')).toMatch(message);
     expect(existsSync(join(rootfs, 'started'))).toBe(false);
   });
-
 });
 
 describe('overlay fallback', () => {

@@ -19,7 +19,7 @@ describe('@ryouiki/core run()', () => {
       await new Promise<void>((resolve) => container.stdout?.once('data', () => resolve()));
       // The command's output and the helper's exec event come on different pipes: either may be read first.
       let listed: Awaited<ReturnType<typeof listContainers>> = [];
-      for (const deadline = Date.now() + 10000; Date.now() < deadline && listed[0]?.status !== 'running'; ) {
+      for (const deadline = Date.now() + 10000; Date.now() < deadline && listed[0]?.status !== 'running';) {
         listed = await listContainers({ root });
         await new Promise((resolveWait) => setTimeout(resolveWait, 25));
       }

@@ -9,7 +9,7 @@ afterEach(async () => {
   await expectNoLeftovers();
 });
 
-describe('a foreground container\'s lifetime', () => {
+describe("a foreground container's lifetime", () => {
   it('dies with its ryouiki process, even on SIGKILL', async () => {
     const store = join(work, 'kill');
     const marker = 'sleep 4242';

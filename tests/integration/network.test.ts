@@ -6,7 +6,22 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { listProcessLogPids } from '@ryouiki/logs';
-import { collect, expectNoLeftovers, freePort, ryouiki, isNetworkStack, liveProcesses, makeTempDir, removeDir, startRyouiki, tenkai, testRootfs, waitFor, type LiveProcess, type Outcome } from './harness.js';
+import {
+  collect,
+  expectNoLeftovers,
+  freePort,
+  ryouiki,
+  isNetworkStack,
+  liveProcesses,
+  makeTempDir,
+  removeDir,
+  startRyouiki,
+  tenkai,
+  testRootfs,
+  waitFor,
+  type LiveProcess,
+  type Outcome,
+} from './harness.js';
 
 let work: string;
 let store: string;
@@ -224,7 +239,9 @@ describe('names', () => {
   });
 
   it('mirrors the host resolv.conf nameservers with --network host', async () => {
-    const hostNameservers = readFileSync('/etc/resolv.conf', 'utf8').split('\n').filter((line) => line.startsWith('nameserver'));
+    const hostNameservers = readFileSync('/etc/resolv.conf', 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('nameserver'));
     const out = await tenkai(store, ['--network', 'host', '--command', 'grep ^nameserver /etc/resolv.conf; true']);
     expect(out.stdout.split('\n').filter((line) => line !== '')).toEqual(hostNameservers);
   });
@@ -278,7 +295,10 @@ describe('network errors: one line, exit 125, nothing left running', () => {
   });
 
   it('refuses bad --network options, --dns and --add-host', async () => {
-    await expectRefused(['--network', 'slirp4netns:allow_host_loopback=maybe'], /^ryouiki: --network slirp4netns: allow_host_loopback=maybe: use allow_host_loopback=true or allow_host_loopback=false$/);
+    await expectRefused(
+      ['--network', 'slirp4netns:allow_host_loopback=maybe'],
+      /^ryouiki: --network slirp4netns: allow_host_loopback=maybe: use allow_host_loopback=true or allow_host_loopback=false$/,
+    );
     await expectRefused(['--dns', 'example.org'], /^ryouiki: --dns example\.org: not an IP address/);
     await expectRefused(['--add-host', 'db'], /^ryouiki: --add-host db: "" is not an IP address: use NAME:IP$/);
   });

@@ -45,14 +45,19 @@ function runBundle(dir: string, args: string[] = []): Promise<Outcome> {
 }
 
 async function runScript(script: string, change: (config: Config) => void = () => undefined, args: string[] = []): Promise<Outcome> {
-  return runBundle(makeBundle((config) => {
-    shell(config, script);
-    change(config);
-  }), args);
+  return runBundle(
+    makeBundle((config) => {
+      shell(config, script);
+      change(config);
+    }),
+    args,
+  );
 }
 
 function subordinateStart(): number {
-  const line = readFileSync('/etc/subuid', 'utf8').split('\n').find((entry) => entry.startsWith(`${userInfo().username}:`));
+  const line = readFileSync('/etc/subuid', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith(`${userInfo().username}:`));
   return Number(line?.split(':')[1]);
 }
 
@@ -77,7 +82,7 @@ describe('ryouiki spec', () => {
 });
 
 describe('process', () => {
-  it('runs args with exactly env, in cwd, and exits with the command\'s code', async () => {
+  it("runs args with exactly env, in cwd, and exits with the command's code", async () => {
     const result = await runScript('echo "$GREETING"; pwd; env | sort | tr "\\n" " "; exit 7', (config) => {
       config.process.env = ['PATH=/bin', 'GREETING=hello from a bundle'];
       config.process.cwd = '/etc';
@@ -111,12 +116,15 @@ describe('process', () => {
 
   it('sets rlimits', async () => {
     const result = await runScript('ulimit -n; ulimit -Hn; ulimit -c', (config) => {
-      config.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 100, hard: 200 }, { type: 'RLIMIT_CORE', soft: 0, hard: 0 }];
+      config.process.rlimits = [
+        { type: 'RLIMIT_NOFILE', soft: 100, hard: 200 },
+        { type: 'RLIMIT_CORE', soft: 0, hard: 0 },
+      ];
     });
     expect(result.stdout).toBe('100\n200\n0\n');
   });
 
-  it('refuses an rlimit above the caller\'s hard limit, naming it', async () => {
+  it("refuses an rlimit above the caller's hard limit, naming it", async () => {
     const hard = Number(execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }));
     const result = await runScript('echo ran', (config) => {
       config.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 10, hard: hard + 1 }];
@@ -168,22 +176,24 @@ describe('root, hostname and mounts', () => {
   });
 
   it('mounts tmpfs with size and mode, proc, mqueue and devpts where config.json puts them', async () => {
-    const result = await runScript('awk \'$5 ~ /^\\/(tmp|proc2|dev\\/mqueue|mnt)$/ { print $5, $6, $(NF-2), $NF }\' /proc/self/mountinfo | sort; ls -ld /tmp | cut -c1-10', (config) => {
+    const result = await runScript("awk '$5 ~ /^\\/(tmp|proc2|dev\\/mqueue|mnt)$/ { print $5, $6, $(NF-2), $NF }' /proc/self/mountinfo | sort; ls -ld /tmp | cut -c1-10", (config) => {
       config.mounts?.push(
         { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'noexec', 'size=1m', 'mode=700'] },
         { destination: '/proc2', type: 'proc', source: 'proc', options: ['nosuid', 'nodev', 'noexec'] },
         { destination: '/mnt', type: 'devpts', source: 'devpts', options: ['newinstance', 'ptmxmode=0666'] },
       );
     });
-    expect(result.stdout).toBe([
-      '/dev/mqueue rw,nosuid,nodev,noexec,relatime mqueue rw',
-      '/mnt rw,relatime devpts rw,mode=600,ptmxmode=666',
-      '/proc2 rw,nosuid,nodev,noexec,relatime proc rw',
-      // Exactly its options: no nodev the config did not ask for.
-      `/tmp rw,nosuid,noexec,relatime tmpfs rw,size=1024k,mode=700,uid=${uid},gid=${userInfo().gid}`,
-      'drwx------',
-      '',
-    ].join('\n'));
+    expect(result.stdout).toBe(
+      [
+        '/dev/mqueue rw,nosuid,nodev,noexec,relatime mqueue rw',
+        '/mnt rw,relatime devpts rw,mode=600,ptmxmode=666',
+        '/proc2 rw,nosuid,nodev,noexec,relatime proc rw',
+        // Exactly its options: no nodev the config did not ask for.
+        `/tmp rw,nosuid,noexec,relatime tmpfs rw,size=1024k,mode=700,uid=${uid},gid=${userInfo().gid}`,
+        'drwx------',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('binds the host cgroup tree for a cgroup mount, read-only', async () => {
@@ -251,8 +261,14 @@ describe('linux', () => {
   it('writes uidMappings and gidMappings as given', async () => {
     const start = subordinateStart();
     const result = await runScript('cat /proc/self/uid_map /proc/self/gid_map | tr -s " " | sed "s/^ //"', (config) => {
-      config.linux.uidMappings = [{ containerID: 0, hostID: uid, size: 1 }, { containerID: 1, hostID: start, size: 1000 }];
-      config.linux.gidMappings = [{ containerID: 0, hostID: userInfo().gid, size: 1 }, { containerID: 1, hostID: start, size: 1000 }];
+      config.linux.uidMappings = [
+        { containerID: 0, hostID: uid, size: 1 },
+        { containerID: 1, hostID: start, size: 1000 },
+      ];
+      config.linux.gidMappings = [
+        { containerID: 0, hostID: userInfo().gid, size: 1 },
+        { containerID: 1, hostID: start, size: 1000 },
+      ];
     });
     expect(result.stdout).toBe(`0 ${uid} 1\n1 ${start} 1000\n0 ${userInfo().gid} 1\n1 ${start} 1000\n`);
   });
@@ -290,7 +306,10 @@ describe('linux', () => {
     const refused = await runScript('echo ran', (config) => (config.linux.sysctl = { 'vm.swappiness': '10' }));
     expect(refused.exitCode).toBe(125);
     expect(refused.stdout).toBe('');
-    expect(refused.stderr).toBe('ryouiki: ' + `${join(work, `bundle-${bundles}`, 'config.json')}: linux.sysctl["vm.swappiness"] (not namespaced: it would change the host) is not supported by ryouiki: remove it, or pass --ignore-unsupported to run without it\n`);
+    expect(refused.stderr).toBe(
+      'ryouiki: ' +
+        `${join(work, `bundle-${bundles}`, 'config.json')}: linux.sysctl["vm.swappiness"] (not namespaced: it would change the host) is not supported by ryouiki: remove it, or pass --ignore-unsupported to run without it\n`,
+    );
   });
 });
 
@@ -309,7 +328,7 @@ describeIf(missingDelegation(), 'the test user needs delegated cgroups')('linux.
   });
 
   it('makes forks beyond pids.limit fail', async () => {
-    const forker = "sh -c 'for i in $(seq 1 40); do sleep 60 & done'; echo \"forker: $?\"; kill -9 -1; echo survived";
+    const forker = 'sh -c \'for i in $(seq 1 40); do sleep 60 & done\'; echo "forker: $?"; kill -9 -1; echo survived';
     const result = await runScript(forker, (config) => (config.linux.resources = { pids: { limit: 20 } }), inParent());
     expect(result.stderr).toContain("can't fork: Resource temporarily unavailable");
     expect(result.stdout).toBe('forker: 2\nsurvived\n');
@@ -322,16 +341,20 @@ describeIf(missingDelegation(), 'the test user needs delegated cgroups')('linux.
       'if [ -n "$line" ]; then d=/sys/fs/cgroup/$(echo "$line" | cut -d: -f2)$(echo "$line" | cut -d: -f3); cat $d/cpu.cfs_quota_us $d/cpu.cfs_period_us $d/cpu.shares;',
       'else d=/sys/fs/cgroup$(grep "^0::" /proc/self/cgroup | cut -d: -f3); cat $d/cpu.max $d/cpu.weight; fi',
     ].join('\n');
-    const result = await runScript(script, (config) => {
-      config.linux.resources = { cpu: { quota: 50000, period: 100000, shares: 512 } };
-      config.mounts?.push({ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro'] });
-    }, inParent());
+    const result = await runScript(
+      script,
+      (config) => {
+        config.linux.resources = { cpu: { quota: 50000, period: 100000, shares: 512 } };
+        config.mounts?.push({ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro'] });
+      },
+      inParent(),
+    );
     expect(result.stdout).toMatch(/^(50000\n100000\n512|50000 100000\n20)\n$/);
   });
 });
 
 describe('hooks', () => {
-  it('runs each hook with the state on stdin, in order, createContainer in the container\'s namespaces', async () => {
+  it("runs each hook with the state on stdin, in order, createContainer in the container's namespaces", async () => {
     const dir = makeBundle((config) => {
       const out = join(work, `bundle-${bundles}`);
       shell(config, `echo command >> ${out}/order`);
@@ -354,7 +377,14 @@ describe('hooks', () => {
     expect(order.slice(4, 6).sort()).toEqual(['command', 'poststart']);
     expect(order[6]).toBe('poststop');
     const prestart = JSON.parse(readFileSync(join(dir, 'prestart.json'), 'utf8'));
-    expect(prestart).toEqual({ ociVersion: '1.2.0', id: expect.stringMatching(/^[0-9a-f]{64}$/), status: 'creating', pid: expect.any(Number), bundle: dir, annotations: { 'org.example.test': 'yes' } });
+    expect(prestart).toEqual({
+      ociVersion: '1.2.0',
+      id: expect.stringMatching(/^[0-9a-f]{64}$/),
+      status: 'creating',
+      pid: expect.any(Number),
+      bundle: dir,
+      annotations: { 'org.example.test': 'yes' },
+    });
     expect(JSON.parse(readFileSync(join(dir, 'startContainer.json'), 'utf8'))).toEqual({ ...prestart, status: 'created' });
     expect(readFileSync(join(dir, 'start-hostname'), 'utf8')).toBe('ryouiki\n');
     expect(JSON.parse(readFileSync(join(dir, 'poststart.json'), 'utf8'))).toMatchObject({ id: prestart.id, status: 'running', pid: prestart.pid });
@@ -471,7 +501,12 @@ describe('bad bundles', () => {
 
   it('refuses flags that config.json decides, and --path with --bundle', async () => {
     const dir = makeBundle();
-    for (const args of [['--path', rootfs], ['--memory', '64m'], ['--command', 'true'], ['--', 'true']]) {
+    for (const args of [
+      ['--path', rootfs],
+      ['--memory', '64m'],
+      ['--command', 'true'],
+      ['--', 'true'],
+    ]) {
       const result = await runBundle(dir, args);
       expect(result.exitCode).toBe(125);
       expect(result.stderr).toMatch(/cannot be given with --bundle: the bundle's config\.json/);

@@ -110,7 +110,8 @@ describe('3. no_new_privileges and seccomp: exactly what the config asks', () =>
 });
 
 /** The container's mounts from /proc/self/mountinfo: mount point, filesystem type, per-mount options, super options, optional fields. */
-const MOUNTS_SCRIPT = "sed 's/ - /|/' /proc/self/mountinfo | while IFS='|' read -r left right; do set -- $left; point=$5; options=$6; shift 6; tags=\"$*\"; set -- $right; echo \"$point $1 $options $3 [$tags]\"; done";
+const MOUNTS_SCRIPT =
+  'sed \'s/ - /|/\' /proc/self/mountinfo | while IFS=\'|\' read -r left right; do set -- $left; point=$5; options=$6; shift 6; tags="$*"; set -- $right; echo "$point $1 $options $3 [$tags]"; done';
 
 interface SeenMount {
   point: string;
@@ -121,11 +122,14 @@ interface SeenMount {
 }
 
 function parseMounts(text: string): SeenMount[] {
-  return text.trim().split('\n').map((line) => {
-    const match = /^(\S+) (\S+) (\S+) (\S+) \[(.*)\]$/.exec(line);
-    if (match === null) throw new Error(`not a mount line: ${line}`);
-    return { point: match[1]!, type: match[2]!, options: match[3]!.split(','), superOptions: match[4]!.split(','), tags: match[5]! };
-  });
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const match = /^(\S+) (\S+) (\S+) (\S+) \[(.*)\]$/.exec(line);
+      if (match === null) throw new Error(`not a mount line: ${line}`);
+      return { point: match[1]!, type: match[2]!, options: match[3]!.split(','), superOptions: match[4]!.split(','), tags: match[5]! };
+    });
 }
 
 describe('2. with a bundle, its mounts are the whole list, in order, with their options', () => {
@@ -219,7 +223,11 @@ describeIf(missingDelegation(), 'linux.cgroupsPath below the delegated cgroup')(
     writeFileSync(join(dir, 'resources.json'), JSON.stringify({ pids: { limit: 25 } }));
     try {
       expect(await runtime(dir, root, ['run', '--detach', '--bundle', join(dir, 'bundle'), 'updated'], 'run')).toMatchObject({ exitCode: 0, stderr: '' });
-      const pidsMax = () => parent.dirs.map((folder) => join(folder, 'updated', 'pids.max')).filter((file) => existsSync(file)).map((file) => readFileSync(file, 'utf8').trim());
+      const pidsMax = () =>
+        parent.dirs
+          .map((folder) => join(folder, 'updated', 'pids.max'))
+          .filter((file) => existsSync(file))
+          .map((file) => readFileSync(file, 'utf8').trim());
       expect(pidsMax()).toEqual(['40']);
       expect(await runtime(dir, root, ['update', '--resources', join(dir, 'resources.json'), 'updated'], 'update')).toMatchObject({ exitCode: 0, stderr: '' });
       expect(pidsMax()).toEqual(['25']);
@@ -241,7 +249,10 @@ describeIf(missingDelegation(), 'linux.cgroupsPath below the delegated cgroup')(
 function blockDevice(): { major: number; minor: number } {
   const name = readdirSync('/sys/block').sort()[0];
   if (name === undefined) throw new Error('this machine has no block device for the blockIO tests');
-  const [major, minor] = readFileSync(join('/sys/block', name, 'dev'), 'utf8').trim().split(':').map(Number);
+  const [major, minor] = readFileSync(join('/sys/block', name, 'dev'), 'utf8')
+    .trim()
+    .split(':')
+    .map(Number);
   return { major: major!, minor: minor! };
 }
 
@@ -278,7 +289,7 @@ describeIf(missingDelegation(), 'the cgroups scripts/test-cgroups.sh delegates')
         expect([read('memory.soft_limit_in_bytes'), read('memory.swappiness'), read('memory.oom_control')?.split('\n')[0]]).toEqual([String(32 << 20), '20', 'oom_kill_disable 1']);
       } else expect(read('memory.low')).toBe(String(32 << 20));
       expect([read('cpuset.cpus'), read('cpuset.mems')]).toEqual(['0', '0']);
-      const weight = v1('blkio') ? read('blkio.bfq.weight') ?? read('blkio.weight') : read('io.bfq.weight') ?? read('io.weight');
+      const weight = v1('blkio') ? (read('blkio.bfq.weight') ?? read('blkio.weight')) : (read('io.bfq.weight') ?? read('io.weight'));
       expect(weight).toMatch(v1('blkio') ? /^(default )?300$/ : /^(default )?(300|2929)$/);
       expect(v1('blkio') ? read('blkio.throttle.read_bps_device') : read('io.max')).toMatch(new RegExp(`^${rule} (rbps=)?1048576`));
       expect(await runtime(dir, root, ['update', '--resources', join(dir, 'resources.json'), 'other'], 'update')).toMatchObject({ exitCode: 0, stderr: '' });
@@ -303,7 +314,9 @@ describeIf(missingDelegation(), 'the cgroups scripts/test-cgroups.sh delegates')
     if (hierarchies().some((h) => h.version === 1)) {
       if (v1('net_cls')) throw new Error('this machine mounts net_cls: the refusal cannot be shown here');
       expect(out.exitCode).toBe(125);
-      expect(out.stderr).toMatch(/^ryouiki-runtime: linux\.resources\.network\.classID cannot be enforced: the net_cls cgroup controller is not delegated to you \(this machine mounts no cgroup hierarchy with it\)/);
+      expect(out.stderr).toMatch(
+        /^ryouiki-runtime: linux\.resources\.network\.classID cannot be enforced: the net_cls cgroup controller is not delegated to you \(this machine mounts no cgroup hierarchy with it\)/,
+      );
     } else {
       expect(out.exitCode).toBe(0);
       expect(out.stderr).toMatch(/linux\.resources\.network\.classID: cgroup v2 has no such setting: ignored, as runc ignores it/);
@@ -357,7 +370,7 @@ describe("7. the host's namespaces, and namespaces joined by path (linux_ns_ityp
     expect(out.stderr).toMatch(new RegExp(`^ryouiki-runtime: .*mounts\\[${index}\\]: a proc cannot be mounted in the host's PID namespace \\(linux\\.namespaces has no pid entry\\)`));
   });
 
-  it("refuses a config without a mount namespace, naming linux.namespaces", async () => {
+  it('refuses a config without a mount namespace, naming linux.namespaces', async () => {
     const config = bundleConfig('true', (c) => (c.linux!.namespaces = c.linux!.namespaces!.filter((namespace) => namespace.type !== 'mount')));
     const out = await runConfig(config);
     expect(out.exitCode).toBe(125);
@@ -371,7 +384,9 @@ describe("7. the host's namespaces, and namespaces joined by path (linux_ns_ityp
       expect(await runtime(dir, root, ['run', '--detach', '--bundle', join(dir, 'bundle'), 'first'], 'run')).toMatchObject({ exitCode: 0, stderr: '' });
       const { pid } = JSON.parse((await runtime(dir, root, ['state', 'first'], 'state')).stdout) as { pid: number };
       const joining = bundleConfig('for type in user uts ipc; do readlink /proc/self/ns/$type; done', (c) => {
-        c.linux!.namespaces = c.linux!.namespaces!.map((namespace) => (['user', 'uts', 'ipc'].includes(namespace.type) ? { type: namespace.type, path: `/proc/${pid}/ns/${namespace.type}` } : namespace));
+        c.linux!.namespaces = c.linux!.namespaces!.map((namespace) =>
+          ['user', 'uts', 'ipc'].includes(namespace.type) ? { type: namespace.type, path: `/proc/${pid}/ns/${namespace.type}` } : namespace,
+        );
         delete c.linux!.uidMappings;
         delete c.linux!.gidMappings;
         delete c.hostname;

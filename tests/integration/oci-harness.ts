@@ -92,7 +92,13 @@ export function containersIn(root: string): string[] {
 
 /** Cgroup folders left of container id below this process's own cgroups (ryouiki-<id>-<pid>). */
 export function cgroupsLeftOf(id: string, ownDirs: string[]): string[] {
-  return ownDirs.flatMap((dir) => (existsSync(dir) ? readdirSync(dir).filter((entry) => entry.startsWith(`ryouiki-${id}-`)).map((entry) => join(dir, entry)) : []));
+  return ownDirs.flatMap((dir) =>
+    existsSync(dir)
+      ? readdirSync(dir)
+          .filter((entry) => entry.startsWith(`ryouiki-${id}-`))
+          .map((entry) => join(dir, entry))
+      : [],
+  );
 }
 
 /** waitFor for a probe that must ask another process: resolves with its first defined answer. */

@@ -20,11 +20,49 @@ export function seededRandom(seed: number): () => number {
 
 /** What a program's arguments must survive: ryouiki's own flags and values among them. */
 const TRICKY = [
-  '--', '-', '--path', '--network', 'none', 'host', '-p', '8080:80', '80', '-e', 'X=1', '--env', '--env-file', '-v', '/:/x', '-w', '/tmp',
-  '-it', '-i', '-t', '-d', '--rm', '--name', '--name=x', '--debug', '--help', '-h', '--version', '--root', '--bundle', '--command', 'echo',
-  '-o', 'pid', '--json', '-a', '--no-trunc', '-u', '0', '--user=0', '',
+  '--',
+  '-',
+  '--path',
+  '--network',
+  'none',
+  'host',
+  '-p',
+  '8080:80',
+  '80',
+  '-e',
+  'X=1',
+  '--env',
+  '--env-file',
+  '-v',
+  '/:/x',
+  '-w',
+  '/tmp',
+  '-it',
+  '-i',
+  '-t',
+  '-d',
+  '--rm',
+  '--name',
+  '--name=x',
+  '--debug',
+  '--help',
+  '-h',
+  '--version',
+  '--root',
+  '--bundle',
+  '--command',
+  'echo',
+  '-o',
+  'pid',
+  '--json',
+  '-a',
+  '--no-trunc',
+  '-u',
+  '0',
+  '--user=0',
+  '',
 ];
-const CHARACTERS = ['a', 'b', 'Z', '0', '9', ' ', '-', '=', ':', '/', '\'', '"', '\\', '$', '*', '\t', 'ü', '日', '本', '🙂', 'é'];
+const CHARACTERS = ['a', 'b', 'Z', '0', '9', ' ', '-', '=', ':', '/', "'", '"', '\\', '$', '*', '\t', 'ü', '日', '本', '🙂', 'é'];
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T;

@@ -68,7 +68,7 @@ describe('ryouiki tenkai isolation', () => {
     expect(result.stdout).toBe('0\ngot yes\n');
   });
 
-  it('shows the command only the container\'s processes, under a PID-1 init', async () => {
+  it("shows the command only the container's processes, under a PID-1 init", async () => {
     const out = await tenkai(store, ['--command', 'echo $$; cat /proc/1/comm; ls /proc | grep -E "^[0-9]+$"']);
     const [shellPid, initName, ...pids] = out.stdout.trim().split('\n');
     expect(shellPid).toBe('2');
@@ -91,14 +91,14 @@ describe('ryouiki tenkai isolation', () => {
     expect(rootEntries.sort()).toEqual(readdirSync(testRootfs()).sort());
   });
 
-  it('never writes into the user\'s rootfs', async () => {
+  it("never writes into the user's rootfs", async () => {
     const before = snapshot(testRootfs());
     const out = await tenkai(store, ['--env', envFile, '--command', 'id; ls /dev /proc >/dev/null; echo x > /dev/null']);
     expect(out.exitCode).toBe(0);
     expect(snapshot(testRootfs())).toEqual(before);
   });
 
-  it('gives the command exactly the env file\'s environment', async () => {
+  it("gives the command exactly the env file's environment", async () => {
     const out = await tenkai(store, ['--env', envFile, '--', '/bin/env']);
     expect(out.stdout.trim().split('\n').sort()).toEqual(['EMPTY=', 'GREETING=hello world', 'PATH=/bin']);
   });
@@ -114,7 +114,7 @@ describe('ryouiki tenkai isolation', () => {
     expect((await outcome).exitCode).toBe(143);
   });
 
-  it('shows the container no host path in its PID 1\'s command line', async () => {
+  it("shows the container no host path in its PID 1's command line", async () => {
     const out = await tenkai(store, ['--', 'sh', '-c', 'tr -s "\\0" "|" </proc/1/cmdline']);
     expect(out).toMatchObject({ exitCode: 0, stdout: 'ryouiki-init|', stderr: '' });
   });
@@ -184,7 +184,10 @@ describe('ryouiki tenkai exit codes and stdio', () => {
 
   it('reaps orphaned zombies inside the container', async () => {
     const out = await tenkai(store, ['--command', 'sh -c "sleep 0.2 &"; sleep 1; cat /proc/[0-9]*/stat']);
-    const states = out.stdout.trim().split('\n').map((line) => line.slice(line.lastIndexOf(')') + 2).split(' ')[0]);
+    const states = out.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.slice(line.lastIndexOf(')') + 2).split(' ')[0]);
     expect(states.length).toBeGreaterThan(1);
     expect(states).not.toContain('Z');
   });

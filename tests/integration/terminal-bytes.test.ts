@@ -34,10 +34,14 @@ function tenkai(args: string[]): string[] {
 }
 
 describe('ryouiki tenkai -it on a host terminal where script(1) typed an end-of-file before it started', () => {
-  it.each(['slirp4netns', 'pasta', 'none'])('shows exactly the command\'s output with --network %s, many times in a row', async (mode) => {
-    const runs = await repeatRuns(RUNS, () => runOnHostTerminal(tenkai(['-it', '--network', mode, '--', '/bin/echo', 'hi'])));
-    expect(runs).toEqual(sameEachTime(RUNS, 'hi\r\n'));
-  }, RUNS * PER_RUN_MS);
+  it.each(['slirp4netns', 'pasta', 'none'])(
+    "shows exactly the command's output with --network %s, many times in a row",
+    async (mode) => {
+      const runs = await repeatRuns(RUNS, () => runOnHostTerminal(tenkai(['-it', '--network', mode, '--', '/bin/echo', 'hi'])));
+      expect(runs).toEqual(sameEachTime(RUNS, 'hi\r\n'));
+    },
+    RUNS * PER_RUN_MS,
+  );
 
   // The host terminal echoes what script types as it types it (but for a Ctrl-D);
   // the container's terminal echoes it again when it arrives there.
@@ -53,14 +57,18 @@ describe('ryouiki tenkai -it on a host terminal where script(1) typed an end-of-
 });
 
 describe('ryouiki tenkai -t --console-socket', () => {
-  it('sends a terminal that holds exactly the command\'s output, with slirp4netns set up meanwhile, many times in a row', async () => {
-    const runs = await repeatRuns(FEWER_RUNS, async (run) => {
-      const socket = join(dir, `console-${run}.sock`);
-      const receiver = await listenForTerminal(socket);
-      const shown = await runOnHostTerminal(tenkai(['-t', '--console-socket', socket, '--network', 'slirp4netns', '--', '/bin/echo', 'hi']));
-      const received = await receiver.result;
-      return { shown: `${shown.shown}|${received.stdout}`, exitCode: shown.exitCode };
-    });
-    expect(runs).toEqual(sameEachTime(FEWER_RUNS, '|listening\nname=/dev/pts/0\nhi\r\n'));
-  }, FEWER_RUNS * PER_RUN_MS);
+  it(
+    "sends a terminal that holds exactly the command's output, with slirp4netns set up meanwhile, many times in a row",
+    async () => {
+      const runs = await repeatRuns(FEWER_RUNS, async (run) => {
+        const socket = join(dir, `console-${run}.sock`);
+        const receiver = await listenForTerminal(socket);
+        const shown = await runOnHostTerminal(tenkai(['-t', '--console-socket', socket, '--network', 'slirp4netns', '--', '/bin/echo', 'hi']));
+        const received = await receiver.result;
+        return { shown: `${shown.shown}|${received.stdout}`, exitCode: shown.exitCode };
+      });
+      expect(runs).toEqual(sameEachTime(FEWER_RUNS, '|listening\nname=/dev/pts/0\nhi\r\n'));
+    },
+    FEWER_RUNS * PER_RUN_MS,
+  );
 });

@@ -39,12 +39,12 @@ function helperProcess(): number | undefined {
 }
 
 describe('ryouiki tenkai -it', () => {
-  it('gives an interactive shell the container\'s own /dev/pts/0 and restores the host terminal after', async () => {
+  it("gives an interactive shell the container's own /dev/pts/0 and restores the host terminal after", async () => {
     const host = tenkaiInTerminal(['-it', '--', '/bin/sh']);
     await expectContainerShell(host);
   });
 
-  it('lets Ctrl-C interrupt the shell\'s foreground job, and the shell survives', async () => {
+  it("lets Ctrl-C interrupt the shell's foreground job, and the shell survives", async () => {
     const host = tenkaiInTerminal(['-it', '--', '/bin/sh']);
     await expectCtrlCInterrupts(host, 100);
     await shellLine(host, 'exit');
@@ -52,7 +52,7 @@ describe('ryouiki tenkai -it', () => {
     expect(host.settings().after).toBe(host.settings().before);
   });
 
-  it('gives the terminal the host terminal\'s size, and follows a resize', async () => {
+  it("gives the terminal the host terminal's size, and follows a resize", async () => {
     const host = tenkaiInTerminal(['-it', '--', '/bin/sh'], { rows: 31, cols: 101 });
     await expectSizeFollows(host);
     await shellLine(host, 'exit');
@@ -127,7 +127,7 @@ describe('ryouiki tenkai -t and -i without a terminal', () => {
 });
 
 describe('ryouiki tenkai -t --console-socket', () => {
-  it('sends the terminal\'s master over the unix socket, and copies nothing itself', async () => {
+  it("sends the terminal's master over the unix socket, and copies nothing itself", async () => {
     const socket = join(dir, 'console.sock');
     const receiver = await listenForTerminal(socket);
     const out = await tenkai(store, ['-t', '--console-socket', socket, '--', '/bin/sh', '-c', 'tty; stty size']);

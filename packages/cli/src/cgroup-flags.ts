@@ -8,8 +8,13 @@ export const cgroupFlags = {
   'pids-limit': Flags.string({ description: 'most processes (and threads) the container may have at once', helpGroup: 'RESOURCES' }),
   cpus: Flags.string({ description: 'CPU time, in CPUs: 0.5 is half of one CPU', helpGroup: 'RESOURCES' }),
   'cpu-weight': Flags.string({ description: 'CPU share under contention, 1 to 10000 (default 100)', helpGroup: 'RESOURCES' }),
-  'cgroup-parent': Flags.string({ description: 'cgroup below which the container\'s goes: absolute, or relative to your own (the default)', helpGroup: 'RESOURCES' }),
-  cgroups: Flags.string({ description: 'enabled: a cgroup of its own when one can be made; disabled: none (limits are then refused)', options: ['enabled', 'disabled'], default: 'enabled', helpGroup: 'RESOURCES' }),
+  'cgroup-parent': Flags.string({ description: "cgroup below which the container's goes: absolute, or relative to your own (the default)", helpGroup: 'RESOURCES' }),
+  cgroups: Flags.string({
+    description: 'enabled: a cgroup of its own when one can be made; disabled: none (limits are then refused)',
+    options: ['enabled', 'disabled'],
+    default: 'enabled',
+    helpGroup: 'RESOURCES',
+  }),
 };
 
 export interface CgroupFlagValues {

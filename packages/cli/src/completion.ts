@@ -34,9 +34,7 @@ function flagNames(flags: Flags): string[] {
 /** The flag whose value the word after `previous` is, if previous is a flag that takes one. */
 function valueFlag(previous: string | undefined, flags: Flags): string | undefined {
   if (previous === undefined || !previous.startsWith('-') || previous.includes('=')) return undefined;
-  const name = previous.startsWith('--')
-    ? previous.slice(2)
-    : Object.entries(flags).find(([, shape]) => shape.char !== undefined && previous.endsWith(shape.char))?.[0];
+  const name = previous.startsWith('--') ? previous.slice(2) : Object.entries(flags).find(([, shape]) => shape.char !== undefined && previous.endsWith(shape.char))?.[0];
   return name !== undefined && flags[name]?.type === 'option' ? name : undefined;
 }
 
@@ -93,7 +91,10 @@ export async function completions(words: string[], commands: Record<string, Comp
   const current = words.at(-1) ?? '';
   const before = words.slice(0, -1);
   const commandAt = before.findIndex((word) => !word.startsWith('-'));
-  if (commandAt === -1) return Object.keys(commands).filter((id) => commands[id]?.hidden !== true).sort();
+  if (commandAt === -1)
+    return Object.keys(commands)
+      .filter((id) => commands[id]?.hidden !== true)
+      .sort();
   const id = before[commandAt] as string;
   const command = commands[id];
   if (command === undefined) return [];

@@ -107,7 +107,16 @@ const TEMPLATE_ACTION = /\{\{\s*\.([A-Za-z]+)\s*\}\}/g;
 
 /** The column title of a field in a `table` format, as podman writes it. */
 const FIELD_TITLES: Record<string, string> = {
-  ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Status: 'STATUS', State: 'STATE', Ports: 'PORTS', Names: 'NAMES', Pid: 'PID',
+  ID: 'CONTAINER ID',
+  Image: 'IMAGE',
+  Command: 'COMMAND',
+  CreatedAt: 'CREATED AT',
+  RunningFor: 'CREATED',
+  Status: 'STATUS',
+  State: 'STATE',
+  Ports: 'PORTS',
+  Names: 'NAMES',
+  Pid: 'PID',
 };
 
 function checkTemplate(template: string): void {

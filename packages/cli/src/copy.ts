@@ -42,7 +42,18 @@ function pipeline(producer: Step, consumer: Step): Promise<void> {
       const [fromCode, toCode] = codes;
       if (fromCode === 0 && toCode === 0) return resolvePromise();
       const [step, text] = fromCode !== 0 ? [producer, errors.from] : [consumer, errors.to];
-      reject(new RyouikiError('COPY_FAILED', `cp: ${step.what} failed: ${text.trim().split('\n').at(-1)?.replace(/^ryouiki: /, '') || `exit ${String(fromCode !== 0 ? fromCode : toCode)}`}`));
+      reject(
+        new RyouikiError(
+          'COPY_FAILED',
+          `cp: ${step.what} failed: ${
+            text
+              .trim()
+              .split('\n')
+              .at(-1)
+              ?.replace(/^ryouiki: /, '') || `exit ${String(fromCode !== 0 ? fromCode : toCode)}`
+          }`,
+        ),
+      );
     };
     from.on('error', reject);
     to.on('error', reject);

@@ -63,7 +63,7 @@ describe('reportError', () => {
     }
   });
 
-  it('takes --debug only before --, where the arguments are the container\'s', () => {
+  it("takes --debug only before --, where the arguments are the container's", () => {
     expect(takeDebugFlag(['exec', 'web', '--', 'prog', '--debug'])).toEqual({ argv: ['exec', 'web', '--', 'prog', '--debug'], debug: false });
     expect(takeDebugFlag(['--debug', 'ps'])).toEqual({ argv: ['ps'], debug: true });
     expect(takeDebugFlag(['ps'])).toEqual({ argv: ['ps'], debug: false });

@@ -8,7 +8,12 @@ interface OclifErrorShape {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? text;
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? text
+  );
 }
 
 const OCLIF_FRAMING = /^(The following errors? occurred:|See more help with --help)$/;

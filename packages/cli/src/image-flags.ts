@@ -4,10 +4,13 @@ import { progressOnStderr, registryFlags, registryOptions } from './registry-fla
 
 /** The flags of tenkai, start and run for running an image instead of a folder. */
 export const imageFlags = {
-  image: Flags.string({ description: 'run this image (pulled first when the store lacks it) instead of a --path folder: its layers under a fresh overlay, its config\'s command, env, workdir and user as defaults', helpGroup: 'IMAGE' }),
-  entrypoint: Flags.string({ description: 'with an image: replaces its Entrypoint (a program, or a JSON array; \'\' clears it)', helpGroup: 'IMAGE' }),
+  image: Flags.string({
+    description: "run this image (pulled first when the store lacks it) instead of a --path folder: its layers under a fresh overlay, its config's command, env, workdir and user as defaults",
+    helpGroup: 'IMAGE',
+  }),
+  entrypoint: Flags.string({ description: "with an image: replaces its Entrypoint (a program, or a JSON array; '' clears it)", helpGroup: 'IMAGE' }),
   'publish-all': Flags.boolean({ char: 'P', description: 'with an image: publish every port it exposes on a free host port', helpGroup: 'IMAGE' }),
-  ...Object.fromEntries(Object.entries(registryFlags).map(([name, flag]) => [name, { ...flag, helpGroup: 'IMAGE' }])) as typeof registryFlags,
+  ...(Object.fromEntries(Object.entries(registryFlags).map(([name, flag]) => [name, { ...flag, helpGroup: 'IMAGE' }])) as typeof registryFlags),
 };
 
 export interface ImageFlagValues {
@@ -39,7 +42,8 @@ export async function imageFromFlags(flags: ImageFlagValues, positional?: string
   if (flags.image !== undefined && positional !== undefined) throw new RyouikiError('USAGE', `give the image once: --image ${flags.image} or ${positional}, not both`);
   const reference = flags.image ?? positional;
   if (reference === undefined) {
-    if (flags.entrypoint !== undefined || flags['publish-all'] === true) throw new RyouikiError('USAGE', `--${flags.entrypoint !== undefined ? 'entrypoint' : 'publish-all'} needs an image: give --image IMAGE`);
+    if (flags.entrypoint !== undefined || flags['publish-all'] === true)
+      throw new RyouikiError('USAGE', `--${flags.entrypoint !== undefined ? 'entrypoint' : 'publish-all'} needs an image: give --image IMAGE`);
     return undefined;
   }
   if (flags.path !== undefined) throw new RyouikiError('USAGE', 'give either --path DIR or an image, not both');

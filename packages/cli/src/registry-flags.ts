@@ -3,7 +3,7 @@ import type { RegistryOptions } from '@ryouiki/core/internal';
 
 /** The registry flags pull, login and the --image commands share, as podman spells them. */
 export const registryFlags = {
-  'tls-verify': Flags.string({ description: 'verify the registry\'s certificate (false also allows plain HTTP)', options: ['true', 'false'], default: 'true' }),
+  'tls-verify': Flags.string({ description: "verify the registry's certificate (false also allows plain HTTP)", options: ['true', 'false'], default: 'true' }),
   'cert-dir': Flags.string({ description: 'folder of *.crt CA certificates for the registry (default: ~/.config/containers/certs.d/HOST:PORT)' }),
   authfile: Flags.string({ description: 'the auth.json of the credentials (default: $REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json)' }),
 };

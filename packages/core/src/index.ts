@@ -27,4 +27,22 @@ export { processLogs, parsePidList, type ProcessLog } from './store/process-logs
 export { parseEnvFile, readEnvFile } from './spec/env-file.js';
 export { RyouikiError, isRyouikiError, EXIT_RUNTIME_ERROR, EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, type ErrorCode, type SpecProblem } from './errors.js';
 export type { StoreOptions } from './store/paths.js';
-export { pull, images, inspectImage, removeImage, tagImage, pruneImages, loadImages, importTarball, saveImage, commitContainer, storeCredentials, removeCredentials, type PullOptions, type ImageSummary, type ImageInspection, type ImageRecord, type Credentials } from './images/index.js';
+export {
+  pull,
+  images,
+  inspectImage,
+  removeImage,
+  tagImage,
+  pruneImages,
+  loadImages,
+  importTarball,
+  saveImage,
+  commitContainer,
+  storeCredentials,
+  removeCredentials,
+  type PullOptions,
+  type ImageSummary,
+  type ImageInspection,
+  type ImageRecord,
+  type Credentials,
+} from './images/index.js';

@@ -46,7 +46,7 @@ export type StartResult = Container;
 function terminalRecord(spec: ContainerSpec, options: StartOptions): Partial<ContainerState> {
   if (options.detachKeys !== undefined) parseDetachKeys(options.detachKeys);
   if (spec.process.terminal !== true) {
-    if (options.interactive === true) throw new RyouikiError('USAGE', 'ryouiki start -i needs -t: a detached container\'s input comes through ryouiki attach, which needs its terminal; add -t');
+    if (options.interactive === true) throw new RyouikiError('USAGE', "ryouiki start -i needs -t: a detached container's input comes through ryouiki attach, which needs its terminal; add -t");
     return {};
   }
   return { interactive: options.interactive ?? false, ...(options.detachKeys === undefined ? {} : { detachKeys: options.detachKeys }) };
@@ -99,15 +99,19 @@ export async function superviseContainer(plan: ContainerPlan, recorder: StoreRec
   const dirs = storeDirs(options);
   const root = options.root === undefined ? [] : ['--root', resolve(options.root)];
   const supervisor = await afterPrepare(launch, () => {
-    const argv = supervisorArgv(spec, { files: filesOf(launch.resources) }, {
-      logPath: recorder.logPath,
-      logMaxSize: relaunch.logMaxSize,
-      exitFile: exitFilePath(dirs, plan.id),
-      exitCommand: relaunch.exitCommand.length === 0 ? [] : [...relaunch.exitCommand, ...root, plan.id],
-      ...(spec.process.terminal === true ? { attachDir: containerDir(dirs, plan.id), attachStdin: options.interactive } : {}),
-      // The network stack holds the other end of the link: the supervisor notices when it ends.
-      ...(launch.resources.some((resource) => resource.linkToSupervisor !== undefined) ? { networkFd: LINK_FD, networkFile: networkFilePath(containerDir(dirs, plan.id)) } : {}),
-    });
+    const argv = supervisorArgv(
+      spec,
+      { files: filesOf(launch.resources) },
+      {
+        logPath: recorder.logPath,
+        logMaxSize: relaunch.logMaxSize,
+        exitFile: exitFilePath(dirs, plan.id),
+        exitCommand: relaunch.exitCommand.length === 0 ? [] : [...relaunch.exitCommand, ...root, plan.id],
+        ...(spec.process.terminal === true ? { attachDir: containerDir(dirs, plan.id), attachStdin: options.interactive } : {}),
+        // The network stack holds the other end of the link: the supervisor notices when it ends.
+        ...(launch.resources.some((resource) => resource.linkToSupervisor !== undefined) ? { networkFd: LINK_FD, networkFile: networkFilePath(containerDir(dirs, plan.id)) } : {}),
+      },
+    );
     return spawnSupervisor(launch, argv, 'ignore');
   });
   return superviseLaunch(launch, supervisor, 'exec');

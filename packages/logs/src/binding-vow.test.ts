@@ -41,7 +41,7 @@ describe('process log lines', () => {
     expect(parseProcessLogLine('cmd,12,exploded')).toBeUndefined();
   });
 
-  it('end, on the line of the end, with the container\'s cgroup state', () => {
+  it("end, on the line of the end, with the container's cgroup state", () => {
     const entry = { command: 'dd', pid: 7, status: 'failed' as const, exitCode: 137, time: 'T', cgroup: 'oom-killed' as const };
     const line = formatProcessLogLine(entry);
     expect(line).toBe('dd,7,failed,137,T,oom-killed');
@@ -78,7 +78,7 @@ describe('process log files', () => {
     expect(listProcessLogPids(dataDir)).toEqual([20, FREE_PID]);
   });
 
-  it('name the run by its init\'s start time, the owner on the start, and the same run on the end', () => {
+  it("name the run by its init's start time, the owner on the start, and the same run on the end", () => {
     const init = processIdentity(process.pid)!;
     appendProcessLog(dataDir, { command: 'a', pid: init.pid, status: 'started', time: '2026-01-02T03:04:05.123456789Z' });
     appendProcessLog(dataDir, { command: 'a', pid: init.pid, status: 'done', exitCode: 0, time: '2026-01-02T03:04:06Z' });
@@ -107,14 +107,21 @@ describe('process log files', () => {
       ['next', 'started', runOf(self)],
     ]);
     const runs = processRuns(entries.filter((entry) => entry !== undefined));
-    expect(runs.map((run) => [run.started?.command, run.ended?.status])).toEqual([['lost', 'killed'], ['waiting', undefined], ['next', undefined]]);
+    expect(runs.map((run) => [run.started?.command, run.ended?.status])).toEqual([
+      ['lost', 'killed'],
+      ['waiting', undefined],
+      ['next', undefined],
+    ]);
     expect(runs.map(runAbandoned)).toEqual([false, false, false]);
     expect(completeAbandonedRuns(dataDir, self.pid)).toEqual([]);
   });
 
   it('pair lines without a run in order, and end an old lone start once its PID is free', () => {
     const old = ['x,7,started,,T1', 'x,7,done,0,T2', 'y,7,started,,T3'].map((line) => parseProcessLogLine(line)!);
-    expect(processRuns(old).map((run) => [run.started?.command, run.ended?.status])).toEqual([['x', 'done'], ['y', undefined]]);
+    expect(processRuns(old).map((run) => [run.started?.command, run.ended?.status])).toEqual([
+      ['x', 'done'],
+      ['y', undefined],
+    ]);
     mkdirSync(join(dataDir, 'binding_vow'));
     writeFileSync(processLogPath(dataDir, FREE_PID), `y,${FREE_PID},started,,2026-01-01T00:00:00.000000001Z\n`);
     expect(completeAbandonedRuns(dataDir, FREE_PID).map((entry) => entry.status)).toEqual(['killed']);

@@ -33,9 +33,12 @@ describe('LineAssembler', () => {
 describe('gaps', () => {
   const gapRecord = '2026-01-02T03:04:06.000000000Z stderr F:gap lost 1234 bytes from 2026-01-02T03:04:05.000000001Z: No space left on device';
 
-  it('reads the supervisor\'s gap record, and CRI tags it does not know as a plain record', () => {
+  it("reads the supervisor's gap record, and CRI tags it does not know as a plain record", () => {
     expect(parseLogRecord(gapRecord)).toEqual({
-      time: '2026-01-02T03:04:06.000000000Z', stream: 'stderr', partial: false, content: 'lost 1234 bytes from 2026-01-02T03:04:05.000000001Z: No space left on device',
+      time: '2026-01-02T03:04:06.000000000Z',
+      stream: 'stderr',
+      partial: false,
+      content: 'lost 1234 bytes from 2026-01-02T03:04:05.000000001Z: No space left on device',
       gap: { lostBytes: 1234, since: '2026-01-02T03:04:05.000000001Z', reason: 'No space left on device' },
     });
     expect(parseLogRecord('T stdout P:x5 ab')).toEqual({ time: 'T', stream: 'stdout', partial: true, content: 'ab' });

@@ -152,7 +152,10 @@ export class LogFollower {
   private inode = 0;
   private pending = '';
 
-  constructor(private readonly path: string, private position: number) {}
+  constructor(
+    private readonly path: string,
+    private position: number,
+  ) {}
 
   /** Records appended since the last call. */
   poll(): LogRecord[] {

@@ -21,7 +21,13 @@ export class NetworkProcess {
    * new pipe; `stderrFile` takes its stderr instead of a pipe to us, for one
    * that must outlive this process (a closed pipe would kill it with SIGPIPE).
    */
-  constructor(program: string, args: string[], extraFds: number, private readonly stderrFile?: string, inherited: Record<number, Stream> = {}) {
+  constructor(
+    program: string,
+    args: string[],
+    extraFds: number,
+    private readonly stderrFile?: string,
+    inherited: Record<number, Stream> = {},
+  ) {
     const extra = Array.from({ length: extraFds }, (_, index): StdioPipe | Stream => inherited[index + 3] ?? 'pipe');
     const stderrFd = stderrFile === undefined ? undefined : openSync(stderrFile, 'w', 0o600);
     try {
@@ -52,7 +58,11 @@ export class NetworkProcess {
 
   /** Its stderr, as one line, for an error message. */
   get stderr(): string {
-    return this.stderrOutput().trim().split('\n').filter((line) => line.trim() !== '').join('; ');
+    return this.stderrOutput()
+      .trim()
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .join('; ');
   }
 
   private stderrOutput(): string {

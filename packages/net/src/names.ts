@@ -45,11 +45,16 @@ export function parseAddHost(value: string): HostEntry {
 }
 
 function linesStartingWith(text: string, keyword: string): string[] {
-  return text.split('\n').filter((line) => line.trim().split(/\s+/)[0] === keyword).map((line) => line.trim());
+  return text
+    .split('\n')
+    .filter((line) => line.trim().split(/\s+/)[0] === keyword)
+    .map((line) => line.trim());
 }
 
 function hostNameservers(hostResolvConf: string): string[] {
-  return linesStartingWith(hostResolvConf, 'nameserver').map((line) => line.split(/\s+/)[1] ?? '').filter((ip) => isIP(ip) !== 0);
+  return linesStartingWith(hostResolvConf, 'nameserver')
+    .map((line) => line.split(/\s+/)[1] ?? '')
+    .filter((ip) => isIP(ip) !== 0);
 }
 
 /** A host-loopback nameserver (systemd-resolved's 127.0.0.53) is unreachable from a namespace of its own. */

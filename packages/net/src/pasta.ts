@@ -13,9 +13,7 @@ export function pastaNotFound(): NetError {
 
 /** pasta's -t/-u spec for one protocol: `none`, or `[ADDR/]HOST_PORT:CONTAINER_PORT` joined by commas. */
 function portSpec(publish: PortMapping[], protocol: PortProtocol): string {
-  const specs = publish
-    .filter((mapping) => mapping.protocol === protocol)
-    .map((mapping) => `${mapping.hostIp === '0.0.0.0' ? '' : `${mapping.hostIp}/`}${mapping.hostPort}:${mapping.containerPort}`);
+  const specs = publish.filter((mapping) => mapping.protocol === protocol).map((mapping) => `${mapping.hostIp === '0.0.0.0' ? '' : `${mapping.hostIp}/`}${mapping.hostPort}:${mapping.containerPort}`);
   return specs.length === 0 ? 'none' : specs.join(',');
 }
 
@@ -39,8 +37,20 @@ const KEEPER_LINK_FD = 3;
  */
 export function pastaArgs(pid: number, config: NetworkConfig, publish: PortMapping[]): string[] {
   return [
-    '--config-net', '--foreground', '--quiet', '--mtu', String(config.mtu), '--no-map-gw',
-    '-t', portSpec(publish, 'tcp'), '-u', portSpec(publish, 'udp'), '-T', 'none', '-U', 'none',
+    '--config-net',
+    '--foreground',
+    '--quiet',
+    '--mtu',
+    String(config.mtu),
+    '--no-map-gw',
+    '-t',
+    portSpec(publish, 'tcp'),
+    '-u',
+    portSpec(publish, 'udp'),
+    '-T',
+    'none',
+    '-U',
+    'none',
     String(pid),
   ];
 }
@@ -60,7 +70,10 @@ function spawnPasta(launcher: PastaLauncher, pasta: string, args: string[]): Net
 /** pasta has no ready fd: it is ready once the namespace has its default route. */
 function hasDefaultRoute(pid: number): boolean {
   try {
-    return readFileSync(`/proc/${pid}/net/route`, 'utf8').split('\n').slice(1).some((line) => line.split(/\s+/)[1] === '00000000');
+    return readFileSync(`/proc/${pid}/net/route`, 'utf8')
+      .split('\n')
+      .slice(1)
+      .some((line) => line.split(/\s+/)[1] === '00000000');
   } catch {
     return false;
   }

@@ -7,8 +7,16 @@ describe('slirp4netns command line', () => {
 
   it('configures tap0 with MTU 65520, no host loopback, the sandbox and seccomp where supported', () => {
     expect(slirp4netnsArgs({ ...base, config: parseNetwork() }, { sandbox: true, seccomp: true })).toEqual([
-      '--configure', '--mtu=65520', '--disable-host-loopback', '--enable-sandbox', '--enable-seccomp',
-      '--ready-fd=3', '--exit-fd=4', '--api-socket=/run/x/slirp4netns.sock', '42', 'tap0',
+      '--configure',
+      '--mtu=65520',
+      '--disable-host-loopback',
+      '--enable-sandbox',
+      '--enable-seccomp',
+      '--ready-fd=3',
+      '--exit-fd=4',
+      '--api-socket=/run/x/slirp4netns.sock',
+      '42',
+      'tap0',
     ]);
   });
 

@@ -31,9 +31,6 @@ export function assertTunAccessible(path: string = TUN_DEVICE): void {
   const missing = missingPermission(path);
   if (missing !== undefined) {
     const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
-    throw new NetError(
-      'TUN_UNAVAILABLE',
-      `${path} is not accessible: you lack ${missing} permission on it (mode ${mode}, owner uid ${stat.uid}): as root, chmod 0666 ${path}, or use --network none`,
-    );
+    throw new NetError('TUN_UNAVAILABLE', `${path} is not accessible: you lack ${missing} permission on it (mode ${mode}, owner uid ${stat.uid}): as root, chmod 0666 ${path}, or use --network none`);
   }
 }

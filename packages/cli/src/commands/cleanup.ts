@@ -6,7 +6,7 @@ import { storeFlags } from '../flags.js';
 export default class Cleanup extends Command {
   static override hidden = true;
   static override summary = 'Record that a detached container has ended, and tear it down (run by its supervisor).';
-  static override args = { id: Args.string({ required: true, description: 'the container\'s full id' }) };
+  static override args = { id: Args.string({ required: true, description: "the container's full id" }) };
   static override flags = { ...storeFlags };
 
   override async run(): Promise<void> {

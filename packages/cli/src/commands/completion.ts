@@ -32,7 +32,8 @@ compdef _ryouiki ryouiki
 
 export default class Completion extends Command {
   static override summary = 'Print a completion script for bash or zsh: commands, flags, flag values, container and image names.';
-  static override description = 'Load it in the running shell with source <(ryouiki completion bash), or put it where your shell loads completions. It asks ryouiki for the candidates of each word, so container names are those of the moment.';
+  static override description =
+    'Load it in the running shell with source <(ryouiki completion bash), or put it where your shell loads completions. It asks ryouiki for the candidates of each word, so container names are those of the moment.';
   static override examples = ['<%= config.bin %> completion bash > ~/.local/share/bash-completion/completions/ryouiki'];
   static override args = { shell: Args.string({ description: 'bash or zsh', options: ['bash', 'zsh'], required: true }) };
 

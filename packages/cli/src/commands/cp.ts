@@ -4,7 +4,8 @@ import { storeFlags } from '../flags.js';
 
 export default class Cp extends Command {
   static override summary = 'Copy files and folders between the host and a running container.';
-  static override description = 'As podman cp: one side is CONTAINER:PATH. When the target is an existing folder, the source goes inside it; otherwise it is copied as the target. The container\'s side is done inside the container (ryouiki exec, its namespaces and user) with its own tar, so nothing is written outside its root; the container needs a tar (busybox has one).';
+  static override description =
+    "As podman cp: one side is CONTAINER:PATH. When the target is an existing folder, the source goes inside it; otherwise it is copied as the target. The container's side is done inside the container (ryouiki exec, its namespaces and user) with its own tar, so nothing is written outside its root; the container needs a tar (busybox has one).";
   static override examples = ['<%= config.bin %> cp ./site web:/var/www'];
   static override args = {
     source: Args.string({ description: 'HOST_PATH or CONTAINER:PATH', required: true }),

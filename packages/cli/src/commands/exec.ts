@@ -7,8 +7,9 @@ import { terminalFlags, warnWithoutHostTerminal } from '../terminal.js';
 
 export default class Exec extends ProgramCommand {
   static override summary = 'Run a program inside a running container.';
-  static override description = 'The program joins all the container\'s namespaces and gets its environment (with --env-file and -e laid over it) and working directory; ryouiki exits with the program\'s exit code. Everything after the container, or after --, is the program\'s, exactly as given: ryouiki exec web ps -o pid passes -o to ps.';
-  static override examples = ['<%= config.bin %> exec web ps -o pid,args', '<%= config.bin %> exec -e DEBUG=1 -w /tmp 3f2a sh -c \'echo $DEBUG\''];
+  static override description =
+    "The program joins all the container's namespaces and gets its environment (with --env-file and -e laid over it) and working directory; ryouiki exits with the program's exit code. Everything after the container, or after --, is the program's, exactly as given: ryouiki exec web ps -o pid passes -o to ps.";
+  static override examples = ['<%= config.bin %> exec web ps -o pid,args', "<%= config.bin %> exec -e DEBUG=1 -w /tmp 3f2a sh -c 'echo $DEBUG'"];
   static override strict = false;
   static override flags = {
     ...envFlags('env'),

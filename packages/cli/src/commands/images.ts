@@ -27,7 +27,13 @@ export default class Images extends JsonCommand {
     }
     const table = [['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], ...rows.map((row) => [row.repository, row.tag, row.id, created(row.created), formatBytes(row.size)])];
     const widths = table[0]?.map((_, column) => Math.max(...table.map((line) => (line[column] ?? '').length))) ?? [];
-    for (const line of table) process.stdout.write(`${line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()}\n`);
+    for (const line of table)
+      process.stdout.write(
+        `${line
+          .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+          .join('  ')
+          .trimEnd()}\n`,
+      );
     return rows;
   }
 }

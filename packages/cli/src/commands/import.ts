@@ -9,7 +9,7 @@ export default class Import extends JsonCommand {
   static override aliases = ['image:import'];
   static override args = {
     tarball: Args.string({ description: 'the tarball', required: true }),
-    name: Args.string({ description: 'the image\'s name; one without a host is localhost/NAME', required: true }),
+    name: Args.string({ description: "the image's name; one without a host is localhost/NAME", required: true }),
   };
   static override flags = { ...storeFlags };
 

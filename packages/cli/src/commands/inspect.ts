@@ -17,7 +17,8 @@ async function printContainerStates(queries: string[], root: string | undefined)
 
 export default class Inspect extends JsonCommand {
   static override summary = 'Print the state of detached containers, or the process log of containers: binding_vow/<PID>.ryouiki.';
-  static override description = 'With ids or names, prints the containers\' full states as a JSON array. With --pid or --all, prints process logs: each line is command,pid,status (started, then done, failed, or killed when the ryouiki of the run was killed before it could record its end), the exit code, the time (ISO 8601, milliseconds) and the run it belongs to. Without either, every process log is printed, as with --all; with --json, the same logs as JSON, lines parsed.';
+  static override description =
+    "With ids or names, prints the containers' full states as a JSON array. With --pid or --all, prints process logs: each line is command,pid,status (started, then done, failed, or killed when the ryouiki of the run was killed before it could record its end), the exit code, the time (ISO 8601, milliseconds) and the run it belongs to. Without either, every process log is printed, as with --all; with --json, the same logs as JSON, lines parsed.";
   static override examples = ['<%= config.bin %> inspect web', '<%= config.bin %> inspect --pid 1234,5678', '<%= config.bin %> inspect --all', '<%= config.bin %> inspect --all --json'];
   static override strict = false;
 

@@ -6,11 +6,13 @@ import { registryFlags, registryOptions } from '../registry-flags.js';
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 export default class Login extends JsonCommand {
-  static override summary = 'Check credentials against a registry and store them in auth.json (podman\'s and skopeo\'s format).';
+  static override summary = "Check credentials against a registry and store them in auth.json (podman's and skopeo's format).";
   static override examples = ['printf %s "$TOKEN" | <%= config.bin %> login -u me --password-stdin registry.example:5000'];
   static override args = { registry: Args.string({ description: 'HOST[:PORT] of the registry', required: true }) };
   static override flags = {

@@ -3,7 +3,7 @@ import { authFilePath, parseReference, removeCredentials, RyouikiError } from '@
 import { JsonCommand } from '../json-command.js';
 
 export default class Logout extends JsonCommand {
-  static override summary = 'Remove a registry\'s credentials from auth.json.';
+  static override summary = "Remove a registry's credentials from auth.json.";
   static override examples = ['<%= config.bin %> logout registry.example:5000'];
   static override args = { registry: Args.string({ description: 'HOST[:PORT] of the registry', required: true }) };
   static override flags = { authfile: Flags.string({ description: 'the auth.json (default: $REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json)' }) };

@@ -8,7 +8,7 @@ import { parseSince } from '../units.js';
 
 export default class Logs extends JsonCommand {
   static override summary = 'Print the log of a detached container.';
-  static override description = 'The container\'s stdout goes to stdout, its stderr to stderr, line by line as it wrote them.';
+  static override description = "The container's stdout goes to stdout, its stderr to stderr, line by line as it wrote them.";
   static override examples = ['<%= config.bin %> logs web', '<%= config.bin %> logs -f --tail 10 3f2a', '<%= config.bin %> logs --json web'];
   static override args = { container: Args.string({ required: true, description: 'id, unique id prefix, or name' }) };
   static override flags = {

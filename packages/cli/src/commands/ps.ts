@@ -9,12 +9,12 @@ export default class Ps extends Command {
 
 --format takes a Go template of these fields, as podman ps: ${PS_FIELDS.map((field) => `{{.${field}}}`).join(' ')}; \\t and \\n are a tab and a newline; "table ..." adds a header and aligns the tab-separated columns; "json" is --json. .ID is the short id unless --no-trunc.`;
 
-  static override examples = ['<%= config.bin %> ps -a --format \'{{.ID}} {{.Names}} {{.Status}}\''];
+  static override examples = ["<%= config.bin %> ps -a --format '{{.ID}} {{.Names}} {{.Status}}'"];
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'list stopped and created containers too' }),
     quiet: Flags.boolean({ char: 'q', description: 'print only the ids, one a line', exclusive: ['format', 'json'] }),
     format: Flags.string({ description: 'print each container through a Go template of its fields (see above), or json', exclusive: ['json'] }),
-    json: Flags.boolean({ description: 'print the table\'s fields as a JSON array' }),
+    json: Flags.boolean({ description: "print the table's fields as a JSON array" }),
     'no-trunc': Flags.boolean({ description: 'full ids instead of their first 12 digits' }),
     ...storeFlags,
   };
@@ -28,7 +28,7 @@ export default class Ps extends Command {
     const shown = rows.map((row) => ({ ...row, ID: flags['no-trunc'] ? row.ID : shortId(row.ID) }));
     if (flags.quiet) return void process.stdout.write(shown.map((row) => `${row.ID}\n`).join(''));
     if (flags.format !== undefined) {
-      if (flags.format.trim() === '') throw new RyouikiError('USAGE', '--format is empty: give a template such as \'{{.ID}} {{.Names}}\'');
+      if (flags.format.trim() === '') throw new RyouikiError('USAGE', "--format is empty: give a template such as '{{.ID}} {{.Names}}'");
       return void process.stdout.write(flags.format.trim() === 'json' ? formatRows('json', rows) : formatRows(flags.format, shown));
     }
     process.stdout.write(psTable(rows));

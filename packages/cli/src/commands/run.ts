@@ -13,7 +13,7 @@ Without -d it is tenkai: the command runs in the foreground and ryouiki exits wi
 
   static override examples = [
     '<%= config.bin %> run --rm alpine echo hello',
-    '<%= config.bin %> run --rm -e GREETING=hi --path ./rootfs sh -c \'echo $GREETING\'',
+    "<%= config.bin %> run --rm -e GREETING=hi --path ./rootfs sh -c 'echo $GREETING'",
     '<%= config.bin %> run -d --name web -p 8080:80 --path ./rootfs httpd -f -p 80',
   ];
 

@@ -21,7 +21,10 @@ function isContainer(query: string, root: string | undefined): boolean {
 async function startExisting(queries: string[], raw: Array<{ type: string; flag?: string }>, root: string | undefined): Promise<void> {
   const given = raw.filter((token) => token.type === 'flag' && token.flag !== 'root').map((token) => `--${token.flag}`);
   if (given.length > 0) {
-    throw new RyouikiError('USAGE', `ryouiki start CONTAINER... takes no flags but --root (got ${given.join(', ')}): it starts a container as it was created; to change it, remove it and start a new one`);
+    throw new RyouikiError(
+      'USAGE',
+      `ryouiki start CONTAINER... takes no flags but --root (got ${given.join(', ')}): it starts a container as it was created; to change it, remove it and start a new one`,
+    );
   }
   await forEachContainer(queries, async (query) => {
     if ((await inspectContainer(query, { root })).status !== 'running') await restartContainer(query, 0, { root, exitCommand: CLEANUP_COMMAND });
@@ -35,7 +38,7 @@ export default class Start extends ProgramCommand {
 
   static override examples = [
     '<%= config.bin %> start --name web -p 127.0.0.1:8080:80 --path ./rootfs httpd -f -p 80',
-    '<%= config.bin %> start --path ./rootfs --env ./env.txt --command \'while :; do date; sleep 1; done\'',
+    "<%= config.bin %> start --path ./rootfs --env ./env.txt --command 'while :; do date; sleep 1; done'",
     '<%= config.bin %> start --bundle ./mycontainer',
     '<%= config.bin %> start --name web alpine httpd -f -p 8080',
     '<%= config.bin %> start web',
@@ -46,7 +49,8 @@ export default class Start extends ProgramCommand {
   static override flags = {
     ...Tenkai.flags,
     network: Flags.string({
-      description: 'slirp4netns[:allow_host_loopback=true,mtu=N] (a private network through slirp4netns, which ends with the container), pasta (the same through pasta), none (only lo) or host (the host\'s network)',
+      description:
+        "slirp4netns[:allow_host_loopback=true,mtu=N] (a private network through slirp4netns, which ends with the container), pasta (the same through pasta), none (only lo) or host (the host's network)",
       default: 'slirp4netns',
     }),
     'log-max-size': Flags.string({ description: 'rotate the container log past this size, keeping one previous file', default: '10m' }),

@@ -6,7 +6,7 @@ import { storeFlags } from '../flags.js';
 import { parseSeconds } from '../units.js';
 
 export default class Stop extends JsonCommand {
-  static override summary = 'Stop containers: SIGTERM (or the image\'s StopSignal), then SIGKILL after a timeout.';
+  static override summary = "Stop containers: SIGTERM (or the image's StopSignal), then SIGKILL after a timeout.";
   static override examples = ['<%= config.bin %> stop web', '<%= config.bin %> stop -a -t 2'];
   static override strict = false;
   static override flags = {

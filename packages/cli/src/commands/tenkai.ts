@@ -16,7 +16,7 @@ export default class Tenkai extends ProgramCommand {
 Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as in the seed) or as PROGRAM ARGS (executed directly): everything from the first argument that is not a flag, or after --, is the program's, exactly as given.`;
 
   static override examples = [
-    '<%= config.bin %> tenkai --path ./rootfs --env ./env.txt --command \'id; hostname; ps\'',
+    "<%= config.bin %> tenkai --path ./rootfs --env ./env.txt --command 'id; hostname; ps'",
     '<%= config.bin %> tenkai --path ./rootfs -- /bin/echo hello',
     '<%= config.bin %> tenkai -it --path ./rootfs -- /bin/sh',
     '<%= config.bin %> tenkai --bundle ./mycontainer',
@@ -27,18 +27,18 @@ Give the command either as --command STRING (run by the rootfs's /bin/sh -c, as 
 
   static override flags = {
     path: Flags.string({ description: 'root filesystem folder of the container (or --bundle)' }),
-    env: Flags.string({ description: 'env file of KEY=VALUE lines: the container\'s whole environment (-e and --env-file are laid over it)' }),
+    env: Flags.string({ description: "env file of KEY=VALUE lines: the container's whole environment (-e and --env-file are laid over it)" }),
     ...envFlags('env-var'),
     command: Flags.string({ description: 'command string, run as /bin/sh -c STRING inside the container' }),
-    hostname: Flags.string({ description: 'hostname inside the container (default: the container\'s short id)' }),
+    hostname: Flags.string({ description: "hostname inside the container (default: the container's short id)" }),
     network: Flags.string({
-      description: 'slirp4netns[:allow_host_loopback=true,mtu=N] (a private network through slirp4netns), pasta, none (only lo) or host (the host\'s network)',
+      description: "slirp4netns[:allow_host_loopback=true,mtu=N] (a private network through slirp4netns), pasta, none (only lo) or host (the host's network)",
       default: 'slirp4netns',
     }),
     publish: Flags.string({ char: 'p', description: 'publish a container port on the host: [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]', multiple: true, multipleNonGreedy: true }),
-    dns: Flags.string({ description: 'nameserver for the container\'s /etc/resolv.conf (repeatable)', multiple: true, multipleNonGreedy: true }),
-    'add-host': Flags.string({ description: 'NAME:IP line for the container\'s /etc/hosts (repeatable)', multiple: true, multipleNonGreedy: true }),
-    workdir: Flags.string({ char: 'w', description: 'working directory inside the container (default: the image\'s WorkingDir, else /)' }),
+    dns: Flags.string({ description: "nameserver for the container's /etc/resolv.conf (repeatable)", multiple: true, multipleNonGreedy: true }),
+    'add-host': Flags.string({ description: "NAME:IP line for the container's /etc/hosts (repeatable)", multiple: true, multipleNonGreedy: true }),
+    workdir: Flags.string({ char: 'w', description: "working directory inside the container (default: the image's WorkingDir, else /)" }),
     rm: Flags.boolean({ description: 'as podman run --rm: a foreground container is always removed when it ends, so this changes nothing' }),
     name: Flags.string({ description: 'a unique name for the container while it runs, for ps, stop, kill, exec and stats (default: its short id)' }),
     ...isolationFlags,

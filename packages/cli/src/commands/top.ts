@@ -5,7 +5,8 @@ import { processTable } from '../process-table.js';
 
 export default class Top extends Command {
   static override summary = 'Show the processes of a running container.';
-  static override description = 'Every process in the container\'s PID namespace (exec\'d ones too), as the container sees them: USER and PID are its own, as with podman top\'s default columns. Other columns (podman top CONTAINER DESCRIPTORS...) are not supported.';
+  static override description =
+    "Every process in the container's PID namespace (exec'd ones too), as the container sees them: USER and PID are its own, as with podman top's default columns. Other columns (podman top CONTAINER DESCRIPTORS...) are not supported.";
   static override examples = ['<%= config.bin %> top web'];
   static override strict = false;
   static override args = { container: Args.string({ description: 'id, unique id prefix (4 or more digits) or name', required: true }) };

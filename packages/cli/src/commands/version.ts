@@ -22,9 +22,9 @@ export default class Version extends JsonCommand {
     const { flags } = await this.parse(Version);
     const info = { Version: this.config.version, OciVersion: OCI_VERSION, NodeVersion: process.version, OsArch: `${process.platform}/${GO_ARCH[process.arch] ?? process.arch}` };
     if (this.jsonEnabled()) return info;
-    process.stdout.write(flags.short
-      ? `ryouiki version ${info.Version}\n`
-      : `Version:      ${info.Version}\nOCI spec:     ${info.OciVersion}\nNode.js:      ${info.NodeVersion}\nOS/Arch:      ${info.OsArch}\n`);
+    process.stdout.write(
+      flags.short ? `ryouiki version ${info.Version}\n` : `Version:      ${info.Version}\nOCI spec:     ${info.OciVersion}\nNode.js:      ${info.NodeVersion}\nOS/Arch:      ${info.OsArch}\n`,
+    );
     return info;
   }
 }

@@ -4,8 +4,14 @@ import { booleanFlag, listFlag, parseArgs, stringFlag, UsageError } from './args
 const SPECS = { bundle: { value: true, short: 'b' }, detach: { short: 'd' }, env: { value: true, many: true, short: 'e' } };
 
 describe('parseArgs', () => {
-  it('takes --flag value, --flag=value and runc\'s single dash', () => {
-    for (const args of [['--bundle', '/b', 'id'], ['--bundle=/b', 'id'], ['-bundle', '/b', 'id'], ['-b', '/b', 'id'], ['id', '--bundle', '/b']]) {
+  it("takes --flag value, --flag=value and runc's single dash", () => {
+    for (const args of [
+      ['--bundle', '/b', 'id'],
+      ['--bundle=/b', 'id'],
+      ['-bundle', '/b', 'id'],
+      ['-b', '/b', 'id'],
+      ['id', '--bundle', '/b'],
+    ]) {
       const parsed = parseArgs(args, SPECS);
       expect(stringFlag(parsed, 'bundle')).toBe('/b');
       expect(parsed.positionals).toEqual(['id']);

@@ -72,7 +72,7 @@ describe('finding containers by their cgroup folders', () => {
     ],
   };
 
-  it('gathers a container\'s folders from every hierarchy, found by its id or the start of it', () => {
+  it("gathers a container's folders from every hierarchy, found by its id or the start of it", () => {
     expect(findContainerCgroups('bbbb', {}, system)).toEqual({
       name: cgroupName(id, 10),
       folders: [
@@ -102,12 +102,12 @@ describe('isReleasableCgroupFolder', () => {
   const uid = process.getuid?.();
   const releasable = (dir: string, version: 1 | 2 = 2, as = name, owner = uid): boolean => isReleasableCgroupFolder({ version, dir, controllers: [] }, as, system, owner);
 
-  it('takes a container\'s folder in a folder of the caller\'s, in a hierarchy of its version', () => {
+  it("takes a container's folder in a folder of the caller's, in a hierarchy of its version", () => {
     expect(releasable(container)).toBe(true);
     expect(releasable(container, 1)).toBe(false);
   });
 
-  it('refuses the caller\'s own cgroup and every folder above it', () => {
+  it("refuses the caller's own cgroup and every folder above it", () => {
     expect(releasable(own, 2, 'caller')).toBe(false);
     expect(releasable(delegated, 2, 'delegated')).toBe(false);
     expect(releasable(mountPoint, 2, 'hierarchy')).toBe(false);
@@ -119,7 +119,7 @@ describe('isReleasableCgroupFolder', () => {
     expect(releasable(`${delegated}//${name}`)).toBe(false);
   });
 
-  it('refuses a folder outside every hierarchy, missing, a symlink, or not the caller\'s', () => {
+  it("refuses a folder outside every hierarchy, missing, a symlink, or not the caller's", () => {
     const outside = folder(`releasable/elsewhere/${name}`, {});
     symlinkSync(outside, join(delegated, 'ryouiki-link'));
     expect(releasable(outside)).toBe(false);
@@ -129,7 +129,10 @@ describe('isReleasableCgroupFolder', () => {
   });
 
   it('keeps only the releasable folders of a record', () => {
-    const folders = [{ version: 2 as const, dir: container, controllers: [] }, { version: 2 as const, dir: own, controllers: [] }];
+    const folders = [
+      { version: 2 as const, dir: container, controllers: [] },
+      { version: 2 as const, dir: own, controllers: [] },
+    ];
     expect(releasableCgroups({ name, folders }, system).folders).toEqual([folders[0]]);
   });
 });

@@ -105,7 +105,10 @@ export function cgroupStats(cgroups: ContainerCgroups): CgroupStats {
 }
 
 function cgroupPids(dir: string): number[] {
-  return (readText(dir, 'cgroup.procs') ?? '').split('\n').filter((line) => line !== '').map(Number);
+  return (readText(dir, 'cgroup.procs') ?? '')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map(Number);
 }
 
 function isPopulated(folder: CgroupFolder): boolean {
@@ -302,7 +305,9 @@ export function listContainerCgroups(options: CgroupOptions = {}, system: Cgroup
 function foldersNamedFor(id: string, dir: string, depth: number): string[] {
   let names: string[];
   try {
-    names = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    names = readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
   } catch {
     return [];
   }

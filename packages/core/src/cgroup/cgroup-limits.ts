@@ -42,7 +42,8 @@ function memoryLimits(flags: LimitFlags, resources: LinuxResources, problems: Sp
   const swap = flags.memorySwap.trim() === '-1' ? -1 : parseSize(flags.memorySwap);
   if (swap === undefined) problems.push(problem('--memory-swap', `takes a size (memory plus swap) such as 128m, or -1 for unlimited swap, got ${JSON.stringify(flags.memorySwap)}`));
   else if (flags.memory === undefined) problems.push(problem('--memory-swap', 'limits memory plus swap, so it needs --memory too: add --memory SIZE'));
-  else if (limit !== undefined && swap !== -1 && swap < limit) problems.push(problem('--memory-swap', `(memory plus swap) must be at least --memory (${flags.memory}): raise it, or give -1 for unlimited swap`));
+  else if (limit !== undefined && swap !== -1 && swap < limit)
+    problems.push(problem('--memory-swap', `(memory plus swap) must be at least --memory (${flags.memory}): raise it, or give -1 for unlimited swap`));
   else if (limit !== undefined) resources.memory = { limit, swap };
 }
 
@@ -105,10 +106,24 @@ function ociRequired(resources: LinuxResources, required: RequiredController[]):
   oneIfAny(required, 'memory', [[`${RESOURCES}.memory.reservation`, memory?.reservation]]);
   const v1Memory: [string, unknown][] = (['swappiness', 'disableOOMKiller', 'kernelTCP'] as const).map((field) => [`${RESOURCES}.memory.${field}`, memory?.[field]]);
   oneIfAny(required, 'memory', v1Memory, true);
-  oneIfAny(required, 'cpuset', [[`${RESOURCES}.cpu.cpus`, cpu?.cpus], [`${RESOURCES}.cpu.mems`, cpu?.mems]]);
-  const throttles = (['throttleReadBpsDevice', 'throttleWriteBpsDevice', 'throttleReadIOPSDevice', 'throttleWriteIOPSDevice'] as const).map((list): [string, unknown] => [`${RESOURCES}.blockIO.${list}`, blockIO?.[list]]);
+  oneIfAny(required, 'cpuset', [
+    [`${RESOURCES}.cpu.cpus`, cpu?.cpus],
+    [`${RESOURCES}.cpu.mems`, cpu?.mems],
+  ]);
+  const throttles = (['throttleReadBpsDevice', 'throttleWriteBpsDevice', 'throttleReadIOPSDevice', 'throttleWriteIOPSDevice'] as const).map((list): [string, unknown] => [
+    `${RESOURCES}.blockIO.${list}`,
+    blockIO?.[list],
+  ]);
   oneIfAny(required, 'blkio', [[`${RESOURCES}.blockIO.weight`, blockIO?.weight], ...throttles]);
-  oneIfAny(required, 'blkio', [[`${RESOURCES}.blockIO.leafWeight`, blockIO?.leafWeight], [`${RESOURCES}.blockIO.weightDevice`, blockIO?.weightDevice]], true);
+  oneIfAny(
+    required,
+    'blkio',
+    [
+      [`${RESOURCES}.blockIO.leafWeight`, blockIO?.leafWeight],
+      [`${RESOURCES}.blockIO.weightDevice`, blockIO?.weightDevice],
+    ],
+    true,
+  );
   oneIfAny(required, 'hugetlb', [[`${RESOURCES}.hugepageLimits`, resources.hugepageLimits]]);
   oneIfAny(required, 'net_cls', [[`${RESOURCES}.network.classID`, network?.classID]], true);
   oneIfAny(required, 'net_prio', [[`${RESOURCES}.network.priorities`, network?.priorities]], true);
@@ -174,8 +189,14 @@ export function blkioToIoWeight(weight: number): number {
 function v2BlockIO(blockIO: BlockIO | undefined): CgroupWrite[] {
   if (blockIO === undefined) return [];
   const writes: CgroupWrite[] = [];
-  if (blockIO.weight !== undefined) writes.push({ controller: 'io', file: 'io.bfq.weight', value: String(blockIO.weight), orElse: { file: 'io.weight', value: String(blkioToIoWeight(blockIO.weight)) } });
-  const limits = [['throttleReadBpsDevice', 'rbps'], ['throttleWriteBpsDevice', 'wbps'], ['throttleReadIOPSDevice', 'riops'], ['throttleWriteIOPSDevice', 'wiops']] as const;
+  if (blockIO.weight !== undefined)
+    writes.push({ controller: 'io', file: 'io.bfq.weight', value: String(blockIO.weight), orElse: { file: 'io.weight', value: String(blkioToIoWeight(blockIO.weight)) } });
+  const limits = [
+    ['throttleReadBpsDevice', 'rbps'],
+    ['throttleWriteBpsDevice', 'wbps'],
+    ['throttleReadIOPSDevice', 'riops'],
+    ['throttleWriteIOPSDevice', 'wiops'],
+  ] as const;
   for (const [list, key] of limits) writes.push(...deviceWrites('io', 'io.max', blockIO[list], (device) => `${device.major}:${device.minor} ${key}=${device.rate}`));
   return writes;
 }
@@ -187,10 +208,16 @@ function v1BlockIO(blockIO: BlockIO | undefined): CgroupWrite[] {
   if (blockIO.leafWeight !== undefined) writes.push({ controller: 'blkio', file: 'blkio.leaf_weight', value: String(blockIO.leafWeight) });
   for (const device of blockIO.weightDevice ?? []) {
     const numbers = `${device.major}:${device.minor}`;
-    if (device.weight !== undefined) writes.push({ controller: 'blkio', file: 'blkio.bfq.weight_device', value: `${numbers} ${device.weight}`, orElse: { file: 'blkio.weight_device', value: `${numbers} ${device.weight}` } });
+    if (device.weight !== undefined)
+      writes.push({ controller: 'blkio', file: 'blkio.bfq.weight_device', value: `${numbers} ${device.weight}`, orElse: { file: 'blkio.weight_device', value: `${numbers} ${device.weight}` } });
     if (device.leafWeight !== undefined) writes.push({ controller: 'blkio', file: 'blkio.leaf_weight_device', value: `${numbers} ${device.leafWeight}` });
   }
-  const limits = [['throttleReadBpsDevice', 'read_bps'], ['throttleWriteBpsDevice', 'write_bps'], ['throttleReadIOPSDevice', 'read_iops'], ['throttleWriteIOPSDevice', 'write_iops']] as const;
+  const limits = [
+    ['throttleReadBpsDevice', 'read_bps'],
+    ['throttleWriteBpsDevice', 'write_bps'],
+    ['throttleReadIOPSDevice', 'read_iops'],
+    ['throttleWriteIOPSDevice', 'write_iops'],
+  ] as const;
   for (const [list, file] of limits) writes.push(...deviceWrites('blkio', `blkio.throttle.${file}_device`, blockIO[list], (device) => `${device.major}:${device.minor} ${device.rate}`));
   return writes;
 }

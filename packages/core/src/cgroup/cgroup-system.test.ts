@@ -81,7 +81,7 @@ describe('cgroupHierarchies and cgroupParentDir', () => {
     ]);
   });
 
-  it('takes --cgroup-parent relative to the caller\'s cgroup, or absolute from the hierarchy\'s root', () => {
+  it("takes --cgroup-parent relative to the caller's cgroup, or absolute from the hierarchy's root", () => {
     const memory = hierarchies[2];
     if (memory === undefined) throw new Error('no memory hierarchy');
     expect(cgroupParentDir(memory, undefined)).toBe('/sys/fs/cgroup/memory/process_api/e8ab');

@@ -93,7 +93,9 @@ export function ownCgroupDir(mount: CgroupMount, path: string): string | undefin
 /** A v2 folder's cgroup.controllers (what it may hand to children), or another list file such as cgroup.subtree_control. */
 export function readControllers(dir: string, file = 'cgroup.controllers'): string[] {
   try {
-    return readFileSync(join(dir, file), 'utf8').split(/\s+/).filter((name) => name !== '');
+    return readFileSync(join(dir, file), 'utf8')
+      .split(/\s+/)
+      .filter((name) => name !== '');
   } catch {
     return [];
   }

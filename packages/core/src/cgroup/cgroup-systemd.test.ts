@@ -12,12 +12,12 @@ describe('sliceDir', () => {
 describe('parseSystemdCgroupsPath', () => {
   const id = 'f'.repeat(64);
 
-  it('reads runc\'s slice:prefix:name, as podman passes it', () => {
+  it("reads runc's slice:prefix:name, as podman passes it", () => {
     expect(parseSystemdCgroupsPath(`user.slice:libpod:${id}`, id)).toEqual({ slice: 'user.slice', unit: `libpod-${id}.scope` });
     expect(parseSystemdCgroupsPath('machine.slice::web', id)).toEqual({ slice: 'machine.slice', unit: 'web.scope' });
   });
 
-  it('gives an empty slice, or an empty path, ryouiki\'s own slice', () => {
+  it("gives an empty slice, or an empty path, ryouiki's own slice", () => {
     expect(parseSystemdCgroupsPath(':ctr:web', id)).toEqual({ slice: RYOUIKI_SLICE, unit: 'ctr-web.scope' });
     expect(parseSystemdCgroupsPath('', id)).toEqual({ slice: RYOUIKI_SLICE, unit: `ryouiki-${id}.scope` });
   });

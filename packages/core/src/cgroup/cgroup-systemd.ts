@@ -50,7 +50,10 @@ function hostUid(): number {
 /** The user bus: $DBUS_SESSION_BUS_ADDRESS, else the `bus` socket in $XDG_RUNTIME_DIR or /run/user/UID (engines give their runtime a private XDG_RUNTIME_DIR). */
 function userBusAddress(): string | undefined {
   if (process.env.DBUS_SESSION_BUS_ADDRESS) return process.env.DBUS_SESSION_BUS_ADDRESS;
-  const socket = [process.env.XDG_RUNTIME_DIR, `/run/user/${hostUid()}`].filter((dir) => dir !== undefined && dir !== '').map((dir) => join(dir!, 'bus')).find((path) => existsSync(path));
+  const socket = [process.env.XDG_RUNTIME_DIR, `/run/user/${hostUid()}`]
+    .filter((dir) => dir !== undefined && dir !== '')
+    .map((dir) => join(dir!, 'bus'))
+    .find((path) => existsSync(path));
   return socket === undefined ? undefined : `unix:path=${socket}`;
 }
 
@@ -64,7 +67,9 @@ export function hasUserManager(): boolean {
 }
 
 function busError(what: string, error: unknown): RyouikiError {
-  const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+  const stderr = String((error as { stderr?: unknown }).stderr ?? '')
+    .trim()
+    .split('\n')[0];
   const reason = stderr || (error as Error).message;
   return new RyouikiError('CGROUP_FAILED', `systemd: cannot ${what}: ${reason} (is the user manager running? loginctl enable-linger, or log in again)`, { cause: error });
 }

@@ -25,7 +25,9 @@ export function selfLeafName(pid = process.pid): string {
 }
 
 function readWords(file: string): string[] {
-  return readFileSync(file, 'utf8').split(/\s+/).filter((word) => word !== '');
+  return readFileSync(file, 'utf8')
+    .split(/\s+/)
+    .filter((word) => word !== '');
 }
 
 function procsOf(dir: string): number[] {

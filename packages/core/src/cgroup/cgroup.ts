@@ -54,7 +54,10 @@ function describeCandidate(candidate: Candidate, controller: string): string {
 function refusal(required: RequiredController, all: Candidate[]): RyouikiError {
   const relevant = all.filter((candidate) => (candidate.hierarchy.version === 2 && required.v1Only !== true) || candidate.hierarchy.controllers.includes(required.controller));
   const why = relevant.length === 0 ? 'this machine mounts no cgroup hierarchy with it' : relevant.map((candidate) => describeCandidate(candidate, required.controller)).join('; ');
-  return new RyouikiError('CGROUP_UNAVAILABLE', `${required.flag} cannot be enforced: the ${required.controller} cgroup controller is not delegated to you (${why}): ${DELEGATION_HINT}, or drop ${required.flag}`);
+  return new RyouikiError(
+    'CGROUP_UNAVAILABLE',
+    `${required.flag} cannot be enforced: the ${required.controller} cgroup controller is not delegated to you (${why}): ${DELEGATION_HINT}, or drop ${required.flag}`,
+  );
 }
 
 function swapRefusal(required: RequiredController, candidate: Candidate): RyouikiError {
@@ -99,7 +102,10 @@ function ownCgroupServes(own: Candidate, required: RequiredController[]): boolea
 }
 
 function systemdRefusal(): RyouikiError {
-  return new RyouikiError('CGROUP_UNAVAILABLE', '--systemd-cgroup needs pure cgroup v2 and your systemd user manager on its D-Bus (dbus-user-session, a login or loginctl enable-linger): without them, use cgroupfs (podman --cgroup-manager cgroupfs)');
+  return new RyouikiError(
+    'CGROUP_UNAVAILABLE',
+    '--systemd-cgroup needs pure cgroup v2 and your systemd user manager on its D-Bus (dbus-user-session, a login or loginctl enable-linger): without them, use cgroupfs (podman --cgroup-manager cgroupfs)',
+  );
 }
 
 /**
@@ -167,11 +173,19 @@ export function planCgroup(spec: ContainerSpec, id: string, options: CgroupOptio
   }
   const writable = all.filter((candidate) => candidate.writable && (isAlwaysJoined(candidate) || enforcedBy.has(candidate)));
   if (options.parent !== undefined && writable.length === 0) {
-    throw new RyouikiError('CGROUP_UNAVAILABLE', `--cgroup-parent ${options.parent}: no such cgroup folder that you can write (${all.map((c) => c.parent).join(', ') || 'no cgroup hierarchy mounted'}): create it in a cgroup delegated to you`);
+    throw new RyouikiError(
+      'CGROUP_UNAVAILABLE',
+      `--cgroup-parent ${options.parent}: no such cgroup folder that you can write (${all.map((c) => c.parent).join(', ') || 'no cgroup hierarchy mounted'}): create it in a cgroup delegated to you`,
+    );
   }
   if (writable.length === 0) return undefined;
   const name = options.name ?? cgroupName(id);
-  return new ContainerCgroup(name, writable.map((candidate) => plannedFolder(candidate, name, spec, enforcedBy.get(candidate) ?? new Set())), undefined, warnings);
+  return new ContainerCgroup(
+    name,
+    writable.map((candidate) => plannedFolder(candidate, name, spec, enforcedBy.get(candidate) ?? new Set())),
+    undefined,
+    warnings,
+  );
 }
 
 /** v2, and the v1 hierarchies of Ryouiki's own controllers, get a folder for every container; the others only for a limit of theirs. */

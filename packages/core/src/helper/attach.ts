@@ -15,7 +15,6 @@ export interface AttachOptions extends StoreOptions {
 
 export type AttachResult = { detached: true } | { detached: false; exitCode: number };
 
-
 /**
  * Connects this process's terminal to a running container's terminal (one
  * started with `-t`), through the attach socket its supervisor serves; the

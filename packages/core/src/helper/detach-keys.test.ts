@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from './detach-keys.js';
 
 describe('parseDetachKeys', () => {
-  it('reads podman\'s spelling of control keys and plain characters', () => {
+  it("reads podman's spelling of control keys and plain characters", () => {
     expect(parseDetachKeys(DEFAULT_DETACH_KEYS)).toEqual([16, 17]);
     expect(parseDetachKeys('ctrl-a,d')).toEqual([1, 100]);
     expect(parseDetachKeys('ctrl-@,ctrl-[,ctrl-\\,ctrl-],ctrl-^,ctrl-_')).toEqual([0, 27, 28, 29, 30, 31]);

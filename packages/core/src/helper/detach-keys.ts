@@ -14,7 +14,10 @@ function keyByte(key: string, spec: string): number {
   } else if (key.length === 1 && key.charCodeAt(0) < 128) {
     return key.charCodeAt(0);
   }
-  throw new RyouikiError('USAGE', `--detach-keys ${JSON.stringify(spec)}: ${JSON.stringify(key)} is not a key: give ctrl-<a-z, @, [, \\, ], ^ or _> or one character, separated by commas (as podman), or "" for none`);
+  throw new RyouikiError(
+    'USAGE',
+    `--detach-keys ${JSON.stringify(spec)}: ${JSON.stringify(key)} is not a key: give ctrl-<a-z, @, [, \\, ], ^ or _> or one character, separated by commas (as podman), or "" for none`,
+  );
 }
 
 /**

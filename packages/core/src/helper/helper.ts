@@ -40,7 +40,12 @@ function isolationArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   if (overlayDir !== undefined) args.push('--overlay', overlayDir, '--make-mount-points', ...overlayDriverArgs(process.env));
   for (const lower of spec.root.lowerPaths ?? []) args.push('--overlay-lower', lower);
   const mounts = [...(fds.files?.mounts ?? []), ...(spec.mounts ?? [])];
-  args.push(...mountArgs(mounts.filter((mount) => !isBindFile(mount)), spec.onlyGivenMounts === true));
+  args.push(
+    ...mountArgs(
+      mounts.filter((mount) => !isBindFile(mount)),
+      spec.onlyGivenMounts === true,
+    ),
+  );
   // Files generated for one run (the network's resolv.conf and hosts): opened by the helper before it reports the PID.
   for (const mount of mounts.filter(isBindFile)) args.push('--bind-file', mount.source ?? '', mount.destination);
   if (spec.process.user !== undefined) args.push('--user', `${spec.process.user.uid}:${spec.process.user.gid}`);
@@ -73,12 +78,7 @@ export function helperEnvironment(spec: ContainerSpec): Record<string, string> {
 }
 
 /** What the helper reports on its info fd, one JSON object a line. */
-export type HelperEvent =
-  | { pid: number }
-  | { exec: true }
-  | { ready: true }
-  | { exit: number }
-  | { error: string; step?: string; errno?: number; code?: number };
+export type HelperEvent = { pid: number } | { exec: true } | { ready: true } | { exit: number } | { error: string; step?: string; errno?: number; code?: number };
 
 export function parseHelperEvent(line: string): HelperEvent | undefined {
   try {
@@ -92,7 +92,11 @@ export function parseHelperEvent(line: string): HelperEvent | undefined {
 /** The typed error for a failure the helper reported, by its exit code. */
 export function helperFailure(message: string, exitCode: number): RyouikiError {
   if (/Argument list too long|E2BIG/.test(message)) {
-    return new RyouikiError('ENV_TOO_LARGE', `${message}: the command's arguments and environment together are over the kernel's limit (ARG_MAX, a quarter of the stack limit): pass big data in a file (a volume) instead`, { exitCode: 125 });
+    return new RyouikiError(
+      'ENV_TOO_LARGE',
+      `${message}: the command's arguments and environment together are over the kernel's limit (ARG_MAX, a quarter of the stack limit): pass big data in a file (a volume) instead`,
+      { exitCode: 125 },
+    );
   }
   if (exitCode === 127) return new RyouikiError('COMMAND_NOT_FOUND', message, { exitCode });
   if (exitCode === 126) return new RyouikiError('COMMAND_NOT_EXECUTABLE', message, { exitCode });

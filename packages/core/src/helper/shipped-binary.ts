@@ -42,7 +42,10 @@ export function sealedBinary(name: string, envVar: string, env: NodeJS.ProcessEn
   const limit = softLimit('Max file size');
   const size = statSync(path).size;
   if (limit !== undefined && limit < size) {
-    throw new RyouikiError('HELPER_FAILED', `the file size limit (ulimit -f) of ${limit} bytes is below the size of ${name} (${size} bytes), which runs from a copy of itself in memory: raise it, e.g. ulimit -f unlimited`);
+    throw new RyouikiError(
+      'HELPER_FAILED',
+      `the file size limit (ulimit -f) of ${limit} bytes is below the size of ${name} (${size} bytes), which runs from a copy of itself in memory: raise it, e.g. ulimit -f unlimited`,
+    );
   }
   return path;
 }

@@ -25,12 +25,10 @@ describe('terminalArgs', () => {
   });
 
   it('refuses a console socket without a terminal, as a usage error', () => {
-    expect(() => terminalArgs(spec(false), { consoleSocket: '/run/c.sock' })).toThrow(
-      new RyouikiError('USAGE', 'a console socket needs a terminal: add -t (process.terminal)'),
-    );
+    expect(() => terminalArgs(spec(false), { consoleSocket: '/run/c.sock' })).toThrow(new RyouikiError('USAGE', 'a console socket needs a terminal: add -t (process.terminal)'));
   });
 
-  it('puts the terminal flags before the command, so they are never the command\'s', () => {
+  it("puts the terminal flags before the command, so they are never the command's", () => {
     const args = helperArgs(spec(true), { infoFd: 3, blockFd: 4, interactive: true });
     expect(args.slice(args.indexOf('--'))).toEqual(['--', '/bin/sh']);
     expect(args.indexOf('--tty')).toBeLessThan(args.indexOf('--'));

@@ -37,10 +37,13 @@ class ArchiveFiles {
     const links = new Map<string, string>();
     const extract = tar.extract();
     const parsing = pipeline(decompressed(createReadStream(file)), extract);
-    parsing.catch(() => undefined);  // reaches the loop through extract
+    parsing.catch(() => undefined); // reaches the loop through extract
     let count = 0;
     for await (const entry of extract) {
-      const name = posix.normalize(entry.header.name).replace(/^(\.\/)+/, '').replace(/\/$/, '');
+      const name = posix
+        .normalize(entry.header.name)
+        .replace(/^(\.\/)+/, '')
+        .replace(/\/$/, '');
       if (entry.header.type === 'file' || entry.header.type === 'contiguous-file') {
         const path = join(dir, String(count++));
         await pipeline(entry, createWriteStream(path, { mode: 0o600 }));
@@ -109,13 +112,19 @@ async function loadOci(files: ArchiveFiles, file: string, store: ImageStore, onP
     const refName = descriptor.annotations?.[REF_NAME];
     // skopeo writes a bare tag as the ref name, podman a full name: only a full name names the image
     const names = refName === undefined || !(refName.includes(':') || refName.includes('/')) ? [] : [storeName(refName)];
-    loaded.push(await ingestImage(store, {
-      manifest,
-      manifestMediaType: manifestDescriptor.mediaType,
-      config: files.read(blobName(configDigest), file),
-      openBlob: async (layer) => files.open(blobName(layer.digest), file),
-      onProgress,
-    }, names));
+    loaded.push(
+      await ingestImage(
+        store,
+        {
+          manifest,
+          manifestMediaType: manifestDescriptor.mediaType,
+          config: files.read(blobName(configDigest), file),
+          openBlob: async (layer) => files.open(blobName(layer.digest), file),
+          onProgress,
+        },
+        names,
+      ),
+    );
   }
   return loaded;
 }
@@ -143,20 +152,28 @@ async function loadDocker(files: ArchiveFiles, file: string, store: ImageStore, 
       if (path === undefined) throw invalid(file, `it has no ${layer}`);
       layers.push({ mediaType: OCI_LAYER, digest: await fileDigest(path), size: statSync(path).size, annotations: { file: layer } });
     }
-    const manifest = Buffer.from(JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: { mediaType: OCI_CONFIG, digest: sha256Digest(config), size: config.length },
-      layers: layers.map(({ annotations: _file, ...layer }) => layer),
-    }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: { mediaType: OCI_CONFIG, digest: sha256Digest(config), size: config.length },
+        layers: layers.map(({ annotations: _file, ...layer }) => layer),
+      }),
+    );
     const byDigest = new Map(layers.map((layer) => [layer.digest, layer.annotations?.file ?? '']));
-    loaded.push(await ingestImage(store, {
-      manifest,
-      manifestMediaType: OCI_MANIFEST,
-      config,
-      openBlob: async (layer) => files.open(byDigest.get(layer.digest) ?? '', file),
-      onProgress,
-    }, (entry.RepoTags ?? []).map(storeName)));
+    loaded.push(
+      await ingestImage(
+        store,
+        {
+          manifest,
+          manifestMediaType: OCI_MANIFEST,
+          config,
+          openBlob: async (layer) => files.open(byDigest.get(layer.digest) ?? '', file),
+          onProgress,
+        },
+        (entry.RepoTags ?? []).map(storeName),
+      ),
+    );
   }
   return loaded;
 }
@@ -196,20 +213,24 @@ export async function importTarball(tarball: string, name: string, options: Stor
   const { diffId } = await unpackLayer(createReadStream(tarball), tmp);
   await store.commitLayer(tmp, diffId);
   const platform = hostPlatform();
-  const config = Buffer.from(JSON.stringify({
-    created: new Date().toISOString(),
-    architecture: platform.architecture,
-    os: platform.os,
-    config: {},
-    rootfs: { type: 'layers', diff_ids: [diffId] },
-    history: [{ created: new Date().toISOString(), created_by: `ryouiki import ${tarball}` }],
-  } satisfies ImageConfig));
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: { mediaType: OCI_CONFIG, digest: sha256Digest(config), size: config.length },
-    layers: [{ mediaType: layerMediaType(tarball), digest, size }],
-  }));
+  const config = Buffer.from(
+    JSON.stringify({
+      created: new Date().toISOString(),
+      architecture: platform.architecture,
+      os: platform.os,
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [diffId] },
+      history: [{ created: new Date().toISOString(), created_by: `ryouiki import ${tarball}` }],
+    } satisfies ImageConfig),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: OCI_CONFIG, digest: sha256Digest(config), size: config.length },
+      layers: [{ mediaType: layerMediaType(tarball), digest, size }],
+    }),
+  );
   const reference = parseReference(name.includes('/') ? name : `localhost/${name}`);
   return ingestImage(store, { manifest, manifestMediaType: OCI_MANIFEST, config, openBlob: async () => createReadStream(tarball) }, [formatReference(reference)]);
 }

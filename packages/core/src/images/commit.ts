@@ -62,7 +62,8 @@ async function toOciLayer(raw: string, layer: string): Promise<void> {
     }
     const { pax: _pax, ...plain } = header;
     await pipeline(item, pack.entry({ ...plain, name: header.type === 'directory' ? `${name}/` : name }));
-    if (header.type === 'directory' && (header.pax as Record<string, string> | undefined)?.[OPAQUE_XATTR] !== undefined) pack.entry({ ...common, name: `${name}/.wh..wh..opq`, type: 'file', size: 0 }, '');
+    if (header.type === 'directory' && (header.pax as Record<string, string> | undefined)?.[OPAQUE_XATTR] !== undefined)
+      pack.entry({ ...common, name: `${name}/.wh..wh..opq`, type: 'file', size: 0 }, '');
   }
   await reading;
   pack.finalize();
@@ -95,18 +96,22 @@ export async function commitContainer(query: string, name: string, options: Comm
     await toOciLayer(raw, layer);
     const diffId = await fileDigest(layer);
     const created = new Date().toISOString();
-    const config = Buffer.from(JSON.stringify({
-      ...baseConfig,
-      created,
-      rootfs: { type: 'layers', diff_ids: [...baseConfig.rootfs.diff_ids, diffId] },
-      history: [...(baseConfig.history ?? []), { created, created_by: `ryouiki commit ${state.name}` }],
-    } satisfies ImageConfig));
-    const manifest = Buffer.from(JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: { mediaType: OCI_CONFIG, digest: sha256Digest(config), size: config.length },
-      layers: [...base.layers.map(({ mediaType, digest, size }) => ({ mediaType, digest, size })), { mediaType: OCI_LAYER, digest: diffId, size: statSync(layer).size }],
-    }));
+    const config = Buffer.from(
+      JSON.stringify({
+        ...baseConfig,
+        created,
+        rootfs: { type: 'layers', diff_ids: [...baseConfig.rootfs.diff_ids, diffId] },
+        history: [...(baseConfig.history ?? []), { created, created_by: `ryouiki commit ${state.name}` }],
+      } satisfies ImageConfig),
+    );
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: { mediaType: OCI_CONFIG, digest: sha256Digest(config), size: config.length },
+        layers: [...base.layers.map(({ mediaType, digest, size }) => ({ mediaType, digest, size })), { mediaType: OCI_LAYER, digest: diffId, size: statSync(layer).size }],
+      }),
+    );
     const reference = formatReference(parseReference(name.includes('/') ? name : `localhost/${name}`));
     const openBlob = async ({ digest }: { digest: string }) => createReadStream(digest === diffId ? layer : store.blobPath(digest));
     return await ingestImage(store, { manifest, manifestMediaType: OCI_MANIFEST, config, openBlob, onProgress: options.onProgress }, [reference]);

@@ -41,7 +41,9 @@ describe('layer entries', () => {
 
 describe('image defaults', () => {
   const image: ResolvedImage = {
-    id: 'sha256:1', name: 'x', lowerDirs: ['/l'],
+    id: 'sha256:1',
+    name: 'x',
+    lowerDirs: ['/l'],
     defaults: { entrypoint: ['/entry'], cmd: ['default'], env: ['PATH=/bin', 'A=image'], exposedPorts: [], labels: {} },
   };
 
@@ -52,7 +54,7 @@ describe('image defaults', () => {
     expect(imageArgs(image, [], ['ls'])).toEqual(['ls']);
   });
 
-  it('puts the image\'s Env first, each key the container gives replaced', () => {
+  it("puts the image's Env first, each key the container gives replaced", () => {
     expect(imageEnv(image, ['A=mine', 'B=2'])).toEqual(['PATH=/bin', 'A=mine', 'B=2']);
   });
 
@@ -71,12 +73,17 @@ describe('registry protocol pieces', () => {
     });
   });
 
-  it('picks this machine\'s entry of an index, and says what the index has otherwise', () => {
-    const index = { schemaVersion: 2, manifests: [
-      { mediaType: 'm', digest: 'sha256:arm', size: 1, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
-      { mediaType: 'm', digest: 'sha256:amd', size: 1, platform: { os: 'linux', architecture: 'amd64' } },
-    ] };
+  it("picks this machine's entry of an index, and says what the index has otherwise", () => {
+    const index = {
+      schemaVersion: 2,
+      manifests: [
+        { mediaType: 'm', digest: 'sha256:arm', size: 1, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+        { mediaType: 'm', digest: 'sha256:amd', size: 1, platform: { os: 'linux', architecture: 'amd64' } },
+      ],
+    };
     expect(selectPlatform(index, 'x').digest).toBe(process.arch === 'arm64' ? 'sha256:arm' : 'sha256:amd');
-    expect(() => selectPlatform({ schemaVersion: 2, manifests: [{ mediaType: 'm', digest: 'sha256:s', size: 1, platform: { os: 'linux', architecture: 's390x' } }] }, 'img')).toThrow(/img: no image for linux\/.* \(it has linux\/s390x\)/);
+    expect(() => selectPlatform({ schemaVersion: 2, manifests: [{ mediaType: 'm', digest: 'sha256:s', size: 1, platform: { os: 'linux', architecture: 's390x' } }] }, 'img')).toThrow(
+      /img: no image for linux\/.* \(it has linux\/s390x\)/,
+    );
   });
 });

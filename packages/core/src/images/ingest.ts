@@ -60,9 +60,7 @@ async function fetchAndUnpack(store: ImageStore, source: ImageSource, layer: Des
 async function storeLayer(store: ImageStore, source: ImageSource, layer: Descriptor, diffId: string): Promise<void> {
   if (store.hasLayer(diffId)) return;
   const tmp = store.tmpPath('layer');
-  const result = store.hasBlob(layer.digest)
-    ? await unpackLayer(createReadStream(store.blobPath(layer.digest)), tmp, diffId)
-    : await fetchAndUnpack(store, source, layer, diffId, tmp);
+  const result = store.hasBlob(layer.digest) ? await unpackLayer(createReadStream(store.blobPath(layer.digest)), tmp, diffId) : await fetchAndUnpack(store, source, layer, diffId, tmp);
   if (result.skippedDevices.length > 0) warnOnceOnStderr(`left out ${result.skippedDevices.length} device nodes of layer ${layer.digest.slice(7, 19)} (a rootless store cannot make them)`);
   await store.commitLayer(tmp, diffId);
 }

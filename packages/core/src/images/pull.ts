@@ -40,11 +40,15 @@ export async function pull(text: string, options: PullOptions = {}): Promise<Ima
   const config = await readBody(stream);
   options.onProgress?.(`Pulling ${what}`);
   const names = reference.tag === undefined ? [] : [formatReference({ ...reference, digest: undefined })];
-  return ingestImage(new ImageStore(options), {
-    manifest: manifest.body,
-    manifestMediaType: manifest.mediaType,
-    config,
-    openBlob: (descriptor) => client.blob(descriptor.digest),
-    onProgress: options.onProgress,
-  }, names);
+  return ingestImage(
+    new ImageStore(options),
+    {
+      manifest: manifest.body,
+      manifestMediaType: manifest.mediaType,
+      config,
+      openBlob: (descriptor) => client.blob(descriptor.digest),
+      onProgress: options.onProgress,
+    },
+    names,
+  );
 }

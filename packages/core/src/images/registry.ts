@@ -162,7 +162,7 @@ export class RegistryClient {
     }
     const body = await readAll(response.body);
     if (response.status !== 200) throw this.authFailure(`its token server ${realm.origin} answered ${response.status}`);
-    const token = (JSON.parse(body.toString('utf8')) as { token?: string; access_token?: string });
+    const token = JSON.parse(body.toString('utf8')) as { token?: string; access_token?: string };
     const value = token.token ?? token.access_token;
     if (value === undefined) throw this.authFailure('its token server gave no token');
     this.authorization = `Bearer ${value}`;

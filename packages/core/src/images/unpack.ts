@@ -233,7 +233,7 @@ export async function unpackLayer(source: Readable, dest: string, diffId?: strin
   mkdirSync(dest, { mode: 0o755 });
   const skippedDevices: string[] = [];
   let computed = '';
-  const hashing = diffId === undefined ? digestingStream((digest) => (computed = digest)) : verifyingStream({ digest: diffId }, 'a layer\'s uncompressed tar');
+  const hashing = diffId === undefined ? digestingStream((digest) => (computed = digest)) : verifyingStream({ digest: diffId }, "a layer's uncompressed tar");
   let unpacker: Unpacker | undefined;
   try {
     unpacker = await startUnpacker([dest]);

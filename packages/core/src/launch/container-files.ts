@@ -24,7 +24,10 @@ export interface ContainerFiles {
 /** Without a private network, the host's resolver; with one, only non-loopback servers make sense. */
 export function resolvConf(hostText: string, privateNetwork: boolean): string {
   if (!privateNetwork) return hostText;
-  return hostText.split('\n').filter((line) => !/^\s*nameserver\s+(127\.|::1\s*$)/.test(line)).join('\n');
+  return hostText
+    .split('\n')
+    .filter((line) => !/^\s*nameserver\s+(127\.|::1\s*$)/.test(line))
+    .join('\n');
 }
 
 export function hostsFile(hostname: string): string {
@@ -88,7 +91,10 @@ function unreadableInRootfs(error: unknown, rootfs: string): RyouikiError | unde
   const { code, path } = error as NodeJS.ErrnoException;
   if ((code !== 'EACCES' && code !== 'EPERM') || path === undefined || !isInsideDir(rootfs, path)) return undefined;
   const folder = dirname(path);
-  return new RyouikiError('ROOTFS_UNREADABLE', `rootfs ${rootfs} cannot be read by you at /${relative(rootfs, path)} (permission denied): make its folders readable and searchable (chmod u+rx ${folder})`);
+  return new RyouikiError(
+    'ROOTFS_UNREADABLE',
+    `rootfs ${rootfs} cannot be read by you at /${relative(rootfs, path)} (permission denied): make its folders readable and searchable (chmod u+rx ${folder})`,
+  );
 }
 
 /** Creates the container's folder DIR, with what its spec needs; `network`: a network generates its name files. */

@@ -119,7 +119,15 @@ function spawnHelper(spec: Launch['spec'], argv: string[], options: ForegroundOp
 }
 
 /** The result of a helper that ran to its end, or the error that stands for it. */
-function resultOf(spec: Launch['spec'], id: string, status: HelperStatus, result: Awaited<HelperProcess>, exitCode: number, cgroup: CgroupReport | undefined, options: ForegroundOptions): ForegroundResult {
+function resultOf(
+  spec: Launch['spec'],
+  id: string,
+  status: HelperStatus,
+  result: Awaited<HelperProcess>,
+  exitCode: number,
+  cgroup: CgroupReport | undefined,
+  options: ForegroundOptions,
+): ForegroundResult {
   if (result.failed && result.exitCode === undefined && result.signal === undefined) {
     // The message of the spawn itself: execa's would show the whole command line.
     throw helperFailure(`cannot start the helper ${helperPath()}: ${result.originalMessage ?? result.shortMessage}`, 125);

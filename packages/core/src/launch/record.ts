@@ -3,17 +3,7 @@ import { appendProcessLog, type ProcessCgroupState } from '@ryouiki/logs';
 import type { CgroupReport } from '../cgroup/cgroup.js';
 import { settleContainer } from '../store/container-end.js';
 import { nameProblem, releaseName, reserveName } from '../store/container-names.js';
-import {
-  containerDir,
-  createContainerDir,
-  exitFilePath,
-  listContainerIds,
-  readState,
-  removeContainerFiles,
-  writeState,
-  type ContainerState,
-  type ResourceRecord,
-} from '../store/container-state.js';
+import { containerDir, createContainerDir, exitFilePath, listContainerIds, readState, removeContainerFiles, writeState, type ContainerState, type ResourceRecord } from '../store/container-state.js';
 import { RyouikiError } from '../errors.js';
 import { networkFilePath } from '../helper/monitor.js';
 import { processIdentity, type ProcessIdentity } from '../store/proc-identity.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { registerResourceReleaser, releaseRecorded } from './resource.js';
 
 describe('releaseRecorded', () => {
-  it('releases last attached first, keeps kinds nobody registered, and takes a releaser\'s reason', async () => {
+  it("releases last attached first, keeps kinds nobody registered, and takes a releaser's reason", async () => {
     const order: string[] = [];
     registerResourceReleaser('test-net', async (record) => {
       order.push(`net ${String(record.name)}`);

@@ -94,7 +94,19 @@ export async function ociExec(id: string, options: OciExecOptions): Promise<numb
   const env = options.processFile !== undefined && process.env !== undefined ? process.env : mergeEnv(record.spec.process.env, options.env ?? []);
   const security = execSecurity(record, { runtime: root, data: root }, process.user);
   const terminal = process.terminal ? ['--tty', '--console-socket', resolve(options.consoleSocket!)] : [];
-  const args = ['--target', String(record.pid), '--cwd', process.cwd ?? record.spec.process.cwd, '--info-fd', String(INFO_FD), ...(options.detach === true ? ['--detach'] : []), ...terminal, ...security.args, '--', ...process.args];
+  const args = [
+    '--target',
+    String(record.pid),
+    '--cwd',
+    process.cwd ?? record.spec.process.cwd,
+    '--info-fd',
+    String(INFO_FD),
+    ...(options.detach === true ? ['--detach'] : []),
+    ...terminal,
+    ...security.args,
+    '--',
+    ...process.args,
+  ];
   // With a terminal the program's stdio is the terminal; ours ends with us, as an engine reads it to its end.
   const stdio = process.terminal ? 'ignore' : 'inherit';
   const child = spawn(sealedBinary('ryouiki-exec', 'RYOUIKI_EXEC'), args, { stdio: [stdio, stdio, stdio, 'pipe'], env: environmentObject(env) });

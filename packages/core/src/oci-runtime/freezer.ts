@@ -16,9 +16,7 @@ interface RecordedFolder {
 }
 
 function recordedFolders(record: OciRecord): RecordedFolder[] {
-  return record.resources
-    .filter((resource) => resource.kind === 'cgroup')
-    .flatMap((resource) => (Array.isArray(resource.folders) ? (resource.folders as RecordedFolder[]) : []));
+  return record.resources.filter((resource) => resource.kind === 'cgroup').flatMap((resource) => (Array.isArray(resource.folders) ? (resource.folders as RecordedFolder[]) : []));
 }
 
 export function containerFreezer(record: OciRecord): Freezer | undefined {
@@ -45,10 +43,7 @@ export function isFrozen(record: OciRecord): boolean {
 export function setFrozen(record: OciRecord, frozen: boolean): void {
   const freezer = containerFreezer(record);
   if (freezer === undefined) {
-    throw new RyouikiError(
-      'CGROUP_UNAVAILABLE',
-      `container ${record.id} has no freezer: pause needs a cgroup v2 folder or a v1 freezer folder delegated to you (see the README's cgroups section)`,
-    );
+    throw new RyouikiError('CGROUP_UNAVAILABLE', `container ${record.id} has no freezer: pause needs a cgroup v2 folder or a v1 freezer folder delegated to you (see the README's cgroups section)`);
   }
   const value = freezer.version === 2 ? (frozen ? '1' : '0') : frozen ? 'FROZEN' : 'THAWED';
   try {

@@ -9,7 +9,19 @@ import { ociCreate, type CreateOptions } from './create.js';
 import { FORWARDED_SIGNALS } from '../launch/foreground.js';
 import { runHooksWarning, type OciState } from '../oci/hooks.js';
 import { isFrozen, setFrozen } from './freezer.js';
-import { listIds, ociRoot, readHelperReport, readRecord, recordStatus, removeContainerFolder, startFifoPath, type OciRecord, type OciRuntimeState, type OciStatus, type OciStoreOptions } from './store.js';
+import {
+  listIds,
+  ociRoot,
+  readHelperReport,
+  readRecord,
+  recordStatus,
+  removeContainerFolder,
+  startFifoPath,
+  type OciRecord,
+  type OciRuntimeState,
+  type OciStatus,
+  type OciStoreOptions,
+} from './store.js';
 
 const POLL_MS = 2;
 /** How often run checks whether its container has ended. */
@@ -84,7 +96,10 @@ export async function ociStart(id: string, options: RuntimeOptions = {}): Promis
   try {
     fd = openSync(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
   } catch (error) {
-    throw new RyouikiError('CONTAINER_NOT_RUNNING', `container ${id} cannot be started: its start fifo is gone (${(error as NodeJS.ErrnoException).code ?? 'error'}): it was started already, or it ended`);
+    throw new RyouikiError(
+      'CONTAINER_NOT_RUNNING',
+      `container ${id} cannot be started: its start fifo is gone (${(error as NodeJS.ErrnoException).code ?? 'error'}): it was started already, or it ended`,
+    );
   }
   try {
     writeSync(fd, '1');

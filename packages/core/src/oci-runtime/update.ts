@@ -45,9 +45,14 @@ export function ociUpdate(id: string, resourcesJson: string, options: OciStoreOp
   if (resources === undefined) return [];
   const folders = record.resources.filter((resource) => resource.kind === 'cgroup').flatMap((resource) => (resource.folders ?? []) as CgroupFolder[]);
   const { required, warnings } = withoutV1Only(resources, detectCgroups());
-  const takes = (folder: CgroupFolder, limit: RequiredController): boolean => folder.controllers.includes(controllerName(limit.controller, folder.version)) && (limit.v1Only !== true || folder.version === 1);
+  const takes = (folder: CgroupFolder, limit: RequiredController): boolean =>
+    folder.controllers.includes(controllerName(limit.controller, folder.version)) && (limit.v1Only !== true || folder.version === 1);
   const missing = required.filter((limit) => !folders.some((folder) => takes(folder, limit)));
-  if (missing.length > 0) throw new RyouikiError('CGROUP_UNAVAILABLE', `cannot update container ${id}: its cgroup has no ${[...new Set(missing.map((limit) => limit.controller))].join(', ')} controller for ${missing.map((limit) => limit.flag).join(', ')}`);
+  if (missing.length > 0)
+    throw new RyouikiError(
+      'CGROUP_UNAVAILABLE',
+      `cannot update container ${id}: its cgroup has no ${[...new Set(missing.map((limit) => limit.controller))].join(', ')} controller for ${missing.map((limit) => limit.flag).join(', ')}`,
+    );
   for (const folder of folders) folderWrites(folder, folder.version === 2 ? v2Writes(resources) : v1Writes(resources));
   return warnings;
 }

@@ -55,7 +55,10 @@ describe('ociConfigToSpec: the default config', () => {
   });
 
   it("binds the host's /sys read-only for a sysfs without a network namespace of its own", () => {
-    const spec = ociConfigToSpec(config((c) => (c.linux!.namespaces = c.linux!.namespaces!.filter((namespace) => namespace.type !== 'network'))), BUNDLE);
+    const spec = ociConfigToSpec(
+      config((c) => (c.linux!.namespaces = c.linux!.namespaces!.filter((namespace) => namespace.type !== 'network'))),
+      BUNDLE,
+    );
     expect(spec.mounts?.at(-1)).toEqual({ destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
   });
 
@@ -69,12 +72,18 @@ describe('ociConfigToSpec: the default config', () => {
 
 describe('ociConfigToSpec: process', () => {
   it('gives empty capability sets for those not listed', () => {
-    const spec = ociConfigToSpec(config((c) => delete c.process?.capabilities), BUNDLE);
+    const spec = ociConfigToSpec(
+      config((c) => delete c.process?.capabilities),
+      BUNDLE,
+    );
     expect(spec.process.capabilities).toEqual({ bounding: [], effective: [], permitted: [], inheritable: [], ambient: [] });
   });
 
   it('keeps each capability set, with the CAP_ prefix', () => {
-    const spec = ociConfigToSpec(config((c) => (c.process!.capabilities = { bounding: ['CAP_CHOWN', 'NET_RAW'], effective: ['CAP_CHOWN'] })), BUNDLE);
+    const spec = ociConfigToSpec(
+      config((c) => (c.process!.capabilities = { bounding: ['CAP_CHOWN', 'NET_RAW'], effective: ['CAP_CHOWN'] })),
+      BUNDLE,
+    );
     expect(spec.process.capabilities?.bounding).toEqual(['CAP_CHOWN', 'CAP_NET_RAW']);
     expect(spec.process.capabilities?.effective).toEqual(['CAP_CHOWN']);
   });
@@ -84,21 +93,30 @@ describe('ociConfigToSpec: process', () => {
   });
 
   it('takes the user with its additional groups', () => {
-    const spec = ociConfigToSpec(config((c) => (c.process!.user = { uid: 1000, gid: 100, additionalGids: [10, 20] })), BUNDLE);
+    const spec = ociConfigToSpec(
+      config((c) => (c.process!.user = { uid: 1000, gid: 100, additionalGids: [10, 20] })),
+      BUNDLE,
+    );
     expect(spec.process.user).toEqual({ uid: 1000, gid: 100, additionalGids: [10, 20] });
   });
 
   it('takes the umask and the domainname', () => {
-    const spec = ociConfigToSpec(config((c) => {
-      c.process!.user = { uid: 0, gid: 0, umask: 0o27 };
-      c.domainname = 'example.org';
-    }), BUNDLE);
+    const spec = ociConfigToSpec(
+      config((c) => {
+        c.process!.user = { uid: 0, gid: 0, umask: 0o27 };
+        c.domainname = 'example.org';
+      }),
+      BUNDLE,
+    );
     expect(spec.process.user?.umask).toBe(0o27);
     expect(spec.domainname).toBe('example.org');
   });
 
   it('takes oomScoreAdj and consoleSize', () => {
-    const spec = ociConfigToSpec(config((c) => Object.assign(c.process!, { oomScoreAdj: 500, consoleSize: { height: 30, width: 100 } })), BUNDLE);
+    const spec = ociConfigToSpec(
+      config((c) => Object.assign(c.process!, { oomScoreAdj: 500, consoleSize: { height: 30, width: 100 } })),
+      BUNDLE,
+    );
     expect(spec.process.oomScoreAdj).toBe(500);
     expect(spec.process.consoleSize).toEqual({ height: 30, width: 100 });
   });
@@ -127,7 +145,12 @@ describe('ociConfigToSpec: process', () => {
 
 describe('ociConfigToSpec: versions', () => {
   it.each(['1.0.0', '1.0.2-dev', '1.1.0', '1.2.0', '1.3.0', '1.12.4-rc.1'])('reads %s', (version) => {
-    expect(ociConfigToSpec(config((c) => (c.ociVersion = version)), BUNDLE).ociVersion).toBe(version);
+    expect(
+      ociConfigToSpec(
+        config((c) => (c.ociVersion = version)),
+        BUNDLE,
+      ).ociVersion,
+    ).toBe(version);
   });
 
   it.each(['0.6.0', '2.0.0', '1.3', 'latest'])('refuses %s', (version) => {
@@ -142,10 +165,12 @@ describe('ociConfigToSpec: versions', () => {
 
 describe('ociConfigToSpec: unsupported fields', () => {
   it('names each one and says --ignore-unsupported accepts it', () => {
-    const error = failure(config((c) => {
-      c.linux!.intelRdt = { closID: 'x' };
-      c.process!.apparmorProfile = 'profile';
-    }));
+    const error = failure(
+      config((c) => {
+        c.linux!.intelRdt = { closID: 'x' };
+        c.process!.apparmorProfile = 'profile';
+      }),
+    );
     expect(error.code).toBe('OCI_UNSUPPORTED');
     expect(error.exitCode).toBe(125);
     expect(error.message).toBe('config.json: process.apparmorProfile, linux.intelRdt are not supported by ryouiki: remove them, or pass --ignore-unsupported to run without them');
@@ -153,26 +178,43 @@ describe('ociConfigToSpec: unsupported fields', () => {
   });
 
   it('accepts them with ignoreUnsupported, and does not count empty values', () => {
-    const spec = ociConfigToSpec(config((c) => {
-      c.linux!.intelRdt = { closID: 'x' };
-      c.process!.selinuxLabel = '';
-      c.linux!.personality = null;
-    }), BUNDLE, { ignoreUnsupported: true });
+    const spec = ociConfigToSpec(
+      config((c) => {
+        c.linux!.intelRdt = { closID: 'x' };
+        c.process!.selinuxLabel = '';
+        c.linux!.personality = null;
+      }),
+      BUNDLE,
+      { ignoreUnsupported: true },
+    );
     expect(spec.process.args).toEqual(['sh']);
-    expect(() => ociConfigToSpec(config((c) => (c.process!.selinuxLabel = '')), BUNDLE)).not.toThrow();
+    expect(() =>
+      ociConfigToSpec(
+        config((c) => (c.process!.selinuxLabel = '')),
+        BUNDLE,
+      ),
+    ).not.toThrow();
   });
 
   it('ignores properties the runtime-spec does not define', () => {
-    expect(() => ociConfigToSpec(config((c) => (c.someFutureField = { a: 1 })), BUNDLE)).not.toThrow();
+    expect(() =>
+      ociConfigToSpec(
+        config((c) => (c.someFutureField = { a: 1 })),
+        BUNDLE,
+      ),
+    ).not.toThrow();
   });
 
   it('ignores fields a later 1.x adds inside process, linux and a mount', () => {
-    const spec = ociConfigToSpec(config((c) => {
-      c.ociVersion = '1.3.0';
-      (c.process as Record<string, unknown>).futureField = true;
-      (c.linux as Record<string, unknown>).futureThing = { on: 1 };
-      (c.mounts![0] as unknown as Record<string, unknown>).futureOption = 'x';
-    }), BUNDLE);
+    const spec = ociConfigToSpec(
+      config((c) => {
+        c.ociVersion = '1.3.0';
+        (c.process as Record<string, unknown>).futureField = true;
+        (c.linux as Record<string, unknown>).futureThing = { on: 1 };
+        (c.mounts![0] as unknown as Record<string, unknown>).futureOption = 'x';
+      }),
+      BUNDLE,
+    );
     expect(spec.ociVersion).toBe('1.3.0');
   });
 });
@@ -196,10 +238,13 @@ describe('ociConfigToSpec: mounts', () => {
   });
 
   it('keeps a tmpfs with its size and mode, and proc or sysfs elsewhere than the helper puts them', () => {
-    const spec = ociConfigToSpec(withMounts([
-      { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['size=1m', 'mode=700', 'noexec'] },
-      { destination: '/proc2', type: 'proc', source: 'proc' },
-    ]), BUNDLE);
+    const spec = ociConfigToSpec(
+      withMounts([
+        { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['size=1m', 'mode=700', 'noexec'] },
+        { destination: '/proc2', type: 'proc', source: 'proc' },
+      ]),
+      BUNDLE,
+    );
     expect(spec.mounts).toEqual([
       { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['size=1m', 'mode=700', 'noexec'] },
       { destination: '/proc2', type: 'proc', source: 'proc', options: [] },
@@ -213,13 +258,25 @@ describe('ociConfigToSpec: mounts', () => {
   });
 
   it('calls unknown types and options unsupported', () => {
-    const error = failure(withMounts([{ destination: '/a', type: 'nfs', source: 'x' }, { destination: '/b', type: 'tmpfs', options: ['tmpcopyup'] }, { destination: '/c', source: '/c', options: ['rbind', 'idmap'] }]));
+    const error = failure(
+      withMounts([
+        { destination: '/a', type: 'nfs', source: 'x' },
+        { destination: '/b', type: 'tmpfs', options: ['tmpcopyup'] },
+        { destination: '/c', source: '/c', options: ['rbind', 'idmap'] },
+      ]),
+    );
     expect(error.code).toBe('OCI_UNSUPPORTED');
     expect(error.message).toMatch(/mounts\[0\]\.type \("nfs"\), mounts\[1\]\.options \("tmpcopyup"\), mounts\[2\]\.options \("idmap"\)/);
   });
 
   it('keeps every propagation option, on binds and kernel filesystems', () => {
-    const spec = ociConfigToSpec(withMounts([{ destination: '/c', source: '/c', options: ['rbind', 'rshared'] }, { destination: '/t', type: 'tmpfs', options: ['runbindable'] }]), BUNDLE);
+    const spec = ociConfigToSpec(
+      withMounts([
+        { destination: '/c', source: '/c', options: ['rbind', 'rshared'] },
+        { destination: '/t', type: 'tmpfs', options: ['runbindable'] },
+      ]),
+      BUNDLE,
+    );
     expect(spec.mounts?.map((mount) => mount.options)).toEqual([['rbind', 'rshared'], ['runbindable']]);
   });
 });
@@ -254,15 +311,20 @@ describe('ociConfigToSpec: namespaces and id maps', () => {
   });
 
   it('keeps the path of a namespace to join, and leaves the maps to a joined user namespace', () => {
-    const spec = ociConfigToSpec(config((c) => {
-      c.linux!.namespaces = [{ type: 'pid' }, { type: 'mount' }, { type: 'user', path: '/proc/9/ns/user' }, { type: 'network', path: '/proc/9/ns/net' }, { type: 'cgroup' }];
-      c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
-      c.linux!.gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
-    }), BUNDLE);
+    const spec = ociConfigToSpec(
+      config((c) => {
+        c.linux!.namespaces = [{ type: 'pid' }, { type: 'mount' }, { type: 'user', path: '/proc/9/ns/user' }, { type: 'network', path: '/proc/9/ns/net' }, { type: 'cgroup' }];
+        c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+        c.linux!.gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+      }),
+      BUNDLE,
+    );
     expect(spec.linux.namespaces).toContainEqual({ type: 'network', path: '/proc/9/ns/net' });
     expect(spec.linux.namespaces).toContainEqual({ type: 'cgroup' });
     expect(spec.linux.uidMappings).toBeUndefined();
-    expect(failure(config((c) => (c.linux!.namespaces = [{ type: 'pid' }, { type: 'mount' }, { type: 'network', path: 'net' }]))).message).toMatch(/linux\.namespaces\[2\]\.path must be an absolute path/);
+    expect(failure(config((c) => (c.linux!.namespaces = [{ type: 'pid' }, { type: 'mount' }, { type: 'network', path: 'net' }]))).message).toMatch(
+      /linux\.namespaces\[2\]\.path must be an absolute path/,
+    );
   });
 
   it('refuses an unknown namespace type and a repeated one', () => {
@@ -271,10 +333,16 @@ describe('ociConfigToSpec: namespaces and id maps', () => {
   });
 
   it('takes the id maps', () => {
-    const spec = ociConfigToSpec(config((c) => {
-      c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }, { containerID: 1, hostID: 100000, size: 65536 }];
-      c.linux!.gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
-    }), BUNDLE);
+    const spec = ociConfigToSpec(
+      config((c) => {
+        c.linux!.uidMappings = [
+          { containerID: 0, hostID: 1000, size: 1 },
+          { containerID: 1, hostID: 100000, size: 65536 },
+        ];
+        c.linux!.gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+      }),
+      BUNDLE,
+    );
     expect(spec.linux.uidMappings).toHaveLength(2);
     expect(spec.linux.gidMappings).toEqual([{ containerID: 0, hostID: 1000, size: 1 }]);
     expect(failure(config((c) => (c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 0 }]))).message).toMatch(/linux\.uidMappings\[0\]\.size must be from 1/);
@@ -286,12 +354,15 @@ describe('ociConfigToSpec: resources', () => {
   const withResources = (resources: unknown) => config((c) => (c.linux!.resources = resources as never));
 
   it('takes the memory, pids and CPU limits', () => {
-    const spec = ociConfigToSpec(withResources({
-      memory: { limit: 64 << 20, swap: 128 << 20 },
-      pids: { limit: 50 },
-      cpu: { shares: 512, quota: 50000, period: 100000 },
-      devices: [{ allow: false, access: 'rwm' }],
-    }), BUNDLE);
+    const spec = ociConfigToSpec(
+      withResources({
+        memory: { limit: 64 << 20, swap: 128 << 20 },
+        pids: { limit: 50 },
+        cpu: { shares: 512, quota: 50000, period: 100000 },
+        devices: [{ allow: false, access: 'rwm' }],
+      }),
+      BUNDLE,
+    );
     expect(spec.linux.resources).toEqual({ memory: { limit: 64 << 20, swap: 128 << 20 }, pids: { limit: 50 }, cpu: { shares: 512, quota: 50000, period: 100000 } });
   });
 
@@ -320,7 +391,12 @@ describe('ociConfigToSpec: resources', () => {
     expect(failure(withResources({ memory: { limit: 100, swap: 50 } })).message).toMatch(/linux\.resources\.memory\.swap/);
     expect(failure(withResources({ memory: { swappiness: 101 } })).message).toBe('config.json: linux.resources.memory.swappiness must be from 0 to 100, got 101');
     expect(ociConfigToSpec(withResources({ memory: { swappiness: -1 } }), BUNDLE).linux.resources).toBeUndefined();
-    expect(ociConfigToSpec(config((c) => (c.linux!.resources = JSON.parse('{"memory":{"swappiness":18446744073709551615}}') as never)), BUNDLE).linux.resources).toBeUndefined();
+    expect(
+      ociConfigToSpec(
+        config((c) => (c.linux!.resources = JSON.parse('{"memory":{"swappiness":18446744073709551615}}') as never)),
+        BUNDLE,
+      ).linux.resources,
+    ).toBeUndefined();
     expect(failure(withResources({ blockIO: { weight: 5 } })).message).toMatch(/^config\.json: linux\.resources\.blockIO\.weight must be from 10 to 1000/);
     expect(failure(withResources({ cpu: { cpus: 'all' } })).message).toMatch(/^config\.json: linux\.resources\.cpu\.cpus must be a list of numbers and ranges/);
     expect(failure(withResources({ hugepageLimits: [{ pageSize: '2M', limit: 1 }] })).message).toMatch(/^config\.json: linux\.resources\.hugepageLimits\[0\]\.pageSize must be a size/);
@@ -330,7 +406,12 @@ describe('ociConfigToSpec: resources', () => {
 
 describe('ociConfigToSpec: sysctl, seccomp, paths, devices', () => {
   it('takes namespaced sysctls and refuses the host ones', () => {
-    expect(ociConfigToSpec(config((c) => (c.linux!.sysctl = { 'net.ipv4.ip_forward': '1', 'kernel/shmmni': '100' })), BUNDLE).linux.sysctl).toEqual({ 'net.ipv4.ip_forward': '1', 'kernel.shmmni': '100' });
+    expect(
+      ociConfigToSpec(
+        config((c) => (c.linux!.sysctl = { 'net.ipv4.ip_forward': '1', 'kernel/shmmni': '100' })),
+        BUNDLE,
+      ).linux.sysctl,
+    ).toEqual({ 'net.ipv4.ip_forward': '1', 'kernel.shmmni': '100' });
     expect(failure(config((c) => (c.linux!.sysctl = { 'vm.swappiness': '10' }))).message).toMatch(/linux\.sysctl\["vm\.swappiness"\] \(not namespaced: it would change the host\)/);
     const hostNetwork = config((c) => {
       c.linux!.sysctl = { 'net.ipv4.ip_forward': '1' };
@@ -341,19 +422,37 @@ describe('ociConfigToSpec: sysctl, seccomp, paths, devices', () => {
 
   it('passes a seccomp profile through, refusing what the helper cannot apply', () => {
     const profile = { defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 38, architectures: ['SCMP_ARCH_X86_64'], syscalls: [{ names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' }] };
-    expect(ociConfigToSpec(config((c) => (c.linux!.seccomp = profile)), BUNDLE).linux.seccomp).toEqual(profile);
-    expect(failure(config((c) => (c.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] }))).message).toMatch(/linux\.seccomp\.syscalls\[0\]\.action \(SCMP_ACT_NOTIFY\) is not supported/);
-    expect(failure(config((c) => (c.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', args: [{ index: 9, value: 1, op: 'SCMP_CMP_EQ' }] }] }))).code).toBe('OCI_CONFIG_INVALID');
+    expect(
+      ociConfigToSpec(
+        config((c) => (c.linux!.seccomp = profile)),
+        BUNDLE,
+      ).linux.seccomp,
+    ).toEqual(profile);
+    expect(failure(config((c) => (c.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] }))).message).toMatch(
+      /linux\.seccomp\.syscalls\[0\]\.action \(SCMP_ACT_NOTIFY\) is not supported/,
+    );
+    expect(
+      failure(config((c) => (c.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', args: [{ index: 9, value: 1, op: 'SCMP_CMP_EQ' }] }] })))
+        .code,
+    ).toBe('OCI_CONFIG_INVALID');
   });
 
   it('takes the masked and read-only paths, the propagation and the devices', () => {
-    const spec = ociConfigToSpec(config((c) => {
-      c.linux!.maskedPaths = [];
-      c.linux!.readonlyPaths = ['/proc/sys'];
-      c.linux!.rootfsPropagation = 'slave';
-      c.linux!.devices = [{ path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o666 }];
-    }), BUNDLE);
-    expect(spec.linux).toMatchObject({ maskedPaths: [], readonlyPaths: ['/proc/sys'], rootfsPropagation: 'slave', devices: [{ path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o666 }] });
+    const spec = ociConfigToSpec(
+      config((c) => {
+        c.linux!.maskedPaths = [];
+        c.linux!.readonlyPaths = ['/proc/sys'];
+        c.linux!.rootfsPropagation = 'slave';
+        c.linux!.devices = [{ path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o666 }];
+      }),
+      BUNDLE,
+    );
+    expect(spec.linux).toMatchObject({
+      maskedPaths: [],
+      readonlyPaths: ['/proc/sys'],
+      rootfsPropagation: 'slave',
+      devices: [{ path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o666 }],
+    });
     expect(failure(config((c) => (c.linux!.rootfsPropagation = 'sideways'))).message).toMatch(/linux\.rootfsPropagation must be one of/);
     expect(failure(config((c) => (c.linux!.devices = [{ path: '/dev/x', type: 'z' }]))).message).toMatch(/linux\.devices\[0\]\.type must be c, b, u or p/);
   });

@@ -92,7 +92,10 @@ function translate(value: unknown, bundleDir: string, options: OciOptions, file:
     ociVersion,
     process,
     root: { path: resolve(bundleDir, reader.string(root.path, 'root.path')), readonly: reader.boolean(root.readonly, 'root.readonly') ?? false, readonlyTmpfs: false },
-    mounts: sysfsAsHostBind(translateMounts(config.mounts, bundleDir, reader), linux.namespaces.some((namespace) => namespace.type === 'network' && namespace.path === undefined)),
+    mounts: sysfsAsHostBind(
+      translateMounts(config.mounts, bundleDir, reader),
+      linux.namespaces.some((namespace) => namespace.type === 'network' && namespace.path === undefined),
+    ),
     onlyGivenMounts: true,
     linux,
   };

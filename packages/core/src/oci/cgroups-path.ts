@@ -59,7 +59,10 @@ export function makeCgroupsPathParents(options: CgroupOptions, system: CgroupSys
  */
 function offerDownTo(parent: string, start: string, controllers: string[]): void {
   if (controllers.length === 0 || !parent.startsWith(`${start}/`)) return;
-  const steps = parent.slice(start.length + 1).split('/').slice(0, -1);
+  const steps = parent
+    .slice(start.length + 1)
+    .split('/')
+    .slice(0, -1);
   let dir = start;
   for (const step of ['', ...steps]) {
     dir = step === '' ? dir : join(dir, step);
@@ -93,7 +96,11 @@ function mkdirIfAllowed(dir: string): void {
 export function bundleCgroupOptions(cgroupsPath: string | undefined, warn: (message: string) => void, resources?: LinuxResources, system: CgroupSystem = detectCgroups()): CgroupOptions {
   const options = cgroupsPathOptions(cgroupsPath);
   if (options.parent === undefined) return options;
-  makeCgroupsPathParents(options, system, requiredControllers(resources).map((limit) => controllerName(limit.controller, 2)));
+  makeCgroupsPathParents(
+    options,
+    system,
+    requiredControllers(resources).map((limit) => controllerName(limit.controller, 2)),
+  );
   if (system.hierarchies.some((hierarchy) => isWritableDir(cgroupParentDir(hierarchy, options.parent)))) return options;
   warn(`linux.cgroupsPath ${cgroupsPath}: no hierarchy lets you make it (not delegated to you): the container's cgroup goes below your own`);
   return {};

@@ -32,7 +32,12 @@ function hookCommand(hook: OciHook, kind: OciHookKind, pid: number | undefined):
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? ''
+  );
 }
 
 /** Runs one hook with the state on its stdin; throws OCI_HOOK_FAILED naming it when it fails or runs past its timeout. */

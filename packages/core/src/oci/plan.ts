@@ -83,4 +83,3 @@ export function planBundle(bundle: OciBundle, options: BundleRunOptions = {}): C
   const hooks = { hooks: bundle.hooks, context: { bundle: bundle.bundleDir, annotations: bundle.annotations, ociVersion: bundle.spec.ociVersion } };
   return { id, spec, commandLabel: spec.process.args.join(' '), network, warnings, hooks };
 }
-

@@ -67,9 +67,7 @@ describe('planContainer', () => {
   });
 
   it('refuses --publish without a network stack, and bad network flags all at once', () => {
-    expect(planError({ path: rootfs, args: ['true'], network: 'none', publish: ['8080:80'] }).message).toBe(
-      '--publish needs --network slirp4netns or pasta, not --network none',
-    );
+    expect(planError({ path: rootfs, args: ['true'], network: 'none', publish: ['8080:80'] }).message).toBe('--publish needs --network slirp4netns or pasta, not --network none');
     const error = planError({ path: rootfs, args: ['true'], publish: ['8080:99999'], dns: ['nope'], addHosts: ['x'] });
     expect(error.code).toBe('SPEC_INVALID');
     expect(error.problems.map((problem) => problem.code)).toEqual(['PUBLISH_INVALID', 'DNS_INVALID', 'ADD_HOST_INVALID']);
@@ -135,8 +133,22 @@ describe('helperArgs', () => {
   it('passes the configuration as flags, with the default capabilities, and the command after --', () => {
     const { spec } = planContainer({ path: rootfs, envFile, args: ['/bin/sh', '-c', 'echo $A'], hostname: 'box', cwd: '/tmp', userns: 'single', seccomp: 'unconfined' });
     expect(helperArgs(spec, { infoFd: 3, blockFd: 4 })).toEqual([
-      '--rootfs', rootfs, '--cwd', '/tmp', '--info-fd', '3', '--block-fd', '4', '--hostname', 'box',
-      '--caps', '0,1,3,4,5,6,7,8,10,18,31', '--', '/bin/sh', '-c', 'echo $A',
+      '--rootfs',
+      rootfs,
+      '--cwd',
+      '/tmp',
+      '--info-fd',
+      '3',
+      '--block-fd',
+      '4',
+      '--hostname',
+      'box',
+      '--caps',
+      '0,1,3,4,5,6,7,8,10,18,31',
+      '--',
+      '/bin/sh',
+      '-c',
+      'echo $A',
     ]);
   });
 

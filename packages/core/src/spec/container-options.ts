@@ -1,15 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import {
-  assertRequestConsistent,
-  hasPrivateNetworkNamespace,
-  isNetError,
-  parseAddHost,
-  parseDns,
-  parseNetwork,
-  parsePortMappings,
-  type NetworkRequest,
-} from '@ryouiki/net';
+import { assertRequestConsistent, hasPrivateNetworkNamespace, isNetError, parseAddHost, parseDns, parseNetwork, parsePortMappings, type NetworkRequest } from '@ryouiki/net';
 import { resourcesFromFlags, type LimitFlags } from '../cgroup/cgroup-limits.js';
 import { readEnvFile, withDefaultPath, type EnvList } from './env-file.js';
 import { isRyouikiError, problemsError, type SpecProblem } from '../errors.js';

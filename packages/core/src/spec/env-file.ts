@@ -22,10 +22,7 @@ export function parseEnvFile(text: string, fileName: string): EnvList {
     const equals = line.indexOf('=');
     const key = equals === -1 ? '' : line.slice(0, equals);
     if (!ENV_NAME.test(key)) {
-      throw new RyouikiError(
-        'ENV_FILE_INVALID',
-        `env file ${fileName} line ${index + 1}: expected KEY=VALUE with KEY of letters, digits and _, got ${JSON.stringify(line)}`,
-      );
+      throw new RyouikiError('ENV_FILE_INVALID', `env file ${fileName} line ${index + 1}: expected KEY=VALUE with KEY of letters, digits and _, got ${JSON.stringify(line)}`);
     }
     if (line.includes('\0')) {
       throw new RyouikiError('ENV_FILE_INVALID', `env file ${fileName} line ${index + 1}: the value of ${key} holds a NUL byte, which no environment can carry: remove it`);

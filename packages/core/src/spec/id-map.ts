@@ -121,10 +121,7 @@ export async function writeIdMaps(pid: number, uidMappings: IdMapping[], gidMapp
     return;
   }
   // Side by side: the container waits for both, and neither needs the other.
-  const [uidResult, gidResult] = await Promise.all([
-    execa('newuidmap', mapArgs(pid, uidMappings), { reject: false }),
-    execa('newgidmap', mapArgs(pid, gidMappings), { reject: false }),
-  ]);
+  const [uidResult, gidResult] = await Promise.all([execa('newuidmap', mapArgs(pid, uidMappings), { reject: false }), execa('newgidmap', mapArgs(pid, gidMappings), { reject: false })]);
   if (uidResult.failed && warn === undefined) {
     throw new RyouikiError('IDMAP_FAILED', `linux.uidMappings: newuidmap refused them (${String(uidResult.stderr).trim() || uidResult.shortMessage}): give ranges of your own in /etc/subuid`);
   }

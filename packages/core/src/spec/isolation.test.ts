@@ -93,7 +93,7 @@ describe('--user', () => {
 });
 
 describe('capabilities', () => {
-  it('starts from podman\'s default set', () => {
+  it("starts from podman's default set", () => {
     expect(capabilityNumbers(capabilitySet([], [], []))).toBe('0,1,3,4,5,6,7,8,10,18,31');
   });
   it('adds and drops names, with or without CAP_, and ALL', () => {
@@ -119,7 +119,7 @@ describe('volumes', () => {
     expect(resolveInRootfs(rootfs, '/../../etc/passwd')).toBe(join(rootfs, 'etc', 'passwd'));
     expect(resolveInRootfs(rootfs, '/nope')).toBeUndefined();
   });
-  it('turns -v and --tmpfs into OCI mounts and the helper\'s flags', () => {
+  it("turns -v and --tmpfs into OCI mounts and the helper's flags", () => {
     const problems: SpecProblem[] = [];
     const bind = parseVolume(`${base}:/data:ro`, problems);
     const tmpfs = parseTmpfs('/data:size=1m', problems);
@@ -138,7 +138,7 @@ describe('volumes', () => {
 });
 
 describe('seccomp', () => {
-  it('writes the default profile as the helper\'s rules: an allow list', () => {
+  it("writes the default profile as the helper's rules: an allow list", () => {
     const lines = seccompRules(DEFAULT_SECCOMP).split('\n');
     expect(lines[0]).toBe('default errno:38');
     expect(lines).toContain('allow read');
@@ -150,7 +150,7 @@ describe('seccomp', () => {
     expect(lines).toContain(`errno:1 ioctl 1:masked_eq:4294967295:${0x5412}`);
     expect(lines).not.toContain('allow ioctl');
   });
-  it('lifts what a kept capability allows, as Docker\'s profile does', () => {
+  it("lifts what a kept capability allows, as Docker's profile does", () => {
     const withAdmin = seccompRules(defaultSeccomp(['CAP_SYS_ADMIN'])).split('\n');
     expect(withAdmin).not.toContain('errno:1 mount');
     expect(withAdmin).toContain('allow mount');
@@ -167,9 +167,12 @@ describe('seccomp', () => {
   });
 
   it('converts OCI actions and conditions, and refuses what it cannot apply', () => {
-    expect(seccompRules({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 38, syscalls: [{ names: ['read', 'write'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 1, op: 'SCMP_CMP_EQ' }] }] }))
-      .toBe('default errno:38\nallow read 0:eq:1\nallow write 0:eq:1');
+    expect(
+      seccompRules({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 38, syscalls: [{ names: ['read', 'write'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 1, op: 'SCMP_CMP_EQ' }] }] }),
+    ).toBe('default errno:38\nallow read 0:eq:1\nallow write 0:eq:1');
     expect(() => seccompRules({ defaultAction: 'SCMP_ACT_NOTIFY' })).toThrow(/not supported/);
-    expect(() => seccompRules({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 9, value: 1, op: 'SCMP_CMP_EQ' }] }] })).toThrow(/index from 0 to 5/);
+    expect(() => seccompRules({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 9, value: 1, op: 'SCMP_CMP_EQ' }] }] })).toThrow(
+      /index from 0 to 5/,
+    );
   });
 });

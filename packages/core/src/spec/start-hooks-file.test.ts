@@ -9,8 +9,20 @@ describe('startHooksFileText', () => {
     });
     expect(text.split('\0')).toEqual([
       '{"ociVersion":"1.2.0","id":"abc","status":"created","pid":',
-      'hook', '5', '/bin/hook', '2', 'hook', '-v', '1', 'A=1',
-      'hook', '0', '/bin/other', '1', '/bin/other', '0',
+      'hook',
+      '5',
+      '/bin/hook',
+      '2',
+      'hook',
+      '-v',
+      '1',
+      'A=1',
+      'hook',
+      '0',
+      '/bin/other',
+      '1',
+      '/bin/other',
+      '0',
       '',
     ]);
   });

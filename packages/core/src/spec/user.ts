@@ -16,7 +16,10 @@ function databaseEntries(rootfs: string, file: string): string[][] {
   const path = resolveInRootfs(rootfs, `/etc/${file}`);
   if (path === undefined) return [];
   try {
-    return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => line.split(':'));
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'))
+      .map((line) => line.split(':'));
   } catch {
     return [];
   }
@@ -63,5 +66,7 @@ export function resolveUser(rootfs: string, text: string, problems: SpecProblem[
 /** An id beyond the maps has no existence inside: say so before starting. */
 export function userMappingProblems(user: ProcessUser | undefined, uidMapSize: number, gidMapSize: number, text: string): SpecProblem[] {
   if (user === undefined || (user.uid < uidMapSize && user.gid < gidMapSize)) return [];
-  return problem(`--user ${text}: uid ${user.uid}:${user.gid} is not mapped in the container (only ${uidMapSize === 1 ? 'uid 0' : `ids 0 to ${uidMapSize - 1}`}): use the full id map (a subordinate range in /etc/subuid and /etc/subgid, --userns=auto)`);
+  return problem(
+    `--user ${text}: uid ${user.uid}:${user.gid} is not mapped in the container (only ${uidMapSize === 1 ? 'uid 0' : `ids 0 to ${uidMapSize - 1}`}): use the full id map (a subordinate range in /etc/subuid and /etc/subgid, --userns=auto)`,
+  );
 }

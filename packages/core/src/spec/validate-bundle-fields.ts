@@ -26,7 +26,12 @@ function linuxProblems(spec: ContainerSpec): SpecProblem[] {
   for (const key of Object.keys(linux.sysctl ?? {})) {
     const namespace = sysctlNamespace(key);
     if (namespace === undefined || !hasNamespace(spec, namespace)) {
-      problems.push(invalid('linux.sysctl', `linux.sysctl ${key} is not a parameter of a namespace of the container's own: only net.* (with a network namespace), kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, kernel.hostname and kernel.domainname can be set`));
+      problems.push(
+        invalid(
+          'linux.sysctl',
+          `linux.sysctl ${key} is not a parameter of a namespace of the container's own: only net.* (with a network namespace), kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, kernel.hostname and kernel.domainname can be set`,
+        ),
+      );
     }
   }
   if (linux.rootfsPropagation !== undefined && !PROPAGATIONS.includes(linux.rootfsPropagation)) {

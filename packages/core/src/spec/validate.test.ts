@@ -33,15 +33,12 @@ describe('specProblems', () => {
     expect(problems.map((p) => p.path)).toEqual(['process.env[1]', 'process.env[2]', 'process.cwd']);
   });
 
-  it("requires the user and mount namespaces (a new /proc needs a pid one) and refuses unknown ones, a mount namespace to join and a relative path", () => {
+  it('requires the user and mount namespaces (a new /proc needs a pid one) and refuses unknown ones, a mount namespace to join and a relative path', () => {
     const problems = specProblems(spec({ linux: { namespaces: [{ type: 'user' }, { type: 'time' }, { type: 'network', path: 'net' }] } }));
-    expect(specProblems(spec({ linux: { namespaces: [{ type: 'user', path: '/proc/1/ns/user' }, { type: 'mount', path: '/proc/1/ns/mnt' }, { type: 'pid' }, { type: 'cgroup' }] } })).map((p) => p.path)).toEqual(['linux.namespaces[1].path']);
-    expect(problems.map((p) => p.path)).toEqual([
-      'linux.namespaces[1].type',
-      'linux.namespaces[2].path',
-      'linux.namespaces',
-      'linux.namespaces',
-    ]);
+    expect(
+      specProblems(spec({ linux: { namespaces: [{ type: 'user', path: '/proc/1/ns/user' }, { type: 'mount', path: '/proc/1/ns/mnt' }, { type: 'pid' }, { type: 'cgroup' }] } })).map((p) => p.path),
+    ).toEqual(['linux.namespaces[1].path']);
+    expect(problems.map((p) => p.path)).toEqual(['linux.namespaces[1].type', 'linux.namespaces[2].path', 'linux.namespaces', 'linux.namespaces']);
   });
 
   it('refuses hostnames that the kernel or resolvers would not take', () => {
@@ -59,11 +56,12 @@ describe('isolation fields of a hand-written spec', () => {
       ociVersion: '1.2.0',
       process: { args: ['/bin/true'], env: [], cwd: '/', user: { uid: -1, gid: 0 }, capabilities: { bounding: ['CAP_FLY'] } },
       root: { path: '/' },
-      mounts: [{ destination: 'rel', type: 'bind', source: '/x' }, { destination: '/m', type: 'nfs' }],
+      mounts: [
+        { destination: 'rel', type: 'bind', source: '/x' },
+        { destination: '/m', type: 'nfs' },
+      ],
       linux: { namespaces: [{ type: 'user' }, { type: 'mount' }, { type: 'pid' }], seccomp: { defaultAction: 'SCMP_ACT_NOTIFY' } },
     } as unknown as ContainerSpec;
-    expect(specProblems(spec).map((problem) => problem.path)).toEqual([
-      'mounts[0].destination', 'mounts[1].type', 'process.user', 'process.capabilities.bounding', 'linux.seccomp',
-    ]);
+    expect(specProblems(spec).map((problem) => problem.path)).toEqual(['mounts[0].destination', 'mounts[1].type', 'process.user', 'process.capabilities.bounding', 'linux.seccomp']);
   });
 });

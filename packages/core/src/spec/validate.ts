@@ -58,7 +58,11 @@ function envEntryProblem(entry: string, index: number): SpecProblem | undefined 
   if (entry.includes('\0')) return { path: `process.env[${index}]`, code: 'SPEC_INVALID', message: `the value of ${key} holds a NUL byte, which no environment can carry: remove it` };
   const bytes = Buffer.byteLength(entry) + 1;
   if (bytes <= MAX_ARG_STRLEN) return undefined;
-  return { path: `process.env[${index}]`, code: 'ENV_TOO_LARGE', message: `${key} is ${bytes} bytes, over the kernel's limit of ${MAX_ARG_STRLEN} bytes for one environment variable (MAX_ARG_STRLEN): pass big data in a file (a volume) instead` };
+  return {
+    path: `process.env[${index}]`,
+    code: 'ENV_TOO_LARGE',
+    message: `${key} is ${bytes} bytes, over the kernel's limit of ${MAX_ARG_STRLEN} bytes for one environment variable (MAX_ARG_STRLEN): pass big data in a file (a volume) instead`,
+  };
 }
 
 /** The most the kernel copies of a new program's arguments and environment, pointers included: a quarter of the stack limit, at most 6 MiB, at least 128 KiB. */
@@ -114,7 +118,11 @@ function namespaceProblems(spec: ContainerSpec): SpecProblem[] {
   const problems: SpecProblem[] = [];
   namespaces.forEach((namespace, index) => {
     if (!SUPPORTED_NAMESPACES.includes(namespace.type)) {
-      problems.push({ path: `linux.namespaces[${index}].type`, code: 'SPEC_INVALID', message: `namespace type ${JSON.stringify(namespace.type)} is not supported: use ${SUPPORTED_NAMESPACES.join(', ')}` });
+      problems.push({
+        path: `linux.namespaces[${index}].type`,
+        code: 'SPEC_INVALID',
+        message: `namespace type ${JSON.stringify(namespace.type)} is not supported: use ${SUPPORTED_NAMESPACES.join(', ')}`,
+      });
     }
     if (namespace.path !== undefined && (namespace.type === 'mount' || typeof namespace.path !== 'string' || !isAbsolute(namespace.path))) {
       const why = namespace.type === 'mount' ? 'joining an existing mount namespace is not supported' : 'the path of a namespace to join must be absolute';
@@ -136,14 +144,7 @@ function hostnameProblems(hostname: unknown): SpecProblem[] {
 
 /** Every problem of a spec at once, each with the field it concerns. */
 export function specProblems(spec: ContainerSpec): SpecProblem[] {
-  return [
-    ...rootfsProblems(spec.root?.path),
-    ...processProblems(spec),
-    ...namespaceProblems(spec),
-    ...hostnameProblems(spec.hostname),
-    ...isolationProblems(spec),
-    ...bundleFieldProblems(spec),
-  ];
+  return [...rootfsProblems(spec.root?.path), ...processProblems(spec), ...namespaceProblems(spec), ...hostnameProblems(spec.hostname), ...isolationProblems(spec), ...bundleFieldProblems(spec)];
 }
 
 export function assertValidSpec(spec: ContainerSpec): void {

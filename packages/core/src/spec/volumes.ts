@@ -11,7 +11,7 @@ import type { Mount } from './spec.js';
 export function resolveInRootfs(rootfs: string, containerPath: string): string | undefined {
   const pending = containerPath.split('/').filter((part) => part !== '' && part !== '.');
   const done: string[] = [];
-  for (let hops = 0; pending.length > 0; ) {
+  for (let hops = 0; pending.length > 0;) {
     const part = pending.shift() as string;
     if (part === '..') {
       done.pop();
@@ -64,7 +64,13 @@ export function parseVolume(text: string, problems: SpecProblem[]): Mount | unde
 export function parseTmpfs(text: string, problems: SpecProblem[]): Mount | undefined {
   const colon = text.indexOf(':');
   const destination = colon < 0 ? text : text.slice(0, colon);
-  const options = colon < 0 ? [] : text.slice(colon + 1).split(',').filter((option) => option !== '');
+  const options =
+    colon < 0
+      ? []
+      : text
+          .slice(colon + 1)
+          .split(',')
+          .filter((option) => option !== '');
   if (!isAbsolute(destination)) {
     problems.push(volumeProblem('VOLUME_INVALID', `--tmpfs ${text}: the container path must be absolute`));
     return undefined;

@@ -194,4 +194,3 @@ export async function removeContainer(query: string, force = false, options: Sto
   });
   return id;
 }
-

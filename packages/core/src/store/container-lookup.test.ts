@@ -4,7 +4,10 @@ import { resolveContainerId } from './container-lookup.js';
 const a = `abcd1${'0'.repeat(59)}`;
 const b = `abcd2${'0'.repeat(59)}`;
 const c = `ffff0${'0'.repeat(59)}`;
-const names = new Map([['web', c], ['abcd', b]]);
+const names = new Map([
+  ['web', c],
+  ['abcd', b],
+]);
 const resolve = (query: string): string => resolveContainerId(query, [a, b, c], (name) => names.get(name));
 
 describe('resolveContainerId', () => {

@@ -12,7 +12,10 @@ function readOrUndefined(path: string): string | undefined {
 }
 
 function children(pid: number): number[] {
-  return (readOrUndefined(`/proc/${pid}/task/${pid}/children`) ?? '').split(/\s+/).filter((text) => text !== '').map(Number);
+  return (readOrUndefined(`/proc/${pid}/task/${pid}/children`) ?? '')
+    .split(/\s+/)
+    .filter((text) => text !== '')
+    .map(Number);
 }
 
 function ownedBySelf(pid: string): boolean {

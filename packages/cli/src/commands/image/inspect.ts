@@ -4,7 +4,7 @@ import { mapContainers } from '../../each-container.js';
 import { storeFlags } from '../../flags.js';
 
 export default class ImageInspect extends JsonCommand {
-  static override summary = 'Show images\' configuration, layers and names as JSON.';
+  static override summary = "Show images' configuration, layers and names as JSON.";
   static override examples = ['<%= config.bin %> image inspect alpine'];
   static override strict = false;
   static override enableJsonFlag = false;
