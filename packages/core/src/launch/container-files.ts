@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { networkBindsFile } from '@ryouiki/net';
+import { hostsFile, networkBindsFile, resolvConf, type NameConfig } from '@ryouiki/net';
 import { RyouikiError } from '../errors.js';
 import { isInsideDir } from '../store/runtime-dir.js';
 import { seccompRules } from '../spec/seccomp.js';
@@ -21,19 +21,6 @@ export interface ContainerFiles {
   startHooksFile?: string;
 }
 
-/** Without a private network, the host's resolver; with one, only non-loopback servers make sense. */
-export function resolvConf(hostText: string, privateNetwork: boolean): string {
-  if (!privateNetwork) return hostText;
-  return hostText
-    .split('\n')
-    .filter((line) => !/^\s*nameserver\s+(127\.|::1\s*$)/.test(line))
-    .join('\n');
-}
-
-export function hostsFile(hostname: string): string {
-  return `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`;
-}
-
 function readHostFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -50,10 +37,12 @@ function etcFiles(spec: ContainerSpec, dir: string, network: boolean): Mount[] {
   // A bundle's mounts are its whole list.
   if (spec.onlyGivenMounts === true) return [];
   const hostname = spec.hostname ?? 'ryouiki';
+  // The network's own generators, for a container without a network stack: in its own empty network namespace, or in the host's.
+  const names: NameConfig = { mode: hasNamespace(spec, 'network') ? 'none' : 'host', hostname, dns: [], addHosts: [], hostResolvConf: readHostFile('/etc/resolv.conf') };
   const files: Record<string, string> = {
     hostname: `${hostname}\n`,
-    hosts: hostsFile(hostname),
-    'resolv.conf': resolvConf(readHostFile('/etc/resolv.conf'), hasNamespace(spec, 'network')),
+    hosts: hostsFile(names),
+    'resolv.conf': resolvConf(names),
   };
   const mounts: Mount[] = [];
   for (const [name, text] of Object.entries(files)) {
