@@ -3,7 +3,7 @@ import { appendProcessLog, type ProcessCgroupState } from '@ryouiki/logs';
 import type { CgroupReport } from '../cgroup/cgroup.js';
 import { settleContainer } from '../store/container-end.js';
 import { nameProblem, releaseName, reserveName } from '../store/container-names.js';
-import { containerDir, createContainerDir, exitFilePath, listContainerIds, readState, removeContainerFiles, writeState, type ContainerState, type ResourceRecord } from '../store/container-state.js';
+import { containerDir, createContainerDir, exitFilePath, listContainerIds, readState, removeStoredContainer, writeState, type ContainerState, type ResourceRecord } from '../store/container-state.js';
 import { RyouikiError } from '../errors.js';
 import { networkFilePath } from '../helper/monitor.js';
 import { processIdentity, type ProcessIdentity } from '../store/proc-identity.js';
@@ -88,7 +88,7 @@ export class StoreRecorder implements LaunchRecorder {
     try {
       reserveName(this.dirs, this.state.name, this.state.id);
     } catch (error) {
-      removeContainerFiles(this.dirs, this.state);
+      removeStoredContainer(this.dirs, this.state);
       removeEmptyRuntimeDir(this.dirs);
       throw error;
     }
@@ -122,7 +122,7 @@ export class StoreRecorder implements LaunchRecorder {
     } finally {
       // Whatever could not be logged, nothing of the container stays.
       releaseName(this.dirs, this.state.name, this.state.id);
-      removeContainerFiles(this.dirs, this.state);
+      removeStoredContainer(this.dirs, this.state);
       removeEmptyRuntimeDir(this.dirs);
     }
   }

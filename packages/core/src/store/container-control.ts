@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { findLostContainerCgroups, killCgroup, removeCgroups } from '../cgroup/cgroup-control.js';
 import { containerFilesDir } from '../launch/container-files.js';
 import { shortId } from '../spec/container-options.js';
-import { containerDir, containerLogPath, damagedState, listContainerIds, removeContainerFiles, type ContainerState } from './container-state.js';
+import { containerDir, containerLogPath, damagedState, listContainerIds, removeStoredContainer, type ContainerState } from './container-state.js';
 import { isRyouikiError, RyouikiError } from '../errors.js';
 import type { StoreOptions } from './paths.js';
 import { isAlive, processesMentioning } from './proc-identity.js';
@@ -73,7 +73,7 @@ async function removeDamagedContainer(dirs: StoreDirs, id: string): Promise<void
   }
   for (const folder of [files, join(dirs.runtime, shortId(id))]) rmSync(folder, { recursive: true, force: true });
   for (const [name, owner] of listNames(dirs)) if (owner === id) releaseName(dirs, name, id);
-  removeContainerFiles(dirs, { id, logPath: containerLogPath(dirs, id) });
+  removeStoredContainer(dirs, { id, logPath: containerLogPath(dirs, id) });
 }
 
 export function signalNumber(signal: string): number {
@@ -188,7 +188,7 @@ export async function removeContainer(query: string, force = false, options: Sto
   const removed = state;
   await withLock(containerDir(dirs, id), () => {
     releaseName(dirs, removed.name, removed.id);
-    removeContainerFiles(dirs, removed);
+    removeStoredContainer(dirs, removed);
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });

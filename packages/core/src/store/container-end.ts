@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { appendProcessLog, millisecondTime, runOf } from '@ryouiki/logs';
-import { containerDir, exitFilePath, readState, removeContainerFiles, writeState, type ContainerState, type ExitReason } from './container-state.js';
+import { containerDir, exitFilePath, readState, removeStoredContainer, writeState, type ContainerState, type ExitReason } from './container-state.js';
 import { releaseName } from './container-names.js';
 import { releaseRecorded } from '../launch/resource.js';
 import { readNetworkLoss } from '../helper/monitor.js';
@@ -100,7 +100,7 @@ async function settleState(dirs: StoreDirs, id: string): Promise<ContainerState 
       Object.assign(state, { status: 'stopped', exitCode: end.exitCode, exitReason: end.reason, finishedAt: end.finishedAt });
       if (state.autoRemove) {
         releaseName(dirs, state.name, state.id);
-        removeContainerFiles(dirs, state);
+        removeStoredContainer(dirs, state);
         return undefined;
       }
       writeState(dirs, state);

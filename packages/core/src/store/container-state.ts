@@ -176,7 +176,7 @@ export function listContainerIds(dirs: StoreDirs): string[] {
 }
 
 /** Removes a container's state folder and its logs; the binding_vow process log stays, as the seed's history. */
-export function removeContainerFiles(dirs: StoreDirs, state: Pick<ContainerState, 'id' | 'logPath'>): void {
+export function removeStoredContainer(dirs: StoreDirs, state: Pick<ContainerState, 'id' | 'logPath'>): void {
   if (isInsideDir(dirs.data, state.logPath)) {
     rmSync(state.logPath, { force: true });
     rmSync(`${state.logPath}.1`, { force: true });
