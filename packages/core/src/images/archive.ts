@@ -15,7 +15,7 @@ import type { StoreOptions } from '../store/paths.js';
 import { imageConfig, requireImage } from './images.js';
 import { ingestImage } from './ingest.js';
 import { hostPlatform, isIndex, OCI_CONFIG, OCI_LAYER, OCI_LAYER_GZIP, OCI_MANIFEST, parseJson, selectPlatform, type Descriptor, type ImageConfig, type ImageIndexManifest } from './manifest.js';
-import { formatReference, parseReference } from './reference.js';
+import { formatReference, localImageName, parseReference } from './reference.js';
 import { DIGEST_PATTERN, ImageStore, sha256Digest, type ImageRecord } from './store.js';
 import { decompressed, unpackLayer } from './unpack.js';
 
@@ -223,16 +223,20 @@ export async function importTarball(tarball: string, name: string, options: Stor
       history: [{ created: new Date().toISOString(), created_by: `ryouiki import ${tarball}` }],
     } satisfies ImageConfig),
   );
-  const manifest = Buffer.from(
+  const manifest = ociManifest(config, [{ mediaType: layerMediaType(tarball), digest, size }]);
+  return ingestImage(store, { manifest, manifestMediaType: OCI_MANIFEST, config, openBlob: async () => createReadStream(tarball) }, [localImageName(name)]);
+}
+
+/** An OCI image manifest of a config and its layers, as the bytes whose digest names it. */
+export function ociManifest(config: Buffer, layers: Descriptor[]): Buffer {
+  return Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
       config: { mediaType: OCI_CONFIG, digest: sha256Digest(config), size: config.length },
-      layers: [{ mediaType: layerMediaType(tarball), digest, size }],
+      layers,
     }),
   );
-  const reference = parseReference(name.includes('/') ? name : `localhost/${name}`);
-  return ingestImage(store, { manifest, manifestMediaType: OCI_MANIFEST, config, openBlob: async () => createReadStream(tarball) }, [formatReference(reference)]);
 }
 
 async function addFile(pack: tar.Pack, name: string, data: Buffer | string, size?: number): Promise<void> {

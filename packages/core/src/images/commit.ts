@@ -10,12 +10,12 @@ import { inspectContainer } from '../store/container-control.js';
 import type { ContainerState } from '../store/container-state.js';
 import { RyouikiError } from '../errors.js';
 import type { StoreOptions } from '../store/paths.js';
-import { fileDigest } from './archive.js';
+import { fileDigest, ociManifest } from './archive.js';
 import { imageConfig, requireImage } from './images.js';
 import { ingestImage } from './ingest.js';
-import { OCI_CONFIG, OCI_LAYER, OCI_MANIFEST, type ImageConfig } from './manifest.js';
-import { formatReference, parseReference } from './reference.js';
-import { sha256Digest, ImageStore, type ImageRecord } from './store.js';
+import { OCI_LAYER, OCI_MANIFEST, type ImageConfig } from './manifest.js';
+import { localImageName } from './reference.js';
+import { ImageStore, type ImageRecord } from './store.js';
 import { tarFolder } from './unpack.js';
 
 /** Mount points of the /etc files ryouiki binds over an image that lacks them: empty files of its making, not the container's. */
@@ -104,15 +104,8 @@ export async function commitContainer(query: string, name: string, options: Comm
         history: [...(baseConfig.history ?? []), { created, created_by: `ryouiki commit ${state.name}` }],
       } satisfies ImageConfig),
     );
-    const manifest = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST,
-        config: { mediaType: OCI_CONFIG, digest: sha256Digest(config), size: config.length },
-        layers: [...base.layers.map(({ mediaType, digest, size }) => ({ mediaType, digest, size })), { mediaType: OCI_LAYER, digest: diffId, size: statSync(layer).size }],
-      }),
-    );
-    const reference = formatReference(parseReference(name.includes('/') ? name : `localhost/${name}`));
+    const manifest = ociManifest(config, [...base.layers.map(({ mediaType, digest, size }) => ({ mediaType, digest, size })), { mediaType: OCI_LAYER, digest: diffId, size: statSync(layer).size }]);
+    const reference = localImageName(name);
     const openBlob = async ({ digest }: { digest: string }) => createReadStream(digest === diffId ? layer : store.blobPath(digest));
     return await ingestImage(store, { manifest, manifestMediaType: OCI_MANIFEST, config, openBlob, onProgress: options.onProgress }, [reference]);
   } finally {

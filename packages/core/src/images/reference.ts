@@ -61,6 +61,11 @@ export function formatReference(reference: ImageReference): string {
   return `${name}:${reference.tag ?? 'latest'}`;
 }
 
+/** The name an image made here (import, commit) gets: a name without a host is `localhost/NAME`, as podman has it. */
+export function localImageName(name: string): string {
+  return formatReference(parseReference(name.includes('/') ? name : `localhost/${name}`));
+}
+
 /** The names a short name may stand for in the local store, as podman looks them up: `localhost/NAME` too. */
 export function localCandidates(text: string): string[] {
   const reference = parseReference(text);
