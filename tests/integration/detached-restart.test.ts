@@ -140,8 +140,8 @@ describe('ryouiki start CONTAINER, as podman start', () => {
     await waitForText(() => logText(again).join('\n'), 'up\nup', 'the second run in the same log');
     expect((await entryOf(store, running)).pid).toBe(before.pid);
     expectOneLine(await inStore(store, 'start', ['-p', '8080:80', 'again']), /^ryouiki: ryouiki start CONTAINER\.\.\. takes no flags but --root \(got --publish\): /);
-    // Not a container, and no --path: the seed's message.
-    expectOneLine(await inStore(store, 'start', ['sleep', '1']), /^ryouiki: no container given: pass --path ROOTFS with a command, or --bundle DIR\n$/);
+    // Neither a container nor an image: the seed's message. (A word that is no container is an image to run, as podman's run has it.)
+    expectOneLine(await inStore(store, 'start', []), /^ryouiki: no container given: pass --path ROOTFS with a command, --image IMAGE, or --bundle DIR\n$/);
   });
 });
 
