@@ -10,7 +10,7 @@ import { withoutBindFiles } from './launch/network-spec.js';
 import type { StoreOptions } from './store/paths.js';
 import { isAlive, type ProcessIdentity } from './store/proc-identity.js';
 import { storeDirs } from './store/runtime-dir.js';
-import { superviseContainer } from './start.js';
+import { superviseContainer } from './launch/detached.js';
 
 /** How long a stopped container's supervisor gets to finish its log and its exit command before it is killed. */
 const SUPERVISOR_END_MS = 10_000;

@@ -1,19 +1,11 @@
-import { resolve } from 'node:path';
 import type { CgroupOptions } from './cgroup/cgroup-system.js';
 import { Container } from './container.js';
-import { containerDir, exitFilePath, type ContainerState, type RelaunchRecord } from './store/container-state.js';
-import type { ContainerPlan } from './spec/container-options.js';
-import { networkFilePath } from './helper/monitor.js';
+import type { ContainerState, RelaunchRecord } from './store/container-state.js';
 import { parseDetachKeys } from './helper/detach-keys.js';
 import { asRuntimeError, RyouikiError } from './errors.js';
-import { supervisorArgv } from './launch/argv.js';
-import { LINK_FD } from './launch/fds.js';
-import { afterPrepare, prepareLaunch, spawnSupervisor, superviseLaunch } from './launch/pipeline.js';
-import { containerRecord, launchOf, pullRequestImage, toPlan, type Launchable } from './launch/plan.js';
-import { filesOf } from './launch/resources.js';
-import type { StoreRecorder } from './launch/record.js';
+import { superviseContainer } from './launch/detached.js';
+import { containerRecord, pullRequestImage, toPlan, type Launchable } from './launch/plan.js';
 import type { StoreOptions } from './store/paths.js';
-import { storeDirs } from './store/runtime-dir.js';
 import type { ContainerSpec } from './spec/spec.js';
 
 export const DEFAULT_LOG_MAX_SIZE = 10 * 1024 * 1024;
@@ -78,41 +70,4 @@ async function startDetached(container: Launchable, options: StartOptions): Prom
   const recorder = containerRecord(plan, options, { supervised: true, terminal, relaunch });
   const pid = await superviseContainer(plan, recorder, { ...options, relaunch, interactive: terminal.interactive === true });
   return new Container(plan.id, recorder.name, pid, options.root === undefined ? {} : { root: options.root });
-}
-
-export interface SupervisedOptions extends StoreOptions {
-  relaunch: RelaunchRecord;
-  /** With a terminal: what `ryouiki attach` types goes to it. */
-  interactive: boolean;
-  onWarning?: (message: string) => void;
-}
-
-/**
- * The one detached launch, of start and restart: prepares the plan's
- * resources, starts the supervisor with the helper under it, and hands the
- * container over once its command runs. Resolves with the init's PID.
- */
-export async function superviseContainer(plan: ContainerPlan, recorder: StoreRecorder, options: SupervisedOptions): Promise<number> {
-  const { relaunch } = options;
-  const launch = launchOf(plan, { ...options, ...(relaunch.cgroups === undefined ? {} : { cgroups: relaunch.cgroups }) }, recorder);
-  const spec = await prepareLaunch(launch);
-  const dirs = storeDirs(options);
-  const root = options.root === undefined ? [] : ['--root', resolve(options.root)];
-  const supervisor = await afterPrepare(launch, () => {
-    const argv = supervisorArgv(
-      spec,
-      { files: filesOf(launch.resources) },
-      {
-        logPath: recorder.logPath,
-        logMaxSize: relaunch.logMaxSize,
-        exitFile: exitFilePath(dirs, plan.id),
-        exitCommand: relaunch.exitCommand.length === 0 ? [] : [...relaunch.exitCommand, ...root, plan.id],
-        ...(spec.process.terminal === true ? { attachDir: containerDir(dirs, plan.id), attachStdin: options.interactive } : {}),
-        // The network stack holds the other end of the link: the supervisor notices when it ends.
-        ...(launch.resources.some((resource) => resource.linkToSupervisor !== undefined) ? { networkFd: LINK_FD, networkFile: networkFilePath(containerDir(dirs, plan.id)) } : {}),
-      },
-    );
-    return spawnSupervisor(launch, argv, 'ignore');
-  });
-  return superviseLaunch(launch, supervisor, 'exec');
 }
