@@ -95,11 +95,23 @@ function mapArgs(pid: number, mappings: IdMapping[]): string[] {
   return [String(pid), ...mappings.flatMap((m) => [String(m.containerID), String(m.hostID), String(m.size)])];
 }
 
-/** The caller's own ids as 0, written without newuidmap; the gid map too unless newgidmap, run beside newuidmap, already wrote the full one. */
-export function writeSingleMaps(pid: number, withGidMap = true): void {
-  if (withGidMap) writeFileSync(`/proc/${pid}/setgroups`, 'deny');
+/** The caller's own uid as 0, written without newuidmap. */
+function writeSingleUidMap(pid: number): void {
   writeFileSync(`/proc/${pid}/uid_map`, `0 ${process.geteuid?.() ?? 0} 1\n`);
-  if (withGidMap) writeFileSync(`/proc/${pid}/gid_map`, `0 ${process.getegid?.() ?? 0} 1\n`);
+}
+
+/** The caller's own ids as 0, written without newuidmap and newgidmap. */
+export function writeSingleMaps(pid: number): void {
+  writeFileSync(`/proc/${pid}/setgroups`, 'deny');
+  writeSingleUidMap(pid);
+  writeFileSync(`/proc/${pid}/gid_map`, `0 ${process.getegid?.() ?? 0} 1\n`);
+}
+
+/** As root the maps are written as asked, as runc does: newuidmap's /etc/subuid ranges are for the unprivileged. */
+function writeMapsAsRoot(pid: number, uidMappings: IdMapping[], gidMappings: IdMapping[]): void {
+  const text = (mappings: IdMapping[]): string => mappings.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
+  writeFileSync(`/proc/${pid}/uid_map`, text(uidMappings));
+  writeFileSync(`/proc/${pid}/gid_map`, text(gidMappings));
 }
 
 /**
@@ -108,13 +120,6 @@ export function writeSingleMaps(pid: number, withGidMap = true): void {
  * back to the single-id map and says why through warn, given for Ryouiki's
  * default map only: maps the user asked for are never silently replaced.
  */
-/** As root the maps are written as asked, as runc does: newuidmap's /etc/subuid ranges are for the unprivileged. */
-function writeMapsAsRoot(pid: number, uidMappings: IdMapping[], gidMappings: IdMapping[]): void {
-  const text = (mappings: IdMapping[]): string => mappings.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
-  writeFileSync(`/proc/${pid}/uid_map`, text(uidMappings));
-  writeFileSync(`/proc/${pid}/gid_map`, text(gidMappings));
-}
-
 export async function writeIdMaps(pid: number, uidMappings: IdMapping[], gidMappings: IdMapping[], warn: ((message: string) => void) | undefined): Promise<void> {
   if (process.geteuid?.() === 0) {
     writeMapsAsRoot(pid, uidMappings, gidMappings);
@@ -127,7 +132,9 @@ export async function writeIdMaps(pid: number, uidMappings: IdMapping[], gidMapp
   }
   if (uidResult.failed) {
     warn?.(`newuidmap failed (${String(uidResult.stderr).trim() || uidResult.shortMessage}): using a single-id map, only uid 0 exists inside`);
-    writeSingleMaps(pid, gidResult.failed);
+    // The kernel takes a map once: a full gid map newgidmap wrote beside it stays.
+    if (gidResult.failed) writeSingleMaps(pid);
+    else writeSingleUidMap(pid);
     return;
   }
   if (gidResult.failed) {
