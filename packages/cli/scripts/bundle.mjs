@@ -51,7 +51,10 @@ await build({
   external: ['typescript', 'ts-node', 'tsx', '@oclif/plugin-*'],
 });
 
-// ryouiki-runtime, the OCI runtime command line: no oclif, nothing but itself and @ryouiki/core.
+// ryouiki-runtime, the OCI runtime command line: no oclif. Its commands that podman and containerd run on every
+// container (state, start, kill, delete) need only @ryouiki/core/oci-lifecycle: a small bundle, compiled from source
+// faster than any cache is read. Those that make containers load the rest of core from a bundle of their own.
 await build({ ...common, entryPoints: ['dist/runtime/main.js'], outfile: 'dist/ryouiki-runtime.cjs' });
+await build({ ...common, entryPoints: ['dist/runtime/container-commands.js'], outfile: 'dist/ryouiki-runtime-containers.cjs' });
 
-for (const bundle of ['dist/ryouiki.cjs', 'dist/ryouiki-runtime.cjs']) writeCodeCache(resolve(bundle));
+for (const bundle of ['dist/ryouiki.cjs', 'dist/ryouiki-runtime-containers.cjs']) writeCodeCache(resolve(bundle));

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isRyouikiError, ociCreate, ociDelete, ociExec, ociFeatures, ociKill, ociList, ociPause, ociProcesses, ociRun, ociStart, ociState, ociUpdate, OCI_VERSION } from '@ryouiki/core/internal';
+import { isRyouikiError, ociDelete, ociKill, ociList, ociPause, ociProcesses, ociStart, ociState, OCI_VERSION } from '@ryouiki/core/oci-lifecycle';
 import { booleanFlag, listFlag, parseArgs, stringFlag, UsageError, type FlagSpecs, type Parsed } from './args.js';
 import { RuntimeLog, type LogFormat } from './log.js';
 
@@ -28,8 +28,14 @@ const CREATE_FLAGS: FlagSpecs = {
   'preserve-fds': { value: true },
 };
 
+export type ContainerCommands = typeof import('./container-commands.js');
+
+/** Loads the commands that make containers, apart from the rest (bin/runtime.cjs gives their bundle). */
+export type ContainerCommandsLoader = () => ContainerCommands | Promise<ContainerCommands>;
+
 interface Context {
   root?: string;
+  containers: () => Promise<ContainerCommands>;
   log: RuntimeLog;
   ignoreUnsupported: boolean;
   systemdCgroup: boolean;
@@ -75,6 +81,7 @@ const COMMANDS: Record<string, Command> = {
     flags: CREATE_FLAGS,
     usage: 'create [--bundle DIR] [--pid-file FILE] [--console-socket SOCKET] ID',
     async run(parsed, context) {
+      const { ociCreate } = await context.containers();
       await ociCreate(onlyId(parsed, this.usage), createOptions(parsed, context));
       return 0;
     },
@@ -85,6 +92,7 @@ const COMMANDS: Record<string, Command> = {
     async run(parsed, context) {
       const id = onlyId(parsed, this.usage);
       const options = createOptions(parsed, context);
+      const { ociCreate, ociRun } = await context.containers();
       if (!booleanFlag(parsed, 'detach')) return ociRun(id, options);
       await ociCreate(id, options);
       await ociStart(id, options);
@@ -144,6 +152,7 @@ const COMMANDS: Record<string, Command> = {
       refusePreservedFds(parsed);
       const [id, ...args] = parsed.positionals;
       if (id === undefined) throw new UsageError(`give a container id: ${this.usage}`);
+      const { ociExec } = await context.containers();
       return ociExec(id, {
         root: context.root,
         processFile: stringFlag(parsed, 'process'),
@@ -214,6 +223,7 @@ const COMMANDS: Record<string, Command> = {
       } catch (error) {
         throw new UsageError(`--resources ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
       }
+      const { ociUpdate } = await context.containers();
       for (const warning of ociUpdate(id, text, { root: context.root })) context.log.warn(warning);
       return 0;
     },
@@ -221,7 +231,8 @@ const COMMANDS: Record<string, Command> = {
   features: {
     flags: {},
     usage: 'features',
-    async run() {
+    async run(_parsed, context) {
+      const { ociFeatures } = await context.containers();
       printJson(ociFeatures());
       return 0;
     },
@@ -254,9 +265,16 @@ function checkRootless(value: string | undefined): void {
   if (value !== undefined && !['true', 'false', 'auto'].includes(value)) throw new UsageError(`--rootless ${value}: use true, false or auto`);
 }
 
-/** Runs one ryouiki-runtime command line; resolves with the exit code. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs one ryouiki-runtime command line; resolves with the exit code. The
+ * commands podman and containerd run on every container (state, start, kill,
+ * delete) need only @ryouiki/core/oci-lifecycle; create and the other
+ * commands that make containers load the rest through loadContainerCommands.
+ */
+export async function main(argv: string[], loadContainerCommands: ContainerCommandsLoader): Promise<number> {
   let log = new RuntimeLog(undefined, 'text', false);
+  let containers: ContainerCommands | undefined;
+  const loadContainers = async (): Promise<ContainerCommands> => (containers ??= await loadContainerCommands());
   try {
     const global = parseArgs(argv, GLOBAL_FLAGS, 1);
     log = new RuntimeLog(stringFlag(global, 'log'), logFormat(stringFlag(global, 'log-format')), booleanFlag(global, 'debug') || stringFlag(global, 'log-level') === 'debug');
@@ -277,21 +295,22 @@ export async function main(argv: string[]): Promise<number> {
     const parsed = parseArgs(rest, command.flags, command.stopAfter);
     return await command.run(parsed, {
       root: stringFlag(global, 'root'),
+      containers: loadContainers,
       log,
       ignoreUnsupported: booleanFlag(global, 'ignore-unsupported'),
       systemdCgroup: booleanFlag(global, 'systemd-cgroup'),
     });
   } catch (error) {
-    return report(error, log);
+    return report(error, log, containers);
   }
 }
 
-function report(error: unknown, log: RuntimeLog): number {
+function report(error: unknown, log: RuntimeLog, containers: ContainerCommands | undefined): number {
   if (error instanceof UsageError) {
     log.error(error.message);
     return EXIT_RUNTIME_ERROR;
   }
-  if (isRyouikiError(error)) {
+  if (isRyouikiError(error) || containers?.isRyouikiError(error) === true) {
     log.error(error.message);
     return error.exitCode;
   }

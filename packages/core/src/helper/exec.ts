@@ -12,7 +12,7 @@ import { helperFailure, parseHelperEvent, type HelperEvent } from './helper.js';
 import type { StoreOptions } from '../store/paths.js';
 import { storeDirs } from '../store/runtime-dir.js';
 import { INFO_FD } from '../launch/fds.js';
-import { FORWARDED_SIGNALS } from '../launch/foreground.js';
+import { FORWARDED_SIGNALS } from '../launch/forwarded-signals.js';
 
 export interface ExecOptions extends StoreOptions {
   /** KEY=VALUE entries added to (or replacing those of) the container's environment. */

@@ -6,14 +6,13 @@ import { helperEnvironment, helperFailure, helperPath } from '../helper/helper.j
 import { helperArgv, type HelperArgvOptions } from './argv.js';
 import type { HelperStatus } from './events.js';
 import { BLOCK_FD, INFO_FD } from './fds.js';
+import { FORWARDED_SIGNALS } from './forwarded-signals.js';
 import { endLaunch, followLaunch, launchFailure, outOfMemory, prepareLaunch, records, type Launch } from './pipeline.js';
 import { cgroupOf, filesOf } from './resources.js';
 import type { CgroupReport } from '../cgroup/cgroup.js';
 
 /** How long a command gets to exit after SIGTERM, on abort or timeout, before everything is killed. */
 const KILL_GRACE_MS = 2000;
-/** The signals ryouiki passes on to a foreground container (its init forwards them to the command). */
-export const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
 export interface ForegroundOptions extends Omit<HelperArgvOptions, 'files' | 'engine'> {
   stdio?: 'inherit' | 'pipe';

@@ -5,8 +5,6 @@ import { releaseRecorded } from '../launch/resource.js';
 import { RyouikiError } from '../errors.js';
 import { helperFailure } from '../helper/helper.js';
 import { isAlive } from '../store/proc-identity.js';
-import { ociCreate, type CreateOptions } from './create.js';
-import { FORWARDED_SIGNALS } from '../launch/foreground.js';
 import { runHooksWarning, type OciState } from '../oci/hooks.js';
 import { isFrozen, setFrozen } from './freezer.js';
 import {
@@ -24,8 +22,6 @@ import {
 } from './store.js';
 
 const POLL_MS = 2;
-/** How often run checks whether its container has ended. */
-const WAIT_MS = 20;
 
 export interface RuntimeOptions extends OciStoreOptions {
   onWarning?: (message: string) => void;
@@ -222,37 +218,4 @@ export function ociPause(id: string, frozen: boolean, options: OciStoreOptions =
   const wanted = frozen ? 'running' : 'paused';
   if (status !== wanted) throw notIn(record, status, wanted, frozen ? 'pause' : 'resume');
   setFrozen(record, frozen);
-}
-
-/** The command's exit code, once the supervisor of a foreground container has ended. */
-function foregroundExitCode(root: string, id: string): number {
-  const report = readHelperReport(root, id);
-  return report.exitCode ?? 125;
-}
-
-/**
- * OCI run in the foreground: create, start, wait for the command's end and
- * delete; resolves with its exit code. Signals to ryouiki-runtime go to the
- * container's init, which forwards them to the command.
- */
-export async function ociRun(id: string, options: CreateOptions): Promise<number> {
-  const pid = await ociCreate(id, { ...options, foreground: true });
-  const root = ociRoot(options);
-  const forward = (signal: NodeJS.Signals): void => {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // ended meanwhile
-    }
-  };
-  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
-  try {
-    await ociStart(id, options);
-    const record = readRecord(root, id);
-    while (isAlive(record.monitor)) await sleep(WAIT_MS);
-    return foregroundExitCode(root, id);
-  } finally {
-    for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
-    await ociDelete(id, true, options);
-  }
 }

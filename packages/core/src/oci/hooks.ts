@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { environmentObject } from '../spec/env-file.js';
 import { RyouikiError } from '../errors.js';
 import type { ResourceRecord } from '../store/container-state.js';
@@ -16,6 +16,8 @@ export interface OciState {
 }
 
 const KILL_GRACE_MS = 1000;
+/** Enough of a hook's stderr for the first line of its complaint. */
+const STDERR_KEPT_BYTES = 64 * 1024;
 const KIND = 'oci-hooks';
 
 /** Hooks that run in the container's namespaces, entered with nsenter (the mount namespace is not pivoted yet). */
@@ -40,28 +42,66 @@ function firstLine(text: string): string {
   );
 }
 
+interface HookEnd {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  stderr: string;
+  /** Why it could not be started (ENOENT, EACCES, ...). */
+  spawnError?: Error;
+}
+
+/**
+ * Runs a hook's command with INPUT on its stdin, its stdout thrown away; past
+ * TIMEOUT_MS it gets SIGTERM, then SIGKILL. A plain child process: a hook runs
+ * from ryouiki-runtime's start and delete, which load nothing they do not need.
+ */
+function runHookProcess(command: ReturnType<typeof hookCommand>, env: Record<string, string>, input: string, timeoutMs: number | undefined): Promise<HookEnd> {
+  return new Promise((resolve) => {
+    const child = spawn(command.file, command.args, { argv0: command.argv0, env, stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    let timedOut = false;
+    let spawnError: Error | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    if (timeoutMs !== undefined) {
+      timers.push(
+        setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGTERM');
+          timers.push(setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS));
+        }, timeoutMs),
+      );
+    }
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      if (stderr.length < STDERR_KEPT_BYTES) stderr += chunk;
+    });
+    // A hook that does not read its stdin closes it: not a failure of the hook.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
+    child.on('error', (error) => {
+      spawnError = error;
+    });
+    child.on('close', (code, signal) => {
+      for (const timer of timers) clearTimeout(timer);
+      resolve({ code, signal, timedOut, stderr, spawnError });
+    });
+  });
+}
+
+function hookFailure(end: HookEnd, hook: OciHook): string | undefined {
+  const stderr = firstLine(end.stderr);
+  if (end.spawnError !== undefined) return `could not run: ${firstLine(end.spawnError.message)}`;
+  if (end.timedOut) return `ran longer than its timeout of ${hook.timeout} s and was killed`;
+  if (end.code !== null && end.code !== 0) return `exited with ${end.code}${stderr === '' ? '' : `: ${stderr}`}`;
+  if (end.signal !== null) return `was killed by ${end.signal}`;
+  return undefined;
+}
+
 /** Runs one hook with the state on its stdin; throws OCI_HOOK_FAILED naming it when it fails or runs past its timeout. */
 export async function runHook(hook: OciHook, kind: OciHookKind, index: number, state: OciState): Promise<void> {
-  const command = hookCommand(hook, kind, state.pid);
-  const result = await execa(command.file, command.args, {
-    ...(command.argv0 === undefined ? {} : { argv0: command.argv0 }),
-    env: environmentObject(hook.env ?? []),
-    extendEnv: false,
-    input: JSON.stringify(state),
-    ...(hook.timeout === undefined ? {} : { timeout: hook.timeout * 1000 }),
-    forceKillAfterDelay: KILL_GRACE_MS,
-    reject: false,
-    stdout: 'ignore',
-  });
-  if (!result.failed) return;
-  const name = `hooks.${kind}[${index}] (${hook.path})`;
-  const stderr = firstLine(String(result.stderr ?? ''));
-  let why: string;
-  if (result.timedOut) why = `ran longer than its timeout of ${hook.timeout} s and was killed`;
-  else if (result.exitCode !== undefined) why = `exited with ${result.exitCode}${stderr === '' ? '' : `: ${stderr}`}`;
-  else if (result.signal !== undefined) why = `was killed by ${result.signal}`;
-  else why = `could not run: ${firstLine(String(result.shortMessage ?? result.message))}`;
-  throw new RyouikiError('OCI_HOOK_FAILED', `${name} ${why}`);
+  const end = await runHookProcess(hookCommand(hook, kind, state.pid), environmentObject(hook.env ?? []), JSON.stringify(state), hook.timeout === undefined ? undefined : hook.timeout * 1000);
+  const why = hookFailure(end, hook);
+  if (why !== undefined) throw new RyouikiError('OCI_HOOK_FAILED', `hooks.${kind}[${index}] (${hook.path}) ${why}`);
 }
 
 /** Runs the hooks of one kind in order; the first failure stops them. */

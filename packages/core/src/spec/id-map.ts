@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { accessSync, constants } from 'node:fs';
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
 import { RyouikiError } from '../errors.js';
 import type { IdMapping } from './spec.js';
 
@@ -126,18 +126,33 @@ export async function writeIdMaps(pid: number, uidMappings: IdMapping[], gidMapp
     return;
   }
   // Side by side: the container waits for both, and neither needs the other.
-  const [uidResult, gidResult] = await Promise.all([execa('newuidmap', mapArgs(pid, uidMappings), { reject: false }), execa('newgidmap', mapArgs(pid, gidMappings), { reject: false })]);
-  if (uidResult.failed && warn === undefined) {
-    throw new RyouikiError('IDMAP_FAILED', `linux.uidMappings: newuidmap refused them (${String(uidResult.stderr).trim() || uidResult.shortMessage}): give ranges of your own in /etc/subuid`);
+  const [uidFailure, gidFailure] = await Promise.all([runMapTool('newuidmap', mapArgs(pid, uidMappings)), runMapTool('newgidmap', mapArgs(pid, gidMappings))]);
+  if (uidFailure !== undefined && warn === undefined) {
+    throw new RyouikiError('IDMAP_FAILED', `linux.uidMappings: newuidmap refused them (${uidFailure}): give ranges of your own in /etc/subuid`);
   }
-  if (uidResult.failed) {
-    warn?.(`newuidmap failed (${String(uidResult.stderr).trim() || uidResult.shortMessage}): using a single-id map, only uid 0 exists inside`);
+  if (uidFailure !== undefined) {
+    warn?.(`newuidmap failed (${uidFailure}): using a single-id map, only uid 0 exists inside`);
     // The kernel takes a map once: a full gid map newgidmap wrote beside it stays.
-    if (gidResult.failed) writeSingleMaps(pid);
+    if (gidFailure !== undefined) writeSingleMaps(pid);
     else writeSingleUidMap(pid);
     return;
   }
-  if (gidResult.failed) {
-    throw new RyouikiError('IDMAP_FAILED', `newgidmap failed: ${String(gidResult.stderr).trim() || gidResult.shortMessage}: check /etc/subgid, or use --userns=single`);
+  if (gidFailure !== undefined) {
+    throw new RyouikiError('IDMAP_FAILED', `newgidmap failed: ${gidFailure}: check /etc/subgid, or use --userns=single`);
   }
+}
+
+/**
+ * Runs newuidmap or newgidmap; resolves with why it failed (its stderr, or
+ * why it could not run), or undefined. A plain child process: this is on
+ * every default container's start, where execa's own set-up costs more than
+ * the spawn.
+ */
+function runMapTool(tool: 'newuidmap' | 'newgidmap', args: string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(tool, args, { encoding: 'utf8' }, (error, _stdout, stderr) => {
+      if (error === null) resolve(undefined);
+      else resolve(stderr.trim() || (typeof error.code === 'string' ? `${tool}: ${error.code}` : `${tool} exited with ${error.code ?? error.signal}`));
+    });
+  });
 }
