@@ -1,3 +1,4 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { collect, makeTempDir, removeDir, REPO_ROOT, startRyouiki, tenkai, testRootfs } from './harness.js';
@@ -6,9 +7,28 @@ const work = makeTempDir('cli-extensions');
 afterAll(() => removeDir(work));
 
 /** oclif keeps plugins under the XDG folders: give each test its own. */
-function isolatedRyouiki(args: string[]) {
+function isolatedRyouiki(args: string[], env: NodeJS.ProcessEnv = {}) {
   const xdg = { XDG_DATA_HOME: join(work, 'data'), XDG_CACHE_HOME: join(work, 'cache'), XDG_CONFIG_HOME: join(work, 'config') };
-  return collect(startRyouiki(args, xdg), '');
+  return collect(startRyouiki(args, { ...xdg, ...env }), '');
+}
+
+/** A plugin of no commands whose init and prerun hooks write a line each to $HOOK_LOG. */
+function hookPlugin(): string {
+  const dir = join(work, 'hook-plugin');
+  mkdirSync(dir, { recursive: true });
+  const hooks = { init: './init.cjs', prerun: './prerun.cjs' };
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'ryouiki-hook-probe', version: '1.0.0', oclif: { hooks } }));
+  const hook = (line: string) => `module.exports = async function (options) { require('node:fs').appendFileSync(process.env.HOOK_LOG, ${line} + '\\n'); };\n`;
+  writeFileSync(join(dir, 'init.cjs'), hook("'init ' + options.id"));
+  writeFileSync(join(dir, 'prerun.cjs'), hook("'prerun ' + options.Command.id"));
+  return dir;
+}
+
+/** What oclif says it loads (its debug lines): any mention of a bundled plugin means plugins were loaded. */
+async function loadsPlugins(args: string[]): Promise<boolean> {
+  const out = await isolatedRyouiki(args, { DEBUG: 'oclif:*' });
+  expect(out.exitCode).toBe(0);
+  return out.stderr.includes('@oclif/plugin-help');
 }
 
 describe('extending the CLI', () => {
@@ -23,6 +43,22 @@ describe('extending the CLI', () => {
     const gone = await isolatedRyouiki(['hello', '--path', testRootfs()]);
     expect(gone.exitCode).toBe(125);
     expect(gone.stderr).toBe('ryouiki: command hello not found: see ryouiki --help\n');
+  });
+
+  it("runs a user plugin's init and prerun hooks for ryouiki's own commands, and loads no plugin when there is none", async () => {
+    const log = join(work, 'hooks.log');
+    expect(await loadsPlugins(['version', '--short'])).toBe(false);
+    expect((await isolatedRyouiki(['plugins', 'link', hookPlugin(), '--no-install'])).exitCode).toBe(0);
+    const version = await isolatedRyouiki(['version', '--short'], { HOOK_LOG: log });
+    expect(version.exitCode).toBe(0);
+    expect(readFileSync(log, 'utf8')).toBe('init version\nprerun version\n');
+    expect(await loadsPlugins(['version', '--short'])).toBe(true);
+    expect((await isolatedRyouiki(['plugins', 'unlink', 'ryouiki-hook-probe'])).exitCode).toBe(0);
+    rmSync(log);
+    expect((await isolatedRyouiki(['version', '--short'], { HOOK_LOG: log })).exitCode).toBe(0);
+    expect(() => readFileSync(log)).toThrow();
+    // oclif's list of plugins is still there, empty: no plugin is loaded for it.
+    expect(await loadsPlugins(['version', '--short'])).toBe(false);
   });
 
   it('prints a shell completion script', async () => {

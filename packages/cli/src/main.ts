@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Config, flush, Plugin, run } from '@oclif/core';
 import Attach from './commands/attach.js';
 import Cleanup from './commands/cleanup.js';
@@ -90,15 +92,32 @@ function versionShorthand(argv: string[]): string[] {
 /** completion and __complete name every command, the plugins' too: they load them. */
 const NEEDS_PLUGINS = new Set(['completion', '__complete']);
 
+/** oclif's data folder (package.json's oclif.dirname under XDG_DATA_HOME), where its list of the user's plugins is kept. */
+function pluginDataDir(env: NodeJS.ProcessEnv): string {
+  return env.RYOUIKI_DATA_DIR || join(env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share'), 'ryouiki');
+}
+
+/** Whether the user installed or linked a plugin: one small file read, which plugin-plugins writes. */
+function hasUserPlugins(env: NodeJS.ProcessEnv = process.env): boolean {
+  try {
+    const list = JSON.parse(readFileSync(join(pluginDataDir(env), 'package.json'), 'utf8')) as { oclif?: { plugins?: Array<{ type?: string }> } };
+    return (list.oclif?.plugins ?? []).some((plugin) => plugin.type === 'user' || plugin.type === 'link');
+  } catch {
+    return false;
+  }
+}
+
 /**
  * What oclif runs argv with: for one of ryouiki's own commands, a configuration
  * of the CLI alone (its manifest, no plugins), so that a core command never
- * waits for the bundled or the user's plugins to load; for anything else
- * (help, plugins, a plugin's command, an unknown one), every plugin.
+ * waits for the bundled plugins to load; for anything else (help, plugins, a
+ * plugin's command, an unknown one), every plugin. Once the user has a plugin
+ * of their own, every command loads them all, so that its hooks (init,
+ * prerun) run for ryouiki's own commands too.
  */
 async function configFor(argv: string[], binUrl: string): Promise<Config | string> {
   const id = argv[0];
-  if (id === undefined || !Object.hasOwn(COMMANDS, id) || NEEDS_PLUGINS.has(id)) return binUrl;
+  if (id === undefined || !Object.hasOwn(COMMANDS, id) || NEEDS_PLUGINS.has(id) || hasUserPlugins()) return binUrl;
   const root = new Plugin({ isRoot: true, root: dirname(dirname(fileURLToPath(binUrl))) });
   await root.load();
   return Config.load({ root: root.root, plugins: new Map([[root.name, root]]) });
