@@ -182,15 +182,15 @@ send_master_to_console_socket (int master)
 }
 
 static struct termios host_saved;
-static bool host_is_raw;
+static bool host_settings_changed;
 
 void
 tty_restore_host (void)
 {
-  if (!host_is_raw)
+  if (!host_settings_changed)
     return;
   (void) RETRY_EINTR (tcsetattr (STDIN_FILENO, TCSADRAIN, &host_saved));
-  host_is_raw = false;
+  host_settings_changed = false;
 }
 
 bool
@@ -208,6 +208,21 @@ tty_read_ended_by_eof (const struct termios *cooked, const char *line, size_t le
            || (cooked->c_cc[VEOL2] != 0 && last == cooked->c_cc[VEOL2] && (cooked->c_lflag & IEXTEN)));
 }
 
+/* Keys go on arriving in canonical mode until the terminal is raw: a Ctrl-D typed after
+ * the lines are taken would still make a mark, a NUL once raw. With VEOF off it is a key
+ * like any other, read raw as typed; nothing is echoed, as once raw. Marks already held
+ * stay marks. */
+static void
+stop_new_eof_marks (int fd, const struct termios *cooked)
+{
+  struct termios holding = *cooked;
+
+  holding.c_cc[VEOF] = _POSIX_VDISABLE;
+  holding.c_lflag &= (tcflag_t) ~ECHO;
+  if (RETRY_EINTR (tcsetattr (fd, TCSANOW, &holding)) < 0)
+    die_with_errno ("tty: hold the keys typed on the host terminal");
+}
+
 size_t
 tty_take_typed_ahead (int fd, const struct termios *cooked, char *data, size_t size)
 {
@@ -215,6 +230,7 @@ tty_take_typed_ahead (int fd, const struct termios *cooked, char *data, size_t s
 
   if (!(cooked->c_lflag & ICANON))
     return 0; /* raw already: what it holds reads the same later */
+  stop_new_eof_marks (fd, cooked);
   while (len < size)
     {
       /* In canonical mode a terminal is readable only with a whole line or a mark. */
@@ -253,11 +269,11 @@ tty_enter_host_raw_mode (struct relay_buffer *typed_ahead)
       atexit (tty_restore_host); /* every exit, die() included */
       restore_registered = true;
     }
+  host_settings_changed = true; /* from here on the settings change */
   typed_ahead->end += tty_take_typed_ahead (STDIN_FILENO, &host_saved, typed_ahead->data + typed_ahead->end,
                                             sizeof typed_ahead->data - typed_ahead->end);
   raw = host_saved;
   cfmakeraw (&raw);
-  host_is_raw = true;
   if (RETRY_EINTR (tcsetattr (STDIN_FILENO, TCSADRAIN, &raw)) < 0)
     die_with_errno ("tty: raw mode for the host terminal");
 }

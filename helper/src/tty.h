@@ -98,5 +98,7 @@ bool tty_read_ended_by_eof (const struct termios *cooked, const char *line, size
  * goes raw: whole lines, and end-of-file marks, a Ctrl-D typed or the one script(1) writes
  * at the end of its stdin. Once raw, the line discipline would hand each mark over as a
  * NUL byte, a key nobody typed; here each comes back as the terminal's VEOF key instead.
+ * First it turns VEOF and echo off, so that no mark is made until the caller makes the
+ * terminal raw: keys typed meanwhile are read raw, a Ctrl-D as Ctrl-D.
  * Returns the bytes stored in data (at most size); 0 for a terminal not in canonical mode. */
 size_t tty_take_typed_ahead (int fd, const struct termios *cooked, char *data, size_t size);

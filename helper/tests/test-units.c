@@ -628,9 +628,13 @@ test_take_typed_ahead (void)
   len = tty_take_typed_ahead (slave, &cooked, data, sizeof data);
   check (len == 7 && memcmp (data, "ab\n\004cd\004", 7) == 0,
          "typed ahead: whole lines are taken, each mark as the VEOF key");
+  (void) read_raw (master, data, sizeof data); /* what the terminal echoed until now */
+  (void) write_all (master, "\004", 1);        /* a Ctrl-D between the taking and raw mode */
+  check_int ((long) read_raw (master, data, sizeof data), 0, "typed ahead: a key typed after them is not echoed");
   make_raw (slave, &cooked);
   len = read_raw (slave, data, sizeof data);
-  check (len == 2 && memcmp (data, "ef", 2) == 0, "typed ahead: the unfinished line is left, to be read raw");
+  check (len == 3 && memcmp (data, "ef\004", 3) == 0,
+         "typed ahead: the unfinished line is left, to be read raw, and a Ctrl-D typed after them is read as typed");
   check_int ((long) tty_take_typed_ahead (slave, &cooked, data, sizeof data), 0,
              "typed ahead: nothing is left to take");
   (void) write_all (master, "\004", 1);
