@@ -223,10 +223,8 @@ monitor_tty_handle (struct monitor_tty *tty, const struct pollfd *polls)
 }
 
 void
-monitor_tty_finish (struct monitor_tty *tty, int exit_code)
+monitor_tty_finish (struct monitor_tty *tty)
 {
-  int32_t code = exit_code;
-
   /* The container has ended: what its terminal holds is all there will be. */
   while (tty->master >= 0)
     {
@@ -236,13 +234,20 @@ monitor_tty_finish (struct monitor_tty *tty, int exit_code)
         break;
     }
   close_fd (&tty->master);
-  send_to_clients (tty, ATTACH_EXIT, &code, sizeof code);
-  for (size_t i = 0; i < MONITOR_TTY_MAX_CLIENTS; i++)
-    close_fd (&tty->clients[i]);
   close_fd (&tty->attach_listen);
   close_fd (&tty->console_listen);
   close_fd (&tty->console_connection);
   (void) unlinkat (tty->dirfd, ATTACH_NAME, 0);
   (void) unlinkat (tty->dirfd, CONSOLE_NAME, 0);
   close_fd (&tty->dirfd);
+}
+
+void
+monitor_tty_send_exit (struct monitor_tty *tty, int exit_code)
+{
+  int32_t code = exit_code;
+
+  send_to_clients (tty, ATTACH_EXIT, &code, sizeof code);
+  for (size_t i = 0; i < MONITOR_TTY_MAX_CLIENTS; i++)
+    close_fd (&tty->clients[i]);
 }

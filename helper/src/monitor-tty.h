@@ -44,6 +44,9 @@ void monitor_tty_polls (const struct monitor_tty *tty, struct pollfd *polls);
 /* Acts on what poll() reported in those slots. */
 void monitor_tty_handle (struct monitor_tty *tty, const struct pollfd *polls);
 
-/* Once the container has ended: passes on what its terminal still holds, sends the
- * exit code to the clients, and closes and removes both sockets. */
-void monitor_tty_finish (struct monitor_tty *tty, int exit_code);
+/* Once the container has ended: passes on what its terminal still holds, and closes
+ * and removes both sockets; the clients stay connected. */
+void monitor_tty_finish (struct monitor_tty *tty);
+
+/* Then: sends the exit code to the clients, and closes them. */
+void monitor_tty_send_exit (struct monitor_tty *tty, int exit_code);

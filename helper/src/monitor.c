@@ -895,11 +895,16 @@ main (int argc, char **argv)
     }
   if (startup.file_fd >= 0)
     close (startup.file_fd);
-  write_exit_file (opts.exit_file, status, startup.aborted);
   if (opts.attach_dir != NULL)
-    monitor_tty_finish (&tty, exit_code_from_status (status));
+    monitor_tty_finish (&tty);
   stream_drain (&streams[2], &log, true);
   if (!opts.inherit_stdio)
     log_finish (&log);
+  /* Last of what we do ourselves: a container recorded as ended has its whole log, and
+   * nothing of ours is left in its folder, so a restart may start the next run at once
+   * (our exit command may still be running then). */
+  write_exit_file (opts.exit_file, status, startup.aborted);
+  if (opts.attach_dir != NULL)
+    monitor_tty_send_exit (&tty, exit_code_from_status (status));
   run_exit_command (opts.exit_command);
 }

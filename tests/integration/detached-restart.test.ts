@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { start } from '@ryouiki/core';
+import { restartContainer, start } from '@ryouiki/core';
 import { readProcessLog } from '@ryouiki/logs';
 import { fetchWhenUp, inStore, psAll, runtimeEntries, startDetached, useStores, waitForStatus, waitForText, type PsEntry } from './detached-harness.js';
 import { expectNoLeftovers, freePort, leftovers, testRootfs, type Outcome } from './harness.js';
@@ -23,6 +23,24 @@ function logText(entry: PsEntry): string[] {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => line.split(' ').slice(3).join(' '));
+}
+
+/** The numbers of the `line N` lines a container wrote to its terminal, in the order its log holds them. */
+function lineNumbers(entry: PsEntry): number[] {
+  const text = readFileSync(entry.logPath, 'utf8')
+    .split('\n')
+    .filter((record) => record !== '')
+    .map((record) => {
+      const [, , tag, ...content] = record.split(' ');
+      return tag === 'P' ? content.join(' ') : `${content.join(' ')}\n`;
+    })
+    .join('');
+  return [...text.matchAll(/line (\d+)/g)].map((match) => Number(match[1]));
+}
+
+/** 0, 1, ... n-1. */
+function upTo(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
 }
 
 /** One line on stderr, naming what is wrong; nothing on stdout; exit 125. */
@@ -142,6 +160,38 @@ describe('ryouiki start CONTAINER, as podman start', () => {
     expectOneLine(await inStore(store, 'start', ['-p', '8080:80', 'again']), /^ryouiki: ryouiki start CONTAINER\.\.\. takes no flags but --root \(got --publish\): /);
     // Neither a container nor an image: the seed's message. (A word that is no container is an image to run, as podman's run has it.)
     expectOneLine(await inStore(store, 'start', []), /^ryouiki: no container given: pass --path ROOTFS with a command, --image IMAGE, or --bundle DIR\n$/);
+  });
+});
+
+describe('restart and the supervisor of the run that ended', () => {
+  it("goes on once that supervisor's log is complete, without waiting for its exit command, losing no line of a terminal", async () => {
+    const store = newStore();
+    // Bursts of numbered lines on its terminal; SIGTERM is ignored, so the stop kills it.
+    const command = 'trap "" TERM; i=0; while :; do j=0; while [ $j -lt 200 ]; do echo "line $i"; i=$((i+1)); j=$((j+1)); done; sleep 0.05; done';
+    // The first run's supervisor runs this once its log is complete: it outlives the restart.
+    const exitCommand = ['/bin/sh', '-c', 'exec sleep 7183', 'sh'];
+    const container = await start({ rootfs: testRootfs(), command, tty: true, network: 'none' }, { root: store, exitCommand });
+    const first = await entryOf(store, container.id);
+    await waitForText(() => lineNumbers(first).join(' '), ' 1000 ', 'a thousand lines in the log');
+    await restartContainer(container.id, 1, { root: store, exitCommand: [] });
+    expect(
+      leftovers('sleep 7183')
+        .filter((p) => p.cmdline.startsWith('sleep 7183'))
+        .map((p) => p.pid),
+    ).toEqual([first.monitor?.pid]);
+    const second = await entryOf(store, container.id);
+    await waitForText(() => lineNumbers(second).join(' '), ' 0 1 2 3 ', "the second run's lines in the same log");
+    await container.stop(0);
+    process.kill(first.monitor?.pid ?? 0, 'SIGKILL');
+    // Each run's lines in order, the first run's all before the second's (its last one possibly cut short by SIGKILL).
+    const numbers = lineNumbers(second);
+    const restartAt = numbers.indexOf(0, 1);
+    const [before, after] = [numbers.slice(0, restartAt), numbers.slice(restartAt)];
+    expect(before.slice(0, -1)).toEqual(upTo(before.length - 1));
+    expect(String(before.length - 1).startsWith(String(before.at(-1)))).toBe(true);
+    expect(after).toEqual(upTo(after.length));
+    await container.remove({ force: true });
+    await expectNoLeftovers('sleep 7183');
   });
 });
 

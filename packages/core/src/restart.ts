@@ -8,13 +8,8 @@ import { RestartRecorder } from './launch/record.js';
 import type { Warn } from './launch/resource.js';
 import { withoutBindFiles } from './launch/network-spec.js';
 import type { StoreOptions } from './store/paths.js';
-import { isAlive, type ProcessIdentity } from './store/proc-identity.js';
 import { storeDirs } from './store/runtime-dir.js';
 import { superviseContainer } from './launch/detached.js';
-
-/** How long a stopped container's supervisor gets to finish its log and its exit command before it is killed. */
-const SUPERVISOR_END_MS = 10_000;
-const POLL_MS = 50;
 
 export interface RestartOptions extends StoreOptions {
   /** What the supervisor runs once the container has ended, instead of what start was given (the CLI gives its own `ryouiki cleanup`). */
@@ -28,21 +23,6 @@ function relaunchOf(state: ContainerState, query: string): RelaunchRecord {
   if (state.status === 'created') throw new RyouikiError('CONTAINER_RUNNING', `container ${query} is still being started: restart it once it runs`);
   if (state.relaunch === undefined) throw new RyouikiError('USAGE', `container ${query} was started by a ryouiki that did not record how to start it again: remove it and start a new one`);
   return state.relaunch;
-}
-
-/** Waits until a stopped container's supervisor is gone (it writes the last of the log, then runs its exit command); kills it after a while. */
-async function supervisorGone(monitor: ProcessIdentity | undefined): Promise<void> {
-  const deadline = Date.now() + SUPERVISOR_END_MS;
-  while (isAlive(monitor)) {
-    if (Date.now() > deadline && monitor !== undefined) {
-      try {
-        process.kill(monitor.pid, 'SIGKILL');
-      } catch {
-        // ended meanwhile
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
 }
 
 /** The spec a container was planned with: the one its record holds, without the files its last network bound in. */
@@ -73,7 +53,9 @@ export async function restartContainer(query: string, timeoutSeconds = 10, optio
     const recorded = relaunchOf(current, query);
     const stopped = current.status === 'stopped' ? current : await stopContainer(id, timeoutSeconds, options);
     if (stopped === undefined) throw new RyouikiError('CONTAINER_NOT_FOUND', `no container ${query}: it was removed while it stopped`);
-    await supervisorGone(stopped.monitor);
+    // Recorded as stopped, the run has ended for good: its supervisor writes the exit file only once its
+    // log is complete and its sockets are gone (or it was killed). Its exit command may still run; it
+    // finds the container settled, or, once the new run is recorded, not ended.
     const relaunch = { ...recorded, ...(options.exitCommand === undefined ? {} : { exitCommand: options.exitCommand }) };
     const recorder = new RestartRecorder(dirs, { ...stopped, relaunch }, true);
     await superviseContainer(planOf(stopped, relaunch), recorder, {
