@@ -357,6 +357,24 @@ read_cache (const char *cache, const char *rules, struct seccomp_program *progra
   return found;
 }
 
+/* Makes the folders above path that are missing, private to the user. */
+static void
+make_parent_dirs (const char *path)
+{
+  char *copy = strdup (path);
+
+  if (copy == NULL)
+    return;
+  for (char *slash = strchr (copy + 1, '/'); slash != NULL; slash = strchr (slash + 1, '/'))
+    {
+      *slash = '\0';
+      if (mkdir (copy, 0700) < 0 && errno != EEXIST)
+        break;
+      *slash = '/';
+    }
+  free (copy);
+}
+
 /* Writes the entry beside the cache file and renames it into place: a reader sees all or nothing. */
 static void
 write_cache (const char *cache, const char *rules, const struct seccomp_program *program)
@@ -367,6 +385,7 @@ write_cache (const char *cache, const char *rules, const struct seccomp_program 
   int fd = -1;
   bool written = false;
 
+  make_parent_dirs (cache);
   if (asprintf (&temporary, "%s.%ld.tmp", cache, (long) getpid ()) < 0)
     temporary = NULL;
   if (temporary != NULL)

@@ -90,19 +90,13 @@ function unreadableInRootfs(error: unknown, rootfs: string): RyouikiError | unde
 }
 
 /**
- * The cache entry of the filter compiled from RULES, under CACHE
- * (`seccomp/SHA256.bpf`), its folder made; undefined if it cannot be: the
- * helper then compiles the filter each time. The helper trusts an entry only
- * for the very rules it was made from, by the same libseccomp, undamaged.
+ * The cache entry of the filter compiled from RULES, under CACHE:
+ * `seccomp/SHA256.bpf`. The helper makes its folder when it first writes one,
+ * and trusts an entry only for the very rules it was made from, by the same
+ * libseccomp, undamaged.
  */
-function seccompCacheFile(cache: string, rules: string): string | undefined {
-  const dir = join(cache, 'seccomp');
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-  } catch {
-    return undefined;
-  }
-  return join(dir, `${createHash('sha256').update(rules).digest('hex')}.bpf`);
+function seccompCacheFile(cache: string, rules: string): string {
+  return join(cache, 'seccomp', `${createHash('sha256').update(rules).digest('hex')}.bpf`);
 }
 
 /**
