@@ -365,7 +365,12 @@ main (int argc, char **argv)
 
   /* Both read on the host, before the container's mount namespace hides it. */
   if (opts.seccomp_file != NULL)
-    opts.security.seccomp_rules = seccomp_read_rules (opts.seccomp_file);
+    {
+      char *rules = seccomp_read_rules (opts.seccomp_file);
+
+      seccomp_prepare (rules, NULL, &opts.security.seccomp);
+      free (rules);
+    }
   /* The socket's path is the host's: connected before the container's root is taken. */
   tty_connect_console_socket (&opts.terminal);
   join_cgroups (&opts);
@@ -388,7 +393,7 @@ main (int argc, char **argv)
     die_with_errno ("fork");
   if (child == 0)
     run_program (&opts, exec_pipe[1], &saved, tty_slave);
-  free (opts.security.seccomp_rules);
+  free (opts.security.seccomp.instructions);
   close (exec_pipe[1]);
   if (tty_slave >= 0)
     close (tty_slave);

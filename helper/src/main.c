@@ -425,7 +425,12 @@ main (int argc, char **argv)
   if (!opts.only_given_mounts)
     validate_rootfs (opts.rootfs, opts.overlay_dir != NULL);
   if (opts.seccomp_file != NULL)
-    opts.security.seccomp_rules = seccomp_read_rules (opts.seccomp_file);
+    {
+      char *rules = seccomp_read_rules (opts.seccomp_file);
+
+      seccomp_prepare (rules, opts.seccomp_cache, &opts.security.seccomp);
+      free (rules);
+    }
   rootfs = realpath (opts.rootfs, NULL);
   if (rootfs == NULL)
     die_with_errno ("rootfs: %s", opts.rootfs);

@@ -653,6 +653,8 @@ static const struct flag flags[] = {
   { "privileged", NULL, PARSED (set_privileged), "all capabilities, no masked paths, no no_new_privs" },
   { "seccomp", "FILE", TEXT (seccomp_file),
     "a seccomp filter: FILE holds its rules, one a line (see\nREADME.md); read before the container starts" },
+  { "seccomp-cache", "FILE", TEXT (seccomp_cache),
+    "keep the filter of --seccomp compiled in FILE, and take it\nfrom there when FILE holds these rules' filter" },
   HEADING ("For OCI bundles:"),
   { "mount-fs", "TYPE:DEST", PARSED (add_mount_fs),
     "mount a proc, sysfs, mqueue, devpts or tmpfs on DEST\n(missing mount points are created only under /dev)" },
@@ -891,8 +893,8 @@ options_free (struct options *opts)
   opts->bind_files = NULL;
   free (opts->volumes);
   opts->volumes = NULL;
-  free (opts->security.seccomp_rules);
-  opts->security.seccomp_rules = NULL;
+  free (opts->security.seccomp.instructions);
+  opts->security.seccomp.instructions = NULL;
   free (opts->rlimits);
   free (opts->sysctls);
   free (opts->masked_paths);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "bind-files.h"
+#include "seccomp-filter.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,9 +30,9 @@ struct security_options
   bool has_user;
   uid_t uid;
   gid_t gid;
-  uint64_t caps;       /* the capabilities the command keeps (bit N: capability N) */
-  bool privileged;     /* all capabilities, no masked paths, new privileges allowed */
-  char *seccomp_rules; /* NULL: no filter; read from the --seccomp file before clone */
+  uint64_t caps;                  /* the capabilities the command keeps (bit N: capability N) */
+  bool privileged;                /* all capabilities, no masked paths, new privileges allowed */
+  struct seccomp_program seccomp; /* no instructions: no filter; compiled from the --seccomp file before clone */
   bool has_groups;
   gid_t *groups; /* --groups: the supplementary groups */
   size_t n_groups;
@@ -70,7 +71,8 @@ struct options
   bool overlay_fuse_only;                         /* --overlay-driver fuse-overlayfs: skip the kernel's overlayfs */
   const char *overlay_lowers[MAX_OVERLAY_LOWERS]; /* --overlay-lower: layers under the rootfs, top first */
   size_t n_overlay_lowers;
-  const char *seccomp_file; /* --seccomp FILE: its rules (see seccomp-filter.h) */
+  const char *seccomp_file;  /* --seccomp FILE: its rules (see seccomp-filter.h) */
+  const char *seccomp_cache; /* --seccomp-cache FILE: where their compiled program is kept */
   /* OCI bundles (see process-limits.h, sysctl.h, mount-options.h, devices.h, namespaces.h): */
   struct rlimit_setting *rlimits; /* --rlimit, in order */
   size_t n_rlimits;

@@ -3,11 +3,16 @@
 #include "utils.h"
 
 #include <fcntl.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char *const op_names[] = {
   [SECCOMP_OP_NE] = "ne",
@@ -178,8 +183,35 @@ seccomp_read_rules (const char *path)
   return text;
 }
 
+/* The BPF program libseccomp made of filter: exported into a memory file and read back. */
+static void
+export_program (scmp_filter_ctx filter, struct seccomp_program *program)
+{
+  autoclose_fd int fd = memfd_create ("seccomp", MFD_CLOEXEC);
+  struct stat st;
+  int err;
+
+  if (fd < 0)
+    die_with_errno ("seccomp: memfd_create");
+  err = seccomp_export_bpf (filter, fd);
+  if (err < 0)
+    die_with_err (-err, "seccomp: export the filter: %s", strerror (-err));
+  if (fstat (fd, &st) < 0)
+    die_with_errno ("seccomp: export the filter");
+  if (st.st_size <= 0 || st.st_size % (off_t) sizeof (struct sock_filter) != 0
+      || st.st_size / (off_t) sizeof (struct sock_filter) > BPF_MAXINSNS)
+    die_with_err (EINVAL, "seccomp: the filter has %lld bytes, not a BPF program of at most %d instructions",
+                  (long long) st.st_size, BPF_MAXINSNS);
+  program->length = (unsigned short) (st.st_size / (off_t) sizeof (struct sock_filter));
+  program->instructions = calloc (program->length, sizeof (struct sock_filter));
+  if (program->instructions == NULL)
+    die ("seccomp: out of memory");
+  if (pread (fd, program->instructions, (size_t) st.st_size, 0) != st.st_size)
+    die_with_errno ("seccomp: read the exported filter");
+}
+
 void
-seccomp_load_rules (const char *rules)
+seccomp_compile_rules (const char *rules, struct seccomp_program *program)
 {
   char *text = strdup (rules);
   char *save = NULL;
@@ -206,8 +238,8 @@ seccomp_load_rules (const char *rules)
           filter = seccomp_init (default_action);
           if (filter == NULL)
             die ("seccomp: cannot create a filter");
-          /* libseccomp sets no_new_privs on load by default: whether it is set is the caller's
-           * choice (secure_command), as a filter without noNewPrivileges must leave it off. */
+          /* Whether no_new_privs is set is the caller's choice (secure_command): the program
+           * is loaded as it is, with no flags, as libseccomp loads it with this attribute off. */
           err = seccomp_attr_set (filter, SCMP_FLTATR_CTL_NNP, 0);
           if (err < 0)
             die_with_err (-err, "seccomp: leave no_new_privs to the caller: %s", strerror (-err));
@@ -217,9 +249,174 @@ seccomp_load_rules (const char *rules)
     }
   if (filter == NULL)
     die_with_err (EINVAL, "seccomp: no rules");
-  err = seccomp_load (filter);
-  if (err < 0)
-    die_with_err (-err, "seccomp: load the filter: %s", strerror (-err));
+  export_program (filter, program);
   seccomp_release (filter);
   free (text);
+}
+
+static const char CACHE_MAGIC[16] = "ryouiki-seccomp1";
+
+/* FNV-1a: finds a damaged entry; what is trusted is compared whole (the rules). */
+static uint64_t
+checksum (const void *data, size_t size)
+{
+  const uint8_t *bytes = data;
+  uint64_t hash = UINT64_C (14695981039346656037);
+
+  for (size_t i = 0; i < size; i++)
+    hash = (hash ^ bytes[i]) * UINT64_C (1099511628211);
+  return hash;
+}
+
+static struct seccomp_cache_header
+cache_header (const char *rules, const struct seccomp_program *program)
+{
+  const struct scmp_version *version = seccomp_version ();
+  struct seccomp_cache_header header = { 0 };
+
+  memcpy (header.magic, CACHE_MAGIC, sizeof header.magic);
+  header.libseccomp[0] = version->major;
+  header.libseccomp[1] = version->minor;
+  header.libseccomp[2] = version->micro;
+  header.arch = seccomp_arch_native ();
+  header.rules_length = (uint32_t) strlen (rules);
+  header.program_length = program->length;
+  header.program_checksum = checksum (program->instructions, program->length * sizeof (struct sock_filter));
+  return header;
+}
+
+uint8_t *
+seccomp_cache_entry (const char *rules, const struct seccomp_program *program, size_t *size)
+{
+  struct seccomp_cache_header header = cache_header (rules, program);
+  size_t program_size = program->length * sizeof (struct sock_filter);
+  uint8_t *entry;
+
+  *size = sizeof header + header.rules_length + program_size;
+  entry = malloc (*size);
+  if (entry == NULL)
+    die ("seccomp: out of memory");
+  memcpy (entry, &header, sizeof header);
+  memcpy (entry + sizeof header, rules, header.rules_length);
+  memcpy (entry + sizeof header + header.rules_length, program->instructions, program_size);
+  return entry;
+}
+
+bool
+seccomp_cache_entry_program (const uint8_t *entry, size_t size, const char *rules, struct seccomp_program *program)
+{
+  struct seccomp_cache_header header;
+  struct seccomp_program given = { NULL, 0 };
+  struct seccomp_cache_header expected;
+  size_t rules_length = strlen (rules);
+  size_t program_size;
+
+  if (size < sizeof header)
+    return false;
+  memcpy (&header, entry, sizeof header);
+  if (header.program_length == 0 || header.program_length > BPF_MAXINSNS || header.rules_length != rules_length)
+    return false;
+  program_size = header.program_length * sizeof (struct sock_filter);
+  if (size != sizeof header + rules_length + program_size || memcmp (entry + sizeof header, rules, rules_length) != 0)
+    return false;
+  given.length = (unsigned short) header.program_length;
+  given.instructions = (struct sock_filter *) (uintptr_t) (entry + sizeof header + rules_length);
+  expected = cache_header (rules, &given);
+  if (memcmp (&header, &expected, sizeof header) != 0)
+    return false;
+  program->length = given.length;
+  program->instructions = malloc (program_size);
+  if (program->instructions == NULL)
+    die ("seccomp: out of memory");
+  memcpy (program->instructions, given.instructions, program_size);
+  return true;
+}
+
+/* The cache file's program, if it is a file of ours that holds it. */
+static bool
+read_cache (const char *cache, const char *rules, struct seccomp_program *program)
+{
+  enum
+  {
+    LIMIT = (1 << 20) + (BPF_MAXINSNS * 8) + 4096
+  };
+  autoclose_fd int fd = RETRY_EINTR (open (cache, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK));
+  uint8_t *entry;
+  struct stat st;
+  ssize_t got;
+  bool found;
+
+  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid () || st.st_size > LIMIT)
+    return false;
+  entry = malloc ((size_t) st.st_size + 1);
+  if (entry == NULL)
+    return false;
+  got = RETRY_EINTR (pread (fd, entry, (size_t) st.st_size + 1, 0));
+  found = got == st.st_size && seccomp_cache_entry_program (entry, (size_t) got, rules, program);
+  free (entry);
+  return found;
+}
+
+/* Makes the folders above path that are missing, private to the user. */
+static void
+make_parent_dirs (const char *path)
+{
+  char *copy = strdup (path);
+
+  if (copy == NULL)
+    return;
+  for (char *slash = strchr (copy + 1, '/'); slash != NULL; slash = strchr (slash + 1, '/'))
+    {
+      *slash = '\0';
+      if (mkdir (copy, 0700) < 0 && errno != EEXIST)
+        break;
+      *slash = '/';
+    }
+  free (copy);
+}
+
+/* Writes the entry beside the cache file and renames it into place: a reader sees all or nothing. */
+static void
+write_cache (const char *cache, const char *rules, const struct seccomp_program *program)
+{
+  size_t size;
+  uint8_t *entry = seccomp_cache_entry (rules, program, &size);
+  char *temporary = NULL;
+  int fd = -1;
+  bool written = false;
+
+  make_parent_dirs (cache);
+  if (asprintf (&temporary, "%s.%ld.tmp", cache, (long) getpid ()) < 0)
+    temporary = NULL;
+  if (temporary != NULL)
+    fd = RETRY_EINTR (open (temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (fd >= 0)
+    {
+      written = write_all (fd, entry, size) == 0;
+      if (close (fd) < 0)
+        written = false;
+      if (!written || rename (temporary, cache) < 0)
+        unlink (temporary);
+    }
+  free (temporary);
+  free (entry);
+}
+
+void
+seccomp_prepare (const char *rules, const char *cache, struct seccomp_program *program)
+{
+  if (cache != NULL && read_cache (cache, rules, program))
+    return;
+  seccomp_compile_rules (rules, program);
+  if (cache != NULL)
+    write_cache (cache, rules, program);
+}
+
+void
+seccomp_load_program (const struct seccomp_program *program)
+{
+  struct sock_fprog fprog = { .len = program->length, .filter = program->instructions };
+
+  if (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) < 0)
+    die_with_errno ("seccomp: load the filter");
 }

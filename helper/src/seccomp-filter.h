@@ -11,6 +11,7 @@
  * A syscall this architecture does not know is skipped, as runc and crun do. */
 #pragma once
 
+#include <linux/filter.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,5 +51,40 @@ int seccomp_parse_rule (char *line, struct seccomp_rule *rule, char *error, size
 /* Reads the rules of --seccomp FILE (at most 1 MiB); dies if it cannot. Free the result. */
 char *seccomp_read_rules (const char *path);
 
-/* Builds the filter from rules and loads it; dies with the line at fault. */
-void seccomp_load_rules (const char *rules);
+/* A compiled filter: the BPF program the kernel loads. */
+struct seccomp_program
+{
+  struct sock_filter *instructions; /* NULL: no filter */
+  unsigned short length;
+};
+
+/* A cache entry of a compiled filter (--seccomp-cache FILE): what it was compiled from and by,
+ * then the program. Trusted only when all of it matches: the very rules (compared whole),
+ * the libseccomp version and the architecture, and the program's checksum. */
+struct seccomp_cache_header
+{
+  char magic[16];
+  uint32_t libseccomp[3]; /* major, minor, micro */
+  uint32_t arch;          /* seccomp_arch_native () */
+  uint32_t rules_length;  /* the rules follow the header, then the program */
+  uint32_t program_length;
+  uint64_t program_checksum;
+};
+
+/* Builds the filter of rules (libseccomp); dies with the line at fault. */
+void seccomp_compile_rules (const char *rules, struct seccomp_program *program);
+
+/* The program of a cache entry of size bytes, if it holds these rules' filter as this
+ * libseccomp compiles it; false for anything else (stale, damaged, truncated). */
+bool seccomp_cache_entry_program (const uint8_t *entry, size_t size, const char *rules,
+                                  struct seccomp_program *program);
+
+/* A cache entry of the program compiled from rules; its size in *size. Free the result. */
+uint8_t *seccomp_cache_entry (const char *rules, const struct seccomp_program *program, size_t *size);
+
+/* The program of rules: from the cache file when it holds it, else compiled and written there
+ * (cache may be NULL: compiled). A cache that cannot be read or written only costs the time. */
+void seccomp_prepare (const char *rules, const char *cache, struct seccomp_program *program);
+
+/* Loads a compiled program as the calling thread's filter. */
+void seccomp_load_program (const struct seccomp_program *program);

@@ -124,8 +124,8 @@ secure_command (const struct security_options *opts)
   drop_bounding_set (opts->caps);
   /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which we have only before
    * becoming the user: the filter then applies to that switch too, as in runc. */
-  if (!no_new_privs && opts->seccomp_rules != NULL)
-    seccomp_load_rules (opts->seccomp_rules);
+  if (!no_new_privs && opts->seccomp.instructions != NULL)
+    seccomp_load_program (&opts->seccomp);
   if (opts->exact_caps && prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
     die_with_errno ("capabilities: keep them across the user switch");
   if (opts->has_user || opts->has_groups)
@@ -136,8 +136,8 @@ secure_command (const struct security_options *opts)
     set_capabilities (uid == 0 ? opts->caps & ((UINT64_C (2) << last_capability ()) - 1) : 0);
   if (no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     die_with_errno ("no_new_privs");
-  if (no_new_privs && opts->seccomp_rules != NULL)
-    seccomp_load_rules (opts->seccomp_rules);
+  if (no_new_privs && opts->seccomp.instructions != NULL)
+    seccomp_load_program (&opts->seccomp);
 }
 
 void

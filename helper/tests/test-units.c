@@ -1025,6 +1025,35 @@ test_seccomp_rules (void)
 }
 
 static void
+test_seccomp_cache_entry (void)
+{
+  const char *rules = "default allow\nerrno:1 mknod\n";
+  struct seccomp_program program = { NULL, 0 };
+  struct seccomp_program cached = { NULL, 0 };
+  size_t size;
+  uint8_t *entry;
+
+  seccomp_compile_rules (rules, &program);
+  check (program.length > 0, "seccomp cache: a compiled program");
+  entry = seccomp_cache_entry (rules, &program, &size);
+  check (seccomp_cache_entry_program (entry, size, rules, &cached) && cached.length == program.length
+             && memcmp (cached.instructions, program.instructions, program.length * sizeof *program.instructions) == 0,
+         "seccomp cache: an entry gives back its program");
+  free (cached.instructions);
+  check (!seccomp_cache_entry_program (entry, size, "default allow\nerrno:1 mkdir\n", &cached),
+         "seccomp cache: not for other rules of the same length");
+  check (!seccomp_cache_entry_program (entry, size - 1, rules, &cached), "seccomp cache: not a truncated entry");
+  check (!seccomp_cache_entry_program (entry, 10, rules, &cached), "seccomp cache: not a bare header");
+  entry[size - 2] ^= 0x40;
+  check (!seccomp_cache_entry_program (entry, size, rules, &cached), "seccomp cache: not a damaged program");
+  entry[size - 2] ^= 0x40;
+  entry[20] ^= 1; /* the libseccomp version it was made by */
+  check (!seccomp_cache_entry_program (entry, size, rules, &cached), "seccomp cache: not another libseccomp's");
+  free (entry);
+  free (program.instructions);
+}
+
+static void
 test_fd_ranges_to_close (void)
 {
   struct fd_range ranges[4];
@@ -1182,6 +1211,7 @@ main (void)
   test_detach_keys ();
   test_isolation_parsers ();
   test_seccomp_rules ();
+  test_seccomp_cache_entry ();
   test_mount_options ();
   test_bundle_parsers ();
   test_bundle_options ();

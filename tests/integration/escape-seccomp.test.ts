@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { ryouiki } from './harness.js';
 import { useEscapeWorkspace } from './escape-harness.js';
@@ -38,5 +39,82 @@ describe('io_uring', () => {
   it('ryouiki-init itself (PID 1) is under the same filter', async () => {
     const out = await ryouiki(['tenkai', '--path', space.rootfs, '--root', space.store, '--command', 'grep -E "^Seccomp(_filters)?:" /proc/1/status /proc/self/status']);
     expect(out.stdout).toBe('/proc/1/status:Seccomp:\t2\n/proc/1/status:Seccomp_filters:\t1\n/proc/self/status:Seccomp:\t2\n/proc/self/status:Seccomp_filters:\t1\n');
+  });
+});
+
+/** The helper's cache entry layout (helper/src/seccomp-filter.h): a 48-byte header, the rules, the BPF program. */
+const HEADER_BYTES = 48;
+
+/** FNV-1a 64 of BYTES, the helper's checksum of a cached program. */
+function fnv1a64(bytes: Buffer): bigint {
+  let hash = 14695981039346656037n;
+  for (const byte of bytes) hash = ((hash ^ BigInt(byte)) * 1099511628211n) & 0xffffffffffffffffn;
+  return hash;
+}
+
+interface CacheEntry {
+  header: Buffer;
+  rules: Buffer;
+  program: Buffer;
+}
+
+function parseEntry(file: string): CacheEntry {
+  const bytes = readFileSync(file);
+  const rulesLength = bytes.readUInt32LE(32);
+  return { header: bytes.subarray(0, HEADER_BYTES), rules: bytes.subarray(HEADER_BYTES, HEADER_BYTES + rulesLength), program: bytes.subarray(HEADER_BYTES + rulesLength) };
+}
+
+/** An entry for RULES holding PROGRAM, its header as the helper writes it (lengths and checksum made to fit). */
+function forgeEntry(like: CacheEntry, rules: Buffer, program: Buffer): Buffer {
+  const header = Buffer.from(like.header);
+  header.writeUInt32LE(rules.length, 32);
+  header.writeUInt32LE(program.length / 8, 36);
+  header.writeBigUInt64LE(fnv1a64(program), 40);
+  return Buffer.concat([header, rules, program]);
+}
+
+describe('the cache of compiled filters', () => {
+  const probe = async (root: string, flags: string[] = []) => (await ryouiki(['tenkai', '--path', space.rootfs, '--root', root, ...flags, '--', '/bin/escape-probe', 'io_uring'])).stdout;
+  const entries = (root: string) => readdirSync(join(root, 'cache', 'seccomp')).map((name) => join(root, 'cache', 'seccomp', name));
+
+  it('keeps one entry a profile, takes it from there, and rebuilds one that is damaged, truncated or of other rules', async () => {
+    const root = join(space.work, 'cache-store');
+    expect(await probe(root)).toBe('io_uring: EPERM\n');
+    const [file, ...others] = entries(root);
+    expect(others).toEqual([]);
+    const built = readFileSync(file!);
+    expect(built.subarray(0, 16).toString()).toBe('ryouiki-seccomp1');
+    expect(parseEntry(file!).rules.toString()).toMatch(/^default /);
+
+    // Taken as it is: not written again.
+    const { ino, mtimeMs } = statSync(file!);
+    expect(await probe(root)).toBe('io_uring: EPERM\n');
+    expect(statSync(file!)).toMatchObject({ ino, mtimeMs });
+
+    const damaged = Buffer.from(built);
+    damaged[damaged.length - 3]! ^= 0xff;
+    const allowAll = join(space.work, 'allow-all.json');
+    writeFileSync(allowAll, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mknod'], action: 'SCMP_ACT_ERRNO' }] }));
+    expect(await probe(root, ['--seccomp', allowAll])).toBe('io_uring: OK\n');
+    const other = entries(root).find((entry) => entry !== file)!;
+    for (const spoiled of [damaged, built.subarray(0, built.length - 8), readFileSync(other), Buffer.alloc(0)]) {
+      writeFileSync(file!, spoiled);
+      expect(await probe(root)).toBe('io_uring: EPERM\n');
+      expect(readFileSync(file!).equals(built)).toBe(true);
+    }
+  });
+
+  it('is really used: an entry of the default rules holding an allow-all program is what the container gets', async () => {
+    const root = join(space.work, 'forged-store');
+    const allowAll = join(space.work, 'allow-all-forged.json');
+    writeFileSync(allowAll, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mknod'], action: 'SCMP_ACT_ERRNO' }] }));
+    expect(await probe(root, ['--seccomp', allowAll])).toBe('io_uring: OK\n');
+    const [allowFile] = entries(root);
+    expect(await probe(root)).toBe('io_uring: EPERM\n');
+    const defaultFile = entries(root).find((entry) => entry !== allowFile)!;
+    const defaults = parseEntry(defaultFile);
+    // The cache is the user's own file, trusted as their other files are: whoever can write it chooses the filter.
+    writeFileSync(defaultFile, forgeEntry(defaults, defaults.rules, parseEntry(allowFile!).program));
+    expect(await probe(root)).toBe('io_uring: OK\n');
   });
 });

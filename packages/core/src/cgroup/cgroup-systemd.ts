@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { childProcess } from '../child-process.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readControllers } from './cgroup-system.js';
@@ -76,7 +76,7 @@ function busError(what: string, error: unknown): RyouikiError {
 
 function busctlSync(what: string, args: string[]): string {
   try {
-    return execFileSync('busctl', ['--user', ...args], { env: busEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: BUSCTL_TIMEOUT_MS });
+    return childProcess().execFileSync('busctl', ['--user', ...args], { env: busEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: BUSCTL_TIMEOUT_MS });
   } catch (error) {
     throw busError(what, error);
   }
@@ -84,7 +84,7 @@ function busctlSync(what: string, args: string[]): string {
 
 function busctl(what: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('busctl', ['--user', ...args], { env: busEnv(), encoding: 'utf8', timeout: BUSCTL_TIMEOUT_MS }, (error, stdout, stderr) => {
+    childProcess().execFile('busctl', ['--user', ...args], { env: busEnv(), encoding: 'utf8', timeout: BUSCTL_TIMEOUT_MS }, (error, stdout, stderr) => {
       if (error === null) resolve(stdout);
       else reject(busError(what, Object.assign(error, { stderr })));
     });

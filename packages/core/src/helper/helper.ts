@@ -54,6 +54,7 @@ function isolationArgs(spec: ContainerSpec, fds: HelperFds): string[] {
     // Leaving the filter out for want of its file would weaken the container without a word.
     if (fds.files?.seccompFile === undefined) throw new Error('helperArgs: a spec with linux.seccomp needs the container files (the launch pipeline makes them)');
     args.push('--seccomp', fds.files.seccompFile);
+    if (fds.files.seccompCache !== undefined) args.push('--seccomp-cache', fds.files.seccompCache);
   }
   if (fds.files?.startHooksFile !== undefined) args.push('--start-hooks', fds.files.startHooksFile);
   return args;

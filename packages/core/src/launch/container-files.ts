@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { hostsFile, networkBindsFile, resolvConf, type NameConfig } from '@ryouiki/net';
@@ -17,6 +18,8 @@ export interface ContainerFiles {
   mounts: Mount[];
   /** The helper's seccomp rules for the spec's profile (a file: they are long for a command line). */
   seccompFile?: string;
+  /** Where the helper keeps the filter compiled from those rules, named by their SHA-256 (see seccompCacheFile). */
+  seccompCache?: string;
   /** The startContainer hooks, for the helper's --start-hooks. */
   startHooksFile?: string;
 }
@@ -86,14 +89,29 @@ function unreadableInRootfs(error: unknown, rootfs: string): RyouikiError | unde
   );
 }
 
-/** Creates the container's folder DIR, with what its spec needs; `network`: a network generates its name files. */
-export function createContainerFiles(spec: ContainerSpec, dir: string, network: boolean): ContainerFiles {
+/**
+ * The cache entry of the filter compiled from RULES, under CACHE:
+ * `seccomp/SHA256.bpf`. The helper makes its folder when it first writes one,
+ * and trusts an entry only for the very rules it was made from, by the same
+ * libseccomp, undamaged.
+ */
+function seccompCacheFile(cache: string, rules: string): string {
+  return join(cache, 'seccomp', `${createHash('sha256').update(rules).digest('hex')}.bpf`);
+}
+
+/**
+ * Creates the container's folder DIR, with what its spec needs; `network`: a
+ * network generates its name files; CACHE: where a compiled seccomp filter is kept.
+ */
+export function createContainerFiles(spec: ContainerSpec, dir: string, network: boolean, cache?: string): ContainerFiles {
   try {
     makeDir(dir);
     const files: ContainerFiles = { dir, mounts: etcFiles(spec, dir, network) };
     if (spec.linux.seccomp !== undefined) {
+      const rules = `${seccompRules(spec.linux.seccomp)}\n`;
       files.seccompFile = join(dir, 'seccomp.rules');
-      writeFileSync(files.seccompFile, `${seccompRules(spec.linux.seccomp)}\n`, { mode: 0o600 });
+      writeFileSync(files.seccompFile, rules, { mode: 0o600 });
+      if (cache !== undefined) files.seccompCache = seccompCacheFile(cache, rules);
     }
     if (spec.startContainerHooks !== undefined) {
       files.startHooksFile = join(dir, 'start-hooks');

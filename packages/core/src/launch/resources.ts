@@ -38,10 +38,11 @@ export class ContainerFilesResource implements Resource {
   constructor(
     readonly dir: string,
     private readonly network: boolean,
+    private readonly cache?: string,
   ) {}
 
   prepare(spec: ContainerSpec): ContainerSpec {
-    this.made = createContainerFiles(spec, this.dir, this.network);
+    this.made = createContainerFiles(spec, this.dir, this.network, this.cache);
     return spec;
   }
 
@@ -237,6 +238,8 @@ export interface ResourcePlan {
 export interface ResourceContext {
   /** The runtime folder the container's files go under. */
   runtime: string;
+  /** The cache folder (cacheDir) the compiled seccomp filters are kept in. */
+  cache?: string;
   cgroups?: CgroupOptions;
   warn: Warn;
 }
@@ -249,7 +252,7 @@ export interface ResourceContext {
 export function containerResources(plan: ResourcePlan, context: ResourceContext): Resource[] {
   const cgroup = planCgroup(plan.spec, plan.id, context.cgroups);
   for (const warning of cgroup?.warnings ?? []) context.warn(warning);
-  const resources: Resource[] = [new ContainerFilesResource(containerFilesDir(context.runtime, plan.id), plan.network !== undefined)];
+  const resources: Resource[] = [new ContainerFilesResource(containerFilesDir(context.runtime, plan.id), plan.network !== undefined, context.cache)];
   if (RootOverlayResource.needed(plan.spec)) resources.push(new RootOverlayResource(join(containerFilesDir(context.runtime, plan.id), 'overlay')));
   if (IdMapResource.needed(plan.spec)) resources.push(new IdMapResource(plan.spec, context.warn));
   if (cgroup !== undefined) resources.push(new CgroupResource(cgroup));

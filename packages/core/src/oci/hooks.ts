@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { childProcess } from '../child-process.js';
 import { environmentObject } from '../spec/env-file.js';
 import { RyouikiError } from '../errors.js';
 import type { ResourceRecord } from '../store/container-state.js';
@@ -58,7 +58,7 @@ interface HookEnd {
  */
 function runHookProcess(command: ReturnType<typeof hookCommand>, env: Record<string, string>, input: string, timeoutMs: number | undefined): Promise<HookEnd> {
   return new Promise((resolve) => {
-    const child = spawn(command.file, command.args, { argv0: command.argv0, env, stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = childProcess().spawn(command.file, command.args, { argv0: command.argv0, env, stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     let timedOut = false;
     let spawnError: Error | undefined;

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { accessSync, constants } from 'node:fs';
-import { execFile } from 'node:child_process';
+import { childProcess } from '../child-process.js';
 import { RyouikiError } from '../errors.js';
 import type { IdMapping } from './spec.js';
 
@@ -150,7 +150,7 @@ export async function writeIdMaps(pid: number, uidMappings: IdMapping[], gidMapp
  */
 function runMapTool(tool: 'newuidmap' | 'newgidmap', args: string[]): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(tool, args, { encoding: 'utf8' }, (error, _stdout, stderr) => {
+    childProcess().execFile(tool, args, { encoding: 'utf8' }, (error, _stdout, stderr) => {
       if (error === null) resolve(undefined);
       else resolve(stderr.trim() || (typeof error.code === 'string' ? `${tool}: ${error.code}` : `${tool} exited with ${error.code ?? error.signal}`));
     });
