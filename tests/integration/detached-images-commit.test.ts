@@ -12,12 +12,27 @@ const { work, newStore } = useStores('images-commit');
 // Adds a file, deletes one (a whiteout), replaces a folder (an opaque one), then waits to be committed.
 const CHANGES = 'echo added > /added; rm /bin/true; rm -rf /etc; mkdir /etc; echo new > /etc/only; touch /ready; sleep 300';
 
+/** A new store with the test rootfs imported as the image `base`. */
+async function storeWithBase(): Promise<string> {
+  const store = newStore();
+  const tarball = join(work, 'base.tar');
+  writeFileSync(tarball, tarOf(testRootfs()));
+  expect(await ryouiki(['import', '--root', store, tarball, 'base'])).toMatchObject({ exitCode: 0 });
+  return store;
+}
+
+/** A detached container of `base` (no --rm) that ran SCRIPT and ended: its id. */
+async function ranToItsEnd(store: string, name: string, script: string): Promise<string> {
+  const ran = await ryouiki(['run', '-d', '--name', name, '--root', store, '--network', 'none', 'base', 'sh', '-c', script]);
+  expect(ran.exitCode).toBe(0);
+  const id = ran.stdout.trim();
+  await waitForStatus(store, id, 'stopped');
+  return id;
+}
+
 describe('ryouiki commit', () => {
   it('makes an image of what a running container wrote over its image: new files, whiteouts and opaque folders', async () => {
-    const store = newStore();
-    const tarball = join(work, 'base.tar');
-    writeFileSync(tarball, tarOf(testRootfs()));
-    expect(await ryouiki(['import', '--root', store, tarball, 'base'])).toMatchObject({ exitCode: 0 });
+    const store = await storeWithBase();
     const started = await ryouiki(['run', '-d', '--name', 'changing', '--root', store, '--network', 'none', 'base', 'sh', '-c', CHANGES]);
     expect(started.exitCode).toBe(0);
     for (let tries = 0; (await inStore(store, 'exec', ['changing', 'test', '-e', '/ready'])).exitCode !== 0; tries++) {
@@ -54,15 +69,9 @@ describe('ryouiki commit', () => {
   }, 180000);
 
   it('commits a stopped container, with --change, -m and --author; rm removes the layer it kept', async () => {
-    const store = newStore();
-    const tarball = join(work, 'base.tar');
-    writeFileSync(tarball, tarOf(testRootfs()));
-    expect(await ryouiki(['import', '--root', store, tarball, 'base'])).toMatchObject({ exitCode: 0 });
+    const store = await storeWithBase();
     // A file of its own, one of a subordinate id (removable only inside a user namespace), one deleted.
-    const ran = await ryouiki(['run', '-d', '--name', 'done', '--root', store, '--network', 'none', 'base', 'sh', '-c', 'echo written > /written; touch /owned; chown 5:5 /owned; rm /bin/true']);
-    expect(ran.exitCode).toBe(0);
-    const id = ran.stdout.trim();
-    await waitForStatus(store, id, 'stopped');
+    const id = await ranToItsEnd(store, 'done', 'echo written > /written; touch /owned; chown 5:5 /owned; rm /bin/true');
     expect(existsSync(join(store, 'run', id, 'overlay', 'upper', 'written'))).toBe(true);
 
     for (const change of ['ONBUILD RUN true', 'EXPOSE 99999', 'FROM scratch']) {
@@ -122,14 +131,8 @@ describe('ryouiki commit', () => {
   }, 180000);
 
   it('restarts a stopped container on the upper layer it kept: it finds its own writes', async () => {
-    const store = newStore();
-    const tarball = join(work, 'base.tar');
-    writeFileSync(tarball, tarOf(testRootfs()));
-    expect(await ryouiki(['import', '--root', store, tarball, 'base'])).toMatchObject({ exitCode: 0 });
-    const ran = await ryouiki(['run', '-d', '--name', 'again', '--root', store, '--network', 'none', 'base', 'sh', '-c', 'if test -e /mark; then echo found > /found; fi; touch /mark']);
-    expect(ran.exitCode).toBe(0);
-    const id = ran.stdout.trim();
-    await waitForStatus(store, id, 'stopped');
+    const store = await storeWithBase();
+    const id = await ranToItsEnd(store, 'again', 'if test -e /mark; then echo found > /found; fi; touch /mark');
     const upper = join(store, 'run', id, 'overlay', 'upper');
     expect([existsSync(join(upper, 'mark')), existsSync(join(upper, 'found'))]).toEqual([true, false]);
     expect(await ryouiki(['restart', '--root', store, 'again'])).toMatchObject({ exitCode: 0 });
