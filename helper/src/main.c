@@ -373,7 +373,7 @@ run_helper (const struct options *opts, int sync_fd)
   int status;
 
   if (opts->overlay_dir != NULL)
-    overlay_keep_layers_for_removal (container_pid, opts->overlay_dir);
+    overlay_keep_layers_for_removal (container_pid, opts->overlay_dir, opts->overlay_keep_upper);
   if (!opts->no_idmap && !opts->share_user && !namespaces_joined_user (opts))
     write_id_maps (container_pid, geteuid (), getegid ());
   info_send_pid (info_fd, container_pid);

@@ -643,6 +643,8 @@ static const struct flag flags[] = {
     "merged/)" },
   { "overlay-lower", "DIR", PARSED (add_overlay_lower),
     "a further lower layer under the rootfs (repeatable, top\nfirst: an image's layers); only with --overlay" },
+  { "overlay-keep-upper", NULL, SWITCH (overlay_keep_upper),
+    "keep STATE/upper (the container's writes) once it has\nended; only work/ is emptied then" },
   { "overlay-driver", "D", PARSED (set_overlay_driver),
     "auto (default: the kernel's overlayfs, else fuse-overlayfs)\nor fuse-overlayfs" },
   { "user", "UID:GID", PARSED (set_user), "run PROGRAM as this user, without supplementary groups" },
@@ -813,6 +815,8 @@ check_complete (struct options *opts, struct parse_context *ctx)
     return error_result (ctx, "--share-user: only root may run a container in the host's user namespace");
   if (opts->n_overlay_lowers > 0 && opts->overlay_dir == NULL)
     return error_result (ctx, "--overlay-lower requires --overlay");
+  if (opts->overlay_keep_upper && opts->overlay_dir == NULL)
+    return error_result (ctx, "--overlay-keep-upper requires --overlay");
   if (opts->make_mount_points && opts->overlay_dir == NULL && !opts->engine_rootfs)
     return error_result (ctx, "--make-mount-points requires --overlay (the rootfs itself is never written)");
   opts->command = ctx->argv + optind;

@@ -69,6 +69,7 @@ struct options
   bool only_given_mounts;                         /* the volumes are the whole list: no /proc, /dev, /sys of our own */
   const char *overlay_dir;                        /* holds upper/, work/, merged/: a copy-on-write root */
   bool overlay_fuse_only;                         /* --overlay-driver fuse-overlayfs: skip the kernel's overlayfs */
+  bool overlay_keep_upper;                        /* upper/ stays once the container has ended (it stays too) */
   const char *overlay_lowers[MAX_OVERLAY_LOWERS]; /* --overlay-lower: layers under the rootfs, top first */
   size_t n_overlay_lowers;
   const char *seccomp_file;  /* --seccomp FILE: its rules (see seccomp-filter.h) */

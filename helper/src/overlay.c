@@ -17,6 +17,7 @@ static char merged[4096];
 /* The helper's, on the host: what it needs to empty the layers once the init is gone. */
 static int layers_fd = -1;
 static int container_userns_fd = -1;
+static bool upper_kept;
 
 int
 format_overlay_options (char *buf, size_t size, const char *rootfs, const char *const *lowers, size_t n_lowers,
@@ -127,7 +128,7 @@ mount_overlay_root (const char *rootfs, const char *const *lowers, size_t n_lowe
 }
 
 void
-overlay_keep_layers_for_removal (pid_t init, const char *state)
+overlay_keep_layers_for_removal (pid_t init, const char *state, bool keep_upper)
 {
   char path[64];
 
@@ -139,6 +140,7 @@ overlay_keep_layers_for_removal (pid_t init, const char *state)
   layers_fd = open (state, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (layers_fd < 0)
     die_with_errno ("overlay: %s", state);
+  upper_kept = keep_upper;
 }
 
 static void
@@ -153,7 +155,8 @@ remove_layers_in_userns (void)
   dir = openat (layers_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0)
     _exit (EXIT_RUNTIME);
-  remove_tree_at (dir, "upper");
+  if (!upper_kept)
+    remove_tree_at (dir, "upper");
   remove_tree_at (dir, "work");
   _exit (0);
 }

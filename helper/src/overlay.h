@@ -24,9 +24,10 @@ int format_overlay_options (char *buf, size_t size, const char *rootfs, const ch
                             const char *state);
 
 /* In the helper, once the init exists: holds the container's user namespace and the
- * state folder, so that the init keeps no fd of the host's for the removal. */
-void overlay_keep_layers_for_removal (pid_t init, const char *state);
+ * state folder, so that the init keeps no fd of the host's for the removal; keep_upper:
+ * state/upper outlives the container (--overlay-keep-upper). */
+void overlay_keep_layers_for_removal (pid_t init, const char *state, bool keep_upper);
 
-/* In the helper, once the init is gone: empties state/upper and state/work, whose files
- * may belong to ids only the container's user namespace maps (a child joins it for that). */
+/* In the helper, once the init is gone: empties state/work, and state/upper unless it is kept, whose
+ * files may belong to ids only the container's user namespace maps (a child joins it for that). */
 void overlay_remove_layers (void);

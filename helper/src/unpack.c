@@ -164,6 +164,24 @@ open_parent (const char *parent)
   return open_beneath (parent, O_PATH | O_DIRECTORY);
 }
 
+/* The folder of the entry before, kept open: a layer's entries come folder by folder. An entry only
+ * makes or removes names in its own folder, so the fd kept is never of a folder an entry replaced. */
+static char kept_parent_path[PATH_MAX];
+static int kept_parent = -1;
+
+static int
+entry_parent (const char *parent_path)
+{
+  if (kept_parent >= 0 && strcmp (parent_path, kept_parent_path) == 0)
+    return kept_parent;
+  if (kept_parent >= 0)
+    close (kept_parent);
+  kept_parent = open_parent (parent_path);
+  if (kept_parent >= 0)
+    strcpy (kept_parent_path, parent_path);
+  return kept_parent;
+}
+
 /* What a later entry of the same name replaces; a folder stays when the new entry is a folder too. */
 static void
 remove_existing (int parent, const char *name, bool keep_dir)
@@ -251,6 +269,19 @@ set_times (int parent, const char *name, int64_t mtime)
     die_entry ("set its time");
 }
 
+/* True when making the entry failed only because its name is taken: what has it is removed, for a
+ * second try (most names are new, so they cost no look-up first). */
+static bool
+name_taken (int result, int parent, const char *name, bool keep_dir, const char *what)
+{
+  if (result >= 0)
+    return false;
+  if (errno != EEXIST)
+    die_entry (what);
+  remove_existing (parent, name, keep_dir);
+  return true;
+}
+
 static void
 copy_data (int fd, uint64_t size)
 {
@@ -303,7 +334,7 @@ write_entry (const struct entry_header *header, const char *path, const char *li
   char parent_path[PATH_MAX];
   const char *slash = strrchr (path, '/');
   const char *name = slash == NULL ? path : slash + 1;
-  autoclose_fd int parent = -1;
+  int parent;
   mode_t mode = header->mode & 07777;
 
   if (slash == NULL)
@@ -313,14 +344,14 @@ write_entry (const struct entry_header *header, const char *path, const char *li
       memcpy (parent_path, path, (size_t) (slash - path));
       parent_path[slash - path] = '\0';
     }
-  parent = open_parent (parent_path);
+  parent = entry_parent (parent_path);
   if (parent < 0)
     die_entry ("open its folder");
   switch (header->type)
     {
     case 'd':
-      remove_existing (parent, name, true);
-      if (mkdirat (parent, name, 0700) < 0 && errno != EEXIST)
+      if (name_taken (mkdirat (parent, name, 0700), parent, name, true, "make the folder")
+          && mkdirat (parent, name, 0700) < 0 && errno != EEXIST)
         die_entry ("make the folder");
       set_owner (parent, name, header->uid, header->gid);
       if (fchmodat (parent, name, mode, 0) < 0)
@@ -330,8 +361,9 @@ write_entry (const struct entry_header *header, const char *path, const char *li
       {
         autoclose_fd int fd = -1;
 
-        remove_existing (parent, name, false);
         fd = openat (parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (name_taken (fd, parent, name, false, "create the file"))
+          fd = openat (parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
           die_entry ("create the file");
         copy_data (fd, header->size);
@@ -343,8 +375,8 @@ write_entry (const struct entry_header *header, const char *path, const char *li
         return;
       }
     case 'l':
-      remove_existing (parent, name, false);
-      if (symlinkat (link, parent, name) < 0)
+      if (name_taken (symlinkat (link, parent, name), parent, name, false, "make the symlink")
+          && symlinkat (link, parent, name) < 0)
         die_entry ("make the symlink");
       set_owner (parent, name, header->uid, header->gid);
       set_times (parent, name, header->mtime);
@@ -353,17 +385,17 @@ write_entry (const struct entry_header *header, const char *path, const char *li
       write_hard_link (parent, name, link);
       return;
     case 'w':
-      remove_existing (parent, name, false);
       /* overlayfs's whiteout: a character device 0:0, which needs no CAP_MKNOD */
-      if (mknodat (parent, name, S_IFCHR, makedev (0, 0)) < 0)
+      if (name_taken (mknodat (parent, name, S_IFCHR, makedev (0, 0)), parent, name, false, "make the whiteout")
+          && mknodat (parent, name, S_IFCHR, makedev (0, 0)) < 0)
         die_entry ("make the whiteout");
       return;
     case 'o':
       write_opaque (parent, name);
       return;
     case 'p':
-      remove_existing (parent, name, false);
-      if (mkfifoat (parent, name, 0600) < 0)
+      if (name_taken (mkfifoat (parent, name, 0600), parent, name, false, "make the fifo")
+          && mkfifoat (parent, name, 0600) < 0)
         die_entry ("make the fifo");
       set_owner (parent, name, header->uid, header->gid);
       if (fchmodat (parent, name, mode, 0) < 0)
@@ -482,6 +514,8 @@ main (int argc, char **argv)
       return 0;
     }
   set_die_handler (fail_and_clean);
+  /* a pipe of the input buffer's size: fewer wake-ups than its 64 KiB default (refused for a file: no matter) */
+  (void) fcntl (0, F_SETPIPE_SZ, (int) sizeof input);
   root_fd = openat (dest_parent, dest_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (root_fd < 0)
     die_with_errno ("%s", dest);

@@ -38,6 +38,7 @@ function isolationArgs(spec: ContainerSpec, fds: HelperFds): string[] {
   if (needsExternalIdMaps(spec.linux.uidMappings)) args.push('--no-idmap');
   const overlayDir = fds.files?.overlayDir;
   if (overlayDir !== undefined) args.push('--overlay', overlayDir, '--make-mount-points', ...overlayDriverArgs(process.env));
+  if (fds.files?.overlayKeepsUpper === true) args.push('--overlay-keep-upper');
   for (const lower of spec.root.lowerPaths ?? []) args.push('--overlay-lower', lower);
   const mounts = [...(fds.files?.mounts ?? []), ...(spec.mounts ?? [])];
   args.push(

@@ -151,6 +151,9 @@ export interface ImageInspection {
   Digest: string;
   RepoTags: string[];
   Created?: string;
+  Author?: string;
+  /** The comment of the last history entry (commit -m). */
+  Comment?: string;
   Architecture?: string;
   Os?: string;
   Config: ImageConfig['config'];
@@ -168,6 +171,8 @@ export function inspectImage(text: string, options: StoreOptions = {}): ImageIns
     Digest: image.digest,
     RepoTags: image.names,
     Created: config.created,
+    Author: config.author,
+    Comment: config.history?.at(-1)?.comment,
     Architecture: config.architecture,
     Os: config.os,
     Config: config.config ?? {},

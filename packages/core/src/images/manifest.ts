@@ -33,15 +33,17 @@ export interface ImageRuntimeConfig {
   WorkingDir?: string;
   Labels?: Record<string, string> | null;
   StopSignal?: string;
+  Volumes?: Record<string, object>;
 }
 
 export interface ImageConfig {
   created?: string;
+  author?: string;
   architecture?: string;
   os?: string;
   config?: ImageRuntimeConfig;
   rootfs: { type: string; diff_ids: string[] };
-  history?: { created?: string; created_by?: string; empty_layer?: boolean; comment?: string }[];
+  history?: { created?: string; created_by?: string; author?: string; empty_layer?: boolean; comment?: string }[];
 }
 
 const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];

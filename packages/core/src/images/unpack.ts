@@ -21,6 +21,8 @@ import { verifyingStream } from './store.js';
 
 const HEADER_SIZE = 40;
 const BATCH_BYTES = 1 << 20;
+/** zlib's output pieces: its default of 16 KiB makes a layer tens of thousands of small buffers. */
+const GUNZIP_CHUNK = 1 << 18;
 /** A layer of more entries than this is refused (a bomb of small files); RYOUIKI_LAYER_MAX_ENTRIES moves it. */
 const DEFAULT_MAX_ENTRIES = 1_000_000;
 
@@ -127,7 +129,7 @@ export function decompressed(source: Readable): Readable {
     }
     source.unshift(head);
     if (head[0] === 0x1f && head[1] === 0x8b) {
-      pipeline(source, createGunzip(), out).catch((error: unknown) => out.destroy(error as Error));
+      pipeline(source, createGunzip({ chunkSize: GUNZIP_CHUNK }), out).catch((error: unknown) => out.destroy(error as Error));
     } else if (head.readUInt32LE(0) === 0xfd2fb528) {
       const zstd = spawn('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'ignore'] });
       zstd.on('error', () => out.destroy(new RyouikiError('IMAGE_LAYER_REFUSED', 'a zstd layer needs the zstd program: apt-get install zstd')));
@@ -145,25 +147,28 @@ export function decompressed(source: Readable): Readable {
   return out;
 }
 
-/** Gathers entries into large writes: a layer is many small entries, each a write to ryouiki-unpack otherwise. */
+/**
+ * Gathers entries into large writes: a layer is many small entries, each a
+ * write to ryouiki-unpack otherwise. The pieces go out corked, as one writev,
+ * so a file's data is never copied into a batch.
+ */
 class BatchedWriter {
-  private chunks: Buffer[] = [];
   private size = 0;
 
   constructor(private readonly stream: Writable) {}
 
   async write(data: Buffer): Promise<void> {
-    this.chunks.push(data);
+    if (this.size === 0) this.stream.cork();
     this.size += data.length;
+    this.stream.write(data);
     if (this.size >= BATCH_BYTES) await this.flush();
   }
 
   async flush(): Promise<void> {
     if (this.size === 0) return;
-    const data = Buffer.concat(this.chunks, this.size);
-    this.chunks = [];
     this.size = 0;
-    if (!this.stream.write(data)) await once(this.stream, 'drain');
+    this.stream.uncork();
+    if (this.stream.writableNeedDrain) await once(this.stream, 'drain');
   }
 }
 

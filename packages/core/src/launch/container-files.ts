@@ -14,6 +14,8 @@ export interface ContainerFiles {
   dir: string;
   /** Holds the overlay's upper/, work/ and merged/, with --overlay or an image (the root overlay resource's). */
   overlayDir?: string;
+  /** The overlay's upper/ outlives the container (the helper's --overlay-keep-upper): a detached one without --rm. */
+  overlayKeepsUpper?: boolean;
   /** The generated /etc/hosts, /etc/hostname and /etc/resolv.conf, bound over the rootfs's. */
   mounts: Mount[];
   /** The helper's seccomp rules for the spec's profile (a file: they are long for a command line). */

@@ -1,5 +1,5 @@
 import { planContainer, shortId, newContainerId, type ContainerOptions, type ContainerPlan } from '../spec/container-options.js';
-import { containerLogPath, type ContainerState, type RelaunchRecord } from '../store/container-state.js';
+import { containerLogPath, keptOverlayDir, type ContainerState, type RelaunchRecord } from '../store/container-state.js';
 import type { CgroupOptions } from '../cgroup/cgroup-system.js';
 import { cacheDir, type StoreOptions } from '../store/paths.js';
 import { processIdentity } from '../store/proc-identity.js';
@@ -129,6 +129,7 @@ export interface LaunchOptions extends StoreOptions {
 
 /** The plan as a launch: its resources, from the one registry, recorded by RECORDER. */
 export function launchOf(plan: ContainerPlan, options: LaunchOptions, recorder: LaunchRecorder, runtime = storeDirs(options).runtime): Launch {
-  const resources = containerResources(plan, { runtime, cache: cacheDir(options), cgroups: options.cgroups, warn: options.onWarning ?? warnOnceOnStderr });
+  const kept = recorder.keepsEnded === true ? { keptOverlayDir: keptOverlayDir(storeDirs(options), plan.id) } : {};
+  const resources = containerResources(plan, { runtime, cache: cacheDir(options), cgroups: options.cgroups, warn: options.onWarning ?? warnOnceOnStderr, ...kept });
   return { spec: plan.spec, resources, recorder };
 }

@@ -32,6 +32,8 @@ export interface LaunchRecorder {
   running(records: ResourceRecord[]): Promise<void>;
   /** The container ended (foreground), or its launch failed: its record goes. */
   finish(end: LaunchEnd): Promise<void>;
+  /** The container stays, stopped, once it has ended (a detached one without --rm), until it is removed. */
+  readonly keepsEnded?: boolean;
 }
 
 function cgroupState(report: CgroupReport | undefined): ProcessCgroupState {
@@ -70,6 +72,10 @@ export class StoreRecorder implements LaunchRecorder {
 
   get logPath(): string {
     return this.state.logPath;
+  }
+
+  get keepsEnded(): boolean {
+    return !this.state.autoRemove;
   }
 
   async begin(records: ResourceRecord[]): Promise<void> {

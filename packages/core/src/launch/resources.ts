@@ -188,13 +188,19 @@ function removeOverlayDir(dir: string): void {
 
 /**
  * A copy-on-write root (--overlay, or an image's layers): the rootfs (an
- * image's top layer) and the further lower layers under a fresh upper layer
- * of this container's own. Prepared once every layer is checked to be there;
+ * image's top layer) and the further lower layers under an upper layer of
+ * this container's own. Prepared once every layer is checked to be there;
  * the helper empties upper/ and work/ once the container has ended (their
- * files may belong to subordinate ids), release removes the rest.
+ * files may belong to subordinate ids), release removes the rest. A kept
+ * upper layer (keepsUpper: the container stays once it has ended) is left
+ * where it is, and found again by a restart; the container's removal
+ * removes it (removeKeptOverlay).
  */
 export class RootOverlayResource implements Resource {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    readonly keepsUpper = false,
+  ) {}
 
   static needed(spec: ContainerSpec): boolean {
     return spec.root.overlay === true;
@@ -207,8 +213,9 @@ export class RootOverlayResource implements Resource {
       throw new RyouikiError(spec.root.image === undefined ? 'ROOTFS_NOT_FOUND' : 'IMAGE_NOT_FOUND', `${what} is gone: ${missing}; pull or load it again`);
     }
     try {
-      mkdirSync(this.dir, { mode: 0o700 });
-      for (const name of ['upper', 'work', 'merged']) mkdirSync(join(this.dir, name), { mode: 0o755 });
+      // a fresh folder, unless it is a kept one a restart finds again
+      mkdirSync(this.dir, { mode: 0o700, recursive: this.keepsUpper });
+      for (const name of ['upper', 'work', 'merged']) mkdirSync(join(this.dir, name), { mode: 0o755, recursive: this.keepsUpper });
     } catch (error) {
       throw new RyouikiError('CONTAINER_DIR_FAILED', `cannot create the container's overlay ${this.dir}: ${(error as Error).message}`);
     }
@@ -218,11 +225,11 @@ export class RootOverlayResource implements Resource {
   async attach(): Promise<void> {}
 
   async release(): Promise<void> {
-    removeOverlayDir(this.dir);
+    if (!this.keepsUpper) removeOverlayDir(this.dir);
   }
 
   record(): ResourceRecord {
-    return { kind: ROOT_OVERLAY, dir: this.dir };
+    return { kind: ROOT_OVERLAY, dir: this.dir, ...(this.keepsUpper ? { keepsUpper: true } : {}) };
   }
 }
 
@@ -242,6 +249,8 @@ export interface ResourceContext {
   cache?: string;
   cgroups?: CgroupOptions;
   warn: Warn;
+  /** The container stays once it has ended: its root overlay goes here (keptOverlayDir), its upper layer kept. */
+  keptOverlayDir?: string;
 }
 
 /**
@@ -253,7 +262,10 @@ export function containerResources(plan: ResourcePlan, context: ResourceContext)
   const cgroup = planCgroup(plan.spec, plan.id, context.cgroups);
   for (const warning of cgroup?.warnings ?? []) context.warn(warning);
   const resources: Resource[] = [new ContainerFilesResource(containerFilesDir(context.runtime, plan.id), plan.network !== undefined, context.cache)];
-  if (RootOverlayResource.needed(plan.spec)) resources.push(new RootOverlayResource(join(containerFilesDir(context.runtime, plan.id), 'overlay')));
+  if (RootOverlayResource.needed(plan.spec)) {
+    const kept = context.keptOverlayDir;
+    resources.push(kept === undefined ? new RootOverlayResource(join(containerFilesDir(context.runtime, plan.id), 'overlay')) : new RootOverlayResource(kept, true));
+  }
   if (IdMapResource.needed(plan.spec)) resources.push(new IdMapResource(plan.spec, context.warn));
   if (cgroup !== undefined) resources.push(new CgroupResource(cgroup));
   if (plan.network !== undefined) resources.push(new NetworkResource(plan.network, join(context.runtime, shortId(plan.id))));
@@ -268,7 +280,8 @@ export function filesOf(resources: Resource[]): ContainerFiles {
   const files = resources.find((resource) => resource instanceof ContainerFilesResource);
   if (files === undefined) throw new Error('a container has no files resource');
   const overlay = resources.find((resource) => resource instanceof RootOverlayResource);
-  return overlay === undefined ? files.files : { ...files.files, overlayDir: overlay.dir };
+  if (overlay === undefined) return files.files;
+  return { ...files.files, overlayDir: overlay.dir, ...(overlay.keepsUpper ? { overlayKeepsUpper: true } : {}) };
 }
 
 export function cgroupOf(resources: Resource[]): CgroupResource | undefined {
@@ -297,7 +310,9 @@ function signal(pid: number, name: NodeJS.Signals): void {
 }
 
 registerResourceReleaser(FILES, async (record) => removeContainerFiles({ dir: String(record.dir), mounts: [] }));
-registerResourceReleaser(ROOT_OVERLAY, async (record) => removeOverlayDir(String(record.dir)));
+registerResourceReleaser(ROOT_OVERLAY, async (record) => {
+  if (record.keepsUpper !== true) removeOverlayDir(String(record.dir));
+});
 registerResourceReleaser(ID_MAP, async () => undefined);
 
 /** Kills what is left in the cgroup (a process that escaped the init's tree), removes it, and tells an OOM kill. */

@@ -8,7 +8,8 @@ import { rmSync } from 'node:fs';
 import { findLostContainerCgroups, killCgroup, removeCgroups } from '../cgroup/cgroup-control.js';
 import { containerFilesDir } from '../launch/container-files.js';
 import { shortId } from '../spec/container-options.js';
-import { containerDir, containerLogPath, damagedState, listContainerIds, removeStoredContainer, type ContainerState } from './container-state.js';
+import { containerDir, containerLogPath, damagedState, keptOverlayDir, listContainerIds, removeStoredContainer, type ContainerState } from './container-state.js';
+import { removeLayerTree } from '../images/unpack.js';
 import { isRyouikiError, RyouikiError } from '../errors.js';
 import type { StoreOptions } from './paths.js';
 import { isAlive, processesMentioning } from './proc-identity.js';
@@ -51,6 +52,11 @@ export async function listContainers(options: StoreOptions = {}): Promise<Contai
   return states.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
+/** A kept upper layer's files may belong to the user's subordinate ids: they are removed inside a user namespace that maps them. */
+function removeKeptOverlay(dirs: StoreDirs, id: string): Promise<void> {
+  return removeLayerTree(keptOverlayDir(dirs, id));
+}
+
 /**
  * Removes a container whose state.json is damaged: kills what is found of it
  * (processes naming its folders, its cgroup), then removes its folders, log
@@ -72,6 +78,7 @@ async function removeDamagedContainer(dirs: StoreDirs, id: string): Promise<void
     await removeCgroups(cgroups);
   }
   for (const folder of [files, join(dirs.runtime, shortId(id))]) rmSync(folder, { recursive: true, force: true });
+  await removeKeptOverlay(dirs, id).catch(() => undefined);
   for (const [name, owner] of listNames(dirs)) if (owner === id) releaseName(dirs, name, id);
   removeStoredContainer(dirs, { id, logPath: containerLogPath(dirs, id) });
 }
@@ -186,7 +193,8 @@ export async function removeContainer(query: string, force = false, options: Sto
   }
   if (state === undefined) return id;
   const removed = state;
-  await withLock(containerDir(dirs, id), () => {
+  await withLock(containerDir(dirs, id), async () => {
+    await removeKeptOverlay(dirs, id);
     releaseName(dirs, removed.name, removed.id);
     removeStoredContainer(dirs, removed);
   }).catch((error: NodeJS.ErrnoException) => {

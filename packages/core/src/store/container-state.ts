@@ -88,6 +88,15 @@ export function containerDir(dirs: StoreDirs, id: string): string {
   return stateStore(dirs).folder(id);
 }
 
+/**
+ * Where a container that stays once it has ended (a detached one without
+ * --rm) has its root overlay: in its own folder, so that its upper layer (what
+ * it wrote) stays until it is removed, for commit and restart, as podman keeps it.
+ */
+export function keptOverlayDir(dirs: StoreDirs, id: string): string {
+  return join(containerDir(dirs, id), 'overlay');
+}
+
 export function statePath(dirs: StoreDirs, id: string): string {
   return stateStore(dirs).statePath(id);
 }
