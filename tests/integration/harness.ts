@@ -107,13 +107,19 @@ export function leftovers(marker?: string): LiveProcess[] {
 /** How much longer waits may take on an emulated machine (the pure cgroup v2 VM sets it): deadlines, never timings. */
 export const WAIT_SCALE = Number(process.env.RYOUIKI_TEST_WAIT_SCALE ?? '1');
 
+/**
+ * Polls probe until it gives a value. Between polls it sleeps at least twice as long as the probe took, so a
+ * slow probe (a scan of /proc takes a quarter of a second in the emulated v2 VM) keeps the runner to a third
+ * of a CPU instead of taking the CPU the processes it waits for need.
+ */
 export async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 10000): Promise<T> {
   const deadline = Date.now() + timeoutMs * WAIT_SCALE;
   for (;;) {
+    const began = Date.now();
     const value = probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolveWait) => setTimeout(resolveWait, 25));
+    await new Promise((resolveWait) => setTimeout(resolveWait, Math.max(25, 2 * (Date.now() - began))));
   }
 }
 
