@@ -152,30 +152,36 @@ add_rule (scmp_filter_ctx filter, uint32_t default_action, const struct seccomp_
 }
 
 char *
-seccomp_read_rules (const char *path)
+seccomp_read_rules_from (int fd, const char *name)
 {
   enum
   {
     LIMIT = 1 << 20
   };
-  int fd = RETRY_EINTR (open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY));
   char *text = malloc (LIMIT + 1);
   ssize_t total = 0;
-  ssize_t n;
+  ssize_t n = 0;
 
-  if (fd < 0)
-    die_with_errno ("seccomp: %s", path);
   if (text == NULL)
     die ("seccomp: out of memory");
   while (total < LIMIT && (n = read_retry (fd, text + total, (size_t) (LIMIT - total))) > 0)
     total += n;
   if (n < 0)
-    die_with_errno ("seccomp: %s", path);
-  close (fd);
+    die_with_errno ("seccomp: %s", name);
   if (total == LIMIT)
-    die_with_err (EFBIG, "seccomp: %s: larger than 1 MiB", path);
+    die_with_err (EFBIG, "seccomp: %s: larger than 1 MiB", name);
   text[total] = '\0';
   return text;
+}
+
+char *
+seccomp_read_rules (const char *path)
+{
+  autoclose_fd int fd = RETRY_EINTR (open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY));
+
+  if (fd < 0)
+    die_with_errno ("seccomp: %s", path);
+  return seccomp_read_rules_from (fd, path);
 }
 
 void

@@ -50,5 +50,8 @@ int seccomp_parse_rule (char *line, struct seccomp_rule *rule, char *error, size
 /* Reads the rules of --seccomp FILE (at most 1 MiB); dies if it cannot. Free the result. */
 char *seccomp_read_rules (const char *path);
 
+/* The same from an open file, read from where it stands; name is for the messages. */
+char *seccomp_read_rules_from (int fd, const char *name);
+
 /* Builds the filter from rules and loads it; dies with the line at fault. */
 void seccomp_load_rules (const char *rules);
