@@ -11,6 +11,7 @@
 #include "filesystems.h"
 #include "ids.h"
 #include "init.h"
+#include "init-exec.h"
 #include "mount-room.h"
 #include "mounts.h"
 #include "mount-options.h"
@@ -53,6 +54,7 @@ finish (int code)
   info_send_exit (info_fd, code);
   if (info_fd >= 0)
     close (info_fd);
+  init_exec_forget_args ();
   exit (code);
 }
 
@@ -199,25 +201,13 @@ close_fds_of_host (const struct options *opts, int sync_fd)
   close_fds_except (keep, N_ELEMENTS (keep));
 }
 
+/* In the image executed again inside the container's user namespace (init-exec.h). */
 static __attribute__ ((noreturn)) void
-run_container (struct options *opts, const char *rootfs, int sync_fd, const struct saved_signals *saved)
+set_up_container (struct options *opts, const char *rootfs, int sync_fd, const struct saved_signals *saved,
+                  int host_pid)
 {
-  init_sync_fd = sync_fd;
-  set_die_handler (init_die);
-  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
-    die_with_errno ("prctl(PR_SET_PDEATHSIG)");
-  /* The helper's copies are enough; ours would keep the info pipe open. */
-  if (opts->info_fd >= 0)
-    close (opts->info_fd);
-  if (opts->block_fd >= 0 && opts->block_fd != opts->info_fd)
-    close (opts->block_fd);
-
-  start_hooks_load (opts->start_hooks_file, wait_for_go (sync_fd));
+  start_hooks_load (opts->start_hooks_file, host_pid);
   process_limits_apply_oom_score_adj (opts);
-  /* While it holds fds of the host's, nobody in the container may trace or read the init
-   * (the id maps and the network, which need /proc/PID, are done by now). */
-  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-    die_with_errno ("prctl(PR_SET_DUMPABLE)");
   /* Detached, the init outlives the helper from now on: an OCI engine's monitor reaps it. */
   if (opts->detach && prctl (PR_SET_PDEATHSIG, 0) < 0)
     die_with_errno ("prctl(PR_SET_PDEATHSIG)");
@@ -252,10 +242,52 @@ run_container (struct options *opts, const char *rootfs, int sync_fd, const stru
   if (chdir (opts->cwd) < 0)
     die_with_errno ("cwd: %s", opts->cwd);
   check_cwd_inside_root (opts->cwd);
-  /* Nothing of the host's is left to read through /proc/1: engines may enter again. */
-  if (prctl (PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
-    die_with_errno ("prctl(PR_SET_DUMPABLE)");
   run_init (opts, sync_fd, saved);
+}
+
+/* ryouiki-init --container-init CARRY ROOTFS ARGS...: the init, executed again. */
+static __attribute__ ((noreturn)) void
+run_executed_init (int argc, char **argv)
+{
+  struct init_carry carry;
+  struct saved_signals saved;
+  struct options opts;
+  const char *rootfs;
+
+  /* First of all: the exec made us dumpable, and we hold fds of the host's until the chdir. */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    die_with_errno ("prctl(PR_SET_DUMPABLE)");
+  if (argc < 4 || init_carry_parse (argv[2], &carry) < 0)
+    die ("%s: for the init only: not given the state it carries", CONTAINER_INIT_FLAG);
+  init_sync_fd = carry.sync_fd;
+  set_die_handler (init_die);
+  proc_title_remember (argc, argv);
+  rootfs = argv[3];
+  argv[3] = argv[0];
+  parse_command_line (&opts, argc - 3, argv + 3);
+  init_exec_take_carry (&carry, &opts, &saved);
+  /* The carried fds went through exec; none may go further. */
+  mark_fds_cloexec_from (3);
+  set_up_container (&opts, rootfs, carry.sync_fd, &saved, carry.host_pid);
+}
+
+static __attribute__ ((noreturn)) void
+run_container (struct options *opts, const char *rootfs, int sync_fd, const struct saved_signals *saved)
+{
+  int host_pid;
+
+  init_sync_fd = sync_fd;
+  set_die_handler (init_die);
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+    die_with_errno ("prctl(PR_SET_PDEATHSIG)");
+  /* The helper's copies are enough; ours would keep the info pipe open. */
+  if (opts->info_fd >= 0)
+    close (opts->info_fd);
+  if (opts->block_fd >= 0 && opts->block_fd != opts->info_fd)
+    close (opts->block_fd);
+  /* The id maps are written by now: the init is root in its user namespace, and stays so across exec. */
+  host_pid = wait_for_go (sync_fd);
+  init_exec_in_container (opts, rootfs, sync_fd, saved, host_pid);
 }
 
 /* ---- The helper, after clone ---- */
@@ -410,7 +442,10 @@ main (int argc, char **argv)
   int code;
 
   run_from_sealed_copy (PROGRAM_NAME, argv);
+  if (argc > 1 && strcmp (argv[1], CONTAINER_INIT_FLAG) == 0)
+    run_executed_init (argc, argv);
   proc_title_remember (argc, argv);
+  init_exec_remember_args (argc, argv);
   die_with_parent ();
   parse_command_line (&opts, argc, argv);
   /* Only 0, 1 and 2 are for the command; anything else inherited stays out of it. */

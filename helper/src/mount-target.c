@@ -87,10 +87,10 @@ statx_mount (int fd, unsigned long long *mount_id, bool *is_mount_root)
   return 0;
 }
 
-void
-check_mount_landed (int root_fd, const char *path, int target_fd, const char *what)
+int
+open_landed_mount (int root_fd, const char *path, int target_fd, const char *what)
 {
-  autoclose_fd int again = open_in_root (root_fd, path);
+  int again = open_in_root (root_fd, path);
   unsigned long long before, after;
   bool before_root, after_root;
 
@@ -101,4 +101,11 @@ check_mount_landed (int root_fd, const char *path, int target_fd, const char *wh
                   "%s: the mount did not land on %s inside the container (a folder of its path was "
                   "swapped while mounting)",
                   what, path);
+  return again;
+}
+
+void
+check_mount_landed (int root_fd, const char *path, int target_fd, const char *what)
+{
+  close (open_landed_mount (root_fd, path, target_fd, what));
 }

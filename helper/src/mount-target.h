@@ -25,6 +25,10 @@ int move_mount_on_fd (int mount_fd, int target_fd);
  * there, not somewhere a rename or a swapped symlink led it while mounting. */
 void check_mount_landed (int root_fd, const char *path, int target_fd, const char *what);
 
+/* The same, returning an O_PATH fd on the root of the mount that landed there, so that what
+ * is made in it afterwards is never looked up through path again. */
+int open_landed_mount (int root_fd, const char *path, int target_fd, const char *what);
+
 /* Whether two statx results name the root of a mount other than before's (for the unit tests). */
 bool is_new_mount_root (unsigned long long before_mount_id, unsigned long long after_mount_id,
                         bool after_is_mount_root);

@@ -111,76 +111,81 @@ remount_tree_read_only (const char *path)
   remount_read_only (path);
 }
 
-/* The paths below are relative: the working directory is the rootfs bind mount. */
+/* What follows makes /dev through fds: dev_fd is the root of the container's own /dev
+ * tmpfs, which nobody else sees, while the rootfs's dev entry could be swapped for a
+ * symlink by a process sharing the rootfs at any moment after it was checked. */
 
 static void
-make_directory (const char *path, mode_t mode)
+make_directory_in (int dev_fd, const char *name, mode_t mode)
 {
-  if (mkdir (path, mode) < 0)
-    die_with_errno ("mkdir /%s", path);
+  if (mkdirat (dev_fd, name, mode) < 0)
+    die_with_errno ("mkdir /dev/%s", name);
 }
 
 static void
-make_symlink (const char *target, const char *path)
+make_symlink_in (int dev_fd, const char *target, const char *name)
 {
-  if (symlink (target, path) < 0)
-    die_with_errno ("symlink /%s", path);
+  if (symlinkat (target, dev_fd, name) < 0)
+    die_with_errno ("symlink /dev/%s", name);
 }
 
 static void
-bind_device (const char *name)
+bind_device (int dev_fd, const char *name)
 {
-  char host[64], inside[64];
+  char host[64];
   struct stat st;
-  int fd;
+  autoclose_fd int target = -1;
 
   snprintf (host, sizeof host, "/dev/%s", name);
-  snprintf (inside, sizeof inside, "dev/%s", name);
   if (stat (host, &st) < 0 && errno == ENOENT)
     return;
-  fd = RETRY_EINTR (open (inside, O_WRONLY | O_CREAT | O_EXCL | O_NOCTTY | O_CLOEXEC, 0666));
-  if (fd < 0)
+  target = RETRY_EINTR (openat (dev_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0666));
+  if (target < 0)
     die_with_errno ("create %s", host);
-  close (fd);
-  mount_or_die (host, host, inside, NULL, MS_BIND, NULL);
+  if (mount_on_fd (host, target, NULL, MS_BIND, NULL) < 0)
+    die_with_errno ("mount %s", host);
 }
 
-/* A kernel filesystem on the rootfs's own folder name (never a symlink there, which the
- * host would follow), mounted through its fd and checked to have landed there. */
-static void
-mount_on_entry (int root_fd, const char *name, const char *type, unsigned long flags, const char *data)
+/* A filesystem on the folder name of dir_fd (never a symlink there, which the host would
+ * follow), mounted through its fd and checked to have landed there; returns an O_PATH fd
+ * on its root. shown names it in errors, as the container will see it. */
+static int
+mount_on_entry (int dir_fd, const char *name, const char *shown, const char *source, const char *type,
+                unsigned long flags, const char *data)
 {
-  autoclose_fd int target = open_entry_folder (root_fd, name);
+  autoclose_fd int target = open_entry_folder (dir_fd, name);
 
   if (target < 0)
-    die_with_errno ("rootfs: /%s", name);
-  if (mount_on_fd (type, target, type, flags, data) < 0)
-    die_with_errno ("mount /%s", name);
-  check_mount_landed (root_fd, name, target, name);
+    die_with_errno ("rootfs: %s", shown);
+  if (mount_on_fd (source, target, type, flags, data) < 0)
+    die_with_errno ("mount %s", shown);
+  return open_landed_mount (dir_fd, name, target, shown);
 }
 
-static void
+/* Returns an O_PATH fd on the container's /dev, for devices_bind. */
+static int
 populate_dev (int root_fd)
 {
   static const char *const devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
+  int dev_fd = mount_on_entry (root_fd, "dev", "/dev", "tmpfs", "tmpfs", MS_NOSUID, "mode=755,size=64k");
 
-  /* dev is now our tmpfs: the paths below are on it. */
-  mount_on_entry (root_fd, "dev", "tmpfs", MS_NOSUID, "mode=755,size=64k");
   for (size_t i = 0; i < N_ELEMENTS (devices); i++)
-    bind_device (devices[i]);
+    bind_device (dev_fd, devices[i]);
 
-  make_directory ("dev/pts", 0755);
+  make_directory_in (dev_fd, "pts", 0755);
   /* No gid=5 option: group 5 may have no mapping in our user namespace. */
-  mount_or_die ("/dev/pts", "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620");
-  make_symlink ("pts/ptmx", "dev/ptmx");
+  close (mount_on_entry (dev_fd, "pts", "/dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+                         "newinstance,ptmxmode=0666,mode=620"));
+  make_symlink_in (dev_fd, "pts/ptmx", "ptmx");
 
-  make_directory ("dev/shm", 01777);
-  mount_or_die ("/dev/shm", "shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+  make_directory_in (dev_fd, "shm", 01777);
+  close (mount_on_entry (dev_fd, "shm", "/dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"));
 
-  make_symlink ("/proc/self/fd", "dev/fd");
-  make_symlink ("/proc/self/fd/0", "dev/stdin");
-  make_symlink ("/proc/self/fd/1", "dev/stdout");
-  make_symlink ("/proc/self/fd/2", "dev/stderr");
+  make_symlink_in (dev_fd, "/proc/self/fd", "fd");
+  make_symlink_in (dev_fd, "/proc/self/fd/0", "stdin");
+  make_symlink_in (dev_fd, "/proc/self/fd/1", "stdout");
+  make_symlink_in (dev_fd, "/proc/self/fd/2", "stderr");
+  return dev_fd;
 }
 
 static void
@@ -222,9 +227,11 @@ setup_rootfs (const char *rootfs, const struct options *opts)
     given_mounts_open_devices (opts);
   else
     {
-      mount_on_entry (root_fd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-      populate_dev (root_fd);
-      devices_bind (opts);
+      autoclose_fd int dev_fd = -1;
+
+      close (mount_on_entry (root_fd, "proc", "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
+      dev_fd = populate_dev (root_fd);
+      devices_bind (opts, dev_fd);
       mount_sys (root_fd, opts->share_net);
     }
   pivot_to_working_directory ();

@@ -13,7 +13,7 @@ int parse_oom_score_adj (const char *text, int *value);
  * rootless container cannot raise a hard limit above the caller's. */
 void process_limits_apply (const struct options *opts);
 
-/* In the init, while it is still dumpable (else /proc/self/oom_score_adj belongs to the
- * host's root): --oom-score-adj, which the command inherits. A rootless container
- * cannot lower the OOM score below the caller's. */
+/* In the init, executed in the container's user namespace (so that its /proc/self files
+ * belong to the container's root, not the host's, though it is not dumpable): --oom-score-adj, which the command
+ * inherits. A rootless container cannot lower the OOM score below the caller's. */
 void process_limits_apply_oom_score_adj (const struct options *opts);

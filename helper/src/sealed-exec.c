@@ -42,21 +42,41 @@ sealed_copy_of (int source, const char *name)
   return copy;
 }
 
-void
-run_from_sealed_copy (const char *name, char **argv)
+static __attribute__ ((noreturn)) void
+execute_fd (int fd, char **argv)
 {
-  autoclose_fd int self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  int copy;
+  syscall (SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
+  die_with_errno ("sealed copy: execute it");
+}
+
+static int
+open_own_executable (void)
+{
+  int self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 
   if (self < 0)
     die_with_errno ("sealed copy: open /proc/self/exe");
+  return self;
+}
+
+void
+run_from_sealed_copy (const char *name, char **argv)
+{
+  autoclose_fd int self = open_own_executable ();
+
   if (seals_make_sealed_copy (fcntl (self, F_GET_SEALS)))
     {
       /* Run from the copy: execveat named us after its fd number. */
       prctl (PR_SET_NAME, name, 0, 0, 0);
       return;
     }
-  copy = sealed_copy_of (self, name);
-  syscall (SYS_execveat, copy, "", argv, environ, AT_EMPTY_PATH);
-  die_with_errno ("sealed copy: execute it");
+  execute_fd (sealed_copy_of (self, name), argv);
+}
+
+void
+execute_sealed_copy_again (const char *name, char **argv)
+{
+  int self = open_own_executable ();
+
+  execute_fd (seals_make_sealed_copy (fcntl (self, F_GET_SEALS)) ? self : sealed_copy_of (self, name), argv);
 }

@@ -15,3 +15,7 @@ bool seals_make_sealed_copy (int seals);
  * write, never to the installed binary, which its user-owner could). Does not return
  * then; name is the memfd's and the process's name. */
 void run_from_sealed_copy (const char *name, char **argv);
+
+/* Executes this program again, from its sealed copy (made now if it does not run from one),
+ * with argv and the current environment. Does not return. */
+__attribute__ ((noreturn)) void execute_sealed_copy_again (const char *name, char **argv);

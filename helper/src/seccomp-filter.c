@@ -163,10 +163,10 @@ seccomp_read_rules (const char *path)
   {
     LIMIT = 1 << 20
   };
-  int fd = RETRY_EINTR (open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  autoclose_fd int fd = RETRY_EINTR (open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY));
   char *text = malloc (LIMIT + 1);
   ssize_t total = 0;
-  ssize_t n;
+  ssize_t n = 0;
 
   if (fd < 0)
     die_with_errno ("seccomp: %s", path);
@@ -176,11 +176,29 @@ seccomp_read_rules (const char *path)
     total += n;
   if (n < 0)
     die_with_errno ("seccomp: %s", path);
-  close (fd);
   if (total == LIMIT)
     die_with_err (EFBIG, "seccomp: %s: larger than 1 MiB", path);
   text[total] = '\0';
   return text;
+}
+
+void
+seccomp_read_program (int fd, const char *what, struct seccomp_program *program)
+{
+  struct stat st;
+
+  if (fstat (fd, &st) < 0)
+    die_with_errno ("seccomp: %s", what);
+  if (st.st_size <= 0 || st.st_size % (off_t) sizeof (struct sock_filter) != 0
+      || st.st_size / (off_t) sizeof (struct sock_filter) > BPF_MAXINSNS)
+    die_with_err (EINVAL, "seccomp: %s has %lld bytes, not a BPF program of at most %d instructions", what,
+                  (long long) st.st_size, BPF_MAXINSNS);
+  program->length = (unsigned short) (st.st_size / (off_t) sizeof (struct sock_filter));
+  program->instructions = calloc (program->length, sizeof (struct sock_filter));
+  if (program->instructions == NULL)
+    die ("seccomp: out of memory");
+  if (pread (fd, program->instructions, (size_t) st.st_size, 0) != st.st_size)
+    die_with_errno ("seccomp: read %s", what);
 }
 
 /* The BPF program libseccomp made of filter: exported into a memory file and read back. */
@@ -188,7 +206,6 @@ static void
 export_program (scmp_filter_ctx filter, struct seccomp_program *program)
 {
   autoclose_fd int fd = memfd_create ("seccomp", MFD_CLOEXEC);
-  struct stat st;
   int err;
 
   if (fd < 0)
@@ -196,18 +213,7 @@ export_program (scmp_filter_ctx filter, struct seccomp_program *program)
   err = seccomp_export_bpf (filter, fd);
   if (err < 0)
     die_with_err (-err, "seccomp: export the filter: %s", strerror (-err));
-  if (fstat (fd, &st) < 0)
-    die_with_errno ("seccomp: export the filter");
-  if (st.st_size <= 0 || st.st_size % (off_t) sizeof (struct sock_filter) != 0
-      || st.st_size / (off_t) sizeof (struct sock_filter) > BPF_MAXINSNS)
-    die_with_err (EINVAL, "seccomp: the filter has %lld bytes, not a BPF program of at most %d instructions",
-                  (long long) st.st_size, BPF_MAXINSNS);
-  program->length = (unsigned short) (st.st_size / (off_t) sizeof (struct sock_filter));
-  program->instructions = calloc (program->length, sizeof (struct sock_filter));
-  if (program->instructions == NULL)
-    die ("seccomp: out of memory");
-  if (pread (fd, program->instructions, (size_t) st.st_size, 0) != st.st_size)
-    die_with_errno ("seccomp: read the exported filter");
+  seccomp_read_program (fd, "the exported filter", program);
 }
 
 void

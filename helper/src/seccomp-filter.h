@@ -71,6 +71,9 @@ struct seccomp_cache_header
   uint64_t program_checksum;
 };
 
+/* Reads the program fd holds, whole (what names it in the messages); dies if it is no BPF program. */
+void seccomp_read_program (int fd, const char *what, struct seccomp_program *program);
+
 /* Builds the filter of rules (libseccomp); dies with the line at fault. */
 void seccomp_compile_rules (const char *rules, struct seccomp_program *program);
 

@@ -153,3 +153,43 @@ secure_init (const struct security_options *opts)
   as_root.exact_caps = false;
   secure_command (&as_root);
 }
+
+/* The kernel keeps the capabilities of uid 0 across execve, those of another uid (the
+ * init's, when the caller's uid is not root in the container) only in the ambient set. */
+void
+capabilities_keep_across_exec (void)
+{
+  struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+  struct __user_cap_data_struct data[2];
+  uint64_t permitted;
+  int last = last_capability ();
+
+  if (syscall (SYS_capget, &header, data) < 0)
+    die_with_errno ("capabilities: capget");
+  permitted = (uint64_t) data[0].permitted | (uint64_t) data[1].permitted << 32;
+  for (int cap = 0; cap <= last && cap < 64; cap++)
+    if (prctl (PR_CAPBSET_READ, cap, 0, 0, 0) != 1)
+      permitted &= ~(UINT64_C (1) << cap);
+  for (int i = 0; i < 2; i++)
+    data[i].inheritable = (__u32) (permitted >> (32 * i));
+  if (syscall (SYS_capset, &header, data) < 0)
+    die_with_errno ("capabilities: capset");
+  for (int cap = 0; cap <= last && cap < 64; cap++)
+    if ((permitted & (UINT64_C (1) << cap)) && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+      die_with_errno ("capabilities: raise %d in the ambient set", cap);
+}
+
+void
+capabilities_end_keeping_across_exec (void)
+{
+  struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+  struct __user_cap_data_struct data[2];
+
+  if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+    die_with_errno ("capabilities: clear the ambient set");
+  if (syscall (SYS_capget, &header, data) < 0)
+    die_with_errno ("capabilities: capget");
+  data[0].inheritable = data[1].inheritable = 0;
+  if (syscall (SYS_capset, &header, data) < 0)
+    die_with_errno ("capabilities: capset");
+}

@@ -14,3 +14,10 @@ void secure_command (const struct security_options *opts);
  * no_new_privs and seccomp filter as the command, and the capabilities root gets
  * (CAP_KILL always, to forward signals to a command of another user). */
 void secure_init (const struct security_options *opts);
+
+/* Before the init executes itself again in the container (init-exec.h): its permitted
+ * capabilities into the inheritable and ambient sets, so that it keeps them whatever its uid. */
+void capabilities_keep_across_exec (void);
+
+/* After that exec: the ambient and inheritable sets emptied again, the others kept. */
+void capabilities_end_keeping_across_exec (void);

@@ -147,11 +147,9 @@ wait_with_timeout (pid_t pid, unsigned timeout)
 static int
 state_as_stdin (void)
 {
-  int fd = memfd_create ("hook-state", MFD_CLOEXEC);
+  int fd = memfd_with_bytes ("hook-state", state, strlen (state), MFD_CLOEXEC);
 
   if (fd < 0)
-    die_with_errno ("startContainer hook: memfd_create");
-  if (write_all (fd, state, strlen (state)) < 0 || lseek (fd, 0, SEEK_SET) < 0)
     die_with_errno ("startContainer hook: write its state");
   return fd;
 }

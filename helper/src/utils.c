@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/vfs.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -98,6 +99,24 @@ write_all (int fd, const void *buf, size_t size)
       size -= (size_t) written;
     }
   return 0;
+}
+
+int
+memfd_with_bytes (const char *name, const void *bytes, size_t size, unsigned flags)
+{
+  int fd = memfd_create (name, flags);
+
+  if (fd < 0)
+    return -1;
+  if (write_all (fd, bytes, size) < 0 || lseek (fd, 0, SEEK_SET) < 0)
+    {
+      int err = errno;
+
+      close (fd);
+      errno = err;
+      return -1;
+    }
+  return fd;
 }
 
 pid_t

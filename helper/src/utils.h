@@ -44,6 +44,9 @@ ssize_t read_retry (int fd, void *buf, size_t size);
 int write_all (int fd, const void *buf, size_t size);
 pid_t waitpid_retry (pid_t pid, int *status, int options);
 
+/* A memfd (memfd_create flags) holding size bytes, read from its start; -1 and errno on failure. */
+int memfd_with_bytes (const char *name, const void *bytes, size_t size, unsigned flags);
+
 int write_file (const char *path, const char *text);
 
 /* write_file for a file of procfs: fails with EXDEV if what path leads to is on

@@ -1,10 +1,12 @@
 /* test-units.c: TAP tests of the pure functions of ryouiki-init. */
 #include "attach.h"
 #include "crilog.h"
+#include "devices.h"
 #include "fds.h"
 #include "filesystems.h"
 #include "ids.h"
 #include "init.h"
+#include "init-exec.h"
 #include "mount-options.h"
 #include "mount-target.h"
 #include "namespaces.h"
@@ -21,6 +23,7 @@
 #include "utils.h"
 
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -33,6 +36,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1075,6 +1079,139 @@ test_fd_ranges_to_close (void)
 }
 
 static void
+test_init_carry (void)
+{
+  struct bind_file files[2] = { { .fd = 7 }, { .fd = 12 } };
+  struct bind_file taken[2] = { { .fd = -1 }, { .fd = -1 } };
+  struct init_carry carry = {
+    .sync_fd = 4, .host_pid = 4242, .blocked = UINT64_C (0x8000000000000001), .sigpipe_ignored = true, .seccomp_fd = -1
+  };
+  struct init_carry parsed;
+  char *text = init_carry_format (&carry, files, 2);
+
+  check_string (text, "4:4242:8000000000000001:1:-1:7,12", "init carry: formatted");
+  check (init_carry_parse (text, &parsed) == 0 && parsed.sync_fd == 4 && parsed.host_pid == 4242
+             && parsed.blocked == carry.blocked && parsed.sigpipe_ignored && parsed.seccomp_fd == -1,
+         "init carry: parsed back");
+  check (init_carry_bind_fds (&parsed, taken, 2) == 0 && taken[0].fd == 7 && taken[1].fd == 12,
+         "init carry: the bind fds, in order");
+  check_int (init_carry_bind_fds (&parsed, taken, 1), -1, "init carry: more bind fds than files");
+  free (text);
+  text = init_carry_format (&carry, files, 0);
+  check (init_carry_parse (text, &parsed) == 0 && init_carry_bind_fds (&parsed, taken, 0) == 0,
+         "init carry: no bind files");
+  check_int (init_carry_bind_fds (&parsed, taken, 1), -1, "init carry: fewer bind fds than files");
+  free (text);
+  check_int (init_carry_parse ("4:1:0:2:-1:", &parsed), -1, "init carry: SIGPIPE is 0 or 1");
+  check_int (init_carry_parse ("-1:1:0:0:-1:", &parsed), -1, "init carry: no sync fd");
+  check_int (init_carry_parse ("4:1:zz:0:-1:", &parsed), -1, "init carry: the blocked signals in hexadecimal");
+  check_int (init_carry_parse ("4:1:0:0", &parsed), -1, "init carry: cut short");
+}
+
+static void
+test_is_plain_path_below_dev (void)
+{
+  check (is_plain_path_below_dev ("/dev/net/tun"), "device path: /dev/net/tun");
+  check (is_plain_path_below_dev ("/dev/fuse"), "device path: /dev/fuse");
+  check (!is_plain_path_below_dev ("/devices"), "device path: not under /dev");
+  check (!is_plain_path_below_dev ("/dev/"), "device path: /dev itself");
+  check (!is_plain_path_below_dev ("/dev/../etc/passwd"), "device path: no .. inside");
+  check (!is_plain_path_below_dev ("/dev/net/.."), "device path: no .. at the end");
+  check (!is_plain_path_below_dev ("/dev/./null"), "device path: no .");
+  check (!is_plain_path_below_dev ("/dev//null"), "device path: no empty part");
+}
+
+/* The second container's move, played between the first one's resolve and mount. */
+static void
+swap_for_symlink (const char *dir, const char *name)
+{
+  char path[4096], moved[4096];
+
+  snprintf (path, sizeof path, "%s/%s", dir, name);
+  snprintf (moved, sizeof moved, "%s/%s-moved", dir, name);
+  if (rename (path, moved) < 0 || symlink ("elsewhere", path) < 0)
+    _exit (11);
+}
+
+static void
+exit_with_errno (int err, const char *message)
+{
+  (void) message;
+  _exit (err == EXDEV ? 0 : 12);
+}
+
+/* In a child, in user and mount namespaces of its own, on a tmpfs: resolves a volume's
+ * target, lets swap play (or not), mounts a tmpfs onto the resolved fd and checks where it
+ * landed, as volumes.c does. Exits 0 when the check refused it (EXDEV), 1 when it passed,
+ * 10 when the test could not set up. Swapped, the mount lands on the moved folder, not
+ * where the path leads now: only the check sees it. */
+static void
+mount_volume_with_swap (const char *dir, bool swap)
+{
+  char path[4096];
+  char map[64], group_map[64];
+  int root_fd, target, fs, tree;
+  struct stat moved, base;
+
+  snprintf (map, sizeof map, "0 %d 1", (int) getuid ());
+  snprintf (group_map, sizeof group_map, "0 %d 1", (int) getgid ());
+  if (unshare (CLONE_NEWUSER | CLONE_NEWNS) < 0 || write_file ("/proc/self/setgroups", "deny") < 0
+      || write_file ("/proc/self/uid_map", map) < 0 || write_file ("/proc/self/gid_map", group_map) < 0
+      || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || mount ("tmpfs", dir, "tmpfs", 0, NULL) < 0)
+    _exit (10);
+  snprintf (path, sizeof path, "%s/volume", dir);
+  mkdir (path, 0755);
+  snprintf (path, sizeof path, "%s/elsewhere", dir);
+  mkdir (path, 0755);
+  root_fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  target = open_in_root (root_fd, "/volume");
+  if (root_fd < 0 || target < 0)
+    _exit (10);
+  if (swap)
+    swap_for_symlink (dir, "volume");
+  fs = (int) syscall (SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+  if (fs < 0 || syscall (SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    _exit (10);
+  tree = (int) syscall (SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+  if (tree < 0 || move_mount_on_fd (tree, target) < 0)
+    _exit (10);
+  snprintf (path, sizeof path, "%s/volume-moved", dir);
+  /* Swapped, the mount is on the moved folder: a filesystem other than dir's. */
+  if (swap && (stat (path, &moved) < 0 || stat (dir, &base) < 0 || moved.st_dev == base.st_dev))
+    _exit (10);
+  set_die_handler (exit_with_errno);
+  check_mount_landed (root_fd, "/volume", target, "volume");
+  _exit (1);
+}
+
+/* The exit code of mount_volume_with_swap in a child, on a folder of its own (removed after). */
+static int
+volume_race_exit_code (bool swap)
+{
+  char dir[] = "/tmp/ryouiki-race-XXXXXX";
+  pid_t pid;
+  int status = -1;
+
+  if (mkdtemp (dir) == NULL)
+    return -1;
+  pid = fork ();
+  if (pid == 0)
+    mount_volume_with_swap (dir, swap);
+  if (pid < 0 || waitpid (pid, &status, 0) < 0 || !WIFEXITED (status))
+    status = -1;
+  rmdir (dir);
+  return status < 0 ? -1 : WEXITSTATUS (status);
+}
+
+static void
+test_volume_swap_race (void)
+{
+  check_int (volume_race_exit_code (false), 1, "volume race: unswapped, the mount lands and passes the check");
+  check_int (volume_race_exit_code (true), 0,
+             "volume race: swapped for a symlink between resolve and mount, the landing check refuses it");
+}
+
+static void
 test_cwd_is_inside_root (void)
 {
   check (cwd_is_inside_root ("/srv"), "cwd_is_inside_root: an absolute path");
@@ -1204,6 +1341,9 @@ main (void)
   test_sync_receive_with_fd ();
   test_split_nul_list ();
   test_fd_ranges_to_close ();
+  test_init_carry ();
+  test_is_plain_path_below_dev ();
+  test_volume_swap_race ();
   test_cwd_is_inside_root ();
   test_seals_make_sealed_copy ();
   test_is_null_device ();

@@ -3,6 +3,8 @@
  * (or its caller) left open lies outside the container's root, and `..` from
  * there walks the host. Every entry point must refuse it, for any fd from 3 to 30.
  */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { ENTRY_POINTS, HELD_FDS, hostSecretDir, useEscapeWorkspace, withHeldFds, writeEscapeBundle } from './escape-harness.js';
@@ -22,6 +24,26 @@ function expectRefused(out: Outcome, fd: number): void {
   expect({ fd, leaked: out.stdout.includes('HOST-SECRET') }).toEqual({ fd, leaked: false });
   expect({ fd, exitCode: out.exitCode }).toEqual({ fd, exitCode: 125 });
   expect(out.stderr).toMatch(/cwd: \/proc\/self\/fd\/\d+: /);
+}
+
+/**
+ * ryouiki-runtime ARGS with fds 3 to 30 held on dir. Its stdout and stderr go to files:
+ * a created container keeps them open until it is started, as an engine's would.
+ */
+async function runtimeWithHeldFds(root: string, args: string[], dir: string, name: string): Promise<Outcome> {
+  const held = openSync(dir, 'r');
+  const [outPath, errPath] = [join(space.work, `${name}.out`), join(space.work, `${name}.err`)];
+  const [out, err] = [openSync(outPath, 'w'), openSync(errPath, 'w')];
+  try {
+    const child = spawn(ENTRY_POINTS.runtime, ['--root', root, ...args], { stdio: ['ignore', out, err, ...HELD_FDS.map(() => held)] });
+    const exitCode = await new Promise<number | null>((resolvePromise, reject) => {
+      child.on('error', reject);
+      child.on('exit', (code) => resolvePromise(code));
+    });
+    return { exitCode, signal: null, stdout: readFileSync(outPath, 'utf8'), stderr: readFileSync(errPath, 'utf8') };
+  } finally {
+    for (const fd of [held, out, err]) closeSync(fd);
+  }
 }
 
 describe('a working directory through a held fd', () => {
@@ -100,5 +122,25 @@ describe('a working directory through a held fd', () => {
       await runtime(space.work, root, ['delete', '--force', 'running'], 'delete');
     }
     expect(containersIn(root)).toEqual([]);
+  }, 600000);
+
+  it('ryouiki-runtime create refuses a process.cwd of /proc/self/fd/N for fds 3 to 30, so start has nothing to run', async () => {
+    const root = join(space.work, 'runtime-root-create');
+    for (const fd of HELD_FDS) {
+      const bundle = writeEscapeBundle(join(space.work, `bundle-create-${fd}`), space.rootfs, ['/bin/sh', '-c', READ_SECRET], (config) => {
+        config.process.cwd = `/proc/self/fd/${fd}`;
+      });
+      const created = await runtimeWithHeldFds(root, ['create', '--bundle', bundle, `create${fd}`], secretDir, `create-${fd}`);
+      try {
+        expectRefused(created, fd);
+        const started = await runtimeWithHeldFds(root, ['start', `create${fd}`], secretDir, `start-${fd}`);
+        // Had create let it through, the command would write to create's stdout once started.
+        const leaked = `${started.stdout}${readFileSync(join(space.work, `create-${fd}.out`), 'utf8')}`.includes('HOST-SECRET');
+        expect({ fd, leaked, refused: started.exitCode !== 0 }).toEqual({ fd, leaked: false, refused: true });
+      } finally {
+        await runtime(space.work, root, ['delete', '--force', `create${fd}`], 'delete');
+      }
+      expect(containersIn(root)).toEqual([]);
+    }
   }, 600000);
 });
