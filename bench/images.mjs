@@ -1,8 +1,9 @@
-// Image speed side by side, in one run (never a timed assertion): a pull of
+// Image speed side by side, in one run (never a timed assertion): pulls of
 // the Debian minbase image from a local docker-registry by ryouiki, by
-// `skopeo copy` to a folder and by `podman pull`; then `run --rm IMAGE true`
-// by ryouiki and podman (--runtime runc: crun cannot run here), both
-// --network none. Run as the test user (make bench-images).
+// `skopeo copy` to a folder and by `podman pull`, in turn; then `run --rm
+// IMAGE true` by ryouiki and podman (--runtime runc: crun cannot run here),
+// both --network none, in turn. Run as the test user (make bench-images;
+// BENCH_IMAGE_PULLS and BENCH_IMAGE_RUNS set the rounds).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
@@ -16,6 +17,7 @@ import { gzipSync } from 'node:zlib';
 const RYOUIKI = resolve(fileURLToPath(new URL('../bin/ryouiki', import.meta.url)));
 const DEBIAN = `/var/cache/ryouiki-test/debian-bookworm-${userInfo().username}`;
 const RUNS = Number(process.env.BENCH_IMAGE_RUNS ?? 5);
+const PULL_RUNS = Number(process.env.BENCH_IMAGE_PULLS ?? 3);
 const work = mkdtempSync(join(tmpdir(), 'ryouiki-bench-images-'));
 
 const sha256 = (data) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -89,6 +91,7 @@ function median(values) {
 }
 
 const rows = [];
+const ratios = [];
 let registry;
 try {
   const layerSize = debianLayout(join(work, 'layout'));
@@ -96,20 +99,40 @@ try {
   const image = `127.0.0.1:${registry.port}/debian:bench`;
   execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${join(work, 'layout')}`, `docker://${image}`]);
 
+  // Each round in turn (ryouiki, skopeo, podman), each into an empty store, so a change of the
+  // machine's load meets all three; the medians and the median of the rounds' ratios are printed.
   const store = join(work, 'ryouiki-store');
-  rows.push(['pull: ryouiki pull', timed(RYOUIKI, ['pull', '-q', '--tls-verify=false', '--root', store, image])]);
-  rows.push(['pull: skopeo copy to a dir', timed('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${image}`, `dir:${join(work, 'skopeo-dir')}`])]);
-  rows.push(['pull: podman pull', timed('podman', [...podmanFlags, 'pull', '-q', '--tls-verify=false', image])]);
+  const pulls = { ryouiki: [], skopeo: [], podman: [] };
+  for (let round = 0; round < PULL_RUNS; round++) {
+    pulls.ryouiki.push(timed(RYOUIKI, ['pull', '-q', '--tls-verify=false', '--root', store, image]));
+    pulls.skopeo.push(timed('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${image}`, `dir:${join(work, 'skopeo-dir')}`]));
+    pulls.podman.push(timed('podman', [...podmanFlags, 'pull', '-q', '--tls-verify=false', image]));
+    if (round + 1 === PULL_RUNS) break;
+    timed(RYOUIKI, ['rmi', '--root', store, image]);
+    rmSync(join(work, 'skopeo-dir'), { recursive: true, force: true });
+    timed('podman', [...podmanFlags, 'rmi', image]);
+  }
+  rows.push([`pull: ryouiki pull (median of ${PULL_RUNS})`, median(pulls.ryouiki)]);
+  rows.push([`pull: skopeo copy to a dir (median of ${PULL_RUNS})`, median(pulls.skopeo)]);
+  rows.push([`pull: podman pull (median of ${PULL_RUNS})`, median(pulls.podman)]);
+  ratios.push(['pull: ryouiki / podman (target: at most 1)', median(pulls.ryouiki.map((ms, round) => ms / pulls.podman[round]))]);
 
   const ryouikiRun = ['run', '--rm', '--root', store, '--network', 'none', image, 'true'];
   const podmanRun = [...podmanFlags, 'run', '--rm', '--network', 'none', '--runtime', 'runc', image, 'true'];
   timed(RYOUIKI, ryouikiRun);
   timed('podman', podmanRun);
-  rows.push([`run --rm IMAGE true: ryouiki (median of ${RUNS})`, median(Array.from({ length: RUNS }, () => timed(RYOUIKI, ryouikiRun)))]);
-  rows.push([`run --rm IMAGE true: podman --runtime runc (median of ${RUNS})`, median(Array.from({ length: RUNS }, () => timed('podman', podmanRun)))]);
+  const runs = { ryouiki: [], podman: [] };
+  for (let round = 0; round < RUNS; round++) {
+    runs.ryouiki.push(timed(RYOUIKI, ryouikiRun));
+    runs.podman.push(timed('podman', podmanRun));
+  }
+  rows.push([`run --rm IMAGE true: ryouiki (median of ${RUNS})`, median(runs.ryouiki)]);
+  rows.push([`run --rm IMAGE true: podman --runtime runc (median of ${RUNS})`, median(runs.podman)]);
+  ratios.push(['run --rm: ryouiki / podman (target: at most 0.5)', median(runs.ryouiki.map((ms, round) => ms / runs.podman[round]))]);
 
   console.log(`Debian minbase image, one ${(layerSize / 2 ** 20).toFixed(1)} MiB gzip layer, from docker-registry on 127.0.0.1`);
   for (const [what, ms] of rows) console.log(`${what.padEnd(58)} ${ms.toFixed(0).padStart(7)} ms`);
+  for (const [what, ratio] of ratios) console.log(`${what.padEnd(58)} ${ratio.toFixed(2).padStart(7)}`);
   spawnSync(RYOUIKI, ['image', 'prune', '--all', '--root', store], { stdio: 'ignore' });
 } finally {
   if (registry !== undefined && registry.child.exitCode === null && registry.child.signalCode === null) {
