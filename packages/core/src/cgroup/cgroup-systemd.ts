@@ -1,4 +1,4 @@
-import { childProcess } from '../child-process.js';
+import { childProcess } from '../lazy-builtin.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readControllers } from './cgroup-system.js';

@@ -5,12 +5,11 @@
  * HTTP only with tlsVerify false, as podman's --tls-verify=false allows.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
 import { RyouikiError } from '../errors.js';
+import { builtin } from '../lazy-builtin.js';
 import { findCredentials, type Credentials } from './auth-file.js';
 import { registryHost } from './reference.js';
 
@@ -47,7 +46,7 @@ function certificateAuthorities(host: string, certDir: string | undefined): stri
     }
     for (const name of names.filter((file) => file.endsWith('.crt'))) extra.push(readFileSync(join(dir, name), 'utf8'));
   }
-  return extra.length === 0 ? undefined : [...rootCertificates, ...extra];
+  return extra.length === 0 ? undefined : [...builtin<typeof import('node:tls')>('node:tls').rootCertificates, ...extra];
 }
 
 function isConnectionFailure(error: unknown): boolean {
@@ -94,7 +93,7 @@ export class RegistryClient {
   }
 
   private send(url: URL, headers: Record<string, string>): Promise<Response> {
-    const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
+    const { request } = url.protocol === 'http:' ? builtin<typeof import('node:http')>('node:http') : builtin<typeof import('node:https')>('node:https');
     const tls = url.protocol === 'https:' ? { ca: this.ca, rejectUnauthorized: this.options.tlsVerify !== false } : {};
     return new Promise((resolve, reject) => {
       const req = request(url, { method: 'GET', headers, ...tls }, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }));

@@ -1,4 +1,4 @@
-import { childProcess } from '../child-process.js';
+import { childProcess } from '../lazy-builtin.js';
 import { environmentObject } from '../spec/env-file.js';
 import { RyouikiError } from '../errors.js';
 import type { ResourceRecord } from '../store/container-state.js';

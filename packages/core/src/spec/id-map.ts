@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { accessSync, constants } from 'node:fs';
-import { childProcess } from '../child-process.js';
+import { childProcess } from '../lazy-builtin.js';
 import { RyouikiError } from '../errors.js';
 import type { IdMapping } from './spec.js';
 
