@@ -236,8 +236,8 @@ leave_host_session (void)
 /* In the host's PID namespace the container's processes would outlive its command (its own
  * namespace ends them with the init): as their subreaper the init gets the orphans, and kills
  * them when the command has ended, until none is left. */
-static void
-kill_leftovers (void)
+void
+kill_leftover_children (void)
 {
   char path[64];
 
@@ -317,6 +317,6 @@ run_init (const struct options *opts, int sync_fd, const struct saved_signals *s
 
   status = supervise (command, sigfd, true);
   if (opts->share_pid)
-    kill_leftovers ();
+    kill_leftover_children ();
   _exit (exit_code_from_status (status));
 }

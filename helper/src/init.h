@@ -37,6 +37,10 @@ int exit_code_from_status (int status);
 /* The exit code for a failed exec: 127 when not found, 126 otherwise. */
 int exec_failure_exit_code (int err);
 
+/* SIGKILLs our children and reaps them, again until none is left (the orphans a
+ * subreaper got). */
+void kill_leftover_children (void);
+
 /* Runs the command as our child, tells the helper over sync_fd whether it could be
  * executed, then supervises it, and exits with its exit code. */
 __attribute__ ((noreturn)) void run_init (const struct options *opts, int sync_fd, const struct saved_signals *saved);

@@ -81,6 +81,7 @@ helper_die (int err, const char *message)
       kill (container_pid, SIGKILL);
       waitpid_retry (container_pid, &status, 0);
     }
+  overlay_end_fuse_server ();
   finish (EXIT_RUNTIME);
 }
 
@@ -215,7 +216,7 @@ set_up_container (struct options *opts, const char *rootfs, int sync_fd, const s
   /* A bundle's /dev is one of its mounts, or none: its masks are taken from the host's first. */
   if (!opts->security.privileged && opts->only_given_mounts)
     hold_null_device_copies (masked_path_count (opts));
-  setup_rootfs (rootfs, opts);
+  setup_rootfs (rootfs, opts, sync_fd);
   if (!opts->security.privileged && !opts->only_given_mounts)
     hold_null_device ();
   volumes_mount (opts);
@@ -336,29 +337,43 @@ wait_for_start_byte (int block_fd, int sync_fd, int sigfd)
     }
 }
 
-static int
-receive_report (int sync_fd, int sigfd, struct sync_message *report, int *fd)
+/* The next report of the init's, once the requests it makes on the way are served. */
+static void
+receive_report (const struct options *opts, const char *rootfs, int sync_fd, int sigfd, struct sync_message *report,
+                int *fd)
 {
-  int received;
+  for (;;)
+    {
+      int received;
+      int status, tree;
 
-  *fd = -1;
-  wait_readable (&sync_fd, 1, sigfd);
-  received = sync_receive_with_fd (sync_fd, report, fd);
-  if (received < 0)
-    die_with_errno ("sync: receive");
-  if (received == 0)
-    die ("container: its init exited before running the command");
-  return received;
+      *fd = -1;
+      wait_readable (&sync_fd, 1, sigfd);
+      received = sync_receive_with_fd (sync_fd, report, fd);
+      if (received < 0)
+        die_with_errno ("sync: receive");
+      if (received == 0)
+        die ("container: its init exited before running the command");
+      if (report->kind != SYNC_FUSE_OVERLAY || opts->overlay_dir == NULL)
+        return;
+      status = overlay_serve_fuse_request (container_pid, rootfs, opts->overlay_lowers, opts->n_overlay_lowers,
+                                           opts->overlay_dir, &tree);
+      if (sync_send_with_fd (sync_fd, SYNC_FUSE_OVERLAY, status, tree) < 0)
+        die_with_errno ("sync: answer the init");
+      if (tree >= 0)
+        close (tree);
+    }
 }
 
 /* Returns true once the command runs, false with the init's error report in report.
  * Before, with --exec-gate-fd, the init reports that it is ready, with the terminal. */
 static bool
-wait_for_exec_report (const struct options *opts, int sync_fd, int sigfd, struct sync_message *report, int *pty_master)
+wait_for_exec_report (const struct options *opts, const char *rootfs, int sync_fd, int sigfd,
+                      struct sync_message *report, int *pty_master)
 {
   int fd;
 
-  receive_report (sync_fd, sigfd, report, &fd);
+  receive_report (opts, rootfs, sync_fd, sigfd, report, &fd);
   if (report->kind == SYNC_READY)
     {
       *pty_master = fd;
@@ -368,7 +383,7 @@ wait_for_exec_report (const struct options *opts, int sync_fd, int sigfd, struct
           *pty_master = -1;
         }
       info_send_ready (info_fd);
-      receive_report (sync_fd, sigfd, report, &fd);
+      receive_report (opts, rootfs, sync_fd, sigfd, report, &fd);
       if (fd >= 0)
         close (fd);
     }
@@ -387,6 +402,7 @@ fail_start (const struct sync_message *report)
   if (waitpid_retry (container_pid, &status, 0) < 0)
     die_with_errno ("waitpid");
   container_pid = -1;
+  overlay_end_fuse_server ();
   code = exit_code_from_status (status);
   /* A set-up failure leaves the caller's folders as they were; the command may have written. */
   if (code != EXIT_RUNTIME)
@@ -397,7 +413,7 @@ fail_start (const struct sync_message *report)
 
 /* Returns the exit code of the helper. */
 static int
-run_helper (const struct options *opts, int sync_fd)
+run_helper (const struct options *opts, const char *rootfs, int sync_fd)
 {
   autoclose_fd int sigfd = signals_open_fd ();
   struct sync_message report;
@@ -413,7 +429,7 @@ run_helper (const struct options *opts, int sync_fd)
     wait_for_start_byte (opts->block_fd, sync_fd, sigfd);
   if (sync_send (sync_fd, SYNC_GO, container_pid, "") < 0)
     die_with_errno ("sync: send the start message");
-  if (!wait_for_exec_report (opts, sync_fd, sigfd, &report, &pty_master))
+  if (!wait_for_exec_report (opts, rootfs, sync_fd, sigfd, &report, &pty_master))
     return fail_start (&report);
   info_send_exec (info_fd);
   if (opts->detach)
@@ -428,6 +444,7 @@ run_helper (const struct options *opts, int sync_fd)
   else
     status = supervise (container_pid, sigfd, false);
   container_pid = -1;
+  overlay_end_fuse_server ();
   overlay_remove_layers ();
   return exit_code_from_status (status);
 }
@@ -482,9 +499,9 @@ main (int argc, char **argv)
       run_container (&opts, rootfs, sync_fds[1], &saved);
     }
   close (sync_fds[1]);
-  free (rootfs);
 
-  code = run_helper (&opts, sync_fds[0]);
+  code = run_helper (&opts, rootfs, sync_fds[0]);
+  free (rootfs);
   options_free (&opts);
   finish (code);
 }

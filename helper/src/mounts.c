@@ -201,7 +201,7 @@ pivot_to_working_directory (void)
 }
 
 void
-setup_rootfs (const char *rootfs, const struct options *opts)
+setup_rootfs (const char *rootfs, const struct options *opts, int sync_fd)
 {
   const char *root = rootfs;
   autoclose_fd int root_fd = -1;
@@ -209,8 +209,7 @@ setup_rootfs (const char *rootfs, const struct options *opts)
   make_mounts_private ();
   if (opts->overlay_dir != NULL)
     root = mount_overlay_root (rootfs, opts->overlay_lowers, opts->n_overlay_lowers, opts->overlay_dir,
-                               opts->overlay_fuse_only,
-                               fuse_server_reachable (opts->security.caps, opts->security.privileged));
+                               opts->overlay_fuse_only, sync_fd);
   else /* pivot_root wants a mount point; binding also leaves the host's mount untouched. */
     mount_or_die ("/", rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL);
   if (opts->read_only)

@@ -1,15 +1,21 @@
 /* overlay.c: the copy-on-write root of --overlay. */
 #include "overlay.h"
+#include "init.h"
+#include "mount-target.h"
+#include "protocol.h"
 #include "utils.h"
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <linux/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -49,13 +55,13 @@ format_overlay_options (char *buf, size_t size, const char *rootfs, const char *
 
 /* fuse-overlayfs forks its server into the background once the mount is ready. */
 static int
-mount_fuse_overlay (const char *options)
+run_fuse_overlayfs (const char *options, const char *target)
 {
   pid_t pid = fork ();
   int status;
 
   if (pid < 0)
-    die_with_errno ("overlay: fork");
+    return EXIT_RUNTIME;
   if (pid == 0)
     {
       int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
@@ -66,23 +72,108 @@ mount_fuse_overlay (const char *options)
           dup2 (null, 1);
           dup2 (null, 2);
         }
-      execlp ("fuse-overlayfs", "fuse-overlayfs", "-o", options, merged, (char *) NULL);
+      execlp ("fuse-overlayfs", "fuse-overlayfs", "-o", options, target, (char *) NULL);
       _exit (errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
     }
   if (waitpid_retry (pid, &status, 0) < 0)
-    die_with_errno ("overlay: wait for fuse-overlayfs");
+    return EXIT_RUNTIME;
   return WIFEXITED (status) ? WEXITSTATUS (status) : EXIT_RUNTIME;
 }
 
-bool
-fuse_server_reachable (uint64_t caps, bool privileged)
+/* In the helper's child: in the init's user namespace, a mount namespace of its own and the
+ * host's PID namespace, mounts the overlay, hands a detached copy of the mount to the helper
+ * on answer_fd and unmounts its own, so that the server ends with the container's copy.
+ * (Not in the init's mount namespace: pivot_root would make the server's root the
+ * container's, whose /proc does not show it, and fuse-overlayfs works through /proc/self.) */
+static __attribute__ ((noreturn)) void
+mount_fuse_overlay_apart (pid_t init, const char *options, const char *target, int answer_fd)
 {
-  return privileged || (caps & (UINT64_C (1) << CAP_SYS_PTRACE)) != 0;
+  char user[64];
+  int user_fd, code, tree;
+
+  snprintf (user, sizeof user, "/proc/%d/ns/user", (int) init);
+  user_fd = open (user, O_RDONLY | O_CLOEXEC);
+  if (user_fd < 0 || setns (user_fd, CLONE_NEWUSER) < 0 || unshare (CLONE_NEWNS) < 0
+      || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    _exit (EXIT_RUNTIME);
+  code = run_fuse_overlayfs (options, target);
+  if (code != 0)
+    _exit (code);
+  tree = (int) syscall (SYS_open_tree, AT_FDCWD, target, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (tree < 0 || umount2 (target, MNT_DETACH) < 0 || send_with_fd (answer_fd, "", 1, tree) < 0)
+    _exit (EXIT_RUNTIME);
+  _exit (0);
+}
+
+static bool fuse_server_started;
+
+int
+overlay_serve_fuse_request (pid_t init, const char *rootfs, const char *const *lowers, size_t n_lowers,
+                            const char *state, int *tree_fd)
+{
+  char options[4096], target[4096], byte;
+  int answer[2];
+  pid_t pid;
+  int status;
+
+  *tree_fd = -1;
+  if (format_overlay_options (options, sizeof options, rootfs, lowers, n_lowers, state) < 0)
+    return EXIT_RUNTIME;
+  snprintf (target, sizeof target, "%s/merged", state);
+  /* The server it leaves behind becomes our child, for overlay_end_fuse_server. */
+  if (prctl (PR_SET_CHILD_SUBREAPER, 1) < 0)
+    die_with_errno ("prctl(PR_SET_CHILD_SUBREAPER)");
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, answer) < 0)
+    die_with_errno ("overlay: socketpair");
+  pid = fork ();
+  if (pid < 0)
+    die_with_errno ("overlay: fork");
+  if (pid == 0)
+    mount_fuse_overlay_apart (init, options, target, answer[1]);
+  close (answer[1]);
+  fuse_server_started = true;
+  if (receive_with_fd (answer[0], &byte, 1, tree_fd) < 0)
+    *tree_fd = -1;
+  close (answer[0]);
+  if (waitpid_retry (pid, &status, 0) < 0)
+    die_with_errno ("overlay: wait for fuse-overlayfs");
+  if (!WIFEXITED (status) || (WEXITSTATUS (status) == 0 && *tree_fd < 0))
+    return EXIT_RUNTIME;
+  return WEXITSTATUS (status);
+}
+
+void
+overlay_end_fuse_server (void)
+{
+  if (fuse_server_started)
+    kill_leftover_children ();
+  fuse_server_started = false;
+}
+
+/* In the init: the helper mounts it apart and sends it (overlay_serve_fuse_request), attached
+ * here onto merged; returns fuse-overlayfs's status. */
+static int
+mount_fuse_overlay (int sync_fd)
+{
+  struct sync_message reply;
+  autoclose_fd int tree = -1;
+  autoclose_fd int target = -1;
+
+  if (sync_send (sync_fd, SYNC_FUSE_OVERLAY, 0, "") < 0)
+    die_with_errno ("overlay: ask the helper for fuse-overlayfs");
+  if (sync_receive_with_fd (sync_fd, &reply, &tree) != 1 || reply.kind != SYNC_FUSE_OVERLAY)
+    _exit (EXIT_RUNTIME); /* the helper is gone */
+  if (reply.err != 0)
+    return reply.err;
+  target = open (merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (tree < 0 || target < 0 || move_mount_on_fd (tree, target) < 0)
+    die_with_errno ("overlay: attach the fuse-overlayfs mount on %s", merged);
+  return 0;
 }
 
 const char *
 mount_overlay_root (const char *rootfs, const char *const *lowers, size_t n_lowers, const char *state, bool fuse_only,
-                    bool command_may_trace)
+                    int sync_fd)
 {
   /* The kernel reads at most a page of mount options. */
   char options[4096];
@@ -106,14 +197,7 @@ mount_overlay_root (const char *rootfs, const char *const *lowers, size_t n_lowe
       kernel_errno = errno;
       options[length] = '\0';
     }
-  if (command_may_trace)
-    die_with_err (
-        EPERM,
-        "overlay: fuse-overlayfs%s would serve it from inside the container, where a command with "
-        "CAP_SYS_PTRACE reaches the host through its /proc/PID/root and fds: drop SYS_PTRACE "
-        "(--cap-add, --privileged), or use a kernel whose overlayfs works in a user namespace (5.11 or later)",
-        fuse_only ? "" : " (the kernel refused overlayfs)");
-  fuse_status = mount_fuse_overlay (options);
+  fuse_status = mount_fuse_overlay (sync_fd);
   if (fuse_status == 0)
     return merged;
   if (fuse_only)

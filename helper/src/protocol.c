@@ -170,9 +170,21 @@ sync_decode (const void *data, size_t len, struct sync_message *message)
   memset (message, 0, sizeof *message);
   memcpy (message, data, len);
   message->text[SYNC_TEXT_MAX - 1] = '\0';
-  if (message->kind < SYNC_GO || message->kind > SYNC_READY)
+  if (message->kind < SYNC_GO || message->kind > SYNC_FUSE_OVERLAY)
     return -1;
   return 0;
+}
+
+int
+sync_send_with_fd (int sock, enum sync_kind kind, int err, int attached)
+{
+  struct sync_message message;
+  size_t len;
+
+  if (attached < 0)
+    return sync_send (sock, kind, err, "");
+  len = sync_encode (&message, kind, err, "");
+  return send_with_fd (sock, &message, len, attached);
 }
 
 int

@@ -24,10 +24,11 @@ void info_send_error (int fd, const char *text, int err, int code);
 
 enum sync_kind
 {
-  SYNC_GO = 1,  /* helper -> init: the id maps are written, set up and run the command */
-  SYNC_EXEC_OK, /* init -> helper: the command has been executed */
-  SYNC_ERROR,   /* init -> helper: setup failed; err and "step: reason" text */
-  SYNC_READY,   /* init -> helper: set up, waiting on the exec gate (with the terminal's master) */
+  SYNC_GO = 1,       /* helper -> init: the id maps are written, set up and run the command */
+  SYNC_EXEC_OK,      /* init -> helper: the command has been executed */
+  SYNC_ERROR,        /* init -> helper: setup failed; err and "step: reason" text */
+  SYNC_READY,        /* init -> helper: set up, waiting on the exec gate (with the terminal's master) */
+  SYNC_FUSE_OVERLAY, /* init -> helper: mount the fuse overlay (overlay.h); helper -> init: done, err its status */
 };
 
 #define SYNC_TEXT_MAX 512
@@ -47,6 +48,9 @@ int sync_decode (const void *data, size_t len, struct sync_message *message);
 
 /* The socket must be SOCK_SEQPACKET: one message per packet. */
 int sync_send (int fd, enum sync_kind kind, int err, const char *text);
+
+/* sync_send without text, with the fd attached (none when attached < 0). */
+int sync_send_with_fd (int sock, enum sync_kind kind, int err, int attached);
 
 /* Returns 1 with a message, 0 at end of file (the peer is gone), -1 on error. */
 int sync_receive (int fd, struct sync_message *message);

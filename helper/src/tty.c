@@ -107,14 +107,10 @@ tty_attach_command (void)
 static int
 send_with_master (int sync_fd, enum sync_kind kind)
 {
-  struct sync_message message;
-  size_t len;
-  int result;
+  int result = sync_send_with_fd (sync_fd, kind, 0, pty_master);
 
   if (pty_master < 0)
-    return sync_send (sync_fd, kind, 0, "");
-  len = sync_encode (&message, kind, 0, "");
-  result = send_with_fd (sync_fd, &message, len, pty_master);
+    return result;
   close (pty_master);
   pty_master = -1;
   return result;
