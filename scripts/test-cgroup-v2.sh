@@ -29,7 +29,11 @@ cmd=$(mktemp)
 status=$(mktemp)
 trap 'rm -f "$cmd" "$status"' EXIT
 { echo "CI='${CI:-}'"; cat "$top/scripts/v2vm/leg.sh"; } >"$cmd"
-{ RYOUIKI_V2VM_TIMEOUT=$left "$top/scripts/v2vm/run.sh" "$image" "$top" "$cmd" 2>&1; echo $? >"$status"; } | tee "$log"
+{
+  code=0
+  RYOUIKI_V2VM_TIMEOUT=$left "$top/scripts/v2vm/run.sh" "$image" "$top" "$cmd" 2>&1 || code=$?
+  echo "$code" >"$status"
+} | tee "$log"
 code=$(cat "$status")
 {
   echo "=== the limits the tests saw enforced on pure cgroup v2:"

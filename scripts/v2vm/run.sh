@@ -40,8 +40,10 @@ ext4_image() {
 }
 
 # node_modules, nine tenths of the tree's files, has a disk of its own, made
-# once per lockfile and kept in the cache (keyed by its files' names, sizes
-# and links); the guest mounts it at /project/node_modules. The build and lint
+# once per lockfile and kept in the cache, keyed by what make installs it from
+# (the lockfile, the workspace, the root package.json with the pnpm version),
+# so every clone finds it (their .bin shims, unused in the VM, name their own
+# paths); the guest mounts it at /project/node_modules. The build and lint
 # tools the VM never runs stay out of it: half its files. (TypeScript stays:
 # oclif warns on stderr when it finds the sources but not it.)
 modules_disk() {
@@ -49,7 +51,7 @@ modules_disk() {
     '@smithy+*' 'eslint*' '@eslint*' '@typescript-eslint+*' 'typescript-eslint@*'; do
     echo "./node_modules/.pnpm/$tool"
   done >"$run/skipped"
-  key=$( (cd "$tree" && find node_modules -printf '%P %s %l\n' | LC_ALL=C sort; cat "$run/skipped") | sha256sum | cut -c1-16)
+  key=$(cat "$tree/pnpm-lock.yaml" "$tree/pnpm-workspace.yaml" "$tree/package.json" "$run/skipped" | sha256sum | cut -c1-16)
   modules=$RYOUIKI_V2VM_CACHE/node-modules-$key.img
   [ -f "$modules" ] && return
   mkdir "$run/modules"
@@ -62,7 +64,7 @@ modules_disk() {
 # The project disk: the rest of the tree and the command.
 began=$(date +%s)
 modules=
-[ ! -d "$tree/node_modules" ] || modules_disk
+[ ! -d "$tree/node_modules" ] || [ ! -f "$tree/pnpm-lock.yaml" ] || modules_disk
 mkdir "$run/disk"
 tar -C "$tree" --exclude=./.git --exclude=./build --exclude=./node_modules -cf - . | tar -C "$run/disk" -xf -
 mkdir -p "$run/disk/node_modules"
