@@ -238,7 +238,9 @@ static void
 enter_container (pid_t target)
 {
   int fds[N_ELEMENTS (namespaces)];
-  autoclose_fd int root_fd = open_target_file (target, "root", O_RDONLY | O_DIRECTORY);
+  /* O_PATH: a FUSE root (fuse-overlayfs) refuses to be opened from outside the container's
+   * user namespace; fchdir checks it only once we are inside. */
+  autoclose_fd int root_fd = open_target_file (target, "root", O_PATH | O_DIRECTORY);
   char path[32];
 
   for (size_t i = 0; i < N_ELEMENTS (namespaces); i++)

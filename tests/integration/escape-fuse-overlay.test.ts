@@ -45,7 +45,6 @@ describe("fuse-overlayfs's server is out of the container's sight", () => {
   it('baseline: with CAP_SYS_PTRACE a command opens the /proc/PID/root of a process it sees; the server of a started container has the host as its root, and its command with CAP_SYS_PTRACE reaches it not', async () => {
     const traced = await ryouiki(['tenkai', '--path', space.rootfs, '--root', space.store, '--cap-add', 'SYS_PTRACE', '--command', 'sleep 5 & ls /proc/$!/root/bin/escape-probe; kill $!']);
     expect(traced.stdout).toMatch(/^\/proc\/\d+\/root\/bin\/escape-probe\n$/);
-    // The attack runs as the started container's command (exec cannot enter a container on fuse-overlayfs).
     const started = await withFuse(['start', '--path', space.rootfs, '--root', space.store, '--overlay', '--cap-add', 'SYS_PTRACE', '--command', `${throughEveryProcess()}; sleep 60`]);
     expect(started).toMatchObject({ exitCode: 0, stderr: '' });
     const id = started.stdout.trim();
@@ -76,6 +75,23 @@ describe("fuse-overlayfs's server is out of the container's sight", () => {
       expect(servers()).toEqual([]);
     });
   }
+
+  it('exec enters a container of CAP_SYS_PTRACE on fuse-overlayfs, sees its writes, and reaches no server', async () => {
+    const started = await withFuse(['start', '--path', space.rootfs, '--root', space.store, '--overlay', '--cap-add', 'SYS_PTRACE', '--command', 'echo kept > /written; sleep 60']);
+    expect(started).toMatchObject({ exitCode: 0, stderr: '' });
+    const id = started.stdout.trim();
+    try {
+      await waitFor(() => (servers().length > 0 ? true : undefined), 'the fuse-overlayfs server');
+      const entered = await waitForAsync(async () => {
+        const out = await withFuse(['exec', '--root', space.store, id, 'sh', '-c', `cat /written && ${throughEveryProcess()}`]);
+        return out.stdout.startsWith('kept\n') ? out : undefined;
+      }, 'the container to have written /written');
+      expect(entered).toMatchObject({ exitCode: 0, stdout: 'kept\ntried\n', stderr: '' });
+    } finally {
+      await ryouiki(['rm', '-f', '--root', space.store, id]);
+    }
+    expect(servers()).toEqual([]);
+  });
 
   it("the kernel's overlayfs with CAP_SYS_PTRACE runs: it has no server", async () => {
     const out = await ryouiki(['tenkai', '--path', space.rootfs, '--root', space.store, '--overlay', '--cap-add', 'SYS_PTRACE', '--command', `${FIND_SERVER}; true`]);
