@@ -21,7 +21,7 @@ function helper(args: string[]) {
 describe('ryouiki-init isolation flags, driven directly', () => {
   it('documents every isolation flag in --help', async () => {
     const result = await collect(spawn(HELPER, ['--help']));
-    for (const flag of ['--bind', '--ro-bind', '--tmpfs', '--make-mount-points', '--overlay', '--overlay-driver', '--user', '--caps', '--privileged', '--seccomp']) {
+    for (const flag of ['--bind', '--ro-bind', '--tmpfs', '--make-mount-points', '--overlay', '--overlay-keep-upper', '--overlay-driver', '--user', '--caps', '--privileged', '--seccomp']) {
       expect(result.stdout).toContain(flag);
     }
   });
@@ -44,6 +44,7 @@ describe('ryouiki-init isolation flags, driven directly', () => {
       [['--user', '1000'], '--user: 1000: not UID:GID'],
       [['--bind', '/tmp:relative'], '--bind: /tmp:relative: not SOURCE:DEST with an absolute DEST'],
       [['--make-mount-points'], '--make-mount-points requires --overlay (the rootfs itself is never written)'],
+      [['--overlay-keep-upper'], '--overlay-keep-upper requires --overlay'],
       [['--seccomp', join(work, 'missing.rules')], `seccomp: ${join(work, 'missing.rules')}: No such file or directory`],
     ] as Array<[string[], string]>) {
       const result = await helper([...args, '--', '/bin/true']);
