@@ -36,10 +36,11 @@ function pipeline(producer: Step, consumer: Step): Promise<void> {
     to.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors.to += chunk));
     from.stdout.pipe(to.stdin);
     to.stdin.on('error', () => undefined);
-    const codes: Array<number | null> = [];
+    // Each step's exit code once it has closed (null: ended by a signal); either may close first.
+    const codes: { from?: number | null; to?: number | null } = {};
     const done = (): void => {
-      if (codes.length < 2) return;
-      const [fromCode, toCode] = codes;
+      if (!('from' in codes) || !('to' in codes)) return;
+      const { from: fromCode, to: toCode } = codes;
       if (fromCode === 0 && toCode === 0) return resolvePromise();
       const [step, text] = fromCode !== 0 ? [producer, errors.from] : [consumer, errors.to];
       reject(
@@ -58,11 +59,11 @@ function pipeline(producer: Step, consumer: Step): Promise<void> {
     from.on('error', reject);
     to.on('error', reject);
     from.on('close', (code) => {
-      codes[0] = code;
+      codes.from = code;
       done();
     });
     to.on('close', (code) => {
-      codes[1] = code;
+      codes.to = code;
       done();
     });
   });
