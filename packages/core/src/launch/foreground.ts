@@ -1,15 +1,18 @@
 import { constants } from 'node:os';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { execa, type Result, type ResultPromise } from 'execa';
 import { asRuntimeError, RyouikiError } from '../errors.js';
 import { helperEnvironment, helperFailure, helperPath } from '../helper/helper.js';
 import { helperArgv, type HelperArgvOptions } from './argv.js';
 import type { HelperStatus } from './events.js';
 import { BLOCK_FD, INFO_FD } from './fds.js';
 import { FORWARDED_SIGNALS } from './forwarded-signals.js';
-import { spawnHelperProcess, type HelperEnd, type HelperProcess } from './helper-process.js';
 import { endLaunch, followLaunch, launchFailure, outOfMemory, prepareLaunch, records, type Launch } from './pipeline.js';
 import { cgroupOf, filesOf } from './resources.js';
 import type { CgroupReport } from '../cgroup/cgroup.js';
+
+/** How long a command gets to exit after SIGTERM, on abort or timeout, before everything is killed. */
+const KILL_GRACE_MS = 2000;
 
 export interface ForegroundOptions extends Omit<HelperArgvOptions, 'files' | 'engine'> {
   stdio?: 'inherit' | 'pipe';
@@ -40,6 +43,8 @@ export interface ContainerRun extends Promise<ForegroundResult> {
   kill(signal?: NodeJS.Signals): void;
 }
 
+type HelperProcess = ResultPromise<{ stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] }>;
+
 function isReadable(value: unknown): value is Readable {
   return typeof value === 'object' && value !== null && typeof (value as Readable).pipe === 'function';
 }
@@ -54,7 +59,7 @@ function exitCodeOf(result: { signal?: NodeJS.Signals | undefined; exitCode?: nu
 }
 
 /** Why the runtime, not the command, ended the run: an abort or a timeout, if either. */
-function cancellation(result: Pick<HelperEnd, 'timedOut' | 'isCanceled'>, options: ForegroundOptions): RyouikiError | undefined {
+function cancellation(result: Pick<Result, 'timedOut' | 'isCanceled'>, options: ForegroundOptions): RyouikiError | undefined {
   if (result.timedOut) return new RyouikiError('TIMED_OUT', `the container ran longer than ${options.timeout} ms and was killed`);
   if (result.isCanceled) return new RyouikiError('ABORTED', `the container was aborted: ${String(options.signal?.reason ?? 'AbortSignal')}`);
   return undefined;
@@ -95,21 +100,37 @@ class Streams {
 }
 
 function spawnHelper(spec: Launch['spec'], argv: string[], options: ForegroundOptions): HelperProcess {
-  const stdio = options.stdio === 'inherit' ? 'inherit' : 'pipe';
+  const standard = options.stdio === 'inherit' ? 'inherit' : 'pipe';
+  const buffer = options.buffer ?? true;
   const [program, ...args] = argv;
-  return spawnHelperProcess(program ?? '', args, {
-    stdio,
-    input: stdio === 'inherit' || isReadable(options.input) ? undefined : options.input,
+  return execa(program ?? '', args, {
+    stdio: [standard, standard, standard, 'pipe', 'pipe'],
+    input: standard === 'inherit' || isReadable(options.input) ? undefined : options.input,
     env: helperEnvironment(spec),
-    buffer: options.buffer ?? true,
-    signal: options.signal,
+    extendEnv: false,
+    reject: false,
+    stripFinalNewline: false,
+    buffer: { stdout: buffer, stderr: buffer, fd3: false, fd4: false },
+    cancelSignal: options.signal,
     timeout: options.timeout,
-  });
+    forceKillAfterDelay: KILL_GRACE_MS,
+  } as never) as unknown as HelperProcess;
 }
 
 /** The result of a helper that ran to its end, or the error that stands for it. */
-function resultOf(spec: Launch['spec'], id: string, status: HelperStatus, result: HelperEnd, exitCode: number, cgroup: CgroupReport | undefined, options: ForegroundOptions): ForegroundResult {
-  if (result.spawnError !== undefined) throw helperFailure(`cannot start the helper ${helperPath()}: ${result.spawnError.message}`, 125);
+function resultOf(
+  spec: Launch['spec'],
+  id: string,
+  status: HelperStatus,
+  result: Awaited<HelperProcess>,
+  exitCode: number,
+  cgroup: CgroupReport | undefined,
+  options: ForegroundOptions,
+): ForegroundResult {
+  if (result.failed && result.exitCode === undefined && result.signal === undefined) {
+    // The message of the spawn itself: execa's would show the whole command line.
+    throw helperFailure(`cannot start the helper ${helperPath()}: ${result.originalMessage ?? result.shortMessage}`, 125);
+  }
   const cancelled = cancellation(result, options);
   if (cancelled !== undefined) throw cancelled;
   if (!status.executed && cgroup?.oomKilled === true) throw outOfMemory(spec);
@@ -119,7 +140,7 @@ function resultOf(spec: Launch['spec'], id: string, status: HelperStatus, result
       'helper',
     );
   }
-  const run: ForegroundResult = { id, pid: status.pid, exitCode, stdout: result.stdout, stderr: result.stderr };
+  const run: ForegroundResult = { id, pid: status.pid, exitCode, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
   const signal = exitCode > 128 ? SIGNAL_NAMES.get(exitCode - 128) : undefined;
   if (signal !== undefined) run.signal = signal;
   if (cgroup !== undefined) run.cgroup = cgroup;
@@ -173,7 +194,7 @@ export function launchForeground(planned: Promise<PlannedLaunch>, options: Foreg
       }
       // Anything that fails once the helper runs ends the container with it.
       if (status.attachError !== undefined) helper.kill('SIGKILL');
-      const result = await helper.ended;
+      const result = await helper;
       exitCode = exitCodeOf(result);
       report = cgroup !== undefined && status.pid !== undefined ? cgroup.report() : undefined;
       return resultOf(launch.spec, id, status, result, exitCode, report, options);
