@@ -19,7 +19,7 @@ import { ingestImage } from './ingest.js';
 import { OCI_LAYER, OCI_MANIFEST, type ImageConfig } from './manifest.js';
 import { localImageName } from './reference.js';
 import { ImageStore, type ImageRecord } from './store.js';
-import { tarFolder } from './unpack.js';
+import { tarFolder } from './unpacker.js';
 
 /** Mount points of the /etc files ryouiki binds over an image that lacks them: empty files of its making, not the container's. */
 const GENERATED_MOUNT_POINTS = new Set(['etc/hostname', 'etc/hosts', 'etc/resolv.conf']);

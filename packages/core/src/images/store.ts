@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { RyouikiError } from '../errors.js';
 import { dataDir, type StoreOptions } from '../store/paths.js';
 import { withLock } from '../store/state-lock.js';
-import { removeLayerTree } from './unpack.js';
+import { removeLayerTree } from './unpacker.js';
 
 export interface LayerRecord {
   /** The blob as the registry or archive gave it (compressed or not). */

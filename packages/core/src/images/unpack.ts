@@ -5,19 +5,17 @@
  * every path beneath the layer through fds. gzip comes from zlib, zstd from
  * Debian's zstd program (Node 20's zlib has no zstd).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { mkdirSync } from 'node:fs';
 import { PassThrough, Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { RyouikiError } from '../errors.js';
-import { planIdMaps, writeIdMaps, writeSingleMaps } from '../spec/id-map.js';
-import { shippedBinary } from '../helper/shipped-binary.js';
 import { verifyingStream } from './store.js';
+import { removeLayerTree, startUnpacker, type Unpacker } from './unpacker.js';
 
 const HEADER_SIZE = 40;
 const BATCH_BYTES = 1 << 20;
@@ -172,33 +170,6 @@ class BatchedWriter {
   }
 }
 
-function unpackBinary(): string {
-  return shippedBinary('ryouiki-unpack', 'RYOUIKI_UNPACK');
-}
-
-interface Unpacker {
-  child: ChildProcessWithoutNullStreams;
-  stderr: string[];
-  done: Promise<number>;
-}
-
-/** Starts ryouiki-unpack and writes its id maps; `rootless` when the user has no subordinate range. */
-async function startUnpacker(args: string[]): Promise<Unpacker & { rootless: boolean }> {
-  const plan = planIdMaps('auto');
-  const rootless = plan.fallbackReason !== undefined;
-  const writes = args[0] !== '--remove' && args[0] !== '--tar';
-  const child = spawn(unpackBinary(), rootless && writes ? ['--rootless-xattr', ...args] : args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  const stderr: string[] = [];
-  createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
-  const done = new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal === null ? 1 : 128))));
-  child.stdin.on('error', () => undefined);
-  const [line] = (await Promise.race([once(createInterface({ input: child.stdout }), 'line'), done.then(() => [undefined])])) as [string | undefined];
-  if (line !== 'ready') throw new RyouikiError('IMAGE_LAYER_REFUSED', `ryouiki-unpack did not start: ${stderr.join(' ') || 'no reason given'}`);
-  if (rootless) writeSingleMaps(child.pid ?? 0);
-  else await writeIdMaps(child.pid ?? 0, plan.uidMappings, plan.gidMappings, () => undefined);
-  return { child, stderr, done, rootless };
-}
-
 function maxEntries(env: NodeJS.ProcessEnv = process.env): number {
   const value = Number(env.RYOUIKI_LAYER_MAX_ENTRIES);
   return Number.isSafeInteger(value) && value > 0 ? value : DEFAULT_MAX_ENTRIES;
@@ -274,21 +245,4 @@ function digestingStream(onDigest: (digest: string) => void): Transform {
       callback();
     },
   });
-}
-
-/** Removes a layer folder whose files may belong to the user's subordinate ids. */
-export async function removeLayerTree(dir: string): Promise<void> {
-  if (!existsSync(dir)) return;
-  const unpacker = await startUnpacker(['--remove', dir]);
-  unpacker.child.stdin.end('g');
-  const code = await unpacker.done;
-  if (code !== 0) throw new RyouikiError('IMAGE_LAYER_REFUSED', `cannot remove ${dir}: ${unpacker.stderr.join(' ')}`);
-}
-
-/** Writes DIR, whose files may belong to the user's subordinate ids, as a tar FILE with numeric owners as the container sees them. */
-export async function tarFolder(dir: string, file: string): Promise<void> {
-  const unpacker = await startUnpacker(['--tar', dir, file]);
-  unpacker.child.stdin.end('g');
-  const code = await unpacker.done;
-  if (code !== 0) throw new RyouikiError('CONTAINER_DIR_FAILED', `cannot read ${dir}: ${unpacker.stderr.join(' ') || `tar exited with ${code}`}`);
 }

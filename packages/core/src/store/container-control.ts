@@ -9,7 +9,7 @@ import { findLostContainerCgroups, killCgroup, removeCgroups } from '../cgroup/c
 import { containerFilesDir } from '../launch/container-files.js';
 import { shortId } from '../spec/container-options.js';
 import { containerDir, containerLogPath, damagedState, keptOverlayDir, listContainerIds, removeStoredContainer, type ContainerState } from './container-state.js';
-import { removeLayerTree } from '../images/unpack.js';
+import { removeLayerTree } from '../images/unpacker.js';
 import { isRyouikiError, RyouikiError } from '../errors.js';
 import type { StoreOptions } from './paths.js';
 import { isAlive, processesMentioning } from './proc-identity.js';
