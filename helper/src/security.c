@@ -30,45 +30,67 @@ drop_bounding_set (uint64_t keep)
       die_with_errno ("capabilities: drop %d from the bounding set", cap);
 }
 
+/* Writes the effective, permitted and inheritable sets (bit N: capability N). */
 static void
-set_capabilities (uint64_t caps)
+write_capability_sets (uint64_t effective, uint64_t permitted, uint64_t inheritable)
 {
   struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
   struct __user_cap_data_struct data[2];
 
   for (int i = 0; i < 2; i++)
-    {
-      __u32 word = (__u32) (caps >> (32 * i));
-
-      data[i] = (struct __user_cap_data_struct) { .effective = word, .permitted = word, .inheritable = word };
-    }
+    data[i] = (struct __user_cap_data_struct) {
+      .effective = (__u32) (effective >> (32 * i)),
+      .permitted = (__u32) (permitted >> (32 * i)),
+      .inheritable = (__u32) (inheritable >> (32 * i)),
+    };
   if (syscall (SYS_capset, &header, data) < 0)
     die_with_errno ("capabilities: capset");
+}
+
+static void
+read_capability_sets (uint64_t *effective, uint64_t *permitted)
+{
+  struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+  struct __user_cap_data_struct data[2];
+
+  if (syscall (SYS_capget, &header, data) < 0)
+    die_with_errno ("capabilities: capget");
+  *effective = (uint64_t) data[0].effective | (uint64_t) data[1].effective << 32;
+  *permitted = (uint64_t) data[0].permitted | (uint64_t) data[1].permitted << 32;
+}
+
+static void
+clear_ambient_set (void)
+{
   if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     die_with_errno ("capabilities: clear the ambient set");
+}
+
+/* Raises caps in the ambient set one by one: each must be permitted and inheritable. */
+static void
+raise_ambient_set (uint64_t caps)
+{
+  int last = last_capability ();
+
+  for (int cap = 0; cap <= last && cap < 64; cap++)
+    if ((caps & (UINT64_C (1) << cap)) && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+      die_with_errno ("capabilities: raise %d in the ambient set (it must be permitted and inheritable)", cap);
+}
+
+static void
+set_capabilities (uint64_t caps)
+{
+  write_capability_sets (caps, caps, caps);
+  clear_ambient_set ();
 }
 
 /* --caps-effective and co: each set as given, the ambient set raised one by one. */
 static void
 set_exact_capabilities (const struct security_options *opts)
 {
-  struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
-  struct __user_cap_data_struct data[2];
-  int last = last_capability ();
-
-  for (int i = 0; i < 2; i++)
-    data[i] = (struct __user_cap_data_struct) {
-      .effective = (__u32) (opts->caps_effective >> (32 * i)),
-      .permitted = (__u32) (opts->caps_permitted >> (32 * i)),
-      .inheritable = (__u32) (opts->caps_inheritable >> (32 * i)),
-    };
-  if (syscall (SYS_capset, &header, data) < 0)
-    die_with_errno ("capabilities: capset");
-  if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-    die_with_errno ("capabilities: clear the ambient set");
-  for (int cap = 0; cap <= last && cap < 64; cap++)
-    if ((opts->caps_ambient & (UINT64_C (1) << cap)) && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
-      die_with_errno ("capabilities: raise %d in the ambient set (it must be permitted and inheritable)", cap);
+  write_capability_sets (opts->caps_effective, opts->caps_permitted, opts->caps_inheritable);
+  clear_ambient_set ();
+  raise_ambient_set (opts->caps_ambient);
 }
 
 static bool
@@ -159,37 +181,24 @@ secure_init (const struct security_options *opts)
 void
 capabilities_keep_across_exec (void)
 {
-  struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
-  struct __user_cap_data_struct data[2];
-  uint64_t permitted;
+  uint64_t effective, permitted, kept;
   int last = last_capability ();
 
-  if (syscall (SYS_capget, &header, data) < 0)
-    die_with_errno ("capabilities: capget");
-  permitted = (uint64_t) data[0].permitted | (uint64_t) data[1].permitted << 32;
+  read_capability_sets (&effective, &permitted);
+  kept = permitted;
   for (int cap = 0; cap <= last && cap < 64; cap++)
     if (prctl (PR_CAPBSET_READ, cap, 0, 0, 0) != 1)
-      permitted &= ~(UINT64_C (1) << cap);
-  for (int i = 0; i < 2; i++)
-    data[i].inheritable = (__u32) (permitted >> (32 * i));
-  if (syscall (SYS_capset, &header, data) < 0)
-    die_with_errno ("capabilities: capset");
-  for (int cap = 0; cap <= last && cap < 64; cap++)
-    if ((permitted & (UINT64_C (1) << cap)) && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
-      die_with_errno ("capabilities: raise %d in the ambient set", cap);
+      kept &= ~(UINT64_C (1) << cap);
+  write_capability_sets (effective, permitted, kept);
+  raise_ambient_set (kept);
 }
 
 void
 capabilities_end_keeping_across_exec (void)
 {
-  struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
-  struct __user_cap_data_struct data[2];
+  uint64_t effective, permitted;
 
-  if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-    die_with_errno ("capabilities: clear the ambient set");
-  if (syscall (SYS_capget, &header, data) < 0)
-    die_with_errno ("capabilities: capget");
-  data[0].inheritable = data[1].inheritable = 0;
-  if (syscall (SYS_capset, &header, data) < 0)
-    die_with_errno ("capabilities: capset");
+  clear_ambient_set ();
+  read_capability_sets (&effective, &permitted);
+  write_capability_sets (effective, permitted, 0);
 }
