@@ -3,14 +3,13 @@
  * committed image's config (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER,
  * WORKDIR, STOPSIGNAL, VOLUME), read as the Dockerfile reads them.
  */
-import { constants } from 'node:os';
 import { posix } from 'node:path';
 import { RyouikiError } from '../errors.js';
+import { signalNumber } from '../spec/signal.js';
 import type { ImageRuntimeConfig } from './manifest.js';
 
 export const CHANGE_INSTRUCTIONS = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'USER', 'WORKDIR', 'STOPSIGNAL', 'VOLUME'];
 const PORT_PROTOCOLS = ['tcp', 'udp', 'sctp'];
-const HIGHEST_SIGNAL = 64;
 
 function badChange(change: string, why: string): RyouikiError {
   return new RyouikiError('USAGE', `--change ${JSON.stringify(change)}: ${why}`);
@@ -80,10 +79,12 @@ function exposedPort(word: string, change: string): string {
 }
 
 function stopSignal(word: string, change: string): string {
-  const name = word.toUpperCase().startsWith('SIG') ? word.toUpperCase() : `SIG${word.toUpperCase()}`;
-  const number = Number(word);
-  if (/^\d+$/.test(word) ? number >= 1 && number <= HIGHEST_SIGNAL : name in constants.signals) return word;
-  throw badChange(change, `${word} is not a signal (a name such as SIGTERM, or a number)`);
+  try {
+    signalNumber(word);
+  } catch {
+    throw badChange(change, `${word} is not a signal (a name such as SIGTERM, or a number)`);
+  }
+  return word;
 }
 
 /** Applies one instruction to CONFIG; `cmdGiven` tells ENTRYPOINT whether a CMD of the same commit keeps the image's Cmd. */

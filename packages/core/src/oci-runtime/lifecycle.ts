@@ -1,6 +1,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeSync, constants as fsConstants } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signalNumber, signalTarget } from '../store/container-control.js';
+import { signalTarget } from '../store/container-control.js';
+import { signalNumber } from '../spec/signal.js';
 import { releaseRecorded } from '../launch/resource.js';
 import { RyouikiError } from '../errors.js';
 import { helperFailure } from '../helper/helper.js';

@@ -15,6 +15,7 @@ import type { StoreOptions } from './paths.js';
 import { isAlive, processesMentioning } from './proc-identity.js';
 import { storeDirs, type StoreDirs } from './runtime-dir.js';
 import { withLock } from './state-lock.js';
+import { signalNumber } from '../spec/signal.js';
 
 const POLL_MS = 50;
 
@@ -81,18 +82,6 @@ async function removeDamagedContainer(dirs: StoreDirs, id: string): Promise<void
   await removeKeptOverlay(dirs, id).catch(() => undefined);
   for (const [name, owner] of listNames(dirs)) if (owner === id) releaseName(dirs, name, id);
   removeStoredContainer(dirs, { id, logPath: containerLogPath(dirs, id) });
-}
-
-export function signalNumber(signal: string): number {
-  const text = signal.toUpperCase();
-  if (/^\d+$/.test(text)) {
-    const number = Number(text);
-    if (number > 0 && number < 65) return number;
-  } else {
-    const number = (constants.signals as Record<string, number>)[text.startsWith('SIG') ? text : `SIG${text}`];
-    if (number !== undefined) return number;
-  }
-  throw new RyouikiError('USAGE', `unknown signal ${signal}: give a name such as TERM or KILL, or a number`);
 }
 
 /** The signals the container's init passes on to the command; others go to the command directly. */
