@@ -23,7 +23,21 @@ copy=/var/tmp/ryouiki-tree-$TEST_USER
 
 rm -rf "$copy"
 mkdir -m 0755 "$copy"
-trap 'cd / && rm -rf "$copy"; if [ "$TEST_CGROUPS" = delegated ]; then "$top/scripts/test-cgroups.sh" remove "$TEST_USER"; fi' EXIT
+# On every way out, a signal too: the copy and the delegated folders go, and a folder
+# that cannot go (something a test left running in it) fails the run.
+clean_up() {
+  status=$?
+  cd / && rm -rf "$copy"
+  if [ "$TEST_CGROUPS" = delegated ] && ! "$top/scripts/test-cgroups.sh" remove "$TEST_USER"; then
+    echo "as-test-user: the cgroups delegated to $TEST_USER held what the run left behind, or would not go (above)" >&2
+    [ "$status" -ne 0 ] || status=1
+  fi
+  exit "$status"
+}
+trap clean_up EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 enter=""
 if [ "$TEST_CGROUPS" = delegated ]; then
   "$top/scripts/test-cgroups.sh" delegate "$TEST_USER"

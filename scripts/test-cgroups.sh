@@ -11,7 +11,11 @@
 # without.
 # Usage: test-cgroups.sh delegate USER   make the folders
 #        test-cgroups.sh enter USER CMD  run CMD (as root) in them; its children inherit them
-#        test-cgroups.sh remove USER     kill what is left in them and remove them
+#        test-cgroups.sh remove USER     kill what is left in them and remove them; fails,
+#                                        naming it, when they held anything (a process, a
+#                                        folder) or one cannot be removed
+# A folder found already there when delegating is a leftover of an earlier run
+# (one killed before it could remove its folders): it is removed first.
 set -eu
 action=$1
 user=$2
@@ -52,10 +56,61 @@ folders() {
   done
 }
 
+# What a folder still holds, for the message: its sub-folders and its processes.
+contents() {
+  find "$1" -type d | while read -r folder; do
+    for pid in $(cat "$folder/cgroup.procs" 2>/dev/null); do
+      echo "${folder#"$1"}/ pid $pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+    done
+  done
+  find "$1" -mindepth 1 -type d | sed "s#^$1#sub-folder #"
+}
+
+# A frozen task ignores SIGKILL until thawed (cgroup v1's freezer, v2's cgroup.freeze),
+# and it sits in every hierarchy's folder: thaw them all before killing in any.
+thaw() {
+  for top in "$@"; do
+    find "$top" -depth -type d | while read -r folder; do
+      if [ -e "$folder/freezer.state" ]; then echo THAWED >"$folder/freezer.state" 2>/dev/null || true; fi
+      if [ -e "$folder/cgroup.freeze" ]; then echo 0 >"$folder/cgroup.freeze" 2>/dev/null || true; fi
+    done
+  done
+}
+
+# Kills everything in folder and below and removes them all, deepest first (a killed
+# task takes a moment to leave). Fails, naming what is left, when it cannot.
+release() {
+  for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    find "$1" -depth -type d | while read -r folder; do
+      if [ -e "$folder/cgroup.kill" ]; then echo 1 >"$folder/cgroup.kill" 2>/dev/null || true; fi
+      for pid in $(cat "$folder/cgroup.procs" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+      rmdir "$folder" 2>/dev/null || true
+    done
+    [ -d "$1" ] || return 0
+    [ "$attempt" -eq 10 ] || sleep 0.5
+  done
+  echo "test-cgroups: cannot remove $1; it holds:" >&2
+  contents "$1" >&2
+  return 1
+}
+
+# The delegated folders that exist.
+present() {
+  for dir in $(folders); do
+    if [ -d "$dir" ]; then echo "$dir"; fi
+  done
+}
+
 case $action in
 delegate)
+  left=$(present)
+  if [ -n "$left" ]; then
+    echo "test-cgroups: left from an earlier run, removed first:" $left >&2
+    thaw $left
+    for dir in $left; do release "$dir"; done
+  fi
   for dir in $(folders); do
-    mkdir "$dir" 2>/dev/null || [ -d "$dir" ]
+    mkdir "$dir"
     chown "$user:" "$dir"
     for file in cpuset.cpus cpuset.mems; do
       if [ -e "$dir/$file" ] && [ -z "$(cat "$dir/$file")" ]; then cat "$dir/../$file" >"$dir/$file"; fi
@@ -72,14 +127,20 @@ enter)
   exec "$@"
   ;;
 remove)
-  for dir in $(folders); do
-    [ -d "$dir" ] || continue
-    find "$dir" -depth -type d | while read -r folder; do
-      if [ -e "$folder/cgroup.kill" ]; then echo 1 >"$folder/cgroup.kill"; fi
-      for pid in $(cat "$folder/cgroup.procs" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-      rmdir "$folder" 2>/dev/null || { sleep 1; rmdir "$folder" || echo "test-cgroups: cannot remove $folder" >&2; }
-    done
+  status=0
+  left=$(present)
+  # The command has ended: whatever is still in its folders, a process or a folder, is
+  # something a test left behind. Said, and a failure, then removed all the same.
+  for dir in $left; do
+    held=$(contents "$dir")
+    if [ -n "$held" ]; then
+      printf 'test-cgroups: left behind in %s:\n%s\n' "$dir" "$held" >&2
+      status=1
+    fi
   done
+  thaw $left
+  for dir in $left; do release "$dir" || status=1; done
+  exit "$status"
   ;;
 *)
   echo "test-cgroups: unknown action $action: use delegate, enter or remove" >&2
