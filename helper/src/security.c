@@ -90,7 +90,10 @@ set_exact_capabilities (const struct security_options *opts)
 {
   write_capability_sets (opts->caps_effective, opts->caps_permitted, opts->caps_inheritable);
   clear_ambient_set ();
-  raise_ambient_set (opts->caps_ambient);
+  /* The kernel takes an ambient capability only when it is permitted and inheritable; as runc
+   * and crun, one that is not is left out rather than failing the container (runc spec
+   * --rootless lists ambient capabilities with no inheritable set). */
+  raise_ambient_set (opts->caps_ambient & opts->caps_permitted & opts->caps_inheritable);
 }
 
 static bool

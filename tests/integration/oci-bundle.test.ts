@@ -107,6 +107,21 @@ describe('process', () => {
     expect(result.stdout).toBe('CapInh:\t0000000000002000\nCapPrm:\t0000000000002000\nCapEff:\t0000000000002000\nCapBnd:\t0000000000002001\nCapAmb:\t0000000000002000\n');
   });
 
+  it("leaves out an ambient capability that is not inheritable, as runc does with runc spec --rootless's sets", async () => {
+    const caps = {
+      bounding: ['CAP_KILL', 'CAP_NET_BIND_SERVICE'],
+      effective: ['CAP_KILL', 'CAP_NET_BIND_SERVICE'],
+      permitted: ['CAP_KILL', 'CAP_NET_BIND_SERVICE'],
+      ambient: ['CAP_KILL', 'CAP_NET_BIND_SERVICE'],
+    };
+    const result = await runScript('grep -E "^Cap(Inh|Prm|Eff|Amb)" /proc/self/status', (config) => {
+      config.process.capabilities = caps;
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('CapInh:\t0000000000000000\nCapPrm:\t0000000000000420\nCapEff:\t0000000000000420\nCapAmb:\t0000000000000000\n');
+    expect(result.exitCode).toBe(0);
+  });
+
   it('sets no_new_privs only when noNewPrivileges is true', async () => {
     const on = await runScript('grep NoNewPrivs /proc/self/status', (config) => (config.process.noNewPrivileges = true));
     const off = await runScript('grep NoNewPrivs /proc/self/status', (config) => (config.process.noNewPrivileges = false));
