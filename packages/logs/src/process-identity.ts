@@ -18,8 +18,12 @@ function readOrUndefined(path: string): string | undefined {
   }
 }
 
+let bootId: string | undefined;
+
+/** The boot this process runs in: the same for all of its life, so read once. */
 export function currentBootId(): string {
-  return (readOrUndefined('/proc/sys/kernel/random/boot_id') ?? '').trim();
+  bootId ??= (readOrUndefined('/proc/sys/kernel/random/boot_id') ?? '').trim();
+  return bootId;
 }
 
 /** Parses the start time out of a /proc/PID/stat line; the command name may hold spaces and parentheses. */
@@ -32,10 +36,16 @@ function procState(stat: string): string | undefined {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
 }
 
+let ownStartTime: string | undefined;
+
 export function processIdentity(pid: number): ProcessIdentity | undefined {
+  // This process's own start time cannot change; a launch asks for it at every lock.
+  if (pid === process.pid && ownStartTime !== undefined) return { pid, startTime: ownStartTime, bootId: currentBootId() };
   const stat = readOrUndefined(`/proc/${pid}/stat`);
   const startTime = stat === undefined ? undefined : startTimeFromStat(stat);
-  return startTime === undefined ? undefined : { pid, startTime, bootId: currentBootId() };
+  if (startTime === undefined) return undefined;
+  if (pid === process.pid) ownStartTime = startTime;
+  return { pid, startTime, bootId: currentBootId() };
 }
 
 /** Whether the very process that identity names is alive now (a zombie is not). */
