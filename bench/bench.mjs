@@ -11,16 +11,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatMs, formatTable, median } from './stats.mjs';
-import { findPeers } from './peers.mjs';
+import { benchSession, findPeers } from './peers.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: cli } = parseArgs({ options: { runs: { type: 'string', default: '20' }, out: { type: 'string' } } });
 const RUNS = Math.max(20, Number(cli.runs));
 const WARMUP = 3;
 
-function timeProcess(argv) {
+function timeProcess(argv, env = process.env) {
   const start = performance.now();
-  const result = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const result = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env });
   const elapsed = performance.now() - start;
   if (result.status !== 0) throw new Error(`${argv.join(' ')} failed (${result.status ?? result.signal}): ${String(result.stderr).trim()}`);
   return elapsed;
@@ -37,7 +37,7 @@ async function measureCase(contenders) {
   const samples = new Map(contenders.map((c) => [c.name, []]));
   for (let round = 0; round < WARMUP + RUNS; round++) {
     for (const contender of contenders) {
-      const ms = contender.argv ? timeProcess(contender.argv) : await timeCall(contender.call);
+      const ms = contender.argv ? timeProcess(contender.argv, contender.env) : await timeCall(contender.call);
       if (round >= WARMUP) samples.get(contender.name).push(ms);
     }
   }
@@ -69,10 +69,14 @@ function printCase(title, results, reference) {
 async function main() {
   if (process.getuid?.() === 0) throw new Error('run the benchmark as an unprivileged user (make bench does so when started as root)');
   const work = mkdtempSync(join(tmpdir(), 'ryouiki-bench-'));
+  const userEnv = { ...process.env };
+  const session = benchSession(work);
   try {
     const rootfs = join(work, 'rootfs');
     spawnSync(join(REPO, 'scripts', 'make-busybox-rootfs.sh'), [rootfs], { stdio: 'inherit' });
-    const peers = await findPeers({ repo: REPO, rootfs, work });
+    Object.assign(process.env, session.env);
+    const peers = await findPeers({ repo: REPO, rootfs, work, session, userEnv });
+    console.log(`runtime state of ryouiki and runc: ${session.runtime} (${session.filesystem}), as a login session's XDG_RUNTIME_DIR`);
     for (const skipped of peers.skipped) console.log(`skipped peer: ${skipped}`);
     const cases = [];
 
@@ -91,7 +95,7 @@ async function main() {
 
     const whole = [{ name: 'ryouiki tenkai', argv: peers.tenkai }, { name: 'node -e 0', argv: ['node', '-e', '0'] }];
     if (peers.runc) whole.push({ name: 'runc run (rootless)', argv: peers.runc });
-    if (peers.podmanNone) whole.push({ name: 'podman run --network none', argv: peers.podmanNone });
+    if (peers.podmanNone) whole.push({ name: 'podman run --network none', argv: peers.podmanNone, env: peers.podmanEnv });
     cases.push({ title: '2. as a whole process', contenders: whole, reference: 'node -e 0', checks: (r) => [ratioCheck(r, 'ryouiki tenkai', 'node -e 0', 2)] });
 
     const helper = [{ name: 'ryouiki-init', argv: peers.helper }];
@@ -101,11 +105,11 @@ async function main() {
     // ryouiki-runtime is bundled apart from oclif: each engine call pays only Node.js and its own file.
     const runtimeCalls = [
       { name: 'ryouiki-runtime --version', argv: [peers.runtime, '--version'] },
-      { name: 'ryouiki-runtime list', argv: [peers.runtime, '--root', join(work, 'ryouiki-runtime-state'), 'list'] },
+      { name: 'ryouiki-runtime list', argv: [peers.runtime, '--root', join(session.runtime, 'ryouiki-runtime'), 'list'] },
       { name: 'node -e 0', argv: ['node', '-e', '0'] },
     ];
     const runcPath = spawnSync('sh', ['-c', 'command -v runc'], { encoding: 'utf8' }).stdout.trim();
-    if (runcPath !== '') runtimeCalls.push({ name: 'runc --version', argv: [runcPath, '--version'] }, { name: 'runc list', argv: [runcPath, '--root', join(work, 'runc-list-state'), 'list'] });
+    if (runcPath !== '') runtimeCalls.push({ name: 'runc --version', argv: [runcPath, '--version'] }, { name: 'runc list', argv: [runcPath, '--root', join(session.runtime, 'runc'), 'list'] });
     cases.push({
       title: '4. the OCI runtime command line, one call',
       contenders: runtimeCalls,
@@ -116,13 +120,13 @@ async function main() {
     // podman calls its runtime three times a run (create, start, delete), and state and kill on the way.
     if (peers.podmanThroughRyouiki) {
       const throughRuntimes = [
-        { name: 'podman through ryouiki-runtime', argv: peers.podmanThroughRyouiki },
-        { name: 'podman through runc', argv: peers.podmanNone },
+        { name: 'podman through ryouiki-runtime', argv: peers.podmanThroughRyouiki, env: peers.podmanEnv },
+        { name: 'podman through runc', argv: peers.podmanNone, env: peers.podmanEnv },
       ];
       cases.push({ title: '5. podman run --rm --network none, by its OCI runtime', contenders: throughRuntimes, reference: 'podman through runc', checks: (r) => [ratioCheck(r, 'podman through ryouiki-runtime', 'podman through runc', 1)] });
     }
 
-    const report = { part: 'latency', date: new Date().toISOString(), runs: RUNS, skipped: peers.skipped, cases: [], targets: [] };
+    const report = { part: 'latency', date: new Date().toISOString(), runs: RUNS, runtimeState: session.filesystem, skipped: peers.skipped, cases: [], targets: [] };
     for (const benchCase of cases) {
       const results = await measureCase(benchCase.contenders);
       printCase(benchCase.title, results, benchCase.reference);
@@ -137,6 +141,7 @@ async function main() {
     }
     await peers.cleanup();
   } finally {
+    session.cleanup();
     rmSync(work, { recursive: true, force: true });
   }
 }
