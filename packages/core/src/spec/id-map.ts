@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path';
 import { accessSync, constants } from 'node:fs';
 import { childProcess } from '../lazy-builtin.js';
 import { RyouikiError } from '../errors.js';
-import type { IdMapping } from './spec.js';
+import type { IdMapping, Linux } from './spec.js';
 
 /** `auto`: the full subordinate range when there is one (podman's default); `single`: only uid 0 inside. */
 export type UsernsMode = 'auto' | 'single';
@@ -41,17 +41,6 @@ export function singleMapping(ownId: number): IdMapping[] {
   return [{ containerID: 0, hostID: ownId, size: 1 }];
 }
 
-function onPath(program: string, env: NodeJS.ProcessEnv): boolean {
-  return (env.PATH ?? '/usr/bin:/bin').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, program), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
 function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -79,16 +68,58 @@ export function planIdMaps(mode: UsernsMode, env: NodeJS.ProcessEnv = process.en
   if (uidRange === undefined || gidRange === undefined) {
     return { ...single, fallbackReason: `${name} has no subordinate id range in ${join(etc, uidRange === undefined ? 'subuid' : 'subgid')}` };
   }
-  const missing = ['newuidmap', 'newgidmap'].find((program) => !onPath(program, env));
+  const missing = ['newuidmap', 'newgidmap'].find((program) => findOnPath(program, env) === undefined);
   if (missing !== undefined) return { ...single, fallbackReason: `${missing} is not installed (apt-get install uidmap)` };
   return { uidMappings: fullMappings(uid, uidRange), gidMappings: fullMappings(gid, gidRange) };
 }
 
-/** True when the maps need newuidmap/newgidmap: anything beyond the caller's own id as uid 0 (all the helper writes). */
-export function needsExternalIdMaps(uidMappings: IdMapping[] | undefined, ownUid = process.geteuid?.() ?? 0): boolean {
+/** True when the maps need newuidmap/newgidmap: anything beyond the caller's own id as uid 0 (what the helper writes unasked). */
+function needsExternalIdMaps(uidMappings: IdMapping[] | undefined, ownUid = process.geteuid?.() ?? 0): boolean {
   if (uidMappings === undefined) return false;
   const [only] = uidMappings;
   return uidMappings.length > 1 || (only !== undefined && !(only.containerID === 0 && only.hostID === ownUid && only.size === 1));
+}
+
+/** The first PROGRAM on PATH, as a full path; found once per PATH (a helper's start needs it each time). */
+const foundOnPath = new Map<string, string>();
+
+export function findOnPath(program: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const path = env.PATH ?? '/usr/bin:/bin';
+  const key = `${path}\0${program}`;
+  const known = foundOnPath.get(key);
+  if (known !== undefined) return known;
+  for (const dir of path.split(delimiter)) {
+    const candidate = join(dir, program);
+    try {
+      accessSync(candidate, constants.X_OK);
+      foundOnPath.set(key, candidate);
+      return candidate;
+    } catch {
+      // Not in this folder.
+    }
+  }
+  return undefined;
+}
+
+function mapFlags(flag: '--uid-map' | '--gid-map', mappings: IdMapping[]): string[] {
+  return mappings.flatMap((m) => [flag, `${m.containerID}:${m.hostID}:${m.size}`]);
+}
+
+/**
+ * The helper's flags for maps beyond the caller's own id: it writes them
+ * itself, with newuidmap and newgidmap found here on our PATH (the helper's
+ * environment is the container's). Only Ryouiki's default map may fall back
+ * to a single-id map; maps a caller asked for never are.
+ */
+export function idMapArgs(linux: Pick<Linux, 'uidMappings' | 'gidMappings' | 'idMapsAreDefault'>, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (!needsExternalIdMaps(linux.uidMappings)) return [];
+  const args = [...mapFlags('--uid-map', linux.uidMappings ?? []), ...mapFlags('--gid-map', linux.gidMappings ?? singleMapping(process.getegid?.() ?? 0))];
+  for (const tool of ['newuidmap', 'newgidmap']) {
+    const path = findOnPath(tool, env);
+    if (path !== undefined) args.push(`--${tool}`, path);
+  }
+  if (linux.idMapsAreDefault === true) args.push('--id-map-fallback');
+  return args;
 }
 
 function mapArgs(pid: number, mappings: IdMapping[]): string[] {
@@ -115,7 +146,8 @@ function writeMapsAsRoot(pid: number, uidMappings: IdMapping[], gidMappings: IdM
 }
 
 /**
- * Writes the full maps of a container whose helper was told --no-idmap. When
+ * Writes the full maps of ryouiki-unpack's user namespace (a container's are
+ * the helper's own: idMapArgs). When
  * newuidmap refuses (a setuid bit missing, a range it will not grant), falls
  * back to the single-id map and says why through warn, given for Ryouiki's
  * default map only: maps the user asked for are never silently replaced.
