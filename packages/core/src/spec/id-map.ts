@@ -1,9 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { accessSync, constants } from 'node:fs';
-import { childProcess } from '../lazy-builtin.js';
-import { RyouikiError } from '../errors.js';
 import type { IdMapping, Linux } from './spec.js';
 
 /** `auto`: the full subordinate range when there is one (podman's default); `single`: only uid 0 inside. */
@@ -120,71 +118,4 @@ export function idMapArgs(linux: Pick<Linux, 'uidMappings' | 'gidMappings' | 'id
   }
   if (linux.idMapsAreDefault === true) args.push('--id-map-fallback');
   return args;
-}
-
-function mapArgs(pid: number, mappings: IdMapping[]): string[] {
-  return [String(pid), ...mappings.flatMap((m) => [String(m.containerID), String(m.hostID), String(m.size)])];
-}
-
-/** The caller's own uid as 0, written without newuidmap. */
-function writeSingleUidMap(pid: number): void {
-  writeFileSync(`/proc/${pid}/uid_map`, `0 ${process.geteuid?.() ?? 0} 1\n`);
-}
-
-/** The caller's own ids as 0, written without newuidmap and newgidmap. */
-export function writeSingleMaps(pid: number): void {
-  writeFileSync(`/proc/${pid}/setgroups`, 'deny');
-  writeSingleUidMap(pid);
-  writeFileSync(`/proc/${pid}/gid_map`, `0 ${process.getegid?.() ?? 0} 1\n`);
-}
-
-/** As root the maps are written as asked, as runc does: newuidmap's /etc/subuid ranges are for the unprivileged. */
-function writeMapsAsRoot(pid: number, uidMappings: IdMapping[], gidMappings: IdMapping[]): void {
-  const text = (mappings: IdMapping[]): string => mappings.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
-  writeFileSync(`/proc/${pid}/uid_map`, text(uidMappings));
-  writeFileSync(`/proc/${pid}/gid_map`, text(gidMappings));
-}
-
-/**
- * Writes the full maps of ryouiki-unpack's user namespace (a container's are
- * the helper's own: idMapArgs). When
- * newuidmap refuses (a setuid bit missing, a range it will not grant), falls
- * back to the single-id map and says why through warn, given for Ryouiki's
- * default map only: maps the user asked for are never silently replaced.
- */
-export async function writeIdMaps(pid: number, uidMappings: IdMapping[], gidMappings: IdMapping[], warn: ((message: string) => void) | undefined): Promise<void> {
-  if (process.geteuid?.() === 0) {
-    writeMapsAsRoot(pid, uidMappings, gidMappings);
-    return;
-  }
-  // Side by side: the container waits for both, and neither needs the other.
-  const [uidFailure, gidFailure] = await Promise.all([runMapTool('newuidmap', mapArgs(pid, uidMappings)), runMapTool('newgidmap', mapArgs(pid, gidMappings))]);
-  if (uidFailure !== undefined && warn === undefined) {
-    throw new RyouikiError('IDMAP_FAILED', `linux.uidMappings: newuidmap refused them (${uidFailure}): give ranges of your own in /etc/subuid`);
-  }
-  if (uidFailure !== undefined) {
-    warn?.(`newuidmap failed (${uidFailure}): using a single-id map, only uid 0 exists inside`);
-    // The kernel takes a map once: a full gid map newgidmap wrote beside it stays.
-    if (gidFailure !== undefined) writeSingleMaps(pid);
-    else writeSingleUidMap(pid);
-    return;
-  }
-  if (gidFailure !== undefined) {
-    throw new RyouikiError('IDMAP_FAILED', `newgidmap failed: ${gidFailure}: check /etc/subgid, or use --userns=single`);
-  }
-}
-
-/**
- * Runs newuidmap or newgidmap; resolves with why it failed (its stderr, or
- * why it could not run), or undefined. A plain child process: this is on
- * every default container's start, where execa's own set-up costs more than
- * the spawn.
- */
-function runMapTool(tool: 'newuidmap' | 'newgidmap', args: string[]): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    childProcess().execFile(tool, args, { encoding: 'utf8' }, (error, _stdout, stderr) => {
-      if (error === null) resolve(undefined);
-      else resolve(stderr.trim() || (typeof error.code === 'string' ? `${tool}: ${error.code}` : `${tool} exited with ${error.code ?? error.signal}`));
-    });
-  });
 }
