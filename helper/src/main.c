@@ -69,6 +69,16 @@ report_failure (const char *message, int err, int code)
     fprintf (stderr, PROGRAM_NAME ": %s\n", message);
 }
 
+/* What the caller should tell, the container starting anyway: on --info-fd, as the errors. */
+static void
+report_warning (const char *message)
+{
+  if (info_fd >= 0)
+    info_send_warning (info_fd, message);
+  else
+    fprintf (stderr, PROGRAM_NAME ": warning: %s\n", message);
+}
+
 /* Fatal errors in the helper: take the container down with us. */
 static void
 helper_die (int err, const char *message)
@@ -411,9 +421,22 @@ fail_start (const struct sync_message *report)
   return code;
 }
 
+/* Before anything can join the container's user namespace (the pid line lets the caller's
+ * cgroups and networks in): the full maps given, else the caller's own ids as 0. */
+static void
+map_ids (const struct options *opts, const sigset_t *child_mask)
+{
+  if (opts->no_idmap || opts->share_user || namespaces_joined_user (opts))
+    return;
+  if (opts->id_maps.n_uid > 0)
+    write_full_id_maps (container_pid, &opts->id_maps, child_mask, report_warning);
+  else
+    write_id_maps (container_pid, geteuid (), getegid ());
+}
+
 /* Returns the exit code of the helper. */
 static int
-run_helper (const struct options *opts, const char *rootfs, int sync_fd)
+run_helper (const struct options *opts, const char *rootfs, int sync_fd, const sigset_t *child_mask)
 {
   autoclose_fd int sigfd = signals_open_fd ();
   struct sync_message report;
@@ -422,8 +445,7 @@ run_helper (const struct options *opts, const char *rootfs, int sync_fd)
 
   if (opts->overlay_dir != NULL)
     overlay_keep_layers_for_removal (container_pid, opts->overlay_dir, opts->overlay_keep_upper);
-  if (!opts->no_idmap && !opts->share_user && !namespaces_joined_user (opts))
-    write_id_maps (container_pid, geteuid (), getegid ());
+  map_ids (opts, child_mask);
   info_send_pid (info_fd, container_pid);
   if (opts->block_fd >= 0)
     wait_for_start_byte (opts->block_fd, sync_fd, sigfd);
@@ -500,7 +522,7 @@ main (int argc, char **argv)
     }
   close (sync_fds[1]);
 
-  code = run_helper (&opts, rootfs, sync_fds[0]);
+  code = run_helper (&opts, rootfs, sync_fds[0], &saved.mask);
   free (rootfs);
   options_free (&opts);
   finish (code);

@@ -128,6 +128,22 @@ parse_user (const char *text, uid_t *uid, gid_t *gid)
 }
 
 int
+parse_id_mapping (const char *text, struct id_mapping *mapping)
+{
+  unsigned inside, outside, count;
+  const char *end;
+
+  if (parse_id (text, &end, &inside) < 0 || *end != ':')
+    return -1;
+  if (parse_id (end + 1, &end, &outside) < 0 || *end != ':')
+    return -1;
+  if (parse_id (end + 1, &end, &count) < 0 || *end != '\0' || count == 0)
+    return -1;
+  *mapping = (struct id_mapping) { .inside = inside, .outside = outside, .count = count };
+  return 0;
+}
+
+int
 parse_bind (char *text, struct volume *volume)
 {
   char *colon = strchr (text, ':');
@@ -263,6 +279,27 @@ add_bind_file (struct options *opts, char *source, struct parse_context *ctx)
   opts->bind_files[opts->n_bind_files++]
       = (struct bind_file) { .source = source, .destination = destination, .fd = -1 };
   return OPTIONS_RUN;
+}
+
+static enum options_result
+add_id_mapping (struct id_mapping *maps, size_t *n_maps, const char *flag, char *arg, struct parse_context *ctx)
+{
+  if (parse_id_mapping (arg, &maps[*n_maps]) < 0)
+    return error_result (ctx, "%s: %s: not CONTAINER:HOST:SIZE (decimal ids, SIZE at least 1)", flag, arg);
+  (*n_maps)++;
+  return OPTIONS_RUN;
+}
+
+static enum options_result
+add_uid_map (struct options *opts, char *arg, struct parse_context *ctx)
+{
+  return add_id_mapping (opts->id_maps.uid, &opts->id_maps.n_uid, "--uid-map", arg, ctx);
+}
+
+static enum options_result
+add_gid_map (struct options *opts, char *arg, struct parse_context *ctx)
+{
+  return add_id_mapping (opts->id_maps.gid, &opts->id_maps.n_gid, "--gid-map", arg, ctx);
 }
 
 static enum options_result
@@ -607,6 +644,16 @@ static const struct flag flags[] = {
     "after the pid line, wait for one byte on fd N before\nrunning PROGRAM; EOF aborts" },
   { "no-idmap", NULL, SWITCH (no_idmap),
     "do not write uid_map/gid_map, someone else does it before\nsending the byte (requires --block-fd)" },
+  { "uid-map", "C:H:S", PARSED (add_uid_map),
+    "map S uids from C in the container onto the host's from H;\n"
+    "repeatable, with --gid-map. Written before the pid line\n"
+    "with newuidmap (as root: directly) instead of uid 0 alone" },
+  { "gid-map", "C:H:S", PARSED (add_gid_map), "the same for gids, with newgidmap" },
+  { "newuidmap", "PATH", TEXT (id_maps.newuidmap), "the newuidmap to run (default: " DEFAULT_NEWUIDMAP ")" },
+  { "newgidmap", "PATH", TEXT (id_maps.newgidmap), "the newgidmap to run (default: " DEFAULT_NEWGIDMAP ")" },
+  { "id-map-fallback", NULL, SWITCH (id_maps.fallback),
+    "if newuidmap fails, map uid 0 alone and report\n"
+    "{\"warning\": TEXT} instead of failing (a gid map newgidmap\nwrote stays)" },
   { "tty", NULL, SWITCH (terminal.tty),
     "give PROGRAM a terminal of the container's own devpts as\n"
     "its controlling terminal and stdio; its output is copied\n"
@@ -804,6 +851,12 @@ check_complete (struct options *opts, struct parse_context *ctx)
     return error_result (ctx, "no command given: usage: " PROGRAM_NAME " [OPTIONS] --rootfs DIR -- PROGRAM [ARGS...]");
   if (opts->no_idmap && opts->block_fd < 0)
     return error_result (ctx, "--no-idmap requires --block-fd (the id maps must be written before the start byte)");
+  if ((opts->id_maps.n_uid > 0) != (opts->id_maps.n_gid > 0))
+    return error_result (ctx, "--uid-map and --gid-map go together (the kernel takes each map once)");
+  if (opts->id_maps.n_uid > 0 && (opts->no_idmap || opts->share_user || namespaces_joined_user (opts)))
+    return error_result (ctx, "--uid-map: with --no-idmap, --share-user or --join-ns user there is no map to write");
+  if (opts->id_maps.fallback && opts->id_maps.n_uid == 0)
+    return error_result (ctx, "--id-map-fallback requires --uid-map");
   if (opts->terminal.console_socket != NULL && !opts->terminal.tty)
     return error_result (ctx, "--console-socket requires --tty (it hands out the terminal's master)");
   if (opts->detach && opts->overlay_dir != NULL)
@@ -849,6 +902,7 @@ options_parse (struct options *opts, int argc, char **argv, char **envp, char *e
     .exec_gate_fd = -1,
     .security.caps = default_capabilities (),
     .umask = -1,
+    .id_maps = { .newuidmap = DEFAULT_NEWUIDMAP, .newgidmap = DEFAULT_NEWGIDMAP },
   };
   opts->env = calloc (n_inherited + (size_t) argc + 1, sizeof *opts->env);
   opts->bind_files = calloc ((size_t) argc + 1, sizeof *opts->bind_files);
@@ -859,9 +913,11 @@ options_parse (struct options *opts, int argc, char **argv, char **envp, char *e
   opts->read_only_paths = calloc ((size_t) argc + 1, sizeof *opts->read_only_paths);
   opts->devices = calloc ((size_t) argc + 1, sizeof *opts->devices);
   opts->joins = calloc ((size_t) argc + 1, sizeof *opts->joins);
-  if (opts->env == NULL || opts->bind_files == NULL || opts->volumes == NULL || opts->rlimits == NULL
-      || opts->sysctls == NULL || opts->masked_paths == NULL || opts->read_only_paths == NULL || opts->devices == NULL
-      || opts->joins == NULL)
+  opts->id_maps.uid = calloc ((size_t) argc + 1, sizeof *opts->id_maps.uid);
+  opts->id_maps.gid = calloc ((size_t) argc + 1, sizeof *opts->id_maps.gid);
+  if (opts->id_maps.uid == NULL || opts->id_maps.gid == NULL || opts->env == NULL || opts->bind_files == NULL
+      || opts->volumes == NULL || opts->rlimits == NULL || opts->sysctls == NULL || opts->masked_paths == NULL
+      || opts->read_only_paths == NULL || opts->devices == NULL || opts->joins == NULL)
     return error_result (&ctx, "out of memory");
   for (size_t i = 0; i < n_inherited; i++)
     if (strchr (envp[i], '=') != NULL)
@@ -906,6 +962,9 @@ options_free (struct options *opts)
   free (opts->security.groups);
   free (opts->devices);
   free (opts->joins);
+  free (opts->id_maps.uid);
+  free (opts->id_maps.gid);
+  opts->id_maps.uid = opts->id_maps.gid = NULL;
   opts->rlimits = NULL;
   opts->sysctls = NULL;
   opts->masked_paths = opts->read_only_paths = opts->devices = NULL;

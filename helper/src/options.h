@@ -2,6 +2,7 @@
 #pragma once
 
 #include "bind-files.h"
+#include "ids.h"
 #include "seccomp-filter.h"
 
 #include <stdbool.h>
@@ -11,6 +12,8 @@
 #include <sys/types.h>
 
 #define DEFAULT_HOSTNAME "ryouiki"
+#define DEFAULT_NEWUIDMAP "/usr/bin/newuidmap"
+#define DEFAULT_NEWGIDMAP "/usr/bin/newgidmap"
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 #define MAX_OVERLAY_LOWERS 128
@@ -54,6 +57,7 @@ struct options
   bool read_only;
   bool no_read_only_tmpfs; /* with read_only: no writable tmpfs on /tmp and /run */
   bool no_idmap;
+  struct full_id_maps id_maps;      /* --uid-map, --gid-map: written with newuidmap and newgidmap */
   struct terminal_options terminal; /* --tty, --interactive, --console-socket, --console-size */
   struct security_options security; /* --user, --caps, --privileged, --groups, --caps-*, ... */
   bool detach;                      /* exit once the command runs, leaving the init to whoever reaps orphans */
@@ -161,6 +165,9 @@ int parse_bind (char *text, struct volume *volume);
 
 /* Parses "DESTINATION[:OPTIONS]" of a tmpfs (in place); returns 0, or -1. */
 int parse_tmpfs (char *text, struct volume *volume);
+
+/* Parses "CONTAINER:HOST:SIZE" (decimal, SIZE at least 1); returns 0, or -1. */
+int parse_id_mapping (const char *text, struct id_mapping *mapping);
 
 /* Parses "G,G,..." (decimal group ids; "" for none) into groups, which has room for them. */
 int parse_group_list (const char *text, gid_t *groups, size_t *n_groups);

@@ -104,6 +104,17 @@ info_format_error (char *buf, size_t size, const char *text, int err, int code)
   return line.overflow ? -1 : (int) line.used;
 }
 
+int
+info_format_warning (char *buf, size_t size, const char *text)
+{
+  struct line_builder line = { .buf = buf, .size = size };
+
+  append_raw (&line, "{\"warning\": ", 12);
+  append_json_string (&line, text, strlen (text));
+  append_raw (&line, "}\n", 2);
+  return line.overflow ? -1 : (int) line.used;
+}
+
 static void
 info_send (int fd, const char *line, int length)
 {
@@ -150,6 +161,14 @@ info_send_error (int fd, const char *text, int err, int code)
   char line[8 * SYNC_TEXT_MAX];
 
   info_send (fd, line, info_format_error (line, sizeof line, text, err, code));
+}
+
+void
+info_send_warning (int fd, const char *text)
+{
+  char line[8 * SYNC_TEXT_MAX];
+
+  info_send (fd, line, info_format_warning (line, sizeof line, text));
 }
 
 size_t

@@ -14,6 +14,8 @@ int info_format_exit (char *buf, size_t size, int code);
 /* {"error": TEXT, "step": STEP, "errno": ERR, "code": CODE}: STEP is TEXT up to its
  * first ": " (left out if there is none), errno is left out when err is 0. */
 int info_format_error (char *buf, size_t size, const char *text, int err, int code);
+/* {"warning": TEXT}: what the caller should tell, the container starting anyway. */
+int info_format_warning (char *buf, size_t size, const char *text);
 
 /* Each writes its line to fd, if fd >= 0. A reader that went away is not an error of ours. */
 void info_send_pid (int fd, pid_t pid);
@@ -21,6 +23,7 @@ void info_send_exec (int fd);
 void info_send_ready (int fd);
 void info_send_exit (int fd, int code);
 void info_send_error (int fd, const char *text, int err, int code);
+void info_send_warning (int fd, const char *text);
 
 enum sync_kind
 {

@@ -1,16 +1,21 @@
 /* unpack.c: ryouiki-unpack, the writer of image layers inside a user namespace.
  *
- *   ryouiki-unpack [--rootless-xattr] DEST     write the entries read on stdin under DEST
- *   ryouiki-unpack --remove DIR                remove DIR and everything in it
- *   ryouiki-unpack --tar DIR FILE              write DIR as a tar to FILE (tar, as the ids' owner)
+ *   ryouiki-unpack [MAPS] [--rootless-xattr] DEST     write the entries read on stdin under DEST
+ *   ryouiki-unpack [MAPS] --remove DIR                remove DIR and everything in it
+ *   ryouiki-unpack [MAPS] --tar DIR FILE              write DIR as a tar to FILE (tar, as the ids' owner)
  *
- * It enters a new user namespace, says "ready" on stdout, and waits for its first
- * byte on stdin: by then the caller has written the full id maps (newuidmap), so
- * the entries' owners are the container's ids. The tar parsing is the caller's;
+ * MAPS: --uid-map C:H:S and --gid-map C:H:S (repeated, together), --newuidmap PATH,
+ * --newgidmap PATH and --id-map-fallback, as ryouiki-init takes them. It enters a new
+ * user namespace whose full maps a child of its own, left outside, writes with newuidmap
+ * and newgidmap (without MAPS: its own ids as 0), so the entries' owners are the
+ * container's ids; then it says "ready" on stdout and waits for its input on stdin
+ * (the entries, or one byte for --remove and --tar). The tar parsing is the caller's;
  * each entry arrives as a fixed header (struct entry_header), its path, its link
  * target and its data. Every path is resolved beneath DEST through fds
  * (openat2 RESOLVE_BENEATH): an entry that climbs out is refused, and a refused
  * or broken stream leaves no DEST behind. */
+#include "ids.h"
+#include "options.h"
 #include "utils.h"
 
 #include <fcntl.h>
@@ -24,6 +29,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
 
@@ -447,14 +453,108 @@ read_entries (void)
     }
 }
 
-/* Enters a new user namespace and waits until the caller has written its id maps. */
+/* A layer's owners need no word of the fallback: the caller chose the maps, the layer is as usable. */
 static void
-enter_user_namespace (void)
+ignore_warning (const char *message)
 {
+  (void) message;
+}
+
+/* The child that stays outside the new user namespace to write its full maps, in *mapper;
+ * returns the fd whose byte (once the namespace exists) lets it. */
+static int
+start_mapper (const struct full_id_maps *maps, pid_t target, pid_t *mapper_pid)
+{
+  sigset_t mask;
+  int go[2];
+  pid_t mapper;
+
+  if (pipe2 (go, O_CLOEXEC) < 0)
+    die_with_errno ("id map: pipe");
+  sigprocmask (SIG_SETMASK, NULL, &mask);
+  mapper = fork ();
+  if (mapper < 0)
+    die_with_errno ("id map: fork");
+  if (mapper == 0)
+    {
+      char byte;
+
+      close (go[1]);
+      if (read_retry (go[0], &byte, 1) != 1)
+        _exit (EXIT_RUNTIME);
+      write_full_id_maps (target, maps, &mask, ignore_warning);
+      _exit (0);
+    }
+  close (go[0]);
+  *mapper_pid = mapper;
+  return go[1];
+}
+
+/* Enters a new user namespace with its id maps written, and says ready. */
+static void
+enter_user_namespace (const struct full_id_maps *maps)
+{
+  uid_t uid = geteuid ();
+  gid_t gid = getegid ();
+  pid_t mapper = -1;
+  int go = maps->n_uid > 0 ? start_mapper (maps, getpid (), &mapper) : -1;
+  int status;
+
   if (unshare (CLONE_NEWUSER) < 0)
     die_with_errno ("unshare a user namespace");
+  if (go < 0)
+    write_id_maps (getpid (), uid, gid);
+  else
+    {
+      if (write_all (go, "m", 1) < 0)
+        die_with_errno ("id map: start the mapper");
+      close (go);
+      if (waitpid_retry (mapper, &status, 0) < 0)
+        die_with_errno ("id map: wait for the mapper");
+      if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+        die ("id map: the maps were not written (above)");
+    }
   if (write_all (1, "ready\n", 6) < 0)
     die_with_errno ("say ready");
+}
+
+/* Takes MAPS, the flags before the mode; returns how many words they were. */
+static int
+take_id_maps (int argc, char **argv, struct full_id_maps *maps)
+{
+  int i = 1;
+
+  *maps = (struct full_id_maps) { .newuidmap = DEFAULT_NEWUIDMAP, .newgidmap = DEFAULT_NEWGIDMAP };
+  maps->uid = calloc ((size_t) argc, sizeof *maps->uid);
+  maps->gid = calloc ((size_t) argc, sizeof *maps->gid);
+  if (maps->uid == NULL || maps->gid == NULL)
+    die ("out of memory");
+  for (; i < argc; i += 2)
+    {
+      const char *flag = argv[i];
+      const char *value = i + 1 < argc ? argv[i + 1] : "";
+
+      if (strcmp (flag, "--id-map-fallback") == 0)
+        {
+          maps->fallback = true;
+          i--;
+        }
+      else if (strcmp (flag, "--uid-map") == 0 && parse_id_mapping (value, &maps->uid[maps->n_uid]) == 0)
+        maps->n_uid++;
+      else if (strcmp (flag, "--gid-map") == 0 && parse_id_mapping (value, &maps->gid[maps->n_gid]) == 0)
+        maps->n_gid++;
+      else if (strcmp (flag, "--newuidmap") == 0)
+        maps->newuidmap = value;
+      else if (strcmp (flag, "--newgidmap") == 0)
+        maps->newgidmap = value;
+      else if (strcmp (flag, "--uid-map") == 0 || strcmp (flag, "--gid-map") == 0)
+        die ("%s: %s: not CONTAINER:HOST:SIZE", flag, value);
+      else
+        break;
+    }
+  if ((maps->n_uid > 0) != (maps->n_gid > 0))
+    die ("--uid-map and --gid-map go together");
+  return i - 1;
 }
 
 static void
@@ -477,13 +577,13 @@ open_destination (const char *dest)
 /* A container's upper layer as a tar: GNU tar reads it as the root of the namespace, whose ids
  * own its files, keeping numeric owners and the overlay's user.overlay.* xattrs (opaque folders). */
 static int
-tar_folder (const char *dir, const char *file)
+tar_folder (const char *dir, const char *file, const struct full_id_maps *maps)
 {
   if (dir[0] != '/' || file[0] != '/')
     die ("--tar %s %s: give absolute paths", dir, file);
-  enter_user_namespace ();
+  enter_user_namespace (maps);
   if (!fill_input ())
-    die ("the id maps were not written");
+    die ("stdin ended before the start byte");
   execlp ("tar", "tar", "--numeric-owner", "--xattrs", "--xattrs-include=user.overlay.*", "-C", dir, "-cf", file, ".",
           (char *) NULL);
   die_with_errno ("exec tar");
@@ -493,23 +593,29 @@ tar_folder (const char *dir, const char *file)
 int
 main (int argc, char **argv)
 {
-  bool remove = argc == 3 && strcmp (argv[1], "--remove") == 0;
-  const char *dest = argv[argc - 1];
+  struct full_id_maps maps;
+  int taken = take_id_maps (argc, argv, &maps);
+  bool remove;
+  const char *dest;
 
+  argv += taken;
+  argc -= taken;
+  remove = argc == 3 && strcmp (argv[1], "--remove") == 0;
+  dest = argv[argc - 1];
   if (argc == 4 && strcmp (argv[1], "--tar") == 0)
-    return tar_folder (argv[2], argv[3]);
+    return tar_folder (argv[2], argv[3], &maps);
   rootless_xattr = argc == 3 && strcmp (argv[1], "--rootless-xattr") == 0;
   if (argc != 2 && !remove && !rootless_xattr)
     {
-      fprintf (stderr, "usage: ryouiki-unpack [--rootless-xattr] DEST | --remove DIR | --tar DIR FILE\n");
+      fprintf (stderr, "usage: ryouiki-unpack [MAPS] [--rootless-xattr] DEST | --remove DIR | --tar DIR FILE\n");
       return 2;
     }
   open_destination (dest);
-  enter_user_namespace ();
+  enter_user_namespace (&maps);
   if (remove)
     {
       if (!fill_input ())
-        die ("the id maps were not written");
+        die ("stdin ended before the start byte");
       remove_tree_at (dest_parent, dest_name);
       return 0;
     }

@@ -217,6 +217,19 @@ test_options_errors (void)
                      "1", "--", "sh");
   CHECK_PARSE_ERROR ("--no-idmap requires --block-fd (the id maps must be written before the start byte)", "--rootfs",
                      "/r", "--no-idmap", "--", "sh");
+  CHECK_PARSE_ERROR ("--uid-map: 0:1000: not CONTAINER:HOST:SIZE (decimal ids, SIZE at least 1)", "--rootfs", "/r",
+                     "--uid-map", "0:1000", "--", "sh");
+  CHECK_PARSE_ERROR ("--gid-map: 0:1000:0: not CONTAINER:HOST:SIZE (decimal ids, SIZE at least 1)", "--rootfs", "/r",
+                     "--gid-map", "0:1000:0", "--", "sh");
+  CHECK_PARSE_ERROR ("--uid-map and --gid-map go together (the kernel takes each map once)", "--rootfs", "/r",
+                     "--uid-map", "0:1000:1", "--", "sh");
+  CHECK_PARSE_ERROR ("--uid-map: with --no-idmap, --share-user or --join-ns user there is no map to write", "--rootfs",
+                     "/r", "--block-fd", "4", "--no-idmap", "--uid-map", "0:1000:1", "--gid-map", "0:1000:1", "--",
+                     "sh");
+  CHECK_PARSE_ERROR ("--uid-map: with --no-idmap, --share-user or --join-ns user there is no map to write", "--rootfs",
+                     "/r", "--join-ns", "user:/proc/1/ns/user", "--uid-map", "0:1000:1", "--gid-map", "0:1000:1", "--",
+                     "sh");
+  CHECK_PARSE_ERROR ("--id-map-fallback requires --uid-map", "--rootfs", "/r", "--id-map-fallback", "--", "sh");
   CHECK_PARSE_ERROR ("--hostname: 12345678901234567890123456789012345678901234567890123456789012345: "
                      "longer than 64 bytes",
                      "--rootfs", "/r", "--hostname",
@@ -275,6 +288,47 @@ test_format_id_map (void)
   format_id_map (buf, sizeof buf, 0, 4294967294U, 1);
   check_string (buf, "0 4294967294 1\n", "format_id_map: largest id");
   check_int (format_id_map (buf, 5, 0, 1000, 1), -1, "format_id_map: too small a buffer");
+}
+
+static void
+test_full_id_maps (void)
+{
+  const struct id_mapping maps[] = { { 0, 1000, 1 }, { 1, 100000, 65536 } };
+  struct options opts;
+  char buf[64];
+  char **argv;
+
+  check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--uid-map", "0:1000:1", "--uid-map", "1:100000:65536",
+                    "--gid-map", "0:1001:1", "--id-map-fallback", "--newgidmap", "/opt/newgidmap", "--", "sh"),
+             OPTIONS_RUN, "id maps: --uid-map, --gid-map, --id-map-fallback, --newgidmap parse");
+  check (opts.id_maps.n_uid == 2 && opts.id_maps.uid[1].inside == 1 && opts.id_maps.uid[1].outside == 100000
+             && opts.id_maps.uid[1].count == 65536,
+         "id maps: --uid-map repeated, in order");
+  check (opts.id_maps.n_gid == 1 && opts.id_maps.gid[0].outside == 1001, "id maps: --gid-map");
+  check (opts.id_maps.fallback, "id maps: --id-map-fallback");
+  check_string (opts.id_maps.newuidmap, "/usr/bin/newuidmap", "id maps: newuidmap's default path");
+  check_string (opts.id_maps.newgidmap, "/opt/newgidmap", "id maps: --newgidmap");
+  options_free (&opts);
+  check_int (PARSE (&opts, parse_error, "--rootfs", "/r", "--", "sh"), OPTIONS_RUN, "id maps: none given parses");
+  check (opts.id_maps.n_uid == 0 && opts.id_maps.n_gid == 0 && !opts.id_maps.fallback,
+         "id maps: none and no fallback by default");
+  options_free (&opts);
+
+  check_int (format_id_maps (buf, sizeof buf, maps, 2), 24, "format_id_maps: length");
+  check_string (buf, "0 1000 1\n1 100000 65536\n", "format_id_maps: a line each");
+  check_int (format_id_maps (buf, 12, maps, 2), -1, "format_id_maps: too small a buffer");
+
+  argv = map_tool_argv ("/usr/bin/newuidmap", 4242, maps, 2);
+  check (argv != NULL && strcmp (argv[0], "/usr/bin/newuidmap") == 0 && strcmp (argv[1], "4242") == 0
+             && strcmp (argv[2], "0") == 0 && strcmp (argv[3], "1000") == 0 && strcmp (argv[4], "1") == 0
+             && strcmp (argv[5], "1") == 0 && strcmp (argv[6], "100000") == 0 && strcmp (argv[7], "65536") == 0
+             && argv[8] == NULL,
+         "map_tool_argv: TOOL PID then each mapping's three numbers");
+  free (argv);
+  argv = map_tool_argv ("t", 2147483647, (struct id_mapping[]) { { 4294967294U, 4294967294U, 4294967294U } }, 1);
+  check (argv != NULL && strcmp (argv[1], "2147483647") == 0 && strcmp (argv[4], "4294967294") == 0 && argv[5] == NULL,
+         "map_tool_argv: the largest numbers fit");
+  free (argv);
 }
 
 static void
@@ -395,6 +449,10 @@ test_error_lines (void)
                 "info_format_error: JSON escapes, UTF-8 kept");
   check_int (info_format_error (buf, 40, "exec: /x: No such file or directory", ENOENT, 127), -1,
              "info_format_error: too small a buffer");
+  info_format_warning (buf, sizeof buf, "newuidmap failed (\"x\"): using a single-id map");
+  check_string (buf, "{\"warning\": \"newuidmap failed (\\\"x\\\"): using a single-id map\"}\n",
+                "info_format_warning: the text as a JSON string");
+  check_int (info_format_warning (buf, 16, "a long warning text"), -1, "info_format_warning: too small a buffer");
 }
 
 static void
@@ -1316,6 +1374,7 @@ main (void)
   test_options_errors ();
   test_parse_fd_number ();
   test_format_id_map ();
+  test_full_id_maps ();
   test_userns_diagnosis ();
   test_exit_codes ();
   test_info_lines ();

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { collect, expectNoLeftovers, HELPER, testRootfs, treeDigest, waitFor } from './harness.js';
 
 afterEach(async () => {
@@ -57,7 +57,23 @@ describe('ryouiki-init, driven directly', () => {
   it('documents every flag in --help', async () => {
     const result = await collect(spawn(HELPER, ['--help']));
     expect(result.exitCode).toBe(0);
-    for (const flag of ['--rootfs', '--hostname', '--cwd', '--env', '--share-net', '--read-only', '--info-fd', '--block-fd', '--no-idmap', '--bind-file']) {
+    for (const flag of [
+      '--rootfs',
+      '--hostname',
+      '--cwd',
+      '--env',
+      '--share-net',
+      '--read-only',
+      '--info-fd',
+      '--block-fd',
+      '--no-idmap',
+      '--uid-map',
+      '--gid-map',
+      '--newuidmap',
+      '--newgidmap',
+      '--id-map-fallback',
+      '--bind-file',
+    ]) {
       expect(result.stdout).toContain(flag);
     }
   });
@@ -98,5 +114,105 @@ describe('ryouiki-init, driven directly', () => {
     block.end('x');
     expect(await outcome).toMatchObject({ exitCode: 0, stdout: '1\n' });
     expect(treeDigest(testRootfs())).toBe(before);
+  });
+});
+
+/** The test user's first subordinate range in /etc/subuid or /etc/subgid, as START. */
+function subordinateStart(file: string): number {
+  const line = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith(`${userInfo().username}:`));
+  return Number(line?.split(':')[1]);
+}
+
+function mapLines(text: string): string[][] {
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/));
+}
+
+describe('ryouiki-init writing the full id maps itself (--uid-map, --gid-map)', () => {
+  const uid = String(process.getuid?.());
+  const gid = String(process.getgid?.());
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ryouiki-idmap-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function fullMapArgs(): string[] {
+    return ['--uid-map', `0:${uid}:1`, '--uid-map', `1:${subordinateStart('/etc/subuid')}:1000`, '--gid-map', `0:${gid}:1`, '--gid-map', `1:${subordinateStart('/etc/subgid')}:1000`];
+  }
+
+  function failingTool(name: string): string {
+    const path = join(dir, name);
+    writeFileSync(path, `#!/bin/sh\necho "${name}: refused here" >&2\nexit 1\n`, { mode: 0o755 });
+    return path;
+  }
+
+  async function runToEnd(args: string[]) {
+    const started = startHelper([...args, '--', '/bin/cat', '/proc/self/uid_map', '/proc/self/gid_map']);
+    started.block.on('error', () => undefined);
+    const outcome = collect(started.child);
+    const pidEvent = await waitFor(() => started.events().find((event) => 'pid' in event || 'exit' in event), 'the pid or exit event');
+    // Written before the pid line: nothing the caller joins to the namespace then sees another map.
+    const mapsAtPid = 'pid' in pidEvent ? readFileSync(`/proc/${String(pidEvent.pid)}/uid_map`, 'utf8') : '';
+    started.block.end('x');
+    return { ...(await outcome), mapsAtPid, events: started.events() };
+  }
+
+  it('runs newuidmap and newgidmap before the pid line', async () => {
+    const out = await runToEnd(fullMapArgs());
+    expect(out.exitCode).toBe(0);
+    expect(mapLines(out.mapsAtPid)).toEqual([
+      ['0', uid, '1'],
+      ['1', String(subordinateStart('/etc/subuid')), '1000'],
+    ]);
+    expect(mapLines(out.stdout)).toEqual([
+      ['0', uid, '1'],
+      ['1', String(subordinateStart('/etc/subuid')), '1000'],
+      ['0', gid, '1'],
+      ['1', String(subordinateStart('/etc/subgid')), '1000'],
+    ]);
+    expect(out.events.map((event) => Object.keys(event)[0])).toEqual(['pid', 'exec', 'exit']);
+  });
+
+  it('with --id-map-fallback, falls back to uid 0 alone when newuidmap fails, keeping the gid map, and warns once', async () => {
+    const out = await runToEnd([...fullMapArgs(), '--newuidmap', failingTool('newuidmap'), '--id-map-fallback']);
+    expect(out.exitCode).toBe(0);
+    expect(mapLines(out.stdout)).toEqual([
+      ['0', uid, '1'],
+      ['0', gid, '1'],
+      ['1', String(subordinateStart('/etc/subgid')), '1000'],
+    ]);
+    expect(out.events.filter((event) => 'warning' in event)).toEqual([{ warning: 'newuidmap failed (newuidmap: refused here): using a single-id map, only uid 0 exists inside' }]);
+    expect(Object.keys(out.events[0] ?? {})).toEqual(['warning']);
+    expect(out.stderr).toBe('');
+  });
+
+  it('with --id-map-fallback, writes both single-id maps when both tools fail', async () => {
+    const out = await runToEnd([...fullMapArgs(), '--newuidmap', failingTool('newuidmap'), '--newgidmap', failingTool('newgidmap'), '--id-map-fallback']);
+    expect(out.exitCode).toBe(0);
+    expect(mapLines(out.stdout)).toEqual([
+      ['0', uid, '1'],
+      ['0', gid, '1'],
+    ]);
+    expect(out.events.filter((event) => 'warning' in event)).toHaveLength(1);
+  });
+
+  it("fails with the tool's message and 125, the container never started, without --id-map-fallback or when newgidmap fails", async () => {
+    const missing = join(dir, 'no-such-newuidmap');
+    for (const [args, message] of [
+      [['--newuidmap', failingTool('newuidmap')], 'id map: newuidmap: newuidmap: refused here'],
+      [['--newuidmap', missing], `id map: newuidmap: ${missing}: No such file or directory`],
+      [['--newgidmap', failingTool('newgidmap'), '--id-map-fallback'], 'id map: newgidmap: newgidmap: refused here'],
+    ] as const) {
+      const out = await runToEnd([...fullMapArgs(), ...args]);
+      expect(out.exitCode).toBe(125);
+      expect(out.stdout).toBe('');
+      expect(out.events).toEqual([{ error: message, step: 'id map', code: 125 }, { exit: 125 }]);
+    }
   });
 });

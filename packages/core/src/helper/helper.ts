@@ -3,7 +3,7 @@ import { sealedBinary } from './shipped-binary.js';
 import { RyouikiError } from '../errors.js';
 import { capabilityNumbers } from '../spec/capabilities.js';
 import type { ContainerFiles } from '../launch/container-files.js';
-import { needsExternalIdMaps } from '../spec/id-map.js';
+import { idMapArgs } from '../spec/id-map.js';
 import { hasNamespace, isBindFile, type ContainerSpec } from '../spec/spec.js';
 import { terminalArgs, type TerminalOptions } from './terminal.js';
 import { bundleFieldArgs } from './bundle-field-args.js';
@@ -34,8 +34,7 @@ export function capabilityArgs(spec: ContainerSpec): string[] {
 }
 
 function isolationArgs(spec: ContainerSpec, fds: HelperFds): string[] {
-  const args: string[] = [];
-  if (needsExternalIdMaps(spec.linux.uidMappings)) args.push('--no-idmap');
+  const args = idMapArgs(spec.linux);
   const overlayDir = fds.files?.overlayDir;
   if (overlayDir !== undefined) args.push('--overlay', overlayDir, '--make-mount-points', ...overlayDriverArgs(process.env));
   if (fds.files?.overlayKeepsUpper === true) args.push('--overlay-keep-upper');
@@ -80,7 +79,7 @@ export function helperEnvironment(spec: ContainerSpec): Record<string, string> {
 }
 
 /** What the helper reports on its info fd, one JSON object a line. */
-export type HelperEvent = { pid: number } | { exec: true } | { ready: true } | { exit: number } | { error: string; step?: string; errno?: number; code?: number };
+export type HelperEvent = { pid: number } | { exec: true } | { ready: true } | { exit: number } | { warning: string } | { error: string; step?: string; errno?: number; code?: number };
 
 export function parseHelperEvent(line: string): HelperEvent | undefined {
   try {
@@ -100,6 +99,9 @@ export function helperFailure(message: string, exitCode: number): RyouikiError {
       { exitCode: 125 },
     );
   }
+  const idMap = /^id map: (newuidmap|newgidmap): ([^]*)$/.exec(message);
+  if (idMap?.[1] === 'newuidmap') return new RyouikiError('IDMAP_FAILED', `linux.uidMappings: newuidmap refused them (${idMap[2]}): give ranges of your own in /etc/subuid`, { exitCode: 125 });
+  if (idMap?.[1] === 'newgidmap') return new RyouikiError('IDMAP_FAILED', `newgidmap failed: ${idMap[2]}: check /etc/subgid, or use --userns=single`, { exitCode: 125 });
   if (exitCode === 127) return new RyouikiError('COMMAND_NOT_FOUND', message, { exitCode });
   if (exitCode === 126) return new RyouikiError('COMMAND_NOT_EXECUTABLE', message, { exitCode });
   if (/user namespace/.test(message)) return new RyouikiError('USERNS_UNAVAILABLE', message, { exitCode: 125 });

@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { RyouikiError } from '../errors.js';
 import { childProcess } from '../lazy-builtin.js';
-import { planIdMaps, writeIdMaps, writeSingleMaps } from '../spec/id-map.js';
+import { idMapArgs, planIdMaps } from '../spec/id-map.js';
+import { helperFailure } from '../helper/helper.js';
 import { shippedBinary } from '../helper/shipped-binary.js';
 
 /*
@@ -13,6 +14,9 @@ import { shippedBinary } from '../helper/shipped-binary.js';
  * subordinate ids). Apart from the tar parsing of unpack.ts, so that rm and
  * ryouiki-runtime delete reach it without tar-stream.
  */
+
+/** How the helper's binaries begin a message on stderr (PROGRAM_NAME in helper/src/utils.h). */
+const HELPER_PREFIX = 'ryouiki-init: ';
 
 function unpackBinary(): string {
   return shippedBinary('ryouiki-unpack', 'RYOUIKI_UNPACK');
@@ -24,20 +28,26 @@ export interface Unpacker {
   done: Promise<number>;
 }
 
-/** Starts ryouiki-unpack and writes its id maps; `rootless` when the user has no subordinate range. */
+/** Why ryouiki-unpack did not start: its id map's failure as a container's (helperFailure), or what it said. */
+function unpackerStartFailure(stderr: string[]): RyouikiError {
+  const idMap = stderr.find((line) => line.startsWith(`${HELPER_PREFIX}id map: new`));
+  if (idMap !== undefined) return helperFailure(idMap.slice(HELPER_PREFIX.length), 125);
+  return new RyouikiError('IMAGE_LAYER_REFUSED', `ryouiki-unpack did not start: ${stderr.join(' ') || 'no reason given'}`);
+}
+
+/** Starts ryouiki-unpack, which writes its own id maps (the user's full map, as a container's); `rootless` when the user has no subordinate range. */
 export async function startUnpacker(args: string[]): Promise<Unpacker & { rootless: boolean }> {
   const plan = planIdMaps('auto');
   const rootless = plan.fallbackReason !== undefined;
   const writes = args[0] !== '--remove' && args[0] !== '--tar';
-  const child = childProcess().spawn(unpackBinary(), rootless && writes ? ['--rootless-xattr', ...args] : args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const maps = idMapArgs({ ...plan, idMapsAreDefault: true });
+  const child = childProcess().spawn(unpackBinary(), [...maps, ...(rootless && writes ? ['--rootless-xattr'] : []), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
   const done = new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal === null ? 1 : 128))));
   child.stdin.on('error', () => undefined);
   const [line] = (await Promise.race([once(createInterface({ input: child.stdout }), 'line'), done.then(() => [undefined])])) as [string | undefined];
-  if (line !== 'ready') throw new RyouikiError('IMAGE_LAYER_REFUSED', `ryouiki-unpack did not start: ${stderr.join(' ') || 'no reason given'}`);
-  if (rootless) writeSingleMaps(child.pid ?? 0);
-  else await writeIdMaps(child.pid ?? 0, plan.uidMappings, plan.gidMappings, () => undefined);
+  if (line !== 'ready') throw unpackerStartFailure(stderr);
   return { child, stderr, done, rootless };
 }
 

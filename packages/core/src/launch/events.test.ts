@@ -62,6 +62,13 @@ describe('followHelper', () => {
     expect((status.attachError as Error).message).toBe('EACCES');
   });
 
+  it("passes the helper's warning on, before the PID is recorded", async () => {
+    const log: string[] = [];
+    const { info, block } = helperLines([{ warning: 'newuidmap failed (x): using a single-id map, only uid 0 exists inside' }, { pid: 5 }, { exit: 0 }]);
+    await followHelper(info, block, [], 'end', { onPid: async (pid) => void log.push(`pid ${pid}`), onWarning: (message) => log.push(`warning ${message}`) }, fresh());
+    expect(log).toEqual(['warning newuidmap failed (x): using a single-id map, only uid 0 exists inside', 'pid 5']);
+  });
+
   it('stops at the start gate for an OCI create, keeping the failure the helper reported', async () => {
     const { info, block } = helperLines([{ error: 'mount: /x: No such file', code: 125 }, { exit: 125 }, { ready: true }]);
     const status = await followHelper(info, block, [], 'ready', { onPid: async () => undefined }, fresh());

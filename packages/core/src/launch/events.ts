@@ -23,6 +23,8 @@ export interface LaunchEvents {
   onPid(pid: number): Promise<void>;
   /** The command runs (a foreground launch records it so; a supervised one once it hands over). */
   onExec?(): Promise<void>;
+  /** What the person should know, the container starting anyway (the helper's fallback to a single-id map). */
+  onWarning?(message: string): void;
 }
 
 /** Attaches each resource in turn, then lets the helper go on with one byte; on a failure closes the fd without it, which makes the helper give up. */
@@ -63,6 +65,8 @@ export async function followHelper(info: Readable, block: Writable, resources: R
     } else if ('exec' in event) {
       status.executed = true;
       status.started = Promise.all([...resources.map((resource) => resource.started?.()), events.onExec?.()]);
+    } else if ('warning' in event) {
+      events.onWarning?.(event.warning);
     } else if ('ready' in event) {
       status.ready = true;
     } else if ('error' in event) {

@@ -10,7 +10,7 @@ import type { ContainerSpec } from '../spec/spec.js';
 import { followHelper, type HelperStatus, type LaunchGoal } from './events.js';
 import { BLOCK_FD, INFO_FD, LINK_FD } from './fds.js';
 import type { LaunchRecorder } from './record.js';
-import { releaseAll, type Resource } from './resource.js';
+import { releaseAll, type Resource, type Warn } from './resource.js';
 
 /**
  * One launch: a validated spec, its resources in attach order (see
@@ -20,6 +20,8 @@ export interface Launch {
   spec: ContainerSpec;
   resources: Resource[];
   recorder: LaunchRecorder;
+  /** Where the helper's warnings go. */
+  warn: Warn;
 }
 
 /**
@@ -61,7 +63,7 @@ export function followLaunch(
   onExec?: () => Promise<void>,
 ): Promise<HelperStatus> {
   block.on('error', () => undefined);
-  return followHelper(info, block, launch.resources, goal, { onPid: (pid) => launch.recorder.pid(pid), ...(onExec === undefined ? {} : { onExec }) }, status);
+  return followHelper(info, block, launch.resources, goal, { onPid: (pid) => launch.recorder.pid(pid), onWarning: launch.warn, ...(onExec === undefined ? {} : { onExec }) }, status);
 }
 
 /** The resources' records as they are now. */

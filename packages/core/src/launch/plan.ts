@@ -130,6 +130,7 @@ export interface LaunchOptions extends StoreOptions {
 /** The plan as a launch: its resources, from the one registry, recorded by RECORDER. */
 export function launchOf(plan: ContainerPlan, options: LaunchOptions, recorder: LaunchRecorder, runtime = storeDirs(options).runtime): Launch {
   const kept = recorder.keepsEnded === true ? { keptOverlayDir: keptOverlayDir(storeDirs(options), plan.id) } : {};
-  const resources = containerResources(plan, { runtime, cache: cacheDir(options), cgroups: options.cgroups, warn: options.onWarning ?? warnOnceOnStderr, ...kept });
-  return { spec: plan.spec, resources, recorder };
+  const warn = options.onWarning ?? warnOnceOnStderr;
+  const resources = containerResources(plan, { runtime, cache: cacheDir(options), cgroups: options.cgroups, warn, ...kept });
+  return { spec: plan.spec, resources, recorder, warn };
 }

@@ -8,7 +8,6 @@ import type { CgroupOptions } from '../cgroup/cgroup-system.js';
 import { shortId, type PlanHooks } from '../spec/container-options.js';
 import { containerFilesDir, createContainerFiles, removeContainerFiles, removeGeneratedFiles, type ContainerFiles } from './container-files.js';
 import type { ResourceRecord } from '../store/container-state.js';
-import { needsExternalIdMaps, writeIdMaps } from '../spec/id-map.js';
 import { monitorPath } from '../helper/monitor.js';
 import { asRyouikiError, withBindFiles } from './network-spec.js';
 import { RyouikiError } from '../errors.js';
@@ -19,6 +18,7 @@ import type { ContainerSpec } from '../spec/spec.js';
 import { registerResourceReleaser, type Resource, type Warn } from './resource.js';
 
 const FILES = 'container-files';
+/** Recorded by launches before the helper wrote the full id maps itself: nothing to release. */
 const ID_MAP = 'id-map';
 const CGROUP = 'cgroup';
 const NETWORK = 'network';
@@ -64,34 +64,6 @@ export class ContainerFilesResource implements Resource {
 
   record(): ResourceRecord {
     return { kind: FILES, dir: this.dir };
-  }
-}
-
-/**
- * The full id maps, written with newuidmap/newgidmap while the helper waits
- * on its block fd, before anything else joins the container's user namespace;
- * they die with it.
- */
-export class IdMapResource implements Resource {
-  constructor(
-    private readonly spec: ContainerSpec,
-    private readonly warn: Warn,
-  ) {}
-
-  static needed(spec: ContainerSpec): boolean {
-    return needsExternalIdMaps(spec.linux.uidMappings) && spec.linux.uidMappings !== undefined && spec.linux.gidMappings !== undefined;
-  }
-
-  attach(pid: number): Promise<void> {
-    // Only the CLI's default full map may fall back to a single-id map; maps a caller asked for never are.
-    const fallbackWarn = this.spec.linux.idMapsAreDefault === true ? this.warn : undefined;
-    return writeIdMaps(pid, this.spec.linux.uidMappings ?? [], this.spec.linux.gidMappings ?? [], fallbackWarn);
-  }
-
-  async release(): Promise<void> {}
-
-  record(): ResourceRecord {
-    return { kind: ID_MAP };
   }
 }
 
@@ -266,7 +238,6 @@ export function containerResources(plan: ResourcePlan, context: ResourceContext)
     const kept = context.keptOverlayDir;
     resources.push(kept === undefined ? new RootOverlayResource(join(containerFilesDir(context.runtime, plan.id), 'overlay')) : new RootOverlayResource(kept, true));
   }
-  if (IdMapResource.needed(plan.spec)) resources.push(new IdMapResource(plan.spec, context.warn));
   if (cgroup !== undefined) resources.push(new CgroupResource(cgroup));
   if (plan.network !== undefined) resources.push(new NetworkResource(plan.network, join(context.runtime, shortId(plan.id))));
   if (plan.hooks !== undefined && Object.keys(plan.hooks.hooks).length > 0) {

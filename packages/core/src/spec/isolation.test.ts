@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { capabilityNumbers, capabilitySet } from './capabilities.js';
 import type { SpecProblem } from '../errors.js';
-import { fullMappings, planIdMaps, subordinateRange } from './id-map.js';
+import { helperFailure } from '../helper/helper.js';
+import { fullMappings, idMapArgs, planIdMaps, subordinateRange } from './id-map.js';
 import { DEFAULT_SECCOMP, defaultSeccomp, maskedValuesExcept, seccompRules } from './seccomp.js';
 import { resolveUser, userMappingProblems } from './user.js';
 import { mountArgs, parseTmpfs, parseVolume, resolveInRootfs } from './volumes.js';
@@ -61,6 +62,32 @@ describe('planIdMaps', () => {
     expect(plan.fallbackReason).toBeUndefined();
     expect(plan.uidMappings[1]).toEqual({ containerID: 1, hostID: 100000, size: 65536 });
     expect(plan.gidMappings[1]).toEqual({ containerID: 1, hostID: 200000, size: 1000 });
+  });
+
+  it("gives the helper the full maps, the tools found on PATH, and the fallback for Ryouiki's default map only", () => {
+    const bin = join(base, 'tools-bin');
+    mkdirSync(bin);
+    for (const tool of ['newuidmap', 'newgidmap']) writeFileSync(join(bin, tool), '', { mode: 0o755 });
+    const uidMappings = [
+      { containerID: 0, hostID: uid, size: 1 },
+      { containerID: 1, hostID: 100000, size: 65536 },
+    ];
+    const gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+    const tools = ['--newuidmap', join(bin, 'newuidmap'), '--newgidmap', join(bin, 'newgidmap')];
+    expect(idMapArgs({ uidMappings, gidMappings }, { PATH: `${join(base, 'no-bin')}:${bin}` })).toEqual(['--uid-map', `0:${uid}:1`, '--uid-map', '1:100000:65536', '--gid-map', '0:1000:1', ...tools]);
+    expect(idMapArgs({ uidMappings, gidMappings, idMapsAreDefault: true }, { PATH: bin }).slice(-1)).toEqual(['--id-map-fallback']);
+    expect(idMapArgs({ uidMappings, gidMappings }, { PATH: join(base, 'no-bin') })).not.toContain('--newuidmap');
+    expect(idMapArgs({ uidMappings: [{ containerID: 0, hostID: uid, size: 1 }], gidMappings }, { PATH: bin })).toEqual([]);
+  });
+
+  it("turns the helper's id map failures into IDMAP_FAILED, saying what to fix", () => {
+    const uidFailure = helperFailure('id map: newuidmap: newuidmap: uid range [1-1001) -> [1-1001) not allowed', 125);
+    expect(uidFailure.code).toBe('IDMAP_FAILED');
+    expect(uidFailure.message).toBe('linux.uidMappings: newuidmap refused them (newuidmap: uid range [1-1001) -> [1-1001) not allowed): give ranges of your own in /etc/subuid');
+    const gidFailure = helperFailure('id map: newgidmap: newgidmap: write to gid_map failed', 125);
+    expect(gidFailure.code).toBe('IDMAP_FAILED');
+    expect(gidFailure.message).toBe('newgidmap failed: newgidmap: write to gid_map failed: check /etc/subgid, or use --userns=single');
+    expect(helperFailure('id map: write /proc/1/uid_map: Invalid argument', 125).code).toBe('HELPER_FAILED');
   });
 
   it('keeps the single-id map silently with single', () => {
