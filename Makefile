@@ -127,7 +127,7 @@ bench: bench-latency bench-network bench-detached bench-images
 # 100 detached containers: time to start them all, supervisor memory per container.
 bench-detached: all
 	rm -f /var/tmp/ryouiki-bench-detached.json build/bench-detached.json
-	scripts/as-test-user.sh scripts/bench-detached.sh 100 /var/tmp/ryouiki-bench-detached.json
+	scripts/as-test-user.sh scripts/podman-pause.sh scripts/bench-detached.sh 100 /var/tmp/ryouiki-bench-detached.json
 	@$(call bench_keep,detached)
 
 # Pull of the Debian image from a local registry and run --rm IMAGE true, beside skopeo and podman.
@@ -136,7 +136,7 @@ bench-images: all
 
 bench-network: all
 	rm -f /var/tmp/ryouiki-bench-network.json build/bench-network.json
-	scripts/as-test-user.sh node bench/network.mjs $(BENCH_NETWORK_ARGS) --out /var/tmp/ryouiki-bench-network.json
+	scripts/as-test-user.sh scripts/podman-pause.sh node bench/network.mjs $(BENCH_NETWORK_ARGS) --out /var/tmp/ryouiki-bench-network.json
 	@$(call bench_keep,network)
 
 clean:
@@ -148,7 +148,7 @@ clean:
 BENCH_RUNS ?= 20
 bench-latency: all
 	rm -f /var/tmp/ryouiki-bench-latency.json build/bench-latency.json
-	scripts/as-test-user.sh node bench/bench.mjs --runs $(BENCH_RUNS) --out /var/tmp/ryouiki-bench-latency.json
+	scripts/as-test-user.sh scripts/podman-pause.sh node bench/bench.mjs --runs $(BENCH_RUNS) --out /var/tmp/ryouiki-bench-latency.json
 	@$(call bench_keep,latency)
 
 # The test user wrote a part's JSON outside the checkout (it may sit under /root): into build/.

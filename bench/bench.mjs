@@ -93,7 +93,13 @@ async function main() {
       checks: (r) => [ratioCheck(r, 'run(), as bwrap sets up', 'bwrap --unshare-all', 1.3), ratioCheck(r, 'run(), defaults', 'bwrap --unshare-all', 2)],
     });
 
-    const whole = [{ name: 'ryouiki tenkai', argv: peers.tenkai }, { name: 'node -e 0', argv: ['node', '-e', '0'] }];
+    // Beside the target, the floors: Node.js spawning the helper and nothing else, and the launch pipeline without oclif.
+    const whole = [
+      { name: 'ryouiki tenkai', argv: peers.tenkai },
+      { name: 'node -e 0', argv: ['node', '-e', '0'] },
+      { name: 'node spawning ryouiki-init', argv: peers.nodeSpawningHelper },
+    ];
+    if (peers.runtimeRun) whole.push({ name: 'ryouiki-runtime run (no oclif)', argv: peers.runtimeRun });
     if (peers.runc) whole.push({ name: 'runc run (rootless)', argv: peers.runc });
     if (peers.podmanNone) whole.push({ name: 'podman run --network none', argv: peers.podmanNone, env: peers.podmanEnv });
     cases.push({ title: '2. as a whole process', contenders: whole, reference: 'node -e 0', checks: (r) => [ratioCheck(r, 'ryouiki tenkai', 'node -e 0', 2)] });

@@ -95,6 +95,7 @@ export async function findPeers({ repo, rootfs, work, session, userEnv }) {
     runtime,
     tenkai: [join(repo, 'bin', 'ryouiki'), 'tenkai', '--network', 'none', '--path', rootfs, '--', '/bin/true'],
     helper: [join(repo, 'helper', 'ryouiki-init'), '--rootfs', rootfs, '--', '/bin/true'],
+    nodeSpawningHelper: ['node', join(repo, 'bench', 'spawn-helper.cjs'), join(repo, 'helper', 'ryouiki-init'), '--rootfs', rootfs, '--', '/bin/true'],
     libraryRun: async () => {
       const result = await run(plan.spec, { id: plan.id });
       if (result.exitCode !== 0) throw new Error(`run() gave ${result.exitCode}`);
@@ -121,7 +122,14 @@ export async function findPeers({ repo, rootfs, work, session, userEnv }) {
     const argv = prepareRunc(runc, rootfs, work, session.runtime);
     const problem = works(argv);
     if (problem) skipped.push(`runc: ${problem}`);
-    else peers.runc = argv;
+    else {
+      peers.runc = argv;
+      // The same bundle through the same launch pipeline as tenkai, without oclif.
+      const runtimeRun = [runtime, '--root', join(session.runtime, 'ryouiki-runtime'), 'run', '--bundle', join(work, 'runc-bundle'), 'ryouiki-bench-runtime'];
+      const runtimeProblem = works(runtimeRun);
+      if (runtimeProblem) skipped.push(`ryouiki-runtime run: ${runtimeProblem}`);
+      else peers.runtimeRun = runtimeRun;
+    }
   }
 
   const podman = which('podman');
