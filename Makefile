@@ -131,9 +131,11 @@ bench-detached: all
 	@$(call bench_keep,detached)
 
 # Pull of the Debian image from a local registry and run --rm IMAGE true, beside skopeo and podman.
+BENCH_IMAGE_PULLS ?= 3
+BENCH_IMAGE_RUNS ?= 5
 bench-images: all
 	rm -f /var/tmp/ryouiki-bench-images.json build/bench-images.json
-	scripts/as-test-user.sh node bench/images.mjs --out /var/tmp/ryouiki-bench-images.json
+	scripts/as-test-user.sh node bench/images.mjs --pulls $(BENCH_IMAGE_PULLS) --runs $(BENCH_IMAGE_RUNS) --out /var/tmp/ryouiki-bench-images.json
 	@$(call bench_keep,images)
 
 bench-network: all

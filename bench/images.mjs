@@ -6,7 +6,7 @@
 // both --network none, in turn. Run as the test user (make bench-images;
 // BENCH_IMAGE_PULLS and BENCH_IMAGE_RUNS set the rounds). A missing
 // docker-registry, skopeo, podman or Debian tree is named as skipped.
-// Usage: node bench/images.mjs [--out FILE]
+// Usage: node bench/images.mjs [--pulls N] [--runs N] [--out FILE]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
@@ -22,11 +22,11 @@ import { formatMs, formatTable, median } from './stats.mjs';
 
 const RYOUIKI = resolve(fileURLToPath(new URL('../bin/ryouiki', import.meta.url)));
 const DEBIAN = `/var/cache/ryouiki-test/debian-bookworm-${userInfo().username}`;
-const RUNS = Math.max(1, Number(process.env.BENCH_IMAGE_RUNS ?? 5));
-const PULL_RUNS = Math.max(1, Number(process.env.BENCH_IMAGE_PULLS ?? 3));
+const { values: cli } = parseArgs({ options: { pulls: { type: 'string', default: '3' }, runs: { type: 'string', default: '5' }, out: { type: 'string' } } });
+const PULL_RUNS = Math.max(1, Number(cli.pulls));
+const RUNS = Math.max(1, Number(cli.runs));
 /** GNU time, for the CPU time of each contender and the processes it waited for. */
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-const { values: cli } = parseArgs({ options: { out: { type: 'string' } } });
 const work = mkdtempSync(join(tmpdir(), 'ryouiki-bench-images-'));
 
 const sha256 = (data) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -117,7 +117,8 @@ function measure(contenders, rounds, between = () => undefined) {
 
 function summary(name, samples) {
   const cpu = samples.every((sample) => sample.cpuMs !== undefined) ? median(samples.map((sample) => sample.cpuMs)) : undefined;
-  return { name, rounds: samples.length, medianMs: Math.round(median(samples.map((sample) => sample.ms))), medianCpuMs: cpu === undefined ? undefined : Math.round(cpu) };
+  const ms = samples.map((sample) => Math.round(sample.ms));
+  return { name, rounds: samples.length, medianMs: median(ms), medianCpuMs: cpu === undefined ? undefined : Math.round(cpu), samplesMs: ms };
 }
 
 /** The median of the rounds' ratios, ours to the reference's (paired rounds), as one target. */
