@@ -53,7 +53,9 @@ describe('ryouiki commit', () => {
     expect(seen).toMatchObject({ exitCode: 0, stdout: 'added\nnew\nno passwd\nno true\nready\n', stderr: '' });
     // fuse-overlayfs, where the kernel refuses overlayfs, reads the same whiteouts and opaque folder from the layers.
     const seenOnFuse = await collect(
-      startRyouiki(['run', '--rm', '--root', store, '--network', 'none', 'changed:v1', 'sh', '-c', `${SEEN}; grep -c ' / fuse.fuse-overlayfs ' /proc/mounts`], { RYOUIKI_OVERLAY_DRIVER: 'fuse-overlayfs' }),
+      startRyouiki(['run', '--rm', '--root', store, '--network', 'none', 'changed:v1', 'sh', '-c', `${SEEN}; grep -c ' / fuse.fuse-overlayfs ' /proc/mounts`], {
+        RYOUIKI_OVERLAY_DRIVER: 'fuse-overlayfs',
+      }),
       '',
     );
     expect(seenOnFuse).toMatchObject({ exitCode: 0, stdout: 'added\nnew\nno passwd\nno true\nready\n1\n', stderr: '' });
