@@ -119,7 +119,7 @@ demo-here:
 
 # Benchmarks print numbers and ratios, never fail on them: latency, network, 100 detached containers, images.
 # Each part leaves its JSON in build/bench-PART.json; the whole table lands in build/bench.json.
-BENCH_PARTS = build/bench-latency.json build/bench-network.json build/bench-detached.json
+BENCH_PARTS = build/bench-latency.json build/bench-network.json build/bench-detached.json build/bench-images.json
 bench: bench-latency bench-network bench-detached bench-images
 	node bench/report.mjs build/bench.json $(BENCH_PARTS)
 
@@ -131,8 +131,12 @@ bench-detached: all
 	@$(call bench_keep,detached)
 
 # Pull of the Debian image from a local registry and run --rm IMAGE true, beside skopeo and podman.
+BENCH_IMAGE_PULLS ?= 3
+BENCH_IMAGE_RUNS ?= 5
 bench-images: all
-	scripts/as-test-user.sh node bench/images.mjs
+	rm -f /var/tmp/ryouiki-bench-images.json build/bench-images.json
+	scripts/as-test-user.sh node bench/images.mjs --pulls $(BENCH_IMAGE_PULLS) --runs $(BENCH_IMAGE_RUNS) --out /var/tmp/ryouiki-bench-images.json
+	@$(call bench_keep,images)
 
 bench-network: all
 	rm -f /var/tmp/ryouiki-bench-network.json build/bench-network.json

@@ -7,7 +7,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-function which(program) {
+/** The program's path on the PATH, or undefined. */
+export function which(program) {
   const result = spawnSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' });
   return result.status === 0 ? result.stdout.trim() : undefined;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// make bench's last step: the parts' JSON files (latency, network, detached)
+// make bench's last step: the parts' JSON files (latency, network, detached, images)
 // as one build/bench.json, and every part's targets and skipped peers as one
 // table. A part that did not run is named as missing, not left out silently.
 // Usage: node bench/report.mjs OUT PART.json...

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { ryouiki, testRootfs } from './harness.js';
+import { collect, ryouiki, startRyouiki, testRootfs } from './harness.js';
 import { inStore, useStores, waitForStatus } from './detached-harness.js';
 import { emptyStore, tarOf } from './images-harness.js';
 
@@ -11,6 +11,8 @@ const { work, newStore } = useStores('images-commit');
 
 // Adds a file, deletes one (a whiteout), replaces a folder (an opaque one), then waits to be committed.
 const CHANGES = 'echo added > /added; rm /bin/true; rm -rf /etc; mkdir /etc; echo new > /etc/only; touch /ready; sleep 300';
+// What an image of those changes shows.
+const SEEN = 'cat /added /etc/only; test -e /etc/passwd || echo no passwd; test -e /bin/true || echo no true; test -e /ready && echo ready';
 
 /** A new store with the test rootfs imported as the image `base`. */
 async function storeWithBase(): Promise<string> {
@@ -47,19 +49,16 @@ describe('ryouiki commit', () => {
     const layers = JSON.parse((await ryouiki(['image', 'inspect', '--root', store, 'changed:v1'])).stdout) as { Layers: unknown[] }[];
     expect(layers[0]!.Layers).toHaveLength(2);
 
-    const seen = await ryouiki([
-      'run',
-      '--rm',
-      '--root',
-      store,
-      '--network',
-      'none',
-      'changed:v1',
-      'sh',
-      '-c',
-      'cat /added /etc/only; test -e /etc/passwd || echo no passwd; test -e /bin/true || echo no true; test -e /ready && echo ready',
-    ]);
+    const seen = await ryouiki(['run', '--rm', '--root', store, '--network', 'none', 'changed:v1', 'sh', '-c', SEEN]);
     expect(seen).toMatchObject({ exitCode: 0, stdout: 'added\nnew\nno passwd\nno true\nready\n', stderr: '' });
+    // fuse-overlayfs, where the kernel refuses overlayfs, reads the same whiteouts and opaque folder from the layers.
+    const seenOnFuse = await collect(
+      startRyouiki(['run', '--rm', '--root', store, '--network', 'none', 'changed:v1', 'sh', '-c', `${SEEN}; grep -c ' / fuse.fuse-overlayfs ' /proc/mounts`], {
+        RYOUIKI_OVERLAY_DRIVER: 'fuse-overlayfs',
+      }),
+      '',
+    );
+    expect(seenOnFuse).toMatchObject({ exitCode: 0, stdout: 'added\nnew\nno passwd\nno true\nready\n1\n', stderr: '' });
     // The base image is as it was.
     const base = await ryouiki(['run', '--rm', '--root', store, '--network', 'none', 'base', 'sh', '-c', 'test -e /added || echo base; test -e /bin/true && test -e /etc/passwd && echo true']);
     expect(base).toMatchObject({ exitCode: 0, stdout: 'base\ntrue\n' });

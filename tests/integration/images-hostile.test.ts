@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -173,6 +174,28 @@ describe('hostile layers', () => {
     expect(seen).toMatchObject({ exitCode: 0, stdout: '1000 644\n0 4755\nmine\nnew\n1\n' });
     expect((await ryouiki(['image', 'prune', '--all', '--root', store])).exitCode).toBe(0);
     expect(readdirSync(join(store, 'images', 'layers'))).toEqual([]);
+    removeDir(store);
+  });
+
+  it('records the owners in user.rootlesscontainers, as umoci does, when there are no subordinate ids to map them to', async () => {
+    // without newuidmap on the PATH the user has only their own id, as a user without a range has
+    const path = join(work, 'no-newuidmap');
+    mkdirSync(path);
+    symlinkSync(process.execPath, join(path, 'node'));
+    const upper = tarEntries([
+      { name: 'owned', data: 'mine\n', uid: 1000, gid: 1001 },
+      { name: 'rooted', data: 'root\n' },
+    ]);
+    const store = makeTempDir('store');
+    const loaded = await ryouiki(['load', '-q', '-i', makeOciLayout(join(work, 'rootless'), 'latest', [{ layers: [upper], compression: 'gzip' }]), '--root', store], { PATH: path });
+    expect(loaded).toMatchObject({ exitCode: 0, stderr: '' });
+    const [layer] = readdirSync(join(store, 'images', 'layers')).map((name) => join(store, 'images', 'layers', name));
+    expect(lstatSync(join(layer!, 'owned')).uid).toBe(process.getuid!());
+    // GNU tar writes a file's user.* attributes into its archive; the value is the protobuf umoci reads: uid 1000 (08 e8 07), gid 1001 (10 e9 07)
+    const xattrs = (name: string): Buffer => execFileSync('tar', ['--format=posix', '--xattrs', '--xattrs-include=user.*', '-C', layer!, '-cf', '-', name]);
+    expect(xattrs('owned').includes(Buffer.concat([Buffer.from('user.rootlesscontainers='), Buffer.from([0x08, 0xe8, 0x07, 0x10, 0xe9, 0x07])]))).toBe(true);
+    expect(xattrs('rooted').includes('user.rootlesscontainers')).toBe(false);
+    expect((await ryouiki(['image', 'prune', '--all', '--root', store], { PATH: path })).exitCode).toBe(0);
     removeDir(store);
   });
 });

@@ -15,7 +15,7 @@ import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { RyouikiError } from '../errors.js';
 import { verifyingStream } from './store.js';
-import { removeLayerTree, startUnpacker, type Unpacker } from './unpacker.js';
+import { removeLayerTree, startUnpacker } from './unpacker.js';
 
 const HEADER_SIZE = 40;
 const BATCH_BYTES = 1 << 20;
@@ -206,23 +206,29 @@ async function feedEntries(tarStream: Readable, stdin: Writable, skippedDevices:
  * dest is gone.
  */
 export async function unpackLayer(source: Readable, dest: string, diffId?: string): Promise<UnpackResult> {
-  mkdirSync(dest, { mode: 0o755 });
   const skippedDevices: string[] = [];
   let computed = '';
   const hashing = diffId === undefined ? digestingStream((digest) => (computed = digest)) : verifyingStream({ digest: diffId }, "a layer's uncompressed tar");
-  let unpacker: Unpacker | undefined;
+  const unpacker = await startUnpacker([dest]);
   try {
-    unpacker = await startUnpacker([dest]);
+    // once the unpacker has marked the folder that holds dest (helper/README.md): dest gets a block group of its own
+    mkdirSync(dest, { mode: 0o755 });
+  } catch (error) {
+    unpacker.child.stdin.destroy();
+    await unpacker.done;
+    throw error;
+  }
+  try {
     // pipeline, not pipe: a decompression error must reach the tar parser, not leave it waiting
     pipeline(decompressed(source), hashing).catch(() => undefined);
     const tarStream = hashing;
-    const feeding = feedEntries(tarStream, unpacker.child.stdin, skippedDevices).finally(() => unpacker?.child.stdin.end());
+    const feeding = feedEntries(tarStream, unpacker.child.stdin, skippedDevices).finally(() => unpacker.child.stdin.end());
     const [, code] = await Promise.all([feeding, unpacker.done]);
     if (code !== 0) throw new RyouikiError('IMAGE_LAYER_REFUSED', (unpacker.stderr[0] ?? 'ryouiki-unpack failed').replace(/^ryouiki-(unpack|init): /, 'layer entry '));
   } catch (error) {
-    unpacker?.child.stdin.destroy();
-    await unpacker?.done;
-    const reason = unpacker?.stderr[0];
+    unpacker.child.stdin.destroy();
+    await unpacker.done;
+    const reason = unpacker.stderr[0];
     await removeLayerTree(dest);
     if (reason !== undefined && !(error instanceof RyouikiError && error.code === 'IMAGE_LAYER_REFUSED')) {
       throw new RyouikiError('IMAGE_LAYER_REFUSED', reason.replace(/^ryouiki-(unpack|init): /, 'layer entry '));
