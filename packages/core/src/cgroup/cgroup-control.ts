@@ -168,7 +168,7 @@ async function sweepAndKill(folder: CgroupFolder): Promise<void> {
 export async function killCgroup(cgroups: ContainerCgroups): Promise<void> {
   const folders = cgroups.folders.filter((folder) => existsSync(folder.dir));
   // The usual end: the PID namespace went with its init. Nothing in an empty cgroup can fork
-  // into it, so there is nothing to freeze (v1's freezer takes a poll to say FROZEN).
+  // into it, so there is nothing to freeze, kill or sweep.
   if (!folders.some(isPopulated)) return;
   const unified = folders.find((folder) => folder.version === 2 && existsSync(join(folder.dir, 'cgroup.kill')));
   const freezer = folders.find((folder) => folder.version === 1 && folder.controllers.includes('freezer'));
