@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,7 +29,17 @@ export default function globalSetup(): void {
   precondition(existsSync('/bin/busybox'), 'busybox-static is not installed (apt-get install busybox-static)');
   const userns = spawnSync('unshare', ['--user', '--map-root-user', 'true'], { encoding: 'utf8' });
   precondition(userns.status === 0, `unprivileged user namespaces are refused here: ${userns.stderr.trim()}`);
-  const rootfs = join(mkdtempSync(join(tmpdir(), 'ryouiki-rootfs-')), 'rootfs');
+  const shared = mkdtempSync(join(tmpdir(), 'ryouiki-rootfs-'));
+  const rootfs = join(shared, 'rootfs');
   execFileSync(join(REPO_ROOT, 'scripts', 'make-busybox-rootfs.sh'), [rootfs]);
   process.env.RYOUIKI_TEST_ROOTFS = rootfs;
+  // What a container without --root keeps (the compiled seccomp filters) goes with the run, not into the user's ~/.cache.
+  process.env.XDG_CACHE_HOME = join(shared, 'cache');
+  // Ryouiki's folders in the user's home that the run must not leave behind (see globalTeardown).
+  process.env.RYOUIKI_TEST_HOME_FOLDERS = JSON.stringify(userFolders().filter((folder) => !existsSync(folder)));
+}
+
+/** Where Ryouiki keeps a user's data and cache when no --root, RYOUIKI_ROOT or XDG variable moves them. */
+function userFolders(): string[] {
+  return [join(homedir(), '.local', 'share', 'ryouiki'), join(homedir(), '.cache', 'ryouiki')];
 }
