@@ -15,7 +15,7 @@ import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { RyouikiError } from '../errors.js';
 import { verifyingStream } from './store.js';
-import { removeLayerTree, startUnpacker } from './unpacker.js';
+import { removeLayerTree, startUnpacker, UNPACKER_PREFIX } from './unpacker.js';
 
 const HEADER_SIZE = 40;
 const BATCH_BYTES = 1 << 20;
@@ -200,6 +200,11 @@ async function feedEntries(tarStream: Readable, stdin: Writable, skippedDevices:
   await out.flush();
 }
 
+/** What ryouiki-unpack said on refusing the layer, named as the layer's entry. */
+function layerRefusal(line: string): RyouikiError {
+  return new RyouikiError('IMAGE_LAYER_REFUSED', line.replace(UNPACKER_PREFIX, 'layer entry '));
+}
+
 /**
  * Unpacks a layer blob (gzip, zstd or plain tar) into dest, a new empty
  * folder, checking the tar's digest against diffId when given. On any failure
@@ -224,14 +229,14 @@ export async function unpackLayer(source: Readable, dest: string, diffId?: strin
     const tarStream = hashing;
     const feeding = feedEntries(tarStream, unpacker.child.stdin, skippedDevices).finally(() => unpacker.child.stdin.end());
     const [, code] = await Promise.all([feeding, unpacker.done]);
-    if (code !== 0) throw new RyouikiError('IMAGE_LAYER_REFUSED', (unpacker.stderr[0] ?? 'ryouiki-unpack failed').replace(/^ryouiki-(unpack|init): /, 'layer entry '));
+    if (code !== 0) throw layerRefusal(unpacker.stderr[0] ?? 'ryouiki-unpack failed');
   } catch (error) {
     unpacker.child.stdin.destroy();
     await unpacker.done;
     const reason = unpacker.stderr[0];
     await removeLayerTree(dest);
     if (reason !== undefined && !(error instanceof RyouikiError && error.code === 'IMAGE_LAYER_REFUSED')) {
-      throw new RyouikiError('IMAGE_LAYER_REFUSED', reason.replace(/^ryouiki-(unpack|init): /, 'layer entry '));
+      throw layerRefusal(reason);
     }
     throw error;
   }

@@ -15,8 +15,8 @@ import { shippedBinary } from '../helper/shipped-binary.js';
  * ryouiki-runtime delete reach it without tar-stream.
  */
 
-/** How the helper's binaries begin a message on stderr (PROGRAM_NAME in helper/src/utils.h). */
-const HELPER_PREFIX = 'ryouiki-init: ';
+/** How ryouiki-unpack begins a message on stderr (the helper's code it shares says ryouiki-init: PROGRAM_NAME, helper/src/utils.h). */
+export const UNPACKER_PREFIX = /^ryouiki-(unpack|init): /;
 
 function unpackBinary(): string {
   return shippedBinary('ryouiki-unpack', 'RYOUIKI_UNPACK');
@@ -30,8 +30,8 @@ export interface Unpacker {
 
 /** Why ryouiki-unpack did not start: its id map's failure as a container's (helperFailure), or what it said. */
 function unpackerStartFailure(stderr: string[]): RyouikiError {
-  const idMap = stderr.find((line) => line.startsWith(`${HELPER_PREFIX}id map: new`));
-  if (idMap !== undefined) return helperFailure(idMap.slice(HELPER_PREFIX.length), 125);
+  const idMap = stderr.find((line) => UNPACKER_PREFIX.test(line) && line.replace(UNPACKER_PREFIX, '').startsWith('id map: new'));
+  if (idMap !== undefined) return helperFailure(idMap.replace(UNPACKER_PREFIX, ''), 125);
   return new RyouikiError('IMAGE_LAYER_REFUSED', `ryouiki-unpack did not start: ${stderr.join(' ') || 'no reason given'}`);
 }
 
